@@ -1,0 +1,77 @@
+# Kabar: a news server for Gemini and Gopher.
+# `make run` serves the sample capsule; `make test` runs every test.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+
+VERSION := 0.1.0
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -D_GNU_SOURCE -DKABAR_VERSION='"$(VERSION)"' \
+           -Iinclude -MMD -MP
+LDLIBS  += -lssl -lcrypto -lmagic -lyaml -lmd4c -lutf8proc -lpthread
+
+# SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.SECONDARY:
+
+.PHONY: all run test test-unit test-integration test-sanitize deps clean
+
+all: $(BUILD)/kabar
+
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/test_%.o: tests/unit/test_%.c | $(BUILD)/obj
+	$(CC) $(CFLAGS) -Itests/unit -c -o $@ $<
+
+# Tests link against this archive, so each takes only the modules it uses.
+$(BUILD)/libkabar.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/kabar: $(BUILD)/obj/main.o $(BUILD)/libkabar.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/%.o $(BUILD)/libkabar.a | $(BUILD)/tests
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+# Installs the Debian packages the build and the tests need, when missing.
+deps:
+	sh scripts/install-deps.sh test
+
+run:
+	sh scripts/install-deps.sh build
+	$(MAKE) $(BUILD)/kabar
+	sh scripts/run-sample.sh $(BUILD)/kabar
+
+test:
+	sh scripts/install-deps.sh test
+	$(MAKE) $(BUILD)/kabar $(UNIT_BIN)
+	python3 tests/run.py --build $(BUILD)
+
+test-unit: $(UNIT_BIN)
+	python3 tests/run.py --build $(BUILD) --unit-only
+
+# The whole suite again, built with ASan and UBSan into its own folder.
+test-sanitize:
+	$(MAKE) BUILD=build-san SAN=1 CC=clang test
+
+clean:
+	rm -rf build build-san
+
+-include $(wildcard $(BUILD)/obj/*.d)

@@ -1,0 +1,125 @@
+#ifndef KABAR_ARTICLE_H
+#define KABAR_ARTICLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+
+/*
+ * The article model: what one article says, parsed once from its file and
+ * shared by every renderer (gemtext, Gopher text), so the two protocols never
+ * disagree about an article. Strings are UTF-8, NUL-terminated and owned by
+ * the article; article_free releases everything.
+ */
+
+enum block_kind {
+	BLOCK_HEADING,   /* level 1..6 */
+	BLOCK_PARAGRAPH, /* text with inline links */
+	BLOCK_LIST_ITEM, /* level = nesting depth from 0; number > 0 if ordered */
+	BLOCK_QUOTE,     /* text of one quoted paragraph */
+	BLOCK_PRE,       /* text is preformatted lines; alt is the info string */
+	BLOCK_IMAGE,     /* url, alt (alt text or caption) */
+	BLOCK_LINK,      /* a line that is only a link: url, text is its label */
+	BLOCK_TABLE,     /* table */
+	BLOCK_RULE,      /* a thematic break */
+};
+
+/* A link inside a block's text; end is the byte offset in text where the
+ * link's label ends, which is where a renderer puts its "[n]" reference. */
+struct link {
+	char *url;
+	char *label;
+	size_t end;
+};
+
+enum table_align { ALIGN_NONE, ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
+
+/* cells are row-major, n_rows * n_cols; row 0 is the header. */
+struct table {
+	size_t n_rows, n_cols;
+	char **cells;
+	enum table_align *align; /* one per column */
+};
+
+struct block {
+	enum block_kind kind;
+	int level;
+	int number;
+	char *text;
+	struct link *links;
+	size_t n_links;
+	char *url;
+	char *alt;
+	struct table *table;
+};
+
+/* A front matter key that Kabar does not use, kept as text. */
+struct extra_field {
+	char *key;
+	char *value;
+};
+
+/* A point in time with the zone it was written in (or the site's zone). */
+struct when {
+	bool set;
+	time_t t;           /* seconds since the epoch, UTC */
+	int offset_minutes; /* east of UTC */
+};
+
+enum article_format { FORMAT_MARKDOWN, FORMAT_GEMTEXT, FORMAT_TEXT };
+
+struct article_meta {
+	char *title;
+	struct when date;
+	struct when updated;
+	char **authors;
+	size_t n_authors;
+	char *author_url;   /* the author line's link (the regional site), if any */
+	char *section;      /* a desk or region, lower case, e.g. "barru" */
+	char **tags;
+	size_t n_tags;
+	char *summary;
+	char *lang;
+	bool draft;
+	char *image;
+	char *caption;
+	char *slug;
+	char *redirect;
+	char **aliases;
+	size_t n_aliases;
+	char *site_name;    /* a layout article's "# Site" heading */
+	char *signature;    /* an editor's signature such as "(HB-red)" */
+	struct extra_field *extra;
+	size_t n_extra;
+};
+
+struct article {
+	struct article_meta meta;
+	struct block *blocks;
+	size_t n_blocks;
+	enum article_format format;
+	char *source;   /* path of the file, relative to the capsule */
+	char *path;     /* URL path, e.g. "/news/2022/04/slug" */
+	size_t words;   /* body words, for reading time and ranking */
+};
+
+/* Settings an article is parsed with: the site's defaults. */
+struct article_context {
+	int utc_offset_minutes; /* for dates written without a zone */
+	const char *lang;       /* default language */
+};
+
+/*
+ * Parses one article from its bytes. source is the path relative to the
+ * capsule (it decides the format by extension and the slug by file name).
+ * Returns the article, or NULL with one "LINE: reason" line appended to
+ * error (the caller prefixes the file name).
+ */
+struct article *article_parse(const char *source, const char *data, size_t len,
+                              const struct article_context *ctx, struct buf *error);
+
+void article_free(struct article *a);
+
+#endif

@@ -1,0 +1,47 @@
+#ifndef KABAR_CAPSULE_H
+#define KABAR_CAPSULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+/*
+ * The capsule's files, reached only from inside it: no path, encoded or not,
+ * and no symlink ever leads out. Used by both front-ends for everything that
+ * is not a site route.
+ */
+
+enum capsule_kind {
+	CAPSULE_FILE,
+	CAPSULE_DIR,
+	CAPSULE_MISSING,   /* nothing there */
+	CAPSULE_FORBIDDEN, /* hidden (dotfile, editor leftover), special file,
+	                      unreadable, or a link leading out */
+};
+
+struct capsule_entry {
+	enum capsule_kind kind;
+	int fd;       /* open (O_RDONLY) for FILE and DIR, else -1; the caller closes it */
+	off_t size;
+	time_t mtime;
+};
+
+/* path: percent-decoded and normalised, starting with '/'. */
+void capsule_open(const char *root, const char *path, struct capsule_entry *entry);
+
+/* Dotfiles and editor leftovers ("*~", "*.swp", "#*#", ...). */
+bool capsule_name_hidden(const char *name);
+
+/* A directory's visible entries, sorted by name; directories flagged. */
+struct capsule_listing {
+	char **names;
+	bool *is_dir;
+	size_t count;
+};
+
+/* Takes no ownership of dirfd. Returns 0, or -1 if it cannot be read. */
+int capsule_list(int dirfd, struct capsule_listing *out);
+void capsule_listing_free(struct capsule_listing *listing);
+
+#endif

@@ -1,0 +1,84 @@
+#ifndef KABAR_CONFIG_H
+#define KABAR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+/*
+ * Configuration: one YAML file (libyaml) plus command-line options, which
+ * win over the file. With no file at all the defaults serve ./capsule for
+ * localhost. Every problem is reported as "FILE:LINE:COLUMN: reason".
+ */
+
+enum listen_proto { LISTEN_GEMINI, LISTEN_GOPHER };
+
+struct listen_addr {
+	enum listen_proto proto;
+	char *host; /* "127.0.0.1", "::1", "localhost", or "*" for every address */
+	int port;   /* 0 picks a free port */
+};
+
+/* One virtual host: the names it answers to and the newsroom it serves. */
+struct vhost {
+	char **names;          /* names[0] is the canonical host name */
+	size_t n_names;
+	char *capsule;         /* the capsule directory */
+	char *cert_file;       /* default: CERTS/NAME.crt */
+	char *key_file;        /* default: CERTS/NAME.key */
+	char *lang;            /* "en" (default), "id", ... */
+	char *title;           /* the site's name, shown on the front page */
+	char *zone_name;       /* shown after times, e.g. "WITA"; default "UTC" */
+	int utc_offset_minutes; /* applied to dates written without a zone */
+	bool listing;          /* generate directory listings (default true) */
+	int page_size;         /* entries per index page (default 20) */
+	int wrap_columns;      /* Gopher text width (default 70) */
+};
+
+struct config {
+	char *file;            /* the file it was read from, or NULL */
+	struct listen_addr *listen;
+	size_t n_listen;
+	char *certs_dir;       /* default "certs" */
+	int workers;           /* 0: one per core */
+	int request_timeout_ms; /* handshake + request (default 10000) */
+	int idle_timeout_ms;   /* a write that makes no progress (default 30000) */
+	int max_connections;   /* default 1024 */
+	bool log_client_addr;  /* default true; false for privacy */
+	char *access_log;      /* NULL: stderr */
+	char *user;            /* drop to this user when started as root */
+	struct vhost *vhosts;  /* vhosts[0] is the default host */
+	size_t n_vhosts;
+};
+
+/* Command-line settings; NULL or -1 means "not given". */
+struct config_overrides {
+	const char *config_file;
+	const char *capsule;
+	const char *host;
+	const char *certs_dir;
+	int workers;
+	struct listen_addr *listen; /* when given, replaces the file's list */
+	size_t n_listen;
+};
+
+/*
+ * Builds the configuration: defaults, then the file (if any), then the
+ * overrides. On error returns -1 and writes one line per problem into
+ * errors (a caller-owned buffer of lines); the config is then freed.
+ */
+
+int config_load(struct config *cfg, const struct config_overrides *over, struct buf *errors);
+void config_free(struct config *cfg);
+
+/* Parses "127.0.0.1:1965", "[::1]:0", "*:70". Returns 0, or -1 if malformed. */
+int config_parse_listen(const char *text, enum listen_proto proto, struct listen_addr *out);
+
+/*
+ * The virtual host that answers to name (case-insensitive, a trailing dot
+ * ignored), or NULL. name NULL gives the default host.
+ */
+const struct vhost *config_find_vhost(const struct config *cfg, const char *name);
+
+#endif

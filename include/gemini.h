@@ -1,0 +1,18 @@
+#ifndef KABAR_GEMINI_H
+#define KABAR_GEMINI_H
+
+#include <stddef.h>
+
+#include "request.h"
+
+/* The Gemini front-end: request framing and responses (spec-exact). */
+
+/* Looks for "URL\r\n" in the bytes read so far. */
+enum frame_result gemini_frame(const char *data, size_t len, size_t *request_len);
+
+/* Answers one request (without its CRLF). Also used for FRAME_TOO_LONG with
+ * request NULL, which answers 59. */
+void gemini_respond(const struct request_info *info, const char *request, size_t len,
+                    struct response *res);
+
+#endif

@@ -1,0 +1,34 @@
+#ifndef KABAR_LABELS_H
+#define KABAR_LABELS_H
+
+/* Words a page shows the reader, in the site's language (English and
+ * Indonesian built in; any other language falls back to English). */
+struct labels {
+	const char *by;            /* "By" / "Oleh" */
+	const char *published;     /* "Published" / "Terbit" */
+	const char *updated;       /* "Updated" / "Diperbarui" */
+	const char *minutes_read;  /* "min read" / "menit baca" */
+	const char *section;       /* "Section" / "Rubrik" */
+	const char *sections;      /* "Sections" / "Rubrik" */
+	const char *tags;          /* "Tags" / "Tag" */
+	const char *author;        /* "Author" / "Penulis" */
+	const char *related;       /* "Related" / "Berita terkait" */
+	const char *latest;        /* "Latest news" / "Berita terbaru" */
+	const char *archive;       /* "Archive" / "Arsip" */
+	const char *search;        /* "Search" / "Cari" */
+	const char *search_prompt; /* "Search the news" / "Cari berita" */
+	const char *results;       /* "Results for" / "Hasil pencarian" */
+	const char *no_results;    /* "Nothing found." / "Tidak ditemukan." */
+	const char *feeds;         /* "Feeds" / "Umpan" */
+	const char *newer;         /* "Newer" / "Lebih baru" */
+	const char *older;         /* "Older" / "Lebih lama" */
+	const char *page;          /* "Page" / "Halaman" */
+	const char *front_page;    /* "Front page" / "Halaman depan" */
+	const char *image;         /* "Image" / "Gambar" */
+	const char *links;         /* "Links" / "Tautan" */
+	const char *months[12];    /* month names for archive titles */
+};
+
+const struct labels *labels_for(const char *lang);
+
+#endif

@@ -1,0 +1,20 @@
+#ifndef KABAR_MIME_H
+#define KABAR_MIME_H
+
+#include <sys/types.h>
+#include <time.h>
+
+/*
+ * MIME types by libmagic, cached per file (device, inode, size, mtime). Each
+ * thread has its own magic cookie, so no lock is taken. .gmi and .gemini are
+ * text/gemini whatever libmagic says.
+ */
+
+/* The type of the open file fd named name, e.g. "image/png" or "text/plain".
+ * The string stays valid until the thread ends. */
+const char *mime_type(int fd, const char *name, dev_t dev, ino_t ino, off_t size, time_t mtime);
+
+/* Frees this thread's cookie and cache; call as a thread ends. */
+void mime_thread_done(void);
+
+#endif

@@ -1,0 +1,31 @@
+#ifndef KABAR_RENDER_H
+#define KABAR_RENDER_H
+
+#include "article.h"
+#include "buf.h"
+#include "config.h"
+
+/*
+ * The article renderers: one model, two outputs. Each renders the article
+ * itself (headline, byline, date with zone, reading time, section, feature
+ * image with caption, body, signature, tags); the site adds related
+ * articles and navigation around it.
+ */
+
+struct render_context {
+	const struct vhost *vhost; /* language, zone, wrap width */
+	const char *base_url;      /* "gemini://host:port" or "gopher://host:port" for absolute links */
+};
+
+/* Gemtext. No text line starts gemtext syntax by accident. */
+void render_gemtext(struct buf *out, const struct article *a, const struct render_context *ctx);
+
+/* Gopher text: wrapped at ctx->vhost->wrap_columns display columns, links
+ * gathered as numbered references "[1] URL" at the end, lines end "\r\n",
+ * no dot-stuffing (the front-end does it). */
+void render_gopher_text(struct buf *out, const struct article *a, const struct render_context *ctx);
+
+/* "2022-04-21 11:18 WITA": a time shown in the zone it was written in. */
+void render_when(struct buf *out, const struct when *w, const struct vhost *vhost);
+
+#endif

@@ -1,0 +1,76 @@
+#ifndef KABAR_SITE_H
+#define KABAR_SITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "config.h"
+
+/*
+ * A site is one virtual host's newsroom at run time: the articles of its
+ * capsule, indexed into an immutable snapshot that the loader replaces
+ * whenever the capsule changes. Requests take a reference to the current
+ * snapshot (no lock) and render from it; the same routes serve Gemini and
+ * Gopher, so the same path means the same thing in both.
+ */
+
+struct site;
+struct snapshot;
+
+/* Loads the capsule once (synchronously) into the first snapshot. Problems
+ * with single articles are logged and do not fail the site; NULL only if the
+ * capsule itself cannot be read, with a line in errors. */
+struct site *site_open(const struct vhost *vh, struct buf *errors);
+void site_close(struct site *site);
+
+/* The current snapshot, held until site_release. Never NULL. */
+struct snapshot *site_acquire(struct site *site);
+void site_release(struct site *site, struct snapshot *snap);
+
+/* Starts one loader thread following every site's capsule with inotify;
+ * changes are visible within a second. loader_stop joins it. */
+int loader_start(struct site **sites, size_t n_sites);
+void loader_stop(void);
+
+/* True when path (relative to the capsule, no leading slash) is an article
+ * source or anything else that must not be served as a raw file (drafts). */
+bool snapshot_hides_file(const struct snapshot *snap, const char *relpath);
+
+enum output { OUTPUT_GEMINI, OUTPUT_GOPHER };
+
+/* Where the reader is: for absolute links and Gopher menu lines. */
+struct origin {
+	const char *host; /* the host name the request named (or the default) */
+	int port;         /* the port the request arrived on */
+	bool tls;
+};
+
+enum route_kind {
+	ROUTE_NONE,      /* not a site route: serve the capsule's file instead */
+	ROUTE_PAGE,      /* body holds the page */
+	ROUTE_REDIRECT,  /* target holds the new path (an article's redirect:) */
+	ROUTE_INPUT,     /* search without terms: target holds the prompt */
+	ROUTE_NOT_FOUND, /* a site route that names nothing (an unknown tag...) */
+};
+
+struct route_result {
+	enum route_kind kind;
+	const char *mime;  /* "text/gemini", "application/atom+xml", "text/plain" */
+	char gopher_type;  /* '0' text or '1' menu, for OUTPUT_GOPHER */
+	struct buf body;
+	char *target;
+};
+
+/*
+ * Renders the page at path (percent-decoded, normalised, starting with '/')
+ * with query (decoded search terms, or NULL). The result's body and target
+ * are owned by result; route_result_free releases them. For OUTPUT_GOPHER
+ * the body is a menu without the final ".\r\n", or text without dot-stuffing:
+ * the front-end adds both.
+ */
+void site_route(const struct snapshot *snap, enum output out, const struct origin *origin,
+                const char *path, const char *query, struct route_result *result);
+void route_result_free(struct route_result *result);
+
+#endif
