@@ -1,0 +1,151 @@
+#include "log.h"
+
+#include "alloc.h"
+#include "buf.h"
+#include "text.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The access log's file and name; a mutex keeps each line whole when
+ * workers write at once and when SIGUSR1 swaps the file. */
+static pthread_mutex_t access_lock = PTHREAD_MUTEX_INITIALIZER;
+static FILE *access_file;
+static char *access_path;
+
+static void log_line(const char *level, const char *fmt, va_list ap)
+{
+	struct buf line = {0};
+	buf_printf(&line, "kabar: %s", level);
+	buf_vprintf(&line, fmt, ap);
+	buf_putc(&line, '\n');
+	/* One write per line, so lines from several threads never interleave. */
+	if (write(STDERR_FILENO, line.data, line.len) < 0) {
+		/* Nowhere left to report a failed write to stderr. */
+	}
+	buf_free(&line);
+}
+
+void log_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_line("error: ", fmt, ap);
+	va_end(ap);
+}
+
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_line("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_line("", fmt, ap);
+	va_end(ap);
+}
+
+int log_access_open(const char *path)
+{
+	FILE *f = NULL;
+	if (path != NULL) {
+		f = fopen(path, "a");
+		if (f == NULL)
+			return -1;
+		setvbuf(f, NULL, _IOLBF, 0);
+	}
+	pthread_mutex_lock(&access_lock);
+	if (access_file != NULL)
+		fclose(access_file);
+	access_file = f;
+	free(access_path);
+	access_path = path ? xstrdup(path) : NULL;
+	pthread_mutex_unlock(&access_lock);
+	return 0;
+}
+
+void log_reopen(void)
+{
+	pthread_mutex_lock(&access_lock);
+	if (access_path != NULL) {
+		FILE *f = fopen(access_path, "a");
+		if (f != NULL) {
+			setvbuf(f, NULL, _IOLBF, 0);
+			fclose(access_file);
+			access_file = f;
+		}
+	}
+	pthread_mutex_unlock(&access_lock);
+}
+
+void log_access_close(void)
+{
+	pthread_mutex_lock(&access_lock);
+	if (access_file != NULL)
+		fclose(access_file);
+	access_file = NULL;
+	free(access_path);
+	access_path = NULL;
+	pthread_mutex_unlock(&access_lock);
+}
+
+void log_escape(struct buf *out, const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			/* Keep whole valid UTF-8 sequences readable. */
+			size_t n = (c >= 0xf0) ? 4 : (c >= 0xe0) ? 3 : (c >= 0xc0) ? 2 : 1;
+			if (n > 1 && i + n <= len && text_valid_utf8(s + i, n)) {
+				buf_append(out, s + i, n);
+				i += n;
+				continue;
+			}
+			buf_printf(out, "\\x%02x", c);
+		} else if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+			buf_printf(out, "\\x%02x", c);
+		} else {
+			buf_putc(out, (char)c);
+		}
+		i++;
+	}
+}
+
+void log_access(const struct access_entry *e)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+	struct buf line = {0};
+	buf_printf(&line, "%s %s %s ", stamp, e->protocol, e->client_addr ? e->client_addr : "-");
+	if (e->host != NULL)
+		log_escape(&line, e->host, strlen(e->host));
+	else
+		buf_putc(&line, '-');
+	buf_puts(&line, " \"");
+	log_escape(&line, e->request ? e->request : "", e->request ? e->request_len : 0);
+	buf_printf(&line, "\" %d %llu %ldms\n", e->status, e->bytes, e->milliseconds);
+
+	pthread_mutex_lock(&access_lock);
+	if (access_file != NULL)
+		fwrite(line.data, 1, line.len, access_file);
+	else if (write(STDERR_FILENO, line.data, line.len) < 0) {
+		/* Nowhere left to report a failed write to stderr. */
+	}
+	pthread_mutex_unlock(&access_lock);
+	buf_free(&line);
+}
