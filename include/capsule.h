@@ -27,8 +27,13 @@ struct capsule_entry {
 	time_t mtime;
 };
 
-/* path: percent-decoded and normalised, starting with '/'. */
-void capsule_open(const char *root, const char *path, struct capsule_entry *entry);
+/*
+ * root_fd is the capsule directory, opened before privileges were dropped
+ * (so the capsule's parent folders need not be readable by the service
+ * user). path: percent-decoded and normalised, starting with '/'. Resolution
+ * stays beneath root_fd (openat2 RESOLVE_BENEATH or an equivalent walk).
+ */
+void capsule_open(int root_fd, const char *path, struct capsule_entry *entry);
 
 /* Dotfiles and editor leftovers ("*~", "*.swp", "#*#", ...). */
 bool capsule_name_hidden(const char *name);

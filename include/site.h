@@ -24,6 +24,11 @@ struct snapshot;
 struct site *site_open(const struct vhost *vh, struct buf *errors);
 void site_close(struct site *site);
 
+/* The capsule directory, open for the site's lifetime: every file access
+ * (loader and front-ends) goes through it with openat, never by path, so it
+ * keeps working after privileges are dropped. */
+int site_root_fd(const struct site *site);
+
 /* The current snapshot, held until site_release. Never NULL. */
 struct snapshot *site_acquire(struct site *site);
 void site_release(struct site *site, struct snapshot *snap);
