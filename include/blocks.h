@@ -30,6 +30,8 @@ struct inline_text {
 void inline_add_link(struct inline_text *t, const char *url, size_t label_start);
 /* True when t holds something other than white space from byte from on. */
 bool inline_has_text(const struct inline_text *t, size_t from);
+/* t's text from byte from on, white space collapsed, as a new string. */
+char *inline_text_since(const struct inline_text *t, size_t from);
 void inline_clear(struct inline_text *t);
 void inline_free(struct inline_text *t);
 

@@ -313,7 +313,7 @@ static void close_image(struct md_reader *r)
 		return;
 	r->in_image = false;
 	size_t start = r->image_start;
-	char *alt = collapse_space(r->text.text.data + start, r->text.text.len - start);
+	char *alt = inline_text_since(&r->text, start);
 	r->images_in_paragraph++;
 	if (r->images_in_paragraph == 1) {
 		r->paragraph_image = xstrdup(r->image_src);
