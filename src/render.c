@@ -644,7 +644,11 @@ static void gem_header(struct gemtext *g)
 	if (m->section != NULL && m->section[0] != '\0') {
 		char *slug = text_slug(m->section);
 		char *title = section_title(m->section);
-		buf_printf(g->out, "=> /section/%s/ %s: %s\n", slug, g->labels->section, title);
+		char *path = xasprintf("/section/%s/", slug);
+		char *label = xasprintf("%s: %s", g->labels->section, title);
+		gem_link_line(g, path, 0, label);
+		free(label);
+		free(path);
 		free(title);
 		free(slug);
 	}
@@ -678,9 +682,11 @@ static void gem_footer(struct gemtext *g)
 		buf_putc(g->out, '\n');
 	for (size_t i = 0; i < m->n_tags; i++) {
 		char *slug = text_slug(m->tags[i]);
-		char *name = one_line(m->tags[i]);
-		buf_printf(g->out, "=> /tag/%s/ #%s\n", slug, name);
-		free(name);
+		char *path = xasprintf("/tag/%s/", slug);
+		char *label = xasprintf("#%s", m->tags[i]);
+		gem_link_line(g, path, 0, label);
+		free(label);
+		free(path);
 		free(slug);
 	}
 }
