@@ -610,13 +610,19 @@ static void gem_block(struct gemtext *g, const struct block *b)
 	}
 }
 
-/* Blocks of a kind that reads as one group (list items, link lines) sit
- * together; everything else is parted by a blank line. */
-static bool groups_with(const struct block *prev, const struct block *b)
+/* What goes between two blocks: nothing inside a group that reads as one
+ * (list items, link lines, images), an empty quote line between the
+ * paragraphs of a quote, else a blank line. */
+static void put_separator(struct buf *out, const struct block *prev, const struct block *b,
+                          const char *eol)
 {
-	if (prev == NULL || prev->kind != b->kind)
-		return false;
-	return b->kind == BLOCK_LIST_ITEM || b->kind == BLOCK_LINK || b->kind == BLOCK_IMAGE;
+	if (prev != NULL && prev->kind == b->kind) {
+		if (b->kind == BLOCK_LIST_ITEM || b->kind == BLOCK_LINK || b->kind == BLOCK_IMAGE)
+			return;
+		if (b->kind == BLOCK_QUOTE)
+			buf_putc(out, '>');
+	}
+	buf_puts(out, eol);
 }
 
 static void gem_header(struct gemtext *g)
@@ -705,8 +711,7 @@ void render_gemtext(struct buf *out, const struct article *a, const struct rende
 	const struct block *prev = NULL;
 	for (size_t i = 0; i < a->n_blocks; i++) {
 		const struct block *b = &a->blocks[i];
-		if (!groups_with(prev, b))
-			buf_putc(out, '\n');
+		put_separator(out, prev, b, "\n");
 		gem_block(&g, b);
 		prev = b;
 	}
@@ -884,14 +889,15 @@ static void gph_header(struct gopher_text *g)
 		free(title);
 	}
 	struct buf line = {0};
-	if (m->n_authors > 0) {
+	if (m->n_authors > 0)
 		append_byline(&line, m, g->labels);
-		if (m->author_url != NULL && m->author_url[0] != '\0') {
-			char *label = site_label(m->author_url);
-			buf_printf(&line, " - %s[%d]", label, g->next_ref);
-			gph_add_ref(g, m->author_url, g->next_ref++);
-			free(label);
-		}
+	if (m->author_url != NULL && m->author_url[0] != '\0') {
+		char *label = site_label(m->author_url);
+		buf_printf(&line, "%s%s[%d]", line.len > 0 ? " - " : "", label, g->next_ref);
+		gph_add_ref(g, m->author_url, g->next_ref++);
+		free(label);
+	}
+	if (line.len > 0) {
 		gph_wrap(g, line.data, "", "");
 		buf_clear(&line);
 	}
@@ -968,8 +974,7 @@ void render_gopher_text(struct buf *out, const struct article *a, const struct r
 	const struct block *prev = NULL;
 	for (size_t i = 0; i < a->n_blocks; i++) {
 		const struct block *b = &a->blocks[i];
-		if (!groups_with(prev, b))
-			buf_puts(out, CRLF);
+		put_separator(out, prev, b, CRLF);
 		gph_block(&g, b);
 		prev = b;
 	}
