@@ -30,9 +30,9 @@ void inline_add_link(struct inline_text *t, const char *url, size_t label_start)
 	l->end = t->text.len;
 }
 
-bool inline_has_text(const struct inline_text *t)
+bool inline_has_text(const struct inline_text *t, size_t from)
 {
-	for (size_t i = 0; i < t->text.len; i++)
+	for (size_t i = from; i < t->text.len; i++)
 		if (!is_space(t->text.data[i]))
 			return true;
 	return false;
@@ -109,7 +109,7 @@ char *collapse_space(const char *s, size_t len)
 struct block *blocks_add_text(struct block_list *list, enum block_kind kind, int level,
                               struct inline_text *t)
 {
-	if (!inline_has_text(t)) {
+	if (!inline_has_text(t, 0)) {
 		inline_clear(t);
 		return NULL;
 	}
