@@ -316,6 +316,25 @@ static void config_defaults(struct config *cfg)
 	cfg->vhosts = xmalloc(sizeof *cfg->vhosts);
 	vhost_defaults(&cfg->vhosts[0]);
 	cfg->n_vhosts = 1;
+	listen_push_default(&cfg->listen, &cfg->n_listen, DEFAULT_GEMINI, LISTEN_GEMINI);
+	listen_push_default(&cfg->listen, &cfg->n_listen, DEFAULT_GOPHER, LISTEN_GOPHER);
+}
+
+/* The index of the host that answers to name, or -1. */
+static int host_owning(const struct vhost *hosts, size_t count, const char *name)
+{
+	for (size_t i = 0; i < count; i++) {
+		for (size_t k = 0; k < hosts[i].n_names; k++) {
+			if (strcmp(hosts[i].names[k], name) == 0)
+				return (int)i;
+		}
+	}
+	return -1;
+}
+
+static bool has_name(const struct vhost *hosts, size_t count, const char *name)
+{
+	return host_owning(hosts, count, name) >= 0;
 }
 
 /* ---- reading typed values out of YAML nodes ---- */
@@ -493,10 +512,14 @@ static void for_each_item(struct parse *p, const char *key, yaml_node_t *node,
 		each(p, key, yaml_document_get_node(p->doc, *item), arg);
 }
 
+/* Names being read, and the hosts read before, which must not have them. */
 struct name_list {
 	char **names;
 	size_t n;
+	const struct vhost *earlier;
+	size_t n_earlier;
 };
+
 
 static void add_name(struct parse *p, const char *key, yaml_node_t *node, void *arg)
 {
@@ -510,13 +533,20 @@ static void add_name(struct parse *p, const char *key, yaml_node_t *node, void *
 		problem(p, node, "%s: \"%s\" is not a host name", key, text);
 		return;
 	}
+	if (has_name(list->earlier, list->n_earlier, name) ||
+	    has_name(&(struct vhost){.names = list->names, .n_names = list->n}, 1, name)) {
+		problem(p, node, "host name \"%s\" is given twice", name);
+		free(name);
+		return;
+	}
 	list->names = xreallocarray(list->names, list->n + 1, sizeof *list->names);
 	list->names[list->n++] = name;
 }
 
-static void get_names(struct parse *p, const char *key, yaml_node_t *node, struct vhost *vh)
+static void get_names(struct parse *p, const char *key, yaml_node_t *node, struct vhost *vh,
+                      const struct vhost *earlier, size_t n_earlier)
 {
-	struct name_list list = {0};
+	struct name_list list = {.earlier = earlier, .n_earlier = n_earlier};
 	int before = p->problems;
 	for_each_item(p, key, node, add_name, &list);
 	if (p->problems == before && list.n == 0)
@@ -650,6 +680,8 @@ static void limit_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 struct host_entry {
 	struct vhost vh;
 	yaml_node_t *names_node;
+	const struct vhost *earlier;
+	size_t n_earlier;
 };
 
 static void host_pair(struct parse *p, const char *key, yaml_node_t *key_node,
@@ -662,39 +694,13 @@ static void host_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 			return;
 		}
 		entry->names_node = value;
-		get_names(p, key, value, &entry->vh);
+		get_names(p, key, value, &entry->vh, entry->earlier, entry->n_earlier);
 	} else if (strcmp(key, "cert") == 0) {
 		get_path(p, key, value, &entry->vh.cert_file);
 	} else if (strcmp(key, "key") == 0) {
 		get_path(p, key, value, &entry->vh.key_file);
 	} else if (!site_setting(p, key, value, &entry->vh)) {
 		unknown_key(p, key, key_node);
-	}
-}
-
-/* The host entry (before index) that already answers to name, or -1. */
-static int host_owning(const struct vhost *hosts, size_t count, const char *name)
-{
-	for (size_t i = 0; i < count; i++) {
-		for (size_t k = 0; k < hosts[i].n_names; k++) {
-			if (strcmp(hosts[i].names[k], name) == 0)
-				return (int)i;
-		}
-	}
-	return -1;
-}
-
-/* Reports a name given twice, in this entry or an earlier one. */
-static void check_names_unique(struct parse *p, const struct host_entry *entry,
-                               const struct vhost *earlier, size_t n_earlier)
-{
-	const struct vhost *vh = &entry->vh;
-	for (size_t k = 0; k < vh->n_names; k++) {
-		bool twice = host_owning(earlier, n_earlier, vh->names[k]) >= 0;
-		for (size_t j = 0; j < k && !twice; j++)
-			twice = strcmp(vh->names[j], vh->names[k]) == 0;
-		if (twice)
-			problem(p, entry->names_node, "host name \"%s\" is given twice", vh->names[k]);
 	}
 }
 
@@ -714,13 +720,11 @@ static void parse_hosts(struct parse *p, yaml_node_t *list, const struct vhost *
 	for (yaml_node_item_t *item = list->data.sequence.items.start;
 	     item < list->data.sequence.items.top; item++) {
 		yaml_node_t *node = yaml_document_get_node(p->doc, *item);
-		struct host_entry entry = {0};
+		struct host_entry entry = {.earlier = hosts, .n_earlier = n};
 		vhost_copy_settings(&entry.vh, defaults);
 		for_each_pair(p, "hosts entry", node, host_pair, &entry);
 		if (node->type == YAML_MAPPING_NODE && entry.names_node == NULL)
 			problem(p, node, "hosts entry: hostname is missing");
-		if (entry.vh.n_names > 0)
-			check_names_unique(p, &entry, hosts, n);
 		hosts = xreallocarray(hosts, n + 1, sizeof *hosts);
 		hosts[n++] = entry.vh;
 	}
@@ -752,7 +756,7 @@ static void top_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 		top->hosts = value;
 	} else if (strcmp(key, "host") == 0) {
 		top->host_key = key_node;
-		get_names(p, key, value, top->site);
+		get_names(p, key, value, top->site, NULL, 0);
 	} else if (strcmp(key, "gemini") == 0) {
 		get_listen(p, key, value, LISTEN_GEMINI, &top->gemini);
 	} else if (strcmp(key, "gopher") == 0) {
@@ -777,26 +781,29 @@ static void top_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 }
 
 /* The file's listeners: per protocol, the file's list if it gave one, else
- * the default. */
+ * the default one. */
 static void take_listeners(struct config *cfg, struct top *top)
 {
 	struct listen_list *lists[] = {&top->gemini, &top->gopher};
 	const enum listen_proto protos[] = {LISTEN_GEMINI, LISTEN_GOPHER};
-	const char *defaults[] = {DEFAULT_GEMINI, DEFAULT_GOPHER};
-	listen_free(cfg->listen, cfg->n_listen);
-	cfg->listen = NULL;
-	cfg->n_listen = 0;
+	struct listen_addr *merged = NULL;
+	size_t n = 0;
 	for (int i = 0; i < 2; i++) {
-		if (!lists[i]->set) {
-			listen_push_default(&cfg->listen, &cfg->n_listen, defaults[i], protos[i]);
-			continue;
+		for (size_t k = 0; !lists[i]->set && k < cfg->n_listen; k++) {
+			if (cfg->listen[k].proto == protos[i]) {
+				listen_push(&merged, &n, &cfg->listen[k]);
+				cfg->listen[k].host = NULL;
+			}
 		}
 		for (size_t k = 0; k < lists[i]->n; k++)
-			listen_push(&cfg->listen, &cfg->n_listen, &lists[i]->addrs[k]);
+			listen_push(&merged, &n, &lists[i]->addrs[k]);
 		free(lists[i]->addrs);
 		lists[i]->addrs = NULL;
 		lists[i]->n = 0;
 	}
+	listen_free(cfg->listen, cfg->n_listen);
+	cfg->listen = merged;
+	cfg->n_listen = n;
 }
 
 static void parse_root(struct parse *p, yaml_node_t *root, struct config *cfg)

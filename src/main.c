@@ -5,12 +5,12 @@
  */
 #include "alloc.h"
 #include "buf.h"
-#include "check.h"
 #include "config.h"
 #include "log.h"
 #include "runtime.h"
 #include "server.h"
 #include "site.h"
+#include "verify.h"
 
 #include <getopt.h>
 #include <grp.h>
@@ -199,7 +199,7 @@ static int run_check(struct options *opt)
 {
 	struct config cfg;
 	struct buf problems = {0};
-	struct check_counts counts = {0};
+	struct verify_counts counts = {0};
 	if (opt->dir != NULL)
 		opt->over.capsule = opt->dir;
 	if (config_load(&cfg, &opt->over, &problems) < 0) {
@@ -208,7 +208,7 @@ static int run_check(struct options *opt)
 		/* A DIR named on the command line is the only capsule checked. */
 		size_t n = opt->dir != NULL ? 1 : cfg.n_vhosts;
 		for (size_t i = 0; i < n; i++)
-			check_capsule(&cfg.vhosts[i], &problems, &counts);
+			verify_capsule(&cfg.vhosts[i], &problems, &counts);
 		config_free(&cfg);
 	}
 	fwrite(problems.data, 1, problems.len, stdout);

@@ -1,4 +1,4 @@
-#include "check.h"
+#include "verify.h"
 
 #include "alloc.h"
 #include "article.h"
@@ -21,7 +21,7 @@ struct walk {
 	const char *capsule;
 	struct article_context ctx;
 	struct buf *problems;
-	struct check_counts *counts;
+	struct verify_counts *counts;
 };
 
 static void report(struct walk *w, const char *relpath, const char *fmt, const char *detail)
@@ -57,7 +57,7 @@ static int read_all(int fd, struct buf *data)
 	return 0;
 }
 
-static void check_article(struct walk *w, int dirfd, const char *name, const char *relpath)
+static void verify_article(struct walk *w, int dirfd, const char *name, const char *relpath)
 {
 	struct buf data = {0};
 	struct buf error = {0};
@@ -85,7 +85,7 @@ static void check_article(struct walk *w, int dirfd, const char *name, const cha
 	buf_free(&error);
 }
 
-static void check_folder(struct walk *w, int dirfd, const char *prefix, int depth)
+static void verify_folder(struct walk *w, int dirfd, const char *prefix, int depth)
 {
 	struct capsule_listing listing;
 	if (capsule_list(dirfd, &listing) < 0) {
@@ -100,18 +100,18 @@ static void check_folder(struct walk *w, int dirfd, const char *prefix, int dept
 			if (sub < 0) {
 				report(w, relpath, "cannot open this folder: %s", strerror(errno));
 			} else {
-				check_folder(w, sub, relpath, depth + 1);
+				verify_folder(w, sub, relpath, depth + 1);
 				close(sub);
 			}
 		} else if (!listing.is_dir[i] && article_source(name)) {
-			check_article(w, dirfd, name, relpath);
+			verify_article(w, dirfd, name, relpath);
 		}
 		free(relpath);
 	}
 	capsule_listing_free(&listing);
 }
 
-void check_capsule(const struct vhost *vh, struct buf *problems, struct check_counts *counts)
+void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_counts *counts)
 {
 	struct walk w = {
 		.capsule = vh->capsule,
@@ -125,6 +125,6 @@ void check_capsule(const struct vhost *vh, struct buf *problems, struct check_co
 		counts->problems++;
 		return;
 	}
-	check_folder(&w, root, "", 0);
+	verify_folder(&w, root, "", 0);
 	close(root);
 }

@@ -1,5 +1,5 @@
-#ifndef KABAR_CHECK_H
-#define KABAR_CHECK_H
+#ifndef KABAR_VERIFY_H
+#define KABAR_VERIFY_H
 
 #include <stddef.h>
 
@@ -10,7 +10,7 @@
  * reports what cannot be read, so a newsroom finds its mistakes before its
  * readers do. */
 
-struct check_counts {
+struct verify_counts {
 	size_t articles; /* article sources that parsed */
 	size_t problems; /* lines written to problems */
 };
@@ -18,6 +18,6 @@ struct check_counts {
 /* Parses every article source under vh->capsule (hidden files skipped, in
  * name order), with the host's zone and language as defaults. Each problem
  * is one line "FILE:LINE: reason" appended to problems; counts grow. */
-void check_capsule(const struct vhost *vh, struct buf *problems, struct check_counts *counts);
+void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_counts *counts);
 
 #endif
