@@ -152,25 +152,37 @@ size_t listing_related(const struct snapshot *snap, const struct article *a, tim
 	return written;
 }
 
-/* Where a stands in snap->articles: a bisection by date (newest first),
- * then a walk over the articles of the same second. */
+/* The snapshot's order: dated articles newest first, undated ones last. */
+static bool sorts_before(const struct article *x, const struct article *y)
+{
+	const struct when *dx = &x->meta.date, *dy = &y->meta.date;
+	if (dx->set != dy->set)
+		return dx->set;
+	return dx->set && dx->t > dy->t;
+}
+
+static bool same_date(const struct article *x, const struct article *y)
+{
+	return !sorts_before(x, y) && !sorts_before(y, x);
+}
+
+/* Where a stands in snap->articles: a bisection by date, then a walk over
+ * the articles of the same date (their order among them is the loader's). */
 static bool article_position(const struct snapshot *snap, const struct article *a, size_t *position)
 {
 	size_t lo = 0, hi = snap->n_articles;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (snap->articles[mid]->meta.date.t > a->meta.date.t)
+		if (sorts_before(snap->articles[mid], a))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i < snap->n_articles; i++) {
+	for (size_t i = lo; i < snap->n_articles && same_date(snap->articles[i], a); i++) {
 		if (snap->articles[i] == a) {
 			*position = i;
 			return true;
 		}
-		if (snap->articles[i]->meta.date.t != a->meta.date.t)
-			break;
 	}
 	return false;
 }
