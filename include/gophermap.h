@@ -21,7 +21,7 @@ struct menu_origin {
 
 /* Appends display made safe for a menu: control bytes become spaces,
  * invalid UTF-8 becomes '?', and it is cut to columns display columns
- * (wide characters count two; a cut ends with U+2026). */
+ * (wide characters count two; a cut ends with U+2026); columns 0: no cut. */
 void menu_display(struct buf *out, const char *display, size_t len, size_t columns);
 
 /* Appends one item. Returns false, appending nothing, when selector or host
