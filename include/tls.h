@@ -22,13 +22,23 @@
 struct tls_hosts;
 
 /*
- * Loads each host's certificate and key (vhost cert_file/key_file, else
- * CERTS_DIR/NAME.crt and NAME.key), generating a self-signed pair when both
- * files are missing. Generated files and a created certs folder are chowned
- * to owner:group unless owner is (uid_t)-1. NULL with lines in errors.
+ * Opens (creating it 0700, chowned to owner:group unless owner is
+ * (uid_t)-1) the certificate folder. Files inside it are then reached
+ * through this descriptor, so a reload after the privilege drop still finds
+ * them when a parent folder is closed to the service user. -1 with a line
+ * in errors.
  */
-struct tls_hosts *tls_hosts_new(const struct config *cfg, uid_t owner, gid_t group,
-                                struct buf *errors);
+int tls_open_certs_dir(const char *dir, uid_t owner, gid_t group, struct buf *errors);
+
+/*
+ * Loads each host's certificate and key (vhost cert_file/key_file, else
+ * NAME.crt and NAME.key in the certs folder certs_fd, opened by
+ * tls_open_certs_dir for cfg->certs_dir), generating a self-signed pair
+ * when both files are missing. Generated files are chowned to owner:group
+ * unless owner is (uid_t)-1. NULL with lines in errors.
+ */
+struct tls_hosts *tls_hosts_new(const struct config *cfg, int certs_fd, uid_t owner,
+                                gid_t group, struct buf *errors);
 void tls_hosts_free(struct tls_hosts *hosts);
 
 /* A server-side session on the connected socket fd, on the default host's
@@ -40,9 +50,10 @@ SSL *tls_hosts_session(struct tls_hosts *hosts, int fd);
  * the subject; every name, 127.0.0.1 and ::1 are in subjectAltName), valid
  * for about eleven years. The key file is mode 0600, the certificate 0644;
  * both are written beside and renamed into place so a crash leaves no half
- * file. Returns 0, or -1 with a line in errors.
+ * file. Relative paths start at dir_fd (or AT_FDCWD). Returns 0, or -1
+ * with a line in errors.
  */
-int tls_generate_cert(char *const *names, size_t n_names, const char *cert_path,
+int tls_generate_cert(char *const *names, size_t n_names, int dir_fd, const char *cert_path,
                       const char *key_path, uid_t owner, gid_t group, struct buf *errors);
 
 /* True when sni names the host name (ASCII case-insensitive, one trailing

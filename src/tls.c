@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -142,12 +141,12 @@ static X509 *build_cert(EVP_PKEY *key, char *const *names, size_t n_names)
 }
 
 /* Writes one PEM file through a temporary name, then renames it into place. */
-static int write_pem(const char *path, mode_t mode, uid_t owner, gid_t group, EVP_PKEY *key,
-                     X509 *cert, struct buf *errors)
+static int write_pem(int dir_fd, const char *path, mode_t mode, uid_t owner, gid_t group,
+                     EVP_PKEY *key, X509 *cert, struct buf *errors)
 {
 	char *tmp = xasprintf("%s.tmp", path);
-	unlink(tmp); /* a leftover of an interrupted start */
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	unlinkat(dir_fd, tmp, 0); /* a leftover of an interrupted start */
+	int fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (f == NULL) {
 		buf_printf(errors, "%s: cannot create: %s\n", tmp, strerror(errno));
@@ -162,17 +161,17 @@ static int write_pem(const char *path, mode_t mode, uid_t owner, gid_t group, EV
 	ok = (fflush(f) == 0) && ok;
 	ok = (fsync(fd) == 0) && ok;
 	ok = (fclose(f) == 0) && ok;
-	if (ok && rename(tmp, path) == 0) {
+	if (ok && renameat(dir_fd, tmp, dir_fd, path) == 0) {
 		free(tmp);
 		return 0;
 	}
 	buf_printf(errors, "%s: cannot write: %s\n", path, strerror(errno));
-	unlink(tmp);
+	unlinkat(dir_fd, tmp, 0);
 	free(tmp);
 	return -1;
 }
 
-int tls_generate_cert(char *const *names, size_t n_names, const char *cert_path,
+int tls_generate_cert(char *const *names, size_t n_names, int dir_fd, const char *cert_path,
                       const char *key_path, uid_t owner, gid_t group, struct buf *errors)
 {
 	if (n_names == 0) {
@@ -184,11 +183,29 @@ int tls_generate_cert(char *const *names, size_t n_names, const char *cert_path,
 	int rc = -1;
 	if (cert == NULL)
 		add_ssl_error(errors, "cannot generate a certificate", cert_path);
-	else if (write_pem(key_path, 0600, owner, group, key, NULL, errors) == 0)
-		rc = write_pem(cert_path, 0644, owner, group, NULL, cert, errors);
+	else if (write_pem(dir_fd, key_path, 0600, owner, group, key, NULL, errors) == 0)
+		rc = write_pem(dir_fd, cert_path, 0644, owner, group, NULL, cert, errors);
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	return rc;
+}
+
+int tls_open_certs_dir(const char *dir, uid_t owner, gid_t group, struct buf *errors)
+{
+	if (mkdir(dir, 0700) == 0) {
+		if (owner != (uid_t)-1 && chown(dir, owner, group) != 0) {
+			buf_printf(errors, "%s: cannot hand over to the service user: %s\n", dir,
+			           strerror(errno));
+			return -1;
+		}
+	} else if (errno != EEXIST) {
+		buf_printf(errors, "%s: cannot create folder: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		buf_printf(errors, "%s: cannot open folder: %s\n", dir, strerror(errno));
+	return fd;
 }
 
 /* ---- contexts ---- */
@@ -220,13 +237,83 @@ static int choose_host(SSL *ssl, int *alert, void *arg)
 	return SSL_TLSEXT_ERR_OK;
 }
 
-static SSL_CTX *new_context(struct tls_hosts *hosts, const char *cert_path, const char *key_path,
-                            struct buf *errors)
+/* Where one file of a host's pair is: a folder descriptor and a name in it. */
+struct place {
+	int dir_fd;
+	char *name;
+	const char *shown; /* for messages */
+};
+
+/* Reads a PEM file (at most 1 MiB) through its folder descriptor into a
+ * memory BIO. */
+static BIO *open_pem(const struct place *at, struct buf *errors)
+{
+	int fd = openat(at->dir_fd, at->name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		buf_printf(errors, "%s: cannot open: %s\n", at->shown, strerror(errno));
+		return NULL;
+	}
+	BIO *bio = BIO_new(BIO_s_mem());
+	char chunk[4096];
+	ssize_t n;
+	size_t total = 0;
+	while ((n = read(fd, chunk, sizeof chunk)) > 0 && total < (1 << 20)) {
+		BIO_write(bio, chunk, (int)n);
+		total += (size_t)n;
+	}
+	close(fd);
+	if (n < 0) {
+		buf_printf(errors, "%s: cannot read: %s\n", at->shown, strerror(errno));
+		BIO_free(bio);
+		return NULL;
+	}
+	return bio;
+}
+
+/* The certificate, then any intermediate certificates after it. */
+static int use_cert_chain(SSL_CTX *ctx, const struct place *at, struct buf *errors)
+{
+	BIO *bio = open_pem(at, errors);
+	if (bio == NULL)
+		return -1;
+	X509 *cert = PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL);
+	int rc = (cert && SSL_CTX_use_certificate(ctx, cert) == 1) ? 0 : -1;
+	X509_free(cert);
+	X509 *extra;
+	while (rc == 0 && (extra = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		if (SSL_CTX_add0_chain_cert(ctx, extra) != 1) {
+			X509_free(extra);
+			rc = -1;
+		}
+	}
+	BIO_free(bio);
+	if (rc != 0)
+		add_ssl_error(errors, "cannot load certificate", at->shown);
+	ERR_clear_error(); /* the end of the chain reads as "no start line" */
+	return rc;
+}
+
+static int use_key(SSL_CTX *ctx, const struct place *at, struct buf *errors)
+{
+	BIO *bio = open_pem(at, errors);
+	if (bio == NULL)
+		return -1;
+	EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	int rc = (key && SSL_CTX_use_PrivateKey(ctx, key) == 1) ? 0 : -1;
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+	if (rc != 0)
+		add_ssl_error(errors, "cannot load key", at->shown);
+	return rc;
+}
+
+static SSL_CTX *new_context(struct tls_hosts *hosts, const struct place *cert,
+                            const struct place *key, struct buf *errors)
 {
 	static const unsigned char session_context[] = "kabar";
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 	if (ctx == NULL) {
-		add_ssl_error(errors, "cannot create a TLS context", cert_path);
+		add_ssl_error(errors, "cannot create a TLS context", cert->shown);
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -239,77 +326,81 @@ static SSL_CTX *new_context(struct tls_hosts *hosts, const char *cert_path, cons
 	SSL_CTX_set_session_id_context(ctx, session_context, sizeof session_context - 1);
 	SSL_CTX_set_tlsext_servername_callback(ctx, choose_host);
 	SSL_CTX_set_tlsext_servername_arg(ctx, hosts);
-	if (SSL_CTX_use_certificate_chain_file(ctx, cert_path) != 1) {
-		add_ssl_error(errors, "cannot load certificate", cert_path);
-	} else if (SSL_CTX_use_PrivateKey_file(ctx, key_path, SSL_FILETYPE_PEM) != 1) {
-		add_ssl_error(errors, "cannot load key", key_path);
-	} else if (SSL_CTX_check_private_key(ctx) != 1) {
-		add_ssl_error(errors, "key does not match the certificate", key_path);
-	} else {
-		return ctx;
+	if (use_cert_chain(ctx, cert, errors) == 0 && use_key(ctx, key, errors) == 0) {
+		if (SSL_CTX_check_private_key(ctx) == 1)
+			return ctx;
+		add_ssl_error(errors, "key does not match the certificate", key->shown);
 	}
 	SSL_CTX_free(ctx);
 	return NULL;
 }
 
-/* Creates the folder a generated file goes into (0700), owned by the
- * service user so that a reload after the privilege drop can read it. */
-static int make_parent(const char *path, uid_t owner, gid_t group, struct buf *errors)
+static bool place_exists(const struct place *at)
 {
-	char *copy = xstrdup(path);
-	const char *dir = dirname(copy);
-	int rc = 0;
-	if (mkdir(dir, 0700) == 0) {
-		if (owner != (uid_t)-1 && chown(dir, owner, group) != 0)
-			rc = -1;
-	} else if (errno != EEXIST) {
-		rc = -1;
-	}
-	if (rc != 0)
-		buf_printf(errors, "%s: cannot create folder: %s\n", dir, strerror(errno));
-	free(copy);
-	return rc;
+	return faccessat(at->dir_fd, at->name, F_OK, 0) == 0;
 }
 
 /* Generates the pair when both files are missing; one without the other
  * is an error, never silently replaced. */
-static int ensure_cert(const struct vhost *vh, const char *cert_path, const char *key_path,
+static int ensure_cert(const struct vhost *vh, const struct place *cert, const struct place *key,
                        uid_t owner, gid_t group, struct buf *errors)
 {
-	bool have_cert = access(cert_path, F_OK) == 0;
-	bool have_key = access(key_path, F_OK) == 0;
+	bool have_cert = place_exists(cert);
+	bool have_key = place_exists(key);
 	if (have_cert && have_key)
 		return 0;
 	if (have_cert || have_key) {
-		buf_printf(errors, "%s: found without its %s %s\n", have_cert ? cert_path : key_path,
-		           have_cert ? "key" : "certificate", have_cert ? key_path : cert_path);
+		buf_printf(errors, "%s: found without its %s %s\n", have_cert ? cert->shown : key->shown,
+		           have_cert ? "key" : "certificate", have_cert ? key->shown : cert->shown);
 		return -1;
 	}
-	if (make_parent(cert_path, owner, group, errors) != 0 ||
-	    make_parent(key_path, owner, group, errors) != 0)
+	if (cert->dir_fd != key->dir_fd) {
+		buf_printf(errors, "%s: missing, and cannot be generated apart from its key %s\n",
+		           cert->shown, key->shown);
 		return -1;
-	if (tls_generate_cert(vh->names, vh->n_names, cert_path, key_path, owner, group, errors) != 0)
-		return -1;
-	return 0;
+	}
+	return tls_generate_cert(vh->names, vh->n_names, cert->dir_fd, cert->name, key->name, owner,
+	                         group, errors);
+}
+
+/* A file named by the configuration, or NAME.EXT in the certs folder.
+ * Anything inside the certs folder goes through its descriptor. */
+static void place_file(struct place *at, const struct config *cfg, int certs_fd,
+                       const char *given, const char *host, const char *ext)
+{
+	const char *dir = cfg->certs_dir ? cfg->certs_dir : "certs";
+	size_t dir_len = strlen(dir);
+	at->dir_fd = certs_fd;
+	if (given == NULL) {
+		at->name = xasprintf("%s.%s", host, ext);
+	} else if (strncmp(given, dir, dir_len) == 0 && given[dir_len] == '/' &&
+	           strchr(given + dir_len + 1, '/') == NULL) {
+		at->name = xstrdup(given + dir_len + 1);
+	} else {
+		at->dir_fd = AT_FDCWD;
+		at->name = xstrdup(given);
+	}
+	at->shown = given ? given : at->name;
 }
 
 static int load_host(struct tls_hosts *hosts, struct tls_host *host, const struct config *cfg,
-                     const struct vhost *vh, uid_t owner, gid_t group, struct buf *errors)
+                     int certs_fd, const struct vhost *vh, uid_t owner, gid_t group,
+                     struct buf *errors)
 {
-	const char *dir = cfg->certs_dir ? cfg->certs_dir : "certs";
 	if (vh->n_names == 0) {
 		buf_printf(errors, "a virtual host has no name\n");
 		return -1;
 	}
-	char *cert_path = vh->cert_file ? xstrdup(vh->cert_file) : xasprintf("%s/%s.crt", dir, vh->names[0]);
-	char *key_path = vh->key_file ? xstrdup(vh->key_file) : xasprintf("%s/%s.key", dir, vh->names[0]);
-	int rc = ensure_cert(vh, cert_path, key_path, owner, group, errors);
+	struct place cert, key;
+	place_file(&cert, cfg, certs_fd, vh->cert_file, vh->names[0], "crt");
+	place_file(&key, cfg, certs_fd, vh->key_file, vh->names[0], "key");
+	int rc = ensure_cert(vh, &cert, &key, owner, group, errors);
 	if (rc == 0) {
-		host->ctx = new_context(hosts, cert_path, key_path, errors);
+		host->ctx = new_context(hosts, &cert, &key, errors);
 		rc = host->ctx ? 0 : -1;
 	}
-	free(cert_path);
-	free(key_path);
+	free(cert.name);
+	free(key.name);
 	if (rc != 0)
 		return -1;
 	host->n_names = vh->n_names;
@@ -319,8 +410,8 @@ static int load_host(struct tls_hosts *hosts, struct tls_host *host, const struc
 	return 0;
 }
 
-struct tls_hosts *tls_hosts_new(const struct config *cfg, uid_t owner, gid_t group,
-                                struct buf *errors)
+struct tls_hosts *tls_hosts_new(const struct config *cfg, int certs_fd, uid_t owner,
+                                gid_t group, struct buf *errors)
 {
 	if (cfg->n_vhosts == 0) {
 		buf_printf(errors, "no virtual host is configured\n");
@@ -329,7 +420,8 @@ struct tls_hosts *tls_hosts_new(const struct config *cfg, uid_t owner, gid_t gro
 	struct tls_hosts *hosts = xcalloc(1, sizeof *hosts);
 	hosts->host = xcalloc(cfg->n_vhosts, sizeof *hosts->host);
 	for (size_t i = 0; i < cfg->n_vhosts; i++) {
-		if (load_host(hosts, &hosts->host[i], cfg, &cfg->vhosts[i], owner, group, errors) != 0) {
+		if (load_host(hosts, &hosts->host[i], cfg, certs_fd, &cfg->vhosts[i], owner, group,
+		              errors) != 0) {
 			tls_hosts_free(hosts);
 			return NULL;
 		}

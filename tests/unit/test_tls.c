@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 static char tmpdir[64];
+static int certs_fd = -1;
 
 static char *path_in_tmp(const char *name)
 {
@@ -53,7 +54,7 @@ static void test_generated_cert_is_p256_with_names(void)
 	char *crt = path_in_tmp("gen.crt");
 	char *key = path_in_tmp("gen.key");
 	struct buf errors = {0};
-	CHECK_INT(tls_generate_cert(names, 2, crt, key, (uid_t)-1, (gid_t)-1, &errors), 0);
+	CHECK_INT(tls_generate_cert(names, 2, AT_FDCWD, crt, key, (uid_t)-1, (gid_t)-1, &errors), 0);
 	CHECK_INT(errors.len, 0);
 
 	X509 *cert = read_cert(crt);
@@ -87,7 +88,7 @@ static void test_generated_cert_is_p256_with_names(void)
 static void test_no_name_is_an_error(void)
 {
 	struct buf errors = {0};
-	CHECK_INT(tls_generate_cert(NULL, 0, "x.crt", "x.key", (uid_t)-1, (gid_t)-1, &errors), -1);
+	CHECK_INT(tls_generate_cert(NULL, 0, AT_FDCWD, "x.crt", "x.key", (uid_t)-1, (gid_t)-1, &errors), -1);
 	CHECK(strstr(errors.data, "no host name") != NULL);
 	buf_free(&errors);
 }
@@ -131,7 +132,7 @@ static void test_hosts_generate_then_load(void)
 	char *b[] = {"b.example", "alias.example"};
 	struct config cfg = two_hosts(a, b);
 	struct buf errors = {0};
-	struct tls_hosts *hosts = tls_hosts_new(&cfg, (uid_t)-1, (gid_t)-1, &errors);
+	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
 	CHECK(hosts != NULL);
 	CHECK_INT(errors.len, 0);
 	tls_hosts_free(hosts);
@@ -142,15 +143,25 @@ static void test_hosts_generate_then_load(void)
 	char *crt = path_in_tmp("certs/b.example.crt");
 	char *before = slurp(crt);
 	CHECK(before != NULL);
-	hosts = tls_hosts_new(&cfg, (uid_t)-1, (gid_t)-1, &errors);
+	hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
 	CHECK(hosts != NULL);
 	char *after = slurp(crt);
 	CHECK(before && after && strcmp(before, after) == 0);
 	tls_hosts_free(hosts);
 
+	/* A path inside the certs folder is the same file, reached by its descriptor. */
+	cfg.vhosts[1].cert_file = crt;
+	hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
+	CHECK(hosts != NULL);
+	char *again = slurp(crt);
+	CHECK(before && again && strcmp(before, again) == 0);
+	free(again);
+	tls_hosts_free(hosts);
+	cfg.vhosts[1].cert_file = NULL;
+
 	/* A key without its certificate is reported, not replaced. */
 	unlink(crt);
-	hosts = tls_hosts_new(&cfg, (uid_t)-1, (gid_t)-1, &errors);
+	hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
 	CHECK(hosts == NULL);
 	CHECK(strstr(errors.data ? errors.data : "", "without its certificate") != NULL);
 	char *key = path_in_tmp("certs/b.example.key");
@@ -225,7 +236,7 @@ static void test_sni_picks_the_host(void)
 	char *b[] = {"b.example", "alias.example"};
 	struct config cfg = two_hosts(a, b);
 	struct buf errors = {0};
-	struct tls_hosts *hosts = tls_hosts_new(&cfg, (uid_t)-1, (gid_t)-1, &errors);
+	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
 	CHECK(hosts != NULL);
 	if (hosts == NULL)
 		goto out;
@@ -257,7 +268,7 @@ static void test_old_protocols_refused(void)
 	char *b[] = {"b.example", "alias.example"};
 	struct config cfg = two_hosts(a, b);
 	struct buf errors = {0};
-	struct tls_hosts *hosts = tls_hosts_new(&cfg, (uid_t)-1, (gid_t)-1, &errors);
+	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
 	CHECK(hosts != NULL);
 	if (hosts != NULL) {
 		struct pair p;
@@ -280,11 +291,11 @@ static void test_client_cert_fingerprint(void)
 	char *b[] = {"b.example", "alias.example"};
 	struct config cfg = two_hosts(a, b);
 	struct buf errors = {0};
-	struct tls_hosts *hosts = tls_hosts_new(&cfg, (uid_t)-1, (gid_t)-1, &errors);
+	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
 	char *names[] = {"reader"};
 	char *crt = path_in_tmp("reader.crt");
 	char *key = path_in_tmp("reader.key");
-	CHECK_INT(tls_generate_cert(names, 1, crt, key, (uid_t)-1, (gid_t)-1, &errors), 0);
+	CHECK_INT(tls_generate_cert(names, 1, AT_FDCWD, crt, key, (uid_t)-1, (gid_t)-1, &errors), 0);
 	CHECK(hosts != NULL);
 	if (hosts != NULL) {
 		struct pair p;
@@ -332,6 +343,13 @@ int main(void)
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/kabar-tls-XXXXXX");
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
+	char *certs = path_in_tmp("certs");
+	struct buf errors = {0};
+	certs_fd = tls_open_certs_dir(certs, (uid_t)-1, (gid_t)-1, &errors);
+	free(certs);
+	buf_free(&errors);
+	if (certs_fd < 0)
+		return 1;
 	RUN(test_generated_cert_is_p256_with_names);
 	RUN(test_no_name_is_an_error);
 	RUN(test_host_matching);
@@ -339,6 +357,7 @@ int main(void)
 	RUN(test_sni_picks_the_host);
 	RUN(test_old_protocols_refused);
 	RUN(test_client_cert_fingerprint);
+	close(certs_fd);
 	remove_tree(tmpdir);
 	return check_report();
 }
