@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "article.h"
 #include "capsule.h"
+#include "snapshot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 /* What one walk over a capsule carries along. */
 struct walk {
 	const char *capsule;
+	bool bare; /* a folder of articles, not a capsule with news/ */
 	struct article_context ctx;
 	struct buf *problems;
 	struct verify_counts *counts;
@@ -35,12 +37,24 @@ static void report(struct walk *w, const char *relpath, const char *fmt, const c
 	w->counts->problems++;
 }
 
-/* Markdown files are the newsroom's articles; gemtext and other files are
- * served as they stand. */
-static bool article_source(const char *name)
+/* The site's own rule decides what is an article (news/ files with the
+ * article extensions); a bare folder of articles is read as if it were
+ * news/. */
+static bool article_source(const struct walk *w, const char *relpath)
 {
-	const char *dot = strrchr(name, '.');
-	return dot != NULL && (strcmp(dot, ".md") == 0 || strcmp(dot, ".markdown") == 0);
+	char *as_news;
+	bool matters;
+	if (!w->bare)
+		return strcmp(relpath, "index.gmi") != 0 && snapshot_path_matters(relpath, false);
+	as_news = xasprintf("news/%s", relpath);
+	matters = snapshot_path_matters(as_news, false);
+	free(as_news);
+	return matters;
+}
+
+static bool folder_matters(const struct walk *w, const char *relpath)
+{
+	return w->bare || snapshot_path_matters(relpath, true);
 }
 
 static int read_all(int fd, struct buf *data)
@@ -95,7 +109,7 @@ static void verify_folder(struct walk *w, int dirfd, const char *prefix, int dep
 	for (size_t i = 0; i < listing.count; i++) {
 		const char *name = listing.names[i];
 		char *relpath = prefix[0] ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
-		if (listing.is_dir[i] && depth < MAX_DEPTH) {
+		if (listing.is_dir[i] && depth < MAX_DEPTH && folder_matters(w, relpath)) {
 			int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub < 0) {
 				report(w, relpath, "cannot open this folder: %s", strerror(errno));
@@ -103,7 +117,7 @@ static void verify_folder(struct walk *w, int dirfd, const char *prefix, int dep
 				verify_folder(w, sub, relpath, depth + 1);
 				close(sub);
 			}
-		} else if (!listing.is_dir[i] && article_source(name)) {
+		} else if (!listing.is_dir[i] && article_source(w, relpath)) {
 			verify_article(w, dirfd, name, relpath);
 		}
 		free(relpath);
@@ -125,6 +139,8 @@ void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_
 		counts->problems++;
 		return;
 	}
+	struct stat news;
+	w.bare = fstatat(root, "news", &news, 0) < 0 || !S_ISDIR(news.st_mode);
 	verify_folder(&w, root, "", 0);
 	close(root);
 }
