@@ -240,8 +240,7 @@ static struct runtime *reload(void *arg)
 	struct buf errors = {0};
 	struct runtime *rt = runtime_load(state->over, &errors);
 	if (rt == NULL) {
-		log_lines(&errors);
-		log_error("reload failed: the configuration in force is kept");
+		log_lines(&errors); /* the server says that the old one stays */
 		buf_free(&errors);
 		return NULL;
 	}

@@ -5,6 +5,7 @@
 #include "capsule.h"
 #include "snapshot.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -26,13 +27,14 @@ struct walk {
 	struct verify_counts *counts;
 };
 
-static void report(struct walk *w, const char *relpath, const char *fmt, const char *detail)
-	__attribute__((format(printf, 3, 0)));
-
-static void report(struct walk *w, const char *relpath, const char *fmt, const char *detail)
+/* Adds "FILE: reason[: detail]". A parse error's reason already starts
+ * with its line number ("12: reason") and joins the name without a space. */
+static void report(struct walk *w, const char *relpath, const char *reason, const char *detail)
 {
-	buf_printf(w->problems, "%s/%s: ", w->capsule, relpath);
-	buf_printf(w->problems, fmt, detail);
+	buf_printf(w->problems, "%s/%s:%s%s", w->capsule, relpath,
+	           isdigit((unsigned char)reason[0]) ? "" : " ", reason);
+	if (detail != NULL)
+		buf_printf(w->problems, ": %s", detail);
 	buf_putc(w->problems, '\n');
 	w->counts->problems++;
 }
@@ -78,11 +80,11 @@ static void verify_article(struct walk *w, int dirfd, const char *name, const ch
 	struct article *a;
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		report(w, relpath, "cannot open: %s", strerror(errno));
+		report(w, relpath, "cannot open", strerror(errno));
 		return;
 	}
 	if (read_all(fd, &data) < 0) {
-		report(w, relpath, "%s", "cannot be read, or is larger than 8 MiB");
+		report(w, relpath, "cannot be read, or is larger than 8 MiB", NULL);
 	} else {
 		a = article_parse(relpath, data.data ? data.data : "", data.len, &w->ctx, &error);
 		if (a != NULL) {
@@ -91,7 +93,7 @@ static void verify_article(struct walk *w, int dirfd, const char *name, const ch
 		} else {
 			/* article_parse gives "LINE: reason"; one line is all we keep. */
 			error.len = strcspn(error.data ? error.data : "", "\n");
-			report(w, relpath, "%s", error.len > 0 ? error.data : "cannot be parsed");
+			report(w, relpath, error.len > 0 ? error.data : "cannot be parsed", NULL);
 		}
 	}
 	close(fd);
@@ -103,7 +105,7 @@ static void verify_folder(struct walk *w, int dirfd, const char *prefix, int dep
 {
 	struct capsule_listing listing;
 	if (capsule_list(dirfd, &listing) < 0) {
-		report(w, prefix, "%s", "cannot list this folder");
+		report(w, prefix, "cannot list this folder", NULL);
 		return;
 	}
 	for (size_t i = 0; i < listing.count; i++) {
@@ -112,7 +114,7 @@ static void verify_folder(struct walk *w, int dirfd, const char *prefix, int dep
 		if (listing.is_dir[i] && depth < MAX_DEPTH && folder_matters(w, relpath)) {
 			int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub < 0) {
-				report(w, relpath, "cannot open this folder: %s", strerror(errno));
+				report(w, relpath, "cannot open this folder", strerror(errno));
 			} else {
 				verify_folder(w, sub, relpath, depth + 1);
 				close(sub);
