@@ -1,0 +1,25 @@
+#ifndef KABAR_VERIFY_H
+#define KABAR_VERIFY_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "config.h"
+
+/* `kabar check`: reads every article of a capsule the way the site does and
+ * reports what cannot be read, so a newsroom finds its mistakes before its
+ * readers do. */
+
+struct verify_counts {
+	size_t articles; /* article sources that parsed */
+	size_t problems; /* lines written to problems */
+};
+
+/* Parses every article source of vh->capsule, as the site would (files in
+ * news/ with an article extension, hidden files skipped, in name order),
+ * with the host's zone and language as defaults. A folder with no news/ is
+ * taken as a bare folder of articles (such as a blog's posts). Each problem
+ * is one line "FILE:LINE: reason" appended to problems; counts grow. */
+void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_counts *counts);
+
+#endif
