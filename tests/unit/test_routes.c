@@ -208,7 +208,8 @@ static void test_front_page_gopher(void)
 	CHECK_INT(result.kind, ROUTE_PAGE);
 	CHECK_INT(result.gopher_type, '1');
 	CHECK(starts_with(body, "iKabar Barru\t\terror.host\t1\r\n"));
-	CHECK(has(body, "iBerita dari Barru.\t\terror.host\t1\r\n"));
+	CHECK(has(body, "iBerita dari Barru.\t\terror.host\t1\r\n"
+	                "hA friend\tURL:gemini://elsewhere.example/\tlocalhost\t7070\r\n"));
 	CHECK(has(body, "\r\n02022-04-21 Panen Raya\t/news/2022/04/panen\tlocalhost\t7070\r\n"));
 	CHECK(has(body, "\r\n1Barru\t/section/barru/\tlocalhost\t7070\r\n"));
 	CHECK(has(body, "\r\n7Search the news\t/search\tlocalhost\t7070\r\n"));
