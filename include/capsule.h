@@ -25,6 +25,8 @@ struct capsule_entry {
 	int fd;       /* open (O_RDONLY) for FILE and DIR, else -1; the caller closes it */
 	off_t size;
 	time_t mtime;
+	dev_t dev;    /* with ino: the file's identity, for caches (mime.h) */
+	ino_t ino;
 };
 
 /*
@@ -34,6 +36,11 @@ struct capsule_entry {
  * stays beneath root_fd (openat2 RESOLVE_BENEATH or an equivalent walk).
  */
 void capsule_open(int root_fd, const char *path, struct capsule_entry *entry);
+
+/* The component-by-component walk capsule_open falls back to where openat2
+ * is missing (old kernels, seccomp): O_NOFOLLOW at every step, symlinks
+ * followed only while they stay inside. Public so tests cover it too. */
+void capsule_open_walk(int root_fd, const char *path, struct capsule_entry *entry);
 
 /* Dotfiles and editor leftovers ("*~", "*.swp", "#*#", ...). */
 bool capsule_name_hidden(const char *name);

@@ -33,6 +33,12 @@ int site_root_fd(const struct site *site);
 struct snapshot *site_acquire(struct site *site);
 void site_release(struct site *site, struct snapshot *snap);
 
+/* The loader's side: the site's snapshot builder, and publishing a new
+ * snapshot (its reference passes to the site; the previous one is released
+ * once no request can still be picking it up). Loader thread only. */
+struct snapshot_builder *site_builder(struct site *site);
+void site_publish(struct site *site, struct snapshot *snap);
+
 /* Starts one loader thread following every site's capsule with inotify;
  * changes are visible within a second. loader_stop joins it. */
 int loader_start(struct site **sites, size_t n_sites);

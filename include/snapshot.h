@@ -62,4 +62,36 @@ const struct article *snapshot_find_article(const struct snapshot *snap, const c
 /* The entry with key, or NULL. */
 const struct index_entry *index_find(const struct index *idx, const char *key);
 
+/*
+ * Building (the loader's side; one thread per site at a time). A builder
+ * holds what a site's snapshots are built with: the capsule's directory,
+ * the article context and the search vocabulary. Snapshots are reference
+ * counted: a new one has one reference, snapshot_drop releases one and the
+ * last frees it (and the articles no other snapshot holds).
+ */
+struct snapshot_builder;
+
+/* Takes no ownership of root_fd; vh must outlive the builder. */
+struct snapshot_builder *snapshot_builder_new(const struct vhost *vh, int root_fd);
+/* Only once every snapshot it built is freed. */
+void snapshot_builder_free(struct snapshot_builder *b);
+
+/* Walks news/ and reads index.gmi. Files that have not changed since prev
+ * (same inode, size and modification time) are shared with prev, not
+ * re-read; prev may be NULL. */
+struct snapshot *snapshot_scan(struct snapshot_builder *b, const struct snapshot *prev);
+
+/* prev with the given capsule paths read again: a file is re-read (or gone),
+ * a directory walked (or everything under it gone). A file that no longer
+ * parses keeps its previous good version. */
+struct snapshot *snapshot_update(struct snapshot_builder *b, const struct snapshot *prev,
+                                 char *const *paths, size_t n_paths);
+
+/* True when a change at relpath (a directory or a file) can change a
+ * snapshot: directories of news/, article files, index.gmi. */
+bool snapshot_path_matters(const char *relpath, bool is_dir);
+
+void snapshot_hold(struct snapshot *snap);
+void snapshot_drop(struct snapshot *snap);
+
 #endif

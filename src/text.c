@@ -1,6 +1,12 @@
 #include "text.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "buf.h"
 
 bool text_valid_utf8(const char *s, size_t len)
 {
@@ -39,4 +45,267 @@ bool text_valid_utf8(const char *s, size_t len)
 		i += n;
 	}
 	return true;
+}
+
+/* One grapheme cluster: where it ends and how many columns it takes. */
+struct grapheme {
+	size_t end;
+	size_t width;
+};
+
+/* Decodes the code point at s[i]; a byte that is not valid UTF-8 reads as
+ * U+FFFD so that bad input still measures and wraps sensibly. */
+static size_t decode(const char *s, size_t len, size_t i, utf8proc_int32_t *cp)
+{
+	utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+	                                      (utf8proc_ssize_t)(len - i), cp);
+	if (n <= 0) {
+		*cp = 0xfffd;
+		return 1;
+	}
+	return (size_t)n;
+}
+
+/*
+ * The cluster starting at s[i]. Its width is that of its widest code point,
+ * so a ZWJ emoji sequence or a letter with combining marks takes the columns
+ * of one glyph; an emoji presentation selector (U+FE0F) makes it two.
+ */
+static struct grapheme next_grapheme(const char *s, size_t len, size_t i)
+{
+	utf8proc_int32_t state = 0, prev, cp;
+	size_t pos = i + decode(s, len, i, &prev);
+	int width = utf8proc_charwidth(prev);
+	bool emoji_selector = false;
+	while (pos < len) {
+		size_t n = decode(s, len, pos, &cp);
+		if (utf8proc_grapheme_break_stateful(prev, cp, &state))
+			break;
+		int w = utf8proc_charwidth(cp);
+		if (w > width)
+			width = w;
+		if (cp == 0xfe0f)
+			emoji_selector = true;
+		prev = cp;
+		pos += n;
+	}
+	if (emoji_selector && width == 1)
+		width = 2;
+	return (struct grapheme){.end = pos, .width = (size_t)width};
+}
+
+size_t text_width(const char *s, size_t len)
+{
+	size_t width = 0;
+	for (size_t i = 0; i < len;) {
+		struct grapheme g = next_grapheme(s, len, i);
+		width += g.width;
+		i = g.end;
+	}
+	return width;
+}
+
+enum { TAB_STOP = 8 };
+
+/* The line being filled by text_wrap. */
+struct wrap_line {
+	struct buf *out;
+	struct buf text;    /* the line's content, without prefix */
+	size_t col;         /* display columns used in text */
+	size_t first_room;  /* columns for content on the first line */
+	size_t room;        /* ... and on every later line */
+	const char *first_prefix, *prefix, *eol;
+	bool first;         /* the line being filled is the first */
+};
+
+/* Columns left for content after prefix. A prefix as wide as the line still
+ * leaves one column, so wrapping always makes progress. */
+static size_t room_after(const char *prefix, size_t width)
+{
+	size_t used = text_width(prefix, strlen(prefix));
+	return used < width ? width - used : 1;
+}
+
+static size_t line_room(const struct wrap_line *l)
+{
+	return l->first ? l->first_room : l->room;
+}
+
+static void line_emit(struct wrap_line *l)
+{
+	while (l->text.len > 0 && l->text.data[l->text.len - 1] == ' ')
+		l->text.len--;
+	const char *p = l->first ? l->first_prefix : l->prefix;
+	size_t plen = strlen(p);
+	if (l->text.len == 0) {
+		/* No trailing blanks on an empty line, even from the prefix. */
+		while (plen > 0 && p[plen - 1] == ' ')
+			plen--;
+	}
+	buf_append(l->out, p, plen);
+	if (l->text.len > 0)
+		buf_append(l->out, l->text.data, l->text.len);
+	buf_puts(l->out, l->eol);
+	buf_clear(&l->text);
+	l->col = 0;
+	l->first = false;
+}
+
+/* Columns the blanks s[0..len) take when they start at column col. */
+static size_t blank_width(const char *s, size_t len, size_t col)
+{
+	size_t start = col;
+	for (size_t i = 0; i < len; i++)
+		col = s[i] == '\t' ? (col / TAB_STOP + 1) * TAB_STOP : col + 1;
+	return col - start;
+}
+
+static void line_put_blanks(struct wrap_line *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		buf_putc(&l->text, ' ');
+	l->col += n;
+}
+
+/* Places a word too wide for any line: cluster by cluster from the current
+ * column, breaking lines only between clusters. */
+static void line_put_split_word(struct wrap_line *l, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		struct grapheme g = next_grapheme(s, len, i);
+		if (l->col > 0 && l->col + g.width > line_room(l))
+			line_emit(l);
+		buf_append(&l->text, s + i, g.end - i);
+		l->col += g.width;
+		i = g.end;
+	}
+}
+
+/* Places the blanks before a word and the word, moving to a new line when
+ * they do not fit; blanks at a line break are dropped. */
+static void line_put_word(struct wrap_line *l, const char *blanks, size_t n_blanks,
+                          const char *word, size_t len)
+{
+	size_t width = text_width(word, len);
+	size_t gap = blank_width(blanks, n_blanks, l->col);
+	size_t room = line_room(l);
+	if (l->col + gap + width <= room) {
+		line_put_blanks(l, gap);
+	} else if (width <= l->room && (l->col > 0 || width <= room)) {
+		if (l->col > 0)
+			line_emit(l);
+	} else {
+		/* Wider than a line (a long URL, or CJK text without spaces):
+		 * fill this line first, then split between clusters. */
+		if (l->col > 0 && l->col + gap < room)
+			line_put_blanks(l, gap);
+		line_put_split_word(l, word, len);
+		return;
+	}
+	buf_append(&l->text, word, len);
+	l->col += width;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+void text_wrap(struct buf *out, const char *s, size_t len, size_t width,
+               const char *first_prefix, const char *prefix, const char *eol)
+{
+	struct wrap_line l = {
+		.out = out,
+		.first_room = room_after(first_prefix, width),
+		.room = room_after(prefix, width),
+		.first_prefix = first_prefix,
+		.prefix = prefix,
+		.eol = eol,
+		.first = true,
+	};
+	buf_init(&l.text);
+	size_t i = 0;
+	while (i < len) {
+		size_t blanks = i;
+		while (i < len && is_blank(s[i]))
+			i++;
+		size_t word = i;
+		while (i < len && !is_blank(s[i]) && s[i] != '\n' && s[i] != '\r')
+			i++;
+		if (i > word)
+			line_put_word(&l, s + blanks, word - blanks, s + word, i - word);
+		if (i < len && (s[i] == '\n' || s[i] == '\r')) {
+			/* A hard line break; "\r\n" counts as one. */
+			if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')
+				i++;
+			i++;
+			line_emit(&l);
+		}
+	}
+	if (l.col > 0 || l.first || l.text.len > 0)
+		line_emit(&l);
+	buf_free(&l.text);
+}
+
+/* A valid UTF-8 copy of s: each byte that is not part of a valid sequence
+ * becomes U+FFFD, so utf8proc never refuses the text. */
+static char *valid_copy(const char *s, size_t len)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < len;) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		                                      (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0) {
+			buf_puts(&b, "\xef\xbf\xbd");
+			i++;
+			continue;
+		}
+		buf_append(&b, s + i, (size_t)n);
+		i += (size_t)n;
+	}
+	if (b.data == NULL)
+		buf_puts(&b, "");
+	return buf_steal(&b);
+}
+
+char *text_fold(const char *s, size_t len)
+{
+	char *valid = valid_copy(s, len);
+	utf8proc_uint8_t *folded = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)valid, 0, &folded,
+	                                  UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD |
+	                                      UTF8PROC_STRIPMARK | UTF8PROC_COMPOSE |
+	                                      UTF8PROC_COMPAT);
+	if (n < 0) {
+		/* Cannot happen for valid input; keep the text unfolded rather
+		 * than lose it. */
+		free(folded);
+		return valid;
+	}
+	free(valid);
+	/* utf8proc allocates with malloc; the caller frees with free. */
+	return (char *)folded;
+}
+
+char *text_slug(const char *s)
+{
+	char *folded = text_fold(s, strlen(s));
+	struct buf slug = {0};
+	bool dash = false;
+	for (const char *p = folded; *p != '\0'; p++) {
+		char c = *p;
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			if (dash && slug.len > 0)
+				buf_putc(&slug, '-');
+			buf_putc(&slug, c);
+			dash = false;
+		} else {
+			dash = true;
+		}
+	}
+	free(folded);
+	if (slug.len == 0)
+		buf_puts(&slug, "item");
+	return buf_steal(&slug);
 }

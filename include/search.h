@@ -1,0 +1,58 @@
+#ifndef KABAR_SEARCH_H
+#define KABAR_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "article.h"
+
+/*
+ * Full-text search over folded text (case, accents and compatibility forms
+ * folded away by text_fold): an inverted index from each term to the
+ * articles that hold it, with a weight per article (a word in the title
+ * counts most, then the summary, then the body).
+ *
+ * Three parts with three owners:
+ * - a vocabulary: the site's dictionary of terms, term -> id. Only the
+ *   loader adds to it, while requests look terms up without a lock (slots
+ *   are written once; a grown table is published atomically and the old
+ *   ones are kept until the vocabulary is freed).
+ * - an article's terms: computed once when the article is parsed and shared
+ *   by every snapshot that holds the article.
+ * - a snapshot's index: posting lists built from its articles' terms by a
+ *   counting pass (no hashing), immutable once published.
+ */
+
+struct snapshot;
+struct search_vocab;
+struct search_terms;
+struct search_index;
+
+/* FNV-1a: the hash of every table in the snapshot and the vocabulary. */
+uint64_t search_hash(const char *s, size_t len);
+
+struct search_vocab *search_vocab_new(void);
+/* Only once no index built from it is in use. */
+void search_vocab_free(struct search_vocab *vocab);
+
+/* The weighted terms of an article's title, summary and body; new terms
+ * are added to vocab. Loader thread only. */
+struct search_terms *search_terms_of(struct search_vocab *vocab, const struct article *a);
+void search_terms_free(struct search_terms *terms);
+
+/* The index over n articles (positions 0..n-1), terms[i] being article i's. */
+struct search_index *search_index_build(const struct search_vocab *vocab,
+                                        struct search_terms *const *terms, size_t n);
+void search_index_free(struct search_index *idx);
+
+/*
+ * Articles of snap that hold every term of query (AND), best first: the
+ * higher score (title over summary over body, more occurrences over fewer),
+ * then the newer. Articles not visible at now are left out. Writes at most
+ * max positions (in snap->articles) to out; returns how many it wrote.
+ */
+size_t search_query(const struct search_index *idx, const struct snapshot *snap,
+                    const char *query, time_t now, size_t *out, size_t max);
+
+#endif

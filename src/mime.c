@@ -1,0 +1,115 @@
+#include "mime.h"
+
+#include "alloc.h"
+#include "log.h"
+
+#include <magic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* Files remembered per thread; a slot is chosen by inode, so a busy capsule
+ * only costs the odd second look, never unbounded memory. */
+#define CACHE_SLOTS 256
+/* What libmagic is shown of a file: enough for every format it tells apart
+ * by content, and read with pread so the descriptor's offset (from where the
+ * file is then streamed) does not move. */
+#define SNIFF_BYTES 65536
+
+#define FALLBACK_TYPE "application/octet-stream"
+
+struct cached_type {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	time_t mtime;
+	const char *type; /* interned: points into mime_state.types */
+};
+
+struct mime_state {
+	magic_t cookie;
+	bool cookie_failed;
+	struct cached_type slots[CACHE_SLOTS];
+	/* Every distinct type answered so far: few (libmagic's vocabulary), and
+	 * kept until the thread ends, so returned strings stay valid. */
+	char **types;
+	size_t n_types;
+	unsigned char sniff[SNIFF_BYTES];
+};
+
+static _Thread_local struct mime_state *state;
+
+static bool has_suffix(const char *name, const char *suffix)
+{
+	size_t len = strlen(name), n = strlen(suffix);
+	return len >= n && strcasecmp(name + len - n, suffix) == 0;
+}
+
+static const char *intern(struct mime_state *st, const char *type)
+{
+	for (size_t i = 0; i < st->n_types; i++) {
+		if (strcmp(st->types[i], type) == 0)
+			return st->types[i];
+	}
+	st->types = xreallocarray(st->types, st->n_types + 1, sizeof *st->types);
+	st->types[st->n_types] = xstrdup(type);
+	return st->types[st->n_types++];
+}
+
+static magic_t cookie(struct mime_state *st)
+{
+	if (st->cookie != NULL || st->cookie_failed)
+		return st->cookie;
+	st->cookie = magic_open(MAGIC_MIME_TYPE);
+	if (st->cookie != NULL && magic_load(st->cookie, NULL) == 0)
+		return st->cookie;
+	log_warn("mime: cannot load the libmagic database (%s); serving %s",
+	         st->cookie ? magic_error(st->cookie) : "magic_open failed", FALLBACK_TYPE);
+	if (st->cookie != NULL)
+		magic_close(st->cookie);
+	st->cookie = NULL;
+	st->cookie_failed = true;
+	return NULL;
+}
+
+static const char *sniff(struct mime_state *st, int fd)
+{
+	magic_t m = cookie(st);
+	if (m == NULL)
+		return FALLBACK_TYPE;
+	ssize_t n = pread(fd, st->sniff, sizeof st->sniff, 0);
+	if (n < 0)
+		return FALLBACK_TYPE;
+	const char *type = magic_buffer(m, st->sniff, (size_t)n);
+	return type != NULL ? type : FALLBACK_TYPE;
+}
+
+const char *mime_type(int fd, const char *name, dev_t dev, ino_t ino, off_t size, time_t mtime)
+{
+	if (has_suffix(name, ".gmi") || has_suffix(name, ".gemini"))
+		return "text/gemini";
+	if (state == NULL)
+		state = xcalloc(1, sizeof *state);
+	struct cached_type *slot = &state->slots[(ino ^ dev) % CACHE_SLOTS];
+	if (slot->type != NULL && slot->dev == dev && slot->ino == ino && slot->size == size &&
+	    slot->mtime == mtime)
+		return slot->type;
+	const char *type = intern(state, sniff(state, fd));
+	*slot = (struct cached_type){dev, ino, size, mtime, type};
+	return type;
+}
+
+void mime_thread_done(void)
+{
+	if (state == NULL)
+		return;
+	if (state->cookie != NULL)
+		magic_close(state->cookie);
+	for (size_t i = 0; i < state->n_types; i++)
+		free(state->types[i]);
+	free(state->types);
+	free(state);
+	state = NULL;
+}

@@ -1,0 +1,876 @@
+#include "snapshot.h"
+
+#include "alloc.h"
+#include "buf.h"
+#include "capsule.h"
+#include "log.h"
+#include "search.h"
+#include "site.h"
+#include "text.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Bigger files are not articles anyone wrote by hand. */
+enum { MAX_ARTICLE_BYTES = 4 << 20, MAX_INTRO_BYTES = 1 << 20, MAX_DEPTH = 32 };
+
+/* What tells a file changed without reading it. */
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+/*
+ * One article file as parsed once, with the keys it is filed under, shared
+ * by every snapshot that holds it (refs). article NULL: the file never
+ * parsed; its path is still hidden from raw serving.
+ */
+struct source {
+	atomic_size_t refs;
+	char *path;
+	struct file_id id;
+	struct article *article;
+	char *section_key;
+	char *section_name;
+	char **author_keys;  /* one per meta.authors */
+	char **tag_keys;     /* one per meta.tags */
+	char **alias_paths;  /* one per meta.aliases, with a leading '/' */
+	char month_key[32];  /* "YYYY/MM", "" when undated */
+	struct search_terms *terms;
+};
+
+struct path_slot {
+	const char *key;
+	const struct article *article;
+};
+
+struct snapshot_full {
+	struct snapshot pub;
+	atomic_size_t refs;
+	struct source **sources; /* every article file, sorted by path */
+	size_t n_sources;
+	struct source **listed;  /* parallel to pub.articles */
+	size_t *pools[4];        /* the items of the four indexes */
+	struct path_slot *paths; /* URL path and aliases -> article */
+	size_t paths_mask;
+};
+
+struct snapshot_builder {
+	const struct vhost *vhost;
+	int root_fd;
+	struct article_context ctx;
+	struct search_vocab *vocab;
+};
+
+static struct snapshot_full *full(const struct snapshot *snap)
+{
+	return (struct snapshot_full *)snap;
+}
+
+/* ---- Reading files beneath the capsule ---- */
+
+/* No path, symlink or ".." leads out of the capsule. */
+static int open_beneath(int root_fd, const char *relpath, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	return (int)syscall(SYS_openat2, root_fd, relpath, &how, sizeof how);
+}
+
+static void file_id_of(const struct stat *st, struct file_id *id)
+{
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtime = st->st_mtim;
+}
+
+static bool file_id_equal(const struct file_id *a, const struct file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+/* Reads a regular file whole. Returns 0, or an errno value (EFBIG: over
+ * limit; EINVAL: not a regular file). */
+static int read_file(int root_fd, const char *path, size_t limit, struct buf *out, struct file_id *id)
+{
+	int fd = open_beneath(root_fd, path, O_RDONLY);
+	if (fd < 0)
+		return errno;
+	struct stat st;
+	int err = 0;
+	if (fstat(fd, &st) != 0)
+		err = errno;
+	else if (!S_ISREG(st.st_mode))
+		err = EINVAL;
+	else if ((size_t)st.st_size > limit)
+		err = EFBIG;
+	if (err == 0)
+		file_id_of(&st, id);
+	while (err == 0) {
+		buf_reserve(out, 4096);
+		ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = errno;
+		else if (out->len + (size_t)n > limit)
+			err = EFBIG;
+		if (n <= 0 || err != 0)
+			break;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+	}
+	close(fd);
+	return err;
+}
+
+static const char *read_error(int err)
+{
+	switch (err) {
+	case EFBIG: return "too large";
+	case EINVAL: return "not a regular file";
+	default: return strerror(err);
+	}
+}
+
+/* ---- Which files are articles ---- */
+
+static bool path_has_ignored_part(const char *path)
+{
+	char *copy = xstrdup(path);
+	bool ignored = false;
+	for (char *save = NULL, *part = strtok_r(copy, "/", &save); part && !ignored;
+	     part = strtok_r(NULL, "/", &save))
+		ignored = capsule_name_hidden(part);
+	free(copy);
+	return ignored;
+}
+
+static bool is_article_path(const char *path)
+{
+	if (strncmp(path, "news/", 5) != 0)
+		return false;
+	const char *dot = strrchr(path, '.');
+	if (dot == NULL || strchr(dot, '/') != NULL)
+		return false;
+	if (strcmp(dot, ".md") != 0 && strcmp(dot, ".gmi") != 0 && strcmp(dot, ".txt") != 0)
+		return false;
+	return !path_has_ignored_part(path);
+}
+
+bool snapshot_path_matters(const char *relpath, bool is_dir)
+{
+	if (is_dir)
+		return (strcmp(relpath, "news") == 0 || strncmp(relpath, "news/", 5) == 0) &&
+		       !path_has_ignored_part(relpath);
+	return strcmp(relpath, "index.gmi") == 0 || is_article_path(relpath);
+}
+
+/* ---- Sources ---- */
+
+static void source_drop(struct source *s)
+{
+	if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1)
+		return;
+	if (s->article != NULL) {
+		for (size_t i = 0; i < s->article->meta.n_authors; i++)
+			free(s->author_keys[i]);
+		for (size_t i = 0; i < s->article->meta.n_tags; i++)
+			free(s->tag_keys[i]);
+		for (size_t i = 0; i < s->article->meta.n_aliases; i++)
+			free(s->alias_paths[i]);
+		article_free(s->article);
+	}
+	free(s->author_keys);
+	free(s->tag_keys);
+	free(s->alias_paths);
+	free(s->section_key);
+	free(s->section_name);
+	search_terms_free(s->terms);
+	free(s->path);
+	free(s);
+}
+
+static struct source *source_hold(struct source *s)
+{
+	atomic_fetch_add(&s->refs, 1);
+	return s;
+}
+
+/* "south sulawesi" -> "South Sulawesi", for a section's display name. */
+static char *title_case(const char *s)
+{
+	char *name = xstrdup(s);
+	for (size_t i = 0; name[i]; i++)
+		if ((i == 0 || name[i - 1] == ' ') && name[i] >= 'a' && name[i] <= 'z')
+			name[i] = (char)(name[i] - 'a' + 'A');
+	return name;
+}
+
+static char **slugs_of(char **names, size_t n)
+{
+	char **keys = xcalloc(n ? n : 1, sizeof *keys);
+	for (size_t i = 0; i < n; i++)
+		keys[i] = text_slug(names[i]);
+	return keys;
+}
+
+/* The month in the article's own zone, as the archive files it. */
+static void month_of(const struct when *date, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (!date->set)
+		return;
+	time_t local = date->t + (time_t)date->offset_minutes * 60;
+	struct tm tm;
+	if (gmtime_r(&local, &tm) == NULL)
+		return;
+	snprintf(out, size, "%04d/%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+}
+
+/* Everything the snapshot files the article under, computed once. */
+static void source_derive(struct snapshot_builder *b, struct source *s)
+{
+	const struct article_meta *m = &s->article->meta;
+	if (m->section != NULL && m->section[0] != '\0') {
+		s->section_key = text_slug(m->section);
+		s->section_name = title_case(m->section);
+	}
+	s->author_keys = slugs_of(m->authors, m->n_authors);
+	s->tag_keys = slugs_of(m->tags, m->n_tags);
+	s->alias_paths = xcalloc(m->n_aliases ? m->n_aliases : 1, sizeof *s->alias_paths);
+	for (size_t i = 0; i < m->n_aliases; i++)
+		s->alias_paths[i] = m->aliases[i][0] == '/' ? xstrdup(m->aliases[i])
+		                                            : xasprintf("/%s", m->aliases[i]);
+	month_of(&m->date, s->month_key, sizeof s->month_key);
+	s->terms = search_terms_of(b->vocab, s->article);
+}
+
+static struct source *source_new(const char *path, const struct file_id *id)
+{
+	struct source *s = xcalloc(1, sizeof *s);
+	atomic_init(&s->refs, 1);
+	s->path = xstrdup(path);
+	if (id != NULL)
+		s->id = *id;
+	return s;
+}
+
+/* The line article_parse gave, without its newline. */
+static void warn_broken(const char *path, const char *reason, bool keeping)
+{
+	size_t len = strcspn(reason, "\n");
+	log_warn("%s:%.*s", path, (int)len, reason);
+	if (keeping)
+		log_warn("%s: still serving its previous version", path);
+}
+
+/*
+ * Reads and parses one article file. When it cannot be read or parsed and
+ * prev (the same path in the previous snapshot) parsed, prev stays served.
+ */
+static struct source *source_load(struct snapshot_builder *b, const char *path, struct source *prev)
+{
+	struct buf data = {0}, error = {0};
+	struct file_id id = {0};
+	struct article *a = NULL;
+	int err = read_file(b->root_fd, path, MAX_ARTICLE_BYTES, &data, &id);
+	if (err == ENOENT) {
+		buf_free(&data);
+		return NULL; /* removed before it could be read: a later event says so */
+	}
+	if (err == 0)
+		a = article_parse(path, data.data ? data.data : "", data.len, &b->ctx, &error);
+	else
+		buf_printf(&error, " cannot read: %s", read_error(err));
+	buf_free(&data);
+	bool keeping = prev != NULL && prev->article != NULL;
+	if (a == NULL) {
+		warn_broken(path, error.data ? error.data : " cannot parse", keeping);
+		buf_free(&error);
+		return keeping ? source_hold(prev) : source_new(path, &id);
+	}
+	buf_free(&error);
+	struct source *s = source_new(path, &id);
+	s->article = a;
+	source_derive(b, s);
+	return s;
+}
+
+/* ---- Walking ---- */
+
+struct found {
+	char *path;
+	struct file_id id;
+};
+
+struct found_list {
+	struct found *items;
+	size_t n;
+};
+
+static void found_add(struct found_list *list, char *path, const struct stat *st)
+{
+	list->items = xreallocarray(list->items, list->n + 1, sizeof *list->items);
+	list->items[list->n].path = path;
+	file_id_of(st, &list->items[list->n].id);
+	list->n++;
+}
+
+static void found_free(struct found_list *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		free(list->items[i].path);
+	free(list->items);
+}
+
+/* Collects the article files beneath dir (an open directory named rel);
+ * takes ownership of dirfd. Symbolic links are not followed. */
+static void walk(int dirfd, const char *rel, int depth, struct found_list *out)
+{
+	DIR *dir = fdopendir(dirfd);
+	if (dir == NULL) {
+		close(dirfd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(dir)) != NULL) {
+		if (capsule_name_hidden(e->d_name))
+			continue; /* also "." and ".." */
+		struct stat st;
+		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		char *child = xasprintf("%s/%s", rel, e->d_name);
+		if (S_ISDIR(st.st_mode) && depth < MAX_DEPTH) {
+			int fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0)
+				walk(fd, child, depth + 1, out);
+			free(child);
+		} else if (S_ISREG(st.st_mode) && is_article_path(child)) {
+			found_add(out, child, &st);
+		} else {
+			free(child);
+		}
+	}
+	closedir(dir);
+}
+
+static void walk_path(int root_fd, const char *rel, struct found_list *out)
+{
+	int fd = open_beneath(root_fd, rel, O_RDONLY | O_DIRECTORY);
+	if (fd < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			log_warn("%s: cannot read: %s", rel, strerror(errno));
+		return;
+	}
+	walk(fd, rel, 0, out);
+}
+
+static int by_found_path(const void *a, const void *b)
+{
+	return strcmp(((const struct found *)a)->path, ((const struct found *)b)->path);
+}
+
+static struct source *prev_source(const struct snapshot *prev, const char *path)
+{
+	if (prev == NULL)
+		return NULL;
+	const struct snapshot_full *f = full(prev);
+	size_t lo = 0, hi = f->n_sources;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(f->sources[mid]->path, path);
+		if (c == 0)
+			return f->sources[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Sources for found files (sorted): unchanged ones shared from prev. */
+static void sources_for(struct snapshot_builder *b, const struct snapshot *prev,
+                        struct found_list *found, struct source ***out, size_t *n_out)
+{
+	qsort(found->items, found->n, sizeof *found->items, by_found_path);
+	*out = xcalloc(found->n ? found->n : 1, sizeof **out);
+	*n_out = 0;
+	for (size_t i = 0; i < found->n; i++) {
+		struct source *old = prev_source(prev, found->items[i].path);
+		struct source *s;
+		if (old != NULL && file_id_equal(&old->id, &found->items[i].id))
+			s = source_hold(old);
+		else
+			s = source_load(b, found->items[i].path, old);
+		if (s != NULL)
+			(*out)[(*n_out)++] = s;
+	}
+}
+
+static char *read_intro(struct snapshot_builder *b)
+{
+	struct buf data = {0};
+	struct file_id id;
+	int err = read_file(b->root_fd, "index.gmi", MAX_INTRO_BYTES, &data, &id);
+	if (err != 0) {
+		if (err != ENOENT)
+			log_warn("index.gmi: cannot read: %s", read_error(err));
+		buf_free(&data);
+		return NULL;
+	}
+	if (!text_valid_utf8(data.data ? data.data : "", data.len)) {
+		log_warn("index.gmi: not valid UTF-8");
+		buf_free(&data);
+		return NULL;
+	}
+	return buf_steal(&data);
+}
+
+/* ---- Assembling a snapshot ---- */
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct source *x = *(struct source *const *)a, *y = *(struct source *const *)b;
+	const struct when *dx = &x->article->meta.date, *dy = &y->article->meta.date;
+	if (dx->set != dy->set)
+		return dx->set ? -1 : 1; /* undated ones last */
+	if (dx->set && dx->t != dy->t)
+		return dx->t > dy->t ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+enum index_kind { BY_SECTION, BY_AUTHOR, BY_TAG, BY_MONTH };
+
+static size_t key_count(const struct source *s, enum index_kind kind)
+{
+	switch (kind) {
+	case BY_SECTION: return s->section_key != NULL;
+	case BY_AUTHOR: return s->article->meta.n_authors;
+	case BY_TAG: return s->article->meta.n_tags;
+	case BY_MONTH: return s->month_key[0] != '\0';
+	}
+	return 0;
+}
+
+static void key_at(const struct source *s, enum index_kind kind, size_t i, char **key, char **name)
+{
+	switch (kind) {
+	case BY_SECTION:
+		*key = s->section_key;
+		*name = s->section_name;
+		return;
+	case BY_AUTHOR:
+		*key = s->author_keys[i];
+		*name = s->article->meta.authors[i];
+		return;
+	case BY_TAG:
+		*key = s->tag_keys[i];
+		*name = s->article->meta.tags[i];
+		return;
+	case BY_MONTH:
+		*key = *name = (char *)s->month_key;
+		return;
+	}
+}
+
+/* While an index is built: key -> entry number, open addressing. */
+struct key_table {
+	uint32_t *slots; /* entry + 1, 0 empty */
+	size_t mask;
+};
+
+static uint32_t entry_for(struct key_table *t, struct index *idx, char *key, char *name)
+{
+	size_t i = search_hash(key, strlen(key)) & t->mask;
+	for (; t->slots[i] != 0; i = (i + 1) & t->mask)
+		if (strcmp(idx->entries[t->slots[i] - 1].key, key) == 0)
+			return t->slots[i] - 1;
+	struct index_entry *e = &idx->entries[idx->n_entries];
+	e->key = key;
+	e->name = name; /* the newest article's spelling */
+	e->n_items = 0;
+	t->slots[i] = (uint32_t)++idx->n_entries;
+	return (uint32_t)(idx->n_entries - 1);
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const struct index_entry *)a)->key, ((const struct index_entry *)b)->key);
+}
+
+static size_t table_capacity(size_t n)
+{
+	size_t capacity = 16;
+	while (capacity < n * 2)
+		capacity *= 2;
+	return capacity;
+}
+
+/*
+ * Files the listed articles under their keys: one pass to find each
+ * (article, entry) pair and count, one to place positions into a single
+ * pool. Visiting articles in order keeps every entry's items newest first.
+ * Keys and names point into the sources, which outlive the snapshot's use.
+ */
+static size_t *index_build(struct index *idx, struct source **listed, size_t n, enum index_kind kind)
+{
+	size_t n_pairs = 0;
+	for (size_t i = 0; i < n; i++)
+		n_pairs += key_count(listed[i], kind);
+	struct key_table t = {.mask = table_capacity(n_pairs) - 1};
+	t.slots = xcalloc(t.mask + 1, sizeof *t.slots);
+	idx->entries = xcalloc(n_pairs ? n_pairs : 1, sizeof *idx->entries);
+	idx->n_entries = 0;
+	uint32_t *pair_entry = xmalloc((n_pairs ? n_pairs : 1) * sizeof *pair_entry);
+	size_t *pair_pos = xmalloc((n_pairs ? n_pairs : 1) * sizeof *pair_pos);
+	size_t *last = xmalloc((n_pairs ? n_pairs : 1) * sizeof *last);
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < key_count(listed[i], kind); k++) {
+			char *key, *name;
+			key_at(listed[i], kind, k, &key, &name);
+			uint32_t e = entry_for(&t, idx, key, name);
+			if (idx->entries[e].n_items > 0 && last[e] == i)
+				continue; /* two tags of one article with the same key */
+			last[e] = i;
+			idx->entries[e].n_items++;
+			pair_entry[kept] = e;
+			pair_pos[kept++] = i;
+		}
+	}
+	size_t *pool = xmalloc((kept ? kept : 1) * sizeof *pool);
+	size_t at = 0;
+	for (size_t e = 0; e < idx->n_entries; e++) {
+		idx->entries[e].items = pool + at;
+		at += idx->entries[e].n_items;
+		idx->entries[e].n_items = 0;
+	}
+	for (size_t p = 0; p < kept; p++) {
+		struct index_entry *e = &idx->entries[pair_entry[p]];
+		e->items[e->n_items++] = pair_pos[p];
+	}
+	qsort(idx->entries, idx->n_entries, sizeof *idx->entries, by_key);
+	free(t.slots);
+	free(pair_entry);
+	free(pair_pos);
+	free(last);
+	return pool;
+}
+
+static void path_put(struct snapshot_full *f, const char *key, const struct article *a)
+{
+	size_t i = search_hash(key, strlen(key)) & f->paths_mask;
+	for (; f->paths[i].key != NULL; i = (i + 1) & f->paths_mask)
+		if (strcmp(f->paths[i].key, key) == 0)
+			return; /* taken by a newer article or a real path */
+	f->paths[i].key = key;
+	f->paths[i].article = a;
+}
+
+/* Real paths first, so an alias never shadows an article's own path. */
+static void paths_build(struct snapshot_full *f)
+{
+	size_t n_keys = f->pub.n_articles;
+	for (size_t i = 0; i < f->pub.n_articles; i++)
+		n_keys += f->listed[i]->article->meta.n_aliases;
+	f->paths_mask = table_capacity(n_keys) - 1;
+	f->paths = xcalloc(f->paths_mask + 1, sizeof *f->paths);
+	for (size_t i = 0; i < f->pub.n_articles; i++)
+		if (f->listed[i]->article->path != NULL)
+			path_put(f, f->listed[i]->article->path, f->listed[i]->article);
+	for (size_t i = 0; i < f->pub.n_articles; i++)
+		for (size_t k = 0; k < f->listed[i]->article->meta.n_aliases; k++)
+			path_put(f, f->listed[i]->alias_paths[k], f->listed[i]->article);
+}
+
+/* Builds a snapshot over sources (sorted by path; their references and
+ * intro are taken over). */
+static struct snapshot *assemble(struct snapshot_builder *b, struct source **sources,
+                                 size_t n_sources, char *intro)
+{
+	struct snapshot_full *f = xcalloc(1, sizeof *f);
+	atomic_init(&f->refs, 1);
+	f->sources = sources;
+	f->n_sources = n_sources;
+	f->pub.vhost = b->vhost;
+	f->pub.front_intro = intro;
+	f->pub.hidden = xcalloc(n_sources ? n_sources : 1, sizeof *f->pub.hidden);
+	f->pub.n_hidden = n_sources;
+	f->listed = xcalloc(n_sources ? n_sources : 1, sizeof *f->listed);
+	for (size_t i = 0; i < n_sources; i++) {
+		f->pub.hidden[i] = sources[i]->path;
+		if (sources[i]->article != NULL && !sources[i]->article->meta.draft)
+			f->listed[f->pub.n_articles++] = sources[i];
+	}
+	qsort(f->listed, f->pub.n_articles, sizeof *f->listed, newest_first);
+	f->pub.articles = xcalloc(f->pub.n_articles ? f->pub.n_articles : 1, sizeof *f->pub.articles);
+	struct search_terms **terms = xcalloc(f->pub.n_articles ? f->pub.n_articles : 1, sizeof *terms);
+	for (size_t i = 0; i < f->pub.n_articles; i++) {
+		f->pub.articles[i] = f->listed[i]->article;
+		terms[i] = f->listed[i]->terms;
+	}
+	f->pools[0] = index_build(&f->pub.sections, f->listed, f->pub.n_articles, BY_SECTION);
+	f->pools[1] = index_build(&f->pub.authors, f->listed, f->pub.n_articles, BY_AUTHOR);
+	f->pools[2] = index_build(&f->pub.tags, f->listed, f->pub.n_articles, BY_TAG);
+	f->pools[3] = index_build(&f->pub.months, f->listed, f->pub.n_articles, BY_MONTH);
+	f->pub.search = search_index_build(b->vocab, terms, f->pub.n_articles);
+	free(terms);
+	paths_build(f);
+	return &f->pub;
+}
+
+/* ---- Public: building ---- */
+
+struct snapshot_builder *snapshot_builder_new(const struct vhost *vh, int root_fd)
+{
+	struct snapshot_builder *b = xcalloc(1, sizeof *b);
+	b->vhost = vh;
+	b->root_fd = root_fd;
+	b->ctx.utc_offset_minutes = vh->utc_offset_minutes;
+	b->ctx.lang = vh->lang;
+	b->vocab = search_vocab_new();
+	return b;
+}
+
+void snapshot_builder_free(struct snapshot_builder *b)
+{
+	if (b == NULL)
+		return;
+	search_vocab_free(b->vocab);
+	free(b);
+}
+
+struct snapshot *snapshot_scan(struct snapshot_builder *b, const struct snapshot *prev)
+{
+	struct found_list found = {0};
+	walk_path(b->root_fd, "news", &found);
+	struct source **sources;
+	size_t n;
+	sources_for(b, prev, &found, &sources, &n);
+	found_free(&found);
+	return assemble(b, sources, n, read_intro(b));
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether path lies beneath one of sorted changed paths (then that one
+ * covers it). */
+static bool under_changed(const char *path, char **changed, size_t n)
+{
+	char *copy = xstrdup(path);
+	bool covered = false;
+	for (char *slash = strrchr(copy, '/'); slash && !covered; slash = strrchr(copy, '/')) {
+		*slash = '\0';
+		covered = bsearch(&copy, changed, n, sizeof *changed, by_string) != NULL;
+	}
+	free(copy);
+	return covered;
+}
+
+/* The changed paths that matter, sorted, none beneath another. */
+static char **changed_roots(char *const *paths, size_t n_paths, size_t *n_out)
+{
+	char **sorted = xcalloc(n_paths ? n_paths : 1, sizeof *sorted);
+	size_t n = 0;
+	for (size_t i = 0; i < n_paths; i++)
+		if (snapshot_path_matters(paths[i], true) || snapshot_path_matters(paths[i], false))
+			sorted[n++] = paths[i];
+	qsort(sorted, n, sizeof *sorted, by_string);
+	char **roots = xcalloc(n ? n : 1, sizeof *roots);
+	*n_out = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && strcmp(sorted[i], sorted[i - 1]) == 0)
+			continue;
+		if (!under_changed(sorted[i], sorted, n))
+			roots[(*n_out)++] = sorted[i];
+	}
+	free(sorted);
+	return roots;
+}
+
+/* Reads one changed path into found (a directory: everything beneath). */
+static void collect_changed(struct snapshot_builder *b, const char *path, struct found_list *found)
+{
+	int fd = open_beneath(b->root_fd, path, O_PATH);
+	struct stat st;
+	if (fd < 0)
+		return; /* gone */
+	int ok = fstat(fd, &st);
+	close(fd);
+	if (ok != 0)
+		return;
+	if (S_ISDIR(st.st_mode))
+		walk_path(b->root_fd, path, found);
+	else if (S_ISREG(st.st_mode) && is_article_path(path))
+		found_add(found, xstrdup(path), &st);
+}
+
+static size_t lower_bound(const struct snapshot_full *f, const char *path)
+{
+	size_t lo = 0, hi = f->n_sources;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(f->sources[mid]->path, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Marks prev's sources at or beneath a changed root: the file itself, and
+ * the contiguous run of paths that begin with "root/". */
+static bool *changed_marks(const struct snapshot_full *prev, char **roots, size_t n_roots)
+{
+	bool *marks = xcalloc(prev->n_sources + 1, sizeof *marks);
+	for (size_t r = 0; r < n_roots; r++) {
+		size_t at = lower_bound(prev, roots[r]);
+		if (at < prev->n_sources && strcmp(prev->sources[at]->path, roots[r]) == 0)
+			marks[at] = true;
+		char *dir = xasprintf("%s/", roots[r]);
+		size_t len = strlen(dir);
+		for (at = lower_bound(prev, dir);
+		     at < prev->n_sources && strncmp(prev->sources[at]->path, dir, len) == 0; at++)
+			marks[at] = true;
+		free(dir);
+	}
+	return marks;
+}
+
+/* Merges prev's sources minus the changed ones with the fresh ones (both
+ * sorted by path). */
+static struct source **merge_sources(const struct snapshot_full *prev, char **roots, size_t n_roots,
+                                     struct source **fresh, size_t n_fresh, size_t *n_out)
+{
+	bool *changed = changed_marks(prev, roots, n_roots);
+	struct source **out = xcalloc(prev->n_sources + n_fresh + 1, sizeof *out);
+	size_t n = 0, i = 0, k = 0;
+	while (i < prev->n_sources || k < n_fresh) {
+		bool take_prev = k == n_fresh ||
+		                 (i < prev->n_sources && strcmp(prev->sources[i]->path, fresh[k]->path) < 0);
+		if (!take_prev)
+			out[n++] = fresh[k++];
+		else if (!changed[i++])
+			out[n++] = source_hold(prev->sources[i - 1]);
+	}
+	free(changed);
+	*n_out = n;
+	return out;
+}
+
+struct snapshot *snapshot_update(struct snapshot_builder *b, const struct snapshot *prev,
+                                 char *const *paths, size_t n_paths)
+{
+	size_t n_roots;
+	char **roots = changed_roots(paths, n_paths, &n_roots);
+	struct found_list found = {0};
+	bool intro_changed = false;
+	for (size_t i = 0; i < n_roots; i++) {
+		if (strcmp(roots[i], "index.gmi") == 0)
+			intro_changed = true;
+		else
+			collect_changed(b, roots[i], &found);
+	}
+	/* Named files are read again even when their stat looks the same. */
+	qsort(found.items, found.n, sizeof *found.items, by_found_path);
+	struct source **fresh = xcalloc(found.n ? found.n : 1, sizeof *fresh);
+	size_t n_fresh = 0;
+	for (size_t i = 0; i < found.n; i++) {
+		struct source *s = source_load(b, found.items[i].path, prev_source(prev, found.items[i].path));
+		if (s != NULL)
+			fresh[n_fresh++] = s;
+	}
+	found_free(&found);
+	size_t n_sources;
+	struct source **sources = merge_sources(full(prev), roots, n_roots, fresh, n_fresh, &n_sources);
+	free(fresh);
+	free(roots);
+	char *intro = intro_changed ? read_intro(b)
+	                            : (prev->front_intro ? xstrdup(prev->front_intro) : NULL);
+	return assemble(b, sources, n_sources, intro);
+}
+
+void snapshot_hold(struct snapshot *snap)
+{
+	atomic_fetch_add(&full(snap)->refs, 1);
+}
+
+void snapshot_drop(struct snapshot *snap)
+{
+	if (snap == NULL)
+		return;
+	struct snapshot_full *f = full(snap);
+	if (atomic_fetch_sub(&f->refs, 1) != 1)
+		return;
+	for (size_t i = 0; i < f->n_sources; i++)
+		source_drop(f->sources[i]);
+	free(f->sources);
+	free(f->listed);
+	free(snap->articles);
+	free(snap->hidden);
+	free(snap->front_intro);
+	free(snap->sections.entries);
+	free(snap->authors.entries);
+	free(snap->tags.entries);
+	free(snap->months.entries);
+	for (size_t i = 0; i < 4; i++)
+		free(f->pools[i]);
+	search_index_free(snap->search);
+	free(f->paths);
+	free(f);
+}
+
+/* ---- Public: reading ---- */
+
+bool snapshot_visible(const struct article *a, time_t now)
+{
+	return !a->meta.date.set || a->meta.date.t <= now;
+}
+
+const struct article *snapshot_find_article(const struct snapshot *snap, const char *path)
+{
+	const struct snapshot_full *f = full(snap);
+	if (path == NULL)
+		return NULL;
+	size_t i = search_hash(path, strlen(path)) & f->paths_mask;
+	for (; f->paths[i].key != NULL; i = (i + 1) & f->paths_mask)
+		if (strcmp(f->paths[i].key, path) == 0)
+			return f->paths[i].article;
+	return NULL;
+}
+
+const struct index_entry *index_find(const struct index *idx, const char *key)
+{
+	if (key == NULL)
+		return NULL;
+	struct index_entry probe = {.key = (char *)key};
+	return bsearch(&probe, idx->entries, idx->n_entries, sizeof *idx->entries, by_key);
+}
+
+bool snapshot_hides_file(const struct snapshot *snap, const char *relpath)
+{
+	while (relpath[0] == '/')
+		relpath++;
+	return bsearch(&relpath, snap->hidden, snap->n_hidden, sizeof *snap->hidden, by_string) != NULL;
+}

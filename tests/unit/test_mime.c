@@ -1,0 +1,129 @@
+#include "mime.h"
+
+#include "check.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+
+/* A complete 1x1 PNG (signature, IHDR, IDAT, IEND). */
+static const unsigned char png[] = {
+	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+	0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
+	0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
+	0x9c, 0x63, 0x60, 0x00, 0x02, 0x00, 0x00, 0x05, 0x00, 0x01, 0xe9, 0xfa, 0xdc, 0xd8,
+	0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+};
+
+static void write_bytes(const char *name, const void *data, size_t len)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (f == NULL || fwrite(data, 1, len, f) != len) {
+		perror(path);
+		exit(2);
+	}
+	fclose(f);
+}
+
+/* Opens name and asks for its type the way the front-ends do. */
+static const char *type_of(const char *name)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		perror(path);
+		exit(2);
+	}
+	const char *type = mime_type(fd, name, st.st_dev, st.st_ino, st.st_size, st.st_mtime);
+	CHECK_INT(lseek(fd, 0, SEEK_CUR), 0); /* the offset is left for streaming */
+	close(fd);
+	return type;
+}
+
+static void test_png_by_content(void)
+{
+	write_bytes("pixel.png", png, sizeof png);
+	write_bytes("pixel-no-suffix", png, sizeof png);
+	CHECK_STR(type_of("pixel.png"), "image/png");
+	CHECK_STR(type_of("pixel-no-suffix"), "image/png");
+}
+
+static void test_text_file(void)
+{
+	const char *text = "Berita hari ini: hujan di Barru.\nSecond line.\n";
+	write_bytes("notes.txt", text, strlen(text));
+	CHECK_STR(type_of("notes.txt"), "text/plain");
+}
+
+static void test_gemtext_by_suffix(void)
+{
+	const char *gmi = "# Kabar\n=> /news/ News\n";
+	write_bytes("index.gmi", gmi, strlen(gmi));
+	write_bytes("old.GEMINI", gmi, strlen(gmi));
+	/* Even a PNG named .gmi is served as what its name says. */
+	write_bytes("odd.gmi", png, sizeof png);
+	CHECK_STR(type_of("index.gmi"), "text/gemini");
+	CHECK_STR(type_of("old.GEMINI"), "text/gemini");
+	CHECK_STR(type_of("odd.gmi"), "text/gemini");
+}
+
+static void test_cache_follows_changes(void)
+{
+	write_bytes("changing", png, sizeof png);
+	const char *first = type_of("changing");
+	CHECK_STR(first, "image/png");
+	CHECK(type_of("changing") == first); /* same string: from the cache */
+	const char *text = "now it is plain text, and longer than the picture was......\n";
+	write_bytes("changing", text, strlen(text)); /* same inode, new size */
+	CHECK_STR(type_of("changing"), "text/plain");
+	CHECK_STR(first, "image/png"); /* earlier answers stay valid */
+}
+
+static void *other_thread(void *arg)
+{
+	const char **out = arg;
+	*out = type_of("pixel.png");
+	int same = strcmp(*out, "image/png") == 0;
+	mime_thread_done();
+	return same ? arg : NULL;
+}
+
+static void test_threads_have_their_own_cookie(void)
+{
+	const char *seen = NULL;
+	pthread_t t;
+	void *result = NULL;
+	CHECK_INT(pthread_create(&t, NULL, other_thread, &seen), 0);
+	CHECK_INT(pthread_join(t, &result), 0);
+	CHECK(result != NULL);
+	CHECK_STR(type_of("pixel.png"), "image/png");
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof dir, "%s", "/tmp/kabar-mime-XXXXXX");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	RUN(test_png_by_content);
+	RUN(test_text_file);
+	RUN(test_gemtext_by_suffix);
+	RUN(test_cache_follows_changes);
+	RUN(test_threads_have_their_own_cookie);
+	mime_thread_done();
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return check_report();
+}
