@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A capsule in a fresh temporary folder, removed by capsule_remove. */
@@ -265,8 +266,88 @@ static void test_site_acquire_release(void)
 	capsule_remove();
 }
 
+/* CPU time of this thread: the machine may be shared with other loads. */
+static double seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return kib;
+}
+
+/* KABAR_SCALE=N: N small articles, with load, rebuild and search timings.
+ * Not part of the default run (100,000 files take a while to write). */
+static void test_scale(void)
+{
+	long n = strtol(getenv("KABAR_SCALE"), NULL, 10);
+	const char *words[] = {"barru", "pemilu", "jembatan", "banjir", "desa", "bupati", "pasar",
+	                       "sekolah", "nelayan", "panen", "jalan", "warga"};
+	capsule_create();
+	for (long i = 0; i < n; i++) {
+		char name[64], text[512];
+		snprintf(name, sizeof name, "news/%02ld/a%06ld.md", i % 100, i);
+		snprintf(text, sizeof text,
+		         "---\ntitle: Kabar %s %s %ld\ndate: 2020-01-01T00:00:00Z\nauthor: [Penulis %ld]\n"
+		         "tags: [%s, t%ld]\nsection: %s\n---\nWarga %s dan %s berkumpul di %s nomor %ld. "
+		         "Acara berlangsung lancar sampai sore.\n",
+		         words[i % 12], words[(i / 12) % 12], i, i % 500, words[(i / 7) % 12], i % 1000,
+		         words[(i / 3) % 12], words[(i / 5) % 12], words[(i / 11) % 12], words[i % 7], i);
+		put(name, text);
+	}
+	long rss_before = rss_kib();
+	double t0 = seconds();
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s1 = snapshot_scan(b, NULL);
+	double t1 = seconds();
+	CHECK_INT(s1->n_articles, n);
+	put("news/00/a000000.md", "---\ntitle: Changed\ndate: 2021-01-01T00:00:00Z\n---\nNew.\n");
+	char *changed[] = {"news/00/a000000.md"};
+	/* The best of a few runs. */
+	double best = 1e9;
+	struct snapshot *s2 = NULL;
+	for (int r = 0; r < 5; r++) {
+		double t1b = seconds();
+		snapshot_drop(s2);
+		s2 = snapshot_update(b, s1, changed, 1);
+		best = seconds() - t1b < best ? seconds() - t1b : best;
+	}
+	CHECK_STR(title_at(s2, 0), "Changed");
+	size_t out[20];
+	const char *queries[] = {"barru", "pemilu jembatan", "kabar nelayan panen", "a999999", "warga"};
+	double t3 = seconds();
+	size_t found = 0;
+	for (int r = 0; r < 20; r++)
+		for (size_t q = 0; q < 5; q++)
+			found += search_query(s2->search, s2, queries[q], time(NULL), out, 20);
+	double t4 = seconds();
+	CHECK(found > 0);
+	printf("scale: %ld articles: load %.3f s, RSS +%ld MiB, one-change rebuild %.1f ms, "
+	       "search %.2f ms per query\n", n, t1 - t0, (rss_kib() - rss_before) / 1024,
+	       best * 1000, (t4 - t3) * 1000 / 100);
+	snapshot_drop(s1);
+	snapshot_drop(s2);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
 int main(void)
 {
+	if (getenv("KABAR_SCALE") != NULL) {
+		RUN(test_scale);
+		return check_report();
+	}
 	RUN(test_order_and_indexes);
 	RUN(test_paths_and_aliases);
 	RUN(test_drafts_and_future);
