@@ -24,6 +24,14 @@ struct runtime {
 int runtime_open(struct runtime *rt, struct config *cfg, struct buf *errors);
 void runtime_close(struct runtime *rt);
 
+/*
+ * A runtime on the heap, as the server takes it: config_load with over, then
+ * runtime_open. NULL with lines in errors. runtime_free closes and frees it
+ * (the server calls it when a reload retires a runtime and at exit).
+ */
+struct runtime *runtime_load(const struct config_overrides *over, struct buf *errors);
+void runtime_free(struct runtime *rt);
+
 /* Index of the virtual host answering to host (case-insensitive, trailing
  * dot ignored); host NULL gives 0, the default host; -1 if none answers. */
 int runtime_find_host(const struct runtime *rt, const char *host);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -122,8 +123,16 @@ static bool relative_path(const char *path, const char **rel, struct capsule_ent
  * right after by entry_from_fd. */
 #define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
 
+/* Set once openat2 has proved missing (old kernel, seccomp, valgrind): it
+ * stays missing, so every later lookup goes straight to the walk. */
+static atomic_bool openat2_missing;
+
 void capsule_open(int root_fd, const char *path, struct capsule_entry *entry)
 {
+	if (atomic_load_explicit(&openat2_missing, memory_order_relaxed)) {
+		capsule_open_walk(root_fd, path, entry);
+		return;
+	}
 	entry_reset(entry);
 	const char *rel;
 	if (!relative_path(path, &rel, entry))
@@ -137,7 +146,8 @@ void capsule_open(int root_fd, const char *path, struct capsule_entry *entry)
 		entry_from_fd(fd, path, entry);
 		return;
 	}
-	if (errno == ENOSYS || errno == EPERM) { /* no openat2, or a seccomp filter */
+	if (errno == ENOSYS || errno == EPERM) {
+		atomic_store_explicit(&openat2_missing, true, memory_order_relaxed);
 		capsule_open_walk(root_fd, path, entry);
 		return;
 	}

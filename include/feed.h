@@ -1,0 +1,33 @@
+#ifndef KABAR_FEED_H
+#define KABAR_FEED_H
+
+#include <stddef.h>
+
+#include "article.h"
+#include "buf.h"
+#include "config.h"
+#include "site.h"
+
+/*
+ * Atom feeds (RFC 4287) of the site, a section, an author or a tag. Links
+ * are absolute for the protocol the feed was asked over (gemini://... or
+ * gopher://...). Entry ids are tag: URIs made of the site's canonical name,
+ * the article's day and its path, so they stay the same across restarts,
+ * ports and protocols.
+ */
+
+#define FEED_MAX_ENTRIES 50
+
+struct feed {
+	const char *title;
+	const char *self_path; /* where the feed is: "/section/barru/feed.xml" */
+	const char *page_path; /* the page it follows: "/section/barru/" */
+};
+
+/* Appends the feed of articles (newest first; past FEED_MAX_ENTRIES they
+ * are left out). */
+void feed_atom(struct buf *out, const struct feed *feed, const struct vhost *vhost,
+               const struct origin *origin, enum output kind, const struct article *const *articles,
+               size_t n);
+
+#endif

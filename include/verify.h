@@ -1,0 +1,23 @@
+#ifndef KABAR_VERIFY_H
+#define KABAR_VERIFY_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "config.h"
+
+/* `kabar check`: reads every article of a capsule the way the site does and
+ * reports what cannot be read, so a newsroom finds its mistakes before its
+ * readers do. */
+
+struct verify_counts {
+	size_t articles; /* article sources that parsed */
+	size_t problems; /* lines written to problems */
+};
+
+/* Parses every article source under vh->capsule (hidden files skipped, in
+ * name order), with the host's zone and language as defaults. Each problem
+ * is one line "FILE:LINE: reason" appended to problems; counts grow. */
+void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_counts *counts);
+
+#endif

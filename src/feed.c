@@ -1,0 +1,164 @@
+#include "feed.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "date.h"
+#include "page.h"
+#include "text.h"
+
+/* Appends s as XML character data or attribute text. Characters XML 1.0
+ * forbids (controls other than TAB, LF, CR) are dropped; a string that is
+ * not valid UTF-8 keeps only its ASCII, so the document always parses. */
+static void xml_text(struct buf *out, const char *s)
+{
+	bool valid = text_valid_utf8(s, strlen(s));
+	for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+		if ((*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r') || *c == 0x7f)
+			continue;
+		if (*c >= 0x80 && !valid)
+			continue;
+		switch (*c) {
+		case '&':
+			buf_puts(out, "&amp;");
+			break;
+		case '<':
+			buf_puts(out, "&lt;");
+			break;
+		case '>':
+			buf_puts(out, "&gt;");
+			break;
+		case '"':
+			buf_puts(out, "&quot;");
+			break;
+		default:
+			buf_putc(out, (char)*c);
+		}
+	}
+}
+
+static void xml_element(struct buf *out, const char *indent, const char *name, const char *text)
+{
+	buf_printf(out, "%s<%s>", indent, name);
+	xml_text(out, text);
+	buf_printf(out, "</%s>\n", name);
+}
+
+static void author_element(struct buf *out, const char *indent, const char *name)
+{
+	buf_printf(out, "%s<author><name>", indent);
+	xml_text(out, name);
+	buf_puts(out, "</name></author>\n");
+}
+
+static void time_element(struct buf *out, const char *indent, const char *name, const struct when *w)
+{
+	buf_printf(out, "%s<%s>", indent, name);
+	date_format_rfc3339(out, w);
+	buf_printf(out, "</%s>\n", name);
+}
+
+/* The later of an article's date and its update. */
+static const struct when *last_change(const struct article *a)
+{
+	const struct when *updated = &a->meta.updated;
+	if (updated->set && (!a->meta.date.set || updated->t > a->meta.date.t))
+		return updated;
+	return &a->meta.date;
+}
+
+static void link_element(struct buf *out, const char *indent, const char *rel, const struct origin *origin,
+                         enum output kind, char gopher_type, const char *path)
+{
+	struct buf url = {0};
+	page_absolute_url(&url, origin, kind, gopher_type, path);
+	buf_printf(out, "%s<link rel=\"%s\" href=\"", indent, rel);
+	xml_text(out, url.data);
+	buf_puts(out, "\"/>\n");
+	buf_free(&url);
+}
+
+static const char *canonical_host(const struct vhost *vhost, const struct origin *origin)
+{
+	if (vhost != NULL && vhost->n_names > 0)
+		return vhost->names[0];
+	return origin->host;
+}
+
+/* "tag:example.org,2022-04-21:/news/2022/04/slug" (RFC 4151). An undated
+ * article has no day to name, so its absolute Gemini URL stands in. */
+static void entry_id(struct buf *out, const struct article *a, const struct vhost *vhost,
+                     const struct origin *origin)
+{
+	struct buf id = {0};
+	if (a->meta.date.set) {
+		char day[11];
+		page_day(day, &a->meta.date);
+		buf_printf(&id, "tag:%s,%s:%s", canonical_host(vhost, origin), day, a->path);
+	} else {
+		page_absolute_url(&id, origin, OUTPUT_GEMINI, '0', a->path);
+	}
+	xml_element(out, "    ", "id", id.data);
+	buf_free(&id);
+}
+
+static void entry(struct buf *out, const struct article *a, const struct vhost *vhost,
+                  const struct origin *origin, enum output kind)
+{
+	buf_puts(out, "  <entry>\n");
+	xml_element(out, "    ", "title", a->meta.title != NULL ? a->meta.title : a->path);
+	link_element(out, "    ", "alternate", origin, kind, '0', a->path);
+	entry_id(out, a, vhost, origin);
+	if (a->meta.date.set)
+		time_element(out, "    ", "published", &a->meta.date);
+	time_element(out, "    ", "updated", last_change(a));
+	for (size_t i = 0; i < a->meta.n_authors; i++)
+		author_element(out, "    ", a->meta.authors[i]);
+	for (size_t i = 0; i < a->meta.n_tags; i++) {
+		buf_puts(out, "    <category term=\"");
+		xml_text(out, a->meta.tags[i]);
+		buf_puts(out, "\"/>\n");
+	}
+	if (a->meta.summary != NULL)
+		xml_element(out, "    ", "summary", a->meta.summary);
+	buf_puts(out, "  </entry>\n");
+}
+
+/* The feed changed when its most recently changed entry did. */
+static const struct when *feed_updated(const struct article *const *articles, size_t n)
+{
+	const struct when *newest = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct when *w = last_change(articles[i]);
+		if (w->set && (newest == NULL || w->t > newest->t))
+			newest = w;
+	}
+	return newest;
+}
+
+void feed_atom(struct buf *out, const struct feed *feed, const struct vhost *vhost,
+               const struct origin *origin, enum output kind, const struct article *const *articles,
+               size_t n)
+{
+	if (n > FEED_MAX_ENTRIES)
+		n = FEED_MAX_ENTRIES;
+	buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	              "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+	xml_element(out, "  ", "title", feed->title);
+	link_element(out, "  ", "self", origin, kind, '0', feed->self_path);
+	link_element(out, "  ", "alternate", origin, kind, '1', feed->page_path);
+	struct buf id = {0};
+	page_absolute_url(&id, origin, kind, '0', feed->self_path);
+	xml_element(out, "  ", "id", id.data);
+	buf_free(&id);
+	const struct when *updated = feed_updated(articles, n);
+	const struct when epoch = {.set = true};
+	time_element(out, "  ", "updated", updated != NULL ? updated : &epoch);
+	/* Atom wants an author for every entry; the site stands in for
+	 * articles that name none. */
+	author_element(out, "  ", vhost->title != NULL ? vhost->title : canonical_host(vhost, origin));
+	buf_puts(out, "  <generator>Kabar</generator>\n");
+	for (size_t i = 0; i < n; i++)
+		entry(out, articles[i], vhost, origin, kind);
+	buf_puts(out, "</feed>\n");
+}

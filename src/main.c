@@ -1,0 +1,338 @@
+/*
+ * kabar: the command line. `serve` (the default) loads the configuration and
+ * every site, hands them to the server and follows SIGHUP reloads; `check`
+ * reads the configuration and every article and reports each problem.
+ */
+#include "alloc.h"
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "runtime.h"
+#include "server.h"
+#include "site.h"
+#include "verify.h"
+
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+	"usage: kabar [serve] [OPTIONS]\n"
+	"       kabar check [OPTIONS] [DIR]\n"
+	"       kabar --version | --help\n"
+	"\n"
+	"commands:\n"
+	"  serve    serve the capsule over Gemini (TLS) and Gopher (the default)\n"
+	"  check    read the configuration and every article; print each problem\n"
+	"           as FILE:LINE: reason and a line \"N articles, N problems\";\n"
+	"           exit 1 if there was any problem. DIR checks that folder of\n"
+	"           articles instead of the configured capsule.\n"
+	"  render   reserved for rendering one article (not in this version)\n"
+	"  new      reserved for starting a new article (not in this version)\n"
+	"\n"
+	"options:\n"
+	"  -c, --config FILE        read settings from this YAML file (none by default)\n"
+	"      --capsule DIR        the default host's capsule (default ./capsule)\n"
+	"      --host NAME          the default host's name (default localhost)\n"
+	"      --gemini ADDR:PORT   serve Gemini here (repeatable)\n"
+	"      --gopher ADDR:PORT   serve Gopher here (repeatable)\n"
+	"      --certs DIR          certificates, made on first start (default ./certs)\n"
+	"      --workers N          worker threads (default: one per core)\n"
+	"  -h, --help               show this help\n"
+	"  -V, --version            show the version\n"
+	"\n"
+	"Options win over the file; any --gemini or --gopher replaces every address\n"
+	"the file gives. ADDR is an IPv4 address such as 127.0.0.1, an IPv6 address\n"
+	"in brackets such as [::1], a host name, or * for every IPv4 and IPv6\n"
+	"address; port 0 picks a free port. With no file and no options kabar\n"
+	"serves ./capsule as localhost, Gemini on localhost:1965 and Gopher on\n"
+	"localhost:70 (localhost meaning 127.0.0.1 and ::1).\n"
+	"Signals: SIGHUP reloads the configuration, SIGUSR1 reopens the access log,\n"
+	"SIGTERM stops.\n";
+
+enum option_id {
+	OPT_CAPSULE = 256,
+	OPT_HOST,
+	OPT_GEMINI,
+	OPT_GOPHER,
+	OPT_CERTS,
+	OPT_WORKERS,
+};
+
+static const struct option long_options[] = {
+	{"config", required_argument, NULL, 'c'},
+	{"capsule", required_argument, NULL, OPT_CAPSULE},
+	{"host", required_argument, NULL, OPT_HOST},
+	{"gemini", required_argument, NULL, OPT_GEMINI},
+	{"gopher", required_argument, NULL, OPT_GOPHER},
+	{"certs", required_argument, NULL, OPT_CERTS},
+	{"workers", required_argument, NULL, OPT_WORKERS},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* What the command line asked for. The overrides' listen array is owned
+ * here. */
+struct options {
+	const char *command;
+	const char *dir; /* check's DIR */
+	struct config_overrides over;
+};
+
+static void options_free(struct options *opt)
+{
+	for (size_t i = 0; i < opt->over.n_listen; i++)
+		free(opt->over.listen[i].host);
+	free(opt->over.listen);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A bad command line: what was wrong, then the usage, on stderr. */
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("kabar: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", usage_text);
+	return EXIT_USAGE;
+}
+
+static int add_listen(struct options *opt, const char *text, enum listen_proto proto)
+{
+	struct listen_addr addr;
+	if (config_parse_listen(text, proto, &addr) < 0)
+		return usage_error("\"%s\" is not an address and port such as 127.0.0.1:1965, "
+		                   "[::1]:1965 or *:1965", text);
+	opt->over.listen = xreallocarray(opt->over.listen, opt->over.n_listen + 1,
+	                                 sizeof *opt->over.listen);
+	opt->over.listen[opt->over.n_listen++] = addr;
+	return 0;
+}
+
+static int parse_workers(struct options *opt, const char *text)
+{
+	char *end;
+	long n = strtol(text, &end, 10);
+	if (end == text || *end != '\0' || n < 0 || n > 100000)
+		return usage_error("--workers: \"%s\" is not a number of threads", text);
+	opt->over.workers = (int)n;
+	return 0;
+}
+
+/* The option just read: 0 to go on, or the exit status (-1 meaning exit 0
+ * after --help or --version). */
+static int take_option(struct options *opt, int c, char **argv)
+{
+	switch (c) {
+	case 'c': opt->over.config_file = optarg; return 0;
+	case OPT_CAPSULE: opt->over.capsule = optarg; return 0;
+	case OPT_HOST: opt->over.host = optarg; return 0;
+	case OPT_CERTS: opt->over.certs_dir = optarg; return 0;
+	case OPT_GEMINI: return add_listen(opt, optarg, LISTEN_GEMINI);
+	case OPT_GOPHER: return add_listen(opt, optarg, LISTEN_GOPHER);
+	case OPT_WORKERS: return parse_workers(opt, optarg);
+	case 'h': fputs(usage_text, stdout); return -1;
+	case 'V': printf("kabar %s\n", KABAR_VERSION); return -1;
+	case ':': return usage_error("%s needs a value", argv[optind - 1]);
+	default: return usage_error("unknown option %s", argv[optind - 1]);
+	}
+}
+
+static int parse_command_line(int argc, char **argv, struct options *opt)
+{
+	int c, status;
+	memset(opt, 0, sizeof *opt);
+	opt->over.workers = -1;
+	opt->command = "serve";
+	optind = 1;
+	if (argc > 1 && argv[1][0] != '-') {
+		opt->command = argv[1];
+		optind = 2;
+	}
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:hV", long_options, NULL)) != -1) {
+		status = take_option(opt, c, argv);
+		if (status != 0)
+			return status;
+	}
+	if (strcmp(opt->command, "check") == 0 && optind < argc)
+		opt->dir = argv[optind++];
+	if (optind < argc)
+		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	return 0;
+}
+
+/* Writes each line of errors through log_error. */
+static void log_lines(const struct buf *errors)
+{
+	const char *line = errors->data;
+	while (line != NULL && *line != '\0') {
+		const char *end = strchr(line, '\n');
+		int len = end ? (int)(end - line) : (int)strlen(line);
+		log_error("%.*s", len, line);
+		line = end ? end + 1 : NULL;
+	}
+}
+
+static size_t count_lines(const struct buf *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b->len; i++)
+		n += b->data[i] == '\n';
+	return n;
+}
+
+/* ---- check ---- */
+
+static int run_check(struct options *opt)
+{
+	struct config cfg;
+	struct buf problems = {0};
+	struct verify_counts counts = {0};
+	if (opt->dir != NULL)
+		opt->over.capsule = opt->dir;
+	if (config_load(&cfg, &opt->over, &problems) < 0) {
+		counts.problems = count_lines(&problems);
+	} else {
+		/* A DIR named on the command line is the only capsule checked. */
+		size_t n = opt->dir != NULL ? 1 : cfg.n_vhosts;
+		for (size_t i = 0; i < n; i++)
+			verify_capsule(&cfg.vhosts[i], &problems, &counts);
+		config_free(&cfg);
+	}
+	fwrite(problems.data, 1, problems.len, stdout);
+	printf("%zu articles, %zu problems\n", counts.articles, counts.problems);
+	buf_free(&problems);
+	return counts.problems > 0 ? 1 : 0;
+}
+
+/* ---- serve ---- */
+
+/* What a reload needs: the command line to read again, and the runtime in
+ * force, whose sites the loader follows. */
+struct serve_state {
+	const struct config_overrides *over;
+	struct runtime *current;
+};
+
+static int open_access_log(const struct config *cfg)
+{
+	if (log_access_open(cfg->access_log) == 0)
+		return 0;
+	log_error("%s: cannot open the access log", cfg->access_log);
+	return -1;
+}
+
+/* SIGHUP: a new runtime from the same file and options, or NULL (after
+ * logging why) so the one in force keeps serving. */
+static struct runtime *reload(void *arg)
+{
+	struct serve_state *state = arg;
+	struct buf errors = {0};
+	struct runtime *rt = runtime_load(state->over, &errors);
+	if (rt == NULL) {
+		log_lines(&errors);
+		log_error("reload failed: the configuration in force is kept");
+		buf_free(&errors);
+		return NULL;
+	}
+	buf_free(&errors);
+	loader_stop();
+	if (loader_start(rt->sites, rt->n_sites) < 0) {
+		log_error("reload failed: cannot follow the new capsules");
+		runtime_free(rt);
+		if (loader_start(state->current->sites, state->current->n_sites) < 0)
+			log_error("cannot follow the capsules any more: changes show after the next reload");
+		return NULL;
+	}
+	if (open_access_log(&rt->config) < 0)
+		log_error("access lines go to stderr until the next reload");
+	state->current = rt;
+	log_info("reloaded");
+	return rt;
+}
+
+/* Started as root (to bind low ports), kabar goes on as the configured
+ * user; the capsules and ports are already open. */
+static int drop_privileges(const char *user)
+{
+	struct passwd *pw;
+	if (geteuid() != 0)
+		return 0;
+	if (user == NULL) {
+		log_warn("running as root: set user in the configuration");
+		return 0;
+	}
+	pw = getpwnam(user);
+	if (pw == NULL) {
+		log_error("user %s: no such user", user);
+		return -1;
+	}
+	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0 ||
+	    setuid(0) == 0) {
+		log_error("cannot become user %s", user);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_serve(struct options *opt)
+{
+	struct buf errors = {0};
+	struct serve_state state = {.over = &opt->over};
+	struct server *server;
+	int status;
+	state.current = runtime_load(&opt->over, &errors);
+	if (state.current == NULL || open_access_log(&state.current->config) < 0)
+		goto fail;
+	server = server_new(state.current, &errors);
+	if (server == NULL) {
+		state.current = NULL; /* the server took it */
+		goto fail;
+	}
+	buf_free(&errors);
+	if (drop_privileges(state.current->config.user) < 0 ||
+	    loader_start(state.current->sites, state.current->n_sites) < 0) {
+		server_free(server);
+		log_access_close();
+		return 1;
+	}
+	status = server_run(server, reload, &state);
+	loader_stop();
+	server_free(server);
+	log_access_close();
+	return status == 0 ? 0 : 1;
+fail:
+	log_lines(&errors);
+	buf_free(&errors);
+	runtime_free(state.current);
+	log_access_close();
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	int status = parse_command_line(argc, argv, &opt);
+	if (status == 0 && strcmp(opt.command, "serve") == 0)
+		status = run_serve(&opt);
+	else if (status == 0 && strcmp(opt.command, "check") == 0)
+		status = run_check(&opt);
+	else if (status == 0 && (strcmp(opt.command, "render") == 0 || strcmp(opt.command, "new") == 0))
+		status = usage_error("%s is not in this version", opt.command);
+	else if (status == 0)
+		status = usage_error("unknown command \"%s\"", opt.command);
+	options_free(&opt);
+	return status < 0 ? 0 : status;
+}

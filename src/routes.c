@@ -1,0 +1,446 @@
+#include "site.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "render.h"
+#include "routes.h"
+
+/* Articles under each section on the front page. */
+#define FRONT_SECTION_ITEMS 3
+#define RELATED_MAX 5
+/* Deeper paths than this are never an index page. */
+#define MAX_SEGMENTS 6
+
+struct segments {
+	char *copy;
+	const char *part[MAX_SEGMENTS];
+	size_t n;
+};
+
+void route_result_free(struct route_result *result)
+{
+	buf_free(&result->body);
+	free(result->target);
+	result->target = NULL;
+}
+
+void routes_begin_page(struct route_context *ctx, struct page *p)
+{
+	struct route_result *r = ctx->result;
+	r->kind = ROUTE_PAGE;
+	r->gopher_type = '1';
+	r->mime = ctx->out == OUTPUT_GEMINI ? "text/gemini" : "text/plain";
+	p->form = ctx->out == OUTPUT_GEMINI ? PAGE_GEMTEXT : PAGE_GOPHER_MENU;
+	p->origin = ctx->origin;
+	p->body = &r->body;
+	p->wrap_columns = (size_t)ctx->snap->vhost->wrap_columns;
+}
+
+void routes_not_found(struct route_context *ctx)
+{
+	buf_clear(&ctx->result->body);
+	ctx->result->kind = ROUTE_NOT_FOUND;
+}
+
+size_t routes_page_size(const struct route_context *ctx)
+{
+	int size = ctx->snap->vhost->page_size;
+	return size > 0 ? (size_t)size : 1;
+}
+
+static void redirect(struct route_context *ctx, const char *target)
+{
+	ctx->result->kind = ROUTE_REDIRECT;
+	ctx->result->target = xstrdup(target);
+}
+
+const char *routes_site_title(const struct vhost *vhost)
+{
+	if (vhost->title != NULL)
+		return vhost->title;
+	return vhost->n_names > 0 ? vhost->names[0] : "Kabar";
+}
+
+/* Splits "/section/barru/page/2/" into its non-empty parts; false when
+ * there are too many for any route. */
+static bool split_path(const char *path, struct segments *s)
+{
+	s->copy = xstrdup(path);
+	s->n = 0;
+	char *rest = s->copy;
+	char *part;
+	while ((part = strsep(&rest, "/")) != NULL) {
+		if (part[0] == '\0')
+			continue;
+		if (s->n == MAX_SEGMENTS)
+			return false;
+		s->part[s->n++] = part;
+	}
+	return true;
+}
+
+/* "2" -> 2; 0 for anything that is not a plain page number (no sign, no
+ * leading zero, no absurd length), so odd paths answer not found. */
+static size_t page_number(const char *text)
+{
+	size_t len = strlen(text);
+	if (len == 0 || len > 6 || text[0] == '0' || strspn(text, "0123456789") != len)
+		return 0;
+	return (size_t)strtoul(text, NULL, 10);
+}
+
+/* The page a listing path asks for after its first `at` parts: nothing
+ * (page 1) or "page/N". 0 when the rest is not that. */
+static size_t listing_page(const struct segments *s, size_t at)
+{
+	if (s->n == at)
+		return 1;
+	if (s->n == at + 2 && strcmp(s->part[at], "page") == 0)
+		return page_number(s->part[at + 1]);
+	return 0;
+}
+
+/* ---- front page ---- */
+
+/* One line of the gemtext intro in a Gopher menu: headings without their
+ * marks, link lines as items, the rest as info lines. */
+static void intro_line_in_menu(struct page *p, const char *line)
+{
+	if (line[0] == '#') {
+		page_text(p, line + strspn(line, "#") + strspn(line + strspn(line, "#"), " \t"));
+		return;
+	}
+	if (strncmp(line, "=>", 2) != 0) {
+		page_text(p, line);
+		return;
+	}
+	const char *url = line + 2 + strspn(line + 2, " \t");
+	size_t url_len = strcspn(url, " \t");
+	const char *label = url + url_len + strspn(url + url_len, " \t");
+	char *target = xstrndup(url, url_len);
+	if (label[0] == '\0')
+		label = target;
+	if (target[0] == '/')
+		page_link(p, target[url_len - 1] == '/' ? '1' : '0', target, label);
+	else if (url_len > 0)
+		page_external_link(p, target, label);
+	free(target);
+}
+
+static void front_intro(struct route_context *ctx, struct page *p)
+{
+	const char *intro = ctx->snap->front_intro;
+	if (intro == NULL || intro[0] == '\0')
+		return;
+	if (p->form == PAGE_GEMTEXT) {
+		buf_puts(p->body, intro);
+		if (intro[strlen(intro) - 1] != '\n')
+			buf_putc(p->body, '\n');
+		return;
+	}
+	char *copy = xstrdup(intro);
+	char *rest = copy;
+	char *line;
+	while ((line = strsep(&rest, "\n")) != NULL) {
+		if (rest == NULL && line[0] == '\0')
+			break; /* the newline ending the last line */
+		line[strcspn(line, "\r")] = '\0';
+		intro_line_in_menu(p, line);
+	}
+	free(copy);
+}
+
+static void front_latest(struct route_context *ctx, struct page *p)
+{
+	struct listing l;
+	listing_init(&l, ctx->snap, ctx->now);
+	listing_add_all(&l);
+	size_t size = routes_page_size(ctx);
+	const struct article **latest = xcalloc(size, sizeof(*latest));
+	size_t n = listing_slice(&l, 0, latest, size);
+	page_heading(p, ctx->labels->latest);
+	for (size_t i = 0; i < n; i++)
+		page_article_link(p, latest[i]);
+	if (l.n_visible > n)
+		page_link(p, '1', "/archive/", ctx->labels->archive);
+	free(latest);
+	listing_free(&l);
+}
+
+static void front_sections(struct route_context *ctx, struct page *p)
+{
+	const struct index *sections = &ctx->snap->sections;
+	bool headed = false;
+	for (size_t i = 0; i < sections->n_entries; i++) {
+		const struct index_entry *entry = &sections->entries[i];
+		struct listing l;
+		listing_init(&l, ctx->snap, ctx->now);
+		listing_add_entry(&l, entry);
+		const struct article *newest[FRONT_SECTION_ITEMS];
+		size_t n = listing_slice(&l, 0, newest, FRONT_SECTION_ITEMS);
+		listing_free(&l);
+		if (n == 0)
+			continue;
+		if (!headed)
+			page_heading(p, ctx->labels->sections);
+		headed = true;
+		page_blank(p);
+		char *path = xasprintf("/section/%s/", entry->key);
+		page_link(p, '1', path, entry->name);
+		free(path);
+		for (size_t k = 0; k < n; k++)
+			page_article_link(p, newest[k]);
+	}
+}
+
+static void front_ways_in(struct route_context *ctx, struct page *p)
+{
+	const struct labels *words = ctx->labels;
+	page_heading(p, words->search);
+	page_link(p, '7', "/search", words->search_prompt);
+	page_heading(p, words->feeds);
+	char *atom = xasprintf("%s (Atom)", words->feeds);
+	char *gemini = xasprintf("%s (Gemini)", words->feeds);
+	page_link(p, '0', "/feed.xml", atom);
+	page_link(p, '1', "/feed.gmi", gemini);
+	free(atom);
+	free(gemini);
+	page_heading(p, words->archive);
+	page_link(p, '1', "/archive/", words->archive);
+	page_link(p, '1', "/section/", words->sections);
+	page_link(p, '1', "/author/", words->author);
+	page_link(p, '1', "/tag/", words->tags);
+}
+
+static void route_front(struct route_context *ctx)
+{
+	struct page p;
+	routes_begin_page(ctx, &p);
+	/* An intro that opens with its own title replaces the site's. */
+	const char *intro = ctx->snap->front_intro;
+	if (intro == NULL || strncmp(intro, "# ", 2) != 0) {
+		page_title(&p, routes_site_title(ctx->snap->vhost));
+		page_blank(&p);
+	}
+	front_intro(ctx, &p);
+	front_latest(ctx, &p);
+	front_sections(ctx, &p);
+	front_ways_in(ctx, &p);
+}
+
+/* ---- articles ---- */
+
+static void neighbour_link(struct page *p, const char *word, const struct article *a)
+{
+	char day[11] = "";
+	if (a->meta.date.set)
+		page_day(day, &a->meta.date);
+	char *label = xasprintf("%s: %s%s%s", word, day, day[0] ? " " : "",
+	                        a->meta.title != NULL ? a->meta.title : a->path);
+	page_link(p, '0', a->path, label);
+	free(label);
+}
+
+static void article_related(struct route_context *ctx, struct page *p, const struct article *a)
+{
+	const struct article *related[RELATED_MAX];
+	size_t n = listing_related(ctx->snap, a, ctx->now, related, RELATED_MAX);
+	if (n == 0)
+		return;
+	page_heading(p, ctx->labels->related);
+	for (size_t i = 0; i < n; i++)
+		page_article_link(p, related[i]);
+}
+
+static void article_navigation(struct route_context *ctx, struct page *p, const struct article *a)
+{
+	const struct article *older, *newer;
+	listing_neighbours(ctx->snap, a, ctx->now, &older, &newer);
+	page_blank(p);
+	if (newer != NULL)
+		neighbour_link(p, ctx->labels->newer, newer);
+	if (older != NULL)
+		neighbour_link(p, ctx->labels->older, older);
+	const struct index_entry *section = listing_entry_named(&ctx->snap->sections, a->meta.section);
+	if (section != NULL) {
+		char *path = xasprintf("/section/%s/", section->key);
+		char *label = xasprintf("%s: %s", ctx->labels->section, section->name);
+		page_link(p, '1', path, label);
+		free(label);
+		free(path);
+	}
+	page_link(p, '1', "/", ctx->labels->front_page);
+}
+
+static void article_page(struct route_context *ctx, const struct article *a)
+{
+	struct page p;
+	routes_begin_page(ctx, &p);
+	struct buf base = {0};
+	page_base_url(&base, ctx->origin, ctx->out);
+	struct render_context render = {ctx->snap->vhost, base.data};
+	if (ctx->out == OUTPUT_GEMINI) {
+		render_gemtext(p.body, a, &render);
+	} else {
+		render_gopher_text(p.body, a, &render);
+		ctx->result->gopher_type = '0';
+		p.form = PAGE_GOPHER_TEXT;
+	}
+	buf_free(&base);
+	article_related(ctx, &p, a);
+	article_navigation(ctx, &p, a);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t len = strlen(s), n = strlen(suffix);
+	return len >= n && strcmp(s + len - n, suffix) == 0;
+}
+
+/* An article by its path, its path with ".gmi", or one of its aliases.
+ * False when the path names no article. */
+static bool route_article(struct route_context *ctx, const char *path)
+{
+	char *asked = xstrdup(path);
+	const struct article *a = snapshot_find_article(ctx->snap, asked);
+	if (a == NULL && ends_with(asked, ".gmi")) {
+		asked[strlen(asked) - strlen(".gmi")] = '\0';
+		a = snapshot_find_article(ctx->snap, asked);
+	}
+	if (a == NULL) {
+		free(asked);
+		return false;
+	}
+	if (!snapshot_visible(a, ctx->now))
+		routes_not_found(ctx);
+	else if (a->meta.redirect != NULL)
+		redirect(ctx, a->meta.redirect);
+	else if (strcmp(asked, a->path) != 0)
+		redirect(ctx, a->path);
+	else
+		article_page(ctx, a);
+	free(asked);
+	return true;
+}
+
+/* ---- dispatch ---- */
+
+static bool index_kind_named(const char *name, enum index_kind *kind)
+{
+	static const char *const names[] = {[INDEX_SECTION] = "section",
+	                                    [INDEX_AUTHOR] = "author",
+	                                    [INDEX_TAG] = "tag"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*kind = (enum index_kind)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* /section/, /section/NAME/, /section/NAME/page/N/, /section/NAME/feed.xml */
+static void route_named_index(struct route_context *ctx, enum index_kind kind, const struct segments *s)
+{
+	if (s->n == 1) {
+		routes_index_list(ctx, kind);
+		return;
+	}
+	const struct index_entry *entry = index_find(routes_index(ctx, kind), s->part[1]);
+	if (entry == NULL) {
+		routes_not_found(ctx);
+		return;
+	}
+	if (s->n == 3 && strcmp(s->part[2], "feed.xml") == 0) {
+		routes_index_entry(ctx, kind, entry, 1, true);
+		return;
+	}
+	size_t page = listing_page(s, 2);
+	if (page == 0)
+		routes_not_found(ctx);
+	else
+		routes_index_entry(ctx, kind, entry, page, false);
+}
+
+static bool all_digits(const char *s, size_t len)
+{
+	return strlen(s) == len && strspn(s, "0123456789") == len;
+}
+
+/* /archive/, /archive/YYYY/[page/N/], /archive/YYYY/MM/[page/N/] */
+static void route_archive(struct route_context *ctx, const struct segments *s)
+{
+	if (s->n == 1) {
+		routes_archive(ctx);
+		return;
+	}
+	if (!all_digits(s->part[1], 4)) {
+		routes_not_found(ctx);
+		return;
+	}
+	const char *month = NULL;
+	size_t at = 2;
+	if (s->n > 2 && all_digits(s->part[2], 2)) {
+		month = s->part[2];
+		at = 3;
+	}
+	size_t page = listing_page(s, at);
+	if (page == 0)
+		routes_not_found(ctx);
+	else
+		routes_archive_period(ctx, s->part[1], month, page);
+}
+
+/* The routes named by their first part; false when the path is none. */
+static bool route_by_segments(struct route_context *ctx, const struct segments *s, const char *query)
+{
+	if (s->n == 0) {
+		route_front(ctx);
+		return true;
+	}
+	const char *first = s->part[0];
+	enum index_kind kind;
+	if (index_kind_named(first, &kind)) {
+		route_named_index(ctx, kind, s);
+		return true;
+	}
+	if (strcmp(first, "archive") == 0) {
+		route_archive(ctx, s);
+		return true;
+	}
+	if (s->n != 1)
+		return false;
+	if (strcmp(first, "search") == 0)
+		routes_search(ctx, query);
+	else if (strcmp(first, "feed.xml") == 0)
+		routes_site_feed(ctx);
+	else if (strcmp(first, "feed.gmi") == 0)
+		routes_latest(ctx);
+	else
+		return false;
+	return true;
+}
+
+void site_route(const struct snapshot *snap, enum output out, const struct origin *origin,
+                const char *path, const char *query, struct route_result *result)
+{
+	memset(result, 0, sizeof(*result));
+	result->kind = ROUTE_NONE;
+	if (path == NULL || path[0] != '/')
+		return;
+	struct route_context ctx = {
+		.snap = snap,
+		.labels = labels_for(snap->vhost->lang),
+		.origin = origin,
+		.out = out,
+		.now = time(NULL),
+		.result = result,
+	};
+	struct segments s;
+	bool routed = split_path(path, &s) && route_by_segments(&ctx, &s, query);
+	free(s.copy);
+	if (!routed && !route_article(&ctx, path))
+		result->kind = ROUTE_NONE;
+}

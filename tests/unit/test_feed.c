@@ -1,0 +1,114 @@
+#include "feed.h"
+
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+static struct vhost vhost = {
+	.names = (char *[]){"kabar.example"},
+	.n_names = 1,
+	.title = "Kabar & Co",
+};
+
+static const struct origin gemini_origin = {"localhost", 1965, true};
+
+static struct article escaped = {
+	.meta = {.title = "Harga <naik> & \"turun\"",
+	         .date = {true, 1650511080, 8 * 60},
+	         .updated = {true, 1650600000, 8 * 60},
+	         .authors = (char *[]){"Muh. Hasyim & Tim"},
+	         .n_authors = 1,
+	         .tags = (char *[]){"a<b"},
+	         .n_tags = 1,
+	         .summary = "Ringkas\x01 <b>"},
+	.path = "/news/2022/04/harga",
+};
+
+static struct article west = {
+	.meta = {.title = "West", .date = {true, 1650420000, -(5 * 60 + 30)}},
+	.path = "/news/2022/04/west",
+};
+
+static struct article broken = {
+	.meta = {.title = "bad \xff\xfe utf", .date = {true, 1650420000, 0}},
+	.path = "/news/2022/04/bad",
+};
+
+static size_t count(const char *haystack, const char *needle)
+{
+	size_t n = 0;
+	for (const char *at = strstr(haystack, needle); at != NULL; at = strstr(at + 1, needle))
+		n++;
+	return n;
+}
+
+static void test_escaping_and_times(void)
+{
+	const struct article *list[] = {&escaped, &west};
+	struct feed f = {"Kabar & Co", "/feed.xml", "/"};
+	struct buf out = {0};
+	feed_atom(&out, &f, &vhost, &gemini_origin, OUTPUT_GEMINI, list, 2);
+	const char *head = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n";
+	CHECK(strncmp(out.data, head, strlen(head)) == 0);
+	CHECK(strstr(out.data, "<title>Kabar &amp; Co</title>") != NULL);
+	CHECK(strstr(out.data, "<title>Harga &lt;naik&gt; &amp; &quot;turun&quot;</title>") != NULL);
+	CHECK(strstr(out.data, "<author><name>Muh. Hasyim &amp; Tim</name></author>") != NULL);
+	CHECK(strstr(out.data, "<category term=\"a&lt;b\"/>") != NULL);
+	CHECK(strstr(out.data, "<summary>Ringkas &lt;b&gt;</summary>") != NULL);
+	CHECK(strstr(out.data, "<published>2022-04-21T11:18:00+08:00</published>") != NULL);
+	/* The feed's updated is its latest change, an update here. */
+	CHECK(strstr(out.data, "  <updated>2022-04-22T12:00:00+08:00</updated>") != NULL);
+	CHECK(strstr(out.data, "<published>2022-04-19T20:30:00-05:30</published>") != NULL);
+	CHECK(strstr(out.data, "<link rel=\"alternate\" href=\"gemini://localhost/news/2022/04/harga\"/>") != NULL);
+	CHECK(strstr(out.data, "<link rel=\"self\" href=\"gemini://localhost/feed.xml\"/>") != NULL);
+	CHECK(strstr(out.data, "<id>tag:kabar.example,2022-04-21:/news/2022/04/harga</id>") != NULL);
+	CHECK(strstr(out.data, "<id>tag:kabar.example,2022-04-19:/news/2022/04/west</id>") != NULL);
+	CHECK(strstr(out.data, "\x01") == NULL);
+	CHECK_INT(count(out.data, "<entry>"), 2);
+	CHECK_INT(count(out.data, "</entry>"), 2);
+	CHECK(strcmp(out.data + out.len - 8, "</feed>\n") == 0);
+	buf_free(&out);
+}
+
+static void test_gopher_links_and_bad_utf8(void)
+{
+	const struct article *list[] = {&broken};
+	const struct origin gopher_origin = {"::1", 7070, false};
+	struct feed f = {"T", "/tag/x/feed.xml", "/tag/x/"};
+	struct buf out = {0};
+	feed_atom(&out, &f, &vhost, &gopher_origin, OUTPUT_GOPHER, list, 1);
+	CHECK(strstr(out.data, "href=\"gopher://[::1]:7070/0/news/2022/04/bad\"") != NULL);
+	CHECK(strstr(out.data, "href=\"gopher://[::1]:7070/1/tag/x/\"") != NULL);
+	CHECK(strstr(out.data, "<title>bad  utf</title>") != NULL);
+	CHECK(text_valid_utf8(out.data, out.len));
+	CHECK(strstr(out.data, "<published>2022-04-20T02:00:00Z</published>") != NULL);
+	buf_free(&out);
+}
+
+static void test_empty_and_capped(void)
+{
+	struct feed f = {"Empty", "/feed.xml", "/"};
+	struct buf out = {0};
+	feed_atom(&out, &f, &vhost, &gemini_origin, OUTPUT_GEMINI, NULL, 0);
+	CHECK(strstr(out.data, "<updated>1970-01-01T00:00:00Z</updated>") != NULL);
+	CHECK(strstr(out.data, "<entry>") == NULL);
+	buf_clear(&out);
+
+	const struct article *many[FEED_MAX_ENTRIES + 10];
+	for (size_t i = 0; i < FEED_MAX_ENTRIES + 10; i++)
+		many[i] = &west;
+	feed_atom(&out, &f, &vhost, &gemini_origin, OUTPUT_GEMINI, many, FEED_MAX_ENTRIES + 10);
+	CHECK_INT(count(out.data, "<entry>"), FEED_MAX_ENTRIES);
+	buf_free(&out);
+}
+
+int main(void)
+{
+	RUN(test_escaping_and_times);
+	RUN(test_gopher_links_and_bad_utf8);
+	RUN(test_empty_and_capped);
+	return check_report();
+}
