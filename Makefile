@@ -19,14 +19,22 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined
 endif
 
+# FUZZ=1 instruments the modules for libFuzzer (with ASan and UBSan).
+ifeq ($(FUZZ),1)
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+endif
+
 LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 
-.PHONY: all bench run test test-unit test-sanitize test-valgrind build-san-units deps clean
+.PHONY: all bench fuzz fuzz-targets run test test-unit test-sanitize test-valgrind build-san-units deps clean
 
 all: $(BUILD)/kabar
 
@@ -47,7 +55,13 @@ $(BUILD)/kabar: $(BUILD)/obj/main.o $(BUILD)/libkabar.a
 $(BUILD)/tests/%: $(BUILD)/obj/%.o $(BUILD)/libkabar.a | $(BUILD)/tests
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/%: $(BUILD)/obj/%.o $(BUILD)/libkabar.a | $(BUILD)/fuzz
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzz:
 	mkdir -p $@
 
 # Installs the Debian packages the build and the tests need, when missing.
@@ -101,7 +115,16 @@ bench:
 	$(MAKE) $(BUILD)/kabar $(BUILD)/loadgen
 	python3 bench/bench.py --build $(BUILD)
 
+# Every libFuzzer target for FUZZ_SECONDS each, from its seed corpus in
+# tests/fuzz/corpus/NAME/ (copied, so findings never dirty the tree).
+fuzz:
+	sh scripts/install-deps.sh test
+	$(MAKE) BUILD=build-fuzz FUZZ=1 CC=clang fuzz-targets
+	sh scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+fuzz-targets: $(FUZZ_BIN)
+
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(wildcard $(BUILD)/obj/*.d)
