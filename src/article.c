@@ -295,6 +295,11 @@ static void read_body(struct article *a, const char *body, size_t len, bool has_
 	/* A file with no front matter may be in the seed layout, .txt or .md. */
 	if (!has_front_matter && layout_parse(body, len, ctx, &a->meta, blocks)) {
 		a->format = FORMAT_MARKDOWN;
+		/* Such files come from newsroom systems under machine names
+		 * (the seed is "000_d926a9efe1d2fe2d.txt"); the headline makes
+		 * the address a reader can read. */
+		if (a->meta.slug == NULL && a->meta.title != NULL)
+			a->meta.slug = text_slug(a->meta.title);
 		return;
 	}
 	if (a->format == FORMAT_TEXT)
