@@ -26,7 +26,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
 
-.PHONY: all run test test-unit test-integration test-sanitize deps clean
+.PHONY: all run test test-unit test-sanitize test-valgrind build-san-units deps clean
 
 all: $(BUILD)/kabar
 
@@ -59,17 +59,37 @@ run:
 	$(MAKE) $(BUILD)/kabar
 	sh scripts/run-sample.sh $(BUILD)/kabar
 
+# In CI (CI set) the suite runs twice, the second time on a clang build with
+# ASan and UBSan, and the integration tests named in VALGRIND_TESTS run a
+# third time under valgrind; one closing line counts them all.
+VALGRIND_TESTS ?= gemini,gopher,publish
+
 test:
 	sh scripts/install-deps.sh test
 	$(MAKE) $(BUILD)/kabar $(UNIT_BIN)
+ifdef CI
+	$(MAKE) BUILD=build-san SAN=1 CC=clang build-san/kabar build-san-units
+	python3 tests/run.py --build $(BUILD) --build build-san --valgrind $(VALGRIND_TESTS)
+else
 	python3 tests/run.py --build $(BUILD)
+endif
+
+build-san-units: $(UNIT_BIN)
 
 test-unit: $(UNIT_BIN)
 	python3 tests/run.py --build $(BUILD) --unit-only
 
-# The whole suite again, built with ASan and UBSan into its own folder.
+# The whole suite, built with ASan and UBSan into its own folder.
 test-sanitize:
-	$(MAKE) BUILD=build-san SAN=1 CC=clang test
+	sh scripts/install-deps.sh test
+	$(MAKE) BUILD=build-san SAN=1 CC=clang build-san/kabar build-san-units
+	python3 tests/run.py --build build-san
+
+# The integration tests under valgrind (slow: a few minutes).
+test-valgrind:
+	sh scripts/install-deps.sh test
+	$(MAKE) $(BUILD)/kabar
+	python3 tests/run.py --build $(BUILD) --valgrind-only $(VALGRIND_TESTS)
 
 clean:
 	rm -rf build build-san

@@ -9,6 +9,7 @@
 #include "alloc.h"
 #include "labels.h"
 #include "text.h"
+#include "url.h"
 
 /*
  * One article model, two renderers. The gemtext renderer keeps links next
@@ -35,40 +36,6 @@ static bool has_scheme(const char *url)
 	return *p == ':';
 }
 
-/* Appends path with "." and ".." segments removed (RFC 3986, 5.2.4); a
- * ".." above the root stays at the root. path begins with '/'. */
-static void append_without_dots(struct buf *out, const char *path, size_t len)
-{
-	size_t start = out->len;
-	size_t i = 0;
-	while (i < len) {
-		size_t seg = i + 1; /* path[i] is '/' */
-		size_t end = seg;
-		while (end < len && path[end] != '/')
-			end++;
-		size_t n = end - seg;
-		bool last = end >= len;
-		if (n == 1 && path[seg] == '.') {
-			if (last)
-				buf_putc(out, '/');
-		} else if (n == 2 && path[seg] == '.' && path[seg + 1] == '.') {
-			while (out->len > start && out->data[out->len - 1] != '/')
-				out->len--;
-			if (out->len > start)
-				out->len--;
-			if (last)
-				buf_putc(out, '/');
-		} else {
-			buf_putc(out, '/');
-			buf_append(out, path + seg, n);
-		}
-		i = end;
-	}
-	if (out->len == start)
-		buf_putc(out, '/');
-	out->data[out->len] = '\0';
-}
-
 /* The absolute path a reference without a scheme points to, seen from the
  * page at base_path ("/news/2022/04/slug"); query and fragment kept. */
 static void resolve_path(struct buf *out, const char *base_path, const char *ref)
@@ -87,8 +54,15 @@ static void resolve_path(struct buf *out, const char *base_path, const char *ref
 		buf_append(&merged, base_path, (size_t)(slash - base_path) + 1);
 		buf_append(&merged, ref, path_len);
 	}
-	append_without_dots(out, merged.data, merged.len);
+	/* A path climbing above the root is left as written, for the reader
+	 * to see; no route answers it. */
+	struct buf clean = {0};
+	if (url_remove_dots(&clean, merged.data, merged.len) == URL_OK && clean.len > 0)
+		buf_append(out, clean.data, clean.len);
+	else
+		buf_append(out, merged.data, merged.len);
 	buf_puts(out, suffix);
+	buf_free(&clean);
 	buf_free(&merged);
 }
 
@@ -670,7 +644,11 @@ static void gem_header(struct gemtext *g)
 	if (m->section != NULL && m->section[0] != '\0') {
 		char *slug = text_slug(m->section);
 		char *title = section_title(m->section);
-		buf_printf(g->out, "=> /section/%s/ %s: %s\n", slug, g->labels->section, title);
+		char *path = xasprintf("/section/%s/", slug);
+		char *label = xasprintf("%s: %s", g->labels->section, title);
+		gem_link_line(g, path, 0, label);
+		free(label);
+		free(path);
 		free(title);
 		free(slug);
 	}
@@ -704,9 +682,11 @@ static void gem_footer(struct gemtext *g)
 		buf_putc(g->out, '\n');
 	for (size_t i = 0; i < m->n_tags; i++) {
 		char *slug = text_slug(m->tags[i]);
-		char *name = one_line(m->tags[i]);
-		buf_printf(g->out, "=> /tag/%s/ #%s\n", slug, name);
-		free(name);
+		char *path = xasprintf("/tag/%s/", slug);
+		char *label = xasprintf("#%s", m->tags[i]);
+		gem_link_line(g, path, 0, label);
+		free(label);
+		free(path);
 		free(slug);
 	}
 }

@@ -50,16 +50,42 @@ def run_counted(cmd, env, timeout, label):
     return counts
 
 
+def run_under_valgrind(build, names):
+    """Runs the named integration modules with kabar under valgrind: any
+    invalid access or definite leak makes kabar exit 99, which fails the
+    test that stops it."""
+    totals = [0, 0, 0]
+    build = os.path.abspath(build)
+    env = dict(os.environ)
+    env["KABAR_BIN"] = os.path.join(build, "kabar")
+    env["KABAR_BUILD"] = build
+    env["KABAR_WRAPPER"] = ("valgrind --quiet --error-exitcode=99 --leak-check=full "
+                            "--errors-for-leak-kinds=definite --track-fds=no")
+    env["KABAR_SLOW"] = "1"
+    for name in names:
+        path = os.path.join(HERE, "integration", f"test_{name.strip()}.py")
+        if not os.path.exists(path):
+            continue
+        cmd = [sys.executable, os.path.join(HERE, "integration", "harness.py"), path]
+        c = run_counted(cmd, env, MODULE_TIMEOUT * 2, f"valgrind/integration/test_{name.strip()}")
+        totals = [a + b for a, b in zip(totals, c)]
+    return totals
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", action="append", required=True,
                     help="a build folder to test (may be given more than once)")
     ap.add_argument("--unit-only", action="store_true")
     ap.add_argument("--only", help="run only integration modules whose name contains this")
+    ap.add_argument("--valgrind", default="",
+                    help="comma-separated integration modules to run again under valgrind")
+    ap.add_argument("--valgrind-only", default="",
+                    help="run only these integration modules, under valgrind")
     args = ap.parse_args()
 
     totals = [0, 0, 0]
-    for build in args.build:
+    for build in ([] if args.valgrind_only else args.build):
         build = os.path.abspath(build)
         env = dict(os.environ)
         env["KABAR_BIN"] = os.path.join(build, "kabar")
@@ -86,6 +112,10 @@ def main():
             c = run_counted(cmd, env, MODULE_TIMEOUT,
                             f"{os.path.basename(build)}/integration/{name[:-3]}")
             totals = [a + b for a, b in zip(totals, c)]
+    grind = args.valgrind_only or args.valgrind
+    if grind:
+        c = run_under_valgrind(args.build[0], grind.split(","))
+        totals = [a + b for a, b in zip(totals, c)]
     print(f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
     return 0 if totals[1] == 0 else 1
 

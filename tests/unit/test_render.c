@@ -61,13 +61,15 @@ static void write_file(const char *path, const char *data, size_t len)
 static void report_difference(const char *path, const char *got, const char *want)
 {
 	int line = 1;
-	const char *g = got, *w = want;
-	while (*g != '\0' && *g == *w) {
-		if (*g == '\n')
+	size_t i = 0, line_start = 0;
+	while (got[i] != '\0' && got[i] == want[i]) {
+		if (got[i] == '\n') {
 			line++;
-		g++;
-		w++;
+			line_start = i + 1;
+		}
+		i++;
 	}
+	const char *g = got + line_start, *w = want + line_start;
 	fprintf(stderr, "  %s differs at line %d\n    got:  %.*s\n    want: %.*s\n", path,
 	        line, (int)strcspn(g, "\n"), g, (int)strcspn(w, "\n"), w);
 }

@@ -1,0 +1,61 @@
+#ifndef KABAR_BLOCKS_H
+#define KABAR_BLOCKS_H
+
+#include <stddef.h>
+
+#include "article.h"
+#include "buf.h"
+
+/*
+ * Building an article's block list: the shared back end of every body
+ * parser (Markdown, embedded HTML, gemtext, plain text, the seed layout).
+ */
+
+struct block_list {
+	struct block *items;
+	size_t count;
+	size_t cap;
+};
+
+/* Text being gathered for one block, with the links found in it so far. */
+struct inline_text {
+	struct buf text;
+	struct link *links;
+	size_t n_links;
+	size_t cap_links;
+};
+
+/* Records a link whose label is text[label_start..] as gathered so far.
+ * An empty label is replaced by the URL itself, so every link can be read. */
+void inline_add_link(struct inline_text *t, const char *url, size_t label_start);
+/* True when t holds something other than white space. */
+bool inline_has_text(const struct inline_text *t);
+void inline_clear(struct inline_text *t);
+void inline_free(struct inline_text *t);
+
+/* Appends a zeroed block of kind and returns it. */
+struct block *blocks_add(struct block_list *list, enum block_kind kind);
+
+/* Moves t's text and links into a new block (white space collapsed and
+ * trimmed, link ends following) and empties t. Adds nothing and returns NULL
+ * when t holds only white space. */
+struct block *blocks_add_text(struct block_list *list, enum block_kind kind, int level,
+                              struct inline_text *t);
+
+/* An image block; alt may be NULL. Nothing when url is empty. */
+void blocks_add_image(struct block_list *list, const char *url, const char *alt);
+
+/* A line that is only a link; an empty label shows the URL. */
+void blocks_add_link(struct block_list *list, const char *url, const char *label);
+
+/* Removes the block at index i (keeping the order) and frees it. */
+void blocks_remove(struct block_list *list, size_t i);
+
+/* Frees what one block owns (not the block itself). */
+void block_clear(struct block *b);
+void block_list_free(struct block_list *list);
+
+/* Collapses runs of white space in s to one space and trims both ends. */
+char *collapse_space(const char *s, size_t len);
+
+#endif

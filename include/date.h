@@ -1,0 +1,33 @@
+#ifndef KABAR_DATE_H
+#define KABAR_DATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "article.h"
+#include "buf.h"
+
+/*
+ * Dates as newsrooms write them: ISO forms ("2022-04-21", "2011-8-17",
+ * "2019-11-08T10:00:00Z", "2014-03-25 11:00:00+11:00", optionally quoted)
+ * and bylines in English or Indonesian ("Apr 21, 2022 - 11:18",
+ * "Kamis, 21 April 2022 11:18 WITA"). Zones: Z, +hh:mm, +hhmm, +hh, and
+ * UTC GMT WIB WITA WIT. A date without a zone is in default_offset_minutes.
+ */
+
+/* Returns true and fills out, or false when s is not a valid date (month
+ * 13, February 30, words it does not know, trailing junk). */
+bool date_parse(const char *s, size_t len, int default_offset_minutes, struct when *out);
+
+/* The month (1..12) named by word (English or Indonesian, full or short,
+ * any case), or 0. */
+int date_month_number(const char *word, size_t len);
+
+/* The broken-down time in w's own zone. */
+void date_local(const struct when *w, struct tm *tm);
+
+/* Appends RFC 3339 with the offset: "2022-04-21T11:18:00+08:00" ("Z" for UTC). */
+void date_format_rfc3339(struct buf *out, const struct when *w);
+
+#endif

@@ -1,0 +1,479 @@
+#include "article.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alloc.h"
+#include "blocks.h"
+#include "date.h"
+#include "frontmatter.h"
+#include "layout.h"
+#include "markdown.h"
+#include "text.h"
+
+/* Larger than any news article; keeps a stray dump from eating memory. */
+#define ARTICLE_MAX_BYTES (8 * 1024 * 1024)
+
+static int line_of(const char *data, size_t offset)
+{
+	int line = 1;
+	for (size_t i = 0; i < offset; i++)
+		if (data[i] == '\n')
+			line++;
+	return line;
+}
+
+/* Text, not binary: no NUL byte, and valid UTF-8 on every line. */
+static bool check_text(const char *data, size_t len, struct buf *error)
+{
+	const char *nul = memchr(data, '\0', len);
+	if (nul) {
+		buf_printf(error, "%d: binary data (a NUL byte), not an article",
+		           line_of(data, (size_t)(nul - data)));
+		return false;
+	}
+	int line = 1;
+	for (size_t pos = 0; pos < len; line++) {
+		const char *nl = memchr(data + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - data) : len;
+		if (!text_valid_utf8(data + pos, end - pos)) {
+			buf_printf(error, "%d: not UTF-8 text", line);
+			return false;
+		}
+		pos = end + 1;
+	}
+	return true;
+}
+
+/* The byte length of an invisible character at s that text must not carry:
+ * zero-width spaces and joiners (U+200B..U+200D) and the BOM (U+FEFF). */
+static size_t invisible_at(const unsigned char *s, size_t len)
+{
+	if (len >= 3 && s[0] == 0xe2 && s[1] == 0x80 && s[2] >= 0x8b && s[2] <= 0x8d)
+		return 3;
+	if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+		return 3;
+	return 0;
+}
+
+/* One line end (\n), no invisible characters, no control characters but
+ * tabs: a renderer can trust the text it is given. */
+static void normalise(struct buf *out, const char *data, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)data;
+	buf_reserve(out, len);
+	for (size_t i = 0; i < len; i++) {
+		size_t skip = invisible_at(s + i, len - i);
+		if (skip) {
+			i += skip - 1;
+		} else if (s[i] == '\r') {
+			if (i + 1 >= len || s[i + 1] != '\n')
+				buf_putc(out, '\n');
+		} else if (s[i] == '\n' || s[i] == '\t' || (s[i] >= 0x20 && s[i] != 0x7f)) {
+			buf_putc(out, (char)s[i]);
+		}
+	}
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+static const char *extension(const char *path)
+{
+	const char *base = base_name(path);
+	const char *dot = strrchr(base, '.');
+	return dot && dot != base ? dot + 1 : "";
+}
+
+static enum article_format format_of(const char *source)
+{
+	const char *ext = extension(source);
+	if (strcasecmp(ext, "gmi") == 0 || strcasecmp(ext, "gemini") == 0)
+		return FORMAT_GEMTEXT;
+	if (strcasecmp(ext, "txt") == 0 || strcasecmp(ext, "text") == 0)
+		return FORMAT_TEXT;
+	return FORMAT_MARKDOWN;
+}
+
+/* "2022-04-21-" at the start of a file name, as Jekyll names posts. */
+static bool has_date_prefix(const char *name)
+{
+	static const char shape[] = "dddd-dd-dd-";
+	for (size_t i = 0; shape[i]; i++) {
+		bool digit = isdigit((unsigned char)name[i]);
+		if (shape[i] == 'd' ? !digit : name[i] != shape[i])
+			return false;
+	}
+	return true;
+}
+
+/* Lower case, white space as '-', no '/', no dashes at either end. */
+static char *slug_from(const char *s, size_t len)
+{
+	struct buf out = {0};
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char put = isspace(c) || c == '/' ? '-' : (char)tolower(c);
+		if (put == '-' && (out.len == 0 || out.data[out.len - 1] == '-'))
+			continue;
+		buf_putc(&out, put);
+	}
+	while (out.len > 0 && out.data[out.len - 1] == '-')
+		out.data[--out.len] = '\0';
+	if (out.len == 0)
+		buf_puts(&out, "article");
+	return buf_steal(&out);
+}
+
+static char *file_slug(const char *source)
+{
+	const char *name = base_name(source);
+	if (has_date_prefix(name))
+		name += 11;
+	const char *dot = strrchr(name, '.');
+	size_t len = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+	return slug_from(name, len);
+}
+
+/* ---- gemtext and plain text bodies ---- */
+
+static char *trimmed_copy(const char *s, size_t len)
+{
+	while (len > 0 && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	return xstrndup(s, len);
+}
+
+static void add_line_block(struct block_list *out, enum block_kind kind, int level,
+                           const char *s, size_t len)
+{
+	struct inline_text t = {0};
+	buf_append(&t.text, s, len);
+	blocks_add_text(out, kind, level, &t);
+	inline_free(&t);
+}
+
+/* "=> URL label" */
+static void add_gemtext_link(struct block_list *out, const char *s, size_t len)
+{
+	size_t i = 2;
+	while (i < len && isspace((unsigned char)s[i]))
+		i++;
+	size_t url_start = i;
+	while (i < len && !isspace((unsigned char)s[i]))
+		i++;
+	char *url = xstrndup(s + url_start, i - url_start);
+	char *label = trimmed_copy(s + i, len - i);
+	blocks_add_link(out, url, label);
+	free(url);
+	free(label);
+}
+
+static void end_pre(struct block_list *out, struct buf *pre, char **alt)
+{
+	if (pre->len > 0 && pre->data[pre->len - 1] == '\n')
+		pre->data[--pre->len] = '\0';
+	struct block *b = blocks_add(out, BLOCK_PRE);
+	b->text = buf_steal(pre);
+	b->alt = *alt;
+	*alt = NULL;
+}
+
+static void gemtext_line(struct block_list *out, const char *s, size_t len)
+{
+	if (len >= 2 && s[0] == '=' && s[1] == '>') {
+		add_gemtext_link(out, s, len);
+	} else if (len >= 1 && s[0] == '#') {
+		int level = 0;
+		while ((size_t)level < len && level < 3 && s[level] == '#')
+			level++;
+		add_line_block(out, BLOCK_HEADING, level, s + level, len - (size_t)level);
+	} else if (len >= 2 && s[0] == '*' && s[1] == ' ') {
+		add_line_block(out, BLOCK_LIST_ITEM, 0, s + 2, len - 2);
+	} else if (len >= 1 && s[0] == '>') {
+		add_line_block(out, BLOCK_QUOTE, 0, s + 1, len - 1);
+	} else {
+		add_line_block(out, BLOCK_PARAGRAPH, 0, s, len);
+	}
+}
+
+static void gemtext_to_blocks(const char *text, size_t len, struct block_list *out)
+{
+	struct buf pre = {0};
+	char *alt = NULL;
+	bool in_pre = false;
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		const char *s = text + pos;
+		size_t n = end - pos;
+		pos = end + 1;
+		if (n >= 3 && memcmp(s, "```", 3) == 0) {
+			if (in_pre) {
+				end_pre(out, &pre, &alt);
+			} else {
+				alt = trimmed_copy(s + 3, n - 3);
+				if (alt[0] == '\0') {
+					free(alt);
+					alt = NULL;
+				}
+			}
+			in_pre = !in_pre;
+		} else if (in_pre) {
+			buf_append(&pre, s, n);
+			buf_putc(&pre, '\n');
+		} else {
+			gemtext_line(out, s, n);
+		}
+	}
+	if (in_pre)
+		end_pre(out, &pre, &alt);
+	buf_free(&pre);
+}
+
+/* Plain text: the first line is the title (unless the front matter gave
+ * one), a date line may follow it, then paragraphs between blank lines. */
+static void text_to_blocks(const char *text, size_t len, const struct article_context *ctx,
+                           struct article_meta *meta, struct block_list *out)
+{
+	struct inline_text para = {0};
+	bool want_title = meta->title == NULL;
+	bool want_date = want_title && !meta->date.set;
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		char *line = trimmed_copy(text + pos, end - pos);
+		pos = end + 1;
+		if (line[0] != '\0' && want_title) {
+			meta->title = line;
+			want_title = false;
+			continue;
+		}
+		if (line[0] != '\0' && want_date) {
+			want_date = false;
+			if (date_parse(line, strlen(line), ctx->utc_offset_minutes, &meta->date)) {
+				free(line);
+				continue;
+			}
+		}
+		if (line[0] == '\0')
+			blocks_add_text(out, BLOCK_PARAGRAPH, 0, &para);
+		buf_puts(&para.text, line);
+		buf_putc(&para.text, ' ');
+		free(line);
+	}
+	blocks_add_text(out, BLOCK_PARAGRAPH, 0, &para);
+	inline_free(&para);
+}
+
+/* ---- the article ---- */
+
+static bool extra_is_true(const struct article_meta *meta, const char *key)
+{
+	for (size_t i = 0; i < meta->n_extra; i++)
+		if (strcasecmp(meta->extra[i].key, key) == 0)
+			return strcasecmp(meta->extra[i].value, "true") == 0;
+	return false;
+}
+
+static void read_body(struct article *a, const char *body, size_t len, bool has_front_matter,
+                      const struct article_context *ctx, struct block_list *blocks)
+{
+	if (a->format == FORMAT_GEMTEXT) {
+		gemtext_to_blocks(body, len, blocks);
+		return;
+	}
+	/* A file with no front matter may be in the seed layout, .txt or .md. */
+	if (!has_front_matter && layout_parse(body, len, ctx, &a->meta, blocks)) {
+		a->format = FORMAT_MARKDOWN;
+		return;
+	}
+	if (a->format == FORMAT_TEXT)
+		text_to_blocks(body, len, ctx, &a->meta, blocks);
+	else
+		markdown_to_blocks(body, len, extra_is_true(&a->meta, "template"), blocks);
+}
+
+/* The headline: from the front matter, or the body's opening heading
+ * (taken out of the body so it is not shown twice), or the file's slug. */
+static void settle_title(struct article *a, struct block_list *blocks)
+{
+	bool opens_with_heading = blocks->count > 0 && blocks->items[0].kind == BLOCK_HEADING &&
+	                          blocks->items[0].level == 1;
+	if (a->meta.title == NULL && opens_with_heading) {
+		a->meta.title = xstrdup(blocks->items[0].text);
+		blocks_remove(blocks, 0);
+	} else if (opens_with_heading && strcmp(a->meta.title, blocks->items[0].text) == 0) {
+		blocks_remove(blocks, 0);
+	}
+	if (a->meta.title == NULL)
+		a->meta.title = xstrdup(a->meta.slug);
+}
+
+static bool is_word_byte(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80;
+}
+
+static size_t count_words(const char *s)
+{
+	size_t words = 0;
+	bool in_word = false, counted = false;
+	for (; s && *s; s++) {
+		if (isspace((unsigned char)*s)) {
+			in_word = false;
+			continue;
+		}
+		if (!in_word)
+			counted = false;
+		in_word = true;
+		if (!counted && is_word_byte((unsigned char)*s)) {
+			words++;
+			counted = true;
+		}
+	}
+	return words;
+}
+
+static size_t body_words(const struct block_list *blocks)
+{
+	size_t words = 0;
+	for (size_t i = 0; i < blocks->count; i++) {
+		const struct block *b = &blocks->items[i];
+		if (b->kind == BLOCK_PRE)
+			continue;
+		words += count_words(b->text);
+		for (size_t c = 0; b->table && c < b->table->n_rows * b->table->n_cols; c++)
+			words += count_words(b->table->cells[c]);
+	}
+	return words;
+}
+
+/* Slug, date and URL path. An article must be dated, except a redirect:
+ * that only sends its readers on and is never listed. */
+static bool settle_place(struct article *a, const struct article_context *ctx, struct buf *error)
+{
+	const char *name = base_name(a->source);
+	char *slug = a->meta.slug ? slug_from(a->meta.slug, strlen(a->meta.slug)) : file_slug(a->source);
+	free(a->meta.slug);
+	a->meta.slug = slug;
+	if (!a->meta.date.set && has_date_prefix(name))
+		date_parse(name, 10, ctx->utc_offset_minutes, &a->meta.date);
+	if (!a->meta.date.set && a->meta.redirect == NULL) {
+		buf_puts(error, "1: no date: give the article a \"date:\" line in its front matter");
+		return false;
+	}
+	if (!a->meta.date.set) {
+		a->path = xasprintf("/news/%s", slug);
+		return true;
+	}
+	struct tm tm;
+	date_local(&a->meta.date, &tm);
+	a->path = xasprintf("/news/%04d/%02d/%s", tm.tm_year + 1900, tm.tm_mon + 1, slug);
+	return true;
+}
+
+static bool read_article(struct article *a, const char *text, size_t len,
+                         const struct article_context *ctx, struct buf *error)
+{
+	struct frontmatter_split split;
+	bool has_front_matter;
+	if (!frontmatter_split(text, len, &split, &has_front_matter, error) && has_front_matter)
+		return false;
+	const char *body = text;
+	size_t body_len = len;
+	if (has_front_matter) {
+		if (!frontmatter_parse(text + split.yaml_start, split.yaml_len, 2, ctx, &a->meta, error))
+			return false;
+		body += split.body_start;
+		body_len -= split.body_start;
+	}
+	struct block_list blocks = {0};
+	read_body(a, body, body_len, has_front_matter, ctx, &blocks);
+	bool ok = settle_place(a, ctx, error);
+	settle_title(a, &blocks);
+	a->blocks = blocks.items;
+	a->n_blocks = blocks.count;
+	a->words = body_words(&blocks);
+	if (a->meta.lang == NULL && ctx->lang)
+		a->meta.lang = xstrdup(ctx->lang);
+	return ok;
+}
+
+struct article *article_parse(const char *source, const char *data, size_t len,
+                              const struct article_context *ctx, struct buf *error)
+{
+	if (len == 0) {
+		buf_puts(error, "1: empty file");
+		return NULL;
+	}
+	if (len > ARTICLE_MAX_BYTES) {
+		buf_puts(error, "1: too large for an article (over 8 MiB)");
+		return NULL;
+	}
+	if (!check_text(data, len, error))
+		return NULL;
+	struct buf text = {0};
+	normalise(&text, data, len);
+	struct article *a = xcalloc(1, sizeof *a);
+	a->source = xstrdup(source);
+	a->format = format_of(source);
+	bool ok = read_article(a, text.data, text.len, ctx, error);
+	buf_free(&text);
+	if (!ok) {
+		article_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static void free_strings(char **items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(items[i]);
+	free(items);
+}
+
+static void meta_free(struct article_meta *m)
+{
+	free(m->title);
+	free_strings(m->authors, m->n_authors);
+	free(m->author_url);
+	free(m->section);
+	free_strings(m->tags, m->n_tags);
+	free(m->summary);
+	free(m->lang);
+	free(m->image);
+	free(m->caption);
+	free(m->slug);
+	free(m->redirect);
+	free_strings(m->aliases, m->n_aliases);
+	free(m->site_name);
+	free(m->signature);
+	for (size_t i = 0; i < m->n_extra; i++) {
+		free(m->extra[i].key);
+		free(m->extra[i].value);
+	}
+	free(m->extra);
+}
+
+void article_free(struct article *a)
+{
+	if (a == NULL)
+		return;
+	meta_free(&a->meta);
+	struct block_list blocks = {.items = a->blocks, .count = a->n_blocks, .cap = a->n_blocks};
+	block_list_free(&blocks);
+	free(a->source);
+	free(a->path);
+	free(a);
+}

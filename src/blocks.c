@@ -1,0 +1,194 @@
+#include "blocks.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+void inline_add_link(struct inline_text *t, const char *url, size_t label_start)
+{
+	if (label_start > t->text.len)
+		label_start = t->text.len;
+	if (t->n_links == t->cap_links) {
+		t->cap_links = t->cap_links ? t->cap_links * 2 : 4;
+		t->links = xreallocarray(t->links, t->cap_links, sizeof *t->links);
+	}
+	struct link *l = &t->links[t->n_links++];
+	l->url = xstrdup(url);
+	l->label = collapse_space(t->text.data + label_start, t->text.len - label_start);
+	if (l->label[0] == '\0') {
+		/* Nothing to click on: show the address itself. */
+		free(l->label);
+		l->label = xstrdup(url);
+		buf_puts(&t->text, url);
+	}
+	l->end = t->text.len;
+}
+
+bool inline_has_text(const struct inline_text *t)
+{
+	for (size_t i = 0; i < t->text.len; i++)
+		if (!is_space(t->text.data[i]))
+			return true;
+	return false;
+}
+
+static void free_links(struct link *links, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(links[i].url);
+		free(links[i].label);
+	}
+	free(links);
+}
+
+void inline_clear(struct inline_text *t)
+{
+	buf_clear(&t->text);
+	free_links(t->links, t->n_links);
+	t->links = NULL;
+	t->n_links = 0;
+	t->cap_links = 0;
+}
+
+void inline_free(struct inline_text *t)
+{
+	inline_clear(t);
+	buf_free(&t->text);
+}
+
+struct block *blocks_add(struct block_list *list, enum block_kind kind)
+{
+	if (list->count == list->cap) {
+		list->cap = list->cap ? list->cap * 2 : 16;
+		list->items = xreallocarray(list->items, list->cap, sizeof *list->items);
+	}
+	struct block *b = &list->items[list->count++];
+	memset(b, 0, sizeof *b);
+	b->kind = kind;
+	return b;
+}
+
+/*
+ * Collapses white space into out and fills map[i] with the length of out
+ * once the first i bytes of s are read. A space is written only when a
+ * non-space follows it, so a link ending before a space keeps its end
+ * right after its label.
+ */
+static void collapse_into(struct buf *out, const char *s, size_t len, size_t *map)
+{
+	bool pending = false;
+	for (size_t i = 0; i < len; i++) {
+		if (map)
+			map[i] = out->len;
+		if (is_space(s[i])) {
+			pending = out->len > 0;
+			continue;
+		}
+		if (pending)
+			buf_putc(out, ' ');
+		pending = false;
+		buf_putc(out, s[i]);
+	}
+	if (map)
+		map[len] = out->len;
+}
+
+char *collapse_space(const char *s, size_t len)
+{
+	struct buf out = {0};
+	collapse_into(&out, s, len, NULL);
+	return buf_steal(&out);
+}
+
+struct block *blocks_add_text(struct block_list *list, enum block_kind kind, int level,
+                              struct inline_text *t)
+{
+	if (!inline_has_text(t)) {
+		inline_clear(t);
+		return NULL;
+	}
+	size_t *map = xreallocarray(NULL, t->text.len + 1, sizeof *map);
+	struct buf out = {0};
+	collapse_into(&out, t->text.data, t->text.len, map);
+	struct block *b = blocks_add(list, kind);
+	b->level = level;
+	b->text = buf_steal(&out);
+	for (size_t i = 0; i < t->n_links; i++)
+		t->links[i].end = map[t->links[i].end];
+	free(map);
+	b->links = t->links;
+	b->n_links = t->n_links;
+	t->links = NULL;
+	t->n_links = 0;
+	t->cap_links = 0;
+	buf_clear(&t->text);
+	return b;
+}
+
+void blocks_add_image(struct block_list *list, const char *url, const char *alt)
+{
+	if (url == NULL || url[0] == '\0')
+		return;
+	struct block *b = blocks_add(list, BLOCK_IMAGE);
+	b->url = xstrdup(url);
+	b->alt = collapse_space(alt ? alt : "", alt ? strlen(alt) : 0);
+}
+
+void blocks_add_link(struct block_list *list, const char *url, const char *label)
+{
+	if (url == NULL || url[0] == '\0')
+		return;
+	struct block *b = blocks_add(list, BLOCK_LINK);
+	b->url = xstrdup(url);
+	b->text = collapse_space(label ? label : "", label ? strlen(label) : 0);
+	if (b->text[0] == '\0') {
+		free(b->text);
+		b->text = xstrdup(url);
+	}
+}
+
+void blocks_remove(struct block_list *list, size_t i)
+{
+	if (i >= list->count)
+		return;
+	block_clear(&list->items[i]);
+	memmove(&list->items[i], &list->items[i + 1], (list->count - i - 1) * sizeof *list->items);
+	list->count--;
+}
+
+static void table_free(struct table *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->align);
+	free(t);
+}
+
+void block_clear(struct block *b)
+{
+	free(b->text);
+	free_links(b->links, b->n_links);
+	free(b->url);
+	free(b->alt);
+	table_free(b->table);
+	memset(b, 0, sizeof *b);
+}
+
+void block_list_free(struct block_list *list)
+{
+	for (size_t i = 0; i < list->count; i++)
+		block_clear(&list->items[i]);
+	free(list->items);
+	list->items = NULL;
+	list->count = 0;
+	list->cap = 0;
+}

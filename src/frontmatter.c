@@ -1,0 +1,420 @@
+#include "frontmatter.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "alloc.h"
+#include "date.h"
+
+/* The scalars of one front matter value, in order. */
+struct strlist {
+	char **items;
+	size_t count;
+	size_t cap;
+};
+
+static void strlist_push(struct strlist *l, char *s)
+{
+	if (l->count == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 4;
+		l->items = xreallocarray(l->items, l->cap, sizeof *l->items);
+	}
+	l->items[l->count++] = s;
+}
+
+static void strlist_free(struct strlist *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		free(l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+/* One value as read: a scalar (count 1, no sequence) or the scalars inside
+ * a sequence or mapping, flattened. */
+struct fm_value {
+	struct strlist scalars;
+	bool is_sequence;
+	bool is_null;
+	int line;
+};
+
+static bool at_line_start_fence(const char *s, size_t len, const char *fence)
+{
+	size_t n = strlen(fence);
+	if (len < n || memcmp(s, fence, n) != 0)
+		return false;
+	size_t i = n;
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i == len || s[i] == '\n';
+}
+
+bool frontmatter_split(const char *text, size_t len, struct frontmatter_split *split,
+                       bool *found, struct buf *error)
+{
+	*found = at_line_start_fence(text, len, "---");
+	if (!*found)
+		return false;
+	const char *nl = memchr(text, '\n', len);
+	if (nl == NULL) {
+		buf_puts(error, "1: front matter has no closing \"---\" line");
+		return false;
+	}
+	size_t pos = (size_t)(nl - text) + 1;
+	int line = 2;
+	split->yaml_start = pos;
+	while (pos < len) {
+		const char *end = memchr(text + pos, '\n', len - pos);
+		size_t line_end = end ? (size_t)(end - text) : len;
+		if (at_line_start_fence(text + pos, len - pos, "---") ||
+		    at_line_start_fence(text + pos, len - pos, "...")) {
+			split->yaml_len = pos - split->yaml_start;
+			split->body_start = end ? line_end + 1 : len;
+			split->body_line = line + 1;
+			return true;
+		}
+		pos = line_end + 1;
+		line++;
+	}
+	buf_puts(error, "1: front matter has no closing \"---\" line");
+	return false;
+}
+
+/* Reading YAML events with the limits that keep hostile input cheap. */
+struct fm_reader {
+	yaml_parser_t parser;
+	int first_line;
+	struct buf *error;
+};
+
+static void report(struct fm_reader *r, size_t line0, const char *reason)
+{
+	buf_printf(r->error, "%d: front matter: %s", r->first_line + (int)line0, reason);
+}
+
+static bool next_event(struct fm_reader *r, yaml_event_t *ev)
+{
+	if (yaml_parser_parse(&r->parser, ev))
+		return true;
+	const char *problem = r->parser.problem ? r->parser.problem : "unreadable YAML";
+	report(r, r->parser.problem_mark.line, problem);
+	return false;
+}
+
+/* Checks an event against the limits; frees it and reports if it breaks one. */
+static bool event_allowed(struct fm_reader *r, yaml_event_t *ev, int depth)
+{
+	const char *reason = NULL;
+	if (ev->type == YAML_ALIAS_EVENT)
+		reason = "aliases (*name) are not allowed";
+	else if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.length > FRONTMATTER_MAX_SCALAR)
+		reason = "a value is longer than 64 KiB";
+	else if (depth > FRONTMATTER_MAX_DEPTH)
+		reason = "nested too deeply";
+	if (reason == NULL)
+		return true;
+	report(r, ev->start_mark.line, reason);
+	yaml_event_delete(ev);
+	return false;
+}
+
+static bool scalar_is_null(const yaml_event_t *ev)
+{
+	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	const char *v = (const char *)ev->data.scalar.value;
+	return v[0] == '\0' || strcmp(v, "~") == 0 || strcasecmp(v, "null") == 0;
+}
+
+static bool collect_value(struct fm_reader *r, yaml_event_t *ev, struct fm_value *out, int depth);
+
+/* The items of a sequence or mapping whose start event was just read. */
+static bool collect_children(struct fm_reader *r, yaml_event_type_t end_type,
+                             struct fm_value *out, int depth)
+{
+	for (;;) {
+		yaml_event_t ev;
+		if (!next_event(r, &ev))
+			return false;
+		if (ev.type == end_type) {
+			yaml_event_delete(&ev);
+			return true;
+		}
+		if (out->scalars.count >= FRONTMATTER_MAX_ITEMS) {
+			report(r, ev.start_mark.line, "too many items in one value");
+			yaml_event_delete(&ev);
+			return false;
+		}
+		if (!collect_value(r, &ev, out, depth + 1))
+			return false;
+	}
+}
+
+/* Takes ownership of ev (the value's first event). */
+static bool collect_value(struct fm_reader *r, yaml_event_t *ev, struct fm_value *out, int depth)
+{
+	if (!event_allowed(r, ev, depth))
+		return false;
+	yaml_event_type_t type = ev->type;
+	if (type == YAML_SCALAR_EVENT) {
+		if (depth == 0)
+			out->is_null = scalar_is_null(ev);
+		if (!scalar_is_null(ev) || depth > 0)
+			strlist_push(&out->scalars, xstrndup((const char *)ev->data.scalar.value,
+			                                     ev->data.scalar.length));
+		yaml_event_delete(ev);
+		return true;
+	}
+	yaml_event_delete(ev);
+	if (type == YAML_SEQUENCE_START_EVENT) {
+		out->is_sequence = out->is_sequence || depth == 0;
+		return collect_children(r, YAML_SEQUENCE_END_EVENT, out, depth);
+	}
+	if (type == YAML_MAPPING_START_EVENT)
+		return collect_children(r, YAML_MAPPING_END_EVENT, out, depth);
+	buf_printf(r->error, "%d: front matter: unexpected YAML", r->first_line);
+	return false;
+}
+
+static char *joined(const struct strlist *l, const char *sep)
+{
+	struct buf out = {0};
+	for (size_t i = 0; i < l->count; i++) {
+		if (i > 0)
+			buf_puts(&out, sep);
+		buf_puts(&out, l->items[i]);
+	}
+	return buf_steal(&out);
+}
+
+static char *trimmed(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
+static void set_text(char **field, const struct fm_value *v)
+{
+	free(*field);
+	char *all = joined(&v->scalars, ", ");
+	*field = trimmed(all);
+	free(all);
+	if ((*field)[0] == '\0') {
+		free(*field);
+		*field = NULL;
+	}
+}
+
+static bool list_has(char **items, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(items[i], s) == 0)
+			return true;
+	return false;
+}
+
+static void list_add(char ***items, size_t *n, const char *s, size_t len)
+{
+	char *copy = xstrndup(s, len);
+	char *item = trimmed(copy);
+	free(copy);
+	if (item[0] == '\0' || list_has(*items, *n, item)) {
+		free(item);
+		return;
+	}
+	*items = xreallocarray(*items, *n + 1, sizeof **items);
+	(*items)[(*n)++] = item;
+}
+
+/* A list of words: a YAML sequence, or one string split at commas (when it
+ * has any) or else at spaces. */
+static void add_words(char ***items, size_t *n, const struct fm_value *v)
+{
+	for (size_t i = 0; i < v->scalars.count; i++) {
+		const char *s = v->scalars.items[i];
+		if (v->is_sequence) {
+			list_add(items, n, s, strlen(s));
+			continue;
+		}
+		const char *seps = strchr(s, ',') ? "," : " \t";
+		while (*s) {
+			size_t len = strcspn(s, seps);
+			list_add(items, n, s, len);
+			s += len;
+			s += strspn(s, seps);
+		}
+	}
+}
+
+/* Names: each item of a sequence, or one scalar as one name. */
+static void add_names(char ***items, size_t *n, const struct fm_value *v)
+{
+	for (size_t i = 0; i < v->scalars.count; i++)
+		list_add(items, n, v->scalars.items[i], strlen(v->scalars.items[i]));
+}
+
+static bool truthy(const struct fm_value *v)
+{
+	if (v->scalars.count != 1)
+		return false;
+	const char *s = v->scalars.items[0];
+	return strcasecmp(s, "true") == 0 || strcasecmp(s, "yes") == 0 ||
+	       strcasecmp(s, "on") == 0 || strcmp(s, "1") == 0;
+}
+
+static bool set_date(struct when *field, const struct fm_value *v, const char *key,
+                     const struct article_context *ctx, int line, struct buf *error)
+{
+	if (v->scalars.count == 0)
+		return true;
+	const char *s = v->scalars.items[0];
+	if (v->scalars.count == 1 && date_parse(s, strlen(s), ctx->utc_offset_minutes, field))
+		return true;
+	buf_printf(error, "%d: %s is not a date: \"%.80s\"", line, key, s);
+	return false;
+}
+
+static void add_extra(struct article_meta *meta, const char *key, const struct fm_value *v)
+{
+	meta->extra = xreallocarray(meta->extra, meta->n_extra + 1, sizeof *meta->extra);
+	struct extra_field *e = &meta->extra[meta->n_extra++];
+	e->key = xstrdup(key);
+	e->value = joined(&v->scalars, ", ");
+}
+
+static bool key_is(const char *key, const char *a, const char *b)
+{
+	return strcasecmp(key, a) == 0 || (b && strcasecmp(key, b) == 0);
+}
+
+static void lower_ascii(char *s)
+{
+	for (; s && *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+static bool apply_key(struct article_meta *meta, const char *key, const struct fm_value *v,
+                      const struct article_context *ctx, struct buf *error)
+{
+	if (key_is(key, "title", NULL)) {
+		set_text(&meta->title, v);
+	} else if (key_is(key, "date", NULL)) {
+		return set_date(&meta->date, v, "date", ctx, v->line, error);
+	} else if (key_is(key, "updated", "lastmod")) {
+		return set_date(&meta->updated, v, key, ctx, v->line, error);
+	} else if (key_is(key, "author", "by") || key_is(key, "authors", NULL)) {
+		add_names(&meta->authors, &meta->n_authors, v);
+	} else if (key_is(key, "section", NULL)) {
+		set_text(&meta->section, v);
+		lower_ascii(meta->section);
+	} else if (key_is(key, "tags", "categories") || key_is(key, "tag", "category")) {
+		add_words(&meta->tags, &meta->n_tags, v);
+	} else if (key_is(key, "summary", "description")) {
+		set_text(&meta->summary, v);
+	} else if (key_is(key, "lang", "language")) {
+		set_text(&meta->lang, v);
+	} else if (key_is(key, "draft", NULL)) {
+		meta->draft = truthy(v);
+	} else if (key_is(key, "image", NULL)) {
+		set_text(&meta->image, v);
+	} else if (key_is(key, "caption", NULL)) {
+		set_text(&meta->caption, v);
+	} else if (key_is(key, "slug", NULL)) {
+		set_text(&meta->slug, v);
+	} else if (key_is(key, "redirect", NULL)) {
+		set_text(&meta->redirect, v);
+	} else if (key_is(key, "aliases", NULL)) {
+		add_words(&meta->aliases, &meta->n_aliases, v);
+	} else {
+		add_extra(meta, key, v);
+	}
+	return true;
+}
+
+/* One "key: value" pair of the top mapping; the key's event is in key_ev. */
+static bool read_pair(struct fm_reader *r, yaml_event_t *key_ev, const struct article_context *ctx,
+                      struct article_meta *meta)
+{
+	if (key_ev->type != YAML_SCALAR_EVENT) {
+		bool alias = key_ev->type == YAML_ALIAS_EVENT;
+		report(r, key_ev->start_mark.line, alias ? "aliases (*name) are not allowed"
+		                                         : "a key must be plain text");
+		yaml_event_delete(key_ev);
+		return false;
+	}
+	char *key = xstrdup((const char *)key_ev->data.scalar.value);
+	yaml_event_delete(key_ev);
+	struct fm_value v = {0};
+	yaml_event_t ev;
+	bool ok = next_event(r, &ev);
+	if (ok) {
+		v.line = r->first_line + (int)ev.start_mark.line;
+		ok = collect_value(r, &ev, &v, 0);
+	}
+	if (ok && !v.is_null)
+		ok = apply_key(meta, key, &v, ctx, r->error);
+	strlist_free(&v.scalars);
+	free(key);
+	return ok;
+}
+
+static bool read_mapping(struct fm_reader *r, const struct article_context *ctx,
+                         struct article_meta *meta)
+{
+	for (;;) {
+		yaml_event_t ev;
+		if (!next_event(r, &ev))
+			return false;
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			return true;
+		}
+		if (!read_pair(r, &ev, ctx, meta))
+			return false;
+	}
+}
+
+/* Reads events up to the document's content: true with *ev holding it, or
+ * true with ev->type YAML_STREAM_END_EVENT for an empty front matter. */
+static bool read_document_start(struct fm_reader *r, yaml_event_t *ev)
+{
+	for (;;) {
+		if (!next_event(r, ev))
+			return false;
+		if (ev->type != YAML_STREAM_START_EVENT && ev->type != YAML_DOCUMENT_START_EVENT)
+			return true;
+		yaml_event_delete(ev);
+	}
+}
+
+bool frontmatter_parse(const char *yaml, size_t len, int first_line,
+                       const struct article_context *ctx, struct article_meta *meta,
+                       struct buf *error)
+{
+	struct fm_reader r = {.first_line = first_line, .error = error};
+	yaml_parser_initialize(&r.parser);
+	yaml_parser_set_input_string(&r.parser, (const unsigned char *)yaml, len);
+	yaml_event_t ev;
+	bool ok = read_document_start(&r, &ev);
+	if (ok && ev.type == YAML_MAPPING_START_EVENT) {
+		yaml_event_delete(&ev);
+		ok = read_mapping(&r, ctx, meta);
+	} else if (ok) {
+		bool empty = ev.type == YAML_STREAM_END_EVENT ||
+		             (ev.type == YAML_SCALAR_EVENT && scalar_is_null(&ev));
+		if (!empty)
+			report(&r, ev.start_mark.line, "expected \"key: value\" lines");
+		yaml_event_delete(&ev);
+		ok = empty;
+	}
+	yaml_parser_delete(&r.parser);
+	return ok;
+}

@@ -1,0 +1,498 @@
+#include "gopher.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "capsule.h"
+#include "gophermap.h"
+#include "log.h"
+#include "mime.h"
+#include "runtime.h"
+#include "selector.h"
+#include "site.h"
+#include "snapshot.h"
+
+/* Text files up to this size are read whole and dot-stuffed; larger ones
+ * are streamed raw, as a document. */
+#define TEXT_STUFF_MAX (1024 * 1024)
+#define GOPHERMAP_MAX (256 * 1024)
+#define GOPHERMAP_NAME "gophermap"
+
+enum { STATUS_OK = 0, STATUS_ERROR = 3 };
+
+enum frame_result gopher_frame(const char *data, size_t len, size_t *request_len)
+{
+	/* The line end may follow the longest line: CR, then LF. */
+	size_t window = len < GOPHER_LINE_MAX + 2 ? len : GOPHER_LINE_MAX + 2;
+	const char *lf = memchr(data, '\n', window);
+	if (lf == NULL)
+		return len > GOPHER_LINE_MAX + 1 ? FRAME_TOO_LONG : FRAME_MORE;
+	size_t end = (size_t)(lf - data);
+	if (end > 0 && data[end - 1] == '\r')
+		end--;
+	if (end > GOPHER_LINE_MAX)
+		return FRAME_TOO_LONG;
+	*request_len = end;
+	return FRAME_COMPLETE;
+}
+
+/* Everything one request is answered from. */
+struct gopher_request {
+	const struct request_info *info;
+	const struct vhost *vhost;
+	struct site *site;
+	struct snapshot *snap;
+	struct menu_origin origin;
+	struct response *res;
+};
+
+static void answer_error(struct response *res, const char *message)
+{
+	buf_clear(&res->head);
+	menu_error(&res->head, message);
+	menu_end(&res->head);
+	res->status = STATUS_ERROR;
+}
+
+static void answer_not_found(struct response *res, const char *path)
+{
+	char *message = xasprintf("Not found: %s", path);
+	answer_error(res, message);
+	free(message);
+}
+
+static void answer_text(struct response *res, const char *text, size_t len)
+{
+	gopher_text(&res->head, text, len);
+	menu_end(&res->head);
+	res->status = STATUS_OK;
+}
+
+/* ---- URL: selectors (the Gophernicus convention for 'h' items) ---- */
+
+/* Schemes a redirect page may lead to: no javascript:, data: and the like. */
+static bool url_scheme_allowed(const char *url)
+{
+	static const char *const schemes[] = {
+		"http:", "https:", "gemini:", "gopher:", "gophers:", "ftp:", "ftps:", "mailto:",
+		"irc:", "ircs:", "news:", "nntp:", "telnet:", "ssh:", "finger:", "xmpp:",
+	};
+	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+		if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
+			return true;
+	return false;
+}
+
+static void html_escape(struct buf *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': buf_puts(out, "&amp;"); break;
+		case '<': buf_puts(out, "&lt;"); break;
+		case '>': buf_puts(out, "&gt;"); break;
+		case '"': buf_puts(out, "&quot;"); break;
+		case '\'': buf_puts(out, "&#39;"); break;
+		default: buf_putc(out, *s);
+		}
+	}
+}
+
+/* A small HTML page that sends a web browser on to url. */
+static void answer_url(struct response *res, const char *url)
+{
+	if (!url_scheme_allowed(url)) {
+		answer_error(res, "Bad request: this URL scheme is not linked");
+		return;
+	}
+	struct buf *h = &res->head;
+	buf_puts(h, "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+	            "<meta http-equiv=\"refresh\" content=\"1; url=");
+	html_escape(h, url);
+	buf_puts(h, "\">\n<title>Leaving Gopherspace</title>\n</head>\n<body>\n"
+	            "<p>This link leads out of Gopherspace, to <a href=\"");
+	html_escape(h, url);
+	buf_puts(h, "\">");
+	html_escape(h, url);
+	buf_puts(h, "</a>.</p>\n</body>\n</html>\n");
+	res->status = STATUS_OK;
+}
+
+/* ---- plain capsule files and directories ---- */
+
+/* The item type a file of this MIME type is listed with. */
+static char item_type_for(const char *mime)
+{
+	static const struct {
+		const char *prefix;
+		char type;
+	} table[] = {
+		{"text/html", 'h'},
+		{"text/", '0'},
+		{"inode/x-empty", '0'},
+		{"application/x-empty", '0'},
+		{"application/json", '0'},
+		{"application/xml", '0'},
+		{"application/atom+xml", '0'},
+		{"application/rss+xml", '0'},
+		{"application/mac-binhex40", '4'},
+		{"application/zip", '5'},
+		{"application/gzip", '5'},
+		{"application/x-gzip", '5'},
+		{"application/x-tar", '5'},
+		{"application/x-bzip2", '5'},
+		{"application/x-xz", '5'},
+		{"application/zstd", '5'},
+		{"application/x-7z-compressed", '5'},
+		{"application/x-rar", '5'},
+		{"application/vnd.rar", '5'},
+		{"image/gif", 'g'},
+		{"image/", 'I'},
+		{"audio/", 's'},
+		{"video/", ';'},
+		{"application/pdf", 'd'},
+		{"application/postscript", 'd'},
+		{"application/rtf", 'd'},
+		{"application/msword", 'd'},
+		{"application/vnd.openxmlformats-officedocument", 'd'},
+		{"application/vnd.oasis.opendocument", 'd'},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strncmp(mime, table[i].prefix, strlen(table[i].prefix)) == 0)
+			return table[i].type;
+	return '9';
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* The item type of the open file fd named name. */
+static char file_item_type(int fd, const char *name)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return '9';
+	return item_type_for(mime_type(fd, name, st.st_dev, st.st_ino, st.st_size, st.st_mtime));
+}
+
+/* Reads up to max bytes of fd into out. Returns 0, or -1 on a read error. */
+static int read_whole(int fd, size_t max, struct buf *out)
+{
+	char chunk[16384];
+	while (out->len < max) {
+		size_t want = max - out->len < sizeof chunk ? max - out->len : sizeof chunk;
+		ssize_t n = read(fd, chunk, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		buf_append(out, chunk, (size_t)n);
+	}
+	return 0;
+}
+
+/* Takes ownership of entry->fd. */
+static void serve_file(struct gopher_request *rq, const char *path, struct capsule_entry *entry)
+{
+	struct response *res = rq->res;
+	char type = file_item_type(entry->fd, base_name(path));
+	if (type == '0' && entry->size < TEXT_STUFF_MAX) {
+		struct buf text = {0};
+		int rc = read_whole(entry->fd, TEXT_STUFF_MAX, &text);
+		close(entry->fd);
+		if (rc == 0)
+			answer_text(res, text.data, text.len);
+		else
+			answer_error(res, "Cannot read this file");
+		buf_free(&text);
+		return;
+	}
+	res->fd = entry->fd;
+	res->fd_length = entry->size;
+	res->status = STATUS_OK;
+}
+
+/* The selector of dir's parent ("/a/b/" -> "/a/"), dir not being "/". */
+static char *parent_of(const char *dir)
+{
+	size_t len = strlen(dir) - 1; /* without the trailing '/' */
+	while (len > 0 && dir[len - 1] != '/')
+		len--;
+	return xstrndup(dir, len);
+}
+
+/* One listing entry; names that resolve to nothing servable are left out. */
+static void list_entry(struct gopher_request *rq, const char *dir, const char *name)
+{
+	char *selector = xasprintf("%s%s", dir, name);
+	struct capsule_entry entry;
+	capsule_open(site_root_fd(rq->site), selector, &entry);
+	char type = 0;
+	if (entry.kind == CAPSULE_DIR)
+		type = '1';
+	if (entry.kind == CAPSULE_FILE && !snapshot_hides_file(rq->snap, selector + 1))
+		type = file_item_type(entry.fd, name);
+	if (entry.fd >= 0)
+		close(entry.fd);
+	if (type == '1') {
+		char *dir_selector = xasprintf("%s/", selector);
+		char *display = xasprintf("%s/", name);
+		menu_item(&rq->res->head, type, display, dir_selector, rq->origin.host, rq->origin.port);
+		free(display);
+		free(dir_selector);
+	} else if (type != 0) {
+		menu_item(&rq->res->head, type, name, selector, rq->origin.host, rq->origin.port);
+	}
+	free(selector);
+}
+
+/* Appends the generated listing of the open directory dirfd. */
+static int append_listing(struct gopher_request *rq, int dirfd, const char *dir)
+{
+	struct capsule_listing listing;
+	if (capsule_list(dirfd, &listing) < 0)
+		return -1;
+	if (strcmp(dir, "/") != 0) {
+		char *parent = parent_of(dir);
+		menu_item(&rq->res->head, '1', "..", parent, rq->origin.host, rq->origin.port);
+		free(parent);
+	}
+	for (size_t i = 0; i < listing.count; i++) {
+		if (strcmp(listing.names[i], GOPHERMAP_NAME) == 0)
+			continue;
+		list_entry(rq, dir, listing.names[i]);
+	}
+	capsule_listing_free(&listing);
+	return 0;
+}
+
+/* Reads dir's hand-written gophermap into map. Returns false when there is none. */
+static bool read_gophermap(struct gopher_request *rq, const char *dir, struct buf *map)
+{
+	char *path = xasprintf("%s%s", dir, GOPHERMAP_NAME);
+	struct capsule_entry entry;
+	capsule_open(site_root_fd(rq->site), path, &entry);
+	free(path);
+	if (entry.kind != CAPSULE_FILE) {
+		if (entry.fd >= 0)
+			close(entry.fd);
+		return false;
+	}
+	int rc = read_whole(entry.fd, GOPHERMAP_MAX, map);
+	close(entry.fd);
+	if (rc < 0)
+		log_warn("cannot read the gophermap of %s: %s", dir, strerror(errno));
+	return rc == 0;
+}
+
+/* Takes ownership of entry->fd. */
+static void serve_directory(struct gopher_request *rq, const char *path, struct capsule_entry *entry)
+{
+	struct response *res = rq->res;
+	size_t len = strlen(path);
+	char *dir = path[len - 1] == '/' ? xstrdup(path) : xasprintf("%s/", path);
+	struct buf map = {0};
+	bool listing = rq->vhost->listing;
+	if (read_gophermap(rq, dir, &map)) {
+		listing = gophermap_render(&res->head, map.data, map.len, dir, &rq->origin) ==
+		          GOPHERMAP_LISTING;
+	} else if (listing) {
+		char *title = xasprintf("%s%s", rq->vhost->title ? rq->vhost->title : "", dir);
+		menu_info(&res->head, title);
+		menu_info(&res->head, "");
+		free(title);
+	} else {
+		answer_not_found(res, dir);
+	}
+	buf_free(&map);
+	if (res->status != STATUS_ERROR && listing && append_listing(rq, entry->fd, dir) < 0)
+		answer_error(res, "Cannot read this directory");
+	if (res->status != STATUS_ERROR)
+		menu_end(&res->head);
+	close(entry->fd);
+	free(dir);
+}
+
+/* The caps.txt that Gopher clients read to learn how selectors are built. */
+static void answer_caps(struct gopher_request *rq)
+{
+	struct buf caps = {0};
+	struct buf description = {0};
+	const char *title = rq->vhost->title ? rq->vhost->title : rq->vhost->names[0];
+	menu_display(&description, title, strlen(title), 0);
+	buf_printf(&caps,
+	           "CAPS\n\n"
+	           "# Server capabilities, written by Kabar for Gopher clients.\n\n"
+	           "CapsVersion=1\nExpireCapsAfter=3600\n\n"
+	           "PathDelimeter=/\nPathIdentity=.\nPathParent=..\nPathParentDouble=FALSE\n"
+	           "PathEscapeCharacter=\\\nPathKeepPreDelimeter=FALSE\n\n"
+	           "ServerSoftware=Kabar\nServerSoftwareVersion=%s\nServerDescription=%s\n"
+	           "ServerDefaultEncoding=UTF-8\nDefaultEncoding=UTF-8\n",
+	           KABAR_VERSION, description.data ? description.data : "");
+	answer_text(rq->res, caps.data, caps.len);
+	buf_free(&description);
+	buf_free(&caps);
+}
+
+static void serve_capsule(struct gopher_request *rq, const char *path)
+{
+	if (path[strlen(path) - 1] != '/' && snapshot_hides_file(rq->snap, path + 1)) {
+		answer_not_found(rq->res, path);
+		return;
+	}
+	struct capsule_entry entry;
+	capsule_open(site_root_fd(rq->site), path, &entry);
+	switch (entry.kind) {
+	case CAPSULE_FILE:
+		serve_file(rq, path, &entry);
+		return;
+	case CAPSULE_DIR:
+		serve_directory(rq, path, &entry);
+		return;
+	case CAPSULE_MISSING:
+		if (strcmp(path, "/caps.txt") == 0) {
+			answer_caps(rq);
+			return;
+		}
+		break;
+	case CAPSULE_FORBIDDEN:
+		break;
+	}
+	if (entry.fd >= 0)
+		close(entry.fd);
+	answer_not_found(rq->res, path);
+}
+
+/* ---- site routes ---- */
+
+static void answer_page(struct response *res, const struct route_result *result)
+{
+	if (result->gopher_type == '1') {
+		buf_append(&res->head, result->body.data, result->body.len);
+		menu_end(&res->head);
+		res->status = STATUS_OK;
+		return;
+	}
+	answer_text(res, result->body.data, result->body.len);
+}
+
+/* Search without terms: a menu whose one item asks for them. */
+static void answer_search_prompt(struct gopher_request *rq, const char *path, const char *prompt)
+{
+	const char *label = prompt && prompt[0] ? prompt : "Search";
+	menu_info(&rq->res->head, label);
+	menu_item(&rq->res->head, '7', label, path, rq->origin.host, rq->origin.port);
+	menu_end(&rq->res->head);
+	rq->res->status = STATUS_OK;
+}
+
+/* An article moved to another site: Gopher cannot redirect, so it says where. */
+static void answer_moved_away(struct gopher_request *rq, const char *target)
+{
+	char *selector = xasprintf("URL:%s", target);
+	char *display = xasprintf("Moved to %s", target);
+	menu_info(&rq->res->head, "This page has moved.");
+	if (!menu_item(&rq->res->head, 'h', display, selector, rq->origin.host, rq->origin.port))
+		menu_info(&rq->res->head, display);
+	menu_end(&rq->res->head);
+	rq->res->status = STATUS_OK;
+	free(display);
+	free(selector);
+}
+
+static void route(struct gopher_request *rq, const char *path, const char *query, int redirects)
+{
+	struct route_result result;
+	memset(&result, 0, sizeof result);
+	struct origin origin = {rq->origin.host, rq->origin.port, rq->info->tls};
+	site_route(rq->snap, OUTPUT_GOPHER, &origin, path, query, &result);
+	switch (result.kind) {
+	case ROUTE_PAGE:
+		answer_page(rq->res, &result);
+		break;
+	case ROUTE_INPUT:
+		answer_search_prompt(rq, path, result.target);
+		break;
+	case ROUTE_REDIRECT:
+		/* Gopher has no redirect: follow one, inside this site only. */
+		if (result.target == NULL || redirects > 0)
+			answer_not_found(rq->res, path);
+		else if (result.target[0] == '/')
+			route(rq, result.target, NULL, redirects + 1);
+		else
+			answer_moved_away(rq, result.target);
+		break;
+	case ROUTE_NOT_FOUND:
+		answer_not_found(rq->res, path);
+		break;
+	case ROUTE_NONE:
+		serve_capsule(rq, path);
+		break;
+	}
+	route_result_free(&result);
+}
+
+/*
+ * The host written into menu lines: the virtual host's canonical name, so
+ * links keep working behind any address. Except when that name is
+ * "localhost" (the default, meaning nobody named the server) and the client
+ * did not ask for it by name (TLS SNI): then the address the client reached,
+ * which is the one name known to work for it.
+ */
+static const char *menu_host(const struct vhost *vhost, const struct request_info *info)
+{
+	const char *name = vhost->names[0];
+	if (strcasecmp(name, "localhost") != 0 || info->sni != NULL || info->local_addr == NULL)
+		return name;
+	return info->local_addr;
+}
+
+static void serve_selector(const struct request_info *info, const struct selector *sel,
+                           struct response *res)
+{
+	/* An SNI name no host answers to gets the default host: Gopher itself
+	 * has no host names, so the plain-TCP answer is the right one. */
+	int index = runtime_find_host(info->rt, info->sni);
+	if (index < 0)
+		index = 0;
+	struct gopher_request rq = {
+		.info = info,
+		.vhost = &info->rt->config.vhosts[index],
+		.site = info->rt->sites[index],
+		.res = res,
+	};
+	rq.origin.host = menu_host(rq.vhost, info);
+	rq.origin.port = info->local_port;
+	rq.snap = site_acquire(rq.site);
+	route(&rq, sel->path, sel->search, 0);
+	site_release(rq.site, rq.snap);
+}
+
+void gopher_respond(const struct request_info *info, const char *request, size_t len,
+                    struct response *res)
+{
+	if (request == NULL) {
+		answer_error(res, selector_status_text(SELECTOR_TOO_LONG));
+		return;
+	}
+	struct selector sel;
+	enum selector_status status = selector_parse(request, len, &sel);
+	if (status != SELECTOR_OK) {
+		answer_error(res, selector_status_text(status));
+		return;
+	}
+	if (sel.url)
+		answer_url(res, sel.url);
+	else
+		serve_selector(info, &sel, res);
+	selector_free(&sel);
+}

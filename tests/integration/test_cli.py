@@ -1,0 +1,169 @@
+"""The kabar command line: options, usage errors, `kabar check`, and serve's
+configuration reload (SIGHUP)."""
+import os
+import re
+import signal
+import subprocess
+
+from harness import (REPO, SAMPLE_CAPSULE, Server, Skip, connect, copy_capsule, kabar_bin,
+                     shared_path, tempdir, wait_until)
+
+SUMMARY = re.compile(r"^(\d+) articles, (\d+) problems$")
+
+
+def need_binary():
+    path = kabar_bin()
+    if not os.access(path, os.X_OK):
+        raise Skip(f"{path} is not built yet")
+    return path
+
+
+def kabar(*args, cwd=None):
+    return subprocess.run([need_binary(), *args], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=60, cwd=cwd)
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def summary(stdout):
+    lines = stdout.splitlines()
+    assert lines, "check printed nothing"
+    m = SUMMARY.match(lines[-1])
+    assert m, f"no summary line: {stdout!r}"
+    return int(m.group(1)), int(m.group(2)), lines[:-1]
+
+
+def test_version():
+    r = kabar("--version")
+    assert r.returncode == 0
+    assert re.match(r"^kabar \d+\.\d+\.\d+\n$", r.stdout), r.stdout
+    assert r.stderr == ""
+
+
+def test_help():
+    r = kabar("--help")
+    assert r.returncode == 0
+    assert r.stdout.startswith("usage: kabar")
+    for word in ("serve", "check", "render", "new", "--config", "--capsule", "--host",
+                 "--gemini", "--gopher", "--certs", "--workers", "localhost:1965"):
+        assert word in r.stdout, word
+    assert kabar("check", "-h").stdout == r.stdout
+
+
+def test_unknown_option_is_a_usage_error():
+    r = kabar("--frobnicate")
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert "unknown option --frobnicate" in r.stderr
+    assert "usage: kabar" in r.stderr
+
+
+def test_other_usage_errors():
+    cases = [
+        (["--config"], "--config needs a value"),
+        (["-x"], "unknown option -x"),
+        (["--gemini", "::1:1965"], "\"::1:1965\" is not an address and port"),
+        (["--gopher", "127.0.0.1:70000"], "is not an address and port"),
+        (["--workers", "lots"], "--workers: \"lots\""),
+        (["publish"], "unknown command \"publish\""),
+        (["serve", "extra"], "unexpected argument \"extra\""),
+        (["render"], "render is not in this version"),
+    ]
+    for args, message in cases:
+        r = kabar(*args)
+        assert r.returncode == 2, (args, r.returncode, r.stderr)
+        assert message in r.stderr, (args, r.stderr)
+
+
+def test_check_sample_capsule():
+    r = kabar("check", SAMPLE_CAPSULE)
+    articles, problems, lines = summary(r.stdout)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert problems == 0 and lines == []
+    md = [n for n in os.listdir(os.path.join(SAMPLE_CAPSULE, "news")) if n.endswith(".md")]
+    assert articles == len(md)
+
+
+def test_check_sample_configuration():
+    r = kabar("check", "--config", "kabar.yaml", cwd=REPO)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert summary(r.stdout)[1] == 0
+
+
+def test_check_broken_configuration():
+    path = write(os.path.join(tempdir(), "kabar.yaml"),
+                 "capsule: capsule\n"
+                 "colour: blue\n"
+                 "timezone: Mars/Olympus\n"
+                 "workers: many\n")
+    r = kabar("check", "--config", path)
+    assert r.returncode == 1
+    articles, problems, lines = summary(r.stdout)
+    assert (articles, problems) == (0, 3)
+    assert lines == [
+        f"{path}:2:1: unknown key \"colour\"",
+        f"{path}:3:11: timezone: unknown time zone \"Mars/Olympus\" "
+        "(use an offset such as +08:00, or WIB, WITA, WIT, UTC)",
+        f"{path}:4:10: workers: expected an integer, got \"many\"",
+    ]
+
+
+def test_check_yaml_syntax_error():
+    path = write(os.path.join(tempdir(), "kabar.yaml"), "gemini: [127.0.0.1:1965\nhost: x\n")
+    r = kabar("check", "--config", path)
+    assert r.returncode == 1
+    _, problems, lines = summary(r.stdout)
+    assert problems == 1
+    assert re.match(re.escape(path) + r":\d+:\d+: ", lines[0]), lines
+
+
+def test_check_missing_capsule():
+    missing = os.path.join(tempdir(), "nowhere")
+    r = kabar("check", missing)
+    assert r.returncode == 1
+    _, problems, lines = summary(r.stdout)
+    assert problems == 1
+    assert lines[0].startswith(f"{missing}: cannot open the capsule")
+
+
+def test_check_broken_article():
+    capsule = copy_capsule()
+    write(os.path.join(capsule, "news", "broken.md"),
+          "---\ntitle: [never closed\ndate: 2024-03-01\n---\n\nBody.\n")
+    r = kabar("check", capsule)
+    assert r.returncode == 1, r.stdout
+    articles, problems, lines = summary(r.stdout)
+    assert problems == 1
+    assert re.match(re.escape(capsule) + r"/news/broken\.md:\d+: \S", lines[0]), lines
+    md = [n for n in os.listdir(os.path.join(capsule, "news")) if n.endswith(".md")]
+    assert articles == len(md) - 1
+
+
+def test_check_go_blog_corpus():
+    corpus = shared_path("corpus", "go-blog")
+    r = kabar("check", corpus)
+    articles, problems, lines = summary(r.stdout)
+    md = [n for n in os.listdir(corpus) if n.endswith(".md")]
+    assert articles + problems == len(md), r.stdout[-2000:]
+    assert r.returncode == (1 if problems else 0)
+    assert len(lines) == problems
+
+
+def test_serve_reload_keeps_old_runtime_on_error():
+    need_binary()
+    with Server(capsule=copy_capsule(), config="title: First\ntimezone: WITA\n") as server:
+        config = os.path.join(server.workdir, "kabar.yaml")
+        write(config, "title: Second\nwrap: 5\n")
+        server.signal(signal.SIGHUP)
+        assert wait_until(lambda: "reload failed" in server.log(), timeout=10), server.log()
+        assert f"{config}:2:7: wrap: 5 is out of range" in server.log()
+        connect(server.gopher_port).close()  # the old runtime still serves
+
+        write(config, "title: Third\n")
+        server.signal(signal.SIGHUP)
+        assert wait_until(lambda: "reloaded" in server.log(), timeout=10), server.log()
+        connect(server.gemini_port).close()

@@ -1,0 +1,363 @@
+#include "tls.h"
+
+#include "alloc.h"
+#include "buf.h"
+
+#include "check.h"
+
+#include <fcntl.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char tmpdir[64];
+static int certs_fd = -1;
+
+static char *path_in_tmp(const char *name)
+{
+	return xasprintf("%s/%s", tmpdir, name);
+}
+
+static X509 *read_cert(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return NULL;
+	X509 *cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	return cert;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return NULL;
+	struct buf b = {0};
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	return buf_steal(&b);
+}
+
+static void test_generated_cert_is_p256_with_names(void)
+{
+	char *names[] = {"news.example", "www.news.example"};
+	char *crt = path_in_tmp("gen.crt");
+	char *key = path_in_tmp("gen.key");
+	struct buf errors = {0};
+	CHECK_INT(tls_generate_cert(names, 2, AT_FDCWD, crt, key, (uid_t)-1, (gid_t)-1, &errors), 0);
+	CHECK_INT(errors.len, 0);
+
+	X509 *cert = read_cert(crt);
+	CHECK(cert != NULL);
+	if (cert != NULL) {
+		EVP_PKEY *pub = X509_get0_pubkey(cert);
+		CHECK_INT(EVP_PKEY_get_base_id(pub), EVP_PKEY_EC);
+		char group[64] = "";
+		EVP_PKEY_get_group_name(pub, group, sizeof group, NULL);
+		CHECK_STR(group, "prime256v1");
+		CHECK_INT(X509_check_host(cert, "news.example", 0, 0, NULL), 1);
+		CHECK_INT(X509_check_host(cert, "WWW.news.example", 0, 0, NULL), 1);
+		CHECK_INT(X509_check_host(cert, "other.example", 0, 0, NULL), 0);
+		CHECK_INT(X509_check_ip_asc(cert, "127.0.0.1", 0), 1);
+		CHECK_INT(X509_check_ip_asc(cert, "::1", 0), 1);
+		time_t ten_years = time(NULL) + 10L * 366 * 24 * 3600;
+		CHECK(X509_cmp_time(X509_get0_notAfter(cert), &ten_years) > 0);
+		CHECK(X509_cmp_current_time(X509_get0_notBefore(cert)) < 0);
+		X509_free(cert);
+	}
+	struct stat st;
+	CHECK_INT(stat(key, &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0600);
+	CHECK_INT(stat(crt, &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0644);
+	buf_free(&errors);
+	free(crt);
+	free(key);
+}
+
+static void test_no_name_is_an_error(void)
+{
+	struct buf errors = {0};
+	CHECK_INT(tls_generate_cert(NULL, 0, AT_FDCWD, "x.crt", "x.key", (uid_t)-1, (gid_t)-1, &errors), -1);
+	CHECK(strstr(errors.data, "no host name") != NULL);
+	buf_free(&errors);
+}
+
+static void test_host_matching(void)
+{
+	CHECK(tls_host_matches("news.example", "news.example"));
+	CHECK(tls_host_matches("news.example", "NEWS.Example"));
+	CHECK(tls_host_matches("news.example", "news.example."));
+	CHECK(tls_host_matches("news.example.", "news.example"));
+	CHECK(!tls_host_matches("news.example", "news.example.."));
+	CHECK(!tls_host_matches("news.example", "news.exampl"));
+	CHECK(!tls_host_matches("news.example", "xnews.example"));
+	CHECK(!tls_host_matches("news.example", ""));
+	CHECK(!tls_host_matches("", "."));
+}
+
+/* Two virtual hosts; certificates live in tmpdir/certs. */
+static struct config two_hosts(char **a_names, char **b_names)
+{
+	struct config cfg = {0};
+	cfg.certs_dir = path_in_tmp("certs");
+	cfg.n_vhosts = 2;
+	cfg.vhosts = xcalloc(2, sizeof *cfg.vhosts);
+	cfg.vhosts[0].names = a_names;
+	cfg.vhosts[0].n_names = 1;
+	cfg.vhosts[1].names = b_names;
+	cfg.vhosts[1].n_names = 2;
+	return cfg;
+}
+
+static void free_hosts_config(struct config *cfg)
+{
+	free(cfg->certs_dir);
+	free(cfg->vhosts);
+}
+
+static void test_hosts_generate_then_load(void)
+{
+	char *a[] = {"a.example"};
+	char *b[] = {"b.example", "alias.example"};
+	struct config cfg = two_hosts(a, b);
+	struct buf errors = {0};
+	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
+	CHECK(hosts != NULL);
+	CHECK_INT(errors.len, 0);
+	tls_hosts_free(hosts);
+
+	struct stat st;
+	CHECK_INT(stat(cfg.certs_dir, &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0700);
+	char *crt = path_in_tmp("certs/b.example.crt");
+	char *before = slurp(crt);
+	CHECK(before != NULL);
+	hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
+	CHECK(hosts != NULL);
+	char *after = slurp(crt);
+	CHECK(before && after && strcmp(before, after) == 0);
+	tls_hosts_free(hosts);
+
+	/* A path inside the certs folder is the same file, reached by its descriptor. */
+	cfg.vhosts[1].cert_file = crt;
+	hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
+	CHECK(hosts != NULL);
+	char *again = slurp(crt);
+	CHECK(before && again && strcmp(before, again) == 0);
+	free(again);
+	tls_hosts_free(hosts);
+	cfg.vhosts[1].cert_file = NULL;
+
+	/* A key without its certificate is reported, not replaced. */
+	unlink(crt);
+	hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
+	CHECK(hosts == NULL);
+	CHECK(strstr(errors.data ? errors.data : "", "without its certificate") != NULL);
+	char *key = path_in_tmp("certs/b.example.key");
+	unlink(key); /* the next tests start from a fresh pair */
+	free(key);
+	free(before);
+	free(after);
+	free(crt);
+	buf_free(&errors);
+	free_hosts_config(&cfg);
+}
+
+/* Runs both sides of a handshake over a socketpair in one thread. */
+static bool handshake(SSL *client, SSL *server)
+{
+	int client_done = 0, server_done = 0;
+	for (int round = 0; round < 200 && !(client_done == 1 && server_done == 1); round++) {
+		if (client_done != 1)
+			client_done = SSL_do_handshake(client);
+		if (server_done != 1)
+			server_done = SSL_do_handshake(server);
+		int ce = SSL_get_error(client, client_done), se = SSL_get_error(server, server_done);
+		if ((client_done != 1 && ce != SSL_ERROR_WANT_READ && ce != SSL_ERROR_WANT_WRITE) ||
+		    (server_done != 1 && se != SSL_ERROR_WANT_READ && se != SSL_ERROR_WANT_WRITE))
+			break;
+	}
+	ERR_clear_error();
+	return client_done == 1 && server_done == 1;
+}
+
+struct pair {
+	int fds[2];
+	SSL_CTX *client_ctx;
+	SSL *client;
+	SSL *server;
+};
+
+static void pair_open(struct pair *p, struct tls_hosts *hosts, const char *sni, int client_max)
+{
+	CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, p->fds), 0);
+	p->client_ctx = SSL_CTX_new(TLS_client_method());
+	SSL_CTX_set_min_proto_version(p->client_ctx, TLS1_VERSION);
+	SSL_CTX_set_max_proto_version(p->client_ctx, client_max);
+	SSL_CTX_set_security_level(p->client_ctx, 0);
+	p->client = SSL_new(p->client_ctx);
+	SSL_set_fd(p->client, p->fds[0]);
+	SSL_set_connect_state(p->client);
+	if (sni != NULL)
+		SSL_set_tlsext_host_name(p->client, sni);
+	p->server = tls_hosts_session(hosts, p->fds[1]);
+}
+
+static void pair_close(struct pair *p)
+{
+	SSL_free(p->client);
+	SSL_free(p->server);
+	SSL_CTX_free(p->client_ctx);
+	close(p->fds[0]);
+	close(p->fds[1]);
+}
+
+/* True when the server showed a certificate valid for name. */
+static bool served_cert_for(SSL *client, const char *name)
+{
+	X509 *cert = SSL_get0_peer_certificate(client);
+	return cert != NULL && X509_check_host(cert, name, 0, 0, NULL) == 1;
+}
+
+static void test_sni_picks_the_host(void)
+{
+	char *a[] = {"a.example"};
+	char *b[] = {"b.example", "alias.example"};
+	struct config cfg = two_hosts(a, b);
+	struct buf errors = {0};
+	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
+	CHECK(hosts != NULL);
+	if (hosts == NULL)
+		goto out;
+	const char *cases[][2] = {
+		{"ALIAS.example.", "b.example"},
+		{"b.example", "b.example"},
+		{"unknown.example", "a.example"},
+		{NULL, "a.example"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct pair p;
+		pair_open(&p, hosts, cases[i][0], TLS1_3_VERSION);
+		CHECK(handshake(p.client, p.server));
+		CHECK(served_cert_for(p.client, cases[i][1]));
+		char fp[65];
+		CHECK(!tls_peer_fingerprint(p.server, fp));
+		CHECK_STR(fp, "");
+		pair_close(&p);
+	}
+	tls_hosts_free(hosts);
+out:
+	buf_free(&errors);
+	free_hosts_config(&cfg);
+}
+
+static void test_old_protocols_refused(void)
+{
+	char *a[] = {"a.example"};
+	char *b[] = {"b.example", "alias.example"};
+	struct config cfg = two_hosts(a, b);
+	struct buf errors = {0};
+	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
+	CHECK(hosts != NULL);
+	if (hosts != NULL) {
+		struct pair p;
+		pair_open(&p, hosts, "a.example", TLS1_1_VERSION);
+		CHECK(!handshake(p.client, p.server));
+		pair_close(&p);
+		pair_open(&p, hosts, "a.example", TLS1_2_VERSION);
+		CHECK(handshake(p.client, p.server));
+		CHECK_INT(SSL_version(p.server), TLS1_2_VERSION);
+		pair_close(&p);
+	}
+	tls_hosts_free(hosts);
+	buf_free(&errors);
+	free_hosts_config(&cfg);
+}
+
+static void test_client_cert_fingerprint(void)
+{
+	char *a[] = {"a.example"};
+	char *b[] = {"b.example", "alias.example"};
+	struct config cfg = two_hosts(a, b);
+	struct buf errors = {0};
+	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
+	char *names[] = {"reader"};
+	char *crt = path_in_tmp("reader.crt");
+	char *key = path_in_tmp("reader.key");
+	CHECK_INT(tls_generate_cert(names, 1, AT_FDCWD, crt, key, (uid_t)-1, (gid_t)-1, &errors), 0);
+	CHECK(hosts != NULL);
+	if (hosts != NULL) {
+		struct pair p;
+		pair_open(&p, hosts, "b.example", TLS1_3_VERSION);
+		SSL_use_certificate_file(p.client, crt, SSL_FILETYPE_PEM);
+		SSL_use_PrivateKey_file(p.client, key, SSL_FILETYPE_PEM);
+		CHECK(handshake(p.client, p.server));
+		char fp[65];
+		CHECK(tls_peer_fingerprint(p.server, fp));
+		CHECK_INT(strlen(fp), 64);
+		/* The same digest computed here from the file. */
+		X509 *cert = read_cert(crt);
+		unsigned char md[32];
+		unsigned int len = 0;
+		X509_digest(cert, EVP_sha256(), md, &len);
+		char want[65];
+		for (int i = 0; i < 32; i++)
+			snprintf(want + 2 * i, 3, "%02x", md[i]);
+		CHECK_STR(fp, want);
+		X509_free(cert);
+		pair_close(&p);
+	}
+	tls_hosts_free(hosts);
+	free(crt);
+	free(key);
+	buf_free(&errors);
+	free_hosts_config(&cfg);
+}
+
+static void remove_tree(const char *dir)
+{
+	const char *files[] = {"gen.crt", "gen.key", "reader.crt", "reader.key",
+	                       "certs/a.example.crt", "certs/a.example.key",
+	                       "certs/b.example.crt", "certs/b.example.key", "certs"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *p = xasprintf("%s/%s", dir, files[i]);
+		remove(p);
+		free(p);
+	}
+	rmdir(dir);
+}
+
+int main(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/kabar-tls-XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return 1;
+	char *certs = path_in_tmp("certs");
+	struct buf errors = {0};
+	certs_fd = tls_open_certs_dir(certs, (uid_t)-1, (gid_t)-1, &errors);
+	free(certs);
+	buf_free(&errors);
+	if (certs_fd < 0)
+		return 1;
+	RUN(test_generated_cert_is_p256_with_names);
+	RUN(test_no_name_is_an_error);
+	RUN(test_host_matching);
+	RUN(test_hosts_generate_then_load);
+	RUN(test_sni_picks_the_host);
+	RUN(test_old_protocols_refused);
+	RUN(test_client_cert_fingerprint);
+	close(certs_fd);
+	remove_tree(tmpdir);
+	return check_report();
+}
