@@ -96,23 +96,28 @@ def openssl(port, request, servername="localhost"):
     return GeminiResponse(proc.stdout, True)
 
 
-def ask_all(request, sni="localhost"):
-    """The answers of both clients, as (client, response) pairs."""
+def ask_all(request, sni="localhost", also_without_sni=True):
+    """The answers of every client, as (client, response) pairs. A request
+    meant for the default host is also sent by openssl with no server name,
+    which must make no difference."""
     if isinstance(request, str):
         request = request.encode() + b"\r\n"
     port = server().gemini_port
-    return [("python", gemini(port, request, sni=sni)),
-            ("openssl", openssl(port, request, servername=sni))]
+    answers = [("python", gemini(port, request, sni=sni)),
+               (f"openssl -servername {sni}", openssl(port, request, servername=sni))]
+    if sni == "localhost" and also_without_sni:
+        answers.append(("openssl without -servername", openssl(port, request, servername=None)))
+    return answers
 
 
 def url(path="/", host="localhost"):
     return f"gemini://{host}{path}"
 
 
-def expect(request, status, meta=None, body=None, sni="localhost"):
+def expect(request, status, meta=None, body=None, sni="localhost", also_without_sni=True):
     """Both clients get status (and meta and body when given); a response
     that is not a success never has a body."""
-    answers = ask_all(request, sni)
+    answers = ask_all(request, sni, also_without_sni)
     for client, res in answers:
         where = f"{client} {request!r} sni={sni}: {res.raw[:200]!r}"
         assert res.status == status, where
@@ -275,7 +280,7 @@ def test_ip_hosts_go_to_the_default_host():
 
 def test_sni_and_url_must_name_the_same_host():
     expect(url("/hello.gmi"), 53, sni="other.test")
-    expect(url("/sub/only.txt", "other.test"), 53, sni="localhost")
+    expect(url("/sub/only.txt", "other.test"), 53, sni="localhost", also_without_sni=False)
     expect(url("/sub/only.txt", "other.test"), 20, sni="other.test")
     expect(url("/hello.gmi"), 20, sni=None)
 
