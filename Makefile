@@ -26,7 +26,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
 
-.PHONY: all run test test-unit test-sanitize test-valgrind build-san-units deps clean
+.PHONY: all bench run test test-unit test-sanitize test-valgrind build-san-units deps clean
 
 all: $(BUILD)/kabar
 
@@ -90,6 +90,16 @@ test-valgrind:
 	sh scripts/install-deps.sh test
 	$(MAKE) $(BUILD)/kabar
 	python3 tests/run.py --build $(BUILD) --valgrind-only $(VALGRIND_TESTS)
+
+# The load generator is a separate program of its own: it shares no module.
+$(BUILD)/loadgen: bench/loadgen.c | $(BUILD)/obj
+	$(CC) -O2 -g -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $< -lssl -lcrypto -lpthread
+
+# Kabar beside Molly Brown and Gophernicus; writes BENCHMARKS.md.
+bench:
+	sh scripts/install-deps.sh build
+	$(MAKE) $(BUILD)/kabar $(BUILD)/loadgen
+	python3 bench/bench.py --build $(BUILD)
 
 clean:
 	rm -rf build build-san

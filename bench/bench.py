@@ -1,0 +1,407 @@
+#!/usr/bin/env python3
+"""make bench: Kabar beside the servers a newsroom would otherwise pick.
+
+Same content, same machine, one run: Kabar against Molly Brown (Gemini) and
+Gophernicus (Gopher, under systemd-socket-activate --inetd), alternating
+A B A B at several concurrencies. Because the load generator and the server
+share the machine's cores, the fair figure is the server's own CPU time per
+request (from /proc), reported beside requests/s, latency and peak RSS.
+Results go to BENCHMARKS.md. Only loopback addresses are used; every run is
+bounded in time.
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+TICK = os.sysconf("SC_CLK_TCK")
+PEERS = {"molly-brown": "/usr/bin/molly-brown", "gophernicus": "/usr/sbin/gophernicus"}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def install_peers():
+    missing = [pkg for pkg, path in PEERS.items() if not os.path.exists(path)]
+    if not shutil.which("systemd-socket-activate"):
+        missing.append("systemd")
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        sys.exit(f"bench: install {' '.join(missing)} first (apt-get install {' '.join(missing)})")
+    log(f"installing {' '.join(missing)}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
+                   check=True, env=env, stdout=subprocess.DEVNULL)
+
+
+def as_service_user(cmd):
+    """Peers run unprivileged, as Kabar does after it drops root."""
+    if os.geteuid() == 0:
+        return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *cmd]
+    return cmd
+
+
+def cpu_seconds(pid):
+    """User + system time of the process and of its waited-for children."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+    return (utime + stime + cutime + cstime) / TICK
+
+
+def peak_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def make_content(root):
+    """A small page and a 100 KB one, as text files every server serves."""
+    os.makedirs(root, exist_ok=True)
+    small = "# Kabar bench\n\n" + "Berita singkat untuk pengujian beban.\n" * 20
+    big_line = "Paragraf panjang berita daerah untuk pengujian beban server. " * 8 + "\n"
+    big = "# Big page\n\n" + big_line * (100_000 // len(big_line))
+    for name, text in (("small.gmi", small), ("big.gmi", big), ("small.txt", small),
+                       ("big.txt", big)):
+        with open(os.path.join(root, name), "w") as f:
+            f.write(text)
+    os.chmod(root, 0o755)
+
+
+def make_cert(workdir):
+    crt, key = os.path.join(workdir, "peer.crt"), os.path.join(workdir, "peer.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "30", "-subj",
+                    "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout", key, "-out", crt], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    os.chmod(key, 0o644)  # read by the unprivileged peer; a throwaway key
+    return crt, key
+
+
+class Proc:
+    def __init__(self, name, cmd, wait_port=None, ready_lines=0):
+        self.name = name
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL)
+        self.ports = {}
+        if ready_lines:
+            while len(self.ports) < ready_lines:
+                line = self.proc.stdout.readline().decode()
+                if not line:
+                    raise SystemExit(f"bench: {name} exited early")
+                words = line.split()
+                if len(words) == 3 and words[0] == "listening":
+                    self.ports[words[1]] = int(words[2].rsplit(":", 1)[1])
+        if wait_port:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", wait_port), 1).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def loadgen(args, build, proto, port, concurrency, paths, seconds, extra=()):
+    cmd = [os.path.join(build, "loadgen"), f"--{proto}", "--port", str(port), "--concurrency",
+           str(concurrency), "--threads", "2" if concurrency > 1 else "1", "--duration",
+           str(seconds), "--json", *extra, *paths]
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=seconds + 60)
+    return json.loads(out.stdout.decode().strip().splitlines()[-1])
+
+
+def measure(proc_pid, run):
+    before = cpu_seconds(proc_pid)
+    result = run()
+    result["cpu_s"] = cpu_seconds(proc_pid) - before
+    result["cpu_us_per_req"] = 1e6 * result["cpu_s"] / max(result["requests"], 1)
+    return result
+
+
+def median(rows, key):
+    return statistics.median(r[key] for r in rows)
+
+
+def compare(args, build, label, proto, ours, peer, paths_ours, paths_peer, extra=()):
+    """Alternates ours and peer runs at each concurrency; returns rows."""
+    rows = []
+    for conc in args.concurrency:
+        runs = {"kabar": [], "peer": []}
+        for _ in range(args.runs):
+            for who, (pid, port, paths) in (("kabar", ours), ("peer", peer)):
+                r = measure(pid, lambda: loadgen(args, build, proto, port, conc, paths,
+                                                 args.seconds, extra))
+                runs[who].append(r)
+        ratios = [k["cpu_us_per_req"] / max(p["cpu_us_per_req"], 1e-9)
+                  for k, p in zip(runs["kabar"], runs["peer"])]
+        rows.append({"label": label, "concurrency": conc, "kabar": runs["kabar"],
+                     "peer": runs["peer"], "cpu_ratios": ratios})
+        log(f"{label} c={conc}: kabar {median(runs['kabar'], 'rps'):.0f}/s "
+            f"{median(runs['kabar'], 'cpu_us_per_req'):.0f} us/req, peer "
+            f"{median(runs['peer'], 'rps'):.0f}/s {median(runs['peer'], 'cpu_us_per_req'):.0f} us/req")
+    return rows
+
+
+def table(rows, peer_name):
+    out = [f"| c | Kabar req/s | {peer_name} req/s | Kabar CPU µs/req | {peer_name} CPU µs/req "
+           f"| CPU ratio per run | Kabar p99 ms | {peer_name} p99 ms | errors K/P |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        k, p = r["kabar"], r["peer"]
+        out.append(f"| {r['concurrency']} | {median(k, 'rps'):.0f} | {median(p, 'rps'):.0f} | "
+                   f"{median(k, 'cpu_us_per_req'):.0f} | {median(p, 'cpu_us_per_req'):.0f} | "
+                   f"{' '.join(f'{x:.2f}' for x in r['cpu_ratios'])} | "
+                   f"{median(k, 'p99_ms'):.1f} | {median(p, 'p99_ms'):.1f} | "
+                   f"{sum(x['errors'] for x in k)}/{sum(x['errors'] for x in p)} |")
+    return "\n".join(out)
+
+
+def gemini_get(port, path, timeout=10):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            s.sendall(f"gemini://localhost:{port}{path}\r\n".encode())
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return data
+                data += chunk
+
+
+ARTICLE = """---
+title: "Berita nomor {n}: {word} di kabupaten {region}"
+date: {date}
+author: Penulis {a}
+section: {region}
+tags: [{word}, daerah]
+summary: Ringkasan berita {n} tentang {word}.
+---
+Paragraf pertama berita {n} tentang {word} di {region}. {filler}
+
+Paragraf kedua dengan [tautan](https://example.org/{n}) dan kata kunci {word}{n}.
+"""
+WORDS = ["pelayanan", "pendidikan", "jalan", "pasar", "kesehatan", "nelayan", "panen", "banjir"]
+REGIONS = ["barru", "makassar", "gowa", "maros", "bone", "wajo", "luwu", "palopo"]
+
+
+def write_article(path, n):
+    filler = "Kalimat pengisi untuk panjang artikel yang wajar. " * 6
+    text = ARTICLE.format(n=n, word=WORDS[n % 8], region=REGIONS[(n // 8) % 8], a=n % 97,
+                          date=f"20{10 + n % 15:02d}-{1 + n % 12:02d}-{1 + n % 28:02d} 08:{n % 60:02d}",
+                          filler=filler)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def scale_figures(args, build, kabar, workdir):
+    """Cold load, RSS, publish latency and search latency over many articles."""
+    capsule = os.path.join(workdir, "big-capsule")
+    news = os.path.join(capsule, "news")
+    os.makedirs(news)
+    for n in range(args.articles):
+        write_article(os.path.join(news, f"a{n:06d}.md"), n)
+    with open(os.path.join(capsule, "static.gmi"), "w") as f:
+        f.write("# A static page\n\n" + "Sebuah halaman tetap.\n" * 40)
+    for d in (workdir, capsule, news):
+        os.chmod(d, 0o755)
+    disk = sum(os.path.getsize(os.path.join(news, f)) for f in os.listdir(news))
+    start = time.monotonic()
+    proc = Proc("kabar", [kabar, "serve", "--capsule", capsule, "--certs",
+                          os.path.join(workdir, "certs-big"), "--gemini", "127.0.0.1:0",
+                          "--gopher", "127.0.0.1:0"], ready_lines=2)
+    load_s = time.monotonic() - start
+    port = proc.ports["gemini"]
+    rss_loaded = peak_rss_kib(proc.proc.pid)
+    publish = []
+    for i in range(args.publishes):
+        n = args.articles + i
+        tmp = os.path.join(news, f".tmp-{n}")
+        write_article(tmp, n)
+        # Dated today so it heads the front page.
+        with open(tmp) as f:
+            text = f.read()
+        today = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+        text = text.replace(text.split("date: ")[1].split("\n")[0], today + " +00:00")
+        text = text.replace("Berita nomor", f"Terbitan baru {n}")
+        with open(tmp, "w") as f:
+            f.write(text)
+        start = time.monotonic()
+        os.rename(tmp, os.path.join(news, f"new{n}.md"))
+        while f"Terbitan baru {n}".encode() not in gemini_get(port, "/"):
+            if time.monotonic() - start > 10:
+                break
+            time.sleep(0.005)
+        publish.append((time.monotonic() - start) * 1000)
+    search = loadgen(args, build, "gemini", port, 1,
+                     [f"/search?{w}" for w in WORDS] + ["/search?kabupaten%20barru"], 5)
+    index = loadgen(args, build, "gemini", port, 16, ["/section/barru/", "/tag/pasar/"], 5)
+    static = loadgen(args, build, "gemini", port, 16, ["/static.gmi"], 5)
+    rss_peak = peak_rss_kib(proc.proc.pid)
+    proc.stop()
+    publish.sort()
+    return {"articles": args.articles, "disk_kib": disk // 1024, "load_s": load_s,
+            "rss_loaded_kib": rss_loaded, "rss_peak_kib": rss_peak,
+            "publish_p50_ms": publish[len(publish) // 2],
+            "publish_p99_ms": publish[min(len(publish) - 1, int(len(publish) * 0.99))],
+            "search": search, "index": index, "static": static}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(REPO, "build"))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seconds", type=float, default=3)
+    ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
+    ap.add_argument("--articles", type=int, default=100_000)
+    ap.add_argument("--publishes", type=int, default=20)
+    ap.add_argument("--out", default=os.path.join(REPO, "BENCHMARKS.md"))
+    args = ap.parse_args()
+    install_peers()
+    build = os.path.abspath(args.build)
+    kabar = os.path.join(build, "kabar")
+    workdir = tempfile.mkdtemp(prefix="kabar-bench-")
+    os.chmod(workdir, 0o755)
+    procs = []
+    try:
+        content = os.path.join(workdir, "content")
+        make_content(content)
+        crt, key = make_cert(workdir)
+        k = Proc("kabar", [kabar, "serve", "--capsule", content, "--certs",
+                           os.path.join(workdir, "certs"), "--gemini", "127.0.0.1:0",
+                           "--gopher", "127.0.0.1:0"], ready_lines=2)
+        procs.append(k)
+        molly_port = free_port()
+        conf = os.path.join(workdir, "molly.conf")
+        with open(conf, "w") as f:
+            f.write(f'Port = {molly_port}\nHostname = "localhost"\nCertPath = "{crt}"\n'
+                    f'KeyPath = "{key}"\nDocBase = "{content}"\nAccessLog = "/dev/null"\n'
+                    f'ErrorLog = "/dev/null"\n')
+        os.chmod(conf, 0o644)
+        m = Proc("molly-brown", as_service_user([PEERS["molly-brown"], "-c", conf]),
+                 wait_port=molly_port)
+        procs.append(m)
+        gopher_port = free_port()
+        g = Proc("gophernicus", as_service_user([
+            "systemd-socket-activate", "--inetd", "-a", "-l", f"127.0.0.1:{gopher_port}",
+            PEERS["gophernicus"], "-h", "localhost", "-p", str(gopher_port), "-r", content,
+            "-nm", "-ns", "-nv"]), wait_port=gopher_port)
+        procs.append(g)
+        gem_paths = ["/small.gmi", "/small.gmi", "/small.gmi", "/big.gmi"]
+        gem = compare(args, build, "gemini", "gemini",
+                      (k.proc.pid, k.ports["gemini"], gem_paths),
+                      (m.proc.pid, molly_port, gem_paths))
+        resumed = [measure(k.proc.pid, lambda: loadgen(args, build, "gemini", k.ports["gemini"],
+                                                        c, gem_paths, args.seconds, ["--resume"]))
+                   for c in args.concurrency]
+        gph_k = ["/small.txt", "/small.txt", "/small.txt", "/big.txt"]
+        gph = compare(args, build, "gopher", "gopher", (k.proc.pid, k.ports["gopher"], gph_k),
+                      (g.proc.pid, gopher_port, gph_k))
+        held = {p: measure(k.proc.pid, lambda p=p: loadgen(
+            args, build, p, k.ports[p], 1024, gem_paths if p == "gemini" else gph_k, args.seconds))
+            for p in ("gemini", "gopher")}
+        c256 = loadgen(args, build, "gemini", k.ports["gemini"], 256, gem_paths, args.seconds)
+        rss_kabar = peak_rss_kib(k.proc.pid)
+        for p in procs:
+            p.stop()
+        procs = []
+        scale = scale_figures(args, build, kabar, workdir)
+        write_report(args, gem, resumed, gph, held, c256, rss_kabar, scale)
+    finally:
+        for p in procs:
+            p.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def write_report(args, gem, resumed, gph, held, c256, rss_kabar, scale):
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    full = {r["concurrency"]: median(r["kabar"], "cpu_us_per_req") for r in gem}
+    lines = [
+        "# Benchmarks", "",
+        f"Measured by `make bench` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}. "
+        f"Load generator: bench/loadgen.c on the same machine; {args.runs} runs of "
+        f"{args.seconds:g} s per server and concurrency, alternated Kabar/peer. "
+        "CPU µs/req is the server's own user+system time per request (from /proc). "
+        "Ratios are Kabar/peer per run; below 1 means Kabar used less CPU.", "",
+        "## Gemini: Kabar and Molly Brown (full TLS handshake per request)", "",
+        "Paths rotate over three small pages (about 1 KB) and one 100 KB page; ECDSA P-256 "
+        "certificates on both sides.", "", table(gem, "Molly Brown"), "",
+        "## Gemini with resumed TLS sessions (Kabar)", "",
+        "| c | req/s | CPU µs/req | vs full handshake | resumed | p99 ms | errors |",
+        "|---|---|---|---|---|---|---|"]
+    for c, r in zip(args.concurrency, resumed):
+        lines.append(f"| {c} | {r['rps']:.0f} | {r['cpu_us_per_req']:.0f} | "
+                     f"{r['cpu_us_per_req'] / max(full[c], 1e-9):.2f} | {r['resumed']} | "
+                     f"{r['p99_ms']:.1f} | {r['errors']} |")
+    lines += ["", "## Gopher: Kabar and Gophernicus (systemd-socket-activate --inetd)", "",
+              table(gph, "Gophernicus"), "",
+              "## Many connections (Kabar)", "",
+              "| what | requests | errors | req/s | p99 ms |", "|---|---|---|---|---|"]
+    for p, r in held.items():
+        lines.append(f"| {p}, 1,024 concurrent | {r['requests']} | {r['errors']} | "
+                     f"{r['rps']:.0f} | {r['p99_ms']:.1f} |")
+    lines.append(f"| gemini, 256 concurrent | {c256['requests']} | {c256['errors']} | "
+                 f"{c256['rps']:.0f} | {c256['p99_ms']:.1f} |")
+    lines += ["", f"Peak RSS of Kabar serving the bench content under all of the above: "
+              f"{rss_kabar / 1024:.1f} MiB.", "",
+              f"## {scale['articles']:,} articles", "",
+              "| figure | value |", "|---|---|",
+              f"| article files on disk | {scale['disk_kib'] / 1024:.1f} MiB |",
+              f"| cold load (start to listening) | {scale['load_s']:.2f} s |",
+              f"| RSS after load | {scale['rss_loaded_kib'] / 1024:.1f} MiB |",
+              f"| peak RSS | {scale['rss_peak_kib'] / 1024:.1f} MiB "
+              f"({scale['rss_peak_kib'] / max(scale['disk_kib'], 1):.2f} x the files) |",
+              f"| publish latency (rename to front page) p50 / p99 | "
+              f"{scale['publish_p50_ms']:.0f} / {scale['publish_p99_ms']:.0f} ms |",
+              f"| search p50 / p99 (c=1) | {scale['search']['p50_ms']:.2f} / "
+              f"{scale['search']['p99_ms']:.2f} ms |",
+              f"| index page req/s, p99 (c=16) | {scale['index']['rps']:.0f}, "
+              f"{scale['index']['p99_ms']:.1f} ms |"]
+    lines.append(f"| static page req/s, p99 (c=16) | {scale['static']['rps']:.0f}, "
+                 f"{scale['static']['p99_ms']:.1f} ms |")
+    with open(args.out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    log(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
