@@ -1,0 +1,83 @@
+#ifndef KABAR_CONN_H
+#define KABAR_CONN_H
+
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+#include "listener.h"
+#include "request.h"
+#include "runtime.h"
+#include "tls.h"
+
+/*
+ * One client connection as a small state machine driven by its worker:
+ *   (peek: TLS or not, on a Gopher port) -> read request (the TLS handshake
+ *   happens inside the first reads) -> respond -> write -> close_notify.
+ * Every step is non-blocking; conn_step says what to wait for next.
+ */
+
+/* What a connection was accepted under: a runtime and its certificates.
+ * A reload makes a new one; the old lives on while connections hold it. */
+struct generation {
+	struct runtime *rt;
+	struct tls_hosts *tls;
+	atomic_int refs;
+	struct generation *next; /* the server's list of retired generations */
+};
+
+enum conn_want { CONN_WANT_READ, CONN_WANT_WRITE, CONN_FINISHED };
+
+enum conn_state { STATE_PEEK, STATE_READ, STATE_WRITE, STATE_SHUTDOWN, STATE_CLOSED };
+
+struct conn {
+	enum watch_kind kind; /* WATCH_CONN */
+	int fd;
+	enum listen_proto proto;
+	enum conn_state state;
+	SSL *ssl;               /* NULL for plain Gopher */
+	struct generation *gen; /* held; the worker releases it */
+	int64_t started_ms;
+	char client_addr[INET6_ADDRSTRLEN];
+	char local_addr[INET6_ADDRSTRLEN];
+	int local_port;
+	char fingerprint[65];
+
+	struct buf in;
+	bool answered;      /* a request got a response: log it at the end */
+	size_t logged_len;  /* bytes of in that are the request, for the log */
+	struct response res;
+	struct buf out;     /* staged bytes being written */
+	size_t out_off;
+	off_t file_off, file_left;
+	bool tail_staged;
+	unsigned long long bytes_sent;
+	bool progressed;    /* bytes went out since the worker last looked */
+
+	/* Owned by the worker: its timer list and the events it polls. */
+	struct conn *prev, *next;
+	int64_t deadline_ms;
+	int timer_list;
+	uint32_t events;
+};
+
+/* Takes ownership of fd and of one reference to gen. NULL (fd closed, the
+ * reference kept by the caller) if the TLS session cannot be made. */
+struct conn *conn_new(int fd, enum listen_proto proto, struct generation *gen,
+                      const struct sockaddr_storage *peer, int64_t now_ms);
+/* Makes all the progress possible without blocking. */
+enum conn_want conn_step(struct conn *c);
+/* True while the connection is reading its request. */
+bool conn_reading(const struct conn *c);
+/* Writes the access line if a request was answered, closes and frees; the
+ * generation reference is left to the caller. */
+void conn_free(struct conn *c, int64_t now_ms);
+
+/* Milliseconds on a monotonic clock. */
+int64_t now_ms(void);
+
+#endif

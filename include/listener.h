@@ -1,0 +1,36 @@
+#ifndef KABAR_LISTENER_H
+#define KABAR_LISTENER_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "config.h"
+
+/*
+ * Listening sockets: every address of the configuration bound, non-blocking,
+ * with a large backlog. Shared by every worker.
+ */
+
+/* What an epoll event's data.ptr points at: the first member of each
+ * watched object, so a worker can tell them apart. */
+enum watch_kind { WATCH_LISTENER, WATCH_CONN, WATCH_STOP };
+
+struct listener {
+	enum watch_kind kind; /* WATCH_LISTENER */
+	int fd;
+	enum listen_proto proto;
+	char *where; /* "127.0.0.1:1965" or "[::1]:70", as announced */
+};
+
+/*
+ * Binds every entry of listen[] ("*" binds 0.0.0.0 and [::] with
+ * IPV6_V6ONLY; a name binds each address it resolves to; port 0 picks one
+ * free port shared by every address of that entry) and prints
+ * "listening PROTO ADDR:PORT" on stdout for each socket, then flushes.
+ * Returns the count, or -1 with lines in errors (nothing left open).
+ */
+int listeners_open(const struct listen_addr *listen, size_t n_listen, struct listener **out,
+                   struct buf *errors);
+void listeners_close(struct listener *listeners, size_t n);
+
+#endif

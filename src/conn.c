@@ -1,0 +1,403 @@
+#include "conn.h"
+
+#include "alloc.h"
+#include "gemini.h"
+#include "gopher.h"
+#include "log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Engine-side cap on a request, whatever the protocol: a front-end says
+ * FRAME_TOO_LONG well before this, so this only bounds memory. */
+#define REQUEST_CAP 4096
+/* Bytes staged for one write: a small response (head, file, tail) goes out
+ * in one call; a large file is read in pieces this big. */
+#define STAGE_LIMIT (64 * 1024)
+/* Plain TCP: at most this much per sendfile call, so one big download
+ * does not keep its worker from other connections for long. */
+#define SENDFILE_CHUNK (1 << 20)
+/* The first byte of a TLS handshake record. */
+#define TLS_HANDSHAKE_RECORD 0x16
+
+enum step { STEP_AGAIN, STEP_READ, STEP_WRITE, STEP_DONE };
+
+int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void address_text(const struct sockaddr_storage *ss, char *out, size_t size, int *port)
+{
+	socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+	                                          : sizeof(struct sockaddr_in);
+	char serv[16] = "0";
+	if (getnameinfo((const struct sockaddr *)ss, len, out, (socklen_t)size, serv, sizeof serv,
+	                NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		snprintf(out, size, "?");
+	if (port != NULL)
+		*port = atoi(serv);
+}
+
+struct conn *conn_new(int fd, enum listen_proto proto, struct generation *gen,
+                      const struct sockaddr_storage *peer, int64_t now)
+{
+	SSL *ssl = NULL;
+	if (proto == LISTEN_GEMINI && (ssl = tls_hosts_session(gen->tls, fd)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	struct conn *c = xcalloc(1, sizeof *c);
+	c->kind = WATCH_CONN;
+	c->fd = fd;
+	c->proto = proto;
+	c->ssl = ssl;
+	c->gen = gen;
+	c->started_ms = now;
+	/* Gopher clients may speak TLS on the same port: look before reading. */
+	c->state = proto == LISTEN_GOPHER ? STATE_PEEK : STATE_READ;
+	response_init(&c->res);
+	int on = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+	address_text(peer, c->client_addr, sizeof c->client_addr, NULL);
+	struct sockaddr_storage local;
+	socklen_t len = sizeof local;
+	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0)
+		address_text(&local, c->local_addr, sizeof c->local_addr, &c->local_port);
+	return c;
+}
+
+bool conn_reading(const struct conn *c)
+{
+	return c->state == STATE_PEEK || c->state == STATE_READ;
+}
+
+/* What OpenSSL wants after a call that did not complete; a real error
+ * ends the connection without close_notify (the session is unusable). */
+static enum step ssl_wait(struct conn *c, int rc)
+{
+	int err = SSL_get_error(c->ssl, rc);
+	if (err == SSL_ERROR_WANT_READ)
+		return STEP_READ;
+	if (err == SSL_ERROR_WANT_WRITE)
+		return STEP_WRITE;
+	ERR_clear_error();
+	if (err != SSL_ERROR_ZERO_RETURN) {
+		/* No close_notify on a broken session. */
+		SSL_set_quiet_shutdown(c->ssl, 1);
+	}
+	c->state = err == SSL_ERROR_ZERO_RETURN ? STATE_SHUTDOWN : STATE_CLOSED;
+	return STEP_AGAIN;
+}
+
+static enum step step_peek(struct conn *c)
+{
+	unsigned char first;
+	ssize_t n = recv(c->fd, &first, 1, MSG_PEEK);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return STEP_READ;
+	if (n <= 0) {
+		c->state = STATE_CLOSED;
+		return STEP_AGAIN;
+	}
+	if (first == TLS_HANDSHAKE_RECORD) {
+		c->ssl = tls_hosts_session(c->gen->tls, c->fd);
+		if (c->ssl == NULL) {
+			c->state = STATE_CLOSED;
+			return STEP_AGAIN;
+		}
+	}
+	c->state = STATE_READ;
+	return STEP_AGAIN;
+}
+
+static enum step stage_more(struct conn *c);
+
+/* Starts writing: the head goes out first, and when the whole response is
+ * small the file and tail are staged behind it for a single write. */
+static void start_response(struct conn *c)
+{
+	if (c->res.no_reply) {
+		c->state = STATE_SHUTDOWN;
+		return;
+	}
+	struct buf head = c->res.head;
+	buf_init(&c->res.head);
+	buf_free(&c->out);
+	c->out = head;
+	c->out_off = 0;
+	c->file_off = 0;
+	c->file_left = c->res.fd >= 0 ? c->res.fd_length : 0;
+	c->state = STATE_WRITE;
+	stage_more(c);
+}
+
+static void answer(struct conn *c, const char *request, size_t len)
+{
+	struct request_info info = {
+		.rt = c->gen->rt,
+		.tls = c->ssl != NULL,
+		.sni = c->ssl ? SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name) : NULL,
+		.local_addr = c->local_addr,
+		.local_port = c->local_port,
+		.client_addr = c->client_addr,
+		.client_cert_sha256 = NULL,
+	};
+	if (c->ssl != NULL && tls_peer_fingerprint(c->ssl, c->fingerprint))
+		info.client_cert_sha256 = c->fingerprint;
+	if (c->proto == LISTEN_GEMINI)
+		gemini_respond(&info, request, len, &c->res);
+	else
+		gopher_respond(&info, request, len, &c->res);
+	c->answered = true;
+	c->logged_len = request ? len : c->in.len;
+	start_response(c);
+}
+
+static enum step frame(struct conn *c)
+{
+	size_t len = 0;
+	enum frame_result r = c->proto == LISTEN_GEMINI ? gemini_frame(c->in.data, c->in.len, &len)
+	                                                : gopher_frame(c->in.data, c->in.len, &len);
+	if (r == FRAME_MORE && c->in.len >= REQUEST_CAP)
+		r = FRAME_TOO_LONG;
+	switch (r) {
+	case FRAME_MORE:
+		return STEP_AGAIN;
+	case FRAME_COMPLETE:
+		answer(c, c->in.data, len);
+		return STEP_AGAIN;
+	case FRAME_TOO_LONG:
+		answer(c, NULL, 0);
+		return STEP_AGAIN;
+	case FRAME_DROP:
+		c->state = STATE_SHUTDOWN;
+		return STEP_AGAIN;
+	}
+	return STEP_AGAIN;
+}
+
+static enum step step_read(struct conn *c)
+{
+	size_t room = REQUEST_CAP - c->in.len;
+	buf_reserve(&c->in, room);
+	ssize_t n;
+	if (c->ssl != NULL) {
+		ERR_clear_error();
+		int rc = SSL_read(c->ssl, c->in.data + c->in.len, (int)room);
+		if (rc <= 0)
+			return ssl_wait(c, rc);
+		n = rc;
+	} else {
+		n = recv(c->fd, c->in.data + c->in.len, room, 0);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return STEP_READ;
+		if (n <= 0) {
+			c->state = STATE_CLOSED;
+			return STEP_AGAIN;
+		}
+	}
+	c->in.len += (size_t)n;
+	c->in.data[c->in.len] = '\0';
+	return frame(c);
+}
+
+/* Sends staged bytes; returns a step when it must wait or stop. */
+static enum step send_staged(struct conn *c)
+{
+	const char *data = c->out.data + c->out_off;
+	size_t len = c->out.len - c->out_off;
+	ssize_t n;
+	if (c->ssl != NULL) {
+		ERR_clear_error();
+		int rc = SSL_write(c->ssl, data, len > INT32_MAX ? INT32_MAX : (int)len);
+		if (rc <= 0)
+			return ssl_wait(c, rc);
+		n = rc;
+	} else {
+		n = send(c->fd, data, len, MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return STEP_WRITE;
+		if (n < 0) {
+			c->state = STATE_CLOSED;
+			return STEP_AGAIN;
+		}
+	}
+	c->out_off += (size_t)n;
+	c->bytes_sent += (unsigned long long)n;
+	c->progressed = true;
+	return STEP_AGAIN;
+}
+
+/* A file shorter than the front-end said: the response cannot be whole, so
+ * the connection ends without close_notify and the client can tell. */
+static enum step file_truncated(struct conn *c)
+{
+	log_warn("a file shrank while being sent to %s; connection cut", c->client_addr);
+	if (c->ssl != NULL)
+		SSL_set_quiet_shutdown(c->ssl, 1);
+	c->state = STATE_CLOSED;
+	return STEP_AGAIN;
+}
+
+static enum step send_file_plain(struct conn *c)
+{
+	size_t chunk = c->file_left > SENDFILE_CHUNK ? SENDFILE_CHUNK : (size_t)c->file_left;
+	ssize_t n = sendfile(c->fd, c->res.fd, &c->file_off, chunk);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return STEP_WRITE;
+	if (n < 0) {
+		c->state = STATE_CLOSED;
+		return STEP_AGAIN;
+	}
+	if (n == 0)
+		return file_truncated(c);
+	c->file_left -= n;
+	c->bytes_sent += (unsigned long long)n;
+	c->progressed = true;
+	return STEP_AGAIN;
+}
+
+/* Fills the empty stage buffer from the file, then the tail if it fits. */
+static enum step stage_more(struct conn *c)
+{
+	while (c->file_left > 0 && c->out.len < STAGE_LIMIT) {
+		size_t room = STAGE_LIMIT - c->out.len;
+		size_t want = c->file_left < (off_t)room ? (size_t)c->file_left : room;
+		buf_reserve(&c->out, want);
+		ssize_t n = pread(c->res.fd, c->out.data + c->out.len, want, c->file_off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return file_truncated(c);
+		c->out.len += (size_t)n;
+		c->out.data[c->out.len] = '\0';
+		c->file_off += n;
+		c->file_left -= n;
+	}
+	bool tail_fits = c->out.len == 0 || c->out.len + c->res.tail.len <= STAGE_LIMIT;
+	if (c->file_left == 0 && !c->tail_staged && tail_fits) {
+		buf_append(&c->out, c->res.tail.data ? c->res.tail.data : "", c->res.tail.len);
+		c->tail_staged = true;
+	}
+	return STEP_AGAIN;
+}
+
+static enum step step_write(struct conn *c)
+{
+	if (c->out_off < c->out.len)
+		return send_staged(c);
+	buf_clear(&c->out);
+	c->out_off = 0;
+	if (c->file_left == 0 && c->tail_staged) {
+		c->state = STATE_SHUTDOWN;
+		return STEP_AGAIN;
+	}
+	/* Plain TCP: a large file goes straight from the page cache. */
+	if (c->ssl == NULL && c->file_left > STAGE_LIMIT)
+		return send_file_plain(c);
+	return stage_more(c);
+}
+
+static enum step step_shutdown(struct conn *c)
+{
+	if (c->ssl == NULL || SSL_get_quiet_shutdown(c->ssl) || !SSL_is_init_finished(c->ssl)) {
+		c->state = STATE_CLOSED;
+		return STEP_AGAIN;
+	}
+	ERR_clear_error();
+	int rc = SSL_shutdown(c->ssl);
+	if (rc >= 0) {
+		/* Our close_notify is out; the client's is not awaited. */
+		c->state = STATE_CLOSED;
+		return STEP_AGAIN;
+	}
+	int err = SSL_get_error(c->ssl, rc);
+	if (err == SSL_ERROR_WANT_WRITE)
+		return STEP_WRITE;
+	if (err == SSL_ERROR_WANT_READ)
+		return STEP_READ;
+	ERR_clear_error();
+	c->state = STATE_CLOSED;
+	return STEP_AGAIN;
+}
+
+enum conn_want conn_step(struct conn *c)
+{
+	for (;;) {
+		enum step s = STEP_DONE;
+		switch (c->state) {
+		case STATE_PEEK:
+			s = step_peek(c);
+			break;
+		case STATE_READ:
+			s = step_read(c);
+			break;
+		case STATE_WRITE:
+			s = step_write(c);
+			break;
+		case STATE_SHUTDOWN:
+			s = step_shutdown(c);
+			break;
+		case STATE_CLOSED:
+			return CONN_FINISHED;
+		}
+		if (s == STEP_READ)
+			return CONN_WANT_READ;
+		if (s == STEP_WRITE)
+			return CONN_WANT_WRITE;
+		if (s == STEP_DONE)
+			return CONN_FINISHED;
+	}
+}
+
+static void log_request(const struct conn *c, int64_t now)
+{
+	const struct runtime *rt = c->gen->rt;
+	struct access_entry entry = {
+		.protocol = c->proto == LISTEN_GEMINI ? "gemini" : "gopher",
+		.client_addr = rt->config.log_client_addr ? c->client_addr : NULL,
+		.host = c->ssl ? SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name) : NULL,
+		.request = c->in.data,
+		.request_len = c->logged_len,
+		.status = c->res.status,
+		.bytes = c->bytes_sent,
+		.milliseconds = (long)(now - c->started_ms),
+	};
+	log_access(&entry);
+}
+
+/* A connection cut short (timeout, stop) still says goodbye if its socket
+ * has room for it; nothing waits for that. */
+static void last_close_notify(SSL *ssl)
+{
+	if (ssl == NULL || !SSL_is_init_finished(ssl) || SSL_get_quiet_shutdown(ssl) ||
+	    (SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN))
+		return;
+	ERR_clear_error();
+	SSL_shutdown(ssl);
+	ERR_clear_error();
+}
+
+void conn_free(struct conn *c, int64_t now)
+{
+	if (c->answered)
+		log_request(c, now);
+	last_close_notify(c->ssl);
+	SSL_free(c->ssl);
+	close(c->fd);
+	response_free(&c->res);
+	buf_free(&c->in);
+	buf_free(&c->out);
+	free(c);
+}

@@ -1,0 +1,341 @@
+#include "server.h"
+
+#include "alloc.h"
+#include "listener.h"
+#include "log.h"
+#include "tls.h"
+#include "worker.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#define DEFAULT_REQUEST_TIMEOUT_MS 10000
+#define DEFAULT_IDLE_TIMEOUT_MS 30000
+#define DEFAULT_MAX_CONNECTIONS 1024
+#define MAX_WORKERS 256
+
+struct server {
+	struct engine engine;
+	struct worker **workers;
+	size_t n_workers;
+	int certs_fd;
+	char *certs_dir;
+	bool drop; /* started as root: drop to uid:gid */
+	uid_t uid;
+	gid_t gid;
+};
+
+static void handled_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+}
+
+static void free_generation(struct generation *g)
+{
+	runtime_free(g->rt);
+	tls_hosts_free(g->tls);
+	free(g);
+}
+
+static struct generation *new_generation(struct runtime *rt, struct tls_hosts *tls)
+{
+	struct generation *g = xcalloc(1, sizeof *g);
+	g->rt = rt;
+	g->tls = tls;
+	atomic_init(&g->refs, 1);
+	return g;
+}
+
+/* Frees every generation whose last connection has ended. */
+static void free_retired(struct engine *e)
+{
+	eventfd_t count;
+	eventfd_read(e->retire_fd, &count);
+	pthread_mutex_lock(&e->lock);
+	struct generation *list = e->retired;
+	e->retired = NULL;
+	pthread_mutex_unlock(&e->lock);
+	while (list != NULL) {
+		struct generation *next = list->next;
+		free_generation(list);
+		list = next;
+	}
+}
+
+/* The account to run as when started as root. */
+static int find_user(struct server *s, const struct config *cfg, struct buf *errors)
+{
+	if (geteuid() != 0)
+		return 0;
+	const char *name = cfg->user ? cfg->user : "nobody";
+	struct passwd *pw = getpwnam(name);
+	if (pw == NULL) {
+		buf_printf(errors, "user %s: no such account to run as\n", name);
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		buf_printf(errors, "user %s: refusing to run as root; name an unprivileged account\n",
+		           name);
+		return -1;
+	}
+	s->drop = true;
+	s->uid = pw->pw_uid;
+	s->gid = pw->pw_gid;
+	return 0;
+}
+
+static int positive_or(int value, int fallback)
+{
+	return value > 0 ? value : fallback;
+}
+
+static void init_engine(struct engine *e, const struct config *cfg)
+{
+	e->stop_watch = WATCH_STOP;
+	e->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	e->retire_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	pthread_mutex_init(&e->lock, NULL);
+	atomic_init(&e->n_conns, 0);
+	e->max_conns = positive_or(cfg->max_connections, DEFAULT_MAX_CONNECTIONS);
+	e->request_timeout_ms = positive_or(cfg->request_timeout_ms, DEFAULT_REQUEST_TIMEOUT_MS);
+	e->idle_timeout_ms = positive_or(cfg->idle_timeout_ms, DEFAULT_IDLE_TIMEOUT_MS);
+}
+
+static const char *certs_dir_of(const struct config *cfg)
+{
+	return cfg->certs_dir ? cfg->certs_dir : "certs";
+}
+
+struct server *server_new(struct runtime *rt, struct buf *errors)
+{
+	sigset_t set;
+	handled_signals(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	struct server *s = xcalloc(1, sizeof *s);
+	s->certs_fd = -1;
+	init_engine(&s->engine, &rt->config);
+	struct tls_hosts *tls = NULL;
+	if (s->engine.stop_fd < 0 || s->engine.retire_fd < 0) {
+		buf_printf(errors, "cannot create an eventfd: %s\n", strerror(errno));
+		goto fail;
+	}
+	if (find_user(s, &rt->config, errors) != 0)
+		goto fail;
+	uid_t owner = s->drop ? s->uid : (uid_t)-1;
+	s->certs_dir = xstrdup(certs_dir_of(&rt->config));
+	s->certs_fd = tls_open_certs_dir(s->certs_dir, owner, s->gid, errors);
+	if (s->certs_fd < 0)
+		goto fail;
+	tls = tls_hosts_new(&rt->config, s->certs_fd, owner, s->gid, errors);
+	if (tls == NULL)
+		goto fail;
+	int n = listeners_open(rt->config.listen, rt->config.n_listen, &s->engine.listeners, errors);
+	if (n < 0)
+		goto fail;
+	s->engine.n_listeners = (size_t)n;
+	s->engine.current = new_generation(rt, tls);
+	return s;
+fail:
+	tls_hosts_free(tls);
+	runtime_free(rt);
+	server_free(s);
+	return NULL;
+}
+
+/* Started as root: become the service user for good. The capsules and the
+ * certificate folder stay reachable through descriptors opened before. */
+static int drop_privileges(const struct server *s)
+{
+	/* The caller may have switched already; then only the checks remain. */
+	if (s->drop && geteuid() == 0) {
+		if (setgroups(1, &s->gid) != 0 || setresgid(s->gid, s->gid, s->gid) != 0 ||
+		    setresuid(s->uid, s->uid, s->uid) != 0) {
+			log_error("cannot drop privileges: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (s->drop) {
+		if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0 || getuid() == 0 ||
+		    geteuid() == 0) {
+			log_error("privileges were not dropped: root is still reachable");
+			return -1;
+		}
+	}
+	if (geteuid() == 0) {
+		log_error("refusing to serve as root");
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		log_error("cannot set no_new_privs: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The certs folder of a reloaded configuration: the same descriptor when
+ * the folder did not change, which works without privileges. */
+static int certs_fd_for(struct server *s, const struct config *cfg, struct buf *errors)
+{
+	if (strcmp(certs_dir_of(cfg), s->certs_dir) == 0)
+		return s->certs_fd;
+	int fd = tls_open_certs_dir(certs_dir_of(cfg), (uid_t)-1, (gid_t)-1, errors);
+	if (fd < 0)
+		return -1;
+	close(s->certs_fd);
+	s->certs_fd = fd;
+	free(s->certs_dir);
+	s->certs_dir = xstrdup(certs_dir_of(cfg));
+	return fd;
+}
+
+static void log_lines(const char *what, const struct buf *errors)
+{
+	const char *line = errors->data ? errors->data : "";
+	while (*line != '\0') {
+		size_t len = strcspn(line, "\n");
+		log_error("%s: %.*s", what, (int)len, line);
+		line += len + (line[len] == '\n');
+	}
+}
+
+static void reload(struct server *s, server_reload_fn fn, void *arg)
+{
+	struct runtime *rt = fn ? fn(arg) : NULL;
+	if (rt == NULL) {
+		log_warn("reload: keeping the configuration in force");
+		return;
+	}
+	struct buf errors = {0};
+	int fd = certs_fd_for(s, &rt->config, &errors);
+	struct tls_hosts *tls = fd < 0 ? NULL : tls_hosts_new(&rt->config, fd, (uid_t)-1, (gid_t)-1, &errors);
+	if (tls == NULL) {
+		log_lines("reload", &errors);
+		log_warn("reload: keeping the configuration in force");
+		runtime_free(rt);
+		buf_free(&errors);
+		return;
+	}
+	buf_free(&errors);
+	struct engine *e = &s->engine;
+	struct generation *g = new_generation(rt, tls);
+	pthread_mutex_lock(&e->lock);
+	struct generation *old = e->current;
+	e->current = g;
+	pthread_mutex_unlock(&e->lock);
+	engine_release(e, old);
+}
+
+static int start_workers(struct server *s, int wanted)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = wanted > 0 ? wanted : (cores > 0 ? (int)cores : 1);
+	if (n > MAX_WORKERS)
+		n = MAX_WORKERS;
+	s->workers = xcalloc((size_t)n, sizeof *s->workers);
+	for (int i = 0; i < n; i++) {
+		s->workers[i] = worker_start(&s->engine);
+		if (s->workers[i] == NULL)
+			return -1;
+		s->n_workers++;
+	}
+	return 0;
+}
+
+static void stop_workers(struct server *s)
+{
+	eventfd_write(s->engine.stop_fd, 1);
+	for (size_t i = 0; i < s->n_workers; i++)
+		worker_join(s->workers[i]);
+	s->n_workers = 0;
+	free_retired(&s->engine);
+}
+
+/* Waits for signals and retired generations until SIGTERM or SIGINT. */
+static void serve_signals(struct server *s, int sigfd, server_reload_fn fn, void *arg)
+{
+	struct pollfd fds[2] = {
+		{.fd = sigfd, .events = POLLIN},
+		{.fd = s->engine.retire_fd, .events = POLLIN},
+	};
+	for (;;) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll: %s", strerror(errno));
+			return;
+		}
+		if (fds[1].revents & POLLIN)
+			free_retired(&s->engine);
+		if (!(fds[0].revents & POLLIN))
+			continue;
+		struct signalfd_siginfo info;
+		if (read(sigfd, &info, sizeof info) != sizeof info)
+			continue;
+		if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT)
+			return;
+		if (info.ssi_signo == SIGHUP)
+			reload(s, fn, arg);
+		else if (info.ssi_signo == SIGUSR1)
+			log_reopen();
+	}
+}
+
+int server_run(struct server *s, server_reload_fn fn, void *arg)
+{
+	sigset_t set;
+	handled_signals(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* A client that goes away must not kill the server mid-write. */
+	signal(SIGPIPE, SIG_IGN);
+	int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		log_error("signalfd: %s", strerror(errno));
+		return -1;
+	}
+	int rc = drop_privileges(s);
+	if (rc == 0)
+		rc = start_workers(s, s->engine.current->rt->config.workers);
+	if (rc == 0)
+		serve_signals(s, sigfd, fn, arg);
+	stop_workers(s);
+	close(sigfd);
+	return rc;
+}
+
+void server_free(struct server *s)
+{
+	if (s == NULL)
+		return;
+	if (s->n_workers > 0)
+		stop_workers(s);
+	struct engine *e = &s->engine;
+	if (e->current != NULL)
+		engine_release(e, e->current);
+	if (e->retire_fd >= 0)
+		free_retired(e);
+	listeners_close(e->listeners, e->n_listeners);
+	if (e->stop_fd >= 0)
+		close(e->stop_fd);
+	if (e->retire_fd >= 0)
+		close(e->retire_fd);
+	pthread_mutex_destroy(&e->lock);
+	if (s->certs_fd >= 0)
+		close(s->certs_fd);
+	free(s->certs_dir);
+	free(s->workers);
+	free(s);
+}
