@@ -226,7 +226,7 @@ struct serve_state {
 
 static int open_access_log(const struct config *cfg)
 {
-	if (log_access_open(cfg->access_log) == 0)
+	if (log_access_open(cfg->access_log, cfg->log_format) == 0)
 		return 0;
 	log_error("%s: cannot open the access log", cfg->access_log);
 	return -1;
