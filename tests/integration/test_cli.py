@@ -71,7 +71,9 @@ def test_other_usage_errors():
         (["--workers", "lots"], "--workers: \"lots\""),
         (["publish"], "unknown command \"publish\""),
         (["serve", "extra"], "unexpected argument \"extra\""),
-        (["render"], "render is not in this version"),
+        (["render"], "render needs the FILE of an article"),
+        (["new"], "new needs the HEADLINE of the article"),
+        (["render", "a.md", "b.md"], "unexpected argument \"b.md\""),
     ]
     for args, message in cases:
         r = kabar(*args)
