@@ -149,10 +149,13 @@ def test_check_go_blog_corpus():
     corpus = shared_path("corpus", "go-blog")
     r = kabar("check", corpus)
     articles, problems, lines = summary(r.stdout)
-    md = [n for n in os.listdir(corpus) if n.endswith(".md")]
-    assert articles + problems == len(md), r.stdout[-2000:]
+    # Every article source the site would read (.md, .gmi, .txt) is counted.
+    sources = [n for n in os.listdir(corpus) if n.endswith((".md", ".gmi", ".txt"))]
+    assert articles + problems == len(sources), r.stdout[-2000:]
     assert r.returncode == (1 if problems else 0)
     assert len(lines) == problems
+    for line in lines:
+        assert re.match(re.escape(corpus) + r"/[^:]+:\d+: \S", line), line
 
 
 def readable_by_all(*paths):
