@@ -3,6 +3,17 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# Where `make install` puts things; a Debian packager sets PREFIX=/usr and
+# DESTDIR=debian/kabar. The configuration goes to SYSCONFDIR only when
+# DESTDIR is set (a package), so a local install never touches /etc.
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/kabar
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+MAN_PAGES  := doc/kabar.8 doc/kabar.yaml.5
+EXAMPLES   := dist/kabar.yaml dist/haproxy.cfg doc/pre-commit
+DOCS       := doc/editors-guide.md doc/scaling.md
 BUILD   ?= build
 CC      ?= cc
 
@@ -34,7 +45,8 @@ FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 
-.PHONY: all bench fuzz fuzz-targets run test test-unit test-sanitize test-valgrind build-san-units deps clean
+.PHONY: all bench fuzz fuzz-targets run test test-unit test-sanitize test-valgrind \
+        build-san-units deps clean install uninstall lint-man
 
 all: $(BUILD)/kabar
 
@@ -126,5 +138,43 @@ fuzz-targets: $(FUZZ_BIN)
 
 clean:
 	rm -rf build build-san build-fuzz
+
+# The binary, the manual pages, the documents and examples, and the systemd
+# unit with its paths filled in.
+install: $(BUILD)/kabar
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/kabar $(DESTDIR)$(BINDIR)/kabar
+	install -m 0644 doc/kabar.8 $(DESTDIR)$(MANDIR)/man8/kabar.8
+	install -m 0644 doc/kabar.yaml.5 $(DESTDIR)$(MANDIR)/man5/kabar.yaml.5
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/kabar.service \
+		> $(DESTDIR)$(UNITDIR)/kabar.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/kabar.service
+ifneq ($(DESTDIR),)
+	install -d $(DESTDIR)$(SYSCONFDIR)/kabar
+	install -m 0644 dist/kabar.yaml $(DESTDIR)$(SYSCONFDIR)/kabar/kabar.yaml
+endif
+
+# Removes what install put, and the folders that are Kabar's own.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kabar $(DESTDIR)$(MANDIR)/man8/kabar.8 \
+		$(DESTDIR)$(MANDIR)/man5/kabar.yaml.5 $(DESTDIR)$(UNITDIR)/kabar.service
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES)))
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)
+ifneq ($(DESTDIR),)
+	rm -f $(DESTDIR)$(SYSCONFDIR)/kabar/kabar.yaml
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/kabar
+endif
+
+# The manual pages, without a warning from mandoc or from man itself.
+lint-man:
+	mandoc -T lint -W warning $(MAN_PAGES)
+	for page in $(MAN_PAGES); do \
+		out=$$(MANWIDTH=80 man --warnings -l $$page 2>&1 >/dev/null); \
+		if [ -n "$$out" ]; then echo "$$page: $$out"; exit 1; fi; \
+	done
 
 -include $(wildcard $(BUILD)/obj/*.d)

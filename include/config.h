@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "log.h"
 
 /*
  * Configuration: one YAML file (libyaml) plus command-line options, which
@@ -47,6 +48,7 @@ struct config {
 	int max_connections;   /* default 1024 */
 	bool log_client_addr;  /* default true; false for privacy */
 	char *access_log;      /* NULL: stderr */
+	enum log_format log_format; /* the access log's lines (default kabar) */
 	char *user;            /* drop to this user when started as root */
 	struct vhost *vhosts;  /* vhosts[0] is the default host */
 	size_t n_vhosts;

@@ -73,8 +73,6 @@ struct conn *conn_new(int fd, enum listen_proto proto, struct generation *gen,
 enum conn_want conn_step(struct conn *c);
 /* True while the connection is reading its request. */
 bool conn_reading(const struct conn *c);
-/* True when no byte of a request has arrived yet. */
-bool conn_idle(const struct conn *c);
 /* Writes the access line if a request was answered, closes and frees; the
  * generation reference is left to the caller. */
 void conn_free(struct conn *c, int64_t now_ms);

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "buf.h"
 
@@ -16,8 +17,22 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* path NULL: access lines go to stderr. Returns 0, or -1 if it cannot open. */
-int log_access_open(const char *path);
+/*
+ * The access log's line format:
+ *   kabar     2024-03-01T10:00:00Z gemini ADDR HOST "REQUEST" STATUS BYTES 12ms
+ *   common    ADDR - - [01/Mar/2024:10:00:00 +0000] "REQUEST" STATUS BYTES
+ *   combined  common, then "-" "-" (no referer or user agent in these
+ *             protocols), so tools made for web logs read it as it is.
+ * ADDR is "-" when client addresses are not logged.
+ */
+enum log_format { LOG_FORMAT_KABAR, LOG_FORMAT_COMMON, LOG_FORMAT_COMBINED };
+
+/* "kabar", "common" or "combined" (any case). Returns 0, or -1 if unknown. */
+int log_format_parse(const char *name, enum log_format *out);
+
+/* path NULL: access lines go to stderr. Returns 0, or -1 if it cannot open
+ * (then nothing changes: the log in use stays, with its format). */
+int log_access_open(const char *path, enum log_format format);
 /* Reopens the access log file (after logrotate moved it). */
 void log_reopen(void);
 void log_access_close(void);
@@ -34,6 +49,11 @@ struct access_entry {
 };
 
 void log_access(const struct access_entry *entry);
+
+/* The line log_access writes for entry at time now, in format (with its
+ * newline), appended to out. */
+void log_access_format(struct buf *out, const struct access_entry *entry, enum log_format format,
+                       time_t now);
 
 /* Appends s with control bytes, backslashes, quotes and invalid UTF-8
  * escaped as \xNN, so a log line is one line and says what was sent. */

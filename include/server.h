@@ -17,7 +17,7 @@ struct server;
  * for every vhost, prints one line per bound socket to stdout and flushes:
  * "listening gemini 127.0.0.1:40321" / "listening gopher [::1]:7070"
  * ("*" binds both 0.0.0.0 and [::], one line each, with IPV6_V6ONLY).
- * Takes ownership of rt (allocated with malloc; freed after runtime_close),
+ * Takes ownership of rt (from runtime_load; released with runtime_free),
  * even on failure. NULL with reason lines in errors on failure.
  *
  * It also blocks SIGTERM, SIGINT, SIGHUP and SIGUSR1 in the calling thread,
@@ -26,8 +26,8 @@ struct server;
  */
 struct server *server_new(struct runtime *rt, struct buf *errors);
 
-/* SIGHUP handler hook: returns a freshly loaded runtime (malloc'd; the
- * server owns it), or NULL to keep the old one. */
+/* SIGHUP handler hook: returns a freshly loaded runtime (from runtime_load;
+ * the server owns it), or NULL to keep the old one. */
 typedef struct runtime *(*server_reload_fn)(void *arg);
 
 /*

@@ -480,6 +480,14 @@ static void get_zone(struct parse *p, const char *key, const yaml_node_t *node, 
 	vh->utc_offset_minutes = offset;
 }
 
+static void get_log_format(struct parse *p, const char *key, const yaml_node_t *node,
+                           enum log_format *out)
+{
+	const char *text = get_text(p, key, node);
+	if (text != NULL && log_format_parse(text, out) < 0)
+		problem(p, node, "%s: expected kabar, common or combined, got \"%s\"", key, text);
+}
+
 static void get_lang(struct parse *p, const char *key, const yaml_node_t *node, char **out)
 {
 	const char *text = get_text(p, key, node);
@@ -769,6 +777,8 @@ static void top_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 		get_string(p, key, value, &cfg->user);
 	} else if (strcmp(key, "access_log") == 0) {
 		get_path(p, key, value, &cfg->access_log);
+	} else if (strcmp(key, "log_format") == 0) {
+		get_log_format(p, key, value, &cfg->log_format);
 	} else if (strcmp(key, "log_client_address") == 0) {
 		get_bool(p, key, value, &cfg->log_client_addr);
 	} else if (strcmp(key, "timeouts") == 0) {

@@ -82,11 +82,6 @@ bool conn_reading(const struct conn *c)
 	return c->state == STATE_PEEK || c->state == STATE_READ;
 }
 
-bool conn_idle(const struct conn *c)
-{
-	return conn_reading(c) && c->in.len == 0;
-}
-
 /* What OpenSSL wants after a call that did not complete; a real error
  * ends the connection without close_notify (the session is unusable). */
 static enum step ssl_wait(struct conn *c, int rc)
@@ -382,10 +377,23 @@ static void log_request(const struct conn *c, int64_t now)
 	log_access(&entry);
 }
 
+/* A connection cut short (timeout, stop) still says goodbye if its socket
+ * has room for it; nothing waits for that. */
+static void last_close_notify(SSL *ssl)
+{
+	if (ssl == NULL || !SSL_is_init_finished(ssl) || SSL_get_quiet_shutdown(ssl) ||
+	    (SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN))
+		return;
+	ERR_clear_error();
+	SSL_shutdown(ssl);
+	ERR_clear_error();
+}
+
 void conn_free(struct conn *c, int64_t now)
 {
 	if (c->answered)
 		log_request(c, now);
+	last_close_notify(c->ssl);
 	SSL_free(c->ssl);
 	close(c->fd);
 	response_free(&c->res);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 static pthread_mutex_t access_lock = PTHREAD_MUTEX_INITIALIZER;
 static FILE *access_file;
 static char *access_path;
+static enum log_format access_format;
 
 static void log_line(const char *level, const char *fmt, va_list ap)
 {
@@ -55,7 +57,21 @@ void log_info(const char *fmt, ...)
 	va_end(ap);
 }
 
-int log_access_open(const char *path)
+int log_format_parse(const char *name, enum log_format *out)
+{
+	static const char *const names[] = {"kabar", "common", "combined"};
+	static const enum log_format formats[] = {LOG_FORMAT_KABAR, LOG_FORMAT_COMMON,
+	                                          LOG_FORMAT_COMBINED};
+	for (size_t i = 0; i < 3; i++) {
+		if (strcasecmp(name, names[i]) == 0) {
+			*out = formats[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int log_access_open(const char *path, enum log_format format)
 {
 	FILE *f = NULL;
 	if (path != NULL) {
@@ -68,6 +84,7 @@ int log_access_open(const char *path)
 	if (access_file != NULL)
 		fclose(access_file);
 	access_file = f;
+	access_format = format;
 	free(access_path);
 	access_path = path ? xstrdup(path) : NULL;
 	pthread_mutex_unlock(&access_lock);
@@ -122,24 +139,64 @@ void log_escape(struct buf *out, const char *s, size_t len)
 	}
 }
 
-void log_access(const struct access_entry *e)
+/* Kabar's own line: ISO time, protocol, address, SNI host, request,
+ * status, bytes and duration. */
+static void format_kabar(struct buf *line, const struct access_entry *e, const struct tm *tm)
 {
 	char stamp[32];
-	struct tm tm;
-	time_t now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-
-	struct buf line = {0};
-	buf_printf(&line, "%s %s %s ", stamp, e->protocol, e->client_addr ? e->client_addr : "-");
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", tm);
+	buf_printf(line, "%s %s %s ", stamp, e->protocol, e->client_addr ? e->client_addr : "-");
 	if (e->host != NULL)
-		log_escape(&line, e->host, strlen(e->host));
+		log_escape(line, e->host, strlen(e->host));
 	else
-		buf_putc(&line, '-');
-	buf_puts(&line, " \"");
-	log_escape(&line, e->request ? e->request : "", e->request ? e->request_len : 0);
-	buf_printf(&line, "\" %d %llu %ldms\n", e->status, e->bytes, e->milliseconds);
+		buf_putc(line, '-');
+	buf_puts(line, " \"");
+	log_escape(line, e->request ? e->request : "", e->request ? e->request_len : 0);
+	buf_printf(line, "\" %d %llu %ldms", e->status, e->bytes, e->milliseconds);
+}
 
+/* Common Log Format: host ident authuser [date] "request" status bytes.
+ * The month is spelt here, not by strftime, so no locale can change it. */
+static void format_common(struct buf *line, const struct access_entry *e, const struct tm *tm)
+{
+	static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	buf_printf(line, "%s - - [%02d/%s/%04d:%02d:%02d:%02d +0000] \"",
+	           e->client_addr ? e->client_addr : "-", tm->tm_mday, months[tm->tm_mon],
+	           tm->tm_year + 1900, tm->tm_hour, tm->tm_min, tm->tm_sec);
+	log_escape(line, e->request ? e->request : "", e->request ? e->request_len : 0);
+	buf_printf(line, "\" %d ", e->status);
+	/* CLF writes "-" when no body was sent. */
+	if (e->bytes > 0)
+		buf_printf(line, "%llu", e->bytes);
+	else
+		buf_putc(line, '-');
+}
+
+void log_access_format(struct buf *out, const struct access_entry *e, enum log_format format,
+                       time_t now)
+{
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	if (format == LOG_FORMAT_KABAR) {
+		format_kabar(out, e, &tm);
+	} else {
+		format_common(out, e, &tm);
+		if (format == LOG_FORMAT_COMBINED)
+			buf_puts(out, " \"-\" \"-\"");
+	}
+	buf_putc(out, '\n');
+}
+
+void log_access(const struct access_entry *e)
+{
+	struct buf line = {0};
+	enum log_format format;
+	/* Formatted outside the lock, so workers wait only for the write. */
+	pthread_mutex_lock(&access_lock);
+	format = access_format;
+	pthread_mutex_unlock(&access_lock);
+	log_access_format(&line, e, format, time(NULL));
 	pthread_mutex_lock(&access_lock);
 	if (access_file != NULL)
 		fwrite(line.data, 1, line.len, access_file);

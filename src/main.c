@@ -1,11 +1,13 @@
 /*
  * kabar: the command line. `serve` (the default) loads the configuration and
  * every site, hands them to the server and follows SIGHUP reloads; `check`
- * reads the configuration and every article and reports each problem.
+ * reads the configuration and every article and reports each problem;
+ * `render` and `new` are the editors' commands (editor.c).
  */
 #include "alloc.h"
 #include "buf.h"
 #include "config.h"
+#include "editor.h"
 #include "log.h"
 #include "runtime.h"
 #include "server.h"
@@ -17,12 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
 	"usage: kabar [serve] [OPTIONS]\n"
 	"       kabar check [OPTIONS] [DIR]\n"
+	"       kabar render [OPTIONS] FILE [--gemini | --gopher]\n"
+	"       kabar new [OPTIONS] [--section NAME] [--author NAME] HEADLINE\n"
 	"       kabar --version | --help\n"
 	"\n"
 	"commands:\n"
@@ -31,8 +36,15 @@ static const char usage_text[] =
 	"           as FILE:LINE: reason and a line \"N articles, N problems\";\n"
 	"           exit 1 if there was any problem. DIR checks that folder of\n"
 	"           articles instead of the configured capsule.\n"
-	"  render   reserved for rendering one article (not in this version)\n"
-	"  new      reserved for starting a new article (not in this version)\n"
+	"  render   print FILE as readers will see it: gemtext (--gemini, the\n"
+	"           default) or Gopher text (--gopher), with the host's zone,\n"
+	"           language and width; says on stderr when it is a draft, a\n"
+	"           redirect or scheduled. A broken article: FILE:LINE: reason,\n"
+	"           exit 1.\n"
+	"  new      start CAPSULE/news/YYYY-MM-DD-slug.md for HEADLINE and print\n"
+	"           its path: title, date (now, in the host's zone), author\n"
+	"           (--author, else $USER), section, tags and \"draft: true\":\n"
+	"           delete that line to publish. Never overwrites a file.\n"
 	"\n"
 	"options:\n"
 	"  -c, --config FILE        read settings from this YAML file (none by default)\n"
@@ -62,6 +74,10 @@ enum option_id {
 	OPT_GOPHER,
 	OPT_CERTS,
 	OPT_WORKERS,
+	OPT_SECTION,
+	OPT_AUTHOR,
+	OPT_RENDER_GEMINI,
+	OPT_RENDER_GOPHER,
 };
 
 static const struct option long_options[] = {
@@ -72,6 +88,20 @@ static const struct option long_options[] = {
 	{"gopher", required_argument, NULL, OPT_GOPHER},
 	{"certs", required_argument, NULL, OPT_CERTS},
 	{"workers", required_argument, NULL, OPT_WORKERS},
+	{"section", required_argument, NULL, OPT_SECTION},
+	{"author", required_argument, NULL, OPT_AUTHOR},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* render's --gemini and --gopher choose an output, not a listener. */
+static const struct option render_options[] = {
+	{"config", required_argument, NULL, 'c'},
+	{"capsule", required_argument, NULL, OPT_CAPSULE},
+	{"host", required_argument, NULL, OPT_HOST},
+	{"gemini", no_argument, NULL, OPT_RENDER_GEMINI},
+	{"gopher", no_argument, NULL, OPT_RENDER_GOPHER},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -81,7 +111,10 @@ static const struct option long_options[] = {
  * here. */
 struct options {
 	const char *command;
-	const char *dir; /* check's DIR */
+	const char *operand; /* check's DIR, render's FILE, new's HEADLINE */
+	const char *section; /* new */
+	const char *author;  /* new */
+	enum editor_output output; /* render */
 	struct config_overrides over;
 };
 
@@ -140,6 +173,10 @@ static int take_option(struct options *opt, int c, char **argv)
 	case OPT_GEMINI: return add_listen(opt, optarg, LISTEN_GEMINI);
 	case OPT_GOPHER: return add_listen(opt, optarg, LISTEN_GOPHER);
 	case OPT_WORKERS: return parse_workers(opt, optarg);
+	case OPT_SECTION: opt->section = optarg; return 0;
+	case OPT_AUTHOR: opt->author = optarg; return 0;
+	case OPT_RENDER_GEMINI: opt->output = EDITOR_GEMINI; return 0;
+	case OPT_RENDER_GOPHER: opt->output = EDITOR_GOPHER; return 0;
 	case 'h': fputs(usage_text, stdout); return -1;
 	case 'V': printf("kabar %s\n", KABAR_VERSION); return -1;
 	case ':': return usage_error("%s needs a value", argv[optind - 1]);
@@ -147,9 +184,31 @@ static int take_option(struct options *opt, int c, char **argv)
 	}
 }
 
+static bool command_is(const struct options *opt, const char *name)
+{
+	return strcmp(opt->command, name) == 0;
+}
+
+/* The operand each command takes: check's optional DIR; render's FILE and
+ * new's HEADLINE, which they need. */
+static int take_operand(struct options *opt, int argc, char **argv)
+{
+	bool takes = command_is(opt, "check") || command_is(opt, "render") || command_is(opt, "new");
+	if (takes && optind < argc)
+		opt->operand = argv[optind++];
+	if (optind < argc)
+		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (opt->operand == NULL && command_is(opt, "render"))
+		return usage_error("render needs the FILE of an article");
+	if (opt->operand == NULL && command_is(opt, "new"))
+		return usage_error("new needs the HEADLINE of the article");
+	return 0;
+}
+
 static int parse_command_line(int argc, char **argv, struct options *opt)
 {
 	int c, status;
+	const struct option *table = long_options;
 	memset(opt, 0, sizeof *opt);
 	opt->over.workers = -1;
 	opt->command = "serve";
@@ -158,17 +217,17 @@ static int parse_command_line(int argc, char **argv, struct options *opt)
 		opt->command = argv[1];
 		optind = 2;
 	}
+	if (command_is(opt, "render"))
+		table = render_options;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:hV", long_options, NULL)) != -1) {
+	/* Options may follow the operand ("render FILE --gopher"): getopt_long
+	 * moves operands to the end. */
+	while ((c = getopt_long(argc, argv, ":c:hV", table, NULL)) != -1) {
 		status = take_option(opt, c, argv);
 		if (status != 0)
 			return status;
 	}
-	if (strcmp(opt->command, "check") == 0 && optind < argc)
-		opt->dir = argv[optind++];
-	if (optind < argc)
-		return usage_error("unexpected argument \"%s\"", argv[optind]);
-	return 0;
+	return take_operand(opt, argc, argv);
 }
 
 /* Writes each line of errors through log_error. */
@@ -198,13 +257,13 @@ static int run_check(struct options *opt)
 	struct config cfg;
 	struct buf problems = {0};
 	struct verify_counts counts = {0};
-	if (opt->dir != NULL)
-		opt->over.capsule = opt->dir;
+	if (opt->operand != NULL)
+		opt->over.capsule = opt->operand;
 	if (config_load(&cfg, &opt->over, &problems) < 0) {
 		counts.problems = count_lines(&problems);
 	} else {
 		/* A DIR named on the command line is the only capsule checked. */
-		size_t n = opt->dir != NULL ? 1 : cfg.n_vhosts;
+		size_t n = opt->operand != NULL ? 1 : cfg.n_vhosts;
 		for (size_t i = 0; i < n; i++)
 			verify_capsule(&cfg.vhosts[i], &problems, &counts);
 		config_free(&cfg);
@@ -213,6 +272,61 @@ static int run_check(struct options *opt)
 	printf("%zu articles, %zu problems\n", counts.articles, counts.problems);
 	buf_free(&problems);
 	return counts.problems > 0 ? 1 : 0;
+}
+
+/* ---- the editors' commands ---- */
+
+/* The configuration render and new read: 0, or -1 after printing why. */
+static int load_config(struct options *opt, struct config *cfg)
+{
+	struct buf errors = {0};
+	int status = config_load(cfg, &opt->over, &errors);
+	if (status < 0)
+		fwrite(errors.data, 1, errors.len, stderr);
+	buf_free(&errors);
+	return status;
+}
+
+static int run_render(struct options *opt)
+{
+	struct config cfg;
+	struct buf out = {0}, notes = {0}, error = {0};
+	int status;
+	if (load_config(opt, &cfg) < 0)
+		return 1;
+	status = editor_render(&cfg, opt->operand, opt->output, &out, &notes, &error);
+	fwrite(out.data, 1, out.len, stdout);
+	fwrite(notes.data, 1, notes.len, stderr);
+	fwrite(error.data, 1, error.len, stderr);
+	buf_free(&out);
+	buf_free(&notes);
+	buf_free(&error);
+	config_free(&cfg);
+	return status < 0 ? 1 : 0;
+}
+
+static int run_new(struct options *opt)
+{
+	struct config cfg;
+	struct buf error = {0};
+	struct new_article na = {
+		.headline = opt->operand,
+		.section = opt->section,
+		.author = opt->author ? opt->author : getenv("USER"),
+		.now = time(NULL),
+	};
+	char *path;
+	if (load_config(opt, &cfg) < 0)
+		return 1;
+	path = editor_new(&cfg.vhosts[0], &na, &error);
+	if (path != NULL)
+		printf("%s\n", path);
+	else
+		fprintf(stderr, "kabar: %s", error.data);
+	free(path);
+	buf_free(&error);
+	config_free(&cfg);
+	return path != NULL ? 0 : 1;
 }
 
 /* ---- serve ---- */
@@ -226,7 +340,7 @@ struct serve_state {
 
 static int open_access_log(const struct config *cfg)
 {
-	if (log_access_open(cfg->access_log) == 0)
+	if (log_access_open(cfg->access_log, cfg->log_format) == 0)
 		return 0;
 	log_error("%s: cannot open the access log", cfg->access_log);
 	return -1;
@@ -298,12 +412,14 @@ int main(int argc, char **argv)
 {
 	struct options opt;
 	int status = parse_command_line(argc, argv, &opt);
-	if (status == 0 && strcmp(opt.command, "serve") == 0)
+	if (status == 0 && command_is(&opt, "serve"))
 		status = run_serve(&opt);
-	else if (status == 0 && strcmp(opt.command, "check") == 0)
+	else if (status == 0 && command_is(&opt, "check"))
 		status = run_check(&opt);
-	else if (status == 0 && (strcmp(opt.command, "render") == 0 || strcmp(opt.command, "new") == 0))
-		status = usage_error("%s is not in this version", opt.command);
+	else if (status == 0 && command_is(&opt, "render"))
+		status = run_render(&opt);
+	else if (status == 0 && command_is(&opt, "new"))
+		status = run_new(&opt);
 	else if (status == 0)
 		status = usage_error("unknown command \"%s\"", opt.command);
 	options_free(&opt);

@@ -43,15 +43,9 @@ static void handled_signals(sigset_t *set)
 	sigaddset(set, SIGUSR1);
 }
 
-static void free_runtime(struct runtime *rt)
-{
-	runtime_close(rt);
-	free(rt);
-}
-
 static void free_generation(struct generation *g)
 {
-	free_runtime(g->rt);
+	runtime_free(g->rt);
 	tls_hosts_free(g->tls);
 	free(g);
 }
@@ -157,7 +151,7 @@ struct server *server_new(struct runtime *rt, struct buf *errors)
 	return s;
 fail:
 	tls_hosts_free(tls);
-	free_runtime(rt);
+	runtime_free(rt);
 	server_free(s);
 	return NULL;
 }
@@ -166,12 +160,15 @@ fail:
  * certificate folder stay reachable through descriptors opened before. */
 static int drop_privileges(const struct server *s)
 {
-	if (s->drop) {
+	/* The caller may have switched already; then only the checks remain. */
+	if (s->drop && geteuid() == 0) {
 		if (setgroups(1, &s->gid) != 0 || setresgid(s->gid, s->gid, s->gid) != 0 ||
 		    setresuid(s->uid, s->uid, s->uid) != 0) {
 			log_error("cannot drop privileges: %s", strerror(errno));
 			return -1;
 		}
+	}
+	if (s->drop) {
 		if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0 || getuid() == 0 ||
 		    geteuid() == 0) {
 			log_error("privileges were not dropped: root is still reachable");
@@ -228,7 +225,7 @@ static void reload(struct server *s, server_reload_fn fn, void *arg)
 	if (tls == NULL) {
 		log_lines("reload", &errors);
 		log_warn("reload: keeping the configuration in force");
-		free_runtime(rt);
+		runtime_free(rt);
 		buf_free(&errors);
 		return;
 	}
@@ -240,7 +237,6 @@ static void reload(struct server *s, server_reload_fn fn, void *arg)
 	e->current = g;
 	pthread_mutex_unlock(&e->lock);
 	engine_release(e, old);
-	log_info("reloaded");
 }
 
 static int start_workers(struct server *s, int wanted)

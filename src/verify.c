@@ -16,7 +16,8 @@
 /* Deeper than this is a loop or a mistake, not a newsroom. */
 #define MAX_DEPTH 32
 /* An article larger than this is reported rather than read. */
-#define MAX_ARTICLE_BYTES (8 * 1024 * 1024)
+/* The site (snapshot.c) reads no article larger than this either. */
+#define MAX_ARTICLE_BYTES (4 * 1024 * 1024)
 
 /* What one walk over a capsule carries along. */
 struct walk {
@@ -59,7 +60,7 @@ static bool folder_matters(const struct walk *w, const char *relpath)
 	return w->bare || snapshot_path_matters(relpath, true);
 }
 
-static int read_all(int fd, struct buf *data)
+int verify_read(int fd, struct buf *data)
 {
 	char chunk[16384];
 	ssize_t n;
@@ -83,8 +84,8 @@ static void verify_article(struct walk *w, int dirfd, const char *name, const ch
 		report(w, relpath, "cannot open", strerror(errno));
 		return;
 	}
-	if (read_all(fd, &data) < 0) {
-		report(w, relpath, "cannot be read, or is larger than 8 MiB", NULL);
+	if (verify_read(fd, &data) < 0) {
+		report(w, relpath, "cannot be read, or is larger than 4 MiB", NULL);
 	} else {
 		a = article_parse(relpath, data.data ? data.data : "", data.len, &w->ctx, &error);
 		if (a != NULL) {

@@ -25,7 +25,7 @@
 #define ACCEPT_BATCH 32
 /* How long listening pauses at the connection cap or out of descriptors. */
 #define PAUSE_MS 100
-/* SIGTERM: in-flight responses get this long to finish. */
+/* SIGTERM: responses being written get this long to finish. */
 #define DRAIN_MS 5000
 
 enum timer_list { TIMER_NONE, TIMER_REQUEST, TIMER_IDLE };
@@ -220,23 +220,12 @@ static void accept_clients(struct worker *w, struct listener *l, int64_t now)
 	}
 }
 
-/* Closes every connection of a list whose deadline is past (or all when
- * now is INT64_MAX). */
-static void expire(struct worker *w, struct timers *t, int64_t now, bool only_idle)
+/* Closes every connection of a list whose deadline is past (all of them
+ * when now is INT64_MAX). */
+static void expire(struct worker *w, struct timers *t, int64_t now)
 {
-	struct conn *c = t->head;
-	while (c != NULL) {
-		struct conn *next = c->next;
-		if (only_idle) {
-			if (conn_idle(c))
-				close_conn(w, c, now);
-		} else if (c->deadline_ms <= now) {
-			close_conn(w, c, now);
-		} else {
-			return;
-		}
-		c = next;
-	}
+	while (t->head != NULL && t->head->deadline_ms <= now)
+		close_conn(w, t->head, now);
 }
 
 static void begin_stop(struct worker *w, int64_t now)
@@ -245,8 +234,9 @@ static void begin_stop(struct worker *w, int64_t now)
 	pause_listening(w, 0);
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->e->stop_fd, NULL);
 	w->drain_deadline = now + DRAIN_MS;
-	/* Nothing asked yet: nothing in flight to finish. */
-	expire(w, &w->request_timers, now, true);
+	/* A request not yet whole has no response in flight: the client sees
+	 * the connection close unanswered and may try again elsewhere. */
+	expire(w, &w->request_timers, INT64_MAX);
 }
 
 static int64_t earliest(int64_t a, int64_t b)
@@ -315,13 +305,13 @@ static void *worker_main(void *arg)
 			stop = dispatch(w, &events[i], now) || stop;
 		if (stop)
 			begin_stop(w, now);
-		expire(w, &w->request_timers, now, false);
-		expire(w, &w->idle_timers, now, false);
+		expire(w, &w->request_timers, now);
+		expire(w, &w->idle_timers, now);
 		if (!w->listening && !w->stopping && w->resume_ms != 0 && now >= w->resume_ms)
 			arm_listeners(w);
 	}
-	expire(w, &w->request_timers, INT64_MAX, false);
-	expire(w, &w->idle_timers, INT64_MAX, false);
+	expire(w, &w->request_timers, INT64_MAX);
+	expire(w, &w->idle_timers, INT64_MAX);
 	return NULL;
 }
 

@@ -71,7 +71,9 @@ def test_other_usage_errors():
         (["--workers", "lots"], "--workers: \"lots\""),
         (["publish"], "unknown command \"publish\""),
         (["serve", "extra"], "unexpected argument \"extra\""),
-        (["render"], "render is not in this version"),
+        (["render"], "render needs the FILE of an article"),
+        (["new"], "new needs the HEADLINE of the article"),
+        (["render", "a.md", "b.md"], "unexpected argument \"b.md\""),
     ]
     for args, message in cases:
         r = kabar(*args)
@@ -147,12 +149,13 @@ def test_check_go_blog_corpus():
     corpus = shared_path("corpus", "go-blog")
     r = kabar("check", corpus)
     articles, problems, lines = summary(r.stdout)
-    # Every .md and .txt counts: SOURCE.txt, the corpus's provenance note, is
-    # a text file with no date and is reported as a problem like any other.
-    md = [n for n in os.listdir(corpus) if n.endswith((".md", ".txt"))]
-    assert articles + problems == len(md), r.stdout[-2000:]
+    # Every article source the site would read (.md, .gmi, .txt) is counted.
+    sources = [n for n in os.listdir(corpus) if n.endswith((".md", ".gmi", ".txt"))]
+    assert articles + problems == len(sources), r.stdout[-2000:]
     assert r.returncode == (1 if problems else 0)
     assert len(lines) == problems
+    for line in lines:
+        assert re.match(re.escape(corpus) + r"/[^:]+:\d+: \S", line), line
 
 
 def readable_by_all(*paths):

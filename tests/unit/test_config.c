@@ -96,6 +96,7 @@ static void test_defaults(void)
 	CHECK_INT(cfg.max_connections, 1024);
 	CHECK(cfg.log_client_addr);
 	CHECK(cfg.access_log == NULL);
+	CHECK_INT(cfg.log_format, LOG_FORMAT_KABAR);
 	CHECK(cfg.user == NULL);
 	config_free(&cfg);
 	CHECK(cfg.vhosts == NULL);
@@ -134,6 +135,7 @@ static void test_every_top_level_key(void)
 	                       "user: kabar\n"
 	                       "access_log: logs/access.log\n"
 	                       "log_client_address: false\n"
+	                       "log_format: Combined\n"
 	                       "timeouts:\n  request: 5s\n  idle: 1500ms\n"
 	                       "limits:\n  max_connections: 64\n",
 	                       &cfg, &errors);
@@ -170,6 +172,7 @@ static void test_every_top_level_key(void)
 	CHECK_STR(cfg.user, "kabar");
 	CHECK_STR(cfg.access_log, log);
 	CHECK(!cfg.log_client_addr);
+	CHECK_INT(cfg.log_format, LOG_FORMAT_COMBINED);
 	CHECK_INT(cfg.request_timeout_ms, 5000);
 	CHECK_INT(cfg.idle_timeout_ms, 1500);
 	CHECK_INT(cfg.max_connections, 64);
@@ -376,6 +379,8 @@ static void test_wrong_types(void)
 	check_error("capsule:\n", "kabar.yaml:1:9: capsule: expected a string\n");
 	check_error("title: \"a\\0b\"\n", "kabar.yaml:1:8: title: contains a NUL byte\n");
 	check_error("listing: maybe\n", "kabar.yaml:1:10: listing: expected true or false\n");
+	check_error("log_format: apache\n",
+	            "kabar.yaml:1:13: log_format: expected kabar, common or combined, got \"apache\"\n");
 	check_error("timeouts: 5\n", "kabar.yaml:1:11: timeouts: expected a mapping of settings\n");
 	check_error("gemini: {a: b}\n",
 	            "kabar.yaml:1:9: gemini: expected a string or a list of strings\n");

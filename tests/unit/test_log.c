@@ -1,0 +1,135 @@
+/* The access log's formats, and reopening its file after a rotation. */
+#include "check.h"
+
+#include "buf.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* 2024-03-01 10:02:03 UTC */
+#define WHEN ((time_t)1709287323)
+
+static const struct access_entry gemini_entry = {
+	.protocol = "gemini",
+	.client_addr = "127.0.0.1",
+	.host = "kabar.example",
+	.request = "gemini://kabar.example/news/\"quoted\"",
+	.request_len = 36,
+	.status = 20,
+	.bytes = 1234,
+	.milliseconds = 7,
+};
+
+static char *format(const struct access_entry *e, enum log_format f)
+{
+	struct buf out = {0};
+	log_access_format(&out, e, f, WHEN);
+	return out.data;
+}
+
+static void test_kabar_format(void)
+{
+	char *line = format(&gemini_entry, LOG_FORMAT_KABAR);
+	CHECK_STR(line, "2024-03-01T10:02:03Z gemini 127.0.0.1 kabar.example "
+	                "\"gemini://kabar.example/news/\\x22quoted\\x22\" 20 1234 7ms\n");
+	free(line);
+}
+
+static void test_common_format(void)
+{
+	char *line = format(&gemini_entry, LOG_FORMAT_COMMON);
+	CHECK_STR(line, "127.0.0.1 - - [01/Mar/2024:10:02:03 +0000] "
+	                "\"gemini://kabar.example/news/\\x22quoted\\x22\" 20 1234\n");
+	free(line);
+}
+
+static void test_combined_format_without_address_or_body(void)
+{
+	struct access_entry e = {
+		.protocol = "gopher",
+		.request = "/nowhere\r\n",
+		.request_len = 8,
+		.status = 3,
+	};
+	char *line = format(&e, LOG_FORMAT_COMBINED);
+	CHECK_STR(line, "- - - [01/Mar/2024:10:02:03 +0000] \"/nowhere\" 3 - \"-\" \"-\"\n");
+	free(line);
+}
+
+static void test_parse_names(void)
+{
+	enum log_format f = LOG_FORMAT_KABAR;
+	CHECK_INT(log_format_parse("common", &f), 0);
+	CHECK_INT(f, LOG_FORMAT_COMMON);
+	CHECK_INT(log_format_parse("COMBINED", &f), 0);
+	CHECK_INT(f, LOG_FORMAT_COMBINED);
+	CHECK_INT(log_format_parse("kabar", &f), 0);
+	CHECK_INT(f, LOG_FORMAT_KABAR);
+	CHECK_INT(log_format_parse("apache", &f), -1);
+	CHECK_INT(log_format_parse("", &f), -1);
+	CHECK_INT(f, LOG_FORMAT_KABAR);
+}
+
+static char *slurp(const char *path)
+{
+	struct buf out = {0};
+	char chunk[512];
+	size_t n;
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&out, chunk, n);
+	fclose(f);
+	return out.data ? out.data : calloc(1, 1);
+}
+
+/* logrotate renames the file, then sends SIGUSR1: later lines go to a new
+ * file under the old name, in the format the log was opened with. */
+static void test_reopen_after_rotation(void)
+{
+	char dir[] = "/tmp/kabar-log-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char path[64], rotated[64];
+	snprintf(path, sizeof path, "%s/access.log", dir);
+	snprintf(rotated, sizeof rotated, "%s/access.log.1", dir);
+	CHECK_INT(log_access_open(path, LOG_FORMAT_COMMON), 0);
+	log_access(&gemini_entry);
+	CHECK_INT(rename(path, rotated), 0);
+	log_reopen();
+	log_access(&gemini_entry);
+	log_access_close();
+
+	char *old = slurp(rotated), *fresh = slurp(path);
+	CHECK(old != NULL && fresh != NULL);
+	if (old != NULL && fresh != NULL) {
+		CHECK_STR(old, fresh);
+		CHECK(strncmp(fresh, "127.0.0.1 - - [", 15) == 0);
+		CHECK(strchr(fresh, '\n') == fresh + strlen(fresh) - 1);
+	}
+	free(old);
+	free(fresh);
+	unlink(path);
+	unlink(rotated);
+	rmdir(dir);
+}
+
+static void test_open_failure_keeps_nothing_open(void)
+{
+	CHECK_INT(log_access_open("/nonexistent-kabar-dir/access.log", LOG_FORMAT_KABAR), -1);
+	log_access_close();
+}
+
+int main(void)
+{
+	RUN(test_kabar_format);
+	RUN(test_common_format);
+	RUN(test_combined_format_without_address_or_body);
+	RUN(test_parse_names);
+	RUN(test_reopen_after_rotation);
+	RUN(test_open_failure_keeps_nothing_open);
+	return check_report();
+}
