@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "log.h"
+#include "mime.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -312,6 +313,8 @@ static void *worker_main(void *arg)
 	}
 	expire(w, &w->request_timers, INT64_MAX);
 	expire(w, &w->idle_timers, INT64_MAX);
+	/* The front-ends keep per-thread state (libmagic's cookie). */
+	mime_thread_done();
 	return NULL;
 }
 
