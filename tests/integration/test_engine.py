@@ -381,3 +381,61 @@ def test_large_file_streams_whole():
         assert raw == blob
         over_tls = gopher(srv.gopher_port, "/big.bin", timeout=30, tls=True)
         assert over_tls == blob
+
+
+def served_cert(port, sni):
+    tls = tls_connect(port, sni=sni)
+    try:
+        return tls.getpeercert(binary_form=True)
+    finally:
+        tls.close()
+
+
+def test_sni_selects_the_host_certificate():
+    capsule = copy_capsule()
+    config = (f"hosts:\n"
+              f"  - hostname: [kabar.example, www.kabar.example]\n"
+              f"    capsule: {capsule}\n"
+              f"  - hostname: berita.example\n"
+              f"    capsule: {capsule}\n")
+    with Server(capsule=None, config=config) as srv:
+        first = served_cert(srv.gemini_port, "kabar.example")
+        assert b"kabar.example" in first and b"berita.example" not in first
+        assert served_cert(srv.gemini_port, "WWW.Kabar.Example.") == first
+        second = served_cert(srv.gemini_port, "berita.example")
+        assert b"berita.example" in second and second != first
+        # Unknown or absent names get the default host's certificate.
+        assert served_cert(srv.gemini_port, "other.example") == first
+        assert served_cert(srv.gemini_port, None) == first
+        assert gemini(srv.gemini_port, "gemini://berita.example/",
+                      sni="berita.example").status == 20
+        assert gemini(srv.gemini_port, "gemini://other.example/",
+                      sni="other.example").status == 53
+        assert sorted(os.listdir(srv.certs)) == ["berita.example.crt", "berita.example.key",
+                                                 "kabar.example.crt", "kabar.example.key"]
+
+
+def test_idle_write_timeout_drops_a_reader_that_stopped():
+    capsule = copy_capsule()
+    with open(os.path.join(capsule, "huge.bin"), "wb") as f:
+        f.write(os.urandom(24 * 1024 * 1024))
+    config = "timeouts:\n  idle: 500ms\n"
+    with Server(capsule=capsule, config=config) as srv:
+        sock = connect(srv.gopher_port, timeout=10)
+        sock.sendall(b"/huge.bin\r\n")
+        time.sleep(2.5)  # never reads: the server's writes stop making progress
+        got = 0
+        try:
+            while True:
+                chunk = sock.recv(1 << 20)
+                if not chunk:
+                    break
+                got += len(chunk)
+        except ConnectionResetError:
+            pass
+        sock.close()
+        assert got < 24 * 1024 * 1024, "the stalled reader was not dropped"
+        line = [l for l in access_lines(srv) if l[3] == "/huge.bin"][0]
+        assert int(line[5]) == got and int(line[6]) < 2500, line
+        # Others are served meanwhile and afterwards.
+        assert gopher(srv.gopher_port, "").endswith(b".\r\n")
