@@ -26,6 +26,14 @@ def tls_connect(port, sni="localhost", ctx=None, host="127.0.0.1"):
                            suppress_ragged_eofs=False)
 
 
+def served_cert(port, sni):
+    tls = tls_connect(port, sni=sni)
+    try:
+        return tls.getpeercert(binary_form=True)
+    finally:
+        tls.close()
+
+
 def read_tls(sock):
     data = b""
     while True:
@@ -224,6 +232,26 @@ def test_sighup_keeps_open_connection():
         assert gemini(srv.gemini_port, "gemini://localhost/").status == 20
 
 
+def test_sighup_swaps_certificates():
+    with Server() as srv:
+        first = served_cert(srv.gemini_port, "localhost")
+        # Both files gone: the reload makes a new pair (after the privilege
+        # drop, through the certs folder's descriptor).
+        for name in os.listdir(srv.certs):
+            os.unlink(os.path.join(srv.certs, name))
+        srv.signal(signal.SIGHUP)
+        assert wait_until(lambda: os.path.exists(os.path.join(srv.certs, "localhost.crt")), 10)
+        assert wait_until(lambda: served_cert(srv.gemini_port, "localhost") != first, 10)
+        second = served_cert(srv.gemini_port, "localhost")
+        # A broken certificate: the reload keeps the one in force.
+        with open(os.path.join(srv.certs, "localhost.crt"), "w") as f:
+            f.write("not a certificate\n")
+        srv.signal(signal.SIGHUP)
+        assert wait_until(lambda: "certificates in force are kept" in srv.log(), 10), srv.log()
+        assert served_cert(srv.gemini_port, "localhost") == second
+        assert gemini(srv.gemini_port, "gemini://localhost/").status == 20
+
+
 def test_sigterm_exits_zero_and_finishes_responses():
     capsule = copy_capsule()
     blob = os.urandom(4 * 1024 * 1024)
@@ -381,14 +409,6 @@ def test_large_file_streams_whole():
         assert raw == blob
         over_tls = gopher(srv.gopher_port, "/big.bin", timeout=30, tls=True)
         assert over_tls == blob
-
-
-def served_cert(port, sni):
-    tls = tls_connect(port, sni=sni)
-    try:
-        return tls.getpeercert(binary_form=True)
-    finally:
-        tls.close()
 
 
 def test_sni_selects_the_host_certificate():
