@@ -459,3 +459,28 @@ def test_idle_write_timeout_drops_a_reader_that_stopped():
         assert int(line[5]) == got and int(line[6]) < 2500, line
         # Others are served meanwhile and afterwards.
         assert gopher(srv.gopher_port, "").endswith(b".\r\n")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_out_of_descriptors_pauses_without_spinning():
+    need_tool("prlimit")
+    with Server(args=["--workers", "1"]) as srv:
+        gopher(srv.gopher_port, "")
+        base = len(os.listdir(f"/proc/{srv.proc.pid}/fd"))
+    limit = base + 3
+    with Server(args=["--workers", "1"], wrapper=f"prlimit --nofile={limit}:{limit}") as srv:
+        clients = [connect(srv.gopher_port) for _ in range(12)]
+        assert wait_until(lambda: "cannot accept" in srv.log(), 5), srv.log()
+        before = cpu_seconds(srv.proc.pid)
+        time.sleep(1.0)
+        assert cpu_seconds(srv.proc.pid) - before < 0.3, "spinning while out of descriptors"
+        assert srv.log().count("cannot accept") == 1, srv.log()
+        for c in clients:
+            c.close()
+        # Descriptors come back: the queue drains and new clients are served.
+        assert wait_until(lambda: gopher(srv.gopher_port, "").endswith(b".\r\n"), 10)
