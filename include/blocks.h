@@ -28,8 +28,10 @@ struct inline_text {
 /* Records a link whose label is text[label_start..] as gathered so far.
  * An empty label is replaced by the URL itself, so every link can be read. */
 void inline_add_link(struct inline_text *t, const char *url, size_t label_start);
-/* True when t holds something other than white space. */
-bool inline_has_text(const struct inline_text *t);
+/* True when t holds something other than white space from byte from on. */
+bool inline_has_text(const struct inline_text *t, size_t from);
+/* t's text from byte from on, white space collapsed, as a new string. */
+char *inline_text_since(const struct inline_text *t, size_t from);
 void inline_clear(struct inline_text *t);
 void inline_free(struct inline_text *t);
 

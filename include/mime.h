@@ -14,7 +14,8 @@
  * The string stays valid until the thread ends. */
 const char *mime_type(int fd, const char *name, dev_t dev, ino_t ino, off_t size, time_t mtime);
 
-/* Frees this thread's cookie and cache; call as a thread ends. */
+/* Frees this thread's cookie and cache now; a thread that ends without
+ * calling it has them freed as it exits. */
 void mime_thread_done(void);
 
 #endif

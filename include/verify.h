@@ -15,8 +15,10 @@ struct verify_counts {
 	size_t problems; /* lines written to problems */
 };
 
-/* Parses every article source under vh->capsule (hidden files skipped, in
- * name order), with the host's zone and language as defaults. Each problem
+/* Parses every article source of vh->capsule, as the site would (files in
+ * news/ with an article extension, hidden files skipped, in name order),
+ * with the host's zone and language as defaults. A folder with no news/ is
+ * taken as a bare folder of articles (such as a blog's posts). Each problem
  * is one line "FILE:LINE: reason" appended to problems; counts grow. */
 void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_counts *counts);
 

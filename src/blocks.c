@@ -20,7 +20,7 @@ void inline_add_link(struct inline_text *t, const char *url, size_t label_start)
 	}
 	struct link *l = &t->links[t->n_links++];
 	l->url = xstrdup(url);
-	l->label = collapse_space(t->text.data + label_start, t->text.len - label_start);
+	l->label = inline_text_since(t, label_start);
 	if (l->label[0] == '\0') {
 		/* Nothing to click on: show the address itself. */
 		free(l->label);
@@ -30,12 +30,19 @@ void inline_add_link(struct inline_text *t, const char *url, size_t label_start)
 	l->end = t->text.len;
 }
 
-bool inline_has_text(const struct inline_text *t)
+bool inline_has_text(const struct inline_text *t, size_t from)
 {
-	for (size_t i = 0; i < t->text.len; i++)
+	for (size_t i = from; i < t->text.len; i++)
 		if (!is_space(t->text.data[i]))
 			return true;
 	return false;
+}
+
+char *inline_text_since(const struct inline_text *t, size_t from)
+{
+	if (from >= t->text.len)
+		return xstrdup("");
+	return collapse_space(t->text.data + from, t->text.len - from);
 }
 
 static void free_links(struct link *links, size_t n)
@@ -109,7 +116,7 @@ char *collapse_space(const char *s, size_t len)
 struct block *blocks_add_text(struct block_list *list, enum block_kind kind, int level,
                               struct inline_text *t)
 {
-	if (!inline_has_text(t)) {
+	if (!inline_has_text(t, 0)) {
 		inline_clear(t);
 		return NULL;
 	}

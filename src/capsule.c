@@ -115,7 +115,8 @@ static bool relative_path(const char *path, const char **rel, struct capsule_ent
 		p += len;
 		p += strspn(p, "/");
 	}
-	*rel = path[1] != '\0' ? path + 1 : ".";
+	const char *first = path + strspn(path, "/"); /* "//x" is "/x", never the disk's root */
+	*rel = first[0] != '\0' ? first : ".";
 	return true;
 }
 

@@ -115,14 +115,22 @@ static bool read_time(const char *s, size_t len, size_t *i, struct date_fields *
 static bool read_offset(const char *s, size_t len, size_t *i, struct date_fields *f)
 {
 	int sign = s[*i] == '-' ? -1 : 1;
-	int hours, minutes = 0;
+	int value, hours, minutes = 0;
 	(*i)++;
-	if (read_number(s, len, i, 2, &hours) != 2)
+	int digits = read_number(s, len, i, 4, &value);
+	if (digits == 4) {
+		hours = value / 100;
+		minutes = value % 100;
+	} else if (digits == 2) {
+		hours = value;
+		if (*i < len && s[*i] == ':') {
+			(*i)++;
+			if (read_number(s, len, i, 2, &minutes) != 2)
+				return false;
+		}
+	} else {
 		return false;
-	if (*i < len && s[*i] == ':')
-		(*i)++;
-	if (*i < len && isdigit((unsigned char)s[*i]) && read_number(s, len, i, 2, &minutes) != 2)
-		return false;
+	}
 	if (minutes > 59)
 		return false;
 	f->offset_minutes = sign * (hours * 60 + minutes);

@@ -2,8 +2,8 @@
 
 #include <stdbool.h>
 #include <string.h>
-#include <time.h>
 
+#include "date.h"
 #include "page.h"
 #include "text.h"
 
@@ -51,29 +51,10 @@ static void author_element(struct buf *out, const char *indent, const char *name
 	buf_puts(out, "</name></author>\n");
 }
 
-/* "2022-04-21T11:18:00+08:00": RFC 3339 in the zone the time was written in. */
-static void rfc3339(struct buf *out, const struct when *w)
-{
-	time_t local = w->t + (time_t)w->offset_minutes * 60;
-	struct tm tm;
-	char text[32];
-	if (gmtime_r(&local, &tm) == NULL || strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-		buf_puts(out, "1970-01-01T00:00:00Z");
-		return;
-	}
-	buf_puts(out, text);
-	if (w->offset_minutes == 0) {
-		buf_putc(out, 'Z');
-		return;
-	}
-	int offset = w->offset_minutes < 0 ? -w->offset_minutes : w->offset_minutes;
-	buf_printf(out, "%c%02d:%02d", w->offset_minutes < 0 ? '-' : '+', offset / 60, offset % 60);
-}
-
 static void time_element(struct buf *out, const char *indent, const char *name, const struct when *w)
 {
 	buf_printf(out, "%s<%s>", indent, name);
-	rfc3339(out, w);
+	date_format_rfc3339(out, w);
 	buf_printf(out, "</%s>\n", name);
 }
 

@@ -306,7 +306,7 @@ static void serve_directory(struct gopher_request *rq, const char *path, struct 
 		listing = gophermap_render(&res->head, map.data, map.len, dir, &rq->origin) ==
 		          GOPHERMAP_LISTING;
 	} else if (listing) {
-		char *title = xasprintf("%s%s", rq->vhost->title ? rq->vhost->title : "", dir);
+		char *title = xasprintf("Index of %s", dir);
 		menu_info(&res->head, title);
 		menu_info(&res->head, "");
 		free(title);

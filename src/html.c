@@ -342,7 +342,7 @@ static void close_link(struct html_reader *r)
 	if (r->link_url == NULL)
 		return;
 	/* A link around nothing but an image was shown with the image. */
-	if (r->text.text.len > r->link_start)
+	if (inline_has_text(&r->text, r->link_start))
 		inline_add_link(&r->text, r->link_url, r->link_start);
 	free(r->link_url);
 	r->link_url = NULL;
@@ -397,7 +397,7 @@ static size_t handle_tag(struct html_reader *r, const struct html_tag *tag, cons
 		flush(r);
 		r->quote_depth += tag->closing ? (r->quote_depth > 0 ? -1 : 0) : 1;
 	} else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
-		if (!tag->closing && inline_has_text(&r->text))
+		if (!tag->closing && inline_has_text(&r->text, 0))
 			buf_puts(&r->text.text, " | ");
 	} else if (name_is(tag, breaking_tags)) {
 		flush(r);
@@ -425,7 +425,7 @@ void html_to_blocks(const char *s, size_t len, struct block_list *out)
 		html_decode(&r.text.text, s + i, stop - i);
 		i = stop;
 	}
-	close_link(&r);
+	/* A link never closed is dropped; its text stays. */
 	flush(&r);
 	free(r.link_url);
 	inline_free(&r.text);

@@ -13,13 +13,10 @@
 #include "verify.h"
 
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define EXIT_USAGE 2
 
@@ -54,6 +51,7 @@ static const char usage_text[] =
 	"address; port 0 picks a free port. With no file and no options kabar\n"
 	"serves ./capsule as localhost, Gemini on localhost:1965 and Gopher on\n"
 	"localhost:70 (localhost meaning 127.0.0.1 and ::1).\n"
+	"Started as root, kabar binds its ports, then runs as the configured user.\n"
 	"Signals: SIGHUP reloads the configuration, SIGUSR1 reopens the access log,\n"
 	"SIGTERM stops.\n";
 
@@ -242,8 +240,7 @@ static struct runtime *reload(void *arg)
 	struct buf errors = {0};
 	struct runtime *rt = runtime_load(state->over, &errors);
 	if (rt == NULL) {
-		log_lines(&errors);
-		log_error("reload failed: the configuration in force is kept");
+		log_lines(&errors); /* the server says that the old one stays */
 		buf_free(&errors);
 		return NULL;
 	}
@@ -263,30 +260,6 @@ static struct runtime *reload(void *arg)
 	return rt;
 }
 
-/* Started as root (to bind low ports), kabar goes on as the configured
- * user; the capsules and ports are already open. */
-static int drop_privileges(const char *user)
-{
-	struct passwd *pw;
-	if (geteuid() != 0)
-		return 0;
-	if (user == NULL) {
-		log_warn("running as root: set user in the configuration");
-		return 0;
-	}
-	pw = getpwnam(user);
-	if (pw == NULL) {
-		log_error("user %s: no such user", user);
-		return -1;
-	}
-	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0 ||
-	    setuid(0) == 0) {
-		log_error("cannot become user %s", user);
-		return -1;
-	}
-	return 0;
-}
-
 static int run_serve(struct options *opt)
 {
 	struct buf errors = {0};
@@ -302,8 +275,8 @@ static int run_serve(struct options *opt)
 		goto fail;
 	}
 	buf_free(&errors);
-	if (drop_privileges(state.current->config.user) < 0 ||
-	    loader_start(state.current->sites, state.current->n_sites) < 0) {
+	/* After server_new, which blocks the signals the loader must not take. */
+	if (loader_start(state.current->sites, state.current->n_sites) < 0) {
 		server_free(server);
 		log_access_close();
 		return 1;

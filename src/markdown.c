@@ -56,6 +56,8 @@ struct md_reader {
 static char *attribute_text(const MD_ATTRIBUTE *attr)
 {
 	struct buf out = {0};
+	if (attr->size == 0 || attr->substr_offsets == NULL)
+		return buf_steal(&out);
 	for (unsigned i = 0; attr->substr_offsets[i] < attr->size; i++) {
 		const char *piece = attr->text + attr->substr_offsets[i];
 		size_t n = attr->substr_offsets[i + 1] - attr->substr_offsets[i];
@@ -108,11 +110,26 @@ static bool paragraph_is_one_image(struct md_reader *r)
 	return alone;
 }
 
+/* A paragraph that is one link and nothing else is a link line. */
+static bool paragraph_is_one_link(struct md_reader *r)
+{
+	if (r->text.n_links != 1 || r->images_in_paragraph > 0)
+		return false;
+	char *all = collapse_space(r->text.text.data, r->text.text.len);
+	bool alone = strcmp(all, r->text.links[0].label) == 0;
+	free(all);
+	return alone;
+}
+
 static void end_paragraph(struct md_reader *r)
 {
-	if (paragraph_is_one_image(r) && !r->item_pending) {
+	bool plain = !r->item_pending && r->quote_depth == 0;
+	if (plain && paragraph_is_one_image(r)) {
 		inline_clear(&r->text);
 		blocks_add_image(r->out, r->paragraph_image, r->paragraph_image_alt);
+	} else if (plain && paragraph_is_one_link(r)) {
+		blocks_add_link(r->out, r->text.links[0].url, r->text.links[0].label);
+		inline_clear(&r->text);
 	} else {
 		flush(r);
 	}
@@ -296,7 +313,7 @@ static void close_image(struct md_reader *r)
 		return;
 	r->in_image = false;
 	size_t start = r->image_start;
-	char *alt = collapse_space(r->text.text.data + start, r->text.text.len - start);
+	char *alt = inline_text_since(&r->text, start);
 	r->images_in_paragraph++;
 	if (r->images_in_paragraph == 1) {
 		r->paragraph_image = xstrdup(r->image_src);

@@ -4,6 +4,7 @@
 #include "log.h"
 
 #include <magic.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,40 @@ struct mime_state {
 	unsigned char sniff[SNIFF_BYTES];
 };
 
-static _Thread_local struct mime_state *state;
+/* Each thread's state hangs off this key, whose destructor frees it when
+ * the thread ends, so a thread that never calls mime_thread_done leaks nothing. */
+static pthread_key_t state_key;
+static pthread_once_t state_key_once = PTHREAD_ONCE_INIT;
+
+static void free_state(void *arg)
+{
+	struct mime_state *st = arg;
+	if (st->cookie != NULL)
+		magic_close(st->cookie);
+	for (size_t i = 0; i < st->n_types; i++)
+		free(st->types[i]);
+	free(st->types);
+	free(st);
+}
+
+static void create_key(void)
+{
+	if (pthread_key_create(&state_key, free_state) != 0) {
+		log_error("mime: cannot create the thread key");
+		abort();
+	}
+}
+
+static struct mime_state *thread_state(void)
+{
+	pthread_once(&state_key_once, create_key);
+	struct mime_state *st = pthread_getspecific(state_key);
+	if (st == NULL) {
+		st = xcalloc(1, sizeof *st);
+		pthread_setspecific(state_key, st);
+	}
+	return st;
+}
 
 static bool has_suffix(const char *name, const char *suffix)
 {
@@ -90,8 +124,7 @@ const char *mime_type(int fd, const char *name, dev_t dev, ino_t ino, off_t size
 {
 	if (has_suffix(name, ".gmi") || has_suffix(name, ".gemini"))
 		return "text/gemini";
-	if (state == NULL)
-		state = xcalloc(1, sizeof *state);
+	struct mime_state *state = thread_state();
 	struct cached_type *slot = &state->slots[(ino ^ dev) % CACHE_SLOTS];
 	if (slot->type != NULL && slot->dev == dev && slot->ino == ino && slot->size == size &&
 	    slot->mtime == mtime)
@@ -103,13 +136,10 @@ const char *mime_type(int fd, const char *name, dev_t dev, ino_t ino, off_t size
 
 void mime_thread_done(void)
 {
-	if (state == NULL)
+	pthread_once(&state_key_once, create_key);
+	struct mime_state *st = pthread_getspecific(state_key);
+	if (st == NULL)
 		return;
-	if (state->cookie != NULL)
-		magic_close(state->cookie);
-	for (size_t i = 0; i < state->n_types; i++)
-		free(state->types[i]);
-	free(state->types);
-	free(state);
-	state = NULL;
+	pthread_setspecific(state_key, NULL);
+	free_state(st);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "date.h"
 #include "text.h"
 
 #define GOPHER_INFO_END "\t\terror.host\t1\r\n"
@@ -235,10 +236,10 @@ void page_external_link(struct page *p, const char *url, const char *label)
 
 void page_day(char out[11], const struct when *w)
 {
-	time_t local = w->t + (time_t)w->offset_minutes * 60;
-	struct tm tm;
-	/* A year past 9999 does not fit: show the date as unknown. */
-	if (gmtime_r(&local, &tm) == NULL || strftime(out, 11, "%Y-%m-%d", &tm) == 0)
+	struct tm tm = {0};
+	date_local(w, &tm);
+	/* A year past 9999 does not fit: show the day as unknown. */
+	if (strftime(out, 11, "%Y-%m-%d", &tm) == 0)
 		strcpy(out, "0000-00-00");
 }
 

@@ -210,14 +210,34 @@ static bool block_only_links(const struct block *b)
 	return only_separators(b->text, pos, strlen(b->text));
 }
 
+/* The article's numbered links: one number per distinct URL, so a site
+ * linked five times is listed once. The URLs are borrowed from the
+ * article, which outlives the rendering. */
+struct references {
+	const char **urls;
+	size_t n;
+};
+
+/* The number of url; a new URL gets the next number. */
+static int reference_number(struct references *r, const char *url)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->urls[i], url) == 0)
+			return (int)i + 1;
+	}
+	r->urls = xreallocarray(r->urls, r->n + 1, sizeof *r->urls);
+	r->urls[r->n++] = url;
+	return (int)r->n;
+}
+
 /*
- * Copies text with a "[n]" reference after each usable link's label,
- * numbering from *next_ref on; numbers[i] gets link i's number (0 for a
- * link without URL). Links are taken in the order given, which the model
- * keeps in text order; an end past the text is put at the end.
+ * Copies text with a "[n]" reference after each usable link's label;
+ * numbers[i] gets link i's number (0 for a link without URL). Links are
+ * taken in the order given, which the model keeps in text order; an end
+ * past the text is put at the end.
  */
 static char *add_references(const char *text, const struct link *links, size_t n_links,
-                            int *next_ref, int *numbers)
+                            struct references *refs, int *numbers)
 {
 	struct buf out = {0};
 	size_t len = text != NULL ? strlen(text) : 0;
@@ -230,7 +250,7 @@ static char *add_references(const char *text, const struct link *links, size_t n
 		if (end < pos)
 			end = pos;
 		buf_append(&out, text + pos, end - pos);
-		numbers[i] = (*next_ref)++;
+		numbers[i] = reference_number(refs, links[i].url);
 		buf_printf(&out, "[%d]", numbers[i]);
 		pos = end;
 	}
@@ -427,7 +447,7 @@ struct gemtext {
 	const struct article *a;
 	const struct render_context *ctx;
 	const struct labels *labels;
-	int next_ref;
+	struct references refs;
 };
 
 /*
@@ -478,11 +498,21 @@ static void gem_link_line(struct gemtext *g, const char *url, int number, const 
 	free(resolved);
 }
 
-/* The link lines that follow a block citing them. */
+/* Whether numbers[i] already came earlier in numbers. */
+static bool seen_before(const int *numbers, size_t i)
+{
+	for (size_t k = 0; k < i; k++) {
+		if (numbers[k] == numbers[i])
+			return true;
+	}
+	return false;
+}
+
+/* The link lines that follow a block citing them, each URL once. */
 static void gem_block_links(struct gemtext *g, const struct block *b, const int *numbers)
 {
 	for (size_t i = 0; i < b->n_links; i++) {
-		if (numbers[i] > 0)
+		if (numbers[i] > 0 && !seen_before(numbers, i))
 			gem_link_line(g, b->links[i].url, numbers[i], b->links[i].label);
 	}
 }
@@ -492,7 +522,7 @@ static void gem_cited_text(struct gemtext *g, const struct block *b, const char 
                            bool single_line)
 {
 	int *numbers = xcalloc(b->n_links, sizeof *numbers);
-	char *text = add_references(b->text, b->links, b->n_links, &g->next_ref, numbers);
+	char *text = add_references(b->text, b->links, b->n_links, &g->refs, numbers);
 	if (single_line) {
 		char *line = one_line(text);
 		put_line(g->out, first_prefix, line, strlen(line), "\n");
@@ -610,13 +640,19 @@ static void gem_block(struct gemtext *g, const struct block *b)
 	}
 }
 
-/* Blocks of a kind that reads as one group (list items, link lines) sit
- * together; everything else is parted by a blank line. */
-static bool groups_with(const struct block *prev, const struct block *b)
+/* What goes between two blocks: nothing inside a group that reads as one
+ * (list items, link lines, images), an empty quote line between the
+ * paragraphs of a quote, else a blank line. */
+static void put_separator(struct buf *out, const struct block *prev, const struct block *b,
+                          const char *eol)
 {
-	if (prev == NULL || prev->kind != b->kind)
-		return false;
-	return b->kind == BLOCK_LIST_ITEM || b->kind == BLOCK_LINK || b->kind == BLOCK_IMAGE;
+	if (prev != NULL && prev->kind == b->kind) {
+		if (b->kind == BLOCK_LIST_ITEM || b->kind == BLOCK_LINK || b->kind == BLOCK_IMAGE)
+			return;
+		if (b->kind == BLOCK_QUOTE)
+			buf_putc(out, '>');
+	}
+	buf_puts(out, eol);
 }
 
 static void gem_header(struct gemtext *g)
@@ -698,19 +734,18 @@ void render_gemtext(struct buf *out, const struct article *a, const struct rende
 		.a = a,
 		.ctx = ctx,
 		.labels = labels_for(article_lang(a, ctx)),
-		.next_ref = 1,
 	};
 	gem_header(&g);
 	gem_feature(&g);
 	const struct block *prev = NULL;
 	for (size_t i = 0; i < a->n_blocks; i++) {
 		const struct block *b = &a->blocks[i];
-		if (!groups_with(prev, b))
-			buf_putc(out, '\n');
+		put_separator(out, prev, b, "\n");
 		gem_block(&g, b);
 		prev = b;
 	}
 	gem_footer(&g);
+	free(g.refs.urls);
 }
 
 /* ---- Gopher text ------------------------------------------------------ */
@@ -721,8 +756,9 @@ struct gopher_text {
 	const struct render_context *ctx;
 	const struct labels *labels;
 	size_t width;
-	int next_ref;
-	struct buf refs; /* "[n] URL" lines, appended under "Links" at the end */
+	struct references refs;
+	int listed;          /* numbers up to this one are in list already */
+	struct buf list;     /* "[n] URL" lines, appended under "Links" at the end */
 };
 
 static const char *const CRLF = "\r\n";
@@ -732,12 +768,24 @@ static void gph_wrap(struct gopher_text *g, const char *s, const char *first, co
 	text_wrap(g->out, s, strlen(s), g->width, first, rest, CRLF);
 }
 
-/* Numbers a link and keeps its URL for the list at the end. */
-static void gph_add_ref(struct gopher_text *g, const char *url, int number)
+/* Puts a newly numbered link in the list for the end; numbers come in
+ * order, so a number above the last listed one is new. */
+static void gph_list(struct gopher_text *g, const char *url, int number)
 {
+	if (number <= g->listed)
+		return;
 	char *resolved = resolve_url(url, g->a, g->ctx, PROTO_GOPHER);
-	buf_printf(&g->refs, "[%d] %s\r\n", number, resolved);
+	buf_printf(&g->list, "[%d] %s\r\n", number, resolved);
 	free(resolved);
+	g->listed = number;
+}
+
+/* The number of a link standing outside text, listed if new. */
+static int gph_cite(struct gopher_text *g, const char *url)
+{
+	int number = reference_number(&g->refs, url);
+	gph_list(g, url, number);
+	return number;
 }
 
 /* The block's text with references; its links join the list at the end.
@@ -745,10 +793,10 @@ static void gph_add_ref(struct gopher_text *g, const char *url, int number)
 static char *gph_annotate(struct gopher_text *g, const struct block *b)
 {
 	int *numbers = xcalloc(b->n_links, sizeof *numbers);
-	char *text = add_references(b->text, b->links, b->n_links, &g->next_ref, numbers);
+	char *text = add_references(b->text, b->links, b->n_links, &g->refs, numbers);
 	for (size_t i = 0; i < b->n_links; i++) {
 		if (numbers[i] > 0)
-			gph_add_ref(g, b->links[i].url, numbers[i]);
+			gph_list(g, b->links[i].url, numbers[i]);
 	}
 	free(numbers);
 	return text;
@@ -772,12 +820,11 @@ static void gph_link(struct gopher_text *g, const char *url, const char *label,
 	struct buf line = {0};
 	const char *shown = label != NULL && label[0] != '\0' ? label : kind != NULL ? kind : url;
 	char *text = one_line(shown);
-	int number = g->next_ref++;
+	int number = gph_cite(g, url);
 	if (kind != NULL && strcmp(kind, text) != 0)
 		buf_printf(&line, "%s: ", kind);
 	buf_printf(&line, "%s[%d]", text, number);
 	gph_wrap(g, line.data, "", "");
-	gph_add_ref(g, url, number);
 	free(text);
 	buf_free(&line);
 }
@@ -884,14 +931,15 @@ static void gph_header(struct gopher_text *g)
 		free(title);
 	}
 	struct buf line = {0};
-	if (m->n_authors > 0) {
+	if (m->n_authors > 0)
 		append_byline(&line, m, g->labels);
-		if (m->author_url != NULL && m->author_url[0] != '\0') {
-			char *label = site_label(m->author_url);
-			buf_printf(&line, " - %s[%d]", label, g->next_ref);
-			gph_add_ref(g, m->author_url, g->next_ref++);
-			free(label);
-		}
+	if (m->author_url != NULL && m->author_url[0] != '\0') {
+		char *label = site_label(m->author_url);
+		int number = gph_cite(g, m->author_url);
+		buf_printf(&line, "%s%s[%d]", line.len > 0 ? " - " : "", label, number);
+		free(label);
+	}
+	if (line.len > 0) {
 		gph_wrap(g, line.data, "", "");
 		buf_clear(&line);
 	}
@@ -943,12 +991,12 @@ static void gph_footer(struct gopher_text *g)
 		gph_wrap(g, line.data, "", "");
 		buf_free(&line);
 	}
-	if (g->refs.len == 0)
+	if (g->list.len == 0)
 		return;
 	/* URLs are listed whole, never wrapped, so they can be copied. */
 	buf_puts(g->out, CRLF);
 	buf_printf(g->out, "%s\r\n", g->labels->links);
-	buf_append(g->out, g->refs.data, g->refs.len);
+	buf_append(g->out, g->list.data, g->list.len);
 }
 
 void render_gopher_text(struct buf *out, const struct article *a, const struct render_context *ctx)
@@ -960,19 +1008,18 @@ void render_gopher_text(struct buf *out, const struct article *a, const struct r
 		.ctx = ctx,
 		.labels = labels_for(article_lang(a, ctx)),
 		.width = columns > 0 ? (size_t)columns : DEFAULT_WRAP,
-		.next_ref = 1,
 	};
-	buf_init(&g.refs);
+	buf_init(&g.list);
 	gph_header(&g);
 	gph_feature(&g);
 	const struct block *prev = NULL;
 	for (size_t i = 0; i < a->n_blocks; i++) {
 		const struct block *b = &a->blocks[i];
-		if (!groups_with(prev, b))
-			buf_puts(out, CRLF);
+		put_separator(out, prev, b, CRLF);
 		gph_block(&g, b);
 		prev = b;
 	}
 	gph_footer(&g);
-	buf_free(&g.refs);
+	buf_free(&g.list);
+	free(g.refs.urls);
 }

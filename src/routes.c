@@ -104,6 +104,31 @@ static size_t listing_page(const struct segments *s, size_t at)
 
 /* ---- front page ---- */
 
+/* One line of the gemtext intro in a Gopher menu: headings without their
+ * marks, link lines as items, the rest as info lines. */
+static void intro_line_in_menu(struct page *p, const char *line)
+{
+	if (line[0] == '#') {
+		page_text(p, line + strspn(line, "#") + strspn(line + strspn(line, "#"), " \t"));
+		return;
+	}
+	if (strncmp(line, "=>", 2) != 0) {
+		page_text(p, line);
+		return;
+	}
+	const char *url = line + 2 + strspn(line + 2, " \t");
+	size_t url_len = strcspn(url, " \t");
+	const char *label = url + url_len + strspn(url + url_len, " \t");
+	char *target = xstrndup(url, url_len);
+	if (label[0] == '\0')
+		label = target;
+	if (target[0] == '/')
+		page_link(p, target[url_len - 1] == '/' ? '1' : '0', target, label);
+	else if (url_len > 0)
+		page_external_link(p, target, label);
+	free(target);
+}
+
 static void front_intro(struct route_context *ctx, struct page *p)
 {
 	const char *intro = ctx->snap->front_intro;
@@ -121,7 +146,8 @@ static void front_intro(struct route_context *ctx, struct page *p)
 	while ((line = strsep(&rest, "\n")) != NULL) {
 		if (rest == NULL && line[0] == '\0')
 			break; /* the newline ending the last line */
-		page_text(p, line);
+		line[strcspn(line, "\r")] = '\0';
+		intro_line_in_menu(p, line);
 	}
 	free(copy);
 }
@@ -192,8 +218,12 @@ static void route_front(struct route_context *ctx)
 {
 	struct page p;
 	routes_begin_page(ctx, &p);
-	page_title(&p, routes_site_title(ctx->snap->vhost));
-	page_blank(&p);
+	/* An intro that opens with its own title replaces the site's. */
+	const char *intro = ctx->snap->front_intro;
+	if (intro == NULL || strncmp(intro, "# ", 2) != 0) {
+		page_title(&p, routes_site_title(ctx->snap->vhost));
+		page_blank(&p);
+	}
 	front_intro(ctx, &p);
 	front_latest(ctx, &p);
 	front_sections(ctx, &p);

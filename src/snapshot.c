@@ -387,6 +387,12 @@ static int by_found_path(const void *a, const void *b)
 	return strcmp(((const struct found *)a)->path, ((const struct found *)b)->path);
 }
 
+static void found_sort(struct found_list *list)
+{
+	if (list->n > 0)
+		qsort(list->items, list->n, sizeof *list->items, by_found_path);
+}
+
 static struct source *prev_source(const struct snapshot *prev, const char *path)
 {
 	if (prev == NULL)
@@ -410,7 +416,7 @@ static struct source *prev_source(const struct snapshot *prev, const char *path)
 static void sources_for(struct snapshot_builder *b, const struct snapshot *prev,
                         struct found_list *found, struct source ***out, size_t *n_out)
 {
-	qsort(found->items, found->n, sizeof *found->items, by_found_path);
+	found_sort(found);
 	*out = xcalloc(found->n ? found->n : 1, sizeof **out);
 	*n_out = 0;
 	for (size_t i = 0; i < found->n; i++) {
@@ -793,7 +799,7 @@ struct snapshot *snapshot_update(struct snapshot_builder *b, const struct snapsh
 			collect_changed(b, roots[i], &found);
 	}
 	/* Named files are read again even when their stat looks the same. */
-	qsort(found.items, found.n, sizeof *found.items, by_found_path);
+	found_sort(&found);
 	struct source **fresh = xcalloc(found.n ? found.n : 1, sizeof *fresh);
 	size_t n_fresh = 0;
 	for (size_t i = 0; i < found.n; i++) {

@@ -3,7 +3,9 @@
 #include "alloc.h"
 #include "article.h"
 #include "capsule.h"
+#include "snapshot.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -19,28 +21,42 @@
 /* What one walk over a capsule carries along. */
 struct walk {
 	const char *capsule;
+	bool bare; /* a folder of articles, not a capsule with news/ */
 	struct article_context ctx;
 	struct buf *problems;
 	struct verify_counts *counts;
 };
 
-static void report(struct walk *w, const char *relpath, const char *fmt, const char *detail)
-	__attribute__((format(printf, 3, 0)));
-
-static void report(struct walk *w, const char *relpath, const char *fmt, const char *detail)
+/* Adds "FILE: reason[: detail]". A parse error's reason already starts
+ * with its line number ("12: reason") and joins the name without a space. */
+static void report(struct walk *w, const char *relpath, const char *reason, const char *detail)
 {
-	buf_printf(w->problems, "%s/%s: ", w->capsule, relpath);
-	buf_printf(w->problems, fmt, detail);
+	buf_printf(w->problems, "%s/%s:%s%s", w->capsule, relpath,
+	           isdigit((unsigned char)reason[0]) ? "" : " ", reason);
+	if (detail != NULL)
+		buf_printf(w->problems, ": %s", detail);
 	buf_putc(w->problems, '\n');
 	w->counts->problems++;
 }
 
-/* Markdown files are the newsroom's articles; gemtext and other files are
- * served as they stand. */
-static bool article_source(const char *name)
+/* The site's own rule decides what is an article (news/ files with the
+ * article extensions); a bare folder of articles is read as if it were
+ * news/. */
+static bool article_source(const struct walk *w, const char *relpath)
 {
-	const char *dot = strrchr(name, '.');
-	return dot != NULL && (strcmp(dot, ".md") == 0 || strcmp(dot, ".markdown") == 0);
+	char *as_news;
+	bool matters;
+	if (!w->bare)
+		return strcmp(relpath, "index.gmi") != 0 && snapshot_path_matters(relpath, false);
+	as_news = xasprintf("news/%s", relpath);
+	matters = snapshot_path_matters(as_news, false);
+	free(as_news);
+	return matters;
+}
+
+static bool folder_matters(const struct walk *w, const char *relpath)
+{
+	return w->bare || snapshot_path_matters(relpath, true);
 }
 
 static int read_all(int fd, struct buf *data)
@@ -64,11 +80,11 @@ static void verify_article(struct walk *w, int dirfd, const char *name, const ch
 	struct article *a;
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		report(w, relpath, "cannot open: %s", strerror(errno));
+		report(w, relpath, "cannot open", strerror(errno));
 		return;
 	}
 	if (read_all(fd, &data) < 0) {
-		report(w, relpath, "%s", "cannot be read, or is larger than 8 MiB");
+		report(w, relpath, "cannot be read, or is larger than 8 MiB", NULL);
 	} else {
 		a = article_parse(relpath, data.data ? data.data : "", data.len, &w->ctx, &error);
 		if (a != NULL) {
@@ -77,7 +93,7 @@ static void verify_article(struct walk *w, int dirfd, const char *name, const ch
 		} else {
 			/* article_parse gives "LINE: reason"; one line is all we keep. */
 			error.len = strcspn(error.data ? error.data : "", "\n");
-			report(w, relpath, "%s", error.len > 0 ? error.data : "cannot be parsed");
+			report(w, relpath, error.len > 0 ? error.data : "cannot be parsed", NULL);
 		}
 	}
 	close(fd);
@@ -89,21 +105,21 @@ static void verify_folder(struct walk *w, int dirfd, const char *prefix, int dep
 {
 	struct capsule_listing listing;
 	if (capsule_list(dirfd, &listing) < 0) {
-		report(w, prefix, "%s", "cannot list this folder");
+		report(w, prefix, "cannot list this folder", NULL);
 		return;
 	}
 	for (size_t i = 0; i < listing.count; i++) {
 		const char *name = listing.names[i];
 		char *relpath = prefix[0] ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
-		if (listing.is_dir[i] && depth < MAX_DEPTH) {
+		if (listing.is_dir[i] && depth < MAX_DEPTH && folder_matters(w, relpath)) {
 			int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub < 0) {
-				report(w, relpath, "cannot open this folder: %s", strerror(errno));
+				report(w, relpath, "cannot open this folder", strerror(errno));
 			} else {
 				verify_folder(w, sub, relpath, depth + 1);
 				close(sub);
 			}
-		} else if (!listing.is_dir[i] && article_source(name)) {
+		} else if (!listing.is_dir[i] && article_source(w, relpath)) {
 			verify_article(w, dirfd, name, relpath);
 		}
 		free(relpath);
@@ -125,6 +141,8 @@ void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_
 		counts->problems++;
 		return;
 	}
+	struct stat news;
+	w.bare = fstatat(root, "news", &news, 0) < 0 || !S_ISDIR(news.st_mode);
 	verify_folder(&w, root, "", 0);
 	close(root);
 }

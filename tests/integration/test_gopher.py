@@ -182,6 +182,16 @@ def test_binary_file_is_raw():
         assert gopher(s.gopher_port, "/files/pixel.png") == PNG
 
 
+def test_large_text_is_streamed_raw():
+    capsule = make_capsule()
+    big = (".a line that would be stuffed if it were small\n" * 40000).encode()
+    assert len(big) > 1024 * 1024
+    with open(os.path.join(capsule, "big.txt"), "wb") as f:
+        f.write(big)
+    with Server(capsule=capsule) as s:
+        assert gopher(s.gopher_port, "/big.txt") == big
+
+
 def test_generated_listing():
     with Server(capsule=make_capsule()) as s:
         items = menu_lines(gopher(s.gopher_port, "/files/"))

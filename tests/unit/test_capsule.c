@@ -136,6 +136,8 @@ static void test_plain_lookups(void)
 		{"/dir/sub/", CAPSULE_DIR},
 		{"/dir/index.gmi", CAPSULE_FILE},
 		{"/dir//index.gmi", CAPSULE_FILE},
+		{"//hello.gmi", CAPSULE_FILE},
+		{"//", CAPSULE_DIR},
 		{"/missing", CAPSULE_MISSING},
 		{"/dir/missing/deeper", CAPSULE_MISSING},
 		{"/hello.gmi/", CAPSULE_MISSING},

@@ -430,7 +430,7 @@ static void test_generated_listing(void)
 	listed_dir = "/plain/";
 	struct answer a;
 	ask(&a, "/plain");
-	CHECK_STR(a.text, "iKabar Test/plain/\t\terror.host\t1\r\n"
+	CHECK_STR(a.text, "iIndex of /plain/\t\terror.host\t1\r\n"
 	                  "i\t\terror.host\t1\r\n"
 	                  "1..\t/\t127.0.0.1\t7070\r\n"
 	                  "gb.gif\t/plain/b.gif\t127.0.0.1\t7070\r\n"

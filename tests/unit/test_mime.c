@@ -108,6 +108,24 @@ static void test_threads_have_their_own_cookie(void)
 	CHECK_STR(type_of("pixel.png"), "image/png");
 }
 
+static void *thread_without_done(void *arg)
+{
+	(void)arg;
+	return strcmp(type_of("pixel.png"), "image/png") == 0 ? arg : NULL;
+}
+
+/* A thread that never calls mime_thread_done: its state is freed as it
+ * exits (LeakSanitizer and valgrind runs of this test would say if not). */
+static void test_thread_end_frees_its_state(void)
+{
+	pthread_t t;
+	void *result = NULL;
+	int token = 1;
+	CHECK_INT(pthread_create(&t, NULL, thread_without_done, &token), 0);
+	CHECK_INT(pthread_join(t, &result), 0);
+	CHECK(result == &token);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "%s", "/tmp/kabar-mime-XXXXXX");
@@ -120,6 +138,7 @@ int main(void)
 	RUN(test_gemtext_by_suffix);
 	RUN(test_cache_follows_changes);
 	RUN(test_threads_have_their_own_cookie);
+	RUN(test_thread_end_frees_its_state);
 	mime_thread_done();
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

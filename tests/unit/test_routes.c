@@ -2,98 +2,114 @@
 
 #include "check.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "page.h"
-#include "search.h"
 #include "snapshot.h"
 #include "text.h"
 
 /*
- * A newsroom built by hand (newest first, as the loader sorts it):
- *   0 future   2099-01-05  barru       pilkada    (not published yet)
- *   1 panen    2022-04-21  barru       pertanian  by Muh. Hasyim, 11:18 +08:00
- *   2 pasar    2022-04-20  barru       ekonomi
- *   3 sekolah  2022-03-10  pendidikan  pertanian  alias /old/sekolah
- *   4 pindah   2022-03-05  (redirect to sekolah)
- *   5 banjir   2021-12-30  barru
+ * A newsroom written into a temporary capsule and loaded by the real
+ * snapshot builder (newest first):
+ *   depan    2099-01-05  barru       pilkada    (not published yet)
+ *   panen    2022-04-21  barru       pertanian  by Muh. Hasyim, 11:18 +08:00
+ *   pasar    2022-04-20  barru       ekonomi
+ *   sekolah  2022-03-10  pendidikan  pertanian  alias /old/sekolah
+ *   pindah   2022-03-05  (redirect to sekolah)
+ *   banjir   2021-12-30  barru
+ *   panjang  2020-01-02  (a headline too long for a Gopher menu)
  */
-
-#define WITA (8 * 60)
-
-static struct article future = {
-	.meta = {.title = "Masa Depan", .date = {true, 4071254400, WITA}, .section = "barru",
-	         .tags = (char *[]){"pilkada"}, .n_tags = 1},
-	.path = "/news/2099/01/future",
+static const char *const newsroom[][2] = {
+	{"news/depan.md", "title: Masa Depan\nslug: depan\ndate: 2099-01-05T08:00:00+08:00\n"
+	                  "section: barru\ntags: [pilkada]\n"},
+	{"news/panen.md", "title: Panen Raya\nslug: panen\ndate: 2022-04-21T11:18:00+08:00\n"
+	                  "section: barru\ntags: [pertanian]\nauthor: Muh. Hasyim\n"},
+	{"news/pasar.md", "title: Pasar Sentral\nslug: pasar\ndate: 2022-04-20T10:00:00+08:00\n"
+	                  "section: barru\ntags: [ekonomi]\n"},
+	{"news/sekolah.md", "title: Sekolah Baru\nslug: sekolah\ndate: 2022-03-10T09:00:00+08:00\n"
+	                    "section: pendidikan\ntags: [pertanian]\naliases: [/old/sekolah]\n"},
+	{"news/pindah.md", "title: Pindah\nslug: pindah\ndate: 2022-03-05T09:00:00+08:00\n"
+	                   "redirect: /news/2022/03/sekolah\n"},
+	{"news/banjir.md", "title: Banjir di Barru\nslug: banjir\ndate: 2021-12-30T09:00:00+08:00\n"
+	                   "section: barru\n"},
+	{"news/panjang.md", "title: Pemerintah Kabupaten Barru menggelar rapat koordinasi lintas sektor "
+	                    "untuk membahas penanganan banjir\nslug: panjang\ndate: 2020-01-02T09:00:00+08:00\n"},
 };
-static struct article panen = {
-	.meta = {.title = "Panen Raya", .date = {true, 1650511080, WITA}, .section = "barru",
-	         .tags = (char *[]){"pertanian"}, .n_tags = 1,
-	         .authors = (char *[]){"Muh. Hasyim"}, .n_authors = 1},
-	.path = "/news/2022/04/panen",
-};
-static struct article pasar = {
-	.meta = {.title = "Pasar Sentral", .date = {true, 1650420000, WITA}, .section = "barru",
-	         .tags = (char *[]){"ekonomi"}, .n_tags = 1},
-	.path = "/news/2022/04/pasar",
-};
-static struct article sekolah = {
-	.meta = {.title = "Sekolah Baru", .date = {true, 1646874000, WITA}, .section = "pendidikan",
-	         .tags = (char *[]){"pertanian"}, .n_tags = 1,
-	         .aliases = (char *[]){"/old/sekolah"}, .n_aliases = 1},
-	.path = "/news/2022/03/sekolah",
-};
-static struct article pindah = {
-	.meta = {.title = "Pindah", .date = {true, 1646442000, WITA}, .redirect = "/news/2022/03/sekolah"},
-	.path = "/news/2022/03/pindah",
-};
-static struct article banjir = {
-	.meta = {.title = "Banjir di Barru", .date = {true, 1640826000, WITA}, .section = "barru"},
-	.path = "/news/2021/12/banjir",
-};
-
-static struct article *all[] = {&future, &panen, &pasar, &sekolah, &pindah, &banjir};
-
-static struct index_entry sections[] = {
-	{"barru", "Barru", (size_t[]){0, 1, 2, 5}, 4},
-	{"pendidikan", "Pendidikan", (size_t[]){3}, 1},
-};
-static struct index_entry authors[] = {
-	{"muh-hasyim", "Muh. Hasyim", (size_t[]){1}, 1},
-};
-static struct index_entry tags[] = {
-	{"ekonomi", "ekonomi", (size_t[]){2}, 1},
-	{"pertanian", "pertanian", (size_t[]){1, 3}, 2},
-	{"pilkada", "pilkada", (size_t[]){0}, 1},
-};
-static struct index_entry months[] = {
-	{"2021/12", "2021/12", (size_t[]){5}, 1},
-	{"2022/03", "2022/03", (size_t[]){3, 4}, 2},
-	{"2022/04", "2022/04", (size_t[]){1, 2}, 2},
-	{"2099/01", "2099/01", (size_t[]){0}, 1},
-};
+#define N_FILES (sizeof(newsroom) / sizeof(newsroom[0]))
 
 static struct vhost vhost = {
 	.names = (char *[]){"kabar.example"},
 	.n_names = 1,
 	.lang = "en",
 	.title = "Kabar Barru",
+	.zone_name = "WITA",
+	.utc_offset_minutes = 8 * 60,
 	.page_size = 2,
 	.wrap_columns = 70,
 };
 
-static struct snapshot snap = {
-	.vhost = &vhost,
-	.articles = all,
-	.n_articles = 6,
-	.sections = {sections, 2},
-	.authors = {authors, 1},
-	.tags = {tags, 3},
-	.months = {months, 4},
-	.front_intro = "Berita dari Barru.\n=> gemini://elsewhere.example/ A friend\n",
-};
+static char capsule[64];
+static int root_fd = -1;
+static struct snapshot_builder *builder;
+static struct snapshot *snap;
+
+static void write_file(const char *relpath, const char *text)
+{
+	char *path = xasprintf("%s/%s", capsule, relpath);
+	FILE *f = fopen(path, "w");
+	if (f == NULL) {
+		perror(path);
+		exit(1);
+	}
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+static void newsroom_open(void)
+{
+	strcpy(capsule, "/tmp/kabar-routes-XXXXXX");
+	if (mkdtemp(capsule) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	char *news = xasprintf("%s/news", capsule);
+	mkdir(news, 0700);
+	free(news);
+	for (size_t i = 0; i < N_FILES; i++) {
+		char *text = xasprintf("---\n%s---\n\nIsi berita.\n", newsroom[i][1]);
+		write_file(newsroom[i][0], text);
+		free(text);
+	}
+	write_file("index.gmi", "Berita dari Barru.\n=> gemini://elsewhere.example/ A friend\n");
+	root_fd = open(capsule, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	builder = snapshot_builder_new(&vhost, root_fd);
+	snap = snapshot_scan(builder, NULL);
+}
+
+static void newsroom_close(void)
+{
+	snapshot_drop(snap);
+	snapshot_builder_free(builder);
+	close(root_fd);
+	for (size_t i = 0; i < N_FILES; i++) {
+		char *path = xasprintf("%s/%s", capsule, newsroom[i][0]);
+		unlink(path);
+		free(path);
+	}
+	char *path = xasprintf("%s/index.gmi", capsule);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/news", capsule);
+	rmdir(path);
+	free(path);
+	rmdir(capsule);
+}
 
 static const struct origin origin = {"localhost", 7070, true};
 
@@ -102,7 +118,7 @@ static struct route_result result;
 static void route(enum output out, const char *path, const char *query)
 {
 	route_result_free(&result);
-	site_route(&snap, out, &origin, path, query, &result);
+	site_route(snap, out, &origin, path, query, &result);
 }
 
 static const char *gemini(const char *path)
@@ -119,6 +135,8 @@ static const char *gopher(const char *path)
 
 static bool has(const char *haystack, const char *needle)
 {
+	if (haystack == NULL)
+		haystack = "";
 	if (strstr(haystack, needle) != NULL)
 		return true;
 	fprintf(stderr, "  missing \"%s\" in:\n%s\n", needle, haystack);
@@ -180,7 +198,7 @@ static void test_front_page_gemini(void)
 	CHECK(has(body, "=> /feed.xml "));
 	CHECK(has(body, "=> /feed.gmi "));
 	CHECK(has(body, "=> /archive/ "));
-	CHECK(strstr(body, "future") == NULL);
+	CHECK(strstr(body, "depan") == NULL);
 	CHECK(before(body, "Berita dari Barru", "## Latest news"));
 }
 
@@ -190,13 +208,14 @@ static void test_front_page_gopher(void)
 	CHECK_INT(result.kind, ROUTE_PAGE);
 	CHECK_INT(result.gopher_type, '1');
 	CHECK(starts_with(body, "iKabar Barru\t\terror.host\t1\r\n"));
-	CHECK(has(body, "iBerita dari Barru.\t\terror.host\t1\r\n"));
+	CHECK(has(body, "iBerita dari Barru.\t\terror.host\t1\r\n"
+	                "hA friend\tURL:gemini://elsewhere.example/\tlocalhost\t7070\r\n"));
 	CHECK(has(body, "\r\n02022-04-21 Panen Raya\t/news/2022/04/panen\tlocalhost\t7070\r\n"));
 	CHECK(has(body, "\r\n1Barru\t/section/barru/\tlocalhost\t7070\r\n"));
 	CHECK(has(body, "\r\n7Search the news\t/search\tlocalhost\t7070\r\n"));
 	CHECK(has(body, "\t/feed.xml\tlocalhost\t7070\r\n"));
 	CHECK(gopher_menu_well_formed(body));
-	CHECK(strstr(body, "future") == NULL);
+	CHECK(strstr(body, "depan") == NULL);
 }
 
 static void test_article_with_related_and_navigation(void)
@@ -209,7 +228,7 @@ static void test_article_with_related_and_navigation(void)
 	 * nor an unpublished one. */
 	CHECK(has(body, "## Related\n=> /news/2022/04/panen 2022-04-21 - Panen Raya\n"
 	                "=> /news/2021/12/banjir 2021-12-30 - Banjir di Barru\n"));
-	CHECK(strstr(body, "future") == NULL);
+	CHECK(strstr(body, "depan") == NULL);
 	CHECK(has(body, "=> /news/2022/04/panen Newer: 2022-04-21 Panen Raya\n"));
 	CHECK(has(body, "=> /news/2022/03/sekolah Older: 2022-03-10 Sekolah Baru\n"));
 	CHECK(has(body, "=> /section/barru/ Section: Barru\n"));
@@ -253,7 +272,7 @@ static void test_redirect_and_alias(void)
 
 static void test_future_article_hidden(void)
 {
-	route(OUTPUT_GEMINI, "/news/2099/01/future", NULL);
+	route(OUTPUT_GEMINI, "/news/2099/01/depan", NULL);
 	CHECK_INT(result.kind, ROUTE_NOT_FOUND);
 	route(OUTPUT_GEMINI, "/tag/pilkada/", NULL);
 	CHECK_INT(result.kind, ROUTE_NOT_FOUND);
@@ -261,7 +280,7 @@ static void test_future_article_hidden(void)
 	CHECK_INT(result.kind, ROUTE_NOT_FOUND);
 	CHECK(strstr(gemini("/tag/"), "pilkada") == NULL);
 	CHECK(strstr(gemini("/archive/"), "2099") == NULL);
-	CHECK(strstr(gemini("/feed.xml"), "future") == NULL);
+	CHECK(strstr(gemini("/feed.xml"), "depan") == NULL);
 }
 
 static void test_section_paging(void)
@@ -362,12 +381,6 @@ static void test_search(void)
 	route(OUTPUT_GEMINI, "/search", "  ");
 	CHECK_INT(result.kind, ROUTE_INPUT);
 
-	struct search_vocab *vocab = search_vocab_new();
-	struct search_terms *terms[6];
-	for (size_t i = 0; i < 6; i++)
-		terms[i] = search_terms_of(vocab, all[i]);
-	snap.search = search_index_build(vocab, terms, 6);
-
 	route(OUTPUT_GEMINI, "/search", "panen");
 	CHECK_INT(result.kind, ROUTE_PAGE);
 	CHECK(strncmp(result.body.data, "# Results for: panen\n", 21) == 0);
@@ -377,12 +390,6 @@ static void test_search(void)
 	route(OUTPUT_GOPHER, "/search", "pasar");
 	CHECK(has(result.body.data, "02022-04-20 Pasar Sentral\t/news/2022/04/pasar\tlocalhost\t7070\r\n"));
 	CHECK(gopher_menu_well_formed(result.body.data));
-
-	search_index_free(snap.search);
-	snap.search = NULL;
-	for (size_t i = 0; i < 6; i++)
-		search_terms_free(terms[i]);
-	search_vocab_free(vocab);
 }
 
 static void test_feed_routes(void)
@@ -406,20 +413,9 @@ static void test_feed_routes(void)
 
 static void test_long_headline_cut_in_menu(void)
 {
-	static struct article longest = {
-		.meta = {.title = "Pemerintah Kabupaten Barru menggelar rapat koordinasi lintas sektor "
-		                  "untuk membahas penanganan banjir",
-		         .date = {true, 1650511080, WITA}},
-		.path = "/news/2022/04/long",
-	};
-	struct article *one[] = {&longest};
-	struct snapshot small = snap;
-	small.articles = one;
-	small.n_articles = 1;
-	route_result_free(&result);
-	site_route(&small, OUTPUT_GOPHER, &origin, "/feed.gmi", NULL, &result);
-	CHECK(gopher_menu_well_formed(result.body.data));
-	CHECK(has(result.body.data, "02022-04-21 Pemerintah Kabupaten Barru menggelar rapat koordinasi lint…\t"));
+	const char *body = gopher("/feed.gmi");
+	CHECK(gopher_menu_well_formed(body));
+	CHECK(has(body, "02020-01-02 Pemerintah Kabupaten Barru menggelar rapat koordinasi lint…\t"));
 }
 
 static void test_display_strings(void)
@@ -443,12 +439,13 @@ static void test_language_and_port(void)
 	vhost.lang = "en";
 	struct origin standard = {"localhost", 1965, true};
 	route_result_free(&result);
-	site_route(&snap, OUTPUT_GEMINI, &standard, "/feed.xml", NULL, &result);
+	site_route(snap, OUTPUT_GEMINI, &standard, "/feed.xml", NULL, &result);
 	CHECK(has(result.body.data, "href=\"gemini://localhost/news/2022/04/panen\""));
 }
 
 int main(void)
 {
+	newsroom_open();
 	RUN(test_front_page_gemini);
 	RUN(test_front_page_gopher);
 	RUN(test_article_with_related_and_navigation);
@@ -468,5 +465,6 @@ int main(void)
 	RUN(test_display_strings);
 	RUN(test_language_and_port);
 	route_result_free(&result);
+	newsroom_close();
 	return check_report();
 }

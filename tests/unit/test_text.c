@@ -133,6 +133,10 @@ static void test_wrap_tabs_and_breaks(void)
 	s = wrap("satu\r\n\r\ndua", 20, "", "");
 	CHECK_STR(s, "satu\n\ndua\n");
 	free(s);
+	/* Width zero still puts one cluster per line, never loops. */
+	s = wrap("ab", 0, "", "");
+	CHECK_STR(s, "a\nb\n");
+	free(s);
 	/* A prefix wider than the line still makes progress. */
 	s = wrap("ab", 2, "xyz", "xyz");
 	CHECK_STR(s, "xyza\nxyzb\n");
@@ -158,6 +162,10 @@ static void test_fold(void)
 	/* Compatibility forms fold too: full-width letters, the "ﬁ" ligature. */
 	a = text_fold("ＭＰＰ ﬁle Straße", strlen("ＭＰＰ ﬁle Straße"));
 	CHECK_STR(a, "mpp file strasse");
+	free(a);
+	/* Decomposed and precomposed accents fold the same. */
+	a = text_fold("Kabupate\xcc\x81n", strlen("Kabupate\xcc\x81n"));
+	CHECK_STR(a, "kabupaten");
 	free(a);
 	/* Bad bytes do not make the fold fail. */
 	a = text_fold("A\xff" "B", 3);

@@ -1,0 +1,178 @@
+#include "frontmatter.h"
+
+#include "alloc.h"
+#include "check.h"
+
+#include <stdlib.h>
+
+static const struct article_context ctx = {.utc_offset_minutes = 480, .lang = "id"};
+
+/* The metadata sits in an article so that article_free releases it. */
+static struct article *holder;
+
+static void release(void)
+{
+	article_free(holder);
+	holder = NULL;
+}
+
+/* Parses into a fresh article's metadata, which *m then mirrors. */
+static bool parse(const char *yaml, struct article_meta *m, struct buf *err)
+{
+	article_free(holder);
+	holder = xcalloc(1, sizeof *holder);
+	bool ok = frontmatter_parse(yaml, strlen(yaml), 2, &ctx, &holder->meta, err);
+	*m = holder->meta;
+	return ok;
+}
+
+static void test_split(void)
+{
+	const char *text = "---\ntitle: x\n---\nbody\n";
+	struct frontmatter_split s;
+	bool found;
+	struct buf err = {0};
+	CHECK(frontmatter_split(text, strlen(text), &s, &found, &err));
+	CHECK(found);
+	CHECK_INT(s.yaml_start, 4);
+	CHECK_INT(s.yaml_len, 9);
+	CHECK_STR(text + s.body_start, "body\n");
+	CHECK_INT(s.body_line, 4);
+	CHECK(!frontmatter_split("# no", 4, &s, &found, &err));
+	CHECK(!found);
+	CHECK_INT(err.len, 0);
+	CHECK(!frontmatter_split("---\ntitle: x\n", 13, &s, &found, &err));
+	CHECK(found);
+	CHECK_STR(err.data, "1: front matter has no closing \"---\" line");
+	buf_free(&err);
+}
+
+static void test_known_keys(void)
+{
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(parse("title: \"Catatan Rilis\"\ndate: \"2011-08-17\"\nupdated: 2011-08-18 10:00\n"
+	            "by:\n- Russ Cox\n- Rob Pike\nsection: Barru\ntags: berita rilis\n"
+	            "categories:\n- berita\n- linux\ndescription: Ringkas\nlang: id\n"
+	            "draft: yes\nimage: /a.png\ncaption: Foto\nslug: Catatan\n"
+	            "redirect: /x\naliases: [/old, /older]\n", &m, &err));
+	CHECK_STR(err.data, NULL);
+	CHECK_STR(m.title, "Catatan Rilis");
+	CHECK(m.date.set);
+	CHECK_INT(m.date.offset_minutes, 480);
+	CHECK(m.updated.set);
+	CHECK_INT(m.n_authors, 2);
+	CHECK_STR(m.authors[1], "Rob Pike");
+	CHECK_STR(m.section, "barru");
+	CHECK_INT(m.n_tags, 3);
+	CHECK_STR(m.tags[0], "berita");
+	CHECK_STR(m.tags[1], "rilis");
+	CHECK_STR(m.tags[2], "linux");
+	CHECK_STR(m.summary, "Ringkas");
+	CHECK_STR(m.lang, "id");
+	CHECK(m.draft);
+	CHECK_STR(m.image, "/a.png");
+	CHECK_STR(m.caption, "Foto");
+	CHECK_STR(m.slug, "Catatan");
+	CHECK_STR(m.redirect, "/x");
+	CHECK_INT(m.n_aliases, 2);
+	CHECK_STR(m.aliases[1], "/older");
+	release();
+	buf_free(&err);
+}
+
+static void test_unknown_keys_kept(void)
+{
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(parse("author: Humas\nlicense: CC-BY-SA-3.0\neditors:\n- A\n- B\nempty:\n", &m, &err));
+	CHECK_INT(m.n_authors, 1);
+	CHECK_STR(m.authors[0], "Humas");
+	CHECK_INT(m.n_extra, 2);
+	CHECK_STR(m.extra[0].key, "license");
+	CHECK_STR(m.extra[0].value, "CC-BY-SA-3.0");
+	CHECK_STR(m.extra[1].key, "editors");
+	CHECK_STR(m.extra[1].value, "A, B");
+	release();
+	buf_free(&err);
+}
+
+static void test_errors_have_lines(void)
+{
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(!parse("title: ok\ndate: 2022-13-01\n", &m, &err));
+	CHECK_STR(err.data, "3: date is not a date: \"2022-13-01\"");
+	release();
+	buf_clear(&err);
+	CHECK(!parse("title: ok\ntags: [a, b\nx: y\n", &m, &err));
+	CHECK(strncmp(err.data, "4: front matter: ", 17) == 0 || strncmp(err.data, "5: front matter: ", 17) == 0);
+	release();
+	buf_clear(&err);
+	CHECK(!parse("just text\n", &m, &err));
+	CHECK_STR(err.data, "2: front matter: expected \"key: value\" lines");
+	release();
+	buf_free(&err);
+}
+
+static void test_empty_front_matter(void)
+{
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(parse("", &m, &err));
+	CHECK(parse("# only a comment\n", &m, &err));
+	CHECK_INT(err.len, 0);
+	release();
+	buf_free(&err);
+}
+
+static void test_alias_bomb_refused(void)
+{
+	const char *bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+	                   "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+	                   "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n";
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(!parse(bomb, &m, &err));
+	CHECK_STR(err.data, "3: front matter: aliases (*name) are not allowed");
+	release();
+	buf_free(&err);
+}
+
+static void test_limits(void)
+{
+	struct buf yaml = {0};
+	buf_puts(&yaml, "title: ");
+	for (int i = 0; i < FRONTMATTER_MAX_SCALAR + 10; i++)
+		buf_putc(&yaml, 'x');
+	buf_putc(&yaml, '\n');
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(!parse(yaml.data, &m, &err));
+	CHECK_STR(err.data, "2: front matter: a value is longer than 64 KiB");
+	release();
+	buf_clear(&err);
+	buf_clear(&yaml);
+	buf_puts(&yaml, "deep: ");
+	for (int i = 0; i < 40; i++)
+		buf_putc(&yaml, '[');
+	for (int i = 0; i < 40; i++)
+		buf_putc(&yaml, ']');
+	CHECK(!parse(yaml.data, &m, &err));
+	CHECK_STR(err.data, "2: front matter: nested too deeply");
+	release();
+	buf_free(&err);
+	buf_free(&yaml);
+}
+
+int main(void)
+{
+	RUN(test_split);
+	RUN(test_known_keys);
+	RUN(test_unknown_keys_kept);
+	RUN(test_errors_have_lines);
+	RUN(test_empty_front_matter);
+	RUN(test_alias_bomb_refused);
+	RUN(test_limits);
+	return check_report();
+}

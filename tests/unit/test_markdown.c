@@ -1,0 +1,151 @@
+#include "markdown.h"
+
+#include "check.h"
+
+static struct block_list parse(const char *md, bool go_template)
+{
+	struct block_list list = {0};
+	markdown_to_blocks(md, strlen(md), go_template, &list);
+	return list;
+}
+
+static void test_paragraphs_and_links(void)
+{
+	struct block_list l = parse("Hello *big*\n**world**, see [the `Go` site](https://go.dev/?a=1&amp;b)\n"
+	                            "and ~~old~~ <https://x.org>.  \nNext line.\n\n---\n", false);
+	CHECK_INT(l.count, 2);
+	CHECK_INT(l.items[0].kind, BLOCK_PARAGRAPH);
+	CHECK_STR(l.items[0].text, "Hello big world, see the Go site and old https://x.org. Next line.");
+	CHECK_INT(l.items[0].n_links, 2);
+	CHECK_STR(l.items[0].links[0].label, "the Go site");
+	CHECK_STR(l.items[0].links[0].url, "https://go.dev/?a=1&b");
+	CHECK_INT(l.items[0].links[0].end, strlen("Hello big world, see the Go site"));
+	CHECK_STR(l.items[0].links[1].url, "https://x.org");
+	CHECK_INT(l.items[1].kind, BLOCK_RULE);
+	block_list_free(&l);
+}
+
+static void test_headings_lists_quotes(void)
+{
+	struct block_list l = parse("## Sub\n\n- a\n- b\n  1. x\n  2. y\n\n5. five\n6. six\n\n> quoted\n> text\n", false);
+	CHECK_INT(l.count, 8);
+	if (l.count == 8) {
+		CHECK_INT(l.items[0].kind, BLOCK_HEADING);
+		CHECK_INT(l.items[0].level, 2);
+		CHECK_STR(l.items[0].text, "Sub");
+		CHECK_INT(l.items[1].kind, BLOCK_LIST_ITEM);
+		CHECK_INT(l.items[1].level, 0);
+		CHECK_INT(l.items[1].number, 0);
+		CHECK_STR(l.items[2].text, "b");
+		CHECK_INT(l.items[3].level, 1);
+		CHECK_INT(l.items[3].number, 1);
+		CHECK_INT(l.items[4].number, 2);
+		CHECK_INT(l.items[5].number, 5);
+		CHECK_INT(l.items[6].number, 6);
+		CHECK_INT(l.items[7].kind, BLOCK_QUOTE);
+		CHECK_STR(l.items[7].text, "quoted text");
+	}
+	block_list_free(&l);
+}
+
+static void test_code_images_tables(void)
+{
+	struct block_list l = parse("```go\nfunc main() {}\n```\n\n    indented\n\n"
+	                            "![A gopher](g.png)\n\nText ![inline](i.png) here.\n\n"
+	                            "[![Big](small.png)](big.png)\n\n"
+	                            "| a | b |\n|:--|--:|\n| 1 | 2 |\n\n[Only a link](https://go.dev)\n",
+	                            false);
+	CHECK_INT(l.count, 7);
+	if (l.count == 7) {
+		CHECK_INT(l.items[0].kind, BLOCK_PRE);
+		CHECK_STR(l.items[0].text, "func main() {}");
+		CHECK_STR(l.items[0].alt, "go");
+		CHECK_STR(l.items[1].text, "indented");
+		CHECK_STR(l.items[1].alt, NULL);
+		CHECK_INT(l.items[2].kind, BLOCK_IMAGE);
+		CHECK_STR(l.items[2].url, "g.png");
+		CHECK_STR(l.items[2].alt, "A gopher");
+		CHECK_INT(l.items[3].kind, BLOCK_PARAGRAPH);
+		CHECK_STR(l.items[3].text, "Text inline here.");
+		CHECK_STR(l.items[3].links[0].url, "i.png");
+		CHECK_INT(l.items[4].kind, BLOCK_IMAGE);
+		CHECK_STR(l.items[4].url, "small.png");
+		CHECK_INT(l.items[5].kind, BLOCK_TABLE);
+		struct table *t = l.items[5].table;
+		CHECK_INT(t->n_rows, 2);
+		CHECK_INT(t->n_cols, 2);
+		CHECK_STR(t->cells[3], "2");
+		CHECK_INT(t->align[0], ALIGN_LEFT);
+		CHECK_INT(t->align[1], ALIGN_RIGHT);
+		CHECK_INT(l.items[6].kind, BLOCK_LINK);
+		CHECK_STR(l.items[6].text, "Only a link");
+		CHECK_STR(l.items[6].url, "https://go.dev");
+	}
+	block_list_free(&l);
+}
+
+static void test_embedded_html(void)
+{
+	struct block_list l = parse("Go to <a href=\"/x\">the page</a>.<br>Now.\n\n"
+	                            "<div class=\"image\">\n<img src=\"c.svg\" alt=\"Chart\"/>\n</div>\n", false);
+	CHECK_INT(l.count, 2);
+	if (l.count == 2) {
+		CHECK_STR(l.items[0].text, "Go to the page. Now.");
+		CHECK_INT(l.items[0].n_links, 1);
+		CHECK_STR(l.items[0].links[0].url, "/x");
+		CHECK_INT(l.items[1].kind, BLOCK_IMAGE);
+		CHECK_STR(l.items[1].alt, "Chart");
+	}
+	block_list_free(&l);
+}
+
+static void test_go_template_actions(void)
+{
+	const char *md = "Intro {{raw \"`a < b`\"}} and {{\" <= \"}} ok.\n"
+	                 "{{raw `\n\tfunc f() {\n\t\treturn\n\t}\n`}}\n"
+	                 "{{image \"x/pic.png\" 850}}\n\n{{code \"x/main.go\" `/START/`}}\n"
+	                 "{{video \"https://v.example/1\"}}\n{{range .x}}{{.title}}{{end}}\n"
+	                 "```\n{{raw `kept`}}\n```\n";
+	struct block_list l = parse(md, true);
+	CHECK_INT(l.count, 6);
+	if (l.count == 6) {
+		CHECK_STR(l.items[0].text, "Intro a < b and <= ok.");
+		CHECK_INT(l.items[1].kind, BLOCK_PRE);
+		CHECK_STR(l.items[1].text, "func f() {\n\treturn\n}");
+		CHECK_INT(l.items[2].kind, BLOCK_IMAGE);
+		CHECK_STR(l.items[2].url, "x/pic.png");
+		CHECK_INT(l.items[3].kind, BLOCK_LINK);
+		CHECK_STR(l.items[3].url, "x/main.go");
+		CHECK_STR(l.items[4].text, "Video");
+		CHECK_INT(l.items[5].kind, BLOCK_PRE);
+		CHECK_STR(l.items[5].text, "{{raw `kept`}}");
+	}
+	block_list_free(&l);
+	/* Without the template flag the braces are text. */
+	l = parse("a {{image \"p.png\"}} b\n", false);
+	CHECK_INT(l.count, 1);
+	CHECK_STR(l.items[0].text, "a {{image \"p.png\"}} b");
+	block_list_free(&l);
+}
+
+static void test_unclosed_things(void)
+{
+	const char *inputs[] = {"{{raw `never", "[a](", "<a href=\"x", "```\nopen", "{{", "> > > >"};
+	size_t want[] = {1, 1, 1, 1, 1, 0}; /* nested empty quotes say nothing */
+	for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+		struct block_list l = parse(inputs[i], true);
+		CHECK_INT(l.count, want[i]);
+		block_list_free(&l);
+	}
+}
+
+int main(void)
+{
+	RUN(test_paragraphs_and_links);
+	RUN(test_headings_lists_quotes);
+	RUN(test_code_images_tables);
+	RUN(test_embedded_html);
+	RUN(test_go_template_actions);
+	RUN(test_unclosed_things);
+	return check_report();
+}

@@ -1,0 +1,169 @@
+#include "alloc.h"
+#include "search.h"
+#include "snapshot.h"
+
+#include "check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Hand-built articles: a title, a summary and one paragraph. */
+static struct article *make(const char *title, const char *summary, const char *body, time_t date)
+{
+	struct article *a = xcalloc(1, sizeof *a);
+	a->meta.title = (char *)title;
+	a->meta.summary = (char *)summary;
+	a->meta.date.set = true;
+	a->meta.date.t = date;
+	a->blocks = xcalloc(1, sizeof *a->blocks);
+	a->n_blocks = 1;
+	a->blocks[0].kind = BLOCK_PARAGRAPH;
+	a->blocks[0].text = (char *)body;
+	return a;
+}
+
+/* A snapshot holding only what search needs: the articles, newest first. */
+struct fixture {
+	struct search_vocab *vocab;
+	struct search_terms **terms;
+	struct snapshot snap;
+};
+
+static void fixture_build(struct fixture *f, struct article **articles, size_t n)
+{
+	f->vocab = search_vocab_new();
+	f->terms = xcalloc(n, sizeof *f->terms);
+	for (size_t i = 0; i < n; i++)
+		f->terms[i] = search_terms_of(f->vocab, articles[i]);
+	memset(&f->snap, 0, sizeof f->snap);
+	f->snap.articles = articles;
+	f->snap.n_articles = n;
+	f->snap.search = search_index_build(f->vocab, f->terms, n);
+}
+
+static void fixture_free(struct fixture *f)
+{
+	search_index_free(f->snap.search);
+	for (size_t i = 0; i < f->snap.n_articles; i++) {
+		search_terms_free(f->terms[i]);
+		free(f->snap.articles[i]->blocks);
+		free(f->snap.articles[i]);
+	}
+	free(f->terms);
+	search_vocab_free(f->vocab);
+}
+
+static size_t query(struct fixture *f, const char *q, size_t *out, size_t max)
+{
+	return search_query(f->snap.search, &f->snap, q, 2000000000, out, max);
+}
+
+static void test_folding(void)
+{
+	struct article *articles[] = {
+		make("Bupati Kabupaten Barru meresmikan jembatan", NULL, "Jembatan baru.", 300),
+		make("Café opens", NULL, "A CAFÉ in Makassar.", 200),
+	};
+	struct fixture f;
+	fixture_build(&f, articles, 2);
+	size_t out[4];
+	CHECK_INT(query(&f, "kabupatén", out, 4), 1);
+	CHECK_INT(out[0], 0);
+	CHECK_INT(query(&f, "KABUPATEN barru", out, 4), 1);
+	CHECK_INT(query(&f, "cafe", out, 4), 1);
+	CHECK_INT(out[0], 1);
+	CHECK_INT(query(&f, "Café, makassar!", out, 4), 1);
+	fixture_free(&f);
+}
+
+static void test_and_and_misses(void)
+{
+	struct article *articles[] = {
+		make("Pemilu di Barru", NULL, "Warga memilih.", 300),
+		make("Pemilu di Pinrang", NULL, "Warga memilih juga.", 200),
+		make("Banjir di Barru", NULL, "Air naik.", 100),
+	};
+	struct fixture f;
+	fixture_build(&f, articles, 3);
+	size_t out[4];
+	CHECK_INT(query(&f, "pemilu barru", out, 4), 1);
+	CHECK_INT(out[0], 0);
+	CHECK_INT(query(&f, "barru", out, 4), 2);
+	CHECK_INT(query(&f, "pemilu gempa", out, 4), 0);
+	CHECK_INT(query(&f, "", out, 4), 0);
+	CHECK_INT(query(&f, "  ...  ", out, 4), 0);
+	CHECK_INT(query(&f, "barru", out, 1), 1); /* max is respected */
+	fixture_free(&f);
+}
+
+static void test_ranking(void)
+{
+	struct article *articles[] = {
+		make("Rapat desa", NULL, "Soal jembatan dibahas.", 500),           /* body */
+		make("Rapat desa", "Jembatan rusak", "Dibahas.", 400),            /* summary */
+		make("Jembatan putus", NULL, "Warga cemas.", 300),                /* title */
+		make("Rapat", NULL, "Jembatan, jembatan, jembatan, jembatan.", 200), /* body x4 */
+		make("Rapat lagi", NULL, "Soal jembatan dibahas.", 100),          /* body, older */
+	};
+	struct fixture f;
+	fixture_build(&f, articles, 5);
+	size_t out[8];
+	CHECK_INT(query(&f, "jembatan", out, 8), 5);
+	CHECK_INT(out[0], 2);
+	CHECK_INT(out[1], 3);
+	CHECK_INT(out[2], 1);
+	CHECK_INT(out[3], 0); /* same score as position 4: newer first */
+	CHECK_INT(out[4], 4);
+	fixture_free(&f);
+}
+
+static void test_future_left_out(void)
+{
+	struct article *articles[] = {
+		make("Embargoed report", NULL, "Later.", 3000000000),
+		make("Published report", NULL, "Now.", 100),
+	};
+	struct fixture f;
+	fixture_build(&f, articles, 2);
+	size_t out[4];
+	CHECK_INT(query(&f, "report", out, 4), 1);
+	CHECK_INT(out[0], 1);
+	fixture_free(&f);
+}
+
+/* Enough distinct words to grow the vocabulary's table several times. */
+static void test_large_vocabulary(void)
+{
+	enum { N = 400 };
+	struct article *articles[N];
+	char *bodies[N];
+	for (size_t i = 0; i < N; i++) {
+		struct buf body = {0};
+		for (int w = 0; w < 20; w++)
+			buf_printf(&body, "w%zux%d ", i, w);
+		bodies[i] = buf_steal(&body);
+		articles[i] = make("Common", NULL, bodies[i], (time_t)(N - i));
+	}
+	struct fixture f;
+	fixture_build(&f, articles, N);
+	size_t out[N];
+	CHECK_INT(query(&f, "w123x7", out, N), 1);
+	CHECK_INT(out[0], 123);
+	CHECK_INT(query(&f, "w399x19 common", out, N), 1);
+	CHECK_INT(query(&f, "common", out, N), N);
+	CHECK_INT(out[0], 0);
+	CHECK_INT(out[N - 1], N - 1);
+	fixture_free(&f);
+	for (size_t i = 0; i < N; i++)
+		free(bodies[i]);
+}
+
+int main(void)
+{
+	RUN(test_folding);
+	RUN(test_and_and_misses);
+	RUN(test_ranking);
+	RUN(test_future_left_out);
+	RUN(test_large_vocabulary);
+	return check_report();
+}

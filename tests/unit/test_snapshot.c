@@ -1,0 +1,359 @@
+#include "alloc.h"
+#include "search.h"
+#include "site.h"
+#include "snapshot.h"
+
+#include "check.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A capsule in a fresh temporary folder, removed by capsule_remove. */
+static char capsule[64];
+static int root_fd = -1;
+static struct vhost vhost = {.lang = "en", .utc_offset_minutes = 480};
+
+static void capsule_create(void)
+{
+	snprintf(capsule, sizeof capsule, "/tmp/kabar-snapshot-XXXXXX");
+	CHECK(mkdtemp(capsule) != NULL);
+	vhost.capsule = capsule;
+	root_fd = open(capsule, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(root_fd >= 0);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void capsule_remove(void)
+{
+	close(root_fd);
+	nftw(capsule, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Writes relpath (creating its folders). */
+static void put(const char *relpath, const char *text)
+{
+	char *path = xasprintf("%s/%s", capsule, relpath);
+	for (char *slash = strchr(path + strlen(capsule) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+static void drop(const char *relpath)
+{
+	char *path = xasprintf("%s/%s", capsule, relpath);
+	CHECK(remove(path) == 0);
+	free(path);
+}
+
+static const char *title_at(const struct snapshot *s, size_t i)
+{
+	return i < s->n_articles ? s->articles[i]->meta.title : NULL;
+}
+
+static void put_three(void)
+{
+	put("news/b.md", "---\ntitle: Bee\ndate: 2022-04-10T10:00:00+08:00\nsection: barru\n"
+	                 "author: [Muh. Hasyim Hanis]\ntags: [Pemilu, Barru]\n---\nBody of bee.\n");
+	put("news/sub/a.md", "---\ntitle: Ay\ndate: 2022-04-10T10:00:00+08:00\nsection: barru\n"
+	                     "author: [Muh. Hasyim Hanis]\ntags: [pemilu]\n---\nBody of ay.\n");
+	/* 1 May in its own zone, still 30 April in UTC. */
+	put("news/c.gmi", "---\ntitle: Sea\ndate: 2022-05-01T01:00:00+08:00\nsection: south sulawesi\n"
+	                  "author: [Editor]\n---\nBody of sea.\n");
+	put("news/notes.png", "not an article");
+	put("news/.hidden.md", "---\ntitle: Hidden\n---\n");
+	put("about.md", "---\ntitle: Not news\n---\n");
+}
+
+static void test_order_and_indexes(void)
+{
+	capsule_create();
+	put_three();
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	CHECK_INT(s->n_articles, 3);
+	CHECK_STR(title_at(s, 0), "Sea");
+	CHECK_STR(title_at(s, 1), "Bee"); /* same time as Ay: by path, news/b.md first */
+	CHECK_STR(title_at(s, 2), "Ay");
+
+	const struct index_entry *e = index_find(&s->sections, "barru");
+	CHECK(e != NULL && e->n_items == 2 && e->items[0] == 1 && e->items[1] == 2);
+	e = index_find(&s->sections, "south-sulawesi");
+	CHECK(e != NULL && strcmp(e->name, "South Sulawesi") == 0);
+	e = index_find(&s->authors, "muh-hasyim-hanis");
+	CHECK(e != NULL && e->n_items == 2 && strcmp(e->name, "Muh. Hasyim Hanis") == 0);
+	e = index_find(&s->tags, "pemilu");
+	CHECK(e != NULL && e->n_items == 2);
+	e = index_find(&s->tags, "barru");
+	CHECK(e != NULL && e->n_items == 1 && e->items[0] == 1);
+	CHECK(index_find(&s->months, "2022/05") != NULL);
+	e = index_find(&s->months, "2022/04");
+	CHECK(e != NULL && e->n_items == 2);
+	CHECK(index_find(&s->tags, "nothing") == NULL);
+	for (size_t i = 1; i < s->tags.n_entries; i++)
+		CHECK(strcmp(s->tags.entries[i - 1].key, s->tags.entries[i].key) < 0);
+
+	CHECK_INT(s->n_hidden, 3);
+	CHECK(snapshot_hides_file(s, "news/b.md"));
+	CHECK(snapshot_hides_file(s, "/news/sub/a.md"));
+	CHECK(!snapshot_hides_file(s, "news/notes.png"));
+	CHECK(!snapshot_hides_file(s, "about.md"));
+	CHECK(s->front_intro == NULL);
+	snapshot_drop(s);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
+static void test_paths_and_aliases(void)
+{
+	capsule_create();
+	put("news/one.md", "---\ntitle: One\ndate: 2022-04-01\naliases: [/old/one, legacy/one]\n---\nx\n");
+	put("news/two.md", "---\ntitle: Two\ndate: 2022-04-02\naliases: [/old/one]\n---\ny\n");
+	put("index.gmi", "# Kabar Barru\n");
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	CHECK_INT(s->n_articles, 2);
+	const struct article *one = s->articles[1];
+	CHECK(snapshot_find_article(s, one->path) == one);
+	CHECK(snapshot_find_article(s, "/legacy/one") == one);
+	/* Both claim /old/one: the newer article wins. */
+	CHECK(snapshot_find_article(s, "/old/one") == s->articles[0]);
+	CHECK(snapshot_find_article(s, "/news/nothing") == NULL);
+	CHECK_STR(s->front_intro, "# Kabar Barru\n");
+	snapshot_drop(s);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
+static void test_drafts_and_future(void)
+{
+	capsule_create();
+	put("news/draft.md", "---\ntitle: Draft\ndate: 2022-04-01\ndraft: true\n---\nx\n");
+	put("news/later.md", "---\ntitle: Later\ndate: 2999-01-01\n---\ny\n");
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	CHECK_INT(s->n_articles, 1);
+	CHECK_STR(title_at(s, 0), "Later");
+	CHECK(!snapshot_visible(s->articles[0], time(NULL)));
+	CHECK(snapshot_visible(s->articles[0], s->articles[0]->meta.date.t));
+	CHECK(snapshot_hides_file(s, "news/draft.md"));
+	size_t out[4];
+	CHECK_INT(search_query(s->search, s, "later", time(NULL), out, 4), 0);
+	CHECK_INT(search_query(s->search, s, "later", s->articles[0]->meta.date.t, out, 4), 1);
+	snapshot_drop(s);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
+static void test_update_shares_and_removes(void)
+{
+	capsule_create();
+	put_three();
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s1 = snapshot_scan(b, NULL);
+	const struct article *sea = s1->articles[0];
+
+	put("news/b.md", "---\ntitle: Bee two\ndate: 2022-04-10T10:00:00+08:00\n---\nNew body.\n");
+	char *changed[] = {"news/b.md"};
+	struct snapshot *s2 = snapshot_update(b, s1, changed, 1);
+	CHECK_INT(s2->n_articles, 3);
+	CHECK(s2->articles[0] == sea); /* not re-read */
+	CHECK_STR(title_at(s2, 1), "Bee two");
+	CHECK_STR(title_at(s1, 1), "Bee"); /* the old snapshot is untouched */
+	CHECK(index_find(&s2->sections, "barru")->n_items == 1);
+	snapshot_drop(s1);
+
+	char *subdir[] = {"news/sub", "news/sub/a.md"};
+	put("news/sub/deeper/z.md", "---\ntitle: Zed\ndate: 2022-01-01\n---\nz\n");
+	struct snapshot *s3 = snapshot_update(b, s2, subdir, 2);
+	CHECK_INT(s3->n_articles, 4);
+	CHECK_STR(title_at(s3, 3), "Zed");
+
+	drop("news/sub/a.md");
+	drop("news/sub/deeper/z.md");
+	char *gone[] = {"news/sub/deeper", "news/sub/a.md", "news/notes.png"};
+	struct snapshot *s4 = snapshot_update(b, s3, gone, 3);
+	CHECK_INT(s4->n_articles, 2);
+	CHECK(!snapshot_hides_file(s4, "news/sub/a.md"));
+	CHECK(index_find(&s4->tags, "pemilu") == NULL);
+	snapshot_drop(s2);
+	snapshot_drop(s3);
+	snapshot_drop(s4);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
+static void test_broken_keeps_good_version(void)
+{
+	capsule_create();
+	put("news/a.md", "---\ntitle: Good\ndate: 2022-04-01\n---\nfine\n");
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s1 = snapshot_scan(b, NULL);
+	put("news/a.md", "---\ntitle: [broken\n");
+	put("news/new.md", "---\ntitle: [broken\n");
+	char *changed[] = {"news/a.md", "news/new.md"};
+	struct snapshot *s2 = snapshot_update(b, s1, changed, 2);
+	CHECK_INT(s2->n_articles, 1);
+	CHECK_STR(title_at(s2, 0), "Good");
+	CHECK(snapshot_hides_file(s2, "news/new.md")); /* never served raw either */
+	/* A rescan tries the broken file again and still keeps the good one. */
+	struct snapshot *s3 = snapshot_scan(b, s2);
+	CHECK_INT(s3->n_articles, 1);
+	CHECK_STR(title_at(s3, 0), "Good");
+	snapshot_drop(s1);
+	snapshot_drop(s2);
+	snapshot_drop(s3);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
+static void test_rescan_shares_unchanged(void)
+{
+	capsule_create();
+	put_three();
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s1 = snapshot_scan(b, NULL);
+	drop("news/c.gmi");
+	struct snapshot *s2 = snapshot_scan(b, s1);
+	CHECK_INT(s2->n_articles, 2);
+	CHECK(s2->articles[0] == s1->articles[1]);
+	CHECK(s2->articles[1] == s1->articles[2]);
+	snapshot_drop(s1);
+	snapshot_drop(s2);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
+static void test_site_acquire_release(void)
+{
+	capsule_create();
+	put_three();
+	struct buf errors = {0};
+	struct site *site = site_open(&vhost, &errors);
+	CHECK(site != NULL);
+	struct snapshot *held = site_acquire(site);
+	CHECK_INT(held->n_articles, 3);
+	drop("news/b.md");
+	char *changed[] = {"news/b.md"};
+	site_publish(site, snapshot_update(site_builder(site), held, changed, 1));
+	CHECK_INT(held->n_articles, 3); /* still ours until released */
+	struct snapshot *now = site_acquire(site);
+	CHECK_INT(now->n_articles, 2);
+	site_release(site, held);
+	site_release(site, now);
+	site_close(site);
+
+	struct vhost missing = {.capsule = "/nonexistent/kabar-capsule", .lang = "en"};
+	CHECK(site_open(&missing, &errors) == NULL);
+	CHECK(strstr(errors.data, "/nonexistent/kabar-capsule") != NULL);
+	buf_free(&errors);
+	capsule_remove();
+}
+
+/* CPU time of this thread: the machine may be shared with other loads. */
+static double seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return kib;
+}
+
+/* KABAR_SCALE=N: N small articles, with load, rebuild and search timings.
+ * Not part of the default run (100,000 files take a while to write). */
+static void test_scale(void)
+{
+	long n = strtol(getenv("KABAR_SCALE"), NULL, 10);
+	const char *words[] = {"barru", "pemilu", "jembatan", "banjir", "desa", "bupati", "pasar",
+	                       "sekolah", "nelayan", "panen", "jalan", "warga"};
+	capsule_create();
+	for (long i = 0; i < n; i++) {
+		char name[64], text[512];
+		snprintf(name, sizeof name, "news/%02ld/a%06ld.md", i % 100, i);
+		snprintf(text, sizeof text,
+		         "---\ntitle: Kabar %s %s %ld\ndate: 2020-01-01T00:00:00Z\nauthor: [Penulis %ld]\n"
+		         "tags: [%s, t%ld]\nsection: %s\n---\nWarga %s dan %s berkumpul di %s nomor %ld. "
+		         "Acara berlangsung lancar sampai sore.\n",
+		         words[i % 12], words[(i / 12) % 12], i, i % 500, words[(i / 7) % 12], i % 1000,
+		         words[(i / 3) % 12], words[(i / 5) % 12], words[(i / 11) % 12], words[i % 7], i);
+		put(name, text);
+	}
+	long rss_before = rss_kib();
+	double t0 = seconds();
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s1 = snapshot_scan(b, NULL);
+	double t1 = seconds();
+	CHECK_INT(s1->n_articles, n);
+	put("news/00/a000000.md", "---\ntitle: Changed\ndate: 2021-01-01T00:00:00Z\n---\nNew.\n");
+	char *changed[] = {"news/00/a000000.md"};
+	/* The best of a few runs. */
+	double best = 1e9;
+	struct snapshot *s2 = NULL;
+	for (int r = 0; r < 5; r++) {
+		double t1b = seconds();
+		snapshot_drop(s2);
+		s2 = snapshot_update(b, s1, changed, 1);
+		best = seconds() - t1b < best ? seconds() - t1b : best;
+	}
+	CHECK_STR(title_at(s2, 0), "Changed");
+	size_t out[20];
+	const char *queries[] = {"barru", "pemilu jembatan", "kabar nelayan panen", "a999999", "warga"};
+	double t3 = seconds();
+	size_t found = 0;
+	for (int r = 0; r < 20; r++)
+		for (size_t q = 0; q < 5; q++)
+			found += search_query(s2->search, s2, queries[q], time(NULL), out, 20);
+	double t4 = seconds();
+	CHECK(found > 0);
+	printf("scale: %ld articles: load %.3f s, RSS +%ld MiB, one-change rebuild %.1f ms, "
+	       "search %.2f ms per query\n", n, t1 - t0, (rss_kib() - rss_before) / 1024,
+	       best * 1000, (t4 - t3) * 1000 / 100);
+	snapshot_drop(s1);
+	snapshot_drop(s2);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
+int main(void)
+{
+	if (getenv("KABAR_SCALE") != NULL) {
+		RUN(test_scale);
+		return check_report();
+	}
+	RUN(test_order_and_indexes);
+	RUN(test_paths_and_aliases);
+	RUN(test_drafts_and_future);
+	RUN(test_update_shares_and_removes);
+	RUN(test_broken_keeps_good_version);
+	RUN(test_rescan_shares_unchanged);
+	RUN(test_site_acquire_release);
+	return check_report();
+}
