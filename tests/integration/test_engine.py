@@ -484,3 +484,22 @@ def test_out_of_descriptors_pauses_without_spinning():
             c.close()
         # Descriptors come back: the queue drains and new clients are served.
         assert wait_until(lambda: gopher(srv.gopher_port, "").endswith(b".\r\n"), 10)
+
+
+def test_garbage_never_hurts_the_server():
+    with Server() as srv:
+        for port, data in ((srv.gemini_port, b"GET / HTTP/1.0\r\n\r\n"),
+                           (srv.gemini_port, b"\x16\x03\x01\x00\x05hello"),
+                           (srv.gopher_port, b"\x16\x03\x01\xff\xff" + os.urandom(600)),
+                           (srv.gopher_port, b"\x00" * 5000),
+                           (srv.gopher_port, os.urandom(3000) + b"\r\n")):
+            s = connect(port)
+            try:
+                s.sendall(data)
+                s.shutdown(socket.SHUT_WR)
+                read_all(s)
+            except OSError:
+                pass  # the server may cut such a client off at once
+            s.close()
+        assert gemini(srv.gemini_port, "gemini://localhost/").status == 20
+        assert gopher(srv.gopher_port, "", tls=True).endswith(b".\r\n")
