@@ -37,7 +37,9 @@ typedef struct runtime *(*server_reload_fn)(void *arg);
  * 5 s) and return 0; SIGHUP calls reload and swaps runtime and TLS
  * certificates without dropping connections (an old runtime is closed when
  * its last connection ends); SIGUSR1 calls log_reopen(). -1 if it cannot
- * start (the reason is logged).
+ * start (the reason is logged). A reload keeps the sockets, the workers,
+ * the timeouts and the connection cap of the start (a restart changes
+ * those); if the new certificates cannot be loaded, the old ones stay.
  */
 int server_run(struct server *s, server_reload_fn reload, void *arg);
 

@@ -39,6 +39,9 @@ int tls_open_certs_dir(const char *dir, uid_t owner, gid_t group, struct buf *er
  */
 struct tls_hosts *tls_hosts_new(const struct config *cfg, int certs_fd, uid_t owner,
                                 gid_t group, struct buf *errors);
+/* One more owner (a reload that keeps the certificates in force). */
+struct tls_hosts *tls_hosts_ref(struct tls_hosts *hosts);
+/* Drops one owner; the last frees the contexts. */
 void tls_hosts_free(struct tls_hosts *hosts);
 
 /* A server-side session on the connected socket fd, on the default host's

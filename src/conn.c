@@ -28,7 +28,9 @@
 /* The first byte of a TLS handshake record. */
 #define TLS_HANDSHAKE_RECORD 0x16
 
-enum step { STEP_AGAIN, STEP_READ, STEP_WRITE, STEP_DONE };
+/* What one step of the state machine leaves to do: go on (the state may
+ * have changed), or wait until the socket is readable or writable. */
+enum step { STEP_AGAIN, STEP_READ, STEP_WRITE };
 
 int64_t now_ms(void)
 {
@@ -121,7 +123,86 @@ static enum step step_peek(struct conn *c)
 	return STEP_AGAIN;
 }
 
-static enum step stage_more(struct conn *c);
+/* Sends staged bytes; returns a step when it must wait or stop. */
+static enum step send_staged(struct conn *c)
+{
+	const char *data = c->out.data + c->out_off;
+	size_t len = c->out.len - c->out_off;
+	ssize_t n;
+	if (c->ssl != NULL) {
+		ERR_clear_error();
+		int rc = SSL_write(c->ssl, data, len > INT32_MAX ? INT32_MAX : (int)len);
+		if (rc <= 0)
+			return ssl_wait(c, rc);
+		n = rc;
+	} else {
+		n = send(c->fd, data, len, MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return STEP_WRITE;
+		if (n < 0) {
+			c->state = STATE_CLOSED;
+			return STEP_AGAIN;
+		}
+	}
+	c->out_off += (size_t)n;
+	c->bytes_sent += (unsigned long long)n;
+	c->progressed = true;
+	return STEP_AGAIN;
+}
+
+/* A file shorter than the front-end said: the response cannot be whole, so
+ * the connection ends without close_notify and the client can tell. */
+static enum step file_truncated(struct conn *c)
+{
+	log_warn("a file shrank while being sent to %s; connection cut", c->client_addr);
+	if (c->ssl != NULL)
+		SSL_set_quiet_shutdown(c->ssl, 1);
+	c->state = STATE_CLOSED;
+	return STEP_AGAIN;
+}
+
+static enum step send_file_plain(struct conn *c)
+{
+	size_t chunk = c->file_left > SENDFILE_CHUNK ? SENDFILE_CHUNK : (size_t)c->file_left;
+	ssize_t n = sendfile(c->fd, c->res.fd, &c->file_off, chunk);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return STEP_WRITE;
+	if (n < 0) {
+		c->state = STATE_CLOSED;
+		return STEP_AGAIN;
+	}
+	if (n == 0)
+		return file_truncated(c);
+	c->file_left -= n;
+	c->bytes_sent += (unsigned long long)n;
+	c->progressed = true;
+	return STEP_AGAIN;
+}
+
+/* Fills the empty stage buffer from the file, then the tail if it fits. */
+static enum step stage_more(struct conn *c)
+{
+	while (c->file_left > 0 && c->out.len < STAGE_LIMIT) {
+		size_t room = STAGE_LIMIT - c->out.len;
+		size_t want = c->file_left < (off_t)room ? (size_t)c->file_left : room;
+		buf_reserve(&c->out, want);
+		ssize_t n = pread(c->res.fd, c->out.data + c->out.len, want, c->file_off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return file_truncated(c);
+		c->out.len += (size_t)n;
+		c->out.data[c->out.len] = '\0';
+		c->file_off += n;
+		c->file_left -= n;
+	}
+	bool tail_fits = c->out.len == 0 || c->out.len + c->res.tail.len <= STAGE_LIMIT;
+	if (c->file_left == 0 && !c->tail_staged && tail_fits) {
+		buf_append(&c->out, c->res.tail.data ? c->res.tail.data : "", c->res.tail.len);
+		c->tail_staged = true;
+	}
+	return STEP_AGAIN;
+}
 
 /* Starts writing: the head goes out first, and when the whole response is
  * small the file and tail are staged behind it for a single write. */
@@ -212,87 +293,6 @@ static enum step step_read(struct conn *c)
 	return frame(c);
 }
 
-/* Sends staged bytes; returns a step when it must wait or stop. */
-static enum step send_staged(struct conn *c)
-{
-	const char *data = c->out.data + c->out_off;
-	size_t len = c->out.len - c->out_off;
-	ssize_t n;
-	if (c->ssl != NULL) {
-		ERR_clear_error();
-		int rc = SSL_write(c->ssl, data, len > INT32_MAX ? INT32_MAX : (int)len);
-		if (rc <= 0)
-			return ssl_wait(c, rc);
-		n = rc;
-	} else {
-		n = send(c->fd, data, len, MSG_NOSIGNAL);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-			return STEP_WRITE;
-		if (n < 0) {
-			c->state = STATE_CLOSED;
-			return STEP_AGAIN;
-		}
-	}
-	c->out_off += (size_t)n;
-	c->bytes_sent += (unsigned long long)n;
-	c->progressed = true;
-	return STEP_AGAIN;
-}
-
-/* A file shorter than the front-end said: the response cannot be whole, so
- * the connection ends without close_notify and the client can tell. */
-static enum step file_truncated(struct conn *c)
-{
-	log_warn("a file shrank while being sent to %s; connection cut", c->client_addr);
-	if (c->ssl != NULL)
-		SSL_set_quiet_shutdown(c->ssl, 1);
-	c->state = STATE_CLOSED;
-	return STEP_AGAIN;
-}
-
-static enum step send_file_plain(struct conn *c)
-{
-	size_t chunk = c->file_left > SENDFILE_CHUNK ? SENDFILE_CHUNK : (size_t)c->file_left;
-	ssize_t n = sendfile(c->fd, c->res.fd, &c->file_off, chunk);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return STEP_WRITE;
-	if (n < 0) {
-		c->state = STATE_CLOSED;
-		return STEP_AGAIN;
-	}
-	if (n == 0)
-		return file_truncated(c);
-	c->file_left -= n;
-	c->bytes_sent += (unsigned long long)n;
-	c->progressed = true;
-	return STEP_AGAIN;
-}
-
-/* Fills the empty stage buffer from the file, then the tail if it fits. */
-static enum step stage_more(struct conn *c)
-{
-	while (c->file_left > 0 && c->out.len < STAGE_LIMIT) {
-		size_t room = STAGE_LIMIT - c->out.len;
-		size_t want = c->file_left < (off_t)room ? (size_t)c->file_left : room;
-		buf_reserve(&c->out, want);
-		ssize_t n = pread(c->res.fd, c->out.data + c->out.len, want, c->file_off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return file_truncated(c);
-		c->out.len += (size_t)n;
-		c->out.data[c->out.len] = '\0';
-		c->file_off += n;
-		c->file_left -= n;
-	}
-	bool tail_fits = c->out.len == 0 || c->out.len + c->res.tail.len <= STAGE_LIMIT;
-	if (c->file_left == 0 && !c->tail_staged && tail_fits) {
-		buf_append(&c->out, c->res.tail.data ? c->res.tail.data : "", c->res.tail.len);
-		c->tail_staged = true;
-	}
-	return STEP_AGAIN;
-}
-
 static enum step step_write(struct conn *c)
 {
 	if (c->out_off < c->out.len)
@@ -335,7 +335,7 @@ static enum step step_shutdown(struct conn *c)
 enum conn_want conn_step(struct conn *c)
 {
 	for (;;) {
-		enum step s = STEP_DONE;
+		enum step s;
 		switch (c->state) {
 		case STATE_PEEK:
 			s = step_peek(c);
@@ -350,14 +350,13 @@ enum conn_want conn_step(struct conn *c)
 			s = step_shutdown(c);
 			break;
 		case STATE_CLOSED:
+		default:
 			return CONN_FINISHED;
 		}
 		if (s == STEP_READ)
 			return CONN_WANT_READ;
 		if (s == STEP_WRITE)
 			return CONN_WANT_WRITE;
-		if (s == STEP_DONE)
-			return CONN_FINISHED;
 	}
 }
 

@@ -212,28 +212,48 @@ static void log_lines(const char *what, const struct buf *errors)
 	}
 }
 
+/* Listening sockets stay as they were bound: say so when a reload asks for
+ * others. */
+static void check_listen_unchanged(const struct config *now, const struct config *next)
+{
+	bool same = now->n_listen == next->n_listen;
+	for (size_t i = 0; same && i < now->n_listen; i++) {
+		const struct listen_addr *a = &now->listen[i], *b = &next->listen[i];
+		same = a->proto == b->proto && a->port == b->port &&
+		       strcmp(a->host ? a->host : "*", b->host ? b->host : "*") == 0;
+	}
+	if (!same)
+		log_warn("reload: listening addresses change only with a restart");
+}
+
+/* The new runtime's certificates, or (logged) the ones in force: the reload
+ * hook has already moved the loader to the new runtime, so it is kept. */
+static struct tls_hosts *reload_certificates(struct server *s, const struct config *cfg,
+                                             struct tls_hosts *in_force)
+{
+	struct buf errors = {0};
+	int fd = certs_fd_for(s, cfg, &errors);
+	struct tls_hosts *tls = fd < 0 ? NULL : tls_hosts_new(cfg, fd, (uid_t)-1, (gid_t)-1, &errors);
+	if (tls == NULL) {
+		log_lines("reload", &errors);
+		log_error("reload: the certificates in force are kept");
+		tls = tls_hosts_ref(in_force);
+	}
+	buf_free(&errors);
+	return tls;
+}
+
 static void reload(struct server *s, server_reload_fn fn, void *arg)
 {
 	struct runtime *rt = fn ? fn(arg) : NULL;
-	if (rt == NULL) {
-		log_warn("reload: keeping the configuration in force");
+	if (rt == NULL)
 		return;
-	}
-	struct buf errors = {0};
-	int fd = certs_fd_for(s, &rt->config, &errors);
-	struct tls_hosts *tls = fd < 0 ? NULL : tls_hosts_new(&rt->config, fd, (uid_t)-1, (gid_t)-1, &errors);
-	if (tls == NULL) {
-		log_lines("reload", &errors);
-		log_warn("reload: keeping the configuration in force");
-		runtime_free(rt);
-		buf_free(&errors);
-		return;
-	}
-	buf_free(&errors);
 	struct engine *e = &s->engine;
-	struct generation *g = new_generation(rt, tls);
-	pthread_mutex_lock(&e->lock);
+	/* Only this thread replaces current, so reading it unlocked is safe. */
 	struct generation *old = e->current;
+	check_listen_unchanged(&old->rt->config, &rt->config);
+	struct generation *g = new_generation(rt, reload_certificates(s, &rt->config, old->tls));
+	pthread_mutex_lock(&e->lock);
 	e->current = g;
 	pthread_mutex_unlock(&e->lock);
 	engine_release(e, old);

@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct tls_host {
 struct tls_hosts {
 	struct tls_host *host; /* host[0] is the default host */
 	size_t n;
+	atomic_int refs;
 };
 
 /* Appends OpenSSL's most recent error (or "unknown error") to a line. */
@@ -418,6 +420,7 @@ struct tls_hosts *tls_hosts_new(const struct config *cfg, int certs_fd, uid_t ow
 		return NULL;
 	}
 	struct tls_hosts *hosts = xcalloc(1, sizeof *hosts);
+	atomic_init(&hosts->refs, 1);
 	hosts->host = xcalloc(cfg->n_vhosts, sizeof *hosts->host);
 	for (size_t i = 0; i < cfg->n_vhosts; i++) {
 		if (load_host(hosts, &hosts->host[i], cfg, certs_fd, &cfg->vhosts[i], owner, group,
@@ -430,9 +433,15 @@ struct tls_hosts *tls_hosts_new(const struct config *cfg, int certs_fd, uid_t ow
 	return hosts;
 }
 
+struct tls_hosts *tls_hosts_ref(struct tls_hosts *hosts)
+{
+	atomic_fetch_add(&hosts->refs, 1);
+	return hosts;
+}
+
 void tls_hosts_free(struct tls_hosts *hosts)
 {
-	if (hosts == NULL)
+	if (hosts == NULL || atomic_fetch_sub(&hosts->refs, 1) != 1)
 		return;
 	for (size_t i = 0; i < hosts->n; i++) {
 		SSL_CTX_free(hosts->host[i].ctx);

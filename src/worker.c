@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "log.h"
+#include "mime.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -48,6 +49,7 @@ struct worker {
 	size_t n_conns;
 	bool listening;
 	int64_t resume_ms; /* when listening was paused: try again then */
+	bool starved;      /* out of descriptors; said once until it passes */
 	bool stopping;
 	int64_t drain_deadline;
 };
@@ -204,13 +206,16 @@ static void accept_clients(struct worker *w, struct listener *l, int64_t now)
 		socklen_t len = sizeof peer;
 		int fd = accept4(l->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
+			w->starved = false;
 			add_conn(w, fd, l->proto, &peer, now);
 			continue;
 		}
 		int err = errno;
 		atomic_fetch_sub(&w->e->n_conns, 1);
 		if (out_of_resources(err)) {
-			log_warn("cannot accept on %s: %s; pausing", l->where, strerror(err));
+			if (!w->starved)
+				log_warn("cannot accept on %s: %s; pausing", l->where, strerror(err));
+			w->starved = true;
 			pause_listening(w, now + PAUSE_MS);
 			return;
 		}
@@ -312,6 +317,8 @@ static void *worker_main(void *arg)
 	}
 	expire(w, &w->request_timers, INT64_MAX);
 	expire(w, &w->idle_timers, INT64_MAX);
+	/* The front-ends keep per-thread state (libmagic's cookie). */
+	mime_thread_done();
 	return NULL;
 }
 

@@ -26,6 +26,14 @@ def tls_connect(port, sni="localhost", ctx=None, host="127.0.0.1"):
                            suppress_ragged_eofs=False)
 
 
+def served_cert(port, sni):
+    tls = tls_connect(port, sni=sni)
+    try:
+        return tls.getpeercert(binary_form=True)
+    finally:
+        tls.close()
+
+
 def read_tls(sock):
     data = b""
     while True:
@@ -224,6 +232,26 @@ def test_sighup_keeps_open_connection():
         assert gemini(srv.gemini_port, "gemini://localhost/").status == 20
 
 
+def test_sighup_swaps_certificates():
+    with Server() as srv:
+        first = served_cert(srv.gemini_port, "localhost")
+        # Both files gone: the reload makes a new pair (after the privilege
+        # drop, through the certs folder's descriptor).
+        for name in os.listdir(srv.certs):
+            os.unlink(os.path.join(srv.certs, name))
+        srv.signal(signal.SIGHUP)
+        assert wait_until(lambda: os.path.exists(os.path.join(srv.certs, "localhost.crt")), 10)
+        assert wait_until(lambda: served_cert(srv.gemini_port, "localhost") != first, 10)
+        second = served_cert(srv.gemini_port, "localhost")
+        # A broken certificate: the reload keeps the one in force.
+        with open(os.path.join(srv.certs, "localhost.crt"), "w") as f:
+            f.write("not a certificate\n")
+        srv.signal(signal.SIGHUP)
+        assert wait_until(lambda: "certificates in force are kept" in srv.log(), 10), srv.log()
+        assert served_cert(srv.gemini_port, "localhost") == second
+        assert gemini(srv.gemini_port, "gemini://localhost/").status == 20
+
+
 def test_sigterm_exits_zero_and_finishes_responses():
     capsule = copy_capsule()
     blob = os.urandom(4 * 1024 * 1024)
@@ -381,3 +409,97 @@ def test_large_file_streams_whole():
         assert raw == blob
         over_tls = gopher(srv.gopher_port, "/big.bin", timeout=30, tls=True)
         assert over_tls == blob
+
+
+def test_sni_selects_the_host_certificate():
+    capsule = copy_capsule()
+    config = (f"hosts:\n"
+              f"  - hostname: [kabar.example, www.kabar.example]\n"
+              f"    capsule: {capsule}\n"
+              f"  - hostname: berita.example\n"
+              f"    capsule: {capsule}\n")
+    with Server(capsule=None, config=config) as srv:
+        first = served_cert(srv.gemini_port, "kabar.example")
+        assert b"kabar.example" in first and b"berita.example" not in first
+        assert served_cert(srv.gemini_port, "WWW.Kabar.Example.") == first
+        second = served_cert(srv.gemini_port, "berita.example")
+        assert b"berita.example" in second and second != first
+        # Unknown or absent names get the default host's certificate.
+        assert served_cert(srv.gemini_port, "other.example") == first
+        assert served_cert(srv.gemini_port, None) == first
+        assert gemini(srv.gemini_port, "gemini://berita.example/",
+                      sni="berita.example").status == 20
+        assert gemini(srv.gemini_port, "gemini://other.example/",
+                      sni="other.example").status == 53
+        assert sorted(os.listdir(srv.certs)) == ["berita.example.crt", "berita.example.key",
+                                                 "kabar.example.crt", "kabar.example.key"]
+
+
+def test_idle_write_timeout_drops_a_reader_that_stopped():
+    capsule = copy_capsule()
+    with open(os.path.join(capsule, "huge.bin"), "wb") as f:
+        f.write(os.urandom(24 * 1024 * 1024))
+    config = "timeouts:\n  idle: 500ms\n"
+    with Server(capsule=capsule, config=config) as srv:
+        sock = connect(srv.gopher_port, timeout=10)
+        sock.sendall(b"/huge.bin\r\n")
+        time.sleep(2.5)  # never reads: the server's writes stop making progress
+        got = 0
+        try:
+            while True:
+                chunk = sock.recv(1 << 20)
+                if not chunk:
+                    break
+                got += len(chunk)
+        except ConnectionResetError:
+            pass
+        sock.close()
+        assert got < 24 * 1024 * 1024, "the stalled reader was not dropped"
+        line = [l for l in access_lines(srv) if l[3] == "/huge.bin"][0]
+        assert int(line[5]) == got and int(line[6]) < 2500, line
+        # Others are served meanwhile and afterwards.
+        assert gopher(srv.gopher_port, "").endswith(b".\r\n")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_out_of_descriptors_pauses_without_spinning():
+    need_tool("prlimit")
+    with Server(args=["--workers", "1"]) as srv:
+        gopher(srv.gopher_port, "")
+        base = len(os.listdir(f"/proc/{srv.proc.pid}/fd"))
+    limit = base + 3
+    with Server(args=["--workers", "1"], wrapper=f"prlimit --nofile={limit}:{limit}") as srv:
+        clients = [connect(srv.gopher_port) for _ in range(12)]
+        assert wait_until(lambda: "cannot accept" in srv.log(), 5), srv.log()
+        before = cpu_seconds(srv.proc.pid)
+        time.sleep(1.0)
+        assert cpu_seconds(srv.proc.pid) - before < 0.3, "spinning while out of descriptors"
+        assert srv.log().count("cannot accept") == 1, srv.log()
+        for c in clients:
+            c.close()
+        # Descriptors come back: the queue drains and new clients are served.
+        assert wait_until(lambda: gopher(srv.gopher_port, "").endswith(b".\r\n"), 10)
+
+
+def test_garbage_never_hurts_the_server():
+    with Server() as srv:
+        for port, data in ((srv.gemini_port, b"GET / HTTP/1.0\r\n\r\n"),
+                           (srv.gemini_port, b"\x16\x03\x01\x00\x05hello"),
+                           (srv.gopher_port, b"\x16\x03\x01\xff\xff" + os.urandom(600)),
+                           (srv.gopher_port, b"\x00" * 5000),
+                           (srv.gopher_port, os.urandom(3000) + b"\r\n")):
+            s = connect(port)
+            try:
+                s.sendall(data)
+                s.shutdown(socket.SHUT_WR)
+                read_all(s)
+            except OSError:
+                pass  # the server may cut such a client off at once
+            s.close()
+        assert gemini(srv.gemini_port, "gemini://localhost/").status == 20
+        assert gopher(srv.gopher_port, "", tls=True).endswith(b".\r\n")
