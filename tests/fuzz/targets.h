@@ -162,11 +162,6 @@ static inline const char *fuzz_config_write(const char *data, size_t size)
 /* The configuration file. */
 static inline void fuzz_config(const char *data, size_t size)
 {
-	/* An empty file aborts inside libyaml (config.c hands it a NULL
-	 * string): tests/fuzz/pending/config/empty.yaml, until config.c is
-	 * fixed. Skipped so the fuzzer can look past it. */
-	if (size == 0)
-		return;
 	const struct config_overrides over = {.config_file = fuzz_config_write(data, size),
 	                                      .workers = -1};
 	struct config cfg;
