@@ -115,7 +115,7 @@ static struct article *new_article(const char *title)
 	a->meta.title = xstrdup(title);
 	a->path = xstrdup("/news/2022/04/sample");
 	a->words = 420;
-	a->meta.date = (struct when){.set = true, .t = 1650511080, .offset_minutes = 480};
+	a->meta.date = (struct when){.set = true, .t = 1650511080, .offset_minutes = 480, .has_time = true};
 	return a;
 }
 
@@ -183,10 +183,16 @@ static bool gopher_lines_fit(const char *s, size_t width)
 static void test_when(void)
 {
 	struct buf out = {0};
-	struct when w = {.set = true, .t = 1650511080, .offset_minutes = 480};
+	struct when w = {.set = true, .t = 1650511080, .offset_minutes = 480, .has_time = true};
 	render_when(&out, &w, &test_vhost);
 	CHECK_STR(out.data, "2022-04-21 11:18 WITA");
 	buf_clear(&out);
+	/* A date written without a time shows no made-up midnight. */
+	w.has_time = false;
+	render_when(&out, &w, &test_vhost);
+	CHECK_STR(out.data, "2022-04-21");
+	buf_clear(&out);
+	w.has_time = true;
 	w.offset_minutes = -330;
 	render_when(&out, &w, &test_vhost);
 	CHECK_STR(out.data, "2022-04-20 21:48 -05:30");
