@@ -17,8 +17,8 @@ static const struct origin gemini_origin = {"localhost", 1965, true};
 
 static struct article escaped = {
 	.meta = {.title = "Harga <naik> & \"turun\"",
-	         .date = {true, 1650511080, 8 * 60},
-	         .updated = {true, 1650600000, 8 * 60},
+	         .date = {.set = true, .t = 1650511080, .offset_minutes = 8 * 60, .has_time = true},
+	         .updated = {.set = true, .t = 1650600000, .offset_minutes = 8 * 60, .has_time = true},
 	         .authors = (char *[]){"Muh. Hasyim & Tim"},
 	         .n_authors = 1,
 	         .tags = (char *[]){"a<b"},
@@ -28,12 +28,15 @@ static struct article escaped = {
 };
 
 static struct article west = {
-	.meta = {.title = "West", .date = {true, 1650420000, -(5 * 60 + 30)}},
+	.meta = {.title = "West",
+	         .date = {.set = true, .t = 1650420000, .offset_minutes = -(5 * 60 + 30),
+	                  .has_time = true}},
 	.path = "/news/2022/04/west",
 };
 
 static struct article broken = {
-	.meta = {.title = "bad \xff\xfe utf", .date = {true, 1650420000, 0}},
+	.meta = {.title = "bad \xff\xfe utf",
+	         .date = {.set = true, .t = 1650420000, .offset_minutes = 0, .has_time = true}},
 	.path = "/news/2022/04/bad",
 };
 
