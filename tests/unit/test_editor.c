@@ -1,5 +1,6 @@
 /* kabar render and kabar new: front matter, files, errors. */
 #include "check.h"
+#include "testutil.h"
 
 #include "alloc.h"
 #include "buf.h"
@@ -34,12 +35,7 @@ static int load(struct config *cfg)
 
 static void write_file(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f != NULL) {
-		fputs(text, f);
-		fclose(f);
-	}
+	CHECK(test_write_file(path, text, strlen(text)));
 }
 
 static void test_front_matter(void)

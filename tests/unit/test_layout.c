@@ -3,33 +3,21 @@
 #include "article.h"
 #include "check.h"
 #include "date.h"
+#include "testutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Relative to the repository (test_repo_path). */
 #define SEED "../shared/seeds/000_d926a9efe1d2fe2d.txt"
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	struct buf b = {0};
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	*len = b.len;
-	return buf_steal(&b);
-}
 
 static void test_seed_article(void)
 {
+	char path[600];
 	size_t len;
-	char *data = read_file(SEED, &len);
+	char *data = test_read_file(test_repo_path(SEED, path, sizeof path), &len);
 	if (data == NULL) {
-		printf("skip: %s not found\n", SEED);
+		printf("skip: %s not found\n", path);
 		return;
 	}
 	struct article_context ctx = {.utc_offset_minutes = 480, .lang = "id"};

@@ -1,6 +1,7 @@
 #include "mime.h"
 
 #include "check.h"
+#include "testutil.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -24,12 +25,10 @@ static void write_bytes(const char *name, const void *data, size_t len)
 {
 	char path[128];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "wb");
-	if (f == NULL || fwrite(data, 1, len, f) != len) {
+	if (!test_write_file(path, data, len)) {
 		perror(path);
 		exit(2);
 	}
-	fclose(f);
 }
 
 /* Opens name and asks for its type the way the front-ends do. */

@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "check.h"
+#include "testutil.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -17,45 +18,6 @@
  * KABAR_REGOLD=1, then read `git diff tests/golden` line by line before
  * committing it.
  */
-
-/* The repository root: __FILE__ is tests/unit/test_render.c as the
- * Makefile compiles it from there. */
-static const char *repo_path(const char *rel, char *out, size_t size)
-{
-	const char *file = __FILE__;
-	const char *slash = strrchr(file, '/');
-	size_t len = slash != NULL ? (size_t)(slash - file) : 0;
-	snprintf(out, size, "%.*s%s../../%s", (int)len, file, len > 0 ? "/" : "", rel);
-	return out;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	struct buf b = {0};
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	*len = b.len;
-	if (b.data == NULL)
-		buf_puts(&b, "");
-	return buf_steal(&b);
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	if (f == NULL || fwrite(data, 1, len, f) != len) {
-		fprintf(stderr, "  cannot write %s\n", path);
-		check_failures_in_test++;
-	}
-	if (f != NULL)
-		fclose(f);
-}
 
 /* Reports the first line where got and want differ. */
 static void report_difference(const char *path, const char *got, const char *want)
@@ -78,13 +40,16 @@ static void check_golden(const char *name, const char *ext, const struct buf *go
 {
 	char rel[300], path[600];
 	snprintf(rel, sizeof rel, "tests/golden/%s.%s", name, ext);
-	repo_path(rel, path, sizeof path);
+	test_repo_path(rel, path, sizeof path);
 	if (getenv("KABAR_REGOLD") != NULL) {
-		write_file(path, got->data, got->len);
+		if (!test_write_file(path, got->data, got->len)) {
+			fprintf(stderr, "  cannot write %s\n", path);
+			check_failures_in_test++;
+		}
 		return;
 	}
 	size_t len;
-	char *want = read_file(path, &len);
+	char *want = test_read_file(path, &len);
 	if (want == NULL) {
 		fprintf(stderr, "  missing golden file %s (KABAR_REGOLD=1 writes it)\n", path);
 		check_failures_in_test++;
@@ -218,7 +183,7 @@ static struct article *parse_golden(const char *name)
 	char rel[300], path[600];
 	snprintf(rel, sizeof rel, "tests/golden/%s.md", name);
 	size_t len;
-	char *data = read_file(repo_path(rel, path, sizeof path), &len);
+	char *data = test_read_file(test_repo_path(rel, path, sizeof path), &len);
 	if (data == NULL) {
 		fprintf(stderr, "  cannot read %s\n", path);
 		return NULL;
@@ -272,9 +237,9 @@ static void test_hard_break(void) { check_markdown_golden("hard_break"); }
 static void test_seed(void)
 {
 	char path[600];
-	repo_path("../shared/seeds/000_d926a9efe1d2fe2d.txt", path, sizeof path);
+	test_repo_path("../shared/seeds/000_d926a9efe1d2fe2d.txt", path, sizeof path);
 	size_t len;
-	char *data = read_file(path, &len);
+	char *data = test_read_file(path, &len);
 	if (data == NULL) {
 		printf("  skipped test_seed: %s is not there\n", path);
 		return;

@@ -1,0 +1,56 @@
+#ifndef KABAR_TESTS_TESTUTIL_H
+#define KABAR_TESTS_TESTUTIL_H
+
+/*
+ * Files for unit tests: finding them from the repository, reading them
+ * whole and writing them. Static inline, like check.h, so each test takes
+ * only what it calls.
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+
+/* rel (such as "tests/golden/x.md" or "../shared/seeds/y.txt") as a path
+ * from the repository's root, written into out. The root is found from
+ * this header's own place (tests/unit/, as the Makefile compiles it), so
+ * a test finds its files whatever its working directory. */
+static inline const char *test_repo_path(const char *rel, char *out, size_t size)
+{
+	const char *file = __FILE__;
+	const char *slash = strrchr(file, '/');
+	size_t len = slash != NULL ? (size_t)(slash - file) : 0;
+	snprintf(out, size, "%.*s%s../../%s", (int)len, file, len > 0 ? "/" : "", rel);
+	return out;
+}
+
+/* The whole file, NUL-terminated (an empty file gives ""), its length in
+ * *len; NULL when it cannot be opened. The caller frees it. */
+static inline char *test_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	struct buf b = {0};
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	*len = b.len;
+	return buf_steal(&b);
+}
+
+/* Creates or replaces path with len bytes of data: false when it cannot. */
+static inline bool test_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	if (f == NULL)
+		return false;
+	bool written = fwrite(data, 1, len, f) == len;
+	return fclose(f) == 0 && written;
+}
+
+#endif
