@@ -15,8 +15,8 @@
 
 /* Deeper than this is a loop or a mistake, not a newsroom. */
 #define MAX_DEPTH 32
-/* An article larger than this is reported rather than read. */
-/* The site (snapshot.c) reads no article larger than this either. */
+/* An article larger than this is reported rather than read, as the site
+ * (snapshot.c) reads none larger either. */
 #define MAX_ARTICLE_BYTES (4 * 1024 * 1024)
 
 /* What one walk over a capsule carries along. */
@@ -92,8 +92,12 @@ static void verify_article(struct walk *w, int dirfd, const char *name, const ch
 			w->counts->articles++;
 			article_free(a);
 		} else {
-			/* article_parse gives "LINE: reason"; one line is all we keep. */
-			error.len = strcspn(error.data ? error.data : "", "\n");
+			/* article_parse gives "LINE: reason"; one line is all we keep
+			 * (a quoted value may carry more). */
+			if (error.data != NULL) {
+				error.len = strcspn(error.data, "\n");
+				error.data[error.len] = '\0';
+			}
 			report(w, relpath, error.len > 0 ? error.data : "cannot be parsed", NULL);
 		}
 	}
