@@ -47,6 +47,10 @@ struct url {
 enum url_error url_parse(const char *s, size_t len, struct url *u);
 void url_free(struct url *u);
 
+/* The length of the "scheme" before the ':' that s starts with ("gemini:",
+ * "mailto:"), or 0 when s starts with none (a relative reference). */
+size_t url_scheme_length(const char *s, size_t len);
+
 /* A short English reason, for status lines and logs. */
 const char *url_error_text(enum url_error err);
 

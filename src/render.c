@@ -27,13 +27,7 @@ enum protocol { PROTO_GEMINI, PROTO_GOPHER };
 /* Whether url begins with a scheme ("https:", "gemini:", "mailto:"). */
 static bool has_scheme(const char *url)
 {
-	const char *p = url;
-	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-		return false;
-	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-	       (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
-		p++;
-	return *p == ':';
+	return url_scheme_length(url, strlen(url)) > 0;
 }
 
 /* The absolute path a reference without a scheme points to, seen from the

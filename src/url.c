@@ -187,8 +187,7 @@ static enum url_error check_bytes(const char *s, size_t len)
 	return text_valid_utf8(s, len) ? URL_OK : URL_BAD_UTF8;
 }
 
-/* "scheme:" at the start; returns the length before ':' or 0 if none. */
-static size_t scheme_length(const char *s, size_t len)
+size_t url_scheme_length(const char *s, size_t len)
 {
 	if (len == 0 || !is_alpha((unsigned char)s[0]))
 		return 0;
@@ -377,7 +376,7 @@ enum url_error url_parse(const char *s, size_t len, struct url *u)
 	enum url_error err = check_bytes(s, len);
 	if (err != URL_OK)
 		return err;
-	size_t scheme_len = scheme_length(s, len);
+	size_t scheme_len = url_scheme_length(s, len);
 	if (scheme_len == 0)
 		return URL_NO_SCHEME;
 	u->scheme = lower_copy(s, scheme_len);

@@ -325,6 +325,20 @@ static void test_every_error_has_text(void)
 	}
 }
 
+static void test_scheme_length(void)
+{
+	CHECK_INT(url_scheme_length("gemini://host/", 14), 6);
+	CHECK_INT(url_scheme_length("mailto:a@b", 10), 6);
+	CHECK_INT(url_scheme_length("svn+ssh:x", 9), 7);
+	/* Relative references: no scheme. */
+	CHECK_INT(url_scheme_length("/news/a", 7), 0);
+	CHECK_INT(url_scheme_length("a/b:c", 5), 0);
+	CHECK_INT(url_scheme_length("1http:x", 7), 0);
+	CHECK_INT(url_scheme_length(":x", 2), 0);
+	/* The ':' must lie within len. */
+	CHECK_INT(url_scheme_length("gemini:", 6), 0);
+}
+
 int main(void)
 {
 	RUN(test_good_urls);
@@ -339,5 +353,6 @@ int main(void)
 	RUN(test_decode_directly);
 	RUN(test_remove_dots_directly);
 	RUN(test_every_error_has_text);
+	RUN(test_scheme_length);
 	return check_report();
 }
