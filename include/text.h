@@ -23,6 +23,10 @@ size_t text_width(const char *s, size_t len);
 void text_wrap(struct buf *out, const char *s, size_t len, size_t width,
                const char *first_prefix, const char *prefix, const char *eol);
 
+/* Narrows the text s[0..*len) to leave out the ASCII white space at both
+ * ends; nothing is copied. */
+void text_trim(const char **s, size_t *len);
+
 /* Case-folded, accents stripped, NFKC: for search and comparisons. */
 char *text_fold(const char *s, size_t len);
 

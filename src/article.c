@@ -148,12 +148,7 @@ static char *file_slug(const char *source)
 
 static char *trimmed_copy(const char *s, size_t len)
 {
-	while (len > 0 && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		len--;
+	text_trim(&s, &len);
 	return xstrndup(s, len);
 }
 

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
+
 #define MAX_OFFSET_MINUTES (14 * 60)
 
 /* The fields of a date as they are read, before they are checked. */
@@ -310,12 +312,7 @@ static long long days_from_civil(int year, int month, int day)
 /* Strips white space and one pair of matching quotes. */
 static void trim(const char **s, size_t *len)
 {
-	while (*len > 0 && isspace((unsigned char)**s)) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len > 0 && isspace((unsigned char)(*s)[*len - 1]))
-		(*len)--;
+	text_trim(s, len);
 	if (*len >= 2 && ((*s)[0] == '"' || (*s)[0] == '\'') && (*s)[*len - 1] == (*s)[0]) {
 		(*s)++;
 		*len -= 2;

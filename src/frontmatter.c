@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "date.h"
+#include "text.h"
 
 /* The scalars of one front matter value, in order. */
 struct strlist {
@@ -193,11 +194,8 @@ static char *joined(const struct strlist *l, const char *sep)
 
 static char *trimmed(const char *s)
 {
-	while (isspace((unsigned char)*s))
-		s++;
 	size_t n = strlen(s);
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		n--;
+	text_trim(&s, &n);
 	return xstrndup(s, n);
 }
 

@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "date.h"
 #include "markdown.h"
+#include "text.h"
 
 #define MAX_SIGNATURE_BYTES 32
 
@@ -25,12 +26,7 @@ static bool next_nonblank(const char *text, size_t len, size_t *pos, struct line
 		line->s = text + *pos;
 		line->len = end - *pos;
 		*pos = nl ? end + 1 : len;
-		while (line->len > 0 && isspace((unsigned char)line->s[line->len - 1]))
-			line->len--;
-		while (line->len > 0 && isspace((unsigned char)line->s[0])) {
-			line->s++;
-			line->len--;
-		}
+		text_trim(&line->s, &line->len);
 		if (line->len > 0)
 			return true;
 	}

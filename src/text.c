@@ -1,5 +1,6 @@
 #include "text.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +246,16 @@ void text_wrap(struct buf *out, const char *s, size_t len, size_t width,
 	if (l.col > 0 || l.first || l.text.len > 0)
 		line_emit(&l);
 	buf_free(&l.text);
+}
+
+void text_trim(const char **s, size_t *len)
+{
+	while (*len > 0 && isspace((unsigned char)**s)) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len > 0 && isspace((unsigned char)(*s)[*len - 1]))
+		(*len)--;
 }
 
 /* A valid UTF-8 copy of s: each byte that is not part of a valid sequence

@@ -192,6 +192,24 @@ static void test_slug(void)
 	free(s);
 }
 
+static void test_trim(void)
+{
+	const char *s = " \t tide table \r\n";
+	size_t len = strlen(s);
+	text_trim(&s, &len);
+	CHECK_INT(len, 10);
+	CHECK(strncmp(s, "tide table", len) == 0);
+	const char *blank = " \n ";
+	len = 3;
+	text_trim(&blank, &len);
+	CHECK_INT(len, 0);
+	/* Only the len bytes count: a space past them is not looked at. */
+	const char *cut = "ab ";
+	len = 2;
+	text_trim(&cut, &len);
+	CHECK_INT(len, 2);
+}
+
 int main(void)
 {
 	RUN(test_valid_utf8);
@@ -205,5 +223,6 @@ int main(void)
 	RUN(test_wrap_long_word);
 	RUN(test_fold);
 	RUN(test_slug);
+	RUN(test_trim);
 	return check_report();
 }
