@@ -275,9 +275,7 @@ static char *valid_copy(const char *s, size_t len)
 		buf_append(&b, s + i, (size_t)n);
 		i += (size_t)n;
 	}
-	if (b.data == NULL)
-		buf_puts(&b, "");
-	return buf_steal(&b);
+	return buf_steal(&b); /* "" for empty input: buf_steal always allocates */
 }
 
 char *text_fold(const char *s, size_t len)
