@@ -104,10 +104,15 @@ static enum article_format format_of(const char *source)
 	return FORMAT_MARKDOWN;
 }
 
-/* "2022-04-21-" at the start of a file name, as Jekyll names posts. */
+/* "2022-04-21-" at the start of a file name, as Jekyll names posts: the
+ * shape of the prefix ('d' a digit), and the length of its date. */
+static const char date_prefix_shape[] = "dddd-dd-dd-";
+#define DATE_PREFIX_LEN (sizeof date_prefix_shape - 1)
+#define DATE_PREFIX_DATE_LEN (DATE_PREFIX_LEN - 1)
+
 static bool has_date_prefix(const char *name)
 {
-	static const char shape[] = "dddd-dd-dd-";
+	const char *shape = date_prefix_shape;
 	for (size_t i = 0; shape[i]; i++) {
 		bool digit = isdigit((unsigned char)name[i]);
 		if (shape[i] == 'd' ? !digit : name[i] != shape[i])
@@ -138,7 +143,7 @@ static char *file_slug(const char *source)
 {
 	const char *name = base_name(source);
 	if (has_date_prefix(name))
-		name += 11;
+		name += DATE_PREFIX_LEN;
 	const char *dot = strrchr(name, '.');
 	size_t len = dot && dot != name ? (size_t)(dot - name) : strlen(name);
 	return slug_from(name, len);
@@ -371,7 +376,7 @@ static bool settle_place(struct article *a, const struct article_context *ctx, s
 	free(a->meta.slug);
 	a->meta.slug = slug;
 	if (!a->meta.date.set && has_date_prefix(name))
-		date_parse(name, 10, ctx->utc_offset_minutes, &a->meta.date);
+		date_parse(name, DATE_PREFIX_DATE_LEN, ctx->utc_offset_minutes, &a->meta.date);
 	if (!a->meta.date.set && a->meta.redirect == NULL) {
 		buf_puts(error, "1: no date: give the article a \"date:\" line in its front matter");
 		return false;

@@ -17,6 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The protocols' own ports, for a host that configures none. */
+#define GEMINI_DEFAULT_PORT 1965
+#define GOPHER_DEFAULT_PORT 70
+
 /* ---- render ---- */
 
 /* The path of file inside the capsule dir (e.g. "news/a.md"), or NULL when
@@ -57,7 +61,7 @@ static void base_url(struct buf *out, const struct config *cfg, const struct vho
                      enum output kind)
 {
 	enum listen_proto proto = kind == OUTPUT_GEMINI ? LISTEN_GEMINI : LISTEN_GOPHER;
-	struct origin origin = {.host = vh->names[0], .port = kind == OUTPUT_GEMINI ? 1965 : 70};
+	struct origin origin = {.host = vh->names[0], .port = kind == OUTPUT_GEMINI ? GEMINI_DEFAULT_PORT : GOPHER_DEFAULT_PORT};
 	for (size_t i = 0; i < cfg->n_listen; i++) {
 		if (cfg->listen[i].proto == proto && cfg->listen[i].port != 0) {
 			origin.port = cfg->listen[i].port;

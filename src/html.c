@@ -7,6 +7,12 @@
 
 #include "alloc.h"
 
+/* Longer than any name in the table below ("frac12", "hellip"). */
+#define MAX_ENTITY_NAME 9
+/* Digits read in a numeric entity: any code point needs seven at most
+ * (1114111), so eight leave room for a leading zero and stop a flood. */
+#define MAX_ENTITY_DIGITS 8
+
 struct named_entity {
 	const char *name;
 	const char *text;
@@ -71,7 +77,7 @@ static size_t numeric_entity(const char *s, size_t len, struct buf *out)
 		i++;
 	}
 	size_t digits_start = i;
-	while (i < len && i - digits_start < 8 &&
+	while (i < len && i - digits_start < MAX_ENTITY_DIGITS &&
 	       (base == 16 ? isxdigit((unsigned char)s[i]) : isdigit((unsigned char)s[i]))) {
 		int d = isdigit((unsigned char)s[i]) ? s[i] - '0' : tolower((unsigned char)s[i]) - 'a' + 10;
 		cp = cp * (unsigned long)base + (unsigned long)d;
@@ -94,7 +100,7 @@ size_t html_entity(const char *s, size_t len, struct buf *out)
 	if (s[1] == '#')
 		return numeric_entity(s, len, out);
 	size_t n = 1;
-	while (n < len && n < 10 && isalnum((unsigned char)s[n]))
+	while (n < len && n <= MAX_ENTITY_NAME && isalnum((unsigned char)s[n]))
 		n++;
 	if (n >= len || s[n] != ';')
 		return 0;

@@ -11,6 +11,8 @@
 #include "text.h"
 
 #define MAX_SIGNATURE_BYTES 32
+/* More labels than a desk's address ever has; the rest are not looked at. */
+#define MAX_HOST_LABELS 16
 
 struct line {
 	const char *s;
@@ -61,10 +63,10 @@ char *layout_section_of_url(const char *url)
 	const char *host = strstr(url, "://");
 	host = host ? host + 3 : url;
 	size_t host_len = strcspn(host, "/?#:");
-	const char *labels[16];
-	size_t lens[16];
+	const char *labels[MAX_HOST_LABELS];
+	size_t lens[MAX_HOST_LABELS];
 	size_t n = 0;
-	for (size_t i = 0; i < host_len && n < 16;) {
+	for (size_t i = 0; i < host_len && n < MAX_HOST_LABELS;) {
 		size_t l = 0;
 		while (i + l < host_len && host[i + l] != '.')
 			l++;

@@ -62,7 +62,7 @@ int log_format_parse(const char *name, enum log_format *out)
 	static const char *const names[] = {"kabar", "common", "combined"};
 	static const enum log_format formats[] = {LOG_FORMAT_KABAR, LOG_FORMAT_COMMON,
 	                                          LOG_FORMAT_COMBINED};
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (strcasecmp(name, names[i]) == 0) {
 			*out = formats[i];
 			return 0;

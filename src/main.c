@@ -22,6 +22,8 @@
 #include <time.h>
 
 #define EXIT_USAGE 2
+/* Far more threads than any machine has cores: a typo, not a setting. */
+#define MAX_WORKERS 100000
 
 static const char usage_text[] =
 	"usage: kabar [serve] [OPTIONS]\n"
@@ -155,7 +157,7 @@ static int parse_workers(struct options *opt, const char *text)
 {
 	char *end;
 	long n = strtol(text, &end, 10);
-	if (end == text || *end != '\0' || n < 0 || n > 100000)
+	if (end == text || *end != '\0' || n < 0 || n > MAX_WORKERS)
 		return usage_error("--workers: \"%s\" is not a number of threads", text);
 	opt->over.workers = (int)n;
 	return 0;
