@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,13 @@ void buf_clear(struct buf *b)
 
 void buf_reserve(struct buf *b, size_t extra)
 {
+	/* Past half the address space no allocation can succeed; stopping here
+	 * keeps the sum and the doubling below from wrapping around. Like
+	 * running out of memory (alloc.h), it is fatal. */
+	if (extra > SIZE_MAX / 2 - b->len) {
+		fprintf(stderr, "kabar: a buffer cannot grow by %zu bytes\n", extra);
+		abort();
+	}
 	size_t need = b->len + extra + 1;
 	if (need <= b->cap)
 		return;
