@@ -398,7 +398,11 @@ bool frontmatter_parse(const char *yaml, size_t len, int first_line,
                        struct buf *error)
 {
 	struct fm_reader r = {.first_line = first_line, .error = error};
-	yaml_parser_initialize(&r.parser);
+	/* It fails only when it cannot allocate its buffers. */
+	if (!yaml_parser_initialize(&r.parser)) {
+		report(&r, 0, "out of memory");
+		return false;
+	}
 	yaml_parser_set_input_string(&r.parser, (const unsigned char *)yaml, len);
 	yaml_event_t ev;
 	bool ok = read_document_start(&r, &ev);
