@@ -24,8 +24,12 @@ bool date_parse(const char *s, size_t len, int default_offset_minutes, struct wh
  * any case), or 0. */
 int date_month_number(const char *word, size_t len);
 
-/* The broken-down time in w's own zone. */
-void date_local(const struct when *w, struct tm *tm);
+/* The broken-down time in w's own zone; false (tm zeroed) when it lies
+ * beyond what gmtime_r can break down. */
+bool date_local(const struct when *w, struct tm *tm);
+
+/* Appends an offset from UTC as "+08:00" or "-05:30". */
+void date_format_offset(struct buf *out, int offset_minutes);
 
 /* Appends RFC 3339 with the offset: "2022-04-21T11:18:00+08:00" ("Z" for UTC). */
 void date_format_rfc3339(struct buf *out, const struct when *w);

@@ -344,10 +344,19 @@ bool date_parse(const char *s, size_t len, int default_offset_minutes, struct wh
 	return true;
 }
 
-void date_local(const struct when *w, struct tm *tm)
+bool date_local(const struct when *w, struct tm *tm)
 {
 	time_t local = w->t + (time_t)w->offset_minutes * 60;
-	gmtime_r(&local, tm);
+	if (gmtime_r(&local, tm) != NULL)
+		return true;
+	memset(tm, 0, sizeof *tm);
+	return false;
+}
+
+void date_format_offset(struct buf *out, int offset_minutes)
+{
+	int minutes = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+	buf_printf(out, "%c%02d:%02d", offset_minutes < 0 ? '-' : '+', minutes / 60, minutes % 60);
 }
 
 void date_format_rfc3339(struct buf *out, const struct when *w)
@@ -360,6 +369,5 @@ void date_format_rfc3339(struct buf *out, const struct when *w)
 		buf_putc(out, 'Z');
 		return;
 	}
-	int minutes = w->offset_minutes < 0 ? -w->offset_minutes : w->offset_minutes;
-	buf_printf(out, "%c%02d:%02d", w->offset_minutes < 0 ? '-' : '+', minutes / 60, minutes % 60);
+	date_format_offset(out, w->offset_minutes);
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "date.h"
 #include "labels.h"
 #include "text.h"
 #include "url.h"
@@ -265,9 +266,8 @@ void render_when(struct buf *out, const struct when *w, const struct vhost *vhos
 {
 	if (w == NULL || !w->set)
 		return;
-	time_t local = w->t + (time_t)w->offset_minutes * 60;
 	struct tm tm;
-	if (gmtime_r(&local, &tm) == NULL) {
+	if (!date_local(w, &tm)) {
 		buf_puts(out, "?");
 		return;
 	}
@@ -282,9 +282,7 @@ void render_when(struct buf *out, const struct when *w, const struct vhost *vhos
 		buf_puts(out, zone);
 		return;
 	}
-	int minutes = w->offset_minutes < 0 ? -w->offset_minutes : w->offset_minutes;
-	buf_printf(out, "%c%02d:%02d", w->offset_minutes < 0 ? '-' : '+', minutes / 60,
-	           minutes % 60);
+	date_format_offset(out, w->offset_minutes);
 }
 
 /* "By A, B" */

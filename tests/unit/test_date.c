@@ -2,6 +2,8 @@
 
 #include "check.h"
 
+#include <stdint.h>
+
 #include <stdlib.h>
 
 /* Parses s with the site in WITA (+08:00) and formats it as RFC 3339. */
@@ -121,6 +123,24 @@ static void test_negative_offset_format(void)
 	buf_free(&out);
 }
 
+static void test_offset_and_range(void)
+{
+	struct buf out = {0};
+	date_format_offset(&out, 8 * 60);
+	date_format_offset(&out, -(5 * 60 + 30));
+	date_format_offset(&out, 0);
+	CHECK_STR(out.data, "+08:00-05:30+00:00");
+	buf_free(&out);
+	/* A time no struct tm can hold: false, and a zeroed tm. */
+	struct when far = {.set = true, .t = (time_t)INT64_MAX / 2, .offset_minutes = 0};
+	struct tm tm;
+	CHECK(!date_local(&far, &tm));
+	CHECK_INT(tm.tm_year, 0);
+	struct when day = {.set = true, .t = 1650511080, .offset_minutes = 8 * 60};
+	CHECK(date_local(&day, &tm));
+	CHECK_INT(tm.tm_hour, 11);
+}
+
 int main(void)
 {
 	RUN(test_iso_forms);
@@ -130,5 +150,6 @@ int main(void)
 	RUN(test_time_given_or_not);
 	RUN(test_month_names);
 	RUN(test_negative_offset_format);
+	RUN(test_offset_and_range);
 	return check_report();
 }
