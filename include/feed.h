@@ -25,7 +25,7 @@ struct feed {
 };
 
 /* Appends the feed of articles (newest first; past FEED_MAX_ENTRIES they
- * are left out). */
+ * are left out) for the site vhost (never NULL: it names the feed's author). */
 void feed_atom(struct buf *out, const struct feed *feed, const struct vhost *vhost,
                const struct origin *origin, enum output kind, const struct article *const *articles,
                size_t n);

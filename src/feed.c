@@ -80,7 +80,7 @@ static void link_element(struct buf *out, const char *indent, const char *rel, c
 
 static const char *canonical_host(const struct vhost *vhost, const struct origin *origin)
 {
-	if (vhost != NULL && vhost->n_names > 0)
+	if (vhost->n_names > 0)
 		return vhost->names[0];
 	return origin->host;
 }
