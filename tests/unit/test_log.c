@@ -1,5 +1,6 @@
 /* The access log's formats, and reopening its file after a rotation. */
 #include "check.h"
+#include "testutil.h"
 
 #include "buf.h"
 #include "log.h"
@@ -73,20 +74,6 @@ static void test_parse_names(void)
 	CHECK_INT(f, LOG_FORMAT_KABAR);
 }
 
-static char *slurp(const char *path)
-{
-	struct buf out = {0};
-	char chunk[512];
-	size_t n;
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&out, chunk, n);
-	fclose(f);
-	return out.data ? out.data : calloc(1, 1);
-}
-
 /* logrotate renames the file, then sends SIGUSR1: later lines go to a new
  * file under the old name, in the format the log was opened with. */
 static void test_reopen_after_rotation(void)
@@ -103,7 +90,8 @@ static void test_reopen_after_rotation(void)
 	log_access(&gemini_entry);
 	log_access_close();
 
-	char *old = slurp(rotated), *fresh = slurp(path);
+	size_t old_len, fresh_len;
+	char *old = test_read_file(rotated, &old_len), *fresh = test_read_file(path, &fresh_len);
 	CHECK(old != NULL && fresh != NULL);
 	if (old != NULL && fresh != NULL) {
 		CHECK_STR(old, fresh);
