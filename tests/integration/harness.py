@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import traceback
+import unicodedata
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED = os.path.join(os.path.dirname(REPO), "shared")
@@ -277,6 +278,17 @@ def gopher(port, selector, host="127.0.0.1", timeout=10, tls=False):
         return read_all(sock)
     finally:
         sock.close()
+
+
+def display_width(text):
+    """Display columns, as a terminal shows them: wide (CJK) characters
+    count two, combining marks and format characters none."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
 
 
 def wait_until(predicate, timeout=5.0, step=0.05):

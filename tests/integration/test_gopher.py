@@ -3,10 +3,9 @@ errors, and real clients (curl, lynx)."""
 import io
 import os
 import subprocess
-import unicodedata
 import zipfile
 
-from harness import Server, gopher, need_tool, tempdir
+from harness import Server, display_width, gopher, need_tool, tempdir
 
 CJK_PARAGRAPH = "新闻服务器" * 40 + " 巴鲁县的选举结果已经公布。" * 6
 ARTICLE = f"""---
@@ -58,16 +57,6 @@ def make_capsule():
     return root
 
 
-def columns(text):
-    """Display columns, as a terminal shows them."""
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
-
-
 def menu_lines(raw):
     """The item lines of a menu, checked for form; the '.' end is required."""
     assert raw.endswith(b"\r\n.\r\n"), raw[-80:]
@@ -76,7 +65,7 @@ def menu_lines(raw):
     for line in lines:
         fields = line[1:].split("\t")
         assert len(fields) == 4, line
-        assert columns(fields[0]) <= 70, line
+        assert display_width(fields[0]) <= 70, line
         items.append((line[0], fields[0], fields[1], fields[2], fields[3]))
     return items
 
@@ -122,7 +111,7 @@ def test_article_is_wrapped_text():
         assert "Kabar dari Barru" in body
         assert "新闻服务器" in body
         for line in lines:
-            assert columns(line) <= 70, (columns(line), line)
+            assert display_width(line) <= 70, (display_width(line), line)
         # The CJK paragraph is wrapped into several lines, not cut.
         assert sum(1 for line in lines if "新闻" in line) >= 4
 
