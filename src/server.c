@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -112,11 +113,24 @@ static void init_engine(struct engine *e, const struct config *cfg)
 	e->max_conns = positive_or(cfg->max_connections, DEFAULT_MAX_CONNECTIONS);
 	e->request_timeout_ms = positive_or(cfg->request_timeout_ms, DEFAULT_REQUEST_TIMEOUT_MS);
 	e->idle_timeout_ms = positive_or(cfg->idle_timeout_ms, DEFAULT_IDLE_TIMEOUT_MS);
+	e->limits = ratelimit_new(cfg->requests_per_minute, cfg->connections_per_address);
 }
 
 static const char *certs_dir_of(const struct config *cfg)
 {
 	return cfg->certs_dir ? cfg->certs_dir : "certs";
+}
+
+/* Every connection takes a descriptor: the soft limit (often 1024) goes up
+ * to the hard one, so the connection cap is what limits, not the kernel. */
+static void raise_descriptor_limit(void)
+{
+	struct rlimit lim;
+	if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == lim.rlim_max)
+		return;
+	lim.rlim_cur = lim.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
+		log_warn("cannot raise the descriptor limit: %s", strerror(errno));
 }
 
 struct server *server_new(struct runtime *rt, struct buf *errors)
@@ -125,6 +139,7 @@ struct server *server_new(struct runtime *rt, struct buf *errors)
 	handled_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+	raise_descriptor_limit();
 	struct server *s = xcalloc(1, sizeof *s);
 	s->certs_fd = -1;
 	init_engine(&s->engine, &rt->config);
@@ -353,6 +368,7 @@ void server_free(struct server *s)
 	if (e->retire_fd >= 0)
 		close(e->retire_fd);
 	pthread_mutex_destroy(&e->lock);
+	ratelimit_free(e->limits);
 	if (s->certs_fd >= 0)
 		close(s->certs_fd);
 	free(s->certs_dir);

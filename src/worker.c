@@ -139,6 +139,7 @@ static void close_conn(struct worker *w, struct conn *c, int64_t now)
 {
 	timer_remove(w, c);
 	struct generation *g = c->gen;
+	ratelimit_disconnect(w->e->limits, &c->peer, now);
 	conn_free(c, now);
 	engine_release(w->e, g);
 	atomic_fetch_sub(&w->e->n_conns, 1);
@@ -173,9 +174,16 @@ static void drive(struct worker *w, struct conn *c, int64_t now)
 static void add_conn(struct worker *w, int fd, enum listen_proto proto,
                      const struct sockaddr_storage *peer, int64_t now)
 {
+	/* Over its share: closed at once, before any TLS work is spent on it. */
+	if (!ratelimit_connect(w->e->limits, peer, now)) {
+		close(fd);
+		atomic_fetch_sub(&w->e->n_conns, 1);
+		return;
+	}
 	struct generation *g = engine_hold(w->e);
-	struct conn *c = conn_new(fd, proto, g, peer, now);
+	struct conn *c = conn_new(fd, proto, g, peer, w->e->limits, now);
 	if (c == NULL) {
+		ratelimit_disconnect(w->e->limits, peer, now);
 		engine_release(w->e, g);
 		atomic_fetch_sub(&w->e->n_conns, 1);
 		return;
