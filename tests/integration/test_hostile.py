@@ -11,8 +11,8 @@ import ssl
 import threading
 import time
 
-from harness import Server, client_context, connect, gemini, gopher, patience, read_all,
-                     wait_until
+from harness import (Server, client_context, connect, gemini, gopher, patience, read_all,
+                     wait_until)
 
 _SERVER = []
 
@@ -166,9 +166,12 @@ def raw_exchange(port, data, shut=True):
     counts as the end."""
     s = connect(port)
     try:
-        s.sendall(data)
-        if shut:
-            s.shutdown(socket.SHUT_WR)
+        try:
+            s.sendall(data)
+            if shut:
+                s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the server has already cut it off
         got = b""
         while True:
             try:
@@ -226,17 +229,9 @@ def test_gopher_one_megabyte_line():
     assert got == gopher_error("Request too long"), got[:100] if got else got
 
 
-def test_gopher_one_megabyte_of_nul():
-    s = connect(server().gopher_port)
-    try:
-        s.sendall(b"\x00" * 5000)
-        s.shutdown(socket.SHUT_WR)
-        got = read_all(s)
-    except ConnectionResetError:
-        got = b""
-    finally:
-        s.close()
-    assert got in (b"", gopher_error("Request too long")), got[:100]
+def test_gopher_line_of_nul_bytes():
+    got = flood_line(server().gopher_port, b"\x00" * 5000, 0, tls=False)
+    assert got == gopher_error("Request too long"), got[:100] if got else got
 
 
 def test_gemini_request_byte_by_byte():
