@@ -3,11 +3,14 @@
 #include "alloc.h"
 #include "listener.h"
 #include "log.h"
+#include "mime.h"
+#include "sandbox.h"
 #include "tls.h"
 #include "worker.h"
 
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -31,6 +34,7 @@ struct server {
 	int certs_fd;
 	char *certs_dir;
 	bool drop; /* started as root: drop to uid:gid */
+	bool chrooted; /* inside the capsule: a reload cannot read the configuration */
 	uid_t uid;
 	gid_t gid;
 };
@@ -121,6 +125,113 @@ static const char *certs_dir_of(const struct config *cfg)
 	return cfg->certs_dir ? cfg->certs_dir : "certs";
 }
 
+/* Started as root: become the service user for good. The capsules and the
+ * certificate folder stay reachable through descriptors opened before. */
+static int drop_privileges(const struct server *s)
+{
+	/* The caller may have switched already; then only the checks remain. */
+	if (s->drop && geteuid() == 0) {
+		if (setgroups(1, &s->gid) != 0 || setresgid(s->gid, s->gid, s->gid) != 0 ||
+		    setresuid(s->uid, s->uid, s->uid) != 0) {
+			log_error("cannot drop privileges: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (s->drop) {
+		if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0 || getuid() == 0 ||
+		    geteuid() == 0) {
+			log_error("privileges were not dropped: root is still reachable");
+			return -1;
+		}
+	}
+	if (geteuid() == 0) {
+		log_error("refusing to serve as root");
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		log_error("cannot set no_new_privs: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* chroot: true. Every host must serve the one capsule, which becomes "/";
+ * libmagic's database is read first, since it is out of reach after. */
+static int enter_chroot(struct server *s, const struct config *cfg)
+{
+	if (!cfg->chroot)
+		return 0;
+	const char *capsule = cfg->vhosts[0].capsule;
+	if (geteuid() != 0) {
+		log_error("chroot: only possible when started as root");
+		return -1;
+	}
+	for (size_t i = 1; i < cfg->n_vhosts; i++) {
+		if (strcmp(cfg->vhosts[i].capsule, capsule) != 0) {
+			log_error("chroot: every host must serve the same capsule");
+			return -1;
+		}
+	}
+	if (mime_preload() != 0)
+		return -1;
+	if (chroot(capsule) != 0 || chdir("/") != 0) {
+		log_error("chroot %s: %s", capsule, strerror(errno));
+		return -1;
+	}
+	s->chrooted = true;
+	return 0;
+}
+
+/* Once the ports are bound and the keys loaded: Landlock's ruleset is made
+ * while every path is still reachable, then the chroot, the drop to the
+ * service user, no_new_privs, and the ruleset enforced. Threads started
+ * later (the loader, the workers) inherit all of it. */
+static int confine(struct server *s, const struct config *cfg)
+{
+	int ruleset = sandbox_prepare(cfg);
+	if (enter_chroot(s, cfg) != 0 || drop_privileges(s) != 0) {
+		if (ruleset >= 0)
+			close(ruleset);
+		return -1;
+	}
+	return sandbox_enforce(ruleset);
+}
+
+/* True when path is dir or lies beneath it (both resolved). */
+static bool path_inside(const char *path, const char *dir)
+{
+	char real_path[PATH_MAX], real_dir[PATH_MAX];
+	if (realpath(path, real_path) == NULL || realpath(dir, real_dir) == NULL)
+		return false;
+	size_t len = strlen(real_dir);
+	if (strcmp(real_dir, "/") == 0)
+		return true;
+	return strncmp(real_path, real_dir, len) == 0 &&
+	       (real_path[len] == '/' || real_path[len] == '\0');
+}
+
+/* A private key inside a capsule could be served (by a link from inside,
+ * or plainly): refuse such a configuration. */
+static int check_keys_outside(const struct config *cfg, struct buf *errors)
+{
+	int rc = 0;
+	for (size_t i = 0; i < cfg->n_vhosts; i++) {
+		const struct vhost *vh = &cfg->vhosts[i];
+		char *key = vh->key_file ? xstrdup(vh->key_file)
+		                         : xasprintf("%s/%s.key", certs_dir_of(cfg), vh->names[0]);
+		for (size_t k = 0; k < cfg->n_vhosts; k++) {
+			if (path_inside(key, cfg->vhosts[k].capsule)) {
+				buf_printf(errors, "%s: a private key inside the capsule %s; move it out\n",
+				           key, cfg->vhosts[k].capsule);
+				rc = -1;
+				break;
+			}
+		}
+		free(key);
+	}
+	return rc;
+}
+
 /* Every connection takes a descriptor: the soft limit (often 1024) goes up
  * to the hard one, so the connection cap is what limits, not the kernel. */
 static void raise_descriptor_limit(void)
@@ -156,49 +267,24 @@ struct server *server_new(struct runtime *rt, struct buf *errors)
 	if (s->certs_fd < 0)
 		goto fail;
 	tls = tls_hosts_new(&rt->config, s->certs_fd, owner, s->gid, errors);
-	if (tls == NULL)
+	if (tls == NULL || check_keys_outside(&rt->config, errors) != 0)
 		goto fail;
 	int n = listeners_open(rt->config.listen, rt->config.n_listen, &s->engine.listeners, errors);
 	if (n < 0)
 		goto fail;
 	s->engine.n_listeners = (size_t)n;
 	s->engine.current = new_generation(rt, tls);
+	if (confine(s, &rt->config) != 0) {
+		buf_printf(errors, "cannot confine the server (see above)\n");
+		server_free(s);
+		return NULL;
+	}
 	return s;
 fail:
 	tls_hosts_free(tls);
 	runtime_free(rt);
 	server_free(s);
 	return NULL;
-}
-
-/* Started as root: become the service user for good. The capsules and the
- * certificate folder stay reachable through descriptors opened before. */
-static int drop_privileges(const struct server *s)
-{
-	/* The caller may have switched already; then only the checks remain. */
-	if (s->drop && geteuid() == 0) {
-		if (setgroups(1, &s->gid) != 0 || setresgid(s->gid, s->gid, s->gid) != 0 ||
-		    setresuid(s->uid, s->uid, s->uid) != 0) {
-			log_error("cannot drop privileges: %s", strerror(errno));
-			return -1;
-		}
-	}
-	if (s->drop) {
-		if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0 || getuid() == 0 ||
-		    geteuid() == 0) {
-			log_error("privileges were not dropped: root is still reachable");
-			return -1;
-		}
-	}
-	if (geteuid() == 0) {
-		log_error("refusing to serve as root");
-		return -1;
-	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-		log_error("cannot set no_new_privs: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 /* The certs folder of a reloaded configuration: the same descriptor when
@@ -260,6 +346,10 @@ static struct tls_hosts *reload_certificates(struct server *s, const struct conf
 
 static void reload(struct server *s, server_reload_fn fn, void *arg)
 {
+	if (s->chrooted) {
+		log_warn("reload: the configuration is out of reach inside the chroot; restart instead");
+		return;
+	}
 	struct runtime *rt = fn ? fn(arg) : NULL;
 	if (rt == NULL)
 		return;
@@ -341,7 +431,11 @@ int server_run(struct server *s, server_reload_fn fn, void *arg)
 		log_error("signalfd: %s", strerror(errno));
 		return -1;
 	}
-	int rc = drop_privileges(s);
+	int rc = 0;
+	if (geteuid() == 0) {
+		log_error("refusing to serve as root");
+		rc = -1;
+	}
 	if (rc == 0)
 		rc = start_workers(s, s->engine.current->rt->config.workers);
 	if (rc == 0)
