@@ -49,7 +49,7 @@ struct worker {
 	size_t n_conns;
 	bool listening;
 	int64_t resume_ms; /* when listening was paused: try again then */
-	bool starved;      /* out of descriptors; said once until it passes */
+	bool starved;      /* out of descriptors; said once until the queue drains */
 	bool stopping;
 	int64_t drain_deadline;
 };
@@ -214,7 +214,6 @@ static void accept_clients(struct worker *w, struct listener *l, int64_t now)
 		socklen_t len = sizeof peer;
 		int fd = accept4(l->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
-			w->starved = false;
 			add_conn(w, fd, l->proto, &peer, now);
 			continue;
 		}
@@ -227,8 +226,11 @@ static void accept_clients(struct worker *w, struct listener *l, int64_t now)
 			pause_listening(w, now + PAUSE_MS);
 			return;
 		}
-		if (err == EAGAIN || err == EWOULDBLOCK)
+		if (err == EAGAIN || err == EWOULDBLOCK) {
+			/* The queue is drained: whatever starved us has passed. */
+			w->starved = false;
 			return;
+		}
 		/* ECONNABORTED and the like: that client is gone, try the next. */
 	}
 }
