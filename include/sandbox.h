@@ -7,10 +7,11 @@
  * Landlock (Linux 5.13 and later): once the ports are bound and the keys
  * loaded, the serving process may open only what serving and reloading
  * need. Read: every capsule, the certificates (folder and any cert/key
- * file named in the configuration), the configuration file and libmagic's
- * database. Write: new files in the certificates folder (a reload that adds
- * a host generates its certificate) and the access log's folder (SIGUSR1
- * reopens the log after rotation). Everything else, and any new TCP bind
+ * file named in the configuration), the configuration file, libmagic's
+ * database and the process's own /proc folder. Write: new files in the
+ * certificates folder (a reload that adds a host generates its certificate)
+ * and the access log's folder (SIGUSR1 reopens the log after rotation).
+ * Everything else, and any new TCP bind
  * or connect where the kernel can restrict those, is refused. A reload that
  * names a capsule or file outside these needs a restart.
  */

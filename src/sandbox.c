@@ -128,6 +128,9 @@ static void allow_config(const struct ruleset *rs, const struct config *cfg)
 		allow_folder_of(rs, cfg->access_log,
 		                LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG);
 	allow_magic(rs);
+	/* The process's own folder in /proc, which the link resolves to: the
+	 * C library and the sanitizers read their threads and maps there. */
+	allow(rs, "/proc/self", READ_RIGHTS);
 }
 
 int sandbox_prepare(const struct config *cfg)

@@ -6,6 +6,7 @@ worker and never takes the loader down. An article rewritten while it is
 read reaches readers whole, old or new; a bad version saved over a published
 article leaves the published one in place."""
 import os
+import random
 import socket
 import stat
 import subprocess
@@ -212,12 +213,14 @@ def rewrite_while_reading(srv, capsule, versions, fetch, writer):
     threads = [threading.Thread(target=reader) for _ in range(3)]
     for t in threads:
         t.start()
-    deadline = time.monotonic() + 2.5
+    deadline = time.monotonic() + 3
     i = 0
     while time.monotonic() < deadline:
         writer(versions[i % 2])
         i += 1
-        time.sleep(0.03)
+        # Irregular pauses, so the loader's rebuilds do not keep meeting
+        # the same version.
+        time.sleep(random.uniform(0.02, 0.3))
     stop.set()
     for t in threads:
         t.join(patience(10))
