@@ -38,7 +38,7 @@ struct server *server_new(struct runtime *rt, struct buf *errors);
 typedef struct runtime *(*server_reload_fn)(void *arg);
 
 /*
- * Refuses to serve as root, starts the workers and handles signals in the
+ * Starts the workers and handles signals in the
  * calling thread: SIGTERM/SIGINT stop accepting, finish in-flight responses (at most about
  * 5 s) and return 0; SIGHUP calls reload and swaps runtime and TLS
  * certificates without dropping connections (an old runtime is closed when

@@ -431,13 +431,8 @@ int server_run(struct server *s, server_reload_fn fn, void *arg)
 		log_error("signalfd: %s", strerror(errno));
 		return -1;
 	}
-	int rc = 0;
-	if (geteuid() == 0) {
-		log_error("refusing to serve as root");
-		rc = -1;
-	}
-	if (rc == 0)
-		rc = start_workers(s, s->engine.current->rt->config.workers);
+	/* server_new confined the process: it never gets here as root. */
+	int rc = start_workers(s, s->engine.current->rt->config.workers);
 	if (rc == 0)
 		serve_signals(s, sigfd, fn, arg);
 	stop_workers(s);
