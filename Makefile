@@ -45,7 +45,7 @@ FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 
-.PHONY: all bench fuzz fuzz-targets run test test-unit test-sanitize test-valgrind \
+.PHONY: all bench corpus fuzz fuzz-targets run test test-unit test-sanitize test-valgrind \
         build-san-units deps clean install uninstall lint-man
 
 all: $(BUILD)/kabar
@@ -120,6 +120,11 @@ test-valgrind:
 # The load generator is a separate program of its own: it shares no module.
 $(BUILD)/loadgen: bench/loadgen.c | $(BUILD)/obj
 	$(CC) -O2 -g -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $< -lssl -lcrypto -lpthread
+
+# Loads folders of real articles (default ../shared/corpus/*) and reports
+# counts, refusals and timings.
+corpus: $(BUILD)/kabar
+	sh scripts/corpus.sh $(BUILD)/kabar $(CORPUS)
 
 # Kabar beside Molly Brown and Gophernicus; writes BENCHMARKS.md.
 bench:

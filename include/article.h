@@ -66,6 +66,7 @@ struct when {
 	bool set;
 	time_t t;           /* seconds since the epoch, UTC */
 	int offset_minutes; /* east of UTC */
+	bool has_time;      /* false when the source named only a day */
 };
 
 enum article_format { FORMAT_MARKDOWN, FORMAT_GEMTEXT, FORMAT_TEXT };

@@ -23,11 +23,19 @@ struct inline_text {
 	struct link *links;
 	size_t n_links;
 	size_t cap_links;
+	/* Offsets in text of the spaces that stand for hard line breaks,
+	 * ascending: white space collapses everywhere else. */
+	size_t *breaks;
+	size_t n_breaks;
+	size_t cap_breaks;
 };
 
 /* Records a link whose label is text[label_start..] as gathered so far.
  * An empty label is replaced by the URL itself, so every link can be read. */
 void inline_add_link(struct inline_text *t, const char *url, size_t label_start);
+/* Ends the current line of t: the block's text keeps a "\n" here (the
+ * gathered text holds a space, so labels and alt text read as one line). */
+void inline_add_break(struct inline_text *t);
 /* True when t holds something other than white space from byte from on. */
 bool inline_has_text(const struct inline_text *t, size_t from);
 /* t's text from byte from on, white space collapsed, as a new string. */
@@ -39,7 +47,7 @@ void inline_free(struct inline_text *t);
 struct block *blocks_add(struct block_list *list, enum block_kind kind);
 
 /* Moves t's text and links into a new block (white space collapsed and
- * trimmed, link ends following) and empties t. Adds nothing and returns NULL
+ * trimmed, hard breaks kept as "\n", link ends following) and empties t. Adds nothing and returns NULL
  * when t holds only white space. */
 struct block *blocks_add_text(struct block_list *list, enum block_kind kind, int level,
                               struct inline_text *t);

@@ -3,6 +3,10 @@
 # its seed corpus, and prints executions and coverage per target. A crash
 # fails the run and leaves the input in BUILD/fuzz-findings/.
 set -eu
+# The targets are built with recoverable UBSan: make its first report fatal,
+# so libFuzzer keeps the input like any other crash.
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export UBSAN_OPTIONS
 build=$1
 seconds=$2
 failed=0

@@ -48,10 +48,14 @@ static bool check_text(const char *data, size_t len, struct buf *error)
 }
 
 /* The byte length of an invisible character at s that text must not carry:
- * zero-width spaces and joiners (U+200B..U+200D) and the BOM (U+FEFF). */
+ * the zero-width space (U+200B), the word joiner (U+2060) and the BOM
+ * (U+FEFF). The joiners U+200C and U+200D are kept: emoji sequences and
+ * some scripts need them. */
 static size_t invisible_at(const unsigned char *s, size_t len)
 {
-	if (len >= 3 && s[0] == 0xe2 && s[1] == 0x80 && s[2] >= 0x8b && s[2] <= 0x8d)
+	if (len >= 3 && s[0] == 0xe2 && s[1] == 0x80 && s[2] == 0x8b)
+		return 3;
+	if (len >= 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0xa0)
 		return 3;
 	if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
 		return 3;

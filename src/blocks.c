@@ -30,6 +30,16 @@ void inline_add_link(struct inline_text *t, const char *url, size_t label_start)
 	l->end = t->text.len;
 }
 
+void inline_add_break(struct inline_text *t)
+{
+	if (t->n_breaks == t->cap_breaks) {
+		t->cap_breaks = t->cap_breaks ? t->cap_breaks * 2 : 4;
+		t->breaks = xreallocarray(t->breaks, t->cap_breaks, sizeof *t->breaks);
+	}
+	t->breaks[t->n_breaks++] = t->text.len;
+	buf_putc(&t->text, ' ');
+}
+
 bool inline_has_text(const struct inline_text *t, size_t from)
 {
 	for (size_t i = from; i < t->text.len; i++)
@@ -61,6 +71,10 @@ void inline_clear(struct inline_text *t)
 	t->links = NULL;
 	t->n_links = 0;
 	t->cap_links = 0;
+	free(t->breaks);
+	t->breaks = NULL;
+	t->n_breaks = 0;
+	t->cap_breaks = 0;
 }
 
 void inline_free(struct inline_text *t)
@@ -85,21 +99,29 @@ struct block *blocks_add(struct block_list *list, enum block_kind kind)
  * Collapses white space into out and fills map[i] with the length of out
  * once the first i bytes of s are read. A space is written only when a
  * non-space follows it, so a link ending before a space keeps its end
- * right after its label.
+ * right after its label. A run of white space holding one of the n_breaks
+ * offsets in breaks (ascending) becomes "\n" instead of a space.
  */
-static void collapse_into(struct buf *out, const char *s, size_t len, size_t *map)
+static void collapse_into(struct buf *out, const char *s, size_t len, size_t *map,
+                          const size_t *breaks, size_t n_breaks)
 {
-	bool pending = false;
+	bool pending = false, pending_break = false;
+	size_t next_break = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (map)
 			map[i] = out->len;
 		if (is_space(s[i])) {
 			pending = out->len > 0;
+			while (next_break < n_breaks && breaks[next_break] < i)
+				next_break++;
+			if (next_break < n_breaks && breaks[next_break] == i)
+				pending_break = pending;
 			continue;
 		}
 		if (pending)
-			buf_putc(out, ' ');
+			buf_putc(out, pending_break ? '\n' : ' ');
 		pending = false;
+		pending_break = false;
 		buf_putc(out, s[i]);
 	}
 	if (map)
@@ -109,7 +131,7 @@ static void collapse_into(struct buf *out, const char *s, size_t len, size_t *ma
 char *collapse_space(const char *s, size_t len)
 {
 	struct buf out = {0};
-	collapse_into(&out, s, len, NULL);
+	collapse_into(&out, s, len, NULL, NULL, 0);
 	return buf_steal(&out);
 }
 
@@ -122,7 +144,7 @@ struct block *blocks_add_text(struct block_list *list, enum block_kind kind, int
 	}
 	size_t *map = xreallocarray(NULL, t->text.len + 1, sizeof *map);
 	struct buf out = {0};
-	collapse_into(&out, t->text.data, t->text.len, map);
+	collapse_into(&out, t->text.data, t->text.len, map, t->breaks, t->n_breaks);
 	struct block *b = blocks_add(list, kind);
 	b->level = level;
 	b->text = buf_steal(&out);
@@ -134,7 +156,7 @@ struct block *blocks_add_text(struct block_list *list, enum block_kind kind, int
 	t->links = NULL;
 	t->n_links = 0;
 	t->cap_links = 0;
-	buf_clear(&t->text);
+	inline_clear(t);
 	return b;
 }
 

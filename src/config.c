@@ -933,7 +933,9 @@ static int load_file(struct config *cfg, const char *file, struct buf *errors)
 		return -1;
 	}
 	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data.data, data.len);
+	/* An empty file is an empty configuration; libyaml refuses a NULL string. */
+	yaml_parser_set_input_string(&parser, (const unsigned char *)(data.data ? data.data : ""),
+	                             data.len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		syntax_error(file, &parser, &data, errors);
 		yaml_parser_delete(&parser);

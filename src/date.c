@@ -343,6 +343,7 @@ bool date_parse(const char *s, size_t len, int default_offset_minutes, struct wh
 	out->set = true;
 	out->t = (time_t)seconds;
 	out->offset_minutes = f.offset_minutes;
+	out->has_time = f.has_time;
 	return true;
 }
 

@@ -52,9 +52,12 @@ static void put_utf8(struct buf *out, unsigned long cp)
 	}
 }
 
+/* Invisible characters that carry no meaning in text: the zero-width
+ * space, the word joiner and the BOM. The joiners U+200C and U+200D stay:
+ * they build emoji sequences and shape Indic and Persian words. */
 static bool zero_width(unsigned long cp)
 {
-	return (cp >= 0x200b && cp <= 0x200d) || cp == 0xfeff;
+	return cp == 0x200b || cp == 0x2060 || cp == 0xfeff;
 }
 
 /* "&#8212;" or "&#x2014;" */

@@ -358,7 +358,7 @@ static void inline_tag(struct md_reader *r, const struct html_tag *tag)
 		buf_puts(&r->text.text, tag->alt ? tag->alt : "");
 		close_image(r);
 	} else if (strcmp(tag->name, "br") == 0) {
-		buf_putc(&r->text.text, ' ');
+		inline_add_break(&r->text);
 	}
 }
 
@@ -399,7 +399,7 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE size, void *userd
 	struct buf *text = &r->text.text;
 	switch (type) {
 	case MD_TEXT_NULLCHAR: buf_puts(text, REPLACEMENT_CHARACTER); break;
-	case MD_TEXT_BR:
+	case MD_TEXT_BR: inline_add_break(&r->text); break;
 	case MD_TEXT_SOFTBR: buf_putc(text, ' '); break;
 	case MD_TEXT_ENTITY: html_decode(text, s, size); break;
 	case MD_TEXT_HTML: inline_html(r, s, size); break;

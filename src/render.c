@@ -277,8 +277,11 @@ void render_when(struct buf *out, const struct when *w, const struct vhost *vhos
 		buf_puts(out, "?");
 		return;
 	}
-	buf_printf(out, "%04d-%02d-%02d %02d:%02d ", tm.tm_year + 1900, tm.tm_mon + 1,
-	           tm.tm_mday, tm.tm_hour, tm.tm_min);
+	buf_printf(out, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	/* "2011-03-24", not "2011-03-24 00:00 UTC": a time nobody wrote. */
+	if (!w->has_time)
+		return;
+	buf_printf(out, " %02d:%02d ", tm.tm_hour, tm.tm_min);
 	int site_offset = vhost != NULL ? vhost->utc_offset_minutes : 0;
 	const char *zone = vhost != NULL && vhost->zone_name != NULL ? vhost->zone_name : "UTC";
 	if (w->offset_minutes == site_offset) {

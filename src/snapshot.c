@@ -81,14 +81,55 @@ static struct snapshot_full *full(const struct snapshot *snap)
 
 /* ---- Reading files beneath the capsule ---- */
 
+/* Where openat2 is missing (old kernels, seccomp filters, valgrind): the
+ * same rule walked by hand, one component at a time, none of them a link,
+ * "." or "..". */
+static int open_beneath_walk(int root_fd, const char *relpath, int flags)
+{
+	int dir = root_fd;
+	const char *p = relpath;
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+		char name[NAME_MAX + 1];
+		if (len == 0 || len > NAME_MAX || (len == 1 && p[0] == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.')) {
+			if (dir != root_fd)
+				close(dir);
+			errno = ENOENT;
+			return -1;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		int next_flags = slash ? (O_RDONLY | O_DIRECTORY) : flags;
+		int fd = openat(dir, name, next_flags | O_CLOEXEC | O_NOFOLLOW);
+		int saved = errno;
+		if (dir != root_fd)
+			close(dir);
+		if (fd < 0 || slash == NULL) {
+			errno = saved;
+			return fd;
+		}
+		dir = fd;
+		p = slash + 1;
+	}
+}
+
 /* No path, symlink or ".." leads out of the capsule. */
 static int open_beneath(int root_fd, const char *relpath, int flags)
 {
+	static atomic_bool openat2_missing;
+	if (atomic_load_explicit(&openat2_missing, memory_order_relaxed))
+		return open_beneath_walk(root_fd, relpath, flags);
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	return (int)syscall(SYS_openat2, root_fd, relpath, &how, sizeof how);
+	int fd = (int)syscall(SYS_openat2, root_fd, relpath, &how, sizeof how);
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+		return fd;
+	atomic_store_explicit(&openat2_missing, true, memory_order_relaxed);
+	return open_beneath_walk(root_fd, relpath, flags);
 }
 
 static void file_id_of(const struct stat *st, struct file_id *id)

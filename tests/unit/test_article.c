@@ -1,3 +1,4 @@
+#include "alloc.h"
 #include "article.h"
 
 #include "check.h"
@@ -31,6 +32,26 @@ static void test_markdown_article(void)
 		CHECK_STR(a->source, "news/2022-04-21-Kabar Baru.md");
 	}
 	article_free(a);
+	buf_free(&err);
+}
+
+/* Invisible junk goes; the joiners that build emoji and shape words stay. */
+static void test_invisible_characters(void)
+{
+	struct buf err = {0};
+	const char *family = "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7";
+	const char *persian = "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae";
+	char *body = xasprintf("---\ndate: 2022-04-21\n---\nA\xe2\x80\x8b%s\xe2\x81\xa0 %s\xef\xbb\xbf.\n",
+	                       family, persian);
+	struct article *a = parse("news/x.md", body, &err);
+	CHECK(a != NULL);
+	if (a && a->n_blocks == 1) {
+		char *want = xasprintf("A%s %s.", family, persian);
+		CHECK_STR(a->blocks[0].text, want);
+		free(want);
+	}
+	article_free(a);
+	free(body);
 	buf_free(&err);
 }
 
@@ -144,6 +165,7 @@ static void test_errors(void)
 int main(void)
 {
 	RUN(test_markdown_article);
+	RUN(test_invisible_characters);
 	RUN(test_path_uses_own_zone);
 	RUN(test_date_from_file_name);
 	RUN(test_gemtext);

@@ -90,6 +90,19 @@ static void test_utc_instant(void)
 	CHECK_INT(w.t, 0);
 }
 
+static void test_time_given_or_not(void)
+{
+	struct when w = {0};
+	CHECK(date_parse("2011-03-24", 10, 0, &w));
+	CHECK(!w.has_time);
+	CHECK(date_parse("2011-8-17", 9, 0, &w));
+	CHECK(!w.has_time);
+	CHECK(date_parse("2022-04-21 11:18", 16, 0, &w));
+	CHECK(w.has_time);
+	CHECK(date_parse("Apr 21, 2022 - 11:18", 20, 480, &w));
+	CHECK(w.has_time);
+}
+
 static void test_month_names(void)
 {
 	CHECK_INT(date_month_number("Agustus", 7), 8);
@@ -114,6 +127,7 @@ int main(void)
 	RUN(test_bylines);
 	RUN(test_invalid);
 	RUN(test_utc_instant);
+	RUN(test_time_given_or_not);
 	RUN(test_month_names);
 	RUN(test_negative_offset_format);
 	return check_report();

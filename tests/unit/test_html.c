@@ -28,6 +28,10 @@ static void test_entities(void)
 	check_decoded("&#128512;", "\xf0\x9f\x98\x80");
 	check_decoded("&#0; &#xD800; &#x110000;", "\xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd");
 	check_decoded("&#8203;gone", "gone");
+	check_decoded("a&#x2060;b&#xFEFF;c", "abc");
+	/* The joiners mean something: man ZWJ woman; ZWNJ in Persian "mi-khaham". */
+	check_decoded("&#128104;&#8205;&#128105;", "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9");
+	check_decoded("&#x645;&#x6cc;&#x200c;&#x62e;", "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae");
 	check_decoded("AT&T &unknown; &amp &#; &#xZZ;", "AT&T &unknown; &amp &#; &#xZZ;");
 }
 

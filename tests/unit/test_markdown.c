@@ -15,7 +15,7 @@ static void test_paragraphs_and_links(void)
 	                            "and ~~old~~ <https://x.org>.  \nNext line.\n\n---\n", false);
 	CHECK_INT(l.count, 2);
 	CHECK_INT(l.items[0].kind, BLOCK_PARAGRAPH);
-	CHECK_STR(l.items[0].text, "Hello big world, see the Go site and old https://x.org. Next line.");
+	CHECK_STR(l.items[0].text, "Hello big world, see the Go site and old https://x.org.\nNext line.");
 	CHECK_INT(l.items[0].n_links, 2);
 	CHECK_STR(l.items[0].links[0].label, "the Go site");
 	CHECK_STR(l.items[0].links[0].url, "https://go.dev/?a=1&b");
@@ -84,13 +84,30 @@ static void test_code_images_tables(void)
 	block_list_free(&l);
 }
 
+/* An image with empty alt text first in a paragraph once did pointer
+ * arithmetic on the empty text buffer (UBSan). */
+static void test_image_without_alt(void)
+{
+	struct block_list l = parse("![](http://x.org/a.jpg?w=300)\n\n![](b.png) and text\n", false);
+	CHECK_INT(l.count, 2);
+	if (l.count == 2) {
+		CHECK_INT(l.items[0].kind, BLOCK_IMAGE);
+		CHECK_STR(l.items[0].url, "http://x.org/a.jpg?w=300");
+		CHECK_STR(l.items[0].alt, "");
+		CHECK_INT(l.items[1].kind, BLOCK_PARAGRAPH);
+		CHECK_STR(l.items[1].text, "b.png and text");
+		CHECK_INT(l.items[1].n_links, 1);
+	}
+	block_list_free(&l);
+}
+
 static void test_embedded_html(void)
 {
 	struct block_list l = parse("Go to <a href=\"/x\">the page</a>.<br>Now.\n\n"
 	                            "<div class=\"image\">\n<img src=\"c.svg\" alt=\"Chart\"/>\n</div>\n", false);
 	CHECK_INT(l.count, 2);
 	if (l.count == 2) {
-		CHECK_STR(l.items[0].text, "Go to the page. Now.");
+		CHECK_STR(l.items[0].text, "Go to the page.\nNow.");
 		CHECK_INT(l.items[0].n_links, 1);
 		CHECK_STR(l.items[0].links[0].url, "/x");
 		CHECK_INT(l.items[1].kind, BLOCK_IMAGE);
@@ -144,6 +161,7 @@ int main(void)
 	RUN(test_paragraphs_and_links);
 	RUN(test_headings_lists_quotes);
 	RUN(test_code_images_tables);
+	RUN(test_image_without_alt);
 	RUN(test_embedded_html);
 	RUN(test_go_template_actions);
 	RUN(test_unclosed_things);

@@ -115,7 +115,7 @@ static struct article *new_article(const char *title)
 	a->meta.title = xstrdup(title);
 	a->path = xstrdup("/news/2022/04/sample");
 	a->words = 420;
-	a->meta.date = (struct when){.set = true, .t = 1650511080, .offset_minutes = 480};
+	a->meta.date = (struct when){.set = true, .t = 1650511080, .offset_minutes = 480, .has_time = true};
 	return a;
 }
 
@@ -183,10 +183,16 @@ static bool gopher_lines_fit(const char *s, size_t width)
 static void test_when(void)
 {
 	struct buf out = {0};
-	struct when w = {.set = true, .t = 1650511080, .offset_minutes = 480};
+	struct when w = {.set = true, .t = 1650511080, .offset_minutes = 480, .has_time = true};
 	render_when(&out, &w, &test_vhost);
 	CHECK_STR(out.data, "2022-04-21 11:18 WITA");
 	buf_clear(&out);
+	/* A date written without a time shows no made-up midnight. */
+	w.has_time = false;
+	render_when(&out, &w, &test_vhost);
+	CHECK_STR(out.data, "2022-04-21");
+	buf_clear(&out);
+	w.has_time = true;
 	w.offset_minutes = -330;
 	render_when(&out, &w, &test_vhost);
 	CHECK_STR(out.data, "2022-04-20 21:48 -05:30");
@@ -259,6 +265,7 @@ static void test_escapes(void) { check_markdown_golden("escapes"); }
 static void test_relative_links(void) { check_markdown_golden("relative_links"); }
 static void test_html_links(void) { check_markdown_golden("html_links"); }
 static void test_wrap(void) { check_markdown_golden("wrap"); }
+static void test_hard_break(void) { check_markdown_golden("hard_break"); }
 
 /* The real article this server exists for: no front matter, the regional
  * site's layout, an Indonesian newsroom in WITA. */
@@ -383,6 +390,7 @@ int main(void)
 	RUN(test_relative_links);
 	RUN(test_html_links);
 	RUN(test_wrap);
+	RUN(test_hard_break);
 	RUN(test_seed);
 	RUN(test_model_edges);
 	RUN(test_relative_links_without_base);

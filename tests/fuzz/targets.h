@@ -1,0 +1,176 @@
+#ifndef KABAR_FUZZ_TARGETS_H
+#define KABAR_FUZZ_TARGETS_H
+
+/*
+ * What each fuzz target does with its input, one function per target.
+ * fuzz_NAME.c hands libFuzzer's bytes to fuzz_NAME; the unit test
+ * tests/unit/test_fuzz_regressions.c replays every saved input of
+ * tests/fuzz/regressions/NAME/ through the same function, so a crash once
+ * found stays found. Each function frees all it takes: a leak is a finding.
+ */
+
+#include "alloc.h"
+#include "article.h"
+#include "config.h"
+#include "date.h"
+#include "frontmatter.h"
+#include "gemini.h"
+#include "gopher.h"
+#include "gophermap.h"
+#include "render.h"
+#include "selector.h"
+#include "url.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* Articles are read as a site in WITA (+08:00) writing Indonesian would. */
+static inline const struct article_context *fuzz_article_context(void)
+{
+	static const struct article_context context = {.utc_offset_minutes = 480, .lang = "id"};
+	return &context;
+}
+
+static inline void fuzz_parse_url(const char *s, size_t len)
+{
+	struct url u;
+	if (url_parse(s, len, &u) == URL_OK)
+		url_free(&u);
+}
+
+/* The Gemini request path: framing, then the request line as a URL (and
+ * the whole input as one too, to reach the parser with any byte). */
+static inline void fuzz_gemini(const char *data, size_t size)
+{
+	size_t request_len = 0;
+	if (gemini_frame(data, size, &request_len) == FRAME_COMPLETE)
+		fuzz_parse_url(data, request_len);
+	fuzz_parse_url(data, size);
+}
+
+static inline void fuzz_parse_selector(const char *s, size_t len)
+{
+	struct selector sel;
+	if (selector_parse(s, len, &sel) == SELECTOR_OK)
+		selector_free(&sel);
+}
+
+/* The Gopher request path: framing, then the request line taken apart. */
+static inline void fuzz_gopher(const char *data, size_t size)
+{
+	size_t request_len = 0;
+	if (gopher_frame(data, size, &request_len) == FRAME_COMPLETE)
+		fuzz_parse_selector(data, request_len);
+	fuzz_parse_selector(data, size);
+	free(selector_normalise(data, size));
+}
+
+/* Front matter: the fences, then the YAML between them. */
+static inline void fuzz_frontmatter(const char *data, size_t size)
+{
+	struct buf error = {0};
+	struct frontmatter_split split;
+	bool found = false;
+	if (frontmatter_split(data, size, &split, &found, &error)) {
+		/* The metadata is freed with the article that would hold it. */
+		struct article *a = xcalloc(1, sizeof *a);
+		frontmatter_parse(data + split.yaml_start, split.yaml_len, 2, fuzz_article_context(),
+		                  &a->meta, &error);
+		article_free(a);
+	}
+	buf_free(&error);
+}
+
+/* A date, and the formatting of whatever the parser accepts. */
+static inline void fuzz_date(const char *data, size_t size)
+{
+	struct when w;
+	if (!date_parse(data, size, 480, &w))
+		return;
+	struct tm tm;
+	date_local(&w, &tm);
+	struct buf out = {0};
+	date_format_rfc3339(&out, &w);
+	buf_free(&out);
+}
+
+static inline void fuzz_render_both(const struct article *a)
+{
+	static struct vhost vhost = {
+		.lang = "id",
+		.zone_name = "WITA",
+		.utc_offset_minutes = 480,
+		.wrap_columns = 70,
+	};
+	const struct render_context gemini = {.vhost = &vhost, .base_url = "gemini://localhost"};
+	const struct render_context gopher = {.vhost = &vhost, .base_url = "gopher://localhost:70"};
+	struct buf out = {0};
+	render_gemtext(&out, a, &gemini);
+	buf_clear(&out);
+	render_gopher_text(&out, a, &gopher);
+	buf_free(&out);
+}
+
+/* The bytes as a Markdown, a gemtext and a plain text article, each
+ * rendered as gemtext and as Gopher text. */
+static inline void fuzz_article(const char *data, size_t size)
+{
+	static const char *const sources[] = {"news/2022-04-21-fuzz.md", "news/2022-04-21-fuzz.gmi",
+	                                      "news/2022-04-21-fuzz.txt"};
+	for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+		struct buf error = {0};
+		struct article *a = article_parse(sources[i], data, size, fuzz_article_context(), &error);
+		if (a != NULL)
+			fuzz_render_both(a);
+		article_free(a);
+		buf_free(&error);
+	}
+}
+
+/* A hand-written gophermap rendered as a menu. */
+static inline void fuzz_gophermap(const char *data, size_t size)
+{
+	const struct menu_origin origin = {.host = "localhost", .port = 70};
+	struct buf out = {0};
+	gophermap_render(&out, data, size, "/news/", &origin);
+	buf_free(&out);
+}
+
+/* config_load reads a named file: each input is written to one memory
+ * file, made once and named through /proc/self/fd. Returns its name. */
+static inline const char *fuzz_config_write(const char *data, size_t size)
+{
+	static int fd = -1;
+	static char path[64];
+	if (fd < 0) {
+		fd = memfd_create("kabar.yaml", MFD_CLOEXEC);
+		if (fd < 0) {
+			perror("memfd_create");
+			abort();
+		}
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	}
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size) {
+		perror("memory file");
+		abort();
+	}
+	return path;
+}
+
+/* The configuration file. */
+static inline void fuzz_config(const char *data, size_t size)
+{
+	const struct config_overrides over = {.config_file = fuzz_config_write(data, size),
+	                                      .workers = -1};
+	struct config cfg;
+	struct buf errors = {0};
+	if (config_load(&cfg, &over, &errors) == 0) {
+		config_find_vhost(&cfg, "localhost");
+		config_free(&cfg);
+	}
+	buf_free(&errors);
+}
+
+#endif
