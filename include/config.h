@@ -46,10 +46,13 @@ struct config {
 	int request_timeout_ms; /* handshake + request (default 10000) */
 	int idle_timeout_ms;   /* a write that makes no progress (default 30000) */
 	int max_connections;   /* default 1024 */
+	int requests_per_minute;     /* per client address; 0: no limit (default 600) */
+	int connections_per_address; /* open at once; 0: no limit (default 64) */
 	bool log_client_addr;  /* default true; false for privacy */
 	char *access_log;      /* NULL: stderr */
 	enum log_format log_format; /* the access log's lines (default kabar) */
 	char *user;            /* drop to this user when started as root */
+	bool chroot;           /* started as root: chroot into the capsule (default false) */
 	struct vhost *vhosts;  /* vhosts[0] is the default host */
 	size_t n_vhosts;
 };

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "listener.h"
+#include "ratelimit.h"
 #include "request.h"
 #include "runtime.h"
 #include "tls.h"
@@ -42,6 +43,8 @@ struct conn {
 	SSL *ssl;               /* NULL for plain Gopher */
 	struct generation *gen; /* held; the worker releases it */
 	int64_t started_ms;
+	struct sockaddr_storage peer;
+	struct ratelimit *limits; /* the engine's: requests are counted here */
 	char client_addr[INET6_ADDRSTRLEN];
 	char local_addr[INET6_ADDRSTRLEN];
 	int local_port;
@@ -66,9 +69,11 @@ struct conn {
 };
 
 /* Takes ownership of fd and of one reference to gen. NULL (fd closed, the
- * reference kept by the caller) if the TLS session cannot be made. */
+ * reference kept by the caller) if the TLS session cannot be made. Each
+ * request is counted against the peer's allowance in limits. */
 struct conn *conn_new(int fd, enum listen_proto proto, struct generation *gen,
-                      const struct sockaddr_storage *peer, int64_t now_ms);
+                      const struct sockaddr_storage *peer, struct ratelimit *limits,
+                      int64_t now_ms);
 /* Makes all the progress possible without blocking. */
 enum conn_want conn_step(struct conn *c);
 /* True while the connection is reading its request. */

@@ -15,4 +15,7 @@ enum frame_result gemini_frame(const char *data, size_t len, size_t *request_len
 void gemini_respond(const struct request_info *info, const char *request, size_t len,
                     struct response *res);
 
+/* A client over its request rate: "44 SECONDS", the wait before it may ask again. */
+void gemini_slow_down(int seconds, struct response *res);
+
 #endif

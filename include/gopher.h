@@ -14,4 +14,8 @@ enum frame_result gopher_frame(const char *data, size_t len, size_t *request_len
 void gopher_respond(const struct request_info *info, const char *request, size_t len,
                     struct response *res);
 
+/* A client over its request rate: an error item that says how many
+ * seconds to wait (Gopher has no status codes). */
+void gopher_slow_down(int seconds, struct response *res);
+
 #endif

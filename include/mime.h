@@ -18,4 +18,9 @@ const char *mime_type(int fd, const char *name, dev_t dev, ino_t ino, off_t size
  * calling it has them freed as it exits. */
 void mime_thread_done(void);
 
+/* Reads libmagic's database into memory now, for a process about to chroot
+ * where the file is out of reach; every cookie made later loads from that
+ * copy. 0, or -1 (logged). */
+int mime_preload(void);
+
 #endif

@@ -18,7 +18,14 @@ struct server;
  * "listening gemini 127.0.0.1:40321" / "listening gopher [::1]:7070"
  * ("*" binds both 0.0.0.0 and [::], one line each, with IPV6_V6ONLY).
  * Takes ownership of rt (from runtime_load; released with runtime_free),
- * even on failure. NULL with reason lines in errors on failure.
+ * even on failure. NULL with reason lines in errors on failure (also when a
+ * private key lies inside a capsule).
+ *
+ * Then, before returning, it confines the process (sandbox.h, doc/limits.md):
+ * Landlock ruleset built, chroot into the capsule when config.chroot, drop
+ * to config.user (default "nobody") when started as root, no_new_privs,
+ * ruleset enforced. Threads started afterwards (the loader, the workers)
+ * inherit all of it.
  *
  * It also blocks SIGTERM, SIGINT, SIGHUP and SIGUSR1 in the calling thread,
  * so call it before starting any other thread (the loader): threads started
@@ -31,15 +38,15 @@ struct server *server_new(struct runtime *rt, struct buf *errors);
 typedef struct runtime *(*server_reload_fn)(void *arg);
 
 /*
- * Drops privileges (when root: to config.user, default "nobody"; refuses to
- * stay root), starts the workers and handles signals in the calling thread:
- * SIGTERM/SIGINT stop accepting, finish in-flight responses (at most about
+ * Starts the workers and handles signals in the
+ * calling thread: SIGTERM/SIGINT stop accepting, finish in-flight responses (at most about
  * 5 s) and return 0; SIGHUP calls reload and swaps runtime and TLS
  * certificates without dropping connections (an old runtime is closed when
  * its last connection ends); SIGUSR1 calls log_reopen(). -1 if it cannot
  * start (the reason is logged). A reload keeps the sockets, the workers,
- * the timeouts and the connection cap of the start (a restart changes
- * those); if the new certificates cannot be loaded, the old ones stay.
+ * the timeouts, the connection cap and the limits per address of the start
+ * (a restart changes those); if the new certificates cannot be loaded, the
+ * old ones stay. Inside a chroot a reload is refused (logged): restart.
  */
 int server_run(struct server *s, server_reload_fn reload, void *arg);
 

@@ -9,6 +9,7 @@
 
 #include "conn.h"
 #include "listener.h"
+#include "ratelimit.h"
 
 /*
  * The worker threads of the connection engine and the state they share
@@ -28,6 +29,7 @@ struct engine {
 	int max_conns;
 	int request_timeout_ms;
 	int idle_timeout_ms;
+	struct ratelimit *limits; /* per client address */
 };
 
 /* The generation new connections start on, with one more reference. */

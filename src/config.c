@@ -26,6 +26,10 @@
 /* Ranges a value must fall in; outside them it is surely a typo. */
 #define MAX_WORKERS 256
 #define MAX_CONNECTIONS 1000000
+#define MAX_REQUESTS_PER_MINUTE 1000000
+/* Generous: a reader never meets them, a crawler's flood does. */
+#define DEFAULT_REQUESTS_PER_MINUTE 600
+#define DEFAULT_CONNECTIONS_PER_ADDRESS 64
 #define MAX_PAGE_SIZE 500
 #define MIN_WRAP 20
 #define MAX_WRAP 200
@@ -312,6 +316,8 @@ static void config_defaults(struct config *cfg)
 	cfg->request_timeout_ms = 10000;
 	cfg->idle_timeout_ms = 30000;
 	cfg->max_connections = 1024;
+	cfg->requests_per_minute = DEFAULT_REQUESTS_PER_MINUTE;
+	cfg->connections_per_address = DEFAULT_CONNECTIONS_PER_ADDRESS;
 	cfg->log_client_addr = true;
 	cfg->vhosts = xmalloc(sizeof *cfg->vhosts);
 	vhost_defaults(&cfg->vhosts[0]);
@@ -680,6 +686,10 @@ static void limit_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 	struct config *cfg = arg;
 	if (strcmp(key, "max_connections") == 0)
 		get_int(p, key, value, 1, MAX_CONNECTIONS, &cfg->max_connections);
+	else if (strcmp(key, "requests_per_minute") == 0)
+		get_int(p, key, value, 0, MAX_REQUESTS_PER_MINUTE, &cfg->requests_per_minute);
+	else if (strcmp(key, "connections_per_address") == 0)
+		get_int(p, key, value, 0, MAX_CONNECTIONS, &cfg->connections_per_address);
 	else
 		unknown_key(p, key, key_node);
 }
@@ -775,6 +785,8 @@ static void top_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 		get_int(p, key, value, 0, MAX_WORKERS, &cfg->workers);
 	} else if (strcmp(key, "user") == 0) {
 		get_string(p, key, value, &cfg->user);
+	} else if (strcmp(key, "chroot") == 0) {
+		get_bool(p, key, value, &cfg->chroot);
 	} else if (strcmp(key, "access_log") == 0) {
 		get_path(p, key, value, &cfg->access_log);
 	} else if (strcmp(key, "log_format") == 0) {

@@ -52,7 +52,8 @@ static void address_text(const struct sockaddr_storage *ss, char *out, size_t si
 }
 
 struct conn *conn_new(int fd, enum listen_proto proto, struct generation *gen,
-                      const struct sockaddr_storage *peer, int64_t now)
+                      const struct sockaddr_storage *peer, struct ratelimit *limits,
+                      int64_t now)
 {
 	SSL *ssl = NULL;
 	if (proto == LISTEN_GEMINI && (ssl = tls_hosts_session(gen->tls, fd)) == NULL) {
@@ -66,6 +67,8 @@ struct conn *conn_new(int fd, enum listen_proto proto, struct generation *gen,
 	c->ssl = ssl;
 	c->gen = gen;
 	c->started_ms = now;
+	c->peer = *peer;
+	c->limits = limits;
 	/* Gopher clients may speak TLS on the same port: look before reading. */
 	c->state = proto == LISTEN_GOPHER ? STATE_PEEK : STATE_READ;
 	response_init(&c->res);
@@ -236,7 +239,12 @@ static void answer(struct conn *c, const char *request, size_t len)
 	};
 	if (c->ssl != NULL && tls_peer_fingerprint(c->ssl, c->fingerprint))
 		info.client_cert_sha256 = c->fingerprint;
-	if (c->proto == LISTEN_GEMINI)
+	int wait_s = ratelimit_request(c->limits, &c->peer, now_ms());
+	if (wait_s > 0 && c->proto == LISTEN_GEMINI)
+		gemini_slow_down(wait_s, &c->res);
+	else if (wait_s > 0)
+		gopher_slow_down(wait_s, &c->res);
+	else if (c->proto == LISTEN_GEMINI)
 		gemini_respond(&info, request, len, &c->res);
 	else
 		gopher_respond(&info, request, len, &c->res);

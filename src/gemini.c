@@ -357,3 +357,10 @@ void gemini_respond(const struct request_info *info, const char *request, size_t
 	respond_url(info, &url, res);
 	url_free(&url);
 }
+
+void gemini_slow_down(int seconds, struct response *res)
+{
+	char meta[32];
+	snprintf(meta, sizeof meta, "%d", seconds);
+	set_status(res, 44, meta);
+}

@@ -496,3 +496,10 @@ void gopher_respond(const struct request_info *info, const char *request, size_t
 		serve_selector(info, &sel, res);
 	selector_free(&sel);
 }
+
+void gopher_slow_down(int seconds, struct response *res)
+{
+	char *message = xasprintf("Too many requests: try again in %d seconds", seconds);
+	answer_error(res, message);
+	free(message);
+}

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,11 +90,27 @@ static void watch_record(int wd, size_t site_index, const char *path)
  * not on whatever a path names, and it works after privileges are dropped
  * (the process must stay dumpable for /proc/self/fd to stay readable).
  */
+/* Without /proc (chroot: true, the capsule is "/"): the folder by its path
+ * inside the chroot, when that names the very folder dirfd is. */
+static int watch_in_chroot(int dirfd, const char *path)
+{
+	char *inside = xasprintf("/%s", path);
+	struct stat by_fd, by_path;
+	int wd = -1;
+	if (fstat(dirfd, &by_fd) == 0 && stat(inside, &by_path) == 0 &&
+	    by_fd.st_dev == by_path.st_dev && by_fd.st_ino == by_path.st_ino)
+		wd = inotify_add_watch(loader.inotify_fd, inside, WATCH_MASK | IN_ONLYDIR);
+	free(inside);
+	return wd;
+}
+
 static void watch_fd(size_t site_index, int dirfd, const char *path)
 {
 	char proc[64];
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", dirfd);
 	int wd = inotify_add_watch(loader.inotify_fd, proc, WATCH_MASK | IN_ONLYDIR);
+	if (wd < 0 && errno == ENOENT)
+		wd = watch_in_chroot(dirfd, path);
 	if (wd < 0) {
 		log_warn("%s: cannot watch: %s", path[0] ? path : "capsule", strerror(errno));
 		return;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Files remembered per thread; a slot is chosen by inode, so a busy capsule
@@ -43,6 +45,9 @@ struct mime_state {
 /* Each thread's state hangs off this key, whose destructor frees it when
  * the thread ends, so a thread that never calls mime_thread_done leaks nothing. */
 static pthread_key_t state_key;
+/* The database read by mime_preload, shared read-only by every cookie. */
+static void *preloaded_db;
+static size_t preloaded_len;
 static pthread_once_t state_key_once = PTHREAD_ONCE_INIT;
 
 static void free_state(void *arg)
@@ -97,7 +102,13 @@ static magic_t cookie(struct mime_state *st)
 	if (st->cookie != NULL || st->cookie_failed)
 		return st->cookie;
 	st->cookie = magic_open(MAGIC_MIME_TYPE);
-	if (st->cookie != NULL && magic_load(st->cookie, NULL) == 0)
+	void *dbs[1] = {preloaded_db};
+	size_t sizes[1] = {preloaded_len};
+	int rc = -1;
+	if (st->cookie != NULL)
+		rc = preloaded_db ? magic_load_buffers(st->cookie, dbs, sizes, 1)
+		                  : magic_load(st->cookie, NULL);
+	if (rc == 0)
 		return st->cookie;
 	log_warn("mime: cannot load the libmagic database (%s); serving %s",
 	         st->cookie ? magic_error(st->cookie) : "magic_open failed", FALLBACK_TYPE);
@@ -142,4 +153,50 @@ void mime_thread_done(void)
 		return;
 	pthread_setspecific(state_key, NULL);
 	free_state(st);
+}
+
+/* The compiled database libmagic would load: the first entry of its search
+ * path (e.g. "/etc/magic:/usr/share/misc/magic") that has a ".mgc". The
+ * others are the local additions in source form, usually empty. */
+static char *database_path(void)
+{
+	const char *paths = magic_getpath(NULL, 0);
+	while (paths != NULL && *paths != '\0') {
+		size_t len = strcspn(paths, ":");
+		char *compiled = xasprintf("%.*s.mgc", (int)len, paths);
+		if (access(compiled, R_OK) == 0)
+			return compiled;
+		free(compiled);
+		paths += len + (paths[len] == ':');
+	}
+	return NULL;
+}
+
+int mime_preload(void)
+{
+	if (preloaded_db != NULL)
+		return 0;
+	char *path = database_path();
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size <= 0) {
+		log_error("mime: cannot read the libmagic database %s", path ? path : "(none)");
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return -1;
+	}
+	void *db = xmalloc((size_t)st.st_size);
+	ssize_t n = pread(fd, db, (size_t)st.st_size, 0);
+	close(fd);
+	if (n != st.st_size) {
+		log_error("mime: cannot read the libmagic database %s", path);
+		free(db);
+		free(path);
+		return -1;
+	}
+	free(path);
+	preloaded_db = db;
+	preloaded_len = (size_t)st.st_size;
+	return 0;
 }

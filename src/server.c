@@ -3,11 +3,14 @@
 #include "alloc.h"
 #include "listener.h"
 #include "log.h"
+#include "mime.h"
+#include "sandbox.h"
 #include "tls.h"
 #include "worker.h"
 
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -15,6 +18,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -30,6 +34,7 @@ struct server {
 	int certs_fd;
 	char *certs_dir;
 	bool drop; /* started as root: drop to uid:gid */
+	bool chrooted; /* inside the capsule: a reload cannot read the configuration */
 	uid_t uid;
 	gid_t gid;
 };
@@ -112,48 +117,12 @@ static void init_engine(struct engine *e, const struct config *cfg)
 	e->max_conns = positive_or(cfg->max_connections, DEFAULT_MAX_CONNECTIONS);
 	e->request_timeout_ms = positive_or(cfg->request_timeout_ms, DEFAULT_REQUEST_TIMEOUT_MS);
 	e->idle_timeout_ms = positive_or(cfg->idle_timeout_ms, DEFAULT_IDLE_TIMEOUT_MS);
+	e->limits = ratelimit_new(cfg->requests_per_minute, cfg->connections_per_address);
 }
 
 static const char *certs_dir_of(const struct config *cfg)
 {
 	return cfg->certs_dir ? cfg->certs_dir : "certs";
-}
-
-struct server *server_new(struct runtime *rt, struct buf *errors)
-{
-	sigset_t set;
-	handled_signals(&set);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-
-	struct server *s = xcalloc(1, sizeof *s);
-	s->certs_fd = -1;
-	init_engine(&s->engine, &rt->config);
-	struct tls_hosts *tls = NULL;
-	if (s->engine.stop_fd < 0 || s->engine.retire_fd < 0) {
-		buf_printf(errors, "cannot create an eventfd: %s\n", strerror(errno));
-		goto fail;
-	}
-	if (find_user(s, &rt->config, errors) != 0)
-		goto fail;
-	uid_t owner = s->drop ? s->uid : (uid_t)-1;
-	s->certs_dir = xstrdup(certs_dir_of(&rt->config));
-	s->certs_fd = tls_open_certs_dir(s->certs_dir, owner, s->gid, errors);
-	if (s->certs_fd < 0)
-		goto fail;
-	tls = tls_hosts_new(&rt->config, s->certs_fd, owner, s->gid, errors);
-	if (tls == NULL)
-		goto fail;
-	int n = listeners_open(rt->config.listen, rt->config.n_listen, &s->engine.listeners, errors);
-	if (n < 0)
-		goto fail;
-	s->engine.n_listeners = (size_t)n;
-	s->engine.current = new_generation(rt, tls);
-	return s;
-fail:
-	tls_hosts_free(tls);
-	runtime_free(rt);
-	server_free(s);
-	return NULL;
 }
 
 /* Started as root: become the service user for good. The capsules and the
@@ -184,6 +153,138 @@ static int drop_privileges(const struct server *s)
 		return -1;
 	}
 	return 0;
+}
+
+/* chroot: true. Every host must serve the one capsule, which becomes "/";
+ * libmagic's database is read first, since it is out of reach after. */
+static int enter_chroot(struct server *s, const struct config *cfg)
+{
+	if (!cfg->chroot)
+		return 0;
+	const char *capsule = cfg->vhosts[0].capsule;
+	if (geteuid() != 0) {
+		log_error("chroot: only possible when started as root");
+		return -1;
+	}
+	for (size_t i = 1; i < cfg->n_vhosts; i++) {
+		if (strcmp(cfg->vhosts[i].capsule, capsule) != 0) {
+			log_error("chroot: every host must serve the same capsule");
+			return -1;
+		}
+	}
+	if (mime_preload() != 0)
+		return -1;
+	if (chroot(capsule) != 0 || chdir("/") != 0) {
+		log_error("chroot %s: %s", capsule, strerror(errno));
+		return -1;
+	}
+	s->chrooted = true;
+	return 0;
+}
+
+/* Once the ports are bound and the keys loaded: Landlock's ruleset is made
+ * while every path is still reachable, then the chroot, the drop to the
+ * service user, no_new_privs, and the ruleset enforced. Threads started
+ * later (the loader, the workers) inherit all of it. */
+static int confine(struct server *s, const struct config *cfg)
+{
+	int ruleset = sandbox_prepare(cfg);
+	if (enter_chroot(s, cfg) != 0 || drop_privileges(s) != 0) {
+		if (ruleset >= 0)
+			close(ruleset);
+		return -1;
+	}
+	return sandbox_enforce(ruleset);
+}
+
+/* True when path is dir or lies beneath it (both resolved). */
+static bool path_inside(const char *path, const char *dir)
+{
+	char real_path[PATH_MAX], real_dir[PATH_MAX];
+	if (realpath(path, real_path) == NULL || realpath(dir, real_dir) == NULL)
+		return false;
+	size_t len = strlen(real_dir);
+	if (strcmp(real_dir, "/") == 0)
+		return true;
+	return strncmp(real_path, real_dir, len) == 0 &&
+	       (real_path[len] == '/' || real_path[len] == '\0');
+}
+
+/* A private key inside a capsule could be served (by a link from inside,
+ * or plainly): refuse such a configuration. */
+static int check_keys_outside(const struct config *cfg, struct buf *errors)
+{
+	int rc = 0;
+	for (size_t i = 0; i < cfg->n_vhosts; i++) {
+		const struct vhost *vh = &cfg->vhosts[i];
+		char *key = vh->key_file ? xstrdup(vh->key_file)
+		                         : xasprintf("%s/%s.key", certs_dir_of(cfg), vh->names[0]);
+		for (size_t k = 0; k < cfg->n_vhosts; k++) {
+			if (path_inside(key, cfg->vhosts[k].capsule)) {
+				buf_printf(errors, "%s: a private key inside the capsule %s; move it out\n",
+				           key, cfg->vhosts[k].capsule);
+				rc = -1;
+				break;
+			}
+		}
+		free(key);
+	}
+	return rc;
+}
+
+/* Every connection takes a descriptor: the soft limit (often 1024) goes up
+ * to the hard one, so the connection cap is what limits, not the kernel. */
+static void raise_descriptor_limit(void)
+{
+	struct rlimit lim;
+	if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == lim.rlim_max)
+		return;
+	lim.rlim_cur = lim.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
+		log_warn("cannot raise the descriptor limit: %s", strerror(errno));
+}
+
+struct server *server_new(struct runtime *rt, struct buf *errors)
+{
+	sigset_t set;
+	handled_signals(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	raise_descriptor_limit();
+	struct server *s = xcalloc(1, sizeof *s);
+	s->certs_fd = -1;
+	init_engine(&s->engine, &rt->config);
+	struct tls_hosts *tls = NULL;
+	if (s->engine.stop_fd < 0 || s->engine.retire_fd < 0) {
+		buf_printf(errors, "cannot create an eventfd: %s\n", strerror(errno));
+		goto fail;
+	}
+	if (find_user(s, &rt->config, errors) != 0)
+		goto fail;
+	uid_t owner = s->drop ? s->uid : (uid_t)-1;
+	s->certs_dir = xstrdup(certs_dir_of(&rt->config));
+	s->certs_fd = tls_open_certs_dir(s->certs_dir, owner, s->gid, errors);
+	if (s->certs_fd < 0)
+		goto fail;
+	tls = tls_hosts_new(&rt->config, s->certs_fd, owner, s->gid, errors);
+	if (tls == NULL || check_keys_outside(&rt->config, errors) != 0)
+		goto fail;
+	int n = listeners_open(rt->config.listen, rt->config.n_listen, &s->engine.listeners, errors);
+	if (n < 0)
+		goto fail;
+	s->engine.n_listeners = (size_t)n;
+	s->engine.current = new_generation(rt, tls);
+	if (confine(s, &rt->config) != 0) {
+		buf_printf(errors, "cannot confine the server (see above)\n");
+		server_free(s);
+		return NULL;
+	}
+	return s;
+fail:
+	tls_hosts_free(tls);
+	runtime_free(rt);
+	server_free(s);
+	return NULL;
 }
 
 /* The certs folder of a reloaded configuration: the same descriptor when
@@ -245,6 +346,10 @@ static struct tls_hosts *reload_certificates(struct server *s, const struct conf
 
 static void reload(struct server *s, server_reload_fn fn, void *arg)
 {
+	if (s->chrooted) {
+		log_warn("reload: the configuration is out of reach inside the chroot; restart instead");
+		return;
+	}
 	struct runtime *rt = fn ? fn(arg) : NULL;
 	if (rt == NULL)
 		return;
@@ -326,9 +431,8 @@ int server_run(struct server *s, server_reload_fn fn, void *arg)
 		log_error("signalfd: %s", strerror(errno));
 		return -1;
 	}
-	int rc = drop_privileges(s);
-	if (rc == 0)
-		rc = start_workers(s, s->engine.current->rt->config.workers);
+	/* server_new confined the process: it never gets here as root. */
+	int rc = start_workers(s, s->engine.current->rt->config.workers);
 	if (rc == 0)
 		serve_signals(s, sigfd, fn, arg);
 	stop_workers(s);
@@ -353,6 +457,7 @@ void server_free(struct server *s)
 	if (e->retire_fd >= 0)
 		close(e->retire_fd);
 	pthread_mutex_destroy(&e->lock);
+	ratelimit_free(e->limits);
 	if (s->certs_fd >= 0)
 		close(s->certs_fd);
 	free(s->certs_dir);

@@ -49,7 +49,7 @@ struct worker {
 	size_t n_conns;
 	bool listening;
 	int64_t resume_ms; /* when listening was paused: try again then */
-	bool starved;      /* out of descriptors; said once until it passes */
+	bool starved;      /* out of descriptors; said once until the queue drains */
 	bool stopping;
 	int64_t drain_deadline;
 };
@@ -139,6 +139,7 @@ static void close_conn(struct worker *w, struct conn *c, int64_t now)
 {
 	timer_remove(w, c);
 	struct generation *g = c->gen;
+	ratelimit_disconnect(w->e->limits, &c->peer, now);
 	conn_free(c, now);
 	engine_release(w->e, g);
 	atomic_fetch_sub(&w->e->n_conns, 1);
@@ -173,9 +174,16 @@ static void drive(struct worker *w, struct conn *c, int64_t now)
 static void add_conn(struct worker *w, int fd, enum listen_proto proto,
                      const struct sockaddr_storage *peer, int64_t now)
 {
+	/* Over its share: closed at once, before any TLS work is spent on it. */
+	if (!ratelimit_connect(w->e->limits, peer, now)) {
+		close(fd);
+		atomic_fetch_sub(&w->e->n_conns, 1);
+		return;
+	}
 	struct generation *g = engine_hold(w->e);
-	struct conn *c = conn_new(fd, proto, g, peer, now);
+	struct conn *c = conn_new(fd, proto, g, peer, w->e->limits, now);
 	if (c == NULL) {
+		ratelimit_disconnect(w->e->limits, peer, now);
 		engine_release(w->e, g);
 		atomic_fetch_sub(&w->e->n_conns, 1);
 		return;
@@ -206,7 +214,6 @@ static void accept_clients(struct worker *w, struct listener *l, int64_t now)
 		socklen_t len = sizeof peer;
 		int fd = accept4(l->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
-			w->starved = false;
 			add_conn(w, fd, l->proto, &peer, now);
 			continue;
 		}
@@ -219,8 +226,11 @@ static void accept_clients(struct worker *w, struct listener *l, int64_t now)
 			pause_listening(w, now + PAUSE_MS);
 			return;
 		}
-		if (err == EAGAIN || err == EWOULDBLOCK)
+		if (err == EAGAIN || err == EWOULDBLOCK) {
+			/* The queue is drained: whatever starved us has passed. */
+			w->starved = false;
 			return;
+		}
 		/* ECONNABORTED and the like: that client is gone, try the next. */
 	}
 }

@@ -503,3 +503,33 @@ def test_garbage_never_hurts_the_server():
             s.close()
         assert gemini(srv.gemini_port, "gemini://localhost/").status == 20
         assert gopher(srv.gopher_port, "", tls=True).endswith(b".\r\n")
+
+
+def test_out_of_descriptors_twice_serves_open_connections_meanwhile():
+    need_tool("prlimit")
+    with Server(args=["--workers", "1"]) as srv:
+        gopher(srv.gopher_port, "")
+        base = len(os.listdir(f"/proc/{srv.proc.pid}/fd"))
+    limit = base + 4
+    with Server(args=["--workers", "1"], wrapper=f"prlimit --nofile={limit}:{limit}") as srv:
+        for episode in (1, 2):
+            # A client accepted before the descriptors ran out...
+            early = connect(srv.gopher_port)
+            early.sendall(b"/ne")
+            time.sleep(0.2)
+            flood = [connect(srv.gopher_port) for _ in range(12)]
+            assert wait_until(lambda: srv.log().count("cannot accept") == episode, 5), srv.log()
+            # ...still gets its answer while the others wait in the queue (an
+            # error item when even its file cannot be opened: never a hang).
+            early.sendall(b"ws/\r\n")
+            assert read_all(early).endswith(b".\r\n")
+            early.close()
+            before = cpu_seconds(srv.proc.pid)
+            time.sleep(0.5)
+            assert cpu_seconds(srv.proc.pid) - before < 0.2, "spinning while out of descriptors"
+            for c in flood:
+                c.close()
+            assert wait_until(lambda: gopher(srv.gopher_port, "").endswith(b".\r\n"), 10)
+            # The next episode is said again, once.
+            time.sleep(0.3)
+        assert srv.log().count("cannot accept") == 2, srv.log()

@@ -1,0 +1,173 @@
+#include "sandbox.h"
+
+#include "alloc.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <linux/landlock.h>
+#include <magic.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* What later Landlock ABIs added, for kernel headers older than them:
+ * the values are fixed by the kernel's ABI. */
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14) /* ABI 3 */
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+#endif
+#ifndef LANDLOCK_ACCESS_NET_BIND_TCP
+#define LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0) /* ABI 4 */
+#define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1)
+#endif
+
+/* struct landlock_ruleset_attr as of ABI 4; older kernels read only the
+ * first field (the size passed says how much there is). */
+struct ruleset_attr {
+	__u64 handled_access_fs;
+	__u64 handled_access_net;
+};
+
+/* Rights that apply to a file (the others only make sense on a folder). */
+#define FILE_RIGHTS                                                                        \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |                          \
+	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |                          \
+	 LANDLOCK_ACCESS_FS_IOCTL_DEV)
+#define READ_RIGHTS (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+/* Writing a new file through a temporary name renamed into place. */
+#define CREATE_RIGHTS                                                                      \
+	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG |                         \
+	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE)
+
+/* Every filesystem right the kernel's Landlock ABI knows: all of them are
+ * handled, so whatever no rule allows is denied. */
+static __u64 fs_rights_of(int abi)
+{
+	__u64 rights = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1; /* ABI 1 */
+	if (abi >= 2)
+		rights |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		rights |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (abi >= 5)
+		rights |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	return rights;
+}
+
+struct ruleset {
+	int fd;
+	__u64 handled;
+};
+
+/* Allows rights beneath path (or on the file path). A path that does not
+ * exist is left out: nothing there can be opened anyway. */
+static void allow(const struct ruleset *rs, const char *path, __u64 rights)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	struct stat st;
+	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+		rights &= FILE_RIGHTS;
+	struct landlock_path_beneath_attr rule = {
+		.allowed_access = rights & rs->handled,
+		.parent_fd = fd,
+	};
+	if (rule.allowed_access != 0 &&
+	    syscall(SYS_landlock_add_rule, rs->fd, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) != 0)
+		log_warn("landlock: cannot allow %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+/* The folder a file is in. */
+static void allow_folder_of(const struct ruleset *rs, const char *file, __u64 rights)
+{
+	char *copy = xstrdup(file);
+	allow(rs, dirname(copy), rights);
+	free(copy);
+}
+
+/* libmagic's database, which each worker loads when it first needs it:
+ * every entry of its search path, compiled (".mgc") or not. */
+static void allow_magic(const struct ruleset *rs)
+{
+	const char *paths = magic_getpath(NULL, 0);
+	if (paths == NULL)
+		return;
+	char *copy = xstrdup(paths);
+	char *save = NULL;
+	for (char *p = strtok_r(copy, ":", &save); p != NULL; p = strtok_r(NULL, ":", &save)) {
+		allow(rs, p, READ_RIGHTS);
+		char *compiled = xasprintf("%s.mgc", p);
+		allow(rs, compiled, READ_RIGHTS);
+		free(compiled);
+	}
+	free(copy);
+}
+
+static void allow_config(const struct ruleset *rs, const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_vhosts; i++) {
+		const struct vhost *vh = &cfg->vhosts[i];
+		allow(rs, vh->capsule, READ_RIGHTS);
+		if (vh->cert_file != NULL)
+			allow(rs, vh->cert_file, READ_RIGHTS);
+		if (vh->key_file != NULL)
+			allow(rs, vh->key_file, READ_RIGHTS);
+	}
+	allow(rs, cfg->certs_dir ? cfg->certs_dir : "certs", READ_RIGHTS | CREATE_RIGHTS);
+	if (cfg->file != NULL)
+		allow(rs, cfg->file, READ_RIGHTS);
+	if (cfg->access_log != NULL)
+		allow_folder_of(rs, cfg->access_log,
+		                LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG);
+	allow_magic(rs);
+	/* The process's own folder in /proc, which the link resolves to: the
+	 * C library and the sanitizers read their threads and maps there. */
+	allow(rs, "/proc/self", READ_RIGHTS);
+}
+
+int sandbox_prepare(const struct config *cfg)
+{
+	int abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+	                       LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 0) {
+		log_info("landlock: not available on this kernel (%s); serving without it",
+		         strerror(errno));
+		return -1;
+	}
+	struct ruleset_attr attr = {.handled_access_fs = fs_rights_of(abi)};
+	size_t size = sizeof attr;
+	if (abi >= 4)
+		attr.handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP;
+	else
+		size = offsetof(struct ruleset_attr, handled_access_net);
+	struct ruleset rs = {.handled = attr.handled_access_fs};
+	rs.fd = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+	if (rs.fd < 0) {
+		log_warn("landlock: cannot create a ruleset: %s", strerror(errno));
+		return -1;
+	}
+	allow_config(&rs, cfg);
+	return rs.fd;
+}
+
+int sandbox_enforce(int ruleset_fd)
+{
+	if (ruleset_fd < 0)
+		return 0;
+	int rc = (int)syscall(SYS_landlock_restrict_self, ruleset_fd, 0);
+	int err = errno;
+	close(ruleset_fd);
+	if (rc != 0) {
+		log_error("landlock: cannot restrict the server: %s", strerror(err));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,140 @@
+#include "ratelimit.h"
+
+#include "check.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+static struct sockaddr_storage ipv4(const char *text)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+	in->sin_family = AF_INET;
+	inet_pton(AF_INET, text, &in->sin_addr);
+	return ss;
+}
+
+static struct sockaddr_storage ipv6(const char *text)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	in6->sin6_family = AF_INET6;
+	inet_pton(AF_INET6, text, &in6->sin6_addr);
+	return ss;
+}
+
+static void test_burst_then_the_rate(void)
+{
+	struct ratelimit *r = ratelimit_new(60, 0);
+	struct sockaddr_storage a = ipv4("192.0.2.1");
+	for (int i = 0; i < 60; i++)
+		CHECK_INT(ratelimit_request(r, &a, 1000), 0);
+	/* Empty: one request a second comes back. */
+	CHECK_INT(ratelimit_request(r, &a, 1000), 1);
+	CHECK_INT(ratelimit_request(r, &a, 1500), 1);
+	CHECK_INT(ratelimit_request(r, &a, 2000), 0);
+	CHECK_INT(ratelimit_request(r, &a, 2000), 1);
+	/* Another address has its own allowance. */
+	struct sockaddr_storage b = ipv4("192.0.2.2");
+	CHECK_INT(ratelimit_request(r, &b, 2000), 0);
+	/* A minute later the whole allowance is back, and no more. */
+	for (int i = 0; i < 60; i++)
+		CHECK_INT(ratelimit_request(r, &a, 100000), 0);
+	CHECK_INT(ratelimit_request(r, &a, 100000), 1);
+	ratelimit_free(r);
+}
+
+static void test_wait_is_whole_seconds(void)
+{
+	struct ratelimit *r = ratelimit_new(6, 0); /* one every 10 s */
+	struct sockaddr_storage a = ipv4("198.51.100.7");
+	for (int i = 0; i < 6; i++)
+		CHECK_INT(ratelimit_request(r, &a, 0), 0);
+	CHECK_INT(ratelimit_request(r, &a, 0), 10);
+	CHECK_INT(ratelimit_request(r, &a, 2500), 8);
+	CHECK_INT(ratelimit_request(r, &a, 9999), 1);
+	CHECK_INT(ratelimit_request(r, &a, 10000), 0);
+	ratelimit_free(r);
+}
+
+static void test_connections_per_address(void)
+{
+	struct ratelimit *r = ratelimit_new(0, 2);
+	struct sockaddr_storage a = ipv4("203.0.113.5"), b = ipv4("203.0.113.6");
+	CHECK(ratelimit_connect(r, &a, 0));
+	CHECK(ratelimit_connect(r, &a, 0));
+	CHECK(!ratelimit_connect(r, &a, 0));
+	CHECK(!ratelimit_connect(r, &a, 0));
+	CHECK(ratelimit_connect(r, &b, 0));
+	ratelimit_disconnect(r, &a, 0);
+	CHECK(ratelimit_connect(r, &a, 0));
+	CHECK(!ratelimit_connect(r, &a, 0));
+	ratelimit_disconnect(r, &a, 0);
+	ratelimit_disconnect(r, &a, 0);
+	ratelimit_disconnect(r, &b, 0);
+	/* Requests are not limited here. */
+	for (int i = 0; i < 1000; i++)
+		CHECK_INT(ratelimit_request(r, &a, 0), 0);
+	ratelimit_free(r);
+}
+
+static void test_ipv6_counted_by_its_64(void)
+{
+	struct ratelimit *r = ratelimit_new(0, 1);
+	struct sockaddr_storage one = ipv6("2001:db8:1:2::1"), two = ipv6("2001:db8:1:2::ffff");
+	struct sockaddr_storage other = ipv6("2001:db8:1:3::1");
+	CHECK(ratelimit_connect(r, &one, 0));
+	CHECK(!ratelimit_connect(r, &two, 0));
+	CHECK(ratelimit_connect(r, &other, 0));
+	/* An IPv4-mapped address is the IPv4 address. */
+	struct sockaddr_storage v4 = ipv4("192.0.2.9"), mapped = ipv6("::ffff:192.0.2.9");
+	CHECK(ratelimit_connect(r, &v4, 0));
+	CHECK(!ratelimit_connect(r, &mapped, 0));
+	ratelimit_free(r);
+}
+
+static void test_off(void)
+{
+	struct ratelimit *r = ratelimit_new(0, 0);
+	struct sockaddr_storage a = ipv4("192.0.2.1");
+	for (int i = 0; i < 10000; i++) {
+		CHECK(ratelimit_connect(r, &a, 0));
+		CHECK_INT(ratelimit_request(r, &a, 0), 0);
+	}
+	ratelimit_free(r);
+}
+
+static void test_many_addresses_stay_bounded(void)
+{
+	/* Each address spends a little and leaves: the table forgets idle
+	 * ones, so it never fills; an address seen again starts afresh. */
+	struct ratelimit *r = ratelimit_new(600, 8);
+	for (unsigned i = 0; i < 200000; i++) {
+		struct sockaddr_storage ss = ipv4("10.0.0.0");
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(0x0a000000u + i);
+		int64_t now = (int64_t)i; /* a millisecond apart */
+		CHECK(ratelimit_connect(r, &ss, now));
+		CHECK_INT(ratelimit_request(r, &ss, now), 0);
+		ratelimit_disconnect(r, &ss, now);
+	}
+	/* Still counting: a full table would let a new address through. */
+	struct sockaddr_storage last = ipv4("192.0.2.200");
+	for (int i = 0; i < 8; i++)
+		CHECK(ratelimit_connect(r, &last, 200000));
+	CHECK(!ratelimit_connect(r, &last, 200000));
+	ratelimit_free(r);
+}
+
+int main(void)
+{
+	RUN(test_burst_then_the_rate);
+	RUN(test_wait_is_whole_seconds);
+	RUN(test_connections_per_address);
+	RUN(test_ipv6_counted_by_its_64);
+	RUN(test_off);
+	RUN(test_many_addresses_stay_bounded);
+	return check_report();
+}
