@@ -21,7 +21,7 @@ struct server;
  * even on failure. NULL with reason lines in errors on failure (also when a
  * private key lies inside a capsule).
  *
- * Then, before returning, it confines the process (sandbox.h, doc/limits.md):
+ * Then, before returning, it confines the process (sandbox.h; the README's "Least privilege"):
  * Landlock ruleset built, chroot into the capsule when config.chroot, drop
  * to config.user (default "nobody") when started as root, no_new_privs,
  * ruleset enforced. Threads started afterwards (the loader, the workers)
