@@ -153,8 +153,9 @@ def median(rows, key):
     return statistics.median(r[key] for r in rows)
 
 
-def compare(args, build, label, proto, ours, peer, paths_ours, paths_peer, extra=()):
-    """Alternates ours and peer runs at each concurrency; returns rows."""
+def compare(args, build, label, proto, ours, peer, extra=()):
+    """Alternates ours and peer runs at each concurrency; ours and peer are
+    (pid, port, paths). Returns one row per concurrency."""
     rows = []
     for conc in args.concurrency:
         runs = {"kabar": [], "peer": []}
