@@ -37,18 +37,33 @@ struct file_id {
  * by every snapshot that holds it (refs). article NULL: the file never
  * parsed; its path is still hidden from raw serving.
  */
+enum index_kind { BY_SECTION, BY_AUTHOR, BY_TAG, BY_MONTH, INDEX_KINDS };
+
 struct source {
 	atomic_size_t refs;
 	char *path;
 	struct file_id id;
 	struct article *article;
-	char *section_key;
 	char *section_name;
-	char **author_keys;  /* one per meta.authors */
-	char **tag_keys;     /* one per meta.tags */
+	char *month_name;   /* "YYYY/MM", NULL when undated */
+	/* The keys the article is filed under, as ids in the builder's key
+	 * tables: kind k's are key_ids[key_start[k]] up to key_start[k + 1],
+	 * in the order of the names they come from (authors, tags). */
+	uint32_t *key_ids;
+	uint32_t key_start[INDEX_KINDS + 1];
 	char **alias_paths;  /* one per meta.aliases, with a leading '/' */
-	char month_key[32];  /* "YYYY/MM", "" when undated */
 	struct search_terms *terms;
+};
+
+/* Every key ever filed under in one kind of index, each with an id, so that
+ * a snapshot's indexes are counted by id instead of hashed by string on
+ * every rebuild. Keys are never removed; strings never move (index entries
+ * point at them). Loader thread only. */
+struct key_table {
+	char **keys;
+	size_t n, cap;
+	uint32_t *slots; /* id + 1, 0 empty; open addressing */
+	size_t mask;
 };
 
 struct path_slot {
@@ -72,6 +87,7 @@ struct snapshot_builder {
 	int root_fd;
 	struct article_context ctx;
 	struct search_vocab *vocab;
+	struct key_table keys[INDEX_KINDS];
 };
 
 static struct snapshot_full *full(const struct snapshot *snap)
@@ -320,19 +336,14 @@ static void source_drop(struct source *s)
 	if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
 	if (s->article != NULL) {
-		for (size_t i = 0; i < s->article->meta.n_authors; i++)
-			free(s->author_keys[i]);
-		for (size_t i = 0; i < s->article->meta.n_tags; i++)
-			free(s->tag_keys[i]);
 		for (size_t i = 0; i < s->article->meta.n_aliases; i++)
 			free(s->alias_paths[i]);
 		free(s->article); /* packed: one block */
 	}
-	free(s->author_keys);
-	free(s->tag_keys);
+	free(s->key_ids);
 	free(s->alias_paths);
-	free(s->section_key);
 	free(s->section_name);
+	free(s->month_name);
 	search_terms_free(s->terms);
 	free(s->path);
 	free(s);
@@ -354,42 +365,98 @@ static char *title_case(const char *s)
 	return name;
 }
 
-static char **slugs_of(char **names, size_t n)
+/* ---- Key tables ---- */
+
+static uint32_t key_id(struct key_table *t, const char *key)
 {
-	char **keys = xcalloc(n ? n : 1, sizeof *keys);
-	for (size_t i = 0; i < n; i++)
-		keys[i] = text_slug(names[i]);
-	return keys;
+	if ((t->n + 1) * 2 > t->mask + 1) {
+		size_t capacity = t->mask ? (t->mask + 1) * 2 : 64;
+		free(t->slots);
+		t->slots = xcalloc(capacity, sizeof *t->slots);
+		t->mask = capacity - 1;
+		for (size_t id = 0; id < t->n; id++) {
+			size_t i = search_hash(t->keys[id], strlen(t->keys[id])) & t->mask;
+			while (t->slots[i] != 0)
+				i = (i + 1) & t->mask;
+			t->slots[i] = (uint32_t)id + 1;
+		}
+	}
+	size_t i = search_hash(key, strlen(key)) & t->mask;
+	for (; t->slots[i] != 0; i = (i + 1) & t->mask)
+		if (strcmp(t->keys[t->slots[i] - 1], key) == 0)
+			return t->slots[i] - 1;
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->keys = xreallocarray(t->keys, t->cap, sizeof *t->keys);
+	}
+	t->keys[t->n] = xstrdup(key);
+	t->slots[i] = (uint32_t)t->n + 1;
+	return (uint32_t)t->n++;
+}
+
+static void key_table_free(struct key_table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->keys[i]);
+	free(t->keys);
+	free(t->slots);
+}
+
+/* Appends the id of key (owned by the caller) to the source's keys. */
+static void file_under(struct snapshot_builder *b, struct source *s, enum index_kind kind,
+                       const char *key, size_t *n)
+{
+	s->key_ids[(*n)++] = key_id(&b->keys[kind], key);
 }
 
 /* The month in the article's own zone, as the archive files it. */
-static void month_of(const struct when *date, char *out, size_t size)
+static char *month_of(const struct when *date)
 {
-	out[0] = '\0';
 	if (!date->set)
-		return;
+		return NULL;
 	time_t local = date->t + (time_t)date->offset_minutes * 60;
 	struct tm tm;
 	if (gmtime_r(&local, &tm) == NULL)
-		return;
-	snprintf(out, size, "%04d/%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+		return NULL;
+	return xasprintf("%04d/%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+}
+
+static void file_under_slugs(struct snapshot_builder *b, struct source *s, enum index_kind kind,
+                             char **names, size_t n_names, size_t *n)
+{
+	for (size_t i = 0; i < n_names; i++) {
+		char *slug = text_slug(names[i]);
+		file_under(b, s, kind, slug, n);
+		free(slug);
+	}
 }
 
 /* Everything the snapshot files the article under, computed once. */
 static void source_derive(struct snapshot_builder *b, struct source *s)
 {
 	const struct article_meta *m = &s->article->meta;
+	s->key_ids = xcalloc(2 + m->n_authors + m->n_tags, sizeof *s->key_ids);
+	size_t n = 0;
+	s->key_start[BY_SECTION] = 0;
 	if (m->section != NULL && m->section[0] != '\0') {
-		s->section_key = text_slug(m->section);
+		char *key = text_slug(m->section);
+		file_under(b, s, BY_SECTION, key, &n);
+		free(key);
 		s->section_name = title_case(m->section);
 	}
-	s->author_keys = slugs_of(m->authors, m->n_authors);
-	s->tag_keys = slugs_of(m->tags, m->n_tags);
+	s->key_start[BY_AUTHOR] = (uint32_t)n;
+	file_under_slugs(b, s, BY_AUTHOR, m->authors, m->n_authors, &n);
+	s->key_start[BY_TAG] = (uint32_t)n;
+	file_under_slugs(b, s, BY_TAG, m->tags, m->n_tags, &n);
+	s->key_start[BY_MONTH] = (uint32_t)n;
+	s->month_name = month_of(&m->date);
+	if (s->month_name != NULL)
+		file_under(b, s, BY_MONTH, s->month_name, &n);
+	s->key_start[INDEX_KINDS] = (uint32_t)n;
 	s->alias_paths = xcalloc(m->n_aliases ? m->n_aliases : 1, sizeof *s->alias_paths);
 	for (size_t i = 0; i < m->n_aliases; i++)
 		s->alias_paths[i] = m->aliases[i][0] == '/' ? xstrdup(m->aliases[i])
 		                                            : xasprintf("/%s", m->aliases[i]);
-	month_of(&m->date, s->month_key, sizeof s->month_key);
 	s->terms = search_terms_of(b->vocab, s->article);
 }
 
@@ -594,58 +661,17 @@ static int newest_first(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-enum index_kind { BY_SECTION, BY_AUTHOR, BY_TAG, BY_MONTH };
-
-static size_t key_count(const struct source *s, enum index_kind kind)
+/* The display name of a source's k-th key of a kind. */
+static char *key_name(const struct source *s, enum index_kind kind, size_t k)
 {
 	switch (kind) {
-	case BY_SECTION: return s->section_key != NULL;
-	case BY_AUTHOR: return s->article->meta.n_authors;
-	case BY_TAG: return s->article->meta.n_tags;
-	case BY_MONTH: return s->month_key[0] != '\0';
+	case BY_SECTION: return s->section_name;
+	case BY_AUTHOR: return s->article->meta.authors[k];
+	case BY_TAG: return s->article->meta.tags[k];
+	case BY_MONTH: return s->month_name;
+	case INDEX_KINDS: break;
 	}
-	return 0;
-}
-
-static void key_at(const struct source *s, enum index_kind kind, size_t i, char **key, char **name)
-{
-	switch (kind) {
-	case BY_SECTION:
-		*key = s->section_key;
-		*name = s->section_name;
-		return;
-	case BY_AUTHOR:
-		*key = s->author_keys[i];
-		*name = s->article->meta.authors[i];
-		return;
-	case BY_TAG:
-		*key = s->tag_keys[i];
-		*name = s->article->meta.tags[i];
-		return;
-	case BY_MONTH:
-		*key = *name = (char *)s->month_key;
-		return;
-	}
-}
-
-/* While an index is built: key -> entry number, open addressing. */
-struct key_table {
-	uint32_t *slots; /* entry + 1, 0 empty */
-	size_t mask;
-};
-
-static uint32_t entry_for(struct key_table *t, struct index *idx, char *key, char *name)
-{
-	size_t i = search_hash(key, strlen(key)) & t->mask;
-	for (; t->slots[i] != 0; i = (i + 1) & t->mask)
-		if (strcmp(idx->entries[t->slots[i] - 1].key, key) == 0)
-			return t->slots[i] - 1;
-	struct index_entry *e = &idx->entries[idx->n_entries];
-	e->key = key;
-	e->name = name; /* the newest article's spelling */
-	e->n_items = 0;
-	t->slots[i] = (uint32_t)++idx->n_entries;
-	return (uint32_t)(idx->n_entries - 1);
+	return NULL;
 }
 
 static int by_key(const void *a, const void *b)
@@ -662,53 +688,65 @@ static size_t table_capacity(size_t n)
 }
 
 /*
- * Files the listed articles under their keys: one pass to find each
- * (article, entry) pair and count, one to place positions into a single
- * pool. Visiting articles in order keeps every entry's items newest first.
- * Keys and names point into the sources, which outlive the snapshot's use.
+ * Files the listed articles under their keys, counted by key id: one pass
+ * counts (and takes each entry's name from its newest article), one places
+ * positions into a single pool. Visiting articles in order keeps every
+ * entry's items newest first. Names point into the sources and keys into
+ * the builder's table, both of which outlive the snapshot's use.
  */
-static size_t *index_build(struct index *idx, struct source **listed, size_t n, enum index_kind kind)
+static size_t *index_build(struct index *idx, const struct key_table *keys,
+                           struct source **listed, size_t n, enum index_kind kind)
 {
-	size_t n_pairs = 0;
-	for (size_t i = 0; i < n; i++)
-		n_pairs += key_count(listed[i], kind);
-	struct key_table t = {.mask = table_capacity(n_pairs) - 1};
-	t.slots = xcalloc(t.mask + 1, sizeof *t.slots);
-	idx->entries = xcalloc(n_pairs ? n_pairs : 1, sizeof *idx->entries);
-	idx->n_entries = 0;
-	uint32_t *pair_entry = xmalloc((n_pairs ? n_pairs : 1) * sizeof *pair_entry);
-	size_t *pair_pos = xmalloc((n_pairs ? n_pairs : 1) * sizeof *pair_pos);
-	size_t *last = xmalloc((n_pairs ? n_pairs : 1) * sizeof *last);
-	size_t kept = 0;
+	size_t n_ids = keys->n ? keys->n : 1;
+	size_t *count = xcalloc(n_ids, sizeof *count);
+	size_t *last = xcalloc(n_ids, sizeof *last); /* article + 1 that last counted */
+	char **name = xcalloc(n_ids, sizeof *name);
+	size_t total = 0, n_entries = 0;
 	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < key_count(listed[i], kind); k++) {
-			char *key, *name;
-			key_at(listed[i], kind, k, &key, &name);
-			uint32_t e = entry_for(&t, idx, key, name);
-			if (idx->entries[e].n_items > 0 && last[e] == i)
+		const struct source *s = listed[i];
+		for (uint32_t k = s->key_start[kind]; k < s->key_start[kind + 1]; k++) {
+			uint32_t id = s->key_ids[k];
+			if (last[id] == i + 1)
 				continue; /* two tags of one article with the same key */
-			last[e] = i;
-			idx->entries[e].n_items++;
-			pair_entry[kept] = e;
-			pair_pos[kept++] = i;
+			if (count[id]++ == 0) {
+				name[id] = key_name(s, kind, k - s->key_start[kind]);
+				n_entries++;
+			}
+			last[id] = i + 1;
+			total++;
 		}
 	}
-	size_t *pool = xmalloc((kept ? kept : 1) * sizeof *pool);
-	size_t at = 0;
-	for (size_t e = 0; e < idx->n_entries; e++) {
-		idx->entries[e].items = pool + at;
-		at += idx->entries[e].n_items;
-		idx->entries[e].n_items = 0;
+	size_t *pool = xmalloc((total ? total : 1) * sizeof *pool);
+	idx->entries = xcalloc(n_entries ? n_entries : 1, sizeof *idx->entries);
+	idx->n_entries = 0;
+	size_t *next = xmalloc(n_ids * sizeof *next); /* id -> where its next item goes */
+	memset(last, 0, n_ids * sizeof *last);
+	for (size_t id = 0, at = 0; id < keys->n; id++) {
+		if (count[id] == 0)
+			continue;
+		struct index_entry *e = &idx->entries[idx->n_entries++];
+		e->key = keys->keys[id];
+		e->name = name[id];
+		e->items = pool + at;
+		e->n_items = count[id];
+		next[id] = at;
+		at += count[id];
 	}
-	for (size_t p = 0; p < kept; p++) {
-		struct index_entry *e = &idx->entries[pair_entry[p]];
-		e->items[e->n_items++] = pair_pos[p];
+	for (size_t i = 0; i < n; i++) {
+		const struct source *s = listed[i];
+		for (uint32_t k = s->key_start[kind]; k < s->key_start[kind + 1]; k++) {
+			uint32_t id = s->key_ids[k];
+			if (last[id] == i + 1)
+				continue;
+			last[id] = i + 1;
+			pool[next[id]++] = i;
+		}
 	}
 	qsort(idx->entries, idx->n_entries, sizeof *idx->entries, by_key);
-	free(t.slots);
-	free(pair_entry);
-	free(pair_pos);
+	free(count);
 	free(last);
+	free(next);
+	free(name);
 	return pool;
 }
 
@@ -764,10 +802,14 @@ static struct snapshot *assemble(struct snapshot_builder *b, struct source **sou
 		f->pub.articles[i] = f->listed[i]->article;
 		terms[i] = f->listed[i]->terms;
 	}
-	f->pools[0] = index_build(&f->pub.sections, f->listed, f->pub.n_articles, BY_SECTION);
-	f->pools[1] = index_build(&f->pub.authors, f->listed, f->pub.n_articles, BY_AUTHOR);
-	f->pools[2] = index_build(&f->pub.tags, f->listed, f->pub.n_articles, BY_TAG);
-	f->pools[3] = index_build(&f->pub.months, f->listed, f->pub.n_articles, BY_MONTH);
+	f->pools[0] = index_build(&f->pub.sections, &b->keys[BY_SECTION], f->listed, f->pub.n_articles,
+	                            BY_SECTION);
+	f->pools[1] = index_build(&f->pub.authors, &b->keys[BY_AUTHOR], f->listed, f->pub.n_articles,
+	                            BY_AUTHOR);
+	f->pools[2] = index_build(&f->pub.tags, &b->keys[BY_TAG], f->listed, f->pub.n_articles,
+	                            BY_TAG);
+	f->pools[3] = index_build(&f->pub.months, &b->keys[BY_MONTH], f->listed, f->pub.n_articles,
+	                            BY_MONTH);
 	f->pub.search = search_index_build(b->vocab, terms, f->pub.n_articles);
 	free(terms);
 	paths_build(f);
@@ -792,6 +834,8 @@ void snapshot_builder_free(struct snapshot_builder *b)
 	if (b == NULL)
 		return;
 	search_vocab_free(b->vocab);
+	for (int k = 0; k < INDEX_KINDS; k++)
+		key_table_free(&b->keys[k]);
 	free(b);
 }
 
