@@ -650,15 +650,35 @@ static char *read_intro(struct snapshot_builder *b)
 
 /* ---- Assembling a snapshot ---- */
 
+/* What articles are ordered by, copied out of them so that sorting reads
+ * one array instead of following two pointers per comparison. */
+struct sort_key {
+	time_t t;
+	bool dated;
+	struct source *source;
+};
+
 static int newest_first(const void *a, const void *b)
 {
-	const struct source *x = *(struct source *const *)a, *y = *(struct source *const *)b;
-	const struct when *dx = &x->article->meta.date, *dy = &y->article->meta.date;
-	if (dx->set != dy->set)
-		return dx->set ? -1 : 1; /* undated ones last */
-	if (dx->set && dx->t != dy->t)
-		return dx->t > dy->t ? -1 : 1;
-	return strcmp(x->path, y->path);
+	const struct sort_key *x = a, *y = b;
+	if (x->dated != y->dated)
+		return x->dated ? -1 : 1; /* undated ones last */
+	if (x->dated && x->t != y->t)
+		return x->t > y->t ? -1 : 1;
+	return strcmp(x->source->path, y->source->path);
+}
+
+static void sort_newest_first(struct source **listed, size_t n)
+{
+	struct sort_key *keys = xmalloc((n ? n : 1) * sizeof *keys);
+	for (size_t i = 0; i < n; i++) {
+		const struct when *date = &listed[i]->article->meta.date;
+		keys[i] = (struct sort_key){date->set ? date->t : 0, date->set, listed[i]};
+	}
+	qsort(keys, n, sizeof *keys, newest_first);
+	for (size_t i = 0; i < n; i++)
+		listed[i] = keys[i].source;
+	free(keys);
 }
 
 /* The display name of a source's k-th key of a kind. */
@@ -687,67 +707,110 @@ static size_t table_capacity(size_t n)
 	return capacity;
 }
 
-/*
- * Files the listed articles under their keys, counted by key id: one pass
- * counts (and takes each entry's name from its newest article), one places
- * positions into a single pool. Visiting articles in order keeps every
- * entry's items newest first. Names point into the sources and keys into
- * the builder's table, both of which outlive the snapshot's use.
- */
-static size_t *index_build(struct index *idx, const struct key_table *keys,
-                           struct source **listed, size_t n, enum index_kind kind)
+/* One index while it is built: per key id, how many articles, the last
+ * article counted (+ 1), where the next item goes, and the entry's name. */
+struct index_work {
+	const struct key_table *keys;
+	size_t *count, *last, *next;
+	char **name;
+	size_t total, n_entries;
+};
+
+static void work_init(struct index_work *w, const struct key_table *keys)
 {
 	size_t n_ids = keys->n ? keys->n : 1;
-	size_t *count = xcalloc(n_ids, sizeof *count);
-	size_t *last = xcalloc(n_ids, sizeof *last); /* article + 1 that last counted */
-	char **name = xcalloc(n_ids, sizeof *name);
-	size_t total = 0, n_entries = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct source *s = listed[i];
-		for (uint32_t k = s->key_start[kind]; k < s->key_start[kind + 1]; k++) {
-			uint32_t id = s->key_ids[k];
-			if (last[id] == i + 1)
-				continue; /* two tags of one article with the same key */
-			if (count[id]++ == 0) {
-				name[id] = key_name(s, kind, k - s->key_start[kind]);
-				n_entries++;
-			}
-			last[id] = i + 1;
-			total++;
+	w->keys = keys;
+	w->count = xcalloc(n_ids, sizeof *w->count);
+	w->last = xcalloc(n_ids, sizeof *w->last);
+	w->next = xcalloc(n_ids, sizeof *w->next);
+	w->name = xcalloc(n_ids, sizeof *w->name);
+	w->total = w->n_entries = 0;
+}
+
+static void work_free(struct index_work *w)
+{
+	free(w->count);
+	free(w->last);
+	free(w->next);
+	free(w->name);
+}
+
+/* Counts article i under its keys of one kind; the first (newest) article
+ * of a key gives the entry its name. */
+static void work_count(struct index_work *w, const struct source *s, size_t i, enum index_kind kind)
+{
+	for (uint32_t k = s->key_start[kind]; k < s->key_start[kind + 1]; k++) {
+		uint32_t id = s->key_ids[k];
+		if (w->last[id] == i + 1)
+			continue; /* two tags of one article with the same key */
+		if (w->count[id]++ == 0) {
+			w->name[id] = key_name(s, kind, k - s->key_start[kind]);
+			w->n_entries++;
 		}
+		w->last[id] = i + 1;
+		w->total++;
 	}
-	size_t *pool = xmalloc((total ? total : 1) * sizeof *pool);
-	idx->entries = xcalloc(n_entries ? n_entries : 1, sizeof *idx->entries);
+}
+
+/* Lays the entries out over one pool, in key id order for now. */
+static size_t *work_entries(struct index_work *w, struct index *idx)
+{
+	size_t *pool = xmalloc((w->total ? w->total : 1) * sizeof *pool);
+	idx->entries = xcalloc(w->n_entries ? w->n_entries : 1, sizeof *idx->entries);
 	idx->n_entries = 0;
-	size_t *next = xmalloc(n_ids * sizeof *next); /* id -> where its next item goes */
-	memset(last, 0, n_ids * sizeof *last);
-	for (size_t id = 0, at = 0; id < keys->n; id++) {
-		if (count[id] == 0)
+	for (size_t id = 0, at = 0; id < w->keys->n; id++) {
+		if (w->count[id] == 0)
 			continue;
 		struct index_entry *e = &idx->entries[idx->n_entries++];
-		e->key = keys->keys[id];
-		e->name = name[id];
+		e->key = w->keys->keys[id];
+		e->name = w->name[id];
 		e->items = pool + at;
-		e->n_items = count[id];
-		next[id] = at;
-		at += count[id];
+		e->n_items = w->count[id];
+		w->next[id] = at;
+		at += w->count[id];
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct source *s = listed[i];
-		for (uint32_t k = s->key_start[kind]; k < s->key_start[kind + 1]; k++) {
-			uint32_t id = s->key_ids[k];
-			if (last[id] == i + 1)
-				continue;
-			last[id] = i + 1;
-			pool[next[id]++] = i;
-		}
-	}
-	qsort(idx->entries, idx->n_entries, sizeof *idx->entries, by_key);
-	free(count);
-	free(last);
-	free(next);
-	free(name);
+	memset(w->last, 0, (w->keys->n ? w->keys->n : 1) * sizeof *w->last);
 	return pool;
+}
+
+static void work_place(struct index_work *w, size_t *pool, const struct source *s, size_t i,
+                       enum index_kind kind)
+{
+	for (uint32_t k = s->key_start[kind]; k < s->key_start[kind + 1]; k++) {
+		uint32_t id = s->key_ids[k];
+		if (w->last[id] == i + 1)
+			continue;
+		w->last[id] = i + 1;
+		pool[w->next[id]++] = i;
+	}
+}
+
+/*
+ * Files the listed articles under their keys, all four indexes at once and
+ * counted by key id: one pass over the articles counts, one places
+ * positions into each index's pool. Visiting articles in order keeps every
+ * entry's items newest first. Names point into the sources and keys into
+ * the builder's tables, both of which outlive the snapshot's use.
+ */
+static void indexes_build(struct snapshot_full *f, const struct snapshot_builder *b)
+{
+	struct index *idx[INDEX_KINDS] = {&f->pub.sections, &f->pub.authors, &f->pub.tags,
+	                                  &f->pub.months};
+	struct index_work w[INDEX_KINDS];
+	for (int k = 0; k < INDEX_KINDS; k++)
+		work_init(&w[k], &b->keys[k]);
+	for (size_t i = 0; i < f->pub.n_articles; i++)
+		for (int k = 0; k < INDEX_KINDS; k++)
+			work_count(&w[k], f->listed[i], i, (enum index_kind)k);
+	for (int k = 0; k < INDEX_KINDS; k++)
+		f->pools[k] = work_entries(&w[k], idx[k]);
+	for (size_t i = 0; i < f->pub.n_articles; i++)
+		for (int k = 0; k < INDEX_KINDS; k++)
+			work_place(&w[k], f->pools[k], f->listed[i], i, (enum index_kind)k);
+	for (int k = 0; k < INDEX_KINDS; k++) {
+		qsort(idx[k]->entries, idx[k]->n_entries, sizeof *idx[k]->entries, by_key);
+		work_free(&w[k]);
+	}
 }
 
 static void path_put(struct snapshot_full *f, const char *key, const struct article *a)
@@ -795,21 +858,14 @@ static struct snapshot *assemble(struct snapshot_builder *b, struct source **sou
 		if (sources[i]->article != NULL && !sources[i]->article->meta.draft)
 			f->listed[f->pub.n_articles++] = sources[i];
 	}
-	qsort(f->listed, f->pub.n_articles, sizeof *f->listed, newest_first);
+	sort_newest_first(f->listed, f->pub.n_articles);
 	f->pub.articles = xcalloc(f->pub.n_articles ? f->pub.n_articles : 1, sizeof *f->pub.articles);
 	struct search_terms **terms = xcalloc(f->pub.n_articles ? f->pub.n_articles : 1, sizeof *terms);
 	for (size_t i = 0; i < f->pub.n_articles; i++) {
 		f->pub.articles[i] = f->listed[i]->article;
 		terms[i] = f->listed[i]->terms;
 	}
-	f->pools[0] = index_build(&f->pub.sections, &b->keys[BY_SECTION], f->listed, f->pub.n_articles,
-	                            BY_SECTION);
-	f->pools[1] = index_build(&f->pub.authors, &b->keys[BY_AUTHOR], f->listed, f->pub.n_articles,
-	                            BY_AUTHOR);
-	f->pools[2] = index_build(&f->pub.tags, &b->keys[BY_TAG], f->listed, f->pub.n_articles,
-	                            BY_TAG);
-	f->pools[3] = index_build(&f->pub.months, &b->keys[BY_MONTH], f->listed, f->pub.n_articles,
-	                            BY_MONTH);
+	indexes_build(f, b);
 	f->pub.search = search_index_build(b->vocab, terms, f->pub.n_articles);
 	free(terms);
 	paths_build(f);
