@@ -281,6 +281,30 @@ def scale_figures(args, build, kabar, workdir):
             "search": search, "index": index, "static": static}
 
 
+SAMPLE_PATHS = ["/", "/news/2024/03/harbour-light-returns", "/section/community/", "/archive/",
+                "/feed.xml", "/about.gmi", "/images/harbour-light.png"]
+
+
+def sample_capsule_rss(args, build, kabar, workdir):
+    """Peak RSS of Kabar serving the sample capsule that ships with it, under
+    load at c=64 in both protocols (search included)."""
+    capsule = os.path.join(workdir, "sample")
+    shutil.copytree(os.path.join(REPO, "capsule"), capsule)
+    for root, dirs, _ in os.walk(capsule):
+        os.chmod(root, 0o755)
+    proc = Proc("kabar", [kabar, "serve", "--capsule", capsule, "--certs",
+                          os.path.join(workdir, "certs-sample"), "--gemini", "127.0.0.1:0",
+                          "--gopher", "127.0.0.1:0"], ready_lines=2)
+    try:
+        runs = [loadgen(args, build, "gemini", proc.ports["gemini"], 64,
+                        SAMPLE_PATHS + ["/search?harbour"], args.seconds),
+                loadgen(args, build, "gopher", proc.ports["gopher"], 64,
+                        SAMPLE_PATHS + ["/search\tharbour"], args.seconds)]
+        return {"rss_kib": peak_rss_kib(proc.proc.pid), "runs": runs}
+    finally:
+        proc.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
@@ -328,26 +352,82 @@ def main():
         resumed = [measure(k.proc.pid, lambda: loadgen(args, build, "gemini", k.ports["gemini"],
                                                         c, gem_paths, args.seconds, ["--resume"]))
                    for c in args.concurrency]
+        for c, r in zip(args.concurrency, resumed):
+            r["concurrency"] = c
         gph_k = ["/small.txt", "/small.txt", "/small.txt", "/big.txt"]
         gph = compare(args, build, "gopher", "gopher", (k.proc.pid, k.ports["gopher"], gph_k),
                       (g.proc.pid, gopher_port, gph_k))
         held = {p: measure(k.proc.pid, lambda p=p: loadgen(
             args, build, p, k.ports[p], 1024, gem_paths if p == "gemini" else gph_k, args.seconds))
             for p in ("gemini", "gopher")}
-        c256 = loadgen(args, build, "gemini", k.ports["gemini"], 256, gem_paths, args.seconds)
+        c256 = {"gemini": loadgen(args, build, "gemini", k.ports["gemini"], 256, gem_paths,
+                                  args.seconds),
+                "gemini, resumed": loadgen(args, build, "gemini", k.ports["gemini"], 256,
+                                           gem_paths, args.seconds, ["--resume"]),
+                "gopher": loadgen(args, build, "gopher", k.ports["gopher"], 256, gph_k,
+                                  args.seconds)}
         rss_kabar = peak_rss_kib(k.proc.pid)
         for p in procs:
             p.stop()
         procs = []
+        sample = sample_capsule_rss(args, build, kabar, workdir)
         scale = scale_figures(args, build, kabar, workdir)
-        write_report(args, gem, resumed, gph, held, c256, rss_kabar, scale)
+        write_report(args, gem, resumed, gph, held, c256, rss_kabar, sample, scale)
     finally:
         for p in procs:
             p.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def write_report(args, gem, resumed, gph, held, c256, rss_kabar, scale):
+def targets(gem, resumed, gph, held, c256, sample, scale):
+    """Each target of the issue with what this run measured."""
+    out = []
+    cpu = [x for r in gem for x in r["cpu_ratios"]]
+    out.append(("Gemini CPU/request <= 0.9 x Molly Brown's (every run)",
+                f"ratios {min(cpu):.2f} to {max(cpu):.2f}", max(cpu) <= 0.9))
+    rps = {r["concurrency"]: median(r["kabar"], "rps") / max(median(r["peer"], "rps"), 1e-9)
+           for r in gem}
+    out.append(("Gemini req/s >= Molly Brown's at every concurrency",
+                ", ".join(f"c={c}: {x:.2f}x" for c, x in rps.items()), min(rps.values()) >= 1))
+    g64 = [r for r in gem if r["concurrency"] == 64]
+    if g64:
+        k, p = median(g64[0]["kabar"], "p99_ms"), median(g64[0]["peer"], "p99_ms")
+        out.append(("Gemini p99 at c=64 no worse than Molly Brown's",
+                    f"{k:.1f} ms vs {p:.1f} ms", k <= p))
+    full = {r["concurrency"]: median(r["kabar"], "cpu_us_per_req") for r in gem}
+    res = [r["cpu_us_per_req"] / max(full[r["concurrency"]], 1e-9) for r in resumed]
+    out.append(("Resumed sessions: CPU/request >= 20 % below full handshakes",
+                f"{min(res):.2f} to {max(res):.2f} x", max(res) <= 0.8))
+    gcpu = [x for r in gph for x in r["cpu_ratios"]]
+    out.append(("Gopher CPU/request <= 1/30 of Gophernicus's",
+                f"1/{1 / max(max(gcpu), 1e-9):.0f} at worst", max(gcpu) <= 1 / 30))
+    g64 = [r for r in gph if r["concurrency"] == 64]
+    if g64:
+        x = median(g64[0]["kabar"], "rps") / max(median(g64[0]["peer"], "rps"), 1e-9)
+        out.append(("Gopher req/s >= 15 x Gophernicus's at c=64", f"{x:.0f}x", x >= 15))
+    errors = sum(r["errors"] for r in held.values())
+    out.append(("1,024 concurrent connections, zero errors", f"{errors} errors", errors == 0))
+    for what, r in c256.items():
+        out.append((f"p99 at c=256 under 250 ms ({what})", f"{r['p99_ms']:.0f} ms",
+                    r["p99_ms"] < 250))
+    out.append(("RSS with the sample capsule under load <= 16 MB",
+                f"{sample['rss_kib'] / 1024:.1f} MiB", sample["rss_kib"] <= 16 * 1000))
+    ratio = scale["rss_peak_kib"] / max(scale["disk_kib"], 1)
+    out.append((f"RSS with {scale['articles']:,} articles <= 3 x the article files",
+                f"{ratio:.2f} x", ratio <= 3))
+    out.append((f"{scale['articles']:,} articles: cold load < 10 s", f"{scale['load_s']:.2f} s",
+                scale["load_s"] < 10))
+    out.append(("Publish p99 < 200 ms", f"{scale['publish_p99_ms']:.0f} ms",
+                scale["publish_p99_ms"] < 200))
+    out.append(("Search p99 < 20 ms", f"{scale['search']['p99_ms']:.2f} ms",
+                scale["search"]["p99_ms"] < 20))
+    ix, st = scale["index"]["rps"], scale["static"]["rps"]
+    out.append(("An index page as fast as a static page (req/s within 10 %)",
+                f"{ix:.0f} vs {st:.0f} req/s", ix >= 0.9 * st))
+    return out
+
+
+def write_report(args, gem, resumed, gph, held, c256, rss_kabar, sample, scale):
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
@@ -380,10 +460,17 @@ def write_report(args, gem, resumed, gph, held, c256, rss_kabar, scale):
     for p, r in held.items():
         lines.append(f"| {p}, 1,024 concurrent | {r['requests']} | {r['errors']} | "
                      f"{r['rps']:.0f} | {r['p99_ms']:.1f} |")
-    lines.append(f"| gemini, 256 concurrent | {c256['requests']} | {c256['errors']} | "
-                 f"{c256['rps']:.0f} | {c256['p99_ms']:.1f} |")
-    lines += ["", f"Peak RSS of Kabar serving the bench content under all of the above: "
-              f"{rss_kabar / 1024:.1f} MiB.", "",
+    for what, r in c256.items():
+        lines.append(f"| {what}, 256 concurrent | {r['requests']} | {r['errors']} | "
+                     f"{r['rps']:.0f} | {r['p99_ms']:.1f} |")
+    sample_errors = sum(r["errors"] for r in sample["runs"])
+    lines += ["", f"Peak RSS of Kabar serving the bench content under all of the above "
+              f"(1,024 connections included): {rss_kabar / 1024:.1f} MiB.", "",
+              f"Peak RSS of Kabar serving the sample capsule (capsule/) under load, Gemini "
+              f"then Gopher at c=64 over its pages, index pages, feed, image and search: "
+              f"{sample['rss_kib'] / 1024:.1f} MiB "
+              f"({sum(r['requests'] for r in sample['runs'])} requests, {sample_errors} errors).",
+              "",
               f"## {scale['articles']:,} articles", "",
               "| figure | value |", "|---|---|",
               f"| article files on disk | {scale['disk_kib'] / 1024:.1f} MiB |",
@@ -399,6 +486,9 @@ def write_report(args, gem, resumed, gph, held, c256, rss_kabar, scale):
               f"{scale['index']['p99_ms']:.1f} ms |"]
     lines.append(f"| static page req/s, p99 (c=16) | {scale['static']['rps']:.0f}, "
                  f"{scale['static']['p99_ms']:.1f} ms |")
+    lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |"
+              for t, m, ok in targets(gem, resumed, gph, held, c256, sample, scale)]
     with open(args.out, "w") as f:
         f.write("\n".join(lines) + "\n")
     log(f"wrote {args.out}")

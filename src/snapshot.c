@@ -44,8 +44,7 @@ struct source {
 	char *path;
 	struct file_id id;
 	struct article *article;
-	char *section_name;
-	char *month_name;   /* "YYYY/MM", NULL when undated */
+	const char *section_name; /* in the builder's table of section names */
 	/* The keys the article is filed under, as ids in the builder's key
 	 * tables: kind k's are key_ids[key_start[k]] up to key_start[k + 1],
 	 * in the order of the names they come from (authors, tags). */
@@ -88,6 +87,7 @@ struct snapshot_builder {
 	struct article_context ctx;
 	struct search_vocab *vocab;
 	struct key_table keys[INDEX_KINDS];
+	struct key_table section_names; /* display forms, shared by sources */
 };
 
 static struct snapshot_full *full(const struct snapshot *snap)
@@ -342,8 +342,6 @@ static void source_drop(struct source *s)
 	}
 	free(s->key_ids);
 	free(s->alias_paths);
-	free(s->section_name);
-	free(s->month_name);
 	search_terms_free(s->terms);
 	free(s->path);
 	free(s);
@@ -442,18 +440,22 @@ static void source_derive(struct snapshot_builder *b, struct source *s)
 		char *key = text_slug(m->section);
 		file_under(b, s, BY_SECTION, key, &n);
 		free(key);
-		s->section_name = title_case(m->section);
+		char *name = title_case(m->section);
+		uint32_t id = key_id(&b->section_names, name); /* may move keys */
+		s->section_name = b->section_names.keys[id];
+		free(name);
 	}
 	s->key_start[BY_AUTHOR] = (uint32_t)n;
 	file_under_slugs(b, s, BY_AUTHOR, m->authors, m->n_authors, &n);
 	s->key_start[BY_TAG] = (uint32_t)n;
 	file_under_slugs(b, s, BY_TAG, m->tags, m->n_tags, &n);
 	s->key_start[BY_MONTH] = (uint32_t)n;
-	s->month_name = month_of(&m->date);
-	if (s->month_name != NULL)
-		file_under(b, s, BY_MONTH, s->month_name, &n);
+	char *month = month_of(&m->date);
+	if (month != NULL)
+		file_under(b, s, BY_MONTH, month, &n);
+	free(month);
 	s->key_start[INDEX_KINDS] = (uint32_t)n;
-	s->alias_paths = xcalloc(m->n_aliases ? m->n_aliases : 1, sizeof *s->alias_paths);
+	s->alias_paths = m->n_aliases ? xcalloc(m->n_aliases, sizeof *s->alias_paths) : NULL;
 	for (size_t i = 0; i < m->n_aliases; i++)
 		s->alias_paths[i] = m->aliases[i][0] == '/' ? xstrdup(m->aliases[i])
 		                                            : xasprintf("/%s", m->aliases[i]);
@@ -681,14 +683,16 @@ static void sort_newest_first(struct source **listed, size_t n)
 	free(keys);
 }
 
-/* The display name of a source's k-th key of a kind. */
-static char *key_name(const struct source *s, enum index_kind kind, size_t k)
+/* The display name of a source's k-th key of a kind (a month's name is
+ * its key). */
+static char *key_name(const struct source *s, const struct key_table *keys, enum index_kind kind,
+                      size_t k)
 {
 	switch (kind) {
-	case BY_SECTION: return s->section_name;
+	case BY_SECTION: return (char *)s->section_name;
 	case BY_AUTHOR: return s->article->meta.authors[k];
 	case BY_TAG: return s->article->meta.tags[k];
-	case BY_MONTH: return s->month_name;
+	case BY_MONTH: return keys->keys[s->key_ids[s->key_start[kind] + k]];
 	case INDEX_KINDS: break;
 	}
 	return NULL;
@@ -744,7 +748,7 @@ static void work_count(struct index_work *w, const struct source *s, size_t i, e
 		if (w->last[id] == i + 1)
 			continue; /* two tags of one article with the same key */
 		if (w->count[id]++ == 0) {
-			w->name[id] = key_name(s, kind, k - s->key_start[kind]);
+			w->name[id] = key_name(s, w->keys, kind, k - s->key_start[kind]);
 			w->n_entries++;
 		}
 		w->last[id] = i + 1;
@@ -892,6 +896,7 @@ void snapshot_builder_free(struct snapshot_builder *b)
 	search_vocab_free(b->vocab);
 	for (int k = 0; k < INDEX_KINDS; k++)
 		key_table_free(&b->keys[k]);
+	key_table_free(&b->section_names);
 	free(b);
 }
 
