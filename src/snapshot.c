@@ -51,6 +51,15 @@ struct source {
 	uint32_t *key_ids;
 	uint32_t key_start[INDEX_KINDS + 1];
 	char **alias_paths;  /* one per meta.aliases, with a leading '/' */
+	/* article->path (NULL for none) and its hash, kept here so that
+	 * building a snapshot's path table does not visit every article. */
+	const char *url;
+	uint64_t url_hash;
+	/* Likewise for listing and sorting: parsed and not a draft, and the
+	 * date (when dated). */
+	bool listed;
+	bool dated;
+	time_t date;
 	struct search_terms *terms;
 };
 
@@ -68,6 +77,7 @@ struct key_table {
 struct path_slot {
 	const char *key;
 	const struct article *article;
+	uint64_t hash; /* of key: most probes end without touching the string */
 };
 
 struct snapshot_full {
@@ -459,6 +469,12 @@ static void source_derive(struct snapshot_builder *b, struct source *s)
 	for (size_t i = 0; i < m->n_aliases; i++)
 		s->alias_paths[i] = m->aliases[i][0] == '/' ? xstrdup(m->aliases[i])
 		                                            : xasprintf("/%s", m->aliases[i]);
+	s->listed = !m->draft;
+	s->dated = m->date.set;
+	s->date = m->date.t;
+	s->url = s->article->path;
+	if (s->url != NULL)
+		s->url_hash = search_hash(s->url, strlen(s->url));
 	s->terms = search_terms_of(b->vocab, s->article);
 }
 
@@ -653,10 +669,12 @@ static char *read_intro(struct snapshot_builder *b)
 /* ---- Assembling a snapshot ---- */
 
 /* What articles are ordered by, copied out of them so that sorting reads
- * one array instead of following two pointers per comparison. */
+ * one array instead of following pointers per comparison. Ties go by path:
+ * the listing starts in path order, so a path's rank there stands for it. */
 struct sort_key {
 	time_t t;
 	bool dated;
+	size_t path_rank;
 	struct source *source;
 };
 
@@ -667,15 +685,15 @@ static int newest_first(const void *a, const void *b)
 		return x->dated ? -1 : 1; /* undated ones last */
 	if (x->dated && x->t != y->t)
 		return x->t > y->t ? -1 : 1;
-	return strcmp(x->source->path, y->source->path);
+	return (x->path_rank > y->path_rank) - (x->path_rank < y->path_rank);
 }
 
 static void sort_newest_first(struct source **listed, size_t n)
 {
 	struct sort_key *keys = xmalloc((n ? n : 1) * sizeof *keys);
 	for (size_t i = 0; i < n; i++) {
-		const struct when *date = &listed[i]->article->meta.date;
-		keys[i] = (struct sort_key){date->set ? date->t : 0, date->set, listed[i]};
+		const struct source *s = listed[i];
+		keys[i] = (struct sort_key){s->dated ? s->date : 0, s->dated, i, listed[i]};
 	}
 	qsort(keys, n, sizeof *keys, newest_first);
 	for (size_t i = 0; i < n; i++)
@@ -718,6 +736,10 @@ struct index_work {
 	size_t *count, *last, *next;
 	char **name;
 	size_t total, n_entries;
+	/* The (key id, position) pairs the count found, in order, so that
+	 * placing them reads this array instead of every source again. */
+	uint32_t *pair_id, *pair_pos;
+	size_t pair_cap;
 };
 
 static void work_init(struct index_work *w, const struct key_table *keys)
@@ -729,6 +751,8 @@ static void work_init(struct index_work *w, const struct key_table *keys)
 	w->next = xcalloc(n_ids, sizeof *w->next);
 	w->name = xcalloc(n_ids, sizeof *w->name);
 	w->total = w->n_entries = 0;
+	w->pair_id = w->pair_pos = NULL;
+	w->pair_cap = 0;
 }
 
 static void work_free(struct index_work *w)
@@ -737,6 +761,8 @@ static void work_free(struct index_work *w)
 	free(w->last);
 	free(w->next);
 	free(w->name);
+	free(w->pair_id);
+	free(w->pair_pos);
 }
 
 /* Counts article i under its keys of one kind; the first (newest) article
@@ -752,7 +778,13 @@ static void work_count(struct index_work *w, const struct source *s, size_t i, e
 			w->n_entries++;
 		}
 		w->last[id] = i + 1;
-		w->total++;
+		if (w->total == w->pair_cap) {
+			w->pair_cap = w->pair_cap ? w->pair_cap * 2 : 1024;
+			w->pair_id = xreallocarray(w->pair_id, w->pair_cap, sizeof *w->pair_id);
+			w->pair_pos = xreallocarray(w->pair_pos, w->pair_cap, sizeof *w->pair_pos);
+		}
+		w->pair_id[w->total] = id;
+		w->pair_pos[w->total++] = (uint32_t)i;
 	}
 }
 
@@ -773,26 +805,19 @@ static size_t *work_entries(struct index_work *w, struct index *idx)
 		w->next[id] = at;
 		at += w->count[id];
 	}
-	memset(w->last, 0, (w->keys->n ? w->keys->n : 1) * sizeof *w->last);
 	return pool;
 }
 
-static void work_place(struct index_work *w, size_t *pool, const struct source *s, size_t i,
-                       enum index_kind kind)
+static void work_place(struct index_work *w, size_t *pool)
 {
-	for (uint32_t k = s->key_start[kind]; k < s->key_start[kind + 1]; k++) {
-		uint32_t id = s->key_ids[k];
-		if (w->last[id] == i + 1)
-			continue;
-		w->last[id] = i + 1;
-		pool[w->next[id]++] = i;
-	}
+	for (size_t p = 0; p < w->total; p++)
+		pool[w->next[w->pair_id[p]]++] = w->pair_pos[p];
 }
 
 /*
  * Files the listed articles under their keys, all four indexes at once and
- * counted by key id: one pass over the articles counts, one places
- * positions into each index's pool. Visiting articles in order keeps every
+ * counted by key id: one pass over the articles counts (and notes each
+ * pair), one over the pairs places positions into each index's pool. Visiting articles in order keeps every
  * entry's items newest first. Names point into the sources and keys into
  * the builder's tables, both of which outlive the snapshot's use.
  */
@@ -806,25 +831,24 @@ static void indexes_build(struct snapshot_full *f, const struct snapshot_builder
 	for (size_t i = 0; i < f->pub.n_articles; i++)
 		for (int k = 0; k < INDEX_KINDS; k++)
 			work_count(&w[k], f->listed[i], i, (enum index_kind)k);
-	for (int k = 0; k < INDEX_KINDS; k++)
-		f->pools[k] = work_entries(&w[k], idx[k]);
-	for (size_t i = 0; i < f->pub.n_articles; i++)
-		for (int k = 0; k < INDEX_KINDS; k++)
-			work_place(&w[k], f->pools[k], f->listed[i], i, (enum index_kind)k);
 	for (int k = 0; k < INDEX_KINDS; k++) {
+		f->pools[k] = work_entries(&w[k], idx[k]);
+		work_place(&w[k], f->pools[k]);
 		qsort(idx[k]->entries, idx[k]->n_entries, sizeof *idx[k]->entries, by_key);
 		work_free(&w[k]);
 	}
 }
 
-static void path_put(struct snapshot_full *f, const char *key, const struct article *a)
+static void path_put(struct snapshot_full *f, const char *key, uint64_t hash,
+                     const struct article *a)
 {
-	size_t i = search_hash(key, strlen(key)) & f->paths_mask;
+	size_t i = hash & f->paths_mask;
 	for (; f->paths[i].key != NULL; i = (i + 1) & f->paths_mask)
-		if (strcmp(f->paths[i].key, key) == 0)
+		if (f->paths[i].hash == hash && strcmp(f->paths[i].key, key) == 0)
 			return; /* taken by a newer article or a real path */
 	f->paths[i].key = key;
 	f->paths[i].article = a;
+	f->paths[i].hash = hash;
 }
 
 /* Real paths first, so an alias never shadows an article's own path. */
@@ -832,15 +856,22 @@ static void paths_build(struct snapshot_full *f)
 {
 	size_t n_keys = f->pub.n_articles;
 	for (size_t i = 0; i < f->pub.n_articles; i++)
-		n_keys += f->listed[i]->article->meta.n_aliases;
+		if (f->listed[i]->alias_paths != NULL)
+			n_keys += f->listed[i]->article->meta.n_aliases;
 	f->paths_mask = table_capacity(n_keys) - 1;
 	f->paths = xcalloc(f->paths_mask + 1, sizeof *f->paths);
-	for (size_t i = 0; i < f->pub.n_articles; i++)
-		if (f->listed[i]->article->path != NULL)
-			path_put(f, f->listed[i]->article->path, f->listed[i]->article);
-	for (size_t i = 0; i < f->pub.n_articles; i++)
-		for (size_t k = 0; k < f->listed[i]->article->meta.n_aliases; k++)
-			path_put(f, f->listed[i]->alias_paths[k], f->listed[i]->article);
+	for (size_t i = 0; i < f->pub.n_articles; i++) {
+		const struct source *s = f->listed[i];
+		if (s->url != NULL)
+			path_put(f, s->url, s->url_hash, s->article);
+	}
+	for (size_t i = 0; i < f->pub.n_articles; i++) {
+		const struct source *s = f->listed[i];
+		for (size_t k = 0; s->alias_paths != NULL && k < s->article->meta.n_aliases; k++) {
+			const char *alias = s->alias_paths[k];
+			path_put(f, alias, search_hash(alias, strlen(alias)), s->article);
+		}
+	}
 }
 
 /* Builds a snapshot over sources (sorted by path; their references and
@@ -859,7 +890,7 @@ static struct snapshot *assemble(struct snapshot_builder *b, struct source **sou
 	f->listed = xcalloc(n_sources ? n_sources : 1, sizeof *f->listed);
 	for (size_t i = 0; i < n_sources; i++) {
 		f->pub.hidden[i] = sources[i]->path;
-		if (sources[i]->article != NULL && !sources[i]->article->meta.draft)
+		if (sources[i]->article != NULL && sources[i]->listed)
 			f->listed[f->pub.n_articles++] = sources[i];
 	}
 	sort_newest_first(f->listed, f->pub.n_articles);
@@ -1095,9 +1126,9 @@ const struct article *snapshot_find_article(const struct snapshot *snap, const c
 	const struct snapshot_full *f = full(snap);
 	if (path == NULL)
 		return NULL;
-	size_t i = search_hash(path, strlen(path)) & f->paths_mask;
-	for (; f->paths[i].key != NULL; i = (i + 1) & f->paths_mask)
-		if (strcmp(f->paths[i].key, path) == 0)
+	uint64_t hash = search_hash(path, strlen(path));
+	for (size_t i = hash & f->paths_mask; f->paths[i].key != NULL; i = (i + 1) & f->paths_mask)
+		if (f->paths[i].hash == hash && strcmp(f->paths[i].key, path) == 0)
 			return f->paths[i].article;
 	return NULL;
 }
