@@ -316,6 +316,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(REPO, "BENCHMARKS.md"))
     args = ap.parse_args()
     install_peers()
+    args.load_start = os.getloadavg()[0]
     build = os.path.abspath(args.build)
     kabar = os.path.join(build, "kabar")
     workdir = tempfile.mkdtemp(prefix="kabar-bench-")
@@ -442,7 +443,10 @@ def write_report(args, gem, resumed, gph, held, c256, rss_kabar, sample, scale):
         f"Load generator: bench/loadgen.c on the same machine; {args.runs} runs of "
         f"{args.seconds:g} s per server and concurrency, alternated Kabar/peer. "
         "CPU µs/req is the server's own user+system time per request (from /proc). "
-        "Ratios are Kabar/peer per run; below 1 means Kabar used less CPU.", "",
+        "Ratios are Kabar/peer per run; below 1 means Kabar used less CPU. "
+        f"Load average (1 min) when the run started: {args.load_start:.2f}, when it ended: "
+        f"{os.getloadavg()[0]:.2f}; anything above about 1 means other work shared the "
+        "cores, which moves req/s and latency far more than CPU per request.", "",
         "## Gemini: Kabar and Molly Brown (full TLS handshake per request)", "",
         "Paths rotate over three small pages (about 1 KB) and one 100 KB page; ECDSA P-256 "
         "certificates on both sides.", "", table(gem, "Molly Brown"), "",
