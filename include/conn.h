@@ -59,6 +59,7 @@ struct conn {
 	off_t file_off, file_left;
 	bool tail_staged;
 	unsigned long long bytes_sent;
+	size_t tls_flushed;  /* bytes of the TLS write buffer already sent */
 	bool progressed;    /* bytes went out since the worker last looked */
 
 	/* Owned by the worker: its timer list and the events it polls. */

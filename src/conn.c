@@ -29,8 +29,63 @@
 #define TLS_HANDSHAKE_RECORD 0x16
 
 /* What one step of the state machine leaves to do: go on (the state may
- * have changed), or wait until the socket is readable or writable. */
-enum step { STEP_AGAIN, STEP_READ, STEP_WRITE };
+ * have changed), wait until the socket is readable or writable, or nothing
+ * (the connection is over). */
+enum step { STEP_AGAIN, STEP_READ, STEP_WRITE, STEP_DONE };
+
+/*
+ * TLS records are not written to the socket one by one: OpenSSL writes
+ * them into a memory buffer, and the connection sends what is there in
+ * one send() when it is about to wait (or when it holds more than
+ * STAGE_LIMIT). The session ticket, the response and the close_notify of
+ * a small page leave in one write instead of three or more.
+ */
+static SSL *buffer_io(SSL *ssl)
+{
+	BIO *out = ssl ? BIO_new(BIO_s_mem()) : NULL;
+	if (out == NULL) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	SSL_set0_wbio(ssl, out); /* the socket BIO stays for reading */
+	/* And reads take whatever has arrived, not one record header and then
+	 * one record body at a time: a handshake is six records. */
+	SSL_set_read_ahead(ssl, 1);
+	return ssl;
+}
+
+static size_t tls_pending(const struct conn *c)
+{
+	return c->ssl ? BIO_ctrl_pending(SSL_get_wbio(c->ssl)) : 0;
+}
+
+/* Sends the buffered records: STEP_WRITE while the socket is full. On a
+ * broken socket the rest is dropped and the connection ends. */
+static enum step flush_tls(struct conn *c)
+{
+	if (c->ssl == NULL)
+		return STEP_AGAIN;
+	BIO *out = SSL_get_wbio(c->ssl);
+	char *data;
+	size_t len = (size_t)BIO_get_mem_data(out, &data);
+	while (c->tls_flushed < len) {
+		ssize_t n = send(c->fd, data + c->tls_flushed, len - c->tls_flushed, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return STEP_WRITE;
+		if (n < 0) {
+			SSL_set_quiet_shutdown(c->ssl, 1);
+			c->state = STATE_CLOSED;
+			break;
+		}
+		c->tls_flushed += (size_t)n;
+		c->progressed = true;
+	}
+	(void)BIO_reset(out);
+	c->tls_flushed = 0;
+	return STEP_AGAIN;
+}
 
 int64_t now_ms(void)
 {
@@ -56,7 +111,7 @@ struct conn *conn_new(int fd, enum listen_proto proto, struct generation *gen,
                       int64_t now)
 {
 	SSL *ssl = NULL;
-	if (proto == LISTEN_GEMINI && (ssl = tls_hosts_session(gen->tls, fd)) == NULL) {
+	if (proto == LISTEN_GEMINI && (ssl = buffer_io(tls_hosts_session(gen->tls, fd))) == NULL) {
 		close(fd);
 		return NULL;
 	}
@@ -116,7 +171,7 @@ static enum step step_peek(struct conn *c)
 		return STEP_AGAIN;
 	}
 	if (first == TLS_HANDSHAKE_RECORD) {
-		c->ssl = tls_hosts_session(c->gen->tls, c->fd);
+		c->ssl = buffer_io(tls_hosts_session(c->gen->tls, c->fd));
 		if (c->ssl == NULL) {
 			c->state = STATE_CLOSED;
 			return STEP_AGAIN;
@@ -343,7 +398,9 @@ static enum step step_shutdown(struct conn *c)
 enum conn_want conn_step(struct conn *c)
 {
 	for (;;) {
-		enum step s;
+		if (tls_pending(c) > STAGE_LIMIT && flush_tls(c) == STEP_WRITE)
+			return CONN_WANT_WRITE;
+		enum step s = STEP_DONE;
 		switch (c->state) {
 		case STATE_PEEK:
 			s = step_peek(c);
@@ -358,13 +415,21 @@ enum conn_want conn_step(struct conn *c)
 			s = step_shutdown(c);
 			break;
 		case STATE_CLOSED:
-		default:
-			return CONN_FINISHED;
+			s = STEP_DONE;
+			break;
 		}
+		if (s == STEP_AGAIN)
+			continue;
+		/* About to wait or to close: what TLS wrote goes out now. */
+		if (flush_tls(c) == STEP_WRITE)
+			return CONN_WANT_WRITE;
+		if (c->state == STATE_CLOSED)
+			return CONN_FINISHED;
 		if (s == STEP_READ)
 			return CONN_WANT_READ;
 		if (s == STEP_WRITE)
 			return CONN_WANT_WRITE;
+		return CONN_FINISHED;
 	}
 }
 

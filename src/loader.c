@@ -26,9 +26,11 @@
  * dotfiles are ignored. Events are gathered until the capsule has been
  * quiet for QUIET_MS (at most MAX_WAIT_MS after the first), so a burst of
  * thousands of files becomes one new snapshot, and a single change is
- * published within about QUIET_MS.
+ * published within about QUIET_MS. The quiet period is short because
+ * batching does not depend on it alone: whatever arrives while a snapshot
+ * is being built is gathered into the next one.
  */
-enum { QUIET_MS = 50, MAX_WAIT_MS = 400, MAX_DEPTH = 32 };
+enum { QUIET_MS = 20, MAX_WAIT_MS = 400, MAX_DEPTH = 32 };
 
 #define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE)
 

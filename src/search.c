@@ -39,10 +39,11 @@ struct search_vocab {
 	uint32_t n_terms;
 };
 
+/* One allocation: the ids, then the scores right after them. */
 struct search_terms {
 	size_t n;
-	uint32_t *ids;
 	uint16_t *scores;
+	uint32_t ids[];
 };
 
 struct posting {
@@ -294,9 +295,9 @@ struct search_terms *search_terms_of(struct search_vocab *vocab, const struct ar
 	for (size_t i = 0; i < a->n_blocks; i++)
 		count_block(&c, &a->blocks[i]);
 
-	struct search_terms *terms = xmalloc(sizeof *terms);
-	terms->ids = xmalloc((c.n ? c.n : 1) * sizeof *terms->ids);
-	terms->scores = xmalloc((c.n ? c.n : 1) * sizeof *terms->scores);
+	struct search_terms *terms =
+		xmalloc(sizeof *terms + c.n * (sizeof *terms->ids + sizeof *terms->scores));
+	terms->scores = (uint16_t *)(terms->ids + c.n);
 	terms->n = 0;
 	for (size_t i = 0; i <= c.mask; i++) {
 		if (c.ids[i] == 0)
@@ -312,10 +313,6 @@ struct search_terms *search_terms_of(struct search_vocab *vocab, const struct ar
 
 void search_terms_free(struct search_terms *terms)
 {
-	if (terms == NULL)
-		return;
-	free(terms->ids);
-	free(terms->scores);
 	free(terms);
 }
 

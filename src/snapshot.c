@@ -37,23 +37,47 @@ struct file_id {
  * by every snapshot that holds it (refs). article NULL: the file never
  * parsed; its path is still hidden from raw serving.
  */
+enum index_kind { BY_SECTION, BY_AUTHOR, BY_TAG, BY_MONTH, INDEX_KINDS };
+
 struct source {
 	atomic_size_t refs;
 	char *path;
 	struct file_id id;
 	struct article *article;
-	char *section_key;
-	char *section_name;
-	char **author_keys;  /* one per meta.authors */
-	char **tag_keys;     /* one per meta.tags */
+	const char *section_name; /* in the builder's table of section names */
+	/* The keys the article is filed under, as ids in the builder's key
+	 * tables: kind k's are key_ids[key_start[k]] up to key_start[k + 1],
+	 * in the order of the names they come from (authors, tags). */
+	uint32_t *key_ids;
+	uint32_t key_start[INDEX_KINDS + 1];
 	char **alias_paths;  /* one per meta.aliases, with a leading '/' */
-	char month_key[32];  /* "YYYY/MM", "" when undated */
+	/* article->path (NULL for none) and its hash, kept here so that
+	 * building a snapshot's path table does not visit every article. */
+	const char *url;
+	uint64_t url_hash;
+	/* Likewise for listing and sorting: parsed and not a draft, and the
+	 * date (when dated). */
+	bool listed;
+	bool dated;
+	time_t date;
 	struct search_terms *terms;
+};
+
+/* Every key ever filed under in one kind of index, each with an id, so that
+ * a snapshot's indexes are counted by id instead of hashed by string on
+ * every rebuild. Keys are never removed; strings never move (index entries
+ * point at them). Loader thread only. */
+struct key_table {
+	char **keys;
+	size_t n, cap;
+	uint32_t *slots; /* id + 1, 0 empty; open addressing */
+	size_t mask;
 };
 
 struct path_slot {
 	const char *key;
 	const struct article *article;
+	uint64_t hash; /* of key: most probes end without touching the string */
 };
 
 struct snapshot_full {
@@ -72,6 +96,8 @@ struct snapshot_builder {
 	int root_fd;
 	struct article_context ctx;
 	struct search_vocab *vocab;
+	struct key_table keys[INDEX_KINDS];
+	struct key_table section_names; /* display forms, shared by sources */
 };
 
 static struct snapshot_full *full(const struct snapshot *snap)
@@ -223,6 +249,137 @@ bool snapshot_path_matters(const char *relpath, bool is_dir)
 	return strcmp(relpath, "index.gmi") == 0 || is_article_path(relpath);
 }
 
+/* ---- Packing an article into one allocation ----
+ *
+ * A parsed article is a tree of small allocations, many of them grown
+ * buffers with room to spare: about 2.5 KB of heap for a 600-byte file.
+ * A snapshot keeps every article for as long as it is served, so each is
+ * copied once into a single block of exactly the size it needs and the
+ * parse tree is freed. The copy is freed with free(), never article_free.
+ * Two passes over the same code: the first (base NULL) only measures.
+ */
+
+struct pack {
+	char *base; /* NULL while measuring */
+	size_t at;
+};
+
+static void *pack_bytes(struct pack *p, const void *src, size_t len, size_t align)
+{
+	p->at = (p->at + align - 1) & ~(align - 1);
+	void *dst = p->base ? p->base + p->at : NULL;
+	if (dst != NULL && src != NULL)
+		memcpy(dst, src, len);
+	p->at += len;
+	return dst;
+}
+
+static char *pack_string(struct pack *p, const char *s)
+{
+	return s ? pack_bytes(p, s, strlen(s) + 1, 1) : NULL;
+}
+
+static char **pack_strings(struct pack *p, char *const *items, size_t n)
+{
+	if (n == 0)
+		return NULL;
+	char **out = pack_bytes(p, NULL, n * sizeof *out, _Alignof(char *));
+	for (size_t i = 0; i < n; i++) {
+		char *copy = pack_string(p, items[i]);
+		if (out != NULL)
+			out[i] = copy;
+	}
+	return out;
+}
+
+static struct table *pack_table(struct pack *p, const struct table *t)
+{
+	if (t == NULL)
+		return NULL;
+	struct table copy = *t;
+	copy.cells = pack_strings(p, t->cells, t->n_rows * t->n_cols);
+	copy.align = t->n_cols ? pack_bytes(p, t->align, t->n_cols * sizeof *t->align,
+	                                    _Alignof(enum table_align))
+	                       : NULL;
+	return pack_bytes(p, &copy, sizeof copy, _Alignof(struct table));
+}
+
+static void pack_block(struct pack *p, const struct block *b, struct block *out)
+{
+	struct block copy = *b;
+	copy.text = pack_string(p, b->text);
+	copy.links = b->n_links ? pack_bytes(p, NULL, b->n_links * sizeof *b->links,
+	                                     _Alignof(struct link))
+	                        : NULL;
+	for (size_t i = 0; i < b->n_links; i++) {
+		struct link link = b->links[i];
+		link.url = pack_string(p, b->links[i].url);
+		link.label = pack_string(p, b->links[i].label);
+		if (copy.links != NULL)
+			copy.links[i] = link;
+	}
+	copy.url = pack_string(p, b->url);
+	copy.alt = pack_string(p, b->alt);
+	copy.table = pack_table(p, b->table);
+	if (out != NULL)
+		*out = copy;
+}
+
+static void pack_meta(struct pack *p, const struct article_meta *m, struct article_meta *out)
+{
+	out->title = pack_string(p, m->title);
+	out->authors = pack_strings(p, m->authors, m->n_authors);
+	out->author_url = pack_string(p, m->author_url);
+	out->section = pack_string(p, m->section);
+	out->tags = pack_strings(p, m->tags, m->n_tags);
+	out->summary = pack_string(p, m->summary);
+	out->lang = pack_string(p, m->lang);
+	out->image = pack_string(p, m->image);
+	out->caption = pack_string(p, m->caption);
+	out->slug = pack_string(p, m->slug);
+	out->redirect = pack_string(p, m->redirect);
+	out->aliases = pack_strings(p, m->aliases, m->n_aliases);
+	out->site_name = pack_string(p, m->site_name);
+	out->signature = pack_string(p, m->signature);
+	out->extra = m->n_extra ? pack_bytes(p, NULL, m->n_extra * sizeof *m->extra,
+	                                     _Alignof(struct extra_field))
+	                        : NULL;
+	for (size_t i = 0; i < m->n_extra; i++) {
+		struct extra_field field = {pack_string(p, m->extra[i].key),
+		                            pack_string(p, m->extra[i].value)};
+		if (out->extra != NULL)
+			out->extra[i] = field;
+	}
+}
+
+static struct article *pack_into(struct pack *p, const struct article *a)
+{
+	struct article *out = pack_bytes(p, a, sizeof *a, _Alignof(struct article));
+	struct article copy = *a;
+	pack_meta(p, &a->meta, &copy.meta);
+	copy.blocks = a->n_blocks ? pack_bytes(p, NULL, a->n_blocks * sizeof *a->blocks,
+	                                       _Alignof(struct block))
+	                          : NULL;
+	for (size_t i = 0; i < a->n_blocks; i++)
+		pack_block(p, &a->blocks[i], copy.blocks ? &copy.blocks[i] : NULL);
+	copy.source = pack_string(p, a->source);
+	copy.path = pack_string(p, a->path);
+	if (out != NULL)
+		*out = copy;
+	return out;
+}
+
+/* Takes a; returns its packed copy. */
+static struct article *article_pack(struct article *a)
+{
+	struct pack measure = {0};
+	pack_into(&measure, a);
+	struct pack p = {.base = xmalloc(measure.at)};
+	struct article *packed = pack_into(&p, a);
+	article_free(a);
+	return packed;
+}
+
 /* ---- Sources ---- */
 
 static void source_drop(struct source *s)
@@ -230,19 +387,12 @@ static void source_drop(struct source *s)
 	if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
 	if (s->article != NULL) {
-		for (size_t i = 0; i < s->article->meta.n_authors; i++)
-			free(s->author_keys[i]);
-		for (size_t i = 0; i < s->article->meta.n_tags; i++)
-			free(s->tag_keys[i]);
 		for (size_t i = 0; i < s->article->meta.n_aliases; i++)
 			free(s->alias_paths[i]);
-		article_free(s->article);
+		free(s->article); /* packed: one block */
 	}
-	free(s->author_keys);
-	free(s->tag_keys);
+	free(s->key_ids);
 	free(s->alias_paths);
-	free(s->section_key);
-	free(s->section_name);
 	search_terms_free(s->terms);
 	free(s->path);
 	free(s);
@@ -264,42 +414,108 @@ static char *title_case(const char *s)
 	return name;
 }
 
-static char **slugs_of(char **names, size_t n)
+/* ---- Key tables ---- */
+
+static uint32_t key_id(struct key_table *t, const char *key)
 {
-	char **keys = xcalloc(n ? n : 1, sizeof *keys);
-	for (size_t i = 0; i < n; i++)
-		keys[i] = text_slug(names[i]);
-	return keys;
+	if ((t->n + 1) * 2 > t->mask + 1) {
+		size_t capacity = t->mask ? (t->mask + 1) * 2 : 64;
+		free(t->slots);
+		t->slots = xcalloc(capacity, sizeof *t->slots);
+		t->mask = capacity - 1;
+		for (size_t id = 0; id < t->n; id++) {
+			size_t i = search_hash(t->keys[id], strlen(t->keys[id])) & t->mask;
+			while (t->slots[i] != 0)
+				i = (i + 1) & t->mask;
+			t->slots[i] = (uint32_t)id + 1;
+		}
+	}
+	size_t i = search_hash(key, strlen(key)) & t->mask;
+	for (; t->slots[i] != 0; i = (i + 1) & t->mask)
+		if (strcmp(t->keys[t->slots[i] - 1], key) == 0)
+			return t->slots[i] - 1;
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->keys = xreallocarray(t->keys, t->cap, sizeof *t->keys);
+	}
+	t->keys[t->n] = xstrdup(key);
+	t->slots[i] = (uint32_t)t->n + 1;
+	return (uint32_t)t->n++;
+}
+
+static void key_table_free(struct key_table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->keys[i]);
+	free(t->keys);
+	free(t->slots);
+}
+
+/* Appends the id of key (owned by the caller) to the source's keys. */
+static void file_under(struct snapshot_builder *b, struct source *s, enum index_kind kind,
+                       const char *key, size_t *n)
+{
+	s->key_ids[(*n)++] = key_id(&b->keys[kind], key);
 }
 
 /* The month in the article's own zone, as the archive files it. */
-static void month_of(const struct when *date, char *out, size_t size)
+static char *month_of(const struct when *date)
 {
-	out[0] = '\0';
 	if (!date->set)
-		return;
+		return NULL;
 	time_t local = date->t + (time_t)date->offset_minutes * 60;
 	struct tm tm;
 	if (gmtime_r(&local, &tm) == NULL)
-		return;
-	snprintf(out, size, "%04d/%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+		return NULL;
+	return xasprintf("%04d/%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+}
+
+static void file_under_slugs(struct snapshot_builder *b, struct source *s, enum index_kind kind,
+                             char **names, size_t n_names, size_t *n)
+{
+	for (size_t i = 0; i < n_names; i++) {
+		char *slug = text_slug(names[i]);
+		file_under(b, s, kind, slug, n);
+		free(slug);
+	}
 }
 
 /* Everything the snapshot files the article under, computed once. */
 static void source_derive(struct snapshot_builder *b, struct source *s)
 {
 	const struct article_meta *m = &s->article->meta;
+	s->key_ids = xcalloc(2 + m->n_authors + m->n_tags, sizeof *s->key_ids);
+	size_t n = 0;
+	s->key_start[BY_SECTION] = 0;
 	if (m->section != NULL && m->section[0] != '\0') {
-		s->section_key = text_slug(m->section);
-		s->section_name = title_case(m->section);
+		char *key = text_slug(m->section);
+		file_under(b, s, BY_SECTION, key, &n);
+		free(key);
+		char *name = title_case(m->section);
+		uint32_t id = key_id(&b->section_names, name); /* may move keys */
+		s->section_name = b->section_names.keys[id];
+		free(name);
 	}
-	s->author_keys = slugs_of(m->authors, m->n_authors);
-	s->tag_keys = slugs_of(m->tags, m->n_tags);
-	s->alias_paths = xcalloc(m->n_aliases ? m->n_aliases : 1, sizeof *s->alias_paths);
+	s->key_start[BY_AUTHOR] = (uint32_t)n;
+	file_under_slugs(b, s, BY_AUTHOR, m->authors, m->n_authors, &n);
+	s->key_start[BY_TAG] = (uint32_t)n;
+	file_under_slugs(b, s, BY_TAG, m->tags, m->n_tags, &n);
+	s->key_start[BY_MONTH] = (uint32_t)n;
+	char *month = month_of(&m->date);
+	if (month != NULL)
+		file_under(b, s, BY_MONTH, month, &n);
+	free(month);
+	s->key_start[INDEX_KINDS] = (uint32_t)n;
+	s->alias_paths = m->n_aliases ? xcalloc(m->n_aliases, sizeof *s->alias_paths) : NULL;
 	for (size_t i = 0; i < m->n_aliases; i++)
 		s->alias_paths[i] = m->aliases[i][0] == '/' ? xstrdup(m->aliases[i])
 		                                            : xasprintf("/%s", m->aliases[i]);
-	month_of(&m->date, s->month_key, sizeof s->month_key);
+	s->listed = !m->draft;
+	s->dated = m->date.set;
+	s->date = m->date.t;
+	s->url = s->article->path;
+	if (s->url != NULL)
+		s->url_hash = search_hash(s->url, strlen(s->url));
 	s->terms = search_terms_of(b->vocab, s->article);
 }
 
@@ -349,7 +565,7 @@ static struct source *source_load(struct snapshot_builder *b, const char *path, 
 	}
 	buf_free(&error);
 	struct source *s = source_new(path, &id);
-	s->article = a;
+	s->article = article_pack(a);
 	source_derive(b, s);
 	return s;
 }
@@ -493,69 +709,52 @@ static char *read_intro(struct snapshot_builder *b)
 
 /* ---- Assembling a snapshot ---- */
 
-static int newest_first(const void *a, const void *b)
-{
-	const struct source *x = *(struct source *const *)a, *y = *(struct source *const *)b;
-	const struct when *dx = &x->article->meta.date, *dy = &y->article->meta.date;
-	if (dx->set != dy->set)
-		return dx->set ? -1 : 1; /* undated ones last */
-	if (dx->set && dx->t != dy->t)
-		return dx->t > dy->t ? -1 : 1;
-	return strcmp(x->path, y->path);
-}
-
-enum index_kind { BY_SECTION, BY_AUTHOR, BY_TAG, BY_MONTH };
-
-static size_t key_count(const struct source *s, enum index_kind kind)
-{
-	switch (kind) {
-	case BY_SECTION: return s->section_key != NULL;
-	case BY_AUTHOR: return s->article->meta.n_authors;
-	case BY_TAG: return s->article->meta.n_tags;
-	case BY_MONTH: return s->month_key[0] != '\0';
-	}
-	return 0;
-}
-
-static void key_at(const struct source *s, enum index_kind kind, size_t i, char **key, char **name)
-{
-	switch (kind) {
-	case BY_SECTION:
-		*key = s->section_key;
-		*name = s->section_name;
-		return;
-	case BY_AUTHOR:
-		*key = s->author_keys[i];
-		*name = s->article->meta.authors[i];
-		return;
-	case BY_TAG:
-		*key = s->tag_keys[i];
-		*name = s->article->meta.tags[i];
-		return;
-	case BY_MONTH:
-		*key = *name = (char *)s->month_key;
-		return;
-	}
-}
-
-/* While an index is built: key -> entry number, open addressing. */
-struct key_table {
-	uint32_t *slots; /* entry + 1, 0 empty */
-	size_t mask;
+/* What articles are ordered by, copied out of them so that sorting reads
+ * one array instead of following pointers per comparison. Ties go by path:
+ * the listing starts in path order, so a path's rank there stands for it. */
+struct sort_key {
+	time_t t;
+	bool dated;
+	size_t path_rank;
+	struct source *source;
 };
 
-static uint32_t entry_for(struct key_table *t, struct index *idx, char *key, char *name)
+static int newest_first(const void *a, const void *b)
 {
-	size_t i = search_hash(key, strlen(key)) & t->mask;
-	for (; t->slots[i] != 0; i = (i + 1) & t->mask)
-		if (strcmp(idx->entries[t->slots[i] - 1].key, key) == 0)
-			return t->slots[i] - 1;
-	struct index_entry *e = &idx->entries[idx->n_entries];
-	e->key = key;
-	e->name = name; /* the newest article's spelling */
-	e->n_items = 0;
-	t->slots[i] = (uint32_t)++idx->n_entries;
-	return (uint32_t)(idx->n_entries - 1);
+	const struct sort_key *x = a, *y = b;
+	if (x->dated != y->dated)
+		return x->dated ? -1 : 1; /* undated ones last */
+	if (x->dated && x->t != y->t)
+		return x->t > y->t ? -1 : 1;
+	return (x->path_rank > y->path_rank) - (x->path_rank < y->path_rank);
+}
+
+static void sort_newest_first(struct source **listed, size_t n)
+{
+	struct sort_key *keys = xmalloc((n ? n : 1) * sizeof *keys);
+	for (size_t i = 0; i < n; i++) {
+		const struct source *s = listed[i];
+		keys[i] = (struct sort_key){s->dated ? s->date : 0, s->dated, i, listed[i]};
+	}
+	qsort(keys, n, sizeof *keys, newest_first);
+	for (size_t i = 0; i < n; i++)
+		listed[i] = keys[i].source;
+	free(keys);
+}
+
+/* The display name of a source's k-th key of a kind (a month's name is
+ * its key). */
+static char *key_name(const struct source *s, const struct key_table *keys, enum index_kind kind,
+                      size_t k)
+{
+	switch (kind) {
+	case BY_SECTION: return (char *)s->section_name;
+	case BY_AUTHOR: return s->article->meta.authors[k];
+	case BY_TAG: return s->article->meta.tags[k];
+	case BY_MONTH: return keys->keys[s->key_ids[s->key_start[kind] + k]];
+	case INDEX_KINDS: break;
+	}
+	return NULL;
 }
 
 static int by_key(const void *a, const void *b)
@@ -571,65 +770,126 @@ static size_t table_capacity(size_t n)
 	return capacity;
 }
 
-/*
- * Files the listed articles under their keys: one pass to find each
- * (article, entry) pair and count, one to place positions into a single
- * pool. Visiting articles in order keeps every entry's items newest first.
- * Keys and names point into the sources, which outlive the snapshot's use.
- */
-static size_t *index_build(struct index *idx, struct source **listed, size_t n, enum index_kind kind)
+/* One index while it is built: per key id, how many articles, the last
+ * article counted (+ 1), where the next item goes, and the entry's name. */
+struct index_work {
+	const struct key_table *keys;
+	size_t *count, *last, *next;
+	char **name;
+	size_t total, n_entries;
+	/* The (key id, position) pairs the count found, in order, so that
+	 * placing them reads this array instead of every source again. */
+	uint32_t *pair_id, *pair_pos;
+	size_t pair_cap;
+};
+
+static void work_init(struct index_work *w, const struct key_table *keys)
 {
-	size_t n_pairs = 0;
-	for (size_t i = 0; i < n; i++)
-		n_pairs += key_count(listed[i], kind);
-	struct key_table t = {.mask = table_capacity(n_pairs) - 1};
-	t.slots = xcalloc(t.mask + 1, sizeof *t.slots);
-	idx->entries = xcalloc(n_pairs ? n_pairs : 1, sizeof *idx->entries);
-	idx->n_entries = 0;
-	uint32_t *pair_entry = xmalloc((n_pairs ? n_pairs : 1) * sizeof *pair_entry);
-	size_t *pair_pos = xmalloc((n_pairs ? n_pairs : 1) * sizeof *pair_pos);
-	size_t *last = xmalloc((n_pairs ? n_pairs : 1) * sizeof *last);
-	size_t kept = 0;
-	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < key_count(listed[i], kind); k++) {
-			char *key, *name;
-			key_at(listed[i], kind, k, &key, &name);
-			uint32_t e = entry_for(&t, idx, key, name);
-			if (idx->entries[e].n_items > 0 && last[e] == i)
-				continue; /* two tags of one article with the same key */
-			last[e] = i;
-			idx->entries[e].n_items++;
-			pair_entry[kept] = e;
-			pair_pos[kept++] = i;
+	size_t n_ids = keys->n ? keys->n : 1;
+	w->keys = keys;
+	w->count = xcalloc(n_ids, sizeof *w->count);
+	w->last = xcalloc(n_ids, sizeof *w->last);
+	w->next = xcalloc(n_ids, sizeof *w->next);
+	w->name = xcalloc(n_ids, sizeof *w->name);
+	w->total = w->n_entries = 0;
+	w->pair_id = w->pair_pos = NULL;
+	w->pair_cap = 0;
+}
+
+static void work_free(struct index_work *w)
+{
+	free(w->count);
+	free(w->last);
+	free(w->next);
+	free(w->name);
+	free(w->pair_id);
+	free(w->pair_pos);
+}
+
+/* Counts article i under its keys of one kind; the first (newest) article
+ * of a key gives the entry its name. */
+static void work_count(struct index_work *w, const struct source *s, size_t i, enum index_kind kind)
+{
+	for (uint32_t k = s->key_start[kind]; k < s->key_start[kind + 1]; k++) {
+		uint32_t id = s->key_ids[k];
+		if (w->last[id] == i + 1)
+			continue; /* two tags of one article with the same key */
+		if (w->count[id]++ == 0) {
+			w->name[id] = key_name(s, w->keys, kind, k - s->key_start[kind]);
+			w->n_entries++;
 		}
+		w->last[id] = i + 1;
+		if (w->total == w->pair_cap) {
+			w->pair_cap = w->pair_cap ? w->pair_cap * 2 : 1024;
+			w->pair_id = xreallocarray(w->pair_id, w->pair_cap, sizeof *w->pair_id);
+			w->pair_pos = xreallocarray(w->pair_pos, w->pair_cap, sizeof *w->pair_pos);
+		}
+		w->pair_id[w->total] = id;
+		w->pair_pos[w->total++] = (uint32_t)i;
 	}
-	size_t *pool = xmalloc((kept ? kept : 1) * sizeof *pool);
-	size_t at = 0;
-	for (size_t e = 0; e < idx->n_entries; e++) {
-		idx->entries[e].items = pool + at;
-		at += idx->entries[e].n_items;
-		idx->entries[e].n_items = 0;
+}
+
+/* Lays the entries out over one pool, in key id order for now. */
+static size_t *work_entries(struct index_work *w, struct index *idx)
+{
+	size_t *pool = xmalloc((w->total ? w->total : 1) * sizeof *pool);
+	idx->entries = xcalloc(w->n_entries ? w->n_entries : 1, sizeof *idx->entries);
+	idx->n_entries = 0;
+	for (size_t id = 0, at = 0; id < w->keys->n; id++) {
+		if (w->count[id] == 0)
+			continue;
+		struct index_entry *e = &idx->entries[idx->n_entries++];
+		e->key = w->keys->keys[id];
+		e->name = w->name[id];
+		e->items = pool + at;
+		e->n_items = w->count[id];
+		w->next[id] = at;
+		at += w->count[id];
 	}
-	for (size_t p = 0; p < kept; p++) {
-		struct index_entry *e = &idx->entries[pair_entry[p]];
-		e->items[e->n_items++] = pair_pos[p];
-	}
-	qsort(idx->entries, idx->n_entries, sizeof *idx->entries, by_key);
-	free(t.slots);
-	free(pair_entry);
-	free(pair_pos);
-	free(last);
 	return pool;
 }
 
-static void path_put(struct snapshot_full *f, const char *key, const struct article *a)
+static void work_place(struct index_work *w, size_t *pool)
 {
-	size_t i = search_hash(key, strlen(key)) & f->paths_mask;
+	for (size_t p = 0; p < w->total; p++)
+		pool[w->next[w->pair_id[p]]++] = w->pair_pos[p];
+}
+
+/*
+ * Files the listed articles under their keys, all four indexes at once and
+ * counted by key id: one pass over the articles counts (and notes each
+ * pair), one over the pairs places positions into each index's pool. Visiting articles in order keeps every
+ * entry's items newest first. Names point into the sources and keys into
+ * the builder's tables, both of which outlive the snapshot's use.
+ */
+static void indexes_build(struct snapshot_full *f, const struct snapshot_builder *b)
+{
+	struct index *idx[INDEX_KINDS] = {&f->pub.sections, &f->pub.authors, &f->pub.tags,
+	                                  &f->pub.months};
+	struct index_work w[INDEX_KINDS];
+	for (int k = 0; k < INDEX_KINDS; k++)
+		work_init(&w[k], &b->keys[k]);
+	for (size_t i = 0; i < f->pub.n_articles; i++)
+		for (int k = 0; k < INDEX_KINDS; k++)
+			work_count(&w[k], f->listed[i], i, (enum index_kind)k);
+	for (int k = 0; k < INDEX_KINDS; k++) {
+		f->pools[k] = work_entries(&w[k], idx[k]);
+		work_place(&w[k], f->pools[k]);
+		qsort(idx[k]->entries, idx[k]->n_entries, sizeof *idx[k]->entries, by_key);
+		work_free(&w[k]);
+	}
+}
+
+static void path_put(struct snapshot_full *f, const char *key, uint64_t hash,
+                     const struct article *a)
+{
+	size_t i = hash & f->paths_mask;
 	for (; f->paths[i].key != NULL; i = (i + 1) & f->paths_mask)
-		if (strcmp(f->paths[i].key, key) == 0)
+		if (f->paths[i].hash == hash && strcmp(f->paths[i].key, key) == 0)
 			return; /* taken by a newer article or a real path */
 	f->paths[i].key = key;
 	f->paths[i].article = a;
+	f->paths[i].hash = hash;
 }
 
 /* Real paths first, so an alias never shadows an article's own path. */
@@ -637,15 +897,22 @@ static void paths_build(struct snapshot_full *f)
 {
 	size_t n_keys = f->pub.n_articles;
 	for (size_t i = 0; i < f->pub.n_articles; i++)
-		n_keys += f->listed[i]->article->meta.n_aliases;
+		if (f->listed[i]->alias_paths != NULL)
+			n_keys += f->listed[i]->article->meta.n_aliases;
 	f->paths_mask = table_capacity(n_keys) - 1;
 	f->paths = xcalloc(f->paths_mask + 1, sizeof *f->paths);
-	for (size_t i = 0; i < f->pub.n_articles; i++)
-		if (f->listed[i]->article->path != NULL)
-			path_put(f, f->listed[i]->article->path, f->listed[i]->article);
-	for (size_t i = 0; i < f->pub.n_articles; i++)
-		for (size_t k = 0; k < f->listed[i]->article->meta.n_aliases; k++)
-			path_put(f, f->listed[i]->alias_paths[k], f->listed[i]->article);
+	for (size_t i = 0; i < f->pub.n_articles; i++) {
+		const struct source *s = f->listed[i];
+		if (s->url != NULL)
+			path_put(f, s->url, s->url_hash, s->article);
+	}
+	for (size_t i = 0; i < f->pub.n_articles; i++) {
+		const struct source *s = f->listed[i];
+		for (size_t k = 0; s->alias_paths != NULL && k < s->article->meta.n_aliases; k++) {
+			const char *alias = s->alias_paths[k];
+			path_put(f, alias, search_hash(alias, strlen(alias)), s->article);
+		}
+	}
 }
 
 /* Builds a snapshot over sources (sorted by path; their references and
@@ -664,20 +931,17 @@ static struct snapshot *assemble(struct snapshot_builder *b, struct source **sou
 	f->listed = xcalloc(n_sources ? n_sources : 1, sizeof *f->listed);
 	for (size_t i = 0; i < n_sources; i++) {
 		f->pub.hidden[i] = sources[i]->path;
-		if (sources[i]->article != NULL && !sources[i]->article->meta.draft)
+		if (sources[i]->article != NULL && sources[i]->listed)
 			f->listed[f->pub.n_articles++] = sources[i];
 	}
-	qsort(f->listed, f->pub.n_articles, sizeof *f->listed, newest_first);
+	sort_newest_first(f->listed, f->pub.n_articles);
 	f->pub.articles = xcalloc(f->pub.n_articles ? f->pub.n_articles : 1, sizeof *f->pub.articles);
 	struct search_terms **terms = xcalloc(f->pub.n_articles ? f->pub.n_articles : 1, sizeof *terms);
 	for (size_t i = 0; i < f->pub.n_articles; i++) {
 		f->pub.articles[i] = f->listed[i]->article;
 		terms[i] = f->listed[i]->terms;
 	}
-	f->pools[0] = index_build(&f->pub.sections, f->listed, f->pub.n_articles, BY_SECTION);
-	f->pools[1] = index_build(&f->pub.authors, f->listed, f->pub.n_articles, BY_AUTHOR);
-	f->pools[2] = index_build(&f->pub.tags, f->listed, f->pub.n_articles, BY_TAG);
-	f->pools[3] = index_build(&f->pub.months, f->listed, f->pub.n_articles, BY_MONTH);
+	indexes_build(f, b);
 	f->pub.search = search_index_build(b->vocab, terms, f->pub.n_articles);
 	free(terms);
 	paths_build(f);
@@ -702,6 +966,9 @@ void snapshot_builder_free(struct snapshot_builder *b)
 	if (b == NULL)
 		return;
 	search_vocab_free(b->vocab);
+	for (int k = 0; k < INDEX_KINDS; k++)
+		key_table_free(&b->keys[k]);
+	key_table_free(&b->section_names);
 	free(b);
 }
 
@@ -900,9 +1167,9 @@ const struct article *snapshot_find_article(const struct snapshot *snap, const c
 	const struct snapshot_full *f = full(snap);
 	if (path == NULL)
 		return NULL;
-	size_t i = search_hash(path, strlen(path)) & f->paths_mask;
-	for (; f->paths[i].key != NULL; i = (i + 1) & f->paths_mask)
-		if (strcmp(f->paths[i].key, path) == 0)
+	uint64_t hash = search_hash(path, strlen(path));
+	for (size_t i = hash & f->paths_mask; f->paths[i].key != NULL; i = (i + 1) & f->paths_mask)
+		if (f->paths[i].hash == hash && strcmp(f->paths[i].key, path) == 0)
 			return f->paths[i].article;
 	return NULL;
 }

@@ -192,8 +192,13 @@ static void add_conn(struct worker *w, int fd, enum listen_proto proto,
 	c->events = EPOLLIN;
 	w->n_conns++;
 	timer_append(w, c, TIMER_REQUEST, now + w->e->request_timeout_ms);
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
 		close_conn(w, c, now);
+		return;
+	}
+	/* The client usually spoke before we accepted (a TLS ClientHello, a
+	 * Gopher selector): start now rather than after one more epoll_wait. */
+	drive(w, c, now);
 }
 
 static bool out_of_resources(int err)

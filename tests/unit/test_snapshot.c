@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -342,6 +343,61 @@ static void test_scale(void)
 	capsule_remove();
 }
 
+/* A snapshot keeps each article packed into one block: every field, block,
+ * link, table cell and extra key must come through the copy whole. */
+static void test_packed_article_whole(void)
+{
+	capsule_create();
+	put("news/full.md", "---\ntitle: Full\ndate: 2022-04-01\nauthor: [Ana, Budi]\n"
+	                    "tags: [pasar, banjir]\nsection: barru\nsummary: In short.\n"
+	                    "image: /img/a.png\ncaption: A caption\naliases: [/old/full]\n"
+	                    "mood: sunny\n---\n"
+	                    "Intro with [a link](https://example.org/a) and [another](/b).\n\n"
+	                    "| Kota | Jumlah |\n|:--|--:|\n| Barru | 12 |\n| Bone | 7 |\n\n"
+	                    "![Alt text](/img/b.png)\n");
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	CHECK_INT(s->n_articles, 1);
+	const struct article *a = s->articles[0];
+	CHECK_STR(a->meta.title, "Full");
+	CHECK_INT(a->meta.n_authors, 2);
+	CHECK_STR(a->meta.authors[1], "Budi");
+	CHECK_STR(a->meta.tags[0], "pasar");
+	CHECK_STR(a->meta.summary, "In short.");
+	CHECK_STR(a->meta.caption, "A caption");
+	CHECK_STR(a->meta.aliases[0], "/old/full");
+	CHECK_INT(a->meta.n_extra, 1);
+	CHECK_STR(a->meta.extra[0].key, "mood");
+	CHECK_STR(a->meta.extra[0].value, "sunny");
+	CHECK_STR(a->source, "news/full.md");
+	const struct block *table = NULL, *para = NULL, *image = NULL;
+	for (size_t i = 0; i < a->n_blocks; i++) {
+		if (a->blocks[i].kind == BLOCK_TABLE)
+			table = &a->blocks[i];
+		else if (a->blocks[i].kind == BLOCK_PARAGRAPH && para == NULL)
+			para = &a->blocks[i];
+		else if (a->blocks[i].kind == BLOCK_IMAGE)
+			image = &a->blocks[i];
+	}
+	CHECK(para != NULL && para->n_links == 2);
+	if (para != NULL && para->n_links == 2) {
+		CHECK_STR(para->links[0].url, "https://example.org/a");
+		CHECK_STR(para->links[1].label, "another");
+	}
+	CHECK(table != NULL && table->table != NULL);
+	if (table != NULL && table->table != NULL) {
+		CHECK_INT(table->table->n_rows, 3);
+		CHECK_INT(table->table->n_cols, 2);
+		CHECK_STR(table->table->cells[5], "7");
+		CHECK_INT(table->table->align[1], ALIGN_RIGHT);
+	}
+	CHECK(image != NULL && image->url != NULL && strcmp(image->url, "/img/b.png") == 0);
+	CHECK(snapshot_find_article(s, "/old/full") == a);
+	snapshot_drop(s);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
 int main(void)
 {
 	if (getenv("KABAR_SCALE") != NULL) {
@@ -355,5 +411,6 @@ int main(void)
 	RUN(test_broken_keeps_good_version);
 	RUN(test_rescan_shares_unchanged);
 	RUN(test_site_acquire_release);
+	RUN(test_packed_article_whole);
 	return check_report();
 }
