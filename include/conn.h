@@ -33,7 +33,7 @@ struct generation {
 
 enum conn_want { CONN_WANT_READ, CONN_WANT_WRITE, CONN_FINISHED };
 
-enum conn_state { STATE_PEEK, STATE_READ, STATE_WRITE, STATE_SHUTDOWN, STATE_CLOSED };
+enum conn_state { STATE_PEEK, STATE_READ, STATE_WRITE, STATE_SHUTDOWN, STATE_LINGER, STATE_CLOSED };
 
 struct conn {
 	enum watch_kind kind; /* WATCH_CONN */
@@ -61,6 +61,9 @@ struct conn {
 	unsigned long long bytes_sent;
 	size_t tls_flushed;  /* bytes of the TLS write buffer already sent */
 	bool progressed;    /* bytes went out since the worker last looked */
+	bool linger;        /* answered while the client was still sending */
+	bool write_closed;  /* lingering: our side of the stream is shut */
+	size_t drained;     /* lingering: bytes read and dropped */
 
 	/* Owned by the worker: its timer list and the events it polls. */
 	struct conn *prev, *next;

@@ -25,6 +25,10 @@
 /* Plain TCP: at most this much per sendfile call, so one big download
  * does not keep its worker from other connections for long. */
 #define SENDFILE_CHUNK (1 << 20)
+/* A client that goes on sending past a refused request is read for at
+ * most this much before the connection is cut. */
+#define LINGER_CAP (8u << 20)
+
 /* The first byte of a TLS handshake record. */
 #define TLS_HANDSHAKE_RECORD 0x16
 
@@ -323,6 +327,7 @@ static enum step frame(struct conn *c)
 		return STEP_AGAIN;
 	case FRAME_TOO_LONG:
 		answer(c, NULL, 0);
+		c->linger = true;
 		return STEP_AGAIN;
 	case FRAME_DROP:
 		c->state = STATE_SHUTDOWN;
@@ -372,17 +377,25 @@ static enum step step_write(struct conn *c)
 	return stage_more(c);
 }
 
+/* The response is out. A client still sending its (too long) request gets
+ * its unread bytes drained first: closing on them would make the kernel
+ * answer with a reset, which can destroy the answer before it is read. */
+static void response_done(struct conn *c)
+{
+	c->state = c->linger ? STATE_LINGER : STATE_CLOSED;
+}
+
 static enum step step_shutdown(struct conn *c)
 {
 	if (c->ssl == NULL || SSL_get_quiet_shutdown(c->ssl) || !SSL_is_init_finished(c->ssl)) {
-		c->state = STATE_CLOSED;
+		response_done(c);
 		return STEP_AGAIN;
 	}
 	ERR_clear_error();
 	int rc = SSL_shutdown(c->ssl);
 	if (rc >= 0) {
 		/* Our close_notify is out; the client's is not awaited. */
-		c->state = STATE_CLOSED;
+		response_done(c);
 		return STEP_AGAIN;
 	}
 	int err = SSL_get_error(c->ssl, rc);
@@ -393,6 +406,31 @@ static enum step step_shutdown(struct conn *c)
 	ERR_clear_error();
 	c->state = STATE_CLOSED;
 	return STEP_AGAIN;
+}
+
+/* Reads and drops what the client still sends, up to LINGER_CAP bytes;
+ * the idle timer bounds how long. */
+static enum step step_linger(struct conn *c)
+{
+	if (!c->write_closed) {
+		if (flush_tls(c) == STEP_WRITE)
+			return STEP_WRITE;
+		shutdown(c->fd, SHUT_WR);
+		c->write_closed = true;
+	}
+	char sink[16384];
+	for (;;) {
+		ssize_t n = recv(c->fd, sink, sizeof sink, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return STEP_READ;
+		c->drained += n > 0 ? (size_t)n : 0;
+		if (n <= 0 || c->drained > LINGER_CAP) {
+			c->state = STATE_CLOSED;
+			return STEP_AGAIN;
+		}
+	}
 }
 
 enum conn_want conn_step(struct conn *c)
@@ -413,6 +451,9 @@ enum conn_want conn_step(struct conn *c)
 			break;
 		case STATE_SHUTDOWN:
 			s = step_shutdown(c);
+			break;
+		case STATE_LINGER:
+			s = step_linger(c);
 			break;
 		case STATE_CLOSED:
 			s = STEP_DONE;
@@ -466,6 +507,7 @@ void conn_free(struct conn *c, int64_t now)
 	if (c->answered)
 		log_request(c, now);
 	last_close_notify(c->ssl);
+	flush_tls(c); /* one try: nothing waits for a slow socket here */
 	SSL_free(c->ssl);
 	close(c->fd);
 	response_free(&c->res);
