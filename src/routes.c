@@ -278,8 +278,12 @@ static void article_page(struct route_context *ctx, const struct article *a)
 {
 	struct page p;
 	routes_begin_page(ctx, &p);
+	/* Gemtext links stay paths, as on every other page, so they follow the
+	 * host and port the reader used; Gopher text can only name absolute
+	 * URLs. */
 	struct buf base = {0};
-	page_base_url(&base, ctx->origin, ctx->out);
+	if (ctx->out == OUTPUT_GOPHER)
+		page_base_url(&base, ctx->origin, ctx->out);
 	struct render_context render = {ctx->snap->vhost, base.data};
 	if (ctx->out == OUTPUT_GEMINI) {
 		render_gemtext(p.body, a, &render);
