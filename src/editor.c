@@ -17,8 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The protocols' own ports, for a host that configures none. */
-#define GEMINI_DEFAULT_PORT 1965
+/* Gopher's own port, for a host that configures none. */
 #define GOPHER_DEFAULT_PORT 70
 
 /* ---- render ---- */
@@ -55,20 +54,18 @@ static const struct vhost *host_of(const struct config *cfg, const char *file, c
 	return &cfg->vhosts[0];
 }
 
-/* Where readers reach the host: its name and the first port configured for
- * the protocol, for the absolute links Gopher text needs. */
-static void base_url(struct buf *out, const struct config *cfg, const struct vhost *vh,
-                     enum output kind)
+/* Where Gopher readers reach the host: its name and the first Gopher port
+ * configured, for the absolute links Gopher text needs. */
+static void base_url(struct buf *out, const struct config *cfg, const struct vhost *vh)
 {
-	enum listen_proto proto = kind == OUTPUT_GEMINI ? LISTEN_GEMINI : LISTEN_GOPHER;
-	struct origin origin = {.host = vh->names[0], .port = kind == OUTPUT_GEMINI ? GEMINI_DEFAULT_PORT : GOPHER_DEFAULT_PORT};
+	struct origin origin = {.host = vh->names[0], .port = GOPHER_DEFAULT_PORT};
 	for (size_t i = 0; i < cfg->n_listen; i++) {
-		if (cfg->listen[i].proto == proto && cfg->listen[i].port != 0) {
+		if (cfg->listen[i].proto == LISTEN_GOPHER && cfg->listen[i].port != 0) {
 			origin.port = cfg->listen[i].port;
 			break;
 		}
 	}
-	page_base_url(out, &origin, kind);
+	page_base_url(out, &origin, OUTPUT_GOPHER);
 }
 
 static int read_file(const char *file, struct buf *data, struct buf *error)
@@ -117,7 +114,9 @@ int editor_render(const struct config *cfg, const char *file, enum editor_output
 		}
 	}
 	if (a != NULL) {
-		base_url(&base, cfg, vh, output == EDITOR_GEMINI ? OUTPUT_GEMINI : OUTPUT_GOPHER);
+		/* As the server does: gemtext links by path, Gopher text by URL. */
+		if (output == EDITOR_GOPHER)
+			base_url(&base, cfg, vh);
 		struct render_context rc = {.vhost = vh, .base_url = base.data};
 		if (output == EDITOR_GEMINI)
 			render_gemtext(out, a, &rc);
