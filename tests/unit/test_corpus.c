@@ -2,6 +2,7 @@
 #include "article.h"
 
 #include "check.h"
+#include "testutil.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -23,19 +24,6 @@ static bool is_undated_page(const char *relpath)
 		if (strcmp(relpath, undated_pages[i]) == 0)
 			return true;
 	return false;
-}
-
-static bool read_file(const char *path, struct buf *out)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return false;
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(out, chunk, n);
-	fclose(f);
-	return true;
 }
 
 static int compare_names(const void *a, const void *b)
@@ -76,12 +64,12 @@ static bool check_post(const char *corpus, const char *name, const struct articl
 	char relpath[1024], path[1200];
 	snprintf(relpath, sizeof relpath, "%s/%s", corpus, name);
 	snprintf(path, sizeof path, "%s/%s", CORPUS, relpath);
-	struct buf data = {0}, err = {0};
-	if (!read_file(path, &data)) {
-		buf_free(&data);
+	struct buf err = {0};
+	size_t len;
+	char *data = test_read_file(path, &len);
+	if (data == NULL)
 		return true; /* a folder, not a post */
-	}
-	struct article *a = article_parse(relpath, data.data, data.len, ctx, &err);
+	struct article *a = article_parse(relpath, data, len, ctx, &err);
 	bool ok;
 	if (is_undated_page(relpath))
 		ok = a == NULL && strstr(err.data, "no date") != NULL;
@@ -90,7 +78,7 @@ static bool check_post(const char *corpus, const char *name, const struct articl
 	if (!ok)
 		fprintf(stderr, "  %s: %s\n", relpath, a ? "loaded but should not" : err.data);
 	article_free(a);
-	buf_free(&data);
+	free(data);
 	buf_free(&err);
 	return ok;
 }

@@ -11,6 +11,7 @@
 #include "snapshot.h"
 
 #include "check.h"
+#include "testutil.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -39,20 +40,6 @@ static const struct target *target_named(const char *name)
 	return NULL;
 }
 
-static bool read_whole(const char *path, struct buf *out)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return false;
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(out, chunk, n);
-	bool ok = !ferror(f);
-	fclose(f);
-	return ok;
-}
-
 /* Replays each file of dir through target; a crash ends the program, which
  * tests/run.py counts as a failure. */
 static void replay_folder(const char *dir, const struct target *target)
@@ -66,17 +53,18 @@ static void replay_folder(const char *dir, const struct target *target)
 		if (e->d_name[0] == '.')
 			continue;
 		char *path = xasprintf("%s/%s", dir, e->d_name);
-		struct buf data = {0};
-		CHECK(read_whole(path, &data));
+		size_t len = 0;
+		char *data = test_read_file(path, &len);
+		CHECK(data != NULL);
 		/* A copy of exactly the input's size, so ASan sees any overread. */
-		char *bytes = xmalloc(data.len ? data.len : 1);
-		if (data.len > 0)
-			memcpy(bytes, data.data, data.len);
+		char *bytes = xmalloc(len ? len : 1);
+		if (len > 0)
+			memcpy(bytes, data, len);
 		fprintf(stderr, "  replaying %s\n", path);
-		target->run(bytes, data.len);
+		target->run(bytes, len);
 		replayed++;
 		free(bytes);
-		buf_free(&data);
+		free(data);
 		free(path);
 	}
 	closedir(d);

@@ -4,6 +4,7 @@
 #include "buf.h"
 
 #include "check.h"
+#include "testutil.h"
 
 #include <fcntl.h>
 #include <openssl/err.h>
@@ -36,16 +37,8 @@ static X509 *read_cert(const char *path)
 
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return NULL;
-	struct buf b = {0};
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	return buf_steal(&b);
+	size_t len;
+	return test_read_file(path, &len);
 }
 
 static void test_generated_cert_is_p256_with_names(void)
