@@ -591,7 +591,8 @@ struct search_index *search_index_update(const struct search_index *prev,
 		else if (now && !before)
 			changes_of(&c, idx->terms[idx->uid_pos[uid]], true);
 	}
-	qsort(c.items, c.n, sizeof *c.items, by_term_then_uid);
+	if (c.n > 0)
+		qsort(c.items, c.n, sizeof *c.items, by_term_then_uid);
 	for (size_t k = 0; k < idx->n_blocks; k++)
 		idx->blocks[k] = k < prev->n_blocks ? block_hold(prev->blocks[k]) : block_new();
 	for (size_t at = 0, end; at < c.n; at = end) {
