@@ -16,7 +16,6 @@ import platform
 import shutil
 import signal
 import socket
-import ssl
 import statistics
 import subprocess
 import sys
@@ -201,19 +200,15 @@ def table(rows, peer_name):
     return "\n".join(out)
 
 
-def gemini_get(port, path, timeout=10):
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    with socket.create_connection(("127.0.0.1", port), timeout) as raw:
-        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
-            s.sendall(f"gemini://localhost:{port}{path}\r\n".encode())
-            data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    return data
-                data += chunk
+def gopher_get(port, selector, timeout=10):
+    with socket.create_connection(("127.0.0.1", port), timeout) as s:
+        s.sendall(f"{selector}\r\n".encode())
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
 
 
 ARTICLE = """---
@@ -255,6 +250,10 @@ def scale_figures(args, build, kabar, workdir):
     disk = sum(os.path.getsize(os.path.join(news, f)) for f in os.listdir(news))
     start = time.monotonic()
     proc = Proc("kabar", kabar_serve(kabar, workdir, capsule, "big"), ready_lines=2)
+    # Kabar prints its addresses once bound, then starts the loader, which
+    # looks at every file again (for any that came during the load) before
+    # the first request is answered: loaded means answering.
+    gopher_get(proc.ports["gopher"], "/", timeout=60)
     load_s = time.monotonic() - start
     port = proc.ports["gemini"]
     rss_loaded = peak_rss_kib(proc.proc.pid)
@@ -273,7 +272,10 @@ def scale_figures(args, build, kabar, workdir):
             f.write(text)
         start = time.monotonic()
         os.rename(tmp, os.path.join(news, f"new{n}.md"))
-        while f"Terbitan baru {n}".encode() not in gemini_get(port, "/"):
+        # Polled over plain Gopher (the same snapshot as Gemini's front
+        # page): a TLS handshake every few milliseconds would load the
+        # machine and measure the probe instead of the publishing.
+        while f"Terbitan baru {n}".encode() not in gopher_get(proc.ports["gopher"], "/"):
             if time.monotonic() - start > 10:
                 break
             time.sleep(0.005)
@@ -284,6 +286,7 @@ def scale_figures(args, build, kabar, workdir):
     static = loadgen(args, build, "gemini", port, 16, ["/static.gmi"], 5)
     rss_peak = peak_rss_kib(proc.proc.pid)
     proc.stop()
+    log("publish latencies (ms, in order): " + " ".join(f"{ms:.0f}" for ms in publish))
     publish.sort()
     return {"articles": args.articles, "disk_kib": disk // 1024, "load_s": load_s,
             "rss_loaded_kib": rss_loaded, "rss_peak_kib": rss_peak,
@@ -485,7 +488,7 @@ def write_report(args, gem, resumed, gph, held, c256, rss_kabar, sample, scale):
               f"## {scale['articles']:,} articles", "",
               "| figure | value |", "|---|---|",
               f"| article files on disk | {scale['disk_kib'] / 1024:.1f} MiB |",
-              f"| cold load (start to listening) | {scale['load_s']:.2f} s |",
+              f"| cold load (start to first answer) | {scale['load_s']:.2f} s |",
               f"| RSS after load | {scale['rss_loaded_kib'] / 1024:.1f} MiB |",
               f"| peak RSS | {scale['rss_peak_kib'] / 1024:.1f} MiB "
               f"({scale['rss_peak_kib'] / max(scale['disk_kib'], 1):.2f} x the files) |",

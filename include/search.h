@@ -20,8 +20,12 @@
  *   ones are kept until the vocabulary is freed).
  * - an article's terms: computed once when the article is parsed and shared
  *   by every snapshot that holds the article.
- * - a snapshot's index: posting lists built from its articles' terms by a
- *   counting pass (no hashing), immutable once published.
+ * - a snapshot's index: a posting list per term, keyed by the articles'
+ *   uids (numbers that stay put while other articles come and go), and a
+ *   map from uid to position in the snapshot. An index is built from an
+ *   earlier one by rebuilding only the lists of the terms whose articles
+ *   changed; the other lists are shared (reference counted). Immutable
+ *   once published.
  */
 
 struct snapshot;
@@ -36,14 +40,22 @@ struct search_vocab *search_vocab_new(void);
 /* Only once no index built from it is in use. */
 void search_vocab_free(struct search_vocab *vocab);
 
-/* The weighted terms of an article's title, summary and body; new terms
- * are added to vocab. Loader thread only. */
+/* The weighted terms of an article's title, summary and body, with a uid
+ * of their own; new terms are added to vocab. Loader thread only. */
 struct search_terms *search_terms_of(struct search_vocab *vocab, const struct article *a);
+/* Any thread (gives the uid back); only while vocab lives. */
 void search_terms_free(struct search_terms *terms);
 
-/* The index over n articles (positions 0..n-1), terms[i] being article i's. */
+/* The index over n articles (positions 0..n-1), terms[i] being article i's.
+ * The terms must outlive the index. Loader thread only. */
 struct search_index *search_index_build(const struct search_vocab *vocab,
                                         struct search_terms *const *terms, size_t n);
+/* The same index as search_index_build(prev's vocab, terms, n), sharing
+ * with prev (which must still be alive) the lists of every term that no
+ * added or removed article holds. The work grows with the changed
+ * articles' terms and their lists, not with the archive. */
+struct search_index *search_index_update(const struct search_index *prev,
+                                         struct search_terms *const *terms, size_t n);
 void search_index_free(struct search_index *idx);
 
 /*

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -37,25 +38,65 @@ struct search_vocab {
 	size_t n_retired;
 	char **chunks[MAX_CHUNKS];
 	uint32_t n_terms;
+	/* Article uids: the loader takes them, whoever frees the last
+	 * snapshot holding an article's terms gives them back. */
+	pthread_mutex_t uid_lock;
+	uint32_t next_uid;
+	uint32_t *free_uids;
+	size_t n_free, free_cap;
 };
 
-/* One allocation: the ids, then the scores right after them. */
+/* One allocation: the ids, then the scores right after them. uid: the
+ * article's number in every index (see search_index), unique among the
+ * terms alive in one vocabulary and given back when they are freed. */
 struct search_terms {
+	struct search_vocab *vocab;
+	uint32_t uid;
 	size_t n;
 	uint16_t *scores;
 	uint32_t ids[];
 };
 
 struct posting {
-	uint32_t pos;
+	uint32_t uid;
 	uint16_t score;
 };
 
+/* One term's postings, sorted by uid; immutable, shared by every index
+ * that holds the same articles under that term. */
+struct term_list {
+	atomic_size_t refs;
+	size_t n;
+	struct posting items[];
+};
+
+enum { NO_POS = UINT32_MAX };
+
+/* The lists of BLOCK_TERMS consecutive term ids, shared as a whole by the
+ * indexes in which none of them changed: a publish copies the blocks it
+ * touches and a few hundred pointers, not one pointer per term. */
+enum { BLOCK_BITS = 8, BLOCK_TERMS = 1 << BLOCK_BITS };
+
+struct list_block {
+	atomic_size_t refs;
+	struct term_list *lists[BLOCK_TERMS]; /* NULL: no article holds the term */
+};
+
+/*
+ * Postings are keyed by the articles' uids, which do not move when other
+ * articles come or go, so an index built from an earlier one copies only
+ * the lists of the terms whose articles changed and shares the rest. A
+ * query maps uids to positions in its snapshot at the end.
+ */
 struct search_index {
 	const struct search_vocab *vocab;
-	uint32_t n_terms;  /* terms with an id below this have a list here */
-	size_t *offsets;   /* term id -> first posting; n_terms + 1 entries */
-	struct posting *postings;
+	uint32_t n_terms;          /* terms with an id below this have a slot */
+	struct list_block **blocks; /* term id >> BLOCK_BITS -> block */
+	size_t n_blocks;
+	uint32_t n_uids;
+	uint32_t *uid_pos;         /* uid -> position; NO_POS: not here */
+	struct search_terms **terms; /* position -> terms */
+	size_t n;
 };
 
 uint64_t search_hash(const char *s, size_t len)
@@ -101,6 +142,7 @@ struct search_vocab *search_vocab_new(void)
 {
 	struct search_vocab *vocab = xcalloc(1, sizeof *vocab);
 	atomic_init(&vocab->table, table_new(1024));
+	pthread_mutex_init(&vocab->uid_lock, NULL);
 	return vocab;
 }
 
@@ -116,6 +158,8 @@ void search_vocab_free(struct search_vocab *vocab)
 		table_free(vocab->retired[i]);
 	free(vocab->retired);
 	table_free(atomic_load(&vocab->table));
+	pthread_mutex_destroy(&vocab->uid_lock);
+	free(vocab->free_uids);
 	free(vocab);
 }
 
@@ -285,6 +329,35 @@ static void count_block(struct term_counter *c, const struct block *b)
 		count_text(c, b->table->cells[i], WEIGHT_BODY);
 }
 
+static uint32_t uid_take(struct search_vocab *vocab)
+{
+	pthread_mutex_lock(&vocab->uid_lock);
+	uint32_t uid = vocab->n_free > 0 ? vocab->free_uids[--vocab->n_free] : vocab->next_uid++;
+	pthread_mutex_unlock(&vocab->uid_lock);
+	return uid;
+}
+
+static void uid_give_back(struct search_vocab *vocab, uint32_t uid)
+{
+	pthread_mutex_lock(&vocab->uid_lock);
+	if (vocab->n_free == vocab->free_cap) {
+		vocab->free_cap = vocab->free_cap ? vocab->free_cap * 2 : 256;
+		vocab->free_uids = xreallocarray(vocab->free_uids, vocab->free_cap, sizeof *vocab->free_uids);
+	}
+	vocab->free_uids[vocab->n_free++] = uid;
+	pthread_mutex_unlock(&vocab->uid_lock);
+}
+
+/* One past the highest uid handed out so far. */
+static uint32_t uid_limit(const struct search_vocab *vocab)
+{
+	pthread_mutex_t *lock = (pthread_mutex_t *)&vocab->uid_lock;
+	pthread_mutex_lock(lock);
+	uint32_t limit = vocab->next_uid;
+	pthread_mutex_unlock(lock);
+	return limit;
+}
+
 struct search_terms *search_terms_of(struct search_vocab *vocab, const struct article *a)
 {
 	struct term_counter c = {.vocab = vocab, .mask = 63};
@@ -297,6 +370,8 @@ struct search_terms *search_terms_of(struct search_vocab *vocab, const struct ar
 
 	struct search_terms *terms =
 		xmalloc(sizeof *terms + c.n * (sizeof *terms->ids + sizeof *terms->scores));
+	terms->vocab = vocab;
+	terms->uid = uid_take(vocab);
 	terms->scores = (uint16_t *)(terms->ids + c.n);
 	terms->n = 0;
 	for (size_t i = 0; i <= c.mask; i++) {
@@ -313,35 +388,228 @@ struct search_terms *search_terms_of(struct search_vocab *vocab, const struct ar
 
 void search_terms_free(struct search_terms *terms)
 {
+	if (terms == NULL)
+		return;
+	uid_give_back(terms->vocab, terms->uid);
 	free(terms);
 }
 
-/* Two linear passes (count, then place) over every article's terms; the
- * lists come out sorted by position because articles are visited in order. */
-struct search_index *search_index_build(const struct search_vocab *vocab,
-                                        struct search_terms *const *terms, size_t n)
+static struct term_list *list_new(size_t n)
+{
+	struct term_list *list = xmalloc(sizeof *list + n * sizeof *list->items);
+	atomic_init(&list->refs, 1);
+	list->n = n;
+	return list;
+}
+
+static void list_drop(struct term_list *list)
+{
+	if (list != NULL && atomic_fetch_sub(&list->refs, 1) == 1)
+		free(list);
+}
+
+static struct list_block *block_new(void)
+{
+	struct list_block *block = xcalloc(1, sizeof *block);
+	atomic_init(&block->refs, 1);
+	return block;
+}
+
+static struct list_block *block_hold(struct list_block *block)
+{
+	atomic_fetch_add_explicit(&block->refs, 1, memory_order_relaxed);
+	return block;
+}
+
+static void block_drop(struct list_block *block)
+{
+	if (block == NULL || atomic_fetch_sub(&block->refs, 1) != 1)
+		return;
+	for (size_t i = 0; i < BLOCK_TERMS; i++)
+		list_drop(block->lists[i]);
+	free(block);
+}
+
+/* A block of one's own holding the same lists as block. */
+static struct list_block *block_copy(const struct list_block *block)
+{
+	struct list_block *copy = block_new();
+	for (size_t i = 0; i < BLOCK_TERMS; i++) {
+		copy->lists[i] = block->lists[i];
+		if (copy->lists[i] != NULL)
+			atomic_fetch_add_explicit(&copy->lists[i]->refs, 1, memory_order_relaxed);
+	}
+	return copy;
+}
+
+static struct term_list *index_list(const struct search_index *idx, uint32_t id)
+{
+	return idx->blocks[id >> BLOCK_BITS]->lists[id & (BLOCK_TERMS - 1)];
+}
+
+/* An index with its uid map and no blocks yet. */
+static struct search_index *index_new(const struct search_vocab *vocab,
+                                      struct search_terms *const *terms, size_t n)
 {
 	struct search_index *idx = xmalloc(sizeof *idx);
 	idx->vocab = vocab;
 	idx->n_terms = vocab->n_terms;
-	idx->offsets = xcalloc((size_t)idx->n_terms + 1, sizeof *idx->offsets);
+	idx->n_blocks = ((size_t)idx->n_terms + BLOCK_TERMS - 1) >> BLOCK_BITS;
+	idx->blocks = xcalloc(idx->n_blocks + 1, sizeof *idx->blocks);
+	idx->n_uids = uid_limit(vocab);
+	idx->uid_pos = xmalloc(((size_t)idx->n_uids + 1) * sizeof *idx->uid_pos);
+	memset(idx->uid_pos, 0xff, ((size_t)idx->n_uids + 1) * sizeof *idx->uid_pos);
+	idx->terms = xmalloc((n ? n : 1) * sizeof *idx->terms);
+	idx->n = n;
+	for (size_t i = 0; i < n; i++) {
+		idx->terms[i] = terms[i];
+		idx->uid_pos[terms[i]->uid] = (uint32_t)i;
+	}
+	return idx;
+}
+
+static bool index_holds(const struct search_index *idx, uint32_t uid)
+{
+	return uid < idx->n_uids && idx->uid_pos[uid] != NO_POS;
+}
+
+/* Two passes (count, then place) visiting the articles in uid order, so
+ * that every list comes out sorted by uid. */
+struct search_index *search_index_build(const struct search_vocab *vocab,
+                                        struct search_terms *const *terms, size_t n)
+{
+	struct search_index *idx = index_new(vocab, terms, n);
+	size_t *count = xcalloc((size_t)idx->n_terms + 1, sizeof *count);
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < terms[i]->n; k++)
-			idx->offsets[terms[i]->ids[k] + 1]++;
-	for (uint32_t t = 0; t < idx->n_terms; t++)
-		idx->offsets[t + 1] += idx->offsets[t];
-	size_t total = idx->offsets[idx->n_terms];
-	idx->postings = xmalloc((total ? total : 1) * sizeof *idx->postings);
-	size_t *next = xmalloc(((size_t)idx->n_terms + 1) * sizeof *next);
-	memcpy(next, idx->offsets, ((size_t)idx->n_terms + 1) * sizeof *next);
-	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < terms[i]->n; k++) {
-			struct posting *p = &idx->postings[next[terms[i]->ids[k]]++];
-			p->pos = (uint32_t)i;
-			p->score = terms[i]->scores[k];
+			count[terms[i]->ids[k]]++;
+	for (size_t k = 0; k < idx->n_blocks; k++)
+		idx->blocks[k] = block_new();
+	for (uint32_t t = 0; t < idx->n_terms; t++) {
+		if (count[t] > 0)
+			idx->blocks[t >> BLOCK_BITS]->lists[t & (BLOCK_TERMS - 1)] = list_new(count[t]);
+		count[t] = 0; /* from here on: how many placed */
+	}
+	for (uint32_t uid = 0; uid < idx->n_uids; uid++) {
+		if (idx->uid_pos[uid] == NO_POS)
+			continue;
+		const struct search_terms *at = idx->terms[idx->uid_pos[uid]];
+		for (size_t k = 0; k < at->n; k++) {
+			uint32_t t = at->ids[k];
+			index_list(idx, t)->items[count[t]++] = (struct posting){uid, at->scores[k]};
 		}
 	}
-	free(next);
+	free(count);
+	return idx;
+}
+
+/* A posting that an update adds to or removes from a term's list. */
+struct change {
+	uint32_t term;
+	uint32_t uid;
+	uint16_t score;
+	bool add;
+};
+
+struct changes {
+	struct change *items;
+	size_t n, cap;
+};
+
+static void changes_of(struct changes *c, const struct search_terms *terms, bool add)
+{
+	for (size_t k = 0; k < terms->n; k++) {
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 256;
+			c->items = xreallocarray(c->items, c->cap, sizeof *c->items);
+		}
+		c->items[c->n++] = (struct change){terms->ids[k], terms->uid, terms->scores[k], add};
+	}
+}
+
+static int by_term_then_uid(const void *a, const void *b)
+{
+	const struct change *x = a, *y = b;
+	if (x->term != y->term)
+		return x->term < y->term ? -1 : 1;
+	return (x->uid > y->uid) - (x->uid < y->uid);
+}
+
+/* The first index of list at or after from whose uid is >= uid. */
+static size_t lower_uid(const struct term_list *list, size_t from, uint32_t uid)
+{
+	size_t hi = list->n;
+	while (from < hi) {
+		size_t mid = from + (hi - from) / 2;
+		if (list->items[mid].uid < uid)
+			from = mid + 1;
+		else
+			hi = mid;
+	}
+	return from;
+}
+
+/* old (may be NULL) with the changes of one term (sorted by uid) applied;
+ * NULL when nothing is left. The untouched runs between changes are
+ * copied whole: a common term's list is long and its changes few. */
+static struct term_list *list_apply(const struct term_list *old, const struct change *c, size_t n_c)
+{
+	size_t n_old = old ? old->n : 0, n_new = n_old;
+	for (size_t k = 0; k < n_c; k++)
+		n_new = c[k].add ? n_new + 1 : n_new - 1;
+	if (n_new == 0)
+		return NULL;
+	struct term_list *list = list_new(n_new);
+	size_t i = 0, out = 0;
+	for (size_t k = 0; k < n_c; k++) {
+		if (old != NULL) {
+			size_t at = lower_uid(old, i, c[k].uid);
+			memcpy(list->items + out, old->items + i, (at - i) * sizeof *list->items);
+			out += at - i;
+			i = at;
+		}
+		if (c[k].add)
+			list->items[out++] = (struct posting){c[k].uid, c[k].score};
+		else
+			i++; /* the removed article's posting */
+	}
+	if (n_old > i)
+		memcpy(list->items + out, old->items + i, (n_old - i) * sizeof *list->items);
+	return list;
+}
+
+struct search_index *search_index_update(const struct search_index *prev,
+                                         struct search_terms *const *terms, size_t n)
+{
+	struct search_index *idx = index_new(prev->vocab, terms, n);
+	struct changes c = {0};
+	/* Uids only grow in number, so idx's map covers every uid of prev's. */
+	for (uint32_t uid = 0; uid < idx->n_uids; uid++) {
+		bool before = index_holds(prev, uid), now = idx->uid_pos[uid] != NO_POS;
+		if (before && !now)
+			changes_of(&c, prev->terms[prev->uid_pos[uid]], false);
+		else if (now && !before)
+			changes_of(&c, idx->terms[idx->uid_pos[uid]], true);
+	}
+	if (c.n > 0)
+		qsort(c.items, c.n, sizeof *c.items, by_term_then_uid);
+	for (size_t k = 0; k < idx->n_blocks; k++)
+		idx->blocks[k] = k < prev->n_blocks ? block_hold(prev->blocks[k]) : block_new();
+	for (size_t at = 0, end; at < c.n; at = end) {
+		uint32_t t = c.items[at].term;
+		for (end = at + 1; end < c.n && c.items[end].term == t; end++)
+			continue;
+		size_t k = t >> BLOCK_BITS;
+		if (k < prev->n_blocks && idx->blocks[k] == prev->blocks[k]) {
+			idx->blocks[k] = block_copy(prev->blocks[k]);
+			block_drop(prev->blocks[k]); /* the hold above: prev keeps its own */
+		}
+		struct term_list **slot = &idx->blocks[k]->lists[t & (BLOCK_TERMS - 1)];
+		struct term_list *old = *slot;
+		*slot = list_apply(old, c.items + at, end - at);
+		list_drop(old);
+	}
+	free(c.items);
 	return idx;
 }
 
@@ -349,8 +617,11 @@ void search_index_free(struct search_index *idx)
 {
 	if (idx == NULL)
 		return;
-	free(idx->offsets);
-	free(idx->postings);
+	for (size_t k = 0; k < idx->n_blocks; k++)
+		block_drop(idx->blocks[k]);
+	free(idx->blocks);
+	free(idx->uid_pos);
+	free(idx->terms);
 	free(idx);
 }
 
@@ -371,17 +642,19 @@ static void add_query_word(const char *word, size_t len, void *ctx)
 {
 	struct query_parse *q = ctx;
 	int64_t id = vocab_find(q->idx->vocab, word, len, search_hash(word, len));
-	if (id < 0 || id >= q->idx->n_terms) {
+	const struct term_list *found = id >= 0 && id < q->idx->n_terms
+	                                ? index_list(q->idx, (uint32_t)id) : NULL;
+	if (found == NULL) {
 		q->missing = true;
 		return;
 	}
-	const struct posting *list = q->idx->postings + q->idx->offsets[id];
+	const struct posting *list = found->items;
 	for (size_t i = 0; i < q->n_terms; i++)
 		if (q->terms[i].list == list)
 			return; /* the same word twice */
 	q->terms = xreallocarray(q->terms, q->n_terms + 1, sizeof *q->terms);
 	q->terms[q->n_terms].list = list;
-	q->terms[q->n_terms].n = q->idx->offsets[id + 1] - q->idx->offsets[id];
+	q->terms[q->n_terms].n = found->n;
 	q->n_terms++;
 }
 
@@ -391,8 +664,10 @@ static int by_list_length(const void *a, const void *b)
 	return (x->n > y->n) - (x->n < y->n);
 }
 
+/* An article that matches: by uid while lists are intersected, then by
+ * its position in the snapshot. */
 struct hit {
-	uint32_t pos;
+	uint32_t at;
 	uint32_t score;
 };
 
@@ -401,15 +676,15 @@ static int by_score_then_newest(const void *a, const void *b)
 	const struct hit *x = a, *y = b;
 	if (x->score != y->score)
 		return x->score < y->score ? 1 : -1;
-	return (x->pos > y->pos) - (x->pos < y->pos);
+	return (x->at > y->at) - (x->at < y->at);
 }
 
-/* First index at or after from whose position is >= pos (galloping, since
- * successive calls ask for growing positions). */
-static size_t seek(const struct posting *list, size_t n, size_t from, uint32_t pos)
+/* First index at or after from whose uid is >= uid (galloping, since
+ * successive calls ask for growing uids). */
+static size_t seek(const struct posting *list, size_t n, size_t from, uint32_t uid)
 {
 	size_t step = 1, hi = from;
-	while (hi < n && list[hi].pos < pos) {
+	while (hi < n && list[hi].uid < uid) {
 		from = hi + 1;
 		hi += step;
 		step *= 2;
@@ -418,7 +693,7 @@ static size_t seek(const struct posting *list, size_t n, size_t from, uint32_t p
 		hi = n;
 	while (from < hi) {
 		size_t mid = from + (hi - from) / 2;
-		if (list[mid].pos < pos)
+		if (list[mid].uid < uid)
 			from = mid + 1;
 		else
 			hi = mid;
@@ -431,13 +706,30 @@ static size_t intersect(struct hit *hits, size_t n_hits, const struct query_term
 {
 	size_t kept = 0, at = 0;
 	for (size_t i = 0; i < n_hits; i++) {
-		at = seek(term->list, term->n, at, hits[i].pos);
+		at = seek(term->list, term->n, at, hits[i].at);
 		if (at == term->n)
 			break;
-		if (term->list[at].pos != hits[i].pos)
+		if (term->list[at].uid != hits[i].at)
 			continue;
 		hits[kept] = hits[i];
 		hits[kept].score += term->list[at].score;
+		kept++;
+	}
+	return kept;
+}
+
+/* Maps the hits' uids to positions in snap, leaving out the articles not
+ * visible at now; returns how many are kept. */
+static size_t hits_to_positions(const struct search_index *idx, const struct snapshot *snap,
+                                time_t now, struct hit *hits, size_t n_hits)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < n_hits; i++) {
+		uint32_t pos = idx->uid_pos[hits[i].at];
+		if (!snapshot_visible(snap->articles[pos], now))
+			continue;
+		hits[kept].at = pos;
+		hits[kept].score = hits[i].score;
 		kept++;
 	}
 	return kept;
@@ -459,21 +751,16 @@ size_t search_query(const struct search_index *idx, const struct snapshot *snap,
 	/* Start from the rarest term: the candidates only shrink from there. */
 	qsort(q.terms, q.n_terms, sizeof *q.terms, by_list_length);
 	struct hit *hits = xmalloc((q.terms[0].n ? q.terms[0].n : 1) * sizeof *hits);
-	size_t n_hits = 0;
-	for (size_t i = 0; i < q.terms[0].n; i++) {
-		const struct posting *p = &q.terms[0].list[i];
-		if (!snapshot_visible(snap->articles[p->pos], now))
-			continue;
-		hits[n_hits].pos = p->pos;
-		hits[n_hits].score = p->score;
-		n_hits++;
-	}
+	size_t n_hits = q.terms[0].n;
+	for (size_t i = 0; i < n_hits; i++)
+		hits[i] = (struct hit){q.terms[0].list[i].uid, q.terms[0].list[i].score};
 	for (size_t t = 1; t < q.n_terms && n_hits > 0; t++)
 		n_hits = intersect(hits, n_hits, &q.terms[t]);
+	n_hits = hits_to_positions(idx, snap, now, hits, n_hits);
 	qsort(hits, n_hits, sizeof *hits, by_score_then_newest);
 	size_t n_out = n_hits < max ? n_hits : max;
 	for (size_t i = 0; i < n_out; i++)
-		out[i] = hits[i].pos;
+		out[i] = hits[i].at;
 	free(hits);
 	free(q.terms);
 	return n_out;

@@ -916,9 +916,9 @@ static void paths_build(struct snapshot_full *f)
 }
 
 /* Builds a snapshot over sources (sorted by path; their references and
- * intro are taken over). */
-static struct snapshot *assemble(struct snapshot_builder *b, struct source **sources,
-                                 size_t n_sources, char *intro)
+ * intro are taken over); its search index starts from prev's, when any. */
+static struct snapshot *assemble(struct snapshot_builder *b, const struct snapshot *prev,
+                                 struct source **sources, size_t n_sources, char *intro)
 {
 	struct snapshot_full *f = xcalloc(1, sizeof *f);
 	atomic_init(&f->refs, 1);
@@ -942,7 +942,8 @@ static struct snapshot *assemble(struct snapshot_builder *b, struct source **sou
 		terms[i] = f->listed[i]->terms;
 	}
 	indexes_build(f, b);
-	f->pub.search = search_index_build(b->vocab, terms, f->pub.n_articles);
+	f->pub.search = prev != NULL ? search_index_update(prev->search, terms, f->pub.n_articles)
+	                             : search_index_build(b->vocab, terms, f->pub.n_articles);
 	free(terms);
 	paths_build(f);
 	return &f->pub;
@@ -980,7 +981,7 @@ struct snapshot *snapshot_scan(struct snapshot_builder *b, const struct snapshot
 	size_t n;
 	sources_for(b, prev, &found, &sources, &n);
 	found_free(&found);
-	return assemble(b, sources, n, read_intro(b));
+	return assemble(b, prev, sources, n, read_intro(b));
 }
 
 static int by_string(const void *a, const void *b)
@@ -1122,7 +1123,7 @@ struct snapshot *snapshot_update(struct snapshot_builder *b, const struct snapsh
 	free(roots);
 	char *intro = intro_changed ? read_intro(b)
 	                            : (prev->front_intro ? xstrdup(prev->front_intro) : NULL);
-	return assemble(b, sources, n_sources, intro);
+	return assemble(b, prev, sources, n_sources, intro);
 }
 
 void snapshot_hold(struct snapshot *snap)

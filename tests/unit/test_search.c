@@ -158,6 +158,89 @@ static void test_large_vocabulary(void)
 		free(bodies[i]);
 }
 
+/* Runs each query on both indexes (over the same snapshot) and checks
+ * they give the same positions in the same order. */
+static void check_same_results(struct snapshot *snap, const struct search_index *a,
+                               const struct search_index *b)
+{
+	const char *queries[] = {"common", "w5x1", "w10x2", "fresh", "w599x0 common", "even",
+	                         "odd common", "rewritten", "w7x3 even"};
+	size_t out_a[700], out_b[700];
+	for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+		size_t n_a = search_query(a, snap, queries[q], 2000000000, out_a, 700);
+		size_t n_b = search_query(b, snap, queries[q], 2000000000, out_b, 700);
+		CHECK_INT(n_a, n_b);
+		CHECK(memcmp(out_a, out_b, n_a * sizeof *out_a) == 0);
+	}
+}
+
+/* An index updated from an earlier one (an article gone, one re-read, one
+ * new on top, so every position moves) answers exactly like one built
+ * from scratch, and no longer needs the earlier one. */
+static void test_update_matches_build(void)
+{
+	enum { N = 600 };
+	struct article *articles[N + 1];
+	char *bodies[N + 1];
+	for (size_t i = 0; i < N; i++) {
+		struct buf body = {0};
+		for (int w = 0; w < 4; w++)
+			buf_printf(&body, "w%zux%d ", i, w);
+		buf_printf(&body, "%s", i % 2 ? "odd" : "even");
+		bodies[i] = buf_steal(&body);
+		articles[i] = make(i % 3 ? "Common" : "Common title", NULL, bodies[i], (time_t)(N - i) * 10);
+	}
+	struct fixture f;
+	fixture_build(&f, articles, N);
+
+	/* The next snapshot: a fresh article on top, article 5 gone, article
+	 * 10 re-read with new words. */
+	bodies[N] = xstrdup("fresh common even");
+	struct article *fresh = make("Fresh", NULL, bodies[N], (time_t)N * 10 + 5);
+	struct article *rewritten = make("Common", NULL, "rewritten odd w10x2", 55);
+	struct article *next[N];
+	struct search_terms *next_terms[N];
+	size_t n = 0;
+	next[n] = fresh;
+	next_terms[n++] = search_terms_of(f.vocab, fresh);
+	struct search_terms *rewritten_terms = search_terms_of(f.vocab, rewritten);
+	for (size_t i = 0; i < N; i++) {
+		if (i == 5)
+			continue;
+		next[n] = i == 10 ? rewritten : articles[i];
+		next_terms[n++] = i == 10 ? rewritten_terms : f.terms[i];
+	}
+	struct snapshot snap = {.articles = next, .n_articles = n};
+	struct search_index *updated = search_index_update(f.snap.search, next_terms, n);
+	struct search_index *built = search_index_build(f.vocab, next_terms, n);
+	size_t out[4];
+	CHECK_INT(search_query(updated, &snap, "fresh", 2000000000, out, 4), 1);
+	CHECK_INT(out[0], 0);
+	CHECK_INT(search_query(updated, &snap, "w5x0", 2000000000, out, 4), 0);
+	CHECK_INT(search_query(updated, &snap, "rewritten", 2000000000, out, 4), 1);
+	CHECK_INT(out[0], 10);
+	check_same_results(&snap, updated, built);
+
+	/* The earlier index goes first, as when an old snapshot is freed. */
+	search_index_free(f.snap.search);
+	f.snap.search = search_index_build(f.vocab, f.terms, N);
+	check_same_results(&snap, updated, built);
+	CHECK_INT(search_query(updated, &snap, "common", 2000000000, out, 4), 4);
+	CHECK_INT(out[0], 1); /* in the title: over the fresh one, in its body */
+
+	search_index_free(updated);
+	search_index_free(built);
+	search_terms_free(next_terms[0]);
+	search_terms_free(rewritten_terms);
+	free(fresh->blocks);
+	free(fresh);
+	free(rewritten->blocks);
+	free(rewritten);
+	fixture_free(&f);
+	for (size_t i = 0; i <= N; i++)
+		free(bodies[i]);
+}
+
 int main(void)
 {
 	RUN(test_folding);
@@ -165,5 +248,6 @@ int main(void)
 	RUN(test_ranking);
 	RUN(test_future_left_out);
 	RUN(test_large_vocabulary);
+	RUN(test_update_matches_build);
 	return check_report();
 }
