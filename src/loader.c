@@ -355,10 +355,12 @@ int loader_start(struct site **sites, size_t n_sites)
 	loader.n_sites = n_sites;
 	loader.pending = xcalloc(n_sites ? n_sites : 1, sizeof *loader.pending);
 	/* Watch first, then look again: a file that arrived after site_open
-	 * and before its folder was watched is not missed. */
+	 * and before its folder was watched is not missed. The thread does it
+	 * as its first step, so that serving starts now, from the snapshot
+	 * site_open built, instead of after a second walk of the archive. */
 	for (size_t i = 0; i < n_sites; i++)
 		loader.pending[i].rescan = true;
-	refresh_all();
+	loader.dirty = true;
 	int err = pthread_create(&loader.thread, NULL, loader_main, NULL);
 	if (err != 0) {
 		log_error("loader: cannot start its thread: %s", strerror(err));
