@@ -32,6 +32,11 @@ void runtime_close(struct runtime *rt);
 struct runtime *runtime_load(const struct config_overrides *over, struct buf *errors);
 void runtime_free(struct runtime *rt);
 
+/* Reads every site's capsule into its first snapshot (site_load). A server
+ * calls it once it runs unprivileged, so that no article is read with
+ * rights the server gives up. */
+void runtime_read_capsules(struct runtime *rt);
+
 /* Index of the virtual host answering to host (case-insensitive, trailing
  * dot ignored); host NULL gives 0, the default host; -1 if none answers. */
 int runtime_find_host(const struct runtime *rt, const char *host);

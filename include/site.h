@@ -18,10 +18,17 @@
 struct site;
 struct snapshot;
 
-/* Loads the capsule once (synchronously) into the first snapshot. Problems
- * with single articles are logged and do not fail the site; NULL only if the
- * capsule itself cannot be read, with a line in errors. */
+/* Opens the capsule directory (before privileges are dropped); NULL only if
+ * it cannot be opened, with a line in errors. The articles are read by
+ * site_load. */
 struct site *site_open(const struct vhost *vh, struct buf *errors);
+
+/* Reads the capsule once (synchronously) into the first snapshot, with the
+ * rights the process has by then: a server calls it after dropping them.
+ * Problems with single articles are logged and do not fail the site. Must
+ * come before the first site_acquire. */
+void site_load(struct site *site);
+
 void site_close(struct site *site);
 
 /* The capsule directory, open for the site's lifetime: every file access

@@ -361,6 +361,7 @@ static struct runtime *reload(void *arg)
 		return NULL;
 	}
 	buf_free(&errors);
+	runtime_read_capsules(rt);
 	loader_stop();
 	if (loader_start(rt->sites, rt->n_sites) < 0) {
 		log_error("reload failed: cannot follow the new capsules");
@@ -391,6 +392,10 @@ static int run_serve(struct options *opt)
 		goto fail;
 	}
 	buf_free(&errors);
+	/* server_new has dropped privileges: articles are read only with the
+	 * rights the server keeps. Clients that connect meanwhile wait in the
+	 * listen queue until server_run serves them from the loaded capsules. */
+	runtime_read_capsules(state.current);
 	/* After server_new, which blocks the signals the loader must not take. */
 	if (loader_start(state.current->sites, state.current->n_sites) < 0) {
 		server_free(server);

@@ -50,6 +50,12 @@ struct runtime *runtime_load(const struct config_overrides *over, struct buf *er
 	return rt;
 }
 
+void runtime_read_capsules(struct runtime *rt)
+{
+	for (size_t i = 0; i < rt->n_sites; i++)
+		site_load(rt->sites[i]);
+}
+
 void runtime_free(struct runtime *rt)
 {
 	if (rt == NULL)

@@ -43,8 +43,13 @@ struct site *site_open(const struct vhost *vh, struct buf *errors)
 	site->root_fd = fd;
 	site->builder = snapshot_builder_new(vh, fd);
 	atomic_init(&site->readers, 0);
-	atomic_init(&site->current, snapshot_scan(site->builder, NULL));
+	atomic_init(&site->current, NULL);
 	return site;
+}
+
+void site_load(struct site *site)
+{
+	atomic_store(&site->current, snapshot_scan(site->builder, NULL));
 }
 
 /* Only once the loader is stopped and no request holds a snapshot. */

@@ -163,3 +163,19 @@ def test_private_key_is_never_served_through_a_link():
                 f"3Not found: /{name}\t\terror.host\t1\r\n.\r\n").encode()
         assert b"PRIVATE KEY" not in gopher(srv.gopher_port, "/")
         assert stat.S_IMODE(os.stat(os.path.join(srv.certs, key)).st_mode) == 0o600
+
+
+def test_first_read_of_the_capsule_is_unprivileged():
+    """Articles are read only after the drop, the first time too: a file only
+    root may read is never published, even when it is there at start."""
+    need_root()
+    capsule = copy_capsule()
+    secret = os.path.join(capsule, "news", "root-only.md")
+    with open(secret, "w") as f:
+        f.write(ARTICLE.replace("Lighthouse keeper retires", "Root only story"))
+    os.chmod(secret, 0o600)
+    with Server(capsule=capsule) as srv:
+        page = gemini(srv.gemini_port, "gemini://localhost/").text
+        assert "Root only story" not in page
+        assert "news/root-only.md" in srv.log() and "Permission denied" in srv.log(), \
+            srv.log()[-2000:]

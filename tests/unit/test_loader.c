@@ -73,6 +73,7 @@ static void test_follows_changes(void)
 	struct buf errors = {0};
 	struct site *site = site_open(&vhost, &errors);
 	CHECK(site != NULL);
+	site_load(site);
 	CHECK(loader_start(&site, 1) == 0);
 	wait_for(site, 1);
 

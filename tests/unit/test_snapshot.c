@@ -248,6 +248,7 @@ static void test_site_acquire_release(void)
 	struct buf errors = {0};
 	struct site *site = site_open(&vhost, &errors);
 	CHECK(site != NULL);
+	site_load(site);
 	struct snapshot *held = site_acquire(site);
 	CHECK_INT(held->n_articles, 3);
 	drop("news/b.md");
