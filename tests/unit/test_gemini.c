@@ -1,6 +1,7 @@
 #include "gemini.h"
 
 #include "check.h"
+#include "testutil.h"
 #include "config.h"
 #include "mime.h"
 #include "runtime.h"
@@ -119,14 +120,6 @@ static struct site sites[2];
 static struct site *site_list[2] = {&sites[0], &sites[1]};
 static struct runtime rt;
 
-static const unsigned char png[] = {
-	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
-	0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
-	0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
-	0x9c, 0x63, 0x60, 0x00, 0x02, 0x00, 0x00, 0x05, 0x00, 0x01, 0xe9, 0xfa, 0xdc, 0xd8,
-	0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-};
-
 static void put(const char *rel, const void *data, size_t len)
 {
 	char path[256];
@@ -173,7 +166,9 @@ static void build_sites(void)
 	put("a/", NULL, 0);
 	put_text("a/hello.gmi", "# Hello\n");
 	put_text("a/notes.txt", "Plain notes.\n");
-	put("a/pixel.png", png, sizeof png);
+	size_t png_len;
+	const unsigned char *png = test_png(&png_len);
+	put("a/pixel.png", png, png_len);
 	put_text("a/.secret", "secret\n");
 	put("a/docs/", NULL, 0);
 	put_text("a/docs/index.gmi", "# Docs\n");
@@ -509,7 +504,9 @@ static void test_file_is_streamed_not_copied(void)
 	gemini_respond(&info, req, strlen(req), &res);
 	CHECK_STR(res.head.data, "20 image/png\r\n");
 	CHECK(res.fd >= 0);
-	CHECK_INT(res.fd_length, sizeof png);
+	size_t png_len;
+	test_png(&png_len);
+	CHECK_INT(res.fd_length, png_len);
 	response_free(&res);
 }
 

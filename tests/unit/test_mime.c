@@ -12,15 +12,6 @@
 
 static char dir[64];
 
-/* A complete 1x1 PNG (signature, IHDR, IDAT, IEND). */
-static const unsigned char png[] = {
-	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
-	0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
-	0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
-	0x9c, 0x63, 0x60, 0x00, 0x02, 0x00, 0x00, 0x05, 0x00, 0x01, 0xe9, 0xfa, 0xdc, 0xd8,
-	0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-};
-
 static void write_bytes(const char *name, const void *data, size_t len)
 {
 	char path[128];
@@ -29,6 +20,13 @@ static void write_bytes(const char *name, const void *data, size_t len)
 		perror(path);
 		exit(2);
 	}
+}
+
+static void write_png(const char *name)
+{
+	size_t len;
+	const unsigned char *png = test_png(&len);
+	write_bytes(name, png, len);
 }
 
 /* Opens name and asks for its type the way the front-ends do. */
@@ -50,8 +48,8 @@ static const char *type_of(const char *name)
 
 static void test_png_by_content(void)
 {
-	write_bytes("pixel.png", png, sizeof png);
-	write_bytes("pixel-no-suffix", png, sizeof png);
+	write_png("pixel.png");
+	write_png("pixel-no-suffix");
 	CHECK_STR(type_of("pixel.png"), "image/png");
 	CHECK_STR(type_of("pixel-no-suffix"), "image/png");
 }
@@ -69,7 +67,7 @@ static void test_gemtext_by_suffix(void)
 	write_bytes("index.gmi", gmi, strlen(gmi));
 	write_bytes("old.GEMINI", gmi, strlen(gmi));
 	/* Even a PNG named .gmi is served as what its name says. */
-	write_bytes("odd.gmi", png, sizeof png);
+	write_png("odd.gmi");
 	CHECK_STR(type_of("index.gmi"), "text/gemini");
 	CHECK_STR(type_of("old.GEMINI"), "text/gemini");
 	CHECK_STR(type_of("odd.gmi"), "text/gemini");
@@ -77,7 +75,7 @@ static void test_gemtext_by_suffix(void)
 
 static void test_cache_follows_changes(void)
 {
-	write_bytes("changing", png, sizeof png);
+	write_png("changing");
 	const char *first = type_of("changing");
 	CHECK_STR(first, "image/png");
 	CHECK(type_of("changing") == first); /* same string: from the cache */
