@@ -81,13 +81,19 @@ def test_other_usage_errors():
         assert message in r.stderr, (args, r.stderr)
 
 
+def article_sources(folder):
+    """Every file kabar reads as an article (.md, .gmi, .txt; not hidden):
+    what an editor may have added, such as the seed, counts too."""
+    return [n for n in os.listdir(folder)
+            if n.endswith((".md", ".gmi", ".txt")) and not n.startswith(".")]
+
+
 def test_check_sample_capsule():
     r = kabar("check", SAMPLE_CAPSULE)
     articles, problems, lines = summary(r.stdout)
     assert r.returncode == 0, r.stdout + r.stderr
     assert problems == 0 and lines == []
-    md = [n for n in os.listdir(os.path.join(SAMPLE_CAPSULE, "news")) if n.endswith(".md")]
-    assert articles == len(md)
+    assert articles == len(article_sources(os.path.join(SAMPLE_CAPSULE, "news")))
 
 
 def test_check_sample_configuration():
@@ -141,17 +147,15 @@ def test_check_broken_article():
     articles, problems, lines = summary(r.stdout)
     assert problems == 1
     assert re.match(re.escape(capsule) + r"/news/broken\.md:\d+: \S", lines[0]), lines
-    md = [n for n in os.listdir(os.path.join(capsule, "news")) if n.endswith(".md")]
-    assert articles == len(md) - 1
+    assert articles == len(article_sources(os.path.join(capsule, "news"))) - 1
 
 
 def test_check_go_blog_corpus():
     corpus = shared_path("corpus", "go-blog")
     r = kabar("check", corpus)
     articles, problems, lines = summary(r.stdout)
-    # Every article source the site would read (.md, .gmi, .txt) is counted.
-    sources = [n for n in os.listdir(corpus) if n.endswith((".md", ".gmi", ".txt"))]
-    assert articles + problems == len(sources), r.stdout[-2000:]
+    # Every article source the site would read is counted (SOURCE.txt too).
+    assert articles + problems == len(article_sources(corpus)), r.stdout[-2000:]
     assert r.returncode == (1 if problems else 0)
     assert len(lines) == problems
     for line in lines:
