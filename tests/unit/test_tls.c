@@ -100,7 +100,11 @@ static void test_host_matching(void)
 }
 
 /* Two virtual hosts; certificates live in tmpdir/certs. */
-static struct config two_hosts(char **a_names, char **b_names)
+/* a.example (the default host) and b.example, also called alias.example. */
+static char *a_names[] = {"a.example"};
+static char *b_names[] = {"b.example", "alias.example"};
+
+static struct config two_hosts(void)
 {
 	struct config cfg = {0};
 	cfg.certs_dir = path_in_tmp("certs");
@@ -121,9 +125,7 @@ static void free_hosts_config(struct config *cfg)
 
 static void test_hosts_generate_then_load(void)
 {
-	char *a[] = {"a.example"};
-	char *b[] = {"b.example", "alias.example"};
-	struct config cfg = two_hosts(a, b);
+	struct config cfg = two_hosts();
 	struct buf errors = {0};
 	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
 	CHECK(hosts != NULL);
@@ -225,9 +227,7 @@ static bool served_cert_for(SSL *client, const char *name)
 
 static void test_sni_picks_the_host(void)
 {
-	char *a[] = {"a.example"};
-	char *b[] = {"b.example", "alias.example"};
-	struct config cfg = two_hosts(a, b);
+	struct config cfg = two_hosts();
 	struct buf errors = {0};
 	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
 	CHECK(hosts != NULL);
@@ -257,9 +257,7 @@ out:
 
 static void test_old_protocols_refused(void)
 {
-	char *a[] = {"a.example"};
-	char *b[] = {"b.example", "alias.example"};
-	struct config cfg = two_hosts(a, b);
+	struct config cfg = two_hosts();
 	struct buf errors = {0};
 	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
 	CHECK(hosts != NULL);
@@ -280,9 +278,7 @@ static void test_old_protocols_refused(void)
 
 static void test_client_cert_fingerprint(void)
 {
-	char *a[] = {"a.example"};
-	char *b[] = {"b.example", "alias.example"};
-	struct config cfg = two_hosts(a, b);
+	struct config cfg = two_hosts();
 	struct buf errors = {0};
 	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
 	char *names[] = {"reader"};
