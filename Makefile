@@ -117,8 +117,9 @@ test-valgrind:
 	$(MAKE) $(BUILD)/kabar
 	python3 tests/run.py --build $(BUILD) --valgrind-only $(VALGRIND_TESTS)
 
-# The load generator is a separate program of its own: it shares no module.
-$(BUILD)/loadgen: bench/loadgen.c | $(BUILD)/obj
+# The load generator and the floor responder are programs of their own:
+# they share no module.
+$(BUILD)/loadgen $(BUILD)/floor: $(BUILD)/%: bench/%.c | $(BUILD)/obj
 	$(CC) -O2 -g -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $< -lssl -lcrypto -lpthread
 
 # Loads folders of real articles (default ../shared/corpus/*) and reports
@@ -129,7 +130,7 @@ corpus: $(BUILD)/kabar
 # Kabar beside Molly Brown and Gophernicus; writes BENCHMARKS.md.
 bench:
 	sh scripts/install-deps.sh build
-	$(MAKE) $(BUILD)/kabar $(BUILD)/loadgen
+	$(MAKE) $(BUILD)/kabar $(BUILD)/loadgen $(BUILD)/floor
 	python3 bench/bench.py --build $(BUILD)
 
 # Every libFuzzer target for FUZZ_SECONDS each, from its seed corpus in

@@ -8,6 +8,11 @@ share the machine's cores, the fair figure is the server's own CPU time per
 request (from /proc), reported beside requests/s, latency and peak RSS.
 Results go to BENCHMARKS.md. Only loopback addresses are used; every run is
 bounded in time.
+
+Beside the peers stands a floor (bench/floor.c): a minimal responder that
+serves, from memory, the very bytes Kabar answered for each kind of page.
+Kabar's CPU per request over the floor's says what each page costs beyond
+accept, handshake, write and close.
 """
 import argparse
 import json
@@ -16,6 +21,7 @@ import platform
 import shutil
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -308,6 +314,99 @@ def scale_figures(args, build, kabar, workdir):
             "search": search, "index": index, "static": static}
 
 
+# Each kind of page with its Gemini path and its Gopher selector.
+FLOOR_KINDS = [
+    ("front", "/", "/"),
+    ("article", "/news/2024/03/harbour-light-returns", "/news/2024/03/harbour-light-returns"),
+    ("section", "/section/community/", "/section/community/"),
+    ("feed", "/feed.xml", "/feed.xml"),
+    ("search", "/search?harbour", "/search\tharbour"),
+    ("small static", "/small.gmi", "/small.txt"),
+    ("100 KB static", "/big.gmi", "/big.txt"),
+]
+
+
+def gemini_get(port, path, timeout=10):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            s.sendall(f"gemini://localhost:{port}{path}\r\n".encode())
+            data = b""
+            while True:
+                try:
+                    chunk = s.recv(65536)
+                except ssl.SSLEOFError:
+                    return data
+                if not chunk:
+                    return data
+                data += chunk
+
+
+def capture(table, proto, port):
+    """Kabar's answer to every kind of page, as files the floor serves."""
+    os.makedirs(table)
+    with open(os.path.join(table, "index"), "w") as index:
+        for i, (_, gem_path, gopher_sel) in enumerate(FLOOR_KINDS):
+            request = gem_path if proto == "gemini" else gopher_sel
+            data = gemini_get(port, request) if proto == "gemini" else gopher_get(port, request)
+            with open(os.path.join(table, f"answer{i}"), "wb") as f:
+                f.write(data)
+            index.write(f"{request}\t{'answer' + str(i)}\n")
+    for root, dirs, files in os.walk(table):
+        os.chmod(root, 0o755)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o644)
+
+
+def floor_figures(args, build, kabar, workdir, crt, key):
+    """Kabar / floor CPU per request for each kind of page, both protocols,
+    alternating Kabar and floor runs at c=16."""
+    capsule = os.path.join(workdir, "floor-capsule")
+    shutil.copytree(os.path.join(REPO, "capsule"), capsule)
+    make_content(capsule)
+    for root, dirs, _ in os.walk(capsule):
+        os.chmod(root, 0o755)
+    k = Proc("kabar", kabar_serve(kabar, workdir, capsule, "floor"), ready_lines=2)
+    floors = []
+    try:
+        for proto in ("gemini", "gopher"):
+            table = os.path.join(workdir, f"floor-{proto}")
+            capture(table, proto, k.ports[proto])
+            port = free_port()
+            cmd = [os.path.join(build, "floor"), f"--{proto}", "--port", str(port), "--table",
+                   table]
+            if proto == "gemini":
+                cmd += ["--cert", crt, "--key", key]
+            floors.append(Proc("floor", as_service_user(cmd), ready_lines=1))
+        rows = []
+        for kind, gem_path, gopher_sel in FLOOR_KINDS:
+            row = {"kind": kind}
+            for proto, f in zip(("gemini", "gopher"), floors):
+                path = gem_path if proto == "gemini" else gopher_sel
+                ours, floor = [], []
+                for _ in range(args.runs):
+                    for who, pid, port in ((ours, k.proc.pid, k.ports[proto]),
+                                           (floor, f.proc.pid, f.ports[proto])):
+                        who.append(measure(pid, lambda: loadgen(
+                            args, build, proto, port, 16, [path], args.floor_seconds)))
+                row[proto] = {"kabar": median(ours, "cpu_us_per_req"),
+                              "floor": median(floor, "cpu_us_per_req"),
+                              "errors": sum(r["errors"] for r in ours + floor)}
+                log(f"floor {kind} {proto}: kabar {row[proto]['kabar']:.0f} us/req, "
+                    f"floor {row[proto]['floor']:.0f} us/req")
+            rows.append(row)
+        return rows
+    finally:
+        for p in floors + [k]:
+            p.stop()
+
+
+def floor_ratio(row, proto):
+    return row[proto]["kabar"] / max(row[proto]["floor"], 1e-9)
+
+
 SAMPLE_PATHS = ["/", "/news/2024/03/harbour-light-returns", "/section/community/", "/archive/",
                 "/feed.xml", "/about.gmi", "/images/harbour-light.png"]
 
@@ -338,6 +437,7 @@ def main():
     ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     ap.add_argument("--articles", type=int, default=100_000)
     ap.add_argument("--publishes", type=int, default=20)
+    ap.add_argument("--floor-seconds", type=float, default=2)
     ap.add_argument("--out", default=os.path.join(REPO, "BENCHMARKS.md"))
     args = ap.parse_args()
     install_peers()
@@ -394,18 +494,35 @@ def main():
         for p in procs:
             p.stop()
         procs = []
+        floor = floor_figures(args, build, kabar, workdir, crt, key)
         sample = sample_capsule_rss(args, build, kabar, workdir)
         scale = scale_figures(args, build, kabar, workdir)
-        write_report(args, gem, resumed, gph, held, c256, rss_kabar, sample, scale)
+        write_report(args, gem, resumed, gph, held, c256, rss_kabar, sample, scale, floor)
     finally:
         for p in procs:
             p.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def targets(gem, resumed, gph, held, c256, sample, scale):
+def floor_targets(floor):
+    """The targets set against the floor, per page kind."""
+    news = [r for r in floor if "static" not in r["kind"] and r["kind"] != "search"]
+    static = [r for r in floor if "static" in r["kind"]]
+    worst = lambda rows, proto: max(floor_ratio(r, proto) for r in rows)
+    return [
+        ("Gopher news pages, CPU/request <= 1.5 x the floor",
+         f"{worst(news, 'gopher'):.2f} x at worst", worst(news, "gopher") <= 1.5),
+        ("Gopher static files, CPU/request <= 1.35 x the floor",
+         f"{worst(static, 'gopher'):.2f} x at worst", worst(static, "gopher") <= 1.35),
+        ("Gemini, every page kind but search, CPU/request <= 1.0 x the floor",
+         f"{worst(news + static, 'gemini'):.2f} x at worst",
+         worst(news + static, "gemini") <= 1.0),
+    ]
+
+
+def targets(gem, resumed, gph, held, c256, sample, scale, floor):
     """Each target of the issue with what this run measured."""
-    out = []
+    out = floor_targets(floor)
     cpu = [x for r in gem for x in r["cpu_ratios"]]
     out.append(("Gemini CPU/request <= 0.9 x Molly Brown's (every run)",
                 f"ratios {min(cpu):.2f} to {max(cpu):.2f}", max(cpu) <= 0.9))
@@ -451,7 +568,19 @@ def targets(gem, resumed, gph, held, c256, sample, scale):
     return out
 
 
-def write_report(args, gem, resumed, gph, held, c256, rss_kabar, sample, scale):
+def floor_table(floor):
+    out = ["| page kind | Gemini: Kabar µs/req | floor µs/req | Kabar / floor "
+           "| Gopher: Kabar µs/req | floor µs/req | Kabar / floor | errors |",
+           "|---|---|---|---|---|---|---|---|"]
+    for r in floor:
+        g, p = r["gemini"], r["gopher"]
+        out.append(f"| {r['kind']} | {g['kabar']:.0f} | {g['floor']:.0f} | "
+                   f"{floor_ratio(r, 'gemini'):.2f} | {p['kabar']:.0f} | {p['floor']:.0f} | "
+                   f"{floor_ratio(r, 'gopher'):.2f} | {g['errors'] + p['errors']} |")
+    return "\n".join(out)
+
+
+def write_report(args, gem, resumed, gph, held, c256, rss_kabar, sample, scale, floor):
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
@@ -470,6 +599,14 @@ def write_report(args, gem, resumed, gph, held, c256, rss_kabar, sample, scale):
         f"Load average (1 min) when the run started: {args.load_start:.2f}, when it ended: "
         f"{os.getloadavg()[0]:.2f}; anything above about 1 means other work shared the "
         "cores, which moves req/s and latency far more than CPU per request.", "",
+        "## Kabar against the floor, per kind of page", "",
+        "The floor (bench/floor.c) answers each request from memory with the bytes Kabar "
+        "sent for it, captured at the start of the run: blocking accept, TLS handshake "
+        "(Gemini), read the request, write, close. It is what any server must spend; the "
+        f"ratio is what Kabar spends beyond it. c=16, {args.runs} alternated runs of "
+        f"{args.floor_seconds:g} s each, medians. Search is computed per request by Kabar "
+        "and canned in the floor, so its ratio is the search's own cost.", "",
+        floor_table(floor), "",
         "## Gemini: Kabar and Molly Brown (full TLS handshake per request)", "",
         "Paths rotate over three small pages (about 1 KB) and one 100 KB page; ECDSA P-256 "
         "certificates on both sides.", "", table(gem, "Molly Brown"), "",
@@ -517,7 +654,7 @@ def write_report(args, gem, resumed, gph, held, c256, rss_kabar, sample, scale):
                  f"{scale['static']['p99_ms']:.1f} ms |")
     lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |"
-              for t, m, ok in targets(gem, resumed, gph, held, c256, sample, scale)]
+              for t, m, ok in targets(gem, resumed, gph, held, c256, sample, scale, floor)]
     with open(args.out, "w") as f:
         f.write("\n".join(lines) + "\n")
     log(f"wrote {args.out}")
