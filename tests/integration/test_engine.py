@@ -185,6 +185,17 @@ def test_openssl_s_client():
                            timeout=20)
         assert r.returncode != 0
         assert "20 text/gemini" not in r.stdout.decode("utf-8", "replace")
+        # TLS 1.2 only with ECDHE and AEAD: no CBC, no SHA-1 MAC.
+        for cipher, works in (("ECDHE-ECDSA-AES128-SHA", False), ("ECDHE-ECDSA-AES256-SHA384", False),
+                              ("ECDHE-ECDSA-AES128-GCM-SHA256", True),
+                              ("ECDHE-ECDSA-CHACHA20-POLY1305", True)):
+            r = subprocess.run(["openssl", "s_client", "-tls1_2", "-cipher", cipher, "-connect",
+                                f"127.0.0.1:{srv.gemini_port}", "-servername", "localhost",
+                                "-ign_eof"], input=b"gemini://localhost/\r\n",
+                               capture_output=True, timeout=20)
+            out = r.stdout.decode("utf-8", "replace")
+            assert ("\n20 text/gemini" in out) == works, (cipher, out[-2000:])
+            assert (f"Cipher is {cipher}" in out) == works, (cipher, out[-2000:])
 
 
 def test_session_resumption():
