@@ -102,11 +102,14 @@ static uint32_t key_hash(const unsigned char key[16])
 }
 
 /* Brings the bucket up to now: tokens flow back at the rate, up to a
- * minute's worth. */
+ * minute's worth. A worker's now may be older than another's last update
+ * (it was read before its batch of events): last_ms never goes back, or
+ * the same interval would be paid out twice. */
 static void refill(const struct ratelimit *r, struct client *c, int64_t now)
 {
-	if (now > c->last_ms)
-		c->tokens += (double)(now - c->last_ms) * r->per_minute / MS_PER_MINUTE;
+	if (now <= c->last_ms)
+		return;
+	c->tokens += (double)(now - c->last_ms) * r->per_minute / MS_PER_MINUTE;
 	if (c->tokens > r->per_minute)
 		c->tokens = r->per_minute;
 	c->last_ms = now;

@@ -175,6 +175,27 @@ static void test_wait_is_whole_seconds(void)
 	ratelimit_free(r);
 }
 
+/* Workers read the clock before a batch of events, so calls come with
+ * times out of order: an older time pays nothing out, and the time between
+ * is not paid twice. */
+static void test_out_of_order_times_refill_once(void)
+{
+	struct ratelimit *r = ratelimit_new(60, 4);
+	struct sockaddr_storage a = ipv4("192.0.2.77");
+	CHECK(ratelimit_connect(r, &a, 10000));
+	for (int i = 0; i < 60; i++)
+		CHECK_INT(ratelimit_request(r, &a, 10500), 0);
+	CHECK_INT(ratelimit_request(r, &a, 10500), 1);
+	/* The connection closes in a batch whose clock read 10000. */
+	ratelimit_disconnect(r, &a, 10000);
+	CHECK(ratelimit_connect(r, &a, 10000));
+	/* Half a second since the allowance ran out: half a token, not one. */
+	CHECK_INT(ratelimit_request(r, &a, 11000), 1);
+	CHECK_INT(ratelimit_request(r, &a, 11500), 0);
+	CHECK_INT(ratelimit_request(r, &a, 11500), 1);
+	ratelimit_free(r);
+}
+
 static void test_connections_per_address(void)
 {
 	struct ratelimit *r = ratelimit_new(0, 2);
@@ -247,6 +268,7 @@ int main(void)
 {
 	RUN(test_burst_then_the_rate);
 	RUN(test_wait_is_whole_seconds);
+	RUN(test_out_of_order_times_refill_once);
 	RUN(test_connections_per_address);
 	RUN(test_ipv6_counted_by_its_64);
 	RUN(test_off);
