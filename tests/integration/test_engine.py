@@ -461,6 +461,9 @@ def test_idle_write_timeout_drops_a_reader_that_stopped():
         # logs the download when it drops the reader.
         assert wait_until(lambda: any(l[3] == "/huge.bin" for l in access_lines(srv)), 10), \
             "the stalled reader was not dropped"
+        # What the kernel still holds for it arrives, then the end. (A
+        # kernel short of memory may drop the closed socket's queue
+        # silently: the client then never hears more.)
         got = 0
         try:
             while True:
@@ -468,13 +471,13 @@ def test_idle_write_timeout_drops_a_reader_that_stopped():
                 if not chunk:
                     break
                 got += len(chunk)
-        except ConnectionResetError:
+        except (ConnectionResetError, socket.timeout):
             pass
         sock.close()
-        assert got < 24 * 1024 * 1024, "the stalled reader was not dropped"
         line = [l for l in access_lines(srv) if l[3] == "/huge.bin"][0]
+        assert got <= int(line[5]) < 24 * 1024 * 1024, (got, line)
         # Cut by the idle timeout (500 ms), nowhere near the default 30 s.
-        assert int(line[5]) == got and int(line[6]) < 5000, line
+        assert int(line[6]) < 5000, line
         # Others are served meanwhile and afterwards.
         assert gopher(srv.gopher_port, "").endswith(b".\r\n")
 
