@@ -35,9 +35,10 @@ struct search_index; /* search.h */
 
 struct snapshot {
 	const struct vhost *vhost;
-	/* Every article that is not a draft, newest first (ties: by path).
-	 * Articles dated in the future are included and skipped by whoever
-	 * lists them until their time comes (snapshot_visible). */
+	/* Every article that is not a draft nor a redirect, newest first
+	 * (ties: by path). Articles dated in the future are included and
+	 * skipped by whoever lists them until their time comes
+	 * (snapshot_visible). Redirects are found only by path. */
 	struct article **articles;
 	size_t n_articles;
 	/* Shared with other snapshots: articles[i] is held through refs. */
@@ -56,7 +57,8 @@ struct snapshot {
 /* True when the article is published at time now (not in the future). */
 bool snapshot_visible(const struct article *a, time_t now);
 
-/* The article at URL path (or one of its aliases), or NULL. */
+/* The article at URL path (or one of its aliases), redirects included,
+ * or NULL. */
 const struct article *snapshot_find_article(const struct snapshot *snap, const char *path);
 
 /* The entry with key, or NULL. */

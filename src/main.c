@@ -252,6 +252,13 @@ static size_t count_lines(const struct buf *b)
 	return n;
 }
 
+/* An empty buf has no data at all (NULL), which fwrite must not be given. */
+static void print_buf(const struct buf *b, FILE *to)
+{
+	if (b->len > 0)
+		fwrite(b->data, 1, b->len, to);
+}
+
 /* ---- check ---- */
 
 static int run_check(struct options *opt)
@@ -270,7 +277,7 @@ static int run_check(struct options *opt)
 			verify_capsule(&cfg.vhosts[i], &problems, &counts);
 		config_free(&cfg);
 	}
-	fwrite(problems.data, 1, problems.len, stdout);
+	print_buf(&problems, stdout);
 	printf("%zu articles, %zu problems\n", counts.articles, counts.problems);
 	buf_free(&problems);
 	return counts.problems > 0 ? 1 : 0;
@@ -284,7 +291,7 @@ static int load_config(struct options *opt, struct config *cfg)
 	struct buf errors = {0};
 	int status = config_load(cfg, &opt->over, &errors);
 	if (status < 0)
-		fwrite(errors.data, 1, errors.len, stderr);
+		print_buf(&errors, stderr);
 	buf_free(&errors);
 	return status;
 }
@@ -297,9 +304,9 @@ static int run_render(struct options *opt)
 	if (load_config(opt, &cfg) < 0)
 		return 1;
 	status = editor_render(&cfg, opt->operand, opt->output, &out, &notes, &error);
-	fwrite(out.data, 1, out.len, stdout);
-	fwrite(notes.data, 1, notes.len, stderr);
-	fwrite(error.data, 1, error.len, stderr);
+	print_buf(&out, stdout);
+	print_buf(&notes, stderr);
+	print_buf(&error, stderr);
 	buf_free(&out);
 	buf_free(&notes);
 	buf_free(&error);

@@ -56,8 +56,10 @@ struct source {
 	const char *url;
 	uint64_t url_hash;
 	/* Likewise for listing and sorting: parsed and not a draft, and the
-	 * date (when dated). */
+	 * date (when dated). A redirect is never listed: it only answers its
+	 * own address (and aliases) by sending the reader on. */
 	bool listed;
+	bool redirects;
 	bool dated;
 	time_t date;
 	struct search_terms *terms;
@@ -86,6 +88,8 @@ struct snapshot_full {
 	struct source **sources; /* every article file, sorted by path */
 	size_t n_sources;
 	struct source **listed;  /* parallel to pub.articles */
+	struct source **redirects; /* found by path only, never listed */
+	size_t n_redirects;
 	size_t *pools[4];        /* the items of the four indexes */
 	struct path_slot *paths; /* URL path and aliases -> article */
 	size_t paths_mask;
@@ -510,7 +514,8 @@ static void source_derive(struct snapshot_builder *b, struct source *s)
 	for (size_t i = 0; i < m->n_aliases; i++)
 		s->alias_paths[i] = m->aliases[i][0] == '/' ? xstrdup(m->aliases[i])
 		                                            : xasprintf("/%s", m->aliases[i]);
-	s->listed = !m->draft;
+	s->redirects = !m->draft && m->redirect != NULL;
+	s->listed = !m->draft && !s->redirects;
 	s->dated = m->date.set;
 	s->date = m->date.t;
 	s->url = s->article->path;
@@ -892,22 +897,30 @@ static void path_put(struct snapshot_full *f, const char *key, uint64_t hash,
 	f->paths[i].hash = hash;
 }
 
+/* The i-th article found by path: the listed ones (newest first), then
+ * the redirects. */
+static const struct source *routed(const struct snapshot_full *f, size_t i)
+{
+	return i < f->pub.n_articles ? f->listed[i] : f->redirects[i - f->pub.n_articles];
+}
+
 /* Real paths first, so an alias never shadows an article's own path. */
 static void paths_build(struct snapshot_full *f)
 {
-	size_t n_keys = f->pub.n_articles;
-	for (size_t i = 0; i < f->pub.n_articles; i++)
-		if (f->listed[i]->alias_paths != NULL)
-			n_keys += f->listed[i]->article->meta.n_aliases;
+	size_t n_routed = f->pub.n_articles + f->n_redirects;
+	size_t n_keys = n_routed;
+	for (size_t i = 0; i < n_routed; i++)
+		if (routed(f, i)->alias_paths != NULL)
+			n_keys += routed(f, i)->article->meta.n_aliases;
 	f->paths_mask = table_capacity(n_keys) - 1;
 	f->paths = xcalloc(f->paths_mask + 1, sizeof *f->paths);
-	for (size_t i = 0; i < f->pub.n_articles; i++) {
-		const struct source *s = f->listed[i];
+	for (size_t i = 0; i < n_routed; i++) {
+		const struct source *s = routed(f, i);
 		if (s->url != NULL)
 			path_put(f, s->url, s->url_hash, s->article);
 	}
-	for (size_t i = 0; i < f->pub.n_articles; i++) {
-		const struct source *s = f->listed[i];
+	for (size_t i = 0; i < n_routed; i++) {
+		const struct source *s = routed(f, i);
 		for (size_t k = 0; s->alias_paths != NULL && k < s->article->meta.n_aliases; k++) {
 			const char *alias = s->alias_paths[k];
 			path_put(f, alias, search_hash(alias, strlen(alias)), s->article);
@@ -929,10 +942,15 @@ static struct snapshot *assemble(struct snapshot_builder *b, const struct snapsh
 	f->pub.hidden = xcalloc(n_sources ? n_sources : 1, sizeof *f->pub.hidden);
 	f->pub.n_hidden = n_sources;
 	f->listed = xcalloc(n_sources ? n_sources : 1, sizeof *f->listed);
+	f->redirects = xcalloc(n_sources ? n_sources : 1, sizeof *f->redirects);
 	for (size_t i = 0; i < n_sources; i++) {
 		f->pub.hidden[i] = sources[i]->path;
-		if (sources[i]->article != NULL && sources[i]->listed)
+		if (sources[i]->article == NULL)
+			continue;
+		if (sources[i]->listed)
 			f->listed[f->pub.n_articles++] = sources[i];
+		else if (sources[i]->redirects)
+			f->redirects[f->n_redirects++] = sources[i];
 	}
 	sort_newest_first(f->listed, f->pub.n_articles);
 	f->pub.articles = xcalloc(f->pub.n_articles ? f->pub.n_articles : 1, sizeof *f->pub.articles);
@@ -1142,6 +1160,7 @@ void snapshot_drop(struct snapshot *snap)
 		source_drop(f->sources[i]);
 	free(f->sources);
 	free(f->listed);
+	free(f->redirects);
 	free(snap->articles);
 	free(snap->hidden);
 	free(snap->front_intro);

@@ -119,7 +119,7 @@ def test_hostile_files_are_refused_with_a_log_line():
             assert resp.header == "51 Not found", (path, resp.header)
             assert gopher(srv.gopher_port, path) == (
                 f"3Not found: {path}\t\terror.host\t1\r\n.\r\n").encode(), path
-            assert time.monotonic() - t0 < patience(1), f"{path} blocked the worker"
+            assert time.monotonic() - t0 < patience(5), f"{path} blocked the worker"
             if reason:
                 assert wait_until(lambda: f"capsule: {path}: {reason}" in srv.log(), 2), path
         assert b"root:" not in gopher(srv.gopher_port, "/")
@@ -142,7 +142,7 @@ def test_two_gigabyte_file_streams_without_blocking_the_worker():
             t0 = time.monotonic()
             assert gemini(srv.gemini_port, "gemini://localhost/").status == 20
             assert gopher(srv.gopher_port, "/news/").endswith(b".\r\n")
-            assert time.monotonic() - t0 < patience(0.5)
+            assert time.monotonic() - t0 < patience(3)  # blocked, it would wait for ever
         tls.close()
         plain.close()
 

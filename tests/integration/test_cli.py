@@ -150,6 +150,32 @@ def test_check_broken_article():
     assert articles == len(article_sources(os.path.join(capsule, "news"))) - 1
 
 
+def test_render_broken_articles_prints_the_reason():
+    """Nothing goes to stdout, one FILE:LINE reason to stderr, exit 1: also
+    on the sanitizer build, where writing an empty output once aborted."""
+    folder = os.path.join(tempdir(), "news")
+    os.makedirs(folder)
+    broken = {
+        "unclosed.md": "---\ntitle: [never closed\ndate: 2024-03-01\n---\n\nBody.\n",
+        "undated.md": "---\ntitle: Tanpa tanggal\n---\n\nIsi.\n",
+        "latin1.md": "---\ntitle: Caf\u00e9\ndate: 2024-03-01\n---\n\nna\u00efve\n".encode("latin-1"),
+        "empty.md": "",
+        "nul.md": "---\ntitle: x\ndate: 2024-03-01\n---\n\n\u05e9\u05dc\u05d5\u05dd\0\n",
+    }
+    for name, text in broken.items():
+        path = os.path.join(folder, name)
+        with open(path, "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+        for output in ("--gemini", "--gopher"):
+            r = kabar("render", path, output)
+            assert r.returncode == 1 and r.stdout == "", (name, r.returncode, r.stdout)
+            assert re.fullmatch(re.escape(path) + r":\d+: [^\n]+\n", r.stderr), r.stderr
+    missing = os.path.join(folder, "missing.md")
+    r = kabar("render", missing)
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.startswith(missing + ": ") and r.stderr.count("\n") == 1, r.stderr
+
+
 def test_check_go_blog_corpus():
     corpus = shared_path("corpus", "go-blog")
     r = kabar("check", corpus)
