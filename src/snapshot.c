@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "capsule.h"
+#include "links.h"
 #include "log.h"
 #include "search.h"
 #include "site.h"
@@ -237,6 +238,10 @@ static bool is_article_path(const char *path)
 	if (dot == NULL || strchr(dot, '/') != NULL)
 		return false;
 	if (strcmp(dot, ".md") != 0 && strcmp(dot, ".gmi") != 0 && strcmp(dot, ".txt") != 0)
+		return false;
+	/* Hugo's "_index.md" introduces a folder; it is not an article. */
+	const char *slash = strrchr(path, '/');
+	if (strncmp(slash + 1, "_index.", 7) == 0)
 		return false;
 	return !path_has_ignored_part(path);
 }
@@ -552,8 +557,10 @@ static struct source *source_load(struct snapshot_builder *b, const char *path, 
 		buf_free(&data);
 		return NULL; /* removed before it could be read: a later event says so */
 	}
+	struct article_context ctx = b->ctx;
+	ctx.file_time = id.mtime.tv_sec;
 	if (err == 0)
-		a = article_parse(path, data.data ? data.data : "", data.len, &b->ctx, &error);
+		a = article_parse(path, data.data ? data.data : "", data.len, &ctx, &error);
 	else
 		buf_printf(&error, " cannot read: %s", read_error(err));
 	buf_free(&data);
@@ -1173,6 +1180,18 @@ const struct article *snapshot_find_article(const struct snapshot *snap, const c
 		if (f->paths[i].hash == hash && strcmp(f->paths[i].key, path) == 0)
 			return f->paths[i].article;
 	return NULL;
+}
+
+static const void *listed_source_at(const char *source, const void *snap)
+{
+	const struct source *s = prev_source(snap, source);
+	return s != NULL && s->article != NULL && s->listed ? s->article : NULL;
+}
+
+const struct article *snapshot_link_target(const struct snapshot *snap, const char *site_path)
+{
+	const struct article *a = links_find_source(site_path, listed_source_at, snap);
+	return a != NULL ? a : snapshot_find_article(snap, site_path);
 }
 
 const struct index_entry *index_find(const struct index *idx, const char *key)
