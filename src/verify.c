@@ -322,6 +322,9 @@ static void check_article_links(struct walk *w, const struct targets *t, const s
 {
 	struct link_cursor cursor = {0};
 	const struct article *a = c->article;
+	/* The front matter's first: where it sends readers, its image. */
+	check_link(w, t, c, a->meta.redirect, &cursor);
+	check_link(w, t, c, a->meta.image, &cursor);
 	for (size_t i = 0; i < a->n_blocks; i++) {
 		const struct block *b = &a->blocks[i];
 		for (size_t k = 0; k < b->n_links; k++)
