@@ -218,6 +218,43 @@ static void test_link_targets(void)
 	capsule_remove();
 }
 
+/* Guides of one name in several language folders, all undated and
+ * written the same month: each keeps an address of its own. */
+static void test_one_address_each(void)
+{
+	capsule_create();
+	const char *langs[] = {"ar", "hi", "id", "zh-hans"};
+	for (size_t i = 0; i < 4; i++) {
+		char *rel = xasprintf("news/guides/%s/port-guide.md", langs[i]);
+		put(rel, "---\ntitle: Port guide\n---\nText.\n");
+		touch_at(rel, 1749981600 + (time_t)i * 60); /* June 2025 */
+		free(rel);
+	}
+	put("news/port-guide-hi.md", "---\ntitle: Taken\ndate: 2025-06-01\n---\nx\n");
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	CHECK_INT(s->n_articles, 5);
+	const struct article *ar = snapshot_find_article(s, "/news/2025/06/port-guide");
+	CHECK(ar != NULL && strcmp(ar->source, "news/guides/ar/port-guide.md") == 0);
+	const struct article *hi = snapshot_find_article(s, "/news/2025/06/port-guide-hi-2");
+	CHECK(hi != NULL && strcmp(hi->source, "news/guides/hi/port-guide.md") == 0);
+	CHECK(snapshot_find_article(s, "/news/2025/06/port-guide-id") != NULL);
+	CHECK(snapshot_find_article(s, "/news/2025/06/port-guide-zh-hans") != NULL);
+	CHECK(snapshot_link_target(s, "/news/guides/zh-hans/port-guide.md") ==
+	      snapshot_find_article(s, "/news/2025/06/port-guide-zh-hans"));
+	/* A rebuild keeps the addresses (the moved sources are shared). */
+	char *changed = xstrdup("news/guides/id");
+	struct snapshot *next = snapshot_update(b, s, &changed, 1);
+	free(changed);
+	CHECK_INT(next->n_articles, 5);
+	CHECK(snapshot_find_article(next, "/news/2025/06/port-guide-zh-hans") != NULL);
+	CHECK(snapshot_find_article(next, "/news/2025/06/port-guide-id") != NULL);
+	snapshot_drop(next);
+	snapshot_drop(s);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
 static void test_drafts_and_future(void)
 {
 	capsule_create();
@@ -484,6 +521,7 @@ int main(void)
 	RUN(test_order_and_indexes);
 	RUN(test_paths_and_aliases);
 	RUN(test_link_targets);
+	RUN(test_one_address_each);
 	RUN(test_drafts_and_future);
 	RUN(test_update_shares_and_removes);
 	RUN(test_broken_keeps_good_version);
