@@ -215,6 +215,8 @@ static void targets_build(struct targets *t, const struct walk *w)
 	for (size_t i = 0; i < t->n; i++) {
 		const struct article *a = w->checked[i].article;
 		t->items[i] = &w->checked[i];
+		if (a->meta.draft)
+			continue;
 		if (a->path != NULL)
 			add_address(t, a->path);
 		for (size_t k = 0; k < a->meta.n_aliases; k++)
@@ -233,9 +235,9 @@ static void targets_free(struct targets *t)
 	free(t->items);
 }
 
-static const void *article_at_source(const char *source, const void *data)
+/* The checked article whose source is the capsule path source, drafts too. */
+static const struct article *any_article_at(const struct targets *t, const char *source)
 {
-	const struct targets *t = data;
 	size_t lo = 0, hi = t->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -248,6 +250,12 @@ static const void *article_at_source(const char *source, const void *data)
 			hi = mid;
 	}
 	return NULL;
+}
+
+static const void *article_at_source(const char *source, const void *data)
+{
+	const struct article *a = any_article_at(data, source);
+	return a != NULL && !a->meta.draft ? a : NULL; /* a draft is not there for readers */
 }
 
 /* The site's own pages (routes.c): a link there leads somewhere. */
@@ -293,7 +301,8 @@ static bool leads_somewhere(const struct walk *w, const struct targets *t, const
 	if (t->n_addresses > 0 &&
 	    bsearch(&path, t->addresses, t->n_addresses, sizeof *t->addresses, by_string) != NULL)
 		return true;
-	return capsule_has(w, path);
+	/* An article's source is never served as a file (snapshot.h). */
+	return any_article_at(t, path + 1) == NULL && capsule_has(w, path);
 }
 
 static void check_link(struct walk *w, const struct targets *t, const struct checked *c,

@@ -180,20 +180,25 @@ def test_check_links_and_undated_articles():
           "Lihat [peta](gambar/peta.png) dan [jadwal](jadwal.md).\n\n"
           "![Dermaga](gambar/dermaga.jpg)\n\n[Keluar](../../../luar.txt)\n")
     write(os.path.join(capsule, "news", "id", "jadwal.md"),
-          "---\ntitle: Jadwal\ndate: 2024-03-01\n---\n\n[Kembali](pelabuhan#atas)\n")
+          "---\ntitle: Jadwal\ndate: 2024-03-01\n---\n\n[Kembali](pelabuhan#atas)\n\n"
+          "[Rencana](rencana.md)\n")
+    write(os.path.join(capsule, "news", "id", "rencana.md"),
+          "---\ntitle: Rencana\ndate: 2024-03-02\ndraft: true\n---\n\nBelum terbit.\n")
     write(os.path.join(capsule, "news", "id", "_index.md"), "---\ntitle: Indonesia\n---\n")
     r = kabar("check", capsule)
     assert r.returncode == 0, r.stdout
     lines = r.stdout.splitlines()
-    assert lines[-1] == "2 articles, 0 problems, 2 warnings, 1 dated by file time", lines
+    assert lines[-1] == "3 articles, 0 problems, 3 warnings, 1 dated by file time", lines
     source = f"{capsule}/news/id/pelabuhan.md"
     assert re.match(re.escape(source) + r": dated by its file time \(\d{4}-\d\d-\d\d \d\d:\d\d\)$",
                     lines[0]), lines
-    assert lines[1:3] == [f"{source}:8: link to gambar/dermaga.jpg: nothing there",
+    # A draft is not there for readers yet.
+    assert lines[1] == f"{capsule}/news/id/jadwal.md:8: link to rencana.md: nothing there", lines
+    assert lines[2:4] == [f"{source}:8: link to gambar/dermaga.jpg: nothing there",
                           f"{source}:10: link to ../../../luar.txt: climbs out of the capsule"], lines
     r = kabar("check", "--strict", capsule)
     assert r.returncode == 1
-    assert r.stdout.splitlines()[-1] == "2 articles, 2 problems, 1 dated by file time"
+    assert r.stdout.splitlines()[-1] == "3 articles, 3 problems, 1 dated by file time"
     r = kabar("serve", "--strict")
     assert r.returncode == 2 and "--strict" in r.stderr
 
