@@ -104,17 +104,22 @@ struct article {
 	char *source;   /* path of the file, relative to the capsule */
 	char *path;     /* URL path, e.g. "/news/2022/04/slug" */
 	size_t words;   /* body words, for reading time and ranking */
+	bool dated_by_file; /* no date of its own: dated by its file's time */
 };
 
 /* Settings an article is parsed with: the site's defaults. */
 struct article_context {
 	int utc_offset_minutes; /* for dates written without a zone */
 	const char *lang;       /* default language */
+	/* The source file's modification time (0: unknown): the date of an
+	 * article that names none. */
+	time_t file_time;
 };
 
 /*
  * Parses one article from its bytes. source is the path relative to the
- * capsule (it decides the format by extension and the slug by file name).
+ * capsule (it decides the format by extension and the slug by file name;
+ * "index.md" takes its folder's name, as a page bundle).
  * Returns the article, or NULL with one "LINE: reason" line appended to
  * error (the caller prefixes the file name).
  */

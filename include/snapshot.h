@@ -61,6 +61,11 @@ bool snapshot_visible(const struct article *a, time_t now);
  * or NULL. */
 const struct article *snapshot_find_article(const struct snapshot *snap, const char *path);
 
+/* The article a link to site_path names: by its source file (with or
+ * without extension, or a page bundle's folder; links.h), its address or
+ * one of its aliases. NULL when it names none. */
+const struct article *snapshot_link_target(const struct snapshot *snap, const char *site_path);
+
 /* The entry with key, or NULL. */
 const struct index_entry *index_find(const struct index *idx, const char *key);
 

@@ -10,6 +10,7 @@
 #include "date.h"
 #include "frontmatter.h"
 #include "layout.h"
+#include "links.h"
 #include "markdown.h"
 #include "text.h"
 
@@ -139,13 +140,32 @@ static char *slug_from(const char *s, size_t len)
 	return buf_steal(&out);
 }
 
-static char *file_slug(const char *source)
+/* The name an article's slug and date prefix come from: its file's, or for
+ * a page bundle ("guides/2024-03-01-ferry/index.md") its folder's. Sets
+ * *len to the name's length without extension. */
+static const char *article_name(const char *source, size_t *len)
 {
 	const char *name = base_name(source);
-	if (has_date_prefix(name))
-		name += DATE_PREFIX_LEN;
+	if (links_is_bundle_index(source) && name != source) {
+		const char *start = name - 1;
+		while (start > source && start[-1] != '/')
+			start--;
+		*len = (size_t)(name - 1 - start);
+		return start;
+	}
 	const char *dot = strrchr(name, '.');
-	size_t len = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+	*len = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+	return name;
+}
+
+static char *file_slug(const char *source)
+{
+	size_t len;
+	const char *name = article_name(source, &len);
+	if (len > DATE_PREFIX_LEN && has_date_prefix(name)) {
+		name += DATE_PREFIX_LEN;
+		len -= DATE_PREFIX_LEN;
+	}
 	return slug_from(name, len);
 }
 
@@ -367,16 +387,30 @@ static size_t body_words(const struct block_list *blocks)
 	return words;
 }
 
-/* Slug, date and URL path. An article must be dated, except a redirect:
- * that only sends its readers on and is never listed. */
+/* An article with no date of its own is dated when its file was last
+ * written, in the site's zone: a folder of undated guides still publishes,
+ * in the order it was written. */
+static void date_by_file(struct article *a, const struct article_context *ctx)
+{
+	a->meta.date = (struct when){.set = true, .t = ctx->file_time,
+	                             .offset_minutes = ctx->utc_offset_minutes, .has_time = true};
+	a->dated_by_file = true;
+}
+
+/* Slug, date and URL path. An article must be dated (by its file's time at
+ * the latest), except a redirect: that only sends its readers on and is
+ * never listed. */
 static bool settle_place(struct article *a, const struct article_context *ctx, struct buf *error)
 {
-	const char *name = base_name(a->source);
+	size_t name_len;
+	const char *name = article_name(a->source, &name_len);
 	char *slug = a->meta.slug ? slug_from(a->meta.slug, strlen(a->meta.slug)) : file_slug(a->source);
 	free(a->meta.slug);
 	a->meta.slug = slug;
-	if (!a->meta.date.set && has_date_prefix(name))
+	if (!a->meta.date.set && name_len >= DATE_PREFIX_LEN && has_date_prefix(name))
 		date_parse(name, DATE_PREFIX_DATE_LEN, ctx->utc_offset_minutes, &a->meta.date);
+	if (!a->meta.date.set && a->meta.redirect == NULL && ctx->file_time != 0)
+		date_by_file(a, ctx);
 	if (!a->meta.date.set && a->meta.redirect == NULL) {
 		buf_puts(error, "1: no date: give the article a \"date:\" line in its front matter");
 		return false;

@@ -68,14 +68,18 @@ static void base_url(struct buf *out, const struct config *cfg, const struct vho
 	page_base_url(out, &origin, OUTPUT_GOPHER);
 }
 
-static int read_file(const char *file, struct buf *data, struct buf *error)
+/* Also sets *mtime, which dates an article that names no date. */
+static int read_file(const char *file, struct buf *data, time_t *mtime, struct buf *error)
 {
 	int fd = open(file, O_RDONLY | O_CLOEXEC);
 	int status;
+	struct stat st;
 	if (fd < 0) {
 		buf_printf(error, "%s: cannot open: %s\n", file, strerror(errno));
 		return -1;
 	}
+	if (fstat(fd, &st) == 0)
+		*mtime = st.st_mtim.tv_sec;
 	status = verify_read(fd, data);
 	close(fd);
 	if (status < 0)
@@ -89,6 +93,8 @@ static void add_notes(struct buf *notes, const char *file, const struct article 
 	struct tm tm;
 	if (a->meta.draft)
 		buf_printf(notes, "%s: draft: readers do not see it until \"draft: true\" goes\n", file);
+	if (a->dated_by_file)
+		buf_printf(notes, "%s: dated by its file time: give it a \"date:\" to fix it\n", file);
 	if (a->meta.redirect != NULL)
 		buf_printf(notes, "%s: redirect: readers are sent on to %s\n", file, a->meta.redirect);
 	if (a->meta.date.set && a->meta.date.t > time(NULL)) {
@@ -106,7 +112,7 @@ int editor_render(const struct config *cfg, const char *file, enum editor_output
 	const struct vhost *vh = host_of(cfg, file, &source);
 	struct article_context ctx = {.utc_offset_minutes = vh->utc_offset_minutes, .lang = vh->lang};
 	struct article *a = NULL;
-	if (read_file(file, &data, error) == 0) {
+	if (read_file(file, &data, &ctx.file_time, error) == 0) {
 		a = article_parse(source, data.data ? data.data : "", data.len, &ctx, &reason);
 		if (a == NULL) {
 			/* article_parse says "LINE: reason"; the first line is the one. */

@@ -37,7 +37,10 @@ static const char usage_text[] =
 	"  check    read the configuration and every article; print each problem\n"
 	"           as FILE:LINE: reason and a line \"N articles, N problems\";\n"
 	"           exit 1 if there was any problem. DIR checks that folder of\n"
-	"           articles instead of the configured capsule.\n"
+	"           articles instead of the configured capsule. Links to nothing\n"
+	"           are warnings (problems with --strict); articles dated by\n"
+	"           their file's time are noted; both are counted after the\n"
+	"           problems when there are any.\n"
 	"  render   print FILE as readers will see it: gemtext (--gemini, the\n"
 	"           default) or Gopher text (--gopher), with the host's zone,\n"
 	"           language and width; says on stderr when it is a draft, a\n"
@@ -56,6 +59,7 @@ static const char usage_text[] =
 	"      --gopher ADDR:PORT   serve Gopher here (repeatable)\n"
 	"      --certs DIR          certificates, made on first start (default ./certs)\n"
 	"      --workers N          worker threads (default: one per core)\n"
+	"      --strict             check: count links to nothing as problems\n"
 	"  -h, --help               show this help\n"
 	"  -V, --version            show the version\n"
 	"\n"
@@ -80,6 +84,7 @@ enum option_id {
 	OPT_AUTHOR,
 	OPT_RENDER_GEMINI,
 	OPT_RENDER_GOPHER,
+	OPT_STRICT,
 };
 
 static const struct option long_options[] = {
@@ -92,6 +97,7 @@ static const struct option long_options[] = {
 	{"workers", required_argument, NULL, OPT_WORKERS},
 	{"section", required_argument, NULL, OPT_SECTION},
 	{"author", required_argument, NULL, OPT_AUTHOR},
+	{"strict", no_argument, NULL, OPT_STRICT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -117,6 +123,7 @@ struct options {
 	const char *section; /* new */
 	const char *author;  /* new */
 	enum editor_output output; /* render */
+	bool strict;               /* check */
 	struct config_overrides over;
 };
 
@@ -179,6 +186,11 @@ static int take_option(struct options *opt, int c, char **argv)
 	case OPT_AUTHOR: opt->author = optarg; return 0;
 	case OPT_RENDER_GEMINI: opt->output = EDITOR_GEMINI; return 0;
 	case OPT_RENDER_GOPHER: opt->output = EDITOR_GOPHER; return 0;
+	case OPT_STRICT:
+		if (strcmp(opt->command, "check") != 0)
+			return usage_error("--strict is an option of check");
+		opt->strict = true;
+		return 0;
 	case 'h': fputs(usage_text, stdout); return -1;
 	case 'V': printf("kabar %s\n", KABAR_VERSION); return -1;
 	case ':': return usage_error("%s needs a value", argv[optind - 1]);
@@ -278,7 +290,16 @@ static int run_check(struct options *opt)
 		config_free(&cfg);
 	}
 	print_buf(&problems, stdout);
-	printf("%zu articles, %zu problems\n", counts.articles, counts.problems);
+	if (opt->strict) {
+		counts.problems += counts.warnings;
+		counts.warnings = 0;
+	}
+	printf("%zu articles, %zu problems", counts.articles, counts.problems);
+	if (counts.warnings > 0)
+		printf(", %zu warnings", counts.warnings);
+	if (counts.notes > 0)
+		printf(", %zu dated by file time", counts.notes);
+	putchar('\n');
 	buf_free(&problems);
 	return counts.problems > 0 ? 1 : 0;
 }

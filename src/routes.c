@@ -284,7 +284,7 @@ static void article_page(struct route_context *ctx, const struct article *a)
 	struct buf base = {0};
 	if (ctx->out == OUTPUT_GOPHER)
 		page_base_url(&base, ctx->origin, ctx->out);
-	struct render_context render = {ctx->snap->vhost, base.data};
+	struct render_context render = {.vhost = ctx->snap->vhost, .base_url = base.data, .snapshot = ctx->snap};
 	if (ctx->out == OUTPUT_GEMINI) {
 		render_gemtext(p.body, a, &render);
 	} else {

@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "capsule.h"
+#include "links.h"
 #include "log.h"
 #include "search.h"
 #include "site.h"
@@ -241,6 +242,10 @@ static bool is_article_path(const char *path)
 	if (dot == NULL || strchr(dot, '/') != NULL)
 		return false;
 	if (strcmp(dot, ".md") != 0 && strcmp(dot, ".gmi") != 0 && strcmp(dot, ".txt") != 0)
+		return false;
+	/* Hugo's "_index.md" introduces a folder; it is not an article. */
+	const char *slash = strrchr(path, '/');
+	if (strncmp(slash + 1, "_index.", 7) == 0)
 		return false;
 	return !path_has_ignored_part(path);
 }
@@ -557,8 +562,10 @@ static struct source *source_load(struct snapshot_builder *b, const char *path, 
 		buf_free(&data);
 		return NULL; /* removed before it could be read: a later event says so */
 	}
+	struct article_context ctx = b->ctx;
+	ctx.file_time = id.mtime.tv_sec;
 	if (err == 0)
-		a = article_parse(path, data.data ? data.data : "", data.len, &b->ctx, &error);
+		a = article_parse(path, data.data ? data.data : "", data.len, &ctx, &error);
 	else
 		buf_printf(&error, " cannot read: %s", read_error(err));
 	buf_free(&data);
@@ -928,6 +935,114 @@ static void paths_build(struct snapshot_full *f)
 	}
 }
 
+/* ---- One address per article ---- */
+
+struct address_use {
+	const char *url;
+	size_t at; /* in sources, which are in path order */
+};
+
+static int by_url_then_path(const void *a, const void *b)
+{
+	const struct address_use *x = a, *y = b;
+	int c = strcmp(x->url, y->url);
+	return c != 0 ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+static bool address_taken(const struct address_use *uses, size_t n, char **given, size_t n_given,
+                          const char *url)
+{
+	struct address_use key = {url, 0};
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(uses[mid].url, key.url);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = 0; i < n_given; i++)
+		if (strcmp(given[i], url) == 0)
+			return true;
+	return false;
+}
+
+/* "/news/2025/06/guide" for news/guides/zh-hans/guide.md, when that is
+ * taken: "/news/2025/06/guide-zh-hans", then "-2", "-3" ... */
+static char *free_address(const struct source *s, const struct address_use *uses, size_t n,
+                          char **given, size_t n_given)
+{
+	const char *end = strrchr(s->path, '/');
+	const char *start = end;
+	while (start > s->path && start[-1] != '/')
+		start--;
+	char *folder_name = xstrndup(start, (size_t)(end - start));
+	char *folder = text_slug(folder_name);
+	free(folder_name);
+	char *url = xasprintf("%s-%s", s->url, folder);
+	for (int k = 2; address_taken(uses, n, given, n_given, url); k++) {
+		free(url);
+		url = xasprintf("%s-%s-%d", s->url, folder, k);
+	}
+	free(folder);
+	return url;
+}
+
+/* The same source at another address, for this snapshot and the ones
+ * built from it (the file's own source is shared with older ones). */
+static struct source *source_readdressed(struct snapshot_builder *b, const struct source *s,
+                                         const char *url)
+{
+	struct source *copy = source_new(s->path, &s->id);
+	struct article moved = *s->article;
+	moved.path = (char *)url;
+	struct pack measure = {0};
+	pack_into(&measure, &moved);
+	struct pack p = {.base = xmalloc(measure.at)};
+	copy->article = pack_into(&p, &moved);
+	source_derive(b, copy);
+	return copy;
+}
+
+/*
+ * Two articles at one address (the same slug in the same month, such as
+ * guides of one name in two language folders) would hide one of them. The
+ * first by source path keeps the address; each other one gets its folder's
+ * name after its slug.
+ */
+static void settle_addresses(struct snapshot_builder *b, struct source **sources, size_t n)
+{
+	struct address_use *uses = xcalloc(n ? n : 1, sizeof *uses);
+	size_t n_uses = 0;
+	for (size_t i = 0; i < n; i++)
+		if (sources[i]->article != NULL && sources[i]->listed && sources[i]->url != NULL)
+			uses[n_uses++] = (struct address_use){sources[i]->url, i};
+	qsort(uses, n_uses, sizeof *uses, by_url_then_path);
+	char **given = NULL;
+	size_t n_given = 0;
+	for (size_t u = 1; u < n_uses; u++) {
+		if (strcmp(uses[u].url, uses[u - 1].url) != 0)
+			continue;
+		struct source *s = sources[uses[u].at];
+		char *url = free_address(s, uses, n_uses, given, n_given);
+		log_warn("%s: %s is taken by %s; served at %s", s->path, s->url,
+		         sources[uses[u - 1].at]->path, url);
+		given = xreallocarray(given, n_given + 1, sizeof *given);
+		given[n_given++] = url;
+		sources[uses[u].at] = source_readdressed(b, s, url);
+		uses[u].url = uses[u - 1].url; /* the group's next member compares with it */
+		uses[u].at = uses[u - 1].at;
+		source_drop(s);
+	}
+	for (size_t i = 0; i < n_given; i++)
+		free(given[i]);
+	free(given);
+	free(uses);
+}
+
 /* Builds a snapshot over sources (sorted by path; their references and
  * intro are taken over); its search index starts from prev's, when any. */
 static struct snapshot *assemble(struct snapshot_builder *b, const struct snapshot *prev,
@@ -943,6 +1058,7 @@ static struct snapshot *assemble(struct snapshot_builder *b, const struct snapsh
 	f->pub.n_hidden = n_sources;
 	f->listed = xcalloc(n_sources ? n_sources : 1, sizeof *f->listed);
 	f->redirects = xcalloc(n_sources ? n_sources : 1, sizeof *f->redirects);
+	settle_addresses(b, sources, n_sources);
 	for (size_t i = 0; i < n_sources; i++) {
 		f->pub.hidden[i] = sources[i]->path;
 		if (sources[i]->article == NULL)
@@ -1192,6 +1308,18 @@ const struct article *snapshot_find_article(const struct snapshot *snap, const c
 		if (f->paths[i].hash == hash && strcmp(f->paths[i].key, path) == 0)
 			return f->paths[i].article;
 	return NULL;
+}
+
+static const void *listed_source_at(const char *source, const void *snap)
+{
+	const struct source *s = prev_source(snap, source);
+	return s != NULL && s->article != NULL && s->listed ? s->article : NULL;
+}
+
+const struct article *snapshot_link_target(const struct snapshot *snap, const char *site_path)
+{
+	const struct article *a = links_find_source(site_path, listed_source_at, snap);
+	return a != NULL ? a : snapshot_find_article(snap, site_path);
 }
 
 const struct index_entry *index_find(const struct index *idx, const char *key)

@@ -132,6 +132,71 @@ static void test_redirect_needs_no_date(void)
 	buf_free(&err);
 }
 
+/* 2024-02-29 20:00 UTC: already 1 March on a site at +08:00. */
+enum { LEAP_EVENING = 1709236800 };
+
+static struct article *parse_at(const char *source, const char *text, time_t file_time,
+                                struct buf *err)
+{
+	struct article_context at = ctx;
+	at.file_time = file_time;
+	buf_clear(err);
+	return article_parse(source, text, strlen(text), &at, err);
+}
+
+static void test_dated_by_file_time(void)
+{
+	struct buf err = {0};
+	/* A Jekyll guide in Arabic: title and description, no date. */
+	struct article *a = parse_at("news/ar/dalil-almina.md",
+	                             "---\ntitle: \xd8\xaf\xd9\x84\xd9\x8a\xd9\x84 \xd8\xa7\xd9\x84\xd9\x85\xd9\x8a\xd9\x86\xd8\xa7\xd8\xa1\n"
+	                             "description: x\n---\nText.\n", LEAP_EVENING, &err);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK(a->dated_by_file);
+		CHECK(a->meta.date.set && a->meta.date.has_time);
+		CHECK_INT(a->meta.date.t, LEAP_EVENING);
+		CHECK_INT(a->meta.date.offset_minutes, 480); /* the site's zone */
+		CHECK_STR(a->path, "/news/2024/03/dalil-almina");
+	}
+	article_free(a);
+	/* Whatever names a date wins over the file's time. */
+	a = parse_at("news/x.md", "---\ntitle: x\ndate: 2020-01-02\n---\nText.\n", LEAP_EVENING, &err);
+	CHECK(a != NULL && !a->dated_by_file);
+	CHECK_STR(a ? a->path : NULL, "/news/2020/01/x");
+	article_free(a);
+	a = parse_at("news/2021-05-06-kabar.md", "---\ntitle: x\n---\nText.\n", LEAP_EVENING, &err);
+	CHECK(a != NULL && !a->dated_by_file);
+	CHECK_STR(a ? a->path : NULL, "/news/2021/05/kabar");
+	article_free(a);
+	a = parse_at("t.txt", "Judul Berita\nKamis, 21 April 2022 11:18 WITA\n\nPara.\n", LEAP_EVENING, &err);
+	CHECK(a != NULL && !a->dated_by_file);
+	article_free(a);
+	/* A redirect stays undated: it is never listed. */
+	a = parse_at("go12.md", "---\nredirect: /blog/go1.2\n---\n", LEAP_EVENING, &err);
+	CHECK(a != NULL && !a->meta.date.set);
+	article_free(a);
+	buf_free(&err);
+}
+
+/* index.md in a folder is the folder's article (a page bundle). */
+static void test_page_bundle_names(void)
+{
+	struct buf err = {0};
+	struct article *a = parse_at("news/hi/naav-yatra/index.md", "---\ntitle: x\n---\nText.\n",
+	                             LEAP_EVENING, &err);
+	CHECK_STR(a ? a->path : NULL, "/news/2024/03/naav-yatra");
+	article_free(a);
+	a = parse_at("news/guides/2023-07-09-Kapal Feri/index.gmi", "# Kapal\n\nTeks.\n", 0, &err);
+	CHECK(a != NULL && !a->dated_by_file);
+	CHECK_STR(a ? a->path : NULL, "/news/2023/07/kapal-feri");
+	article_free(a);
+	a = parse_at("news/guides/indexes.md", "---\ntitle: x\n---\nText.\n", LEAP_EVENING, &err);
+	CHECK_STR(a ? a->path : NULL, "/news/2024/03/indexes");
+	article_free(a);
+	buf_free(&err);
+}
+
 static void test_errors(void)
 {
 	const struct {
@@ -171,6 +236,8 @@ int main(void)
 	RUN(test_gemtext);
 	RUN(test_plain_text);
 	RUN(test_redirect_needs_no_date);
+	RUN(test_dated_by_file_time);
+	RUN(test_page_bundle_names);
 	RUN(test_errors);
 	return check_report();
 }

@@ -71,8 +71,8 @@ static struct vhost test_vhost = {
 	.wrap_columns = 70,
 };
 
-static struct render_context gemini_ctx = {&test_vhost, "gemini://kabar.test"};
-static struct render_context gopher_ctx = {&test_vhost, "gopher://kabar.test:7070"};
+static struct render_context gemini_ctx = {.vhost = &test_vhost, .base_url = "gemini://kabar.test"};
+static struct render_context gopher_ctx = {.vhost = &test_vhost, .base_url = "gopher://kabar.test:7070"};
 
 static struct article *new_article(const char *title)
 {
@@ -175,7 +175,7 @@ static void test_when(void)
 	buf_free(&out);
 }
 
-static struct article_context parse_ctx = {480, "en"};
+static struct article_context parse_ctx = {.utc_offset_minutes = 480, .lang = "en"};
 
 /* Parses tests/golden/NAME.md as news/2022/04/NAME.md, or NULL. */
 static struct article *parse_golden(const char *name)
@@ -244,7 +244,7 @@ static void test_seed(void)
 		printf("  skipped test_seed: %s is not there\n", path);
 		return;
 	}
-	struct article_context ctx = {480, "id"};
+	struct article_context ctx = {.utc_offset_minutes = 480, .lang = "id"};
 	struct buf error = {0};
 	struct article *a = article_parse("000_d926a9efe1d2fe2d.txt", data, len, &ctx, &error);
 	free(data);
@@ -257,8 +257,8 @@ static void test_seed(void)
 	buf_free(&error);
 	struct vhost site = test_vhost;
 	site.lang = "id";
-	struct render_context gem = {&site, "gemini://barru.test"};
-	struct render_context gph = {&site, "gopher://barru.test"};
+	struct render_context gem = {.vhost = &site, .base_url = "gemini://barru.test"};
+	struct render_context gph = {.vhost = &site, .base_url = "gopher://barru.test"};
 	struct buf gmi = {0}, txt = {0};
 	render_gemtext(&gmi, a, &gem);
 	render_gopher_text(&txt, a, &gph);
@@ -301,7 +301,7 @@ static void test_relative_links_without_base(void)
 	struct article *a = new_article("No base");
 	struct block *b = add_block(a, BLOCK_PARAGRAPH, "see other");
 	add_link(b, "other", "other");
-	struct render_context ctx = {&test_vhost, NULL};
+	struct render_context ctx = {.vhost = &test_vhost, .base_url = NULL};
 	struct buf out = {0};
 	render_gemtext(&out, a, &ctx);
 	CHECK(strstr(out.data, "\n=> /news/2022/04/other [1] other\n") != NULL);
@@ -313,7 +313,7 @@ static void test_narrow_wrap(void)
 {
 	struct vhost narrow = test_vhost;
 	narrow.wrap_columns = 30;
-	struct render_context ctx = {&narrow, NULL};
+	struct render_context ctx = {.vhost = &narrow, .base_url = NULL};
 	struct article *a = new_article("A headline long enough to wrap twice at thirty");
 	add_block(a, BLOCK_PARAGRAPH, "中文段落没有空格所以必须在字符之间换行而且每行不能超过三十列");
 	struct buf out = {0};
@@ -327,7 +327,7 @@ static void test_narrow_wrap(void)
 static void test_empty_article(void)
 {
 	struct article *a = xcalloc(1, sizeof *a);
-	struct render_context ctx = {NULL, NULL};
+	struct render_context ctx = {.vhost = NULL, .base_url = NULL};
 	struct buf out = {0};
 	render_gemtext(&out, a, &ctx);
 	CHECK_STR(out.data, "1 min read\n");

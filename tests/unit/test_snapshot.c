@@ -1,4 +1,5 @@
 #include "alloc.h"
+#include "render.h"
 #include "search.h"
 #include "site.h"
 #include "snapshot.h"
@@ -137,6 +138,118 @@ static void test_paths_and_aliases(void)
 	CHECK(snapshot_find_article(s, "/old/one") == s->articles[0]);
 	CHECK(snapshot_find_article(s, "/news/nothing") == NULL);
 	CHECK_STR(s->front_intro, "# Kabar Barru\n");
+	snapshot_drop(s);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
+/* Sets relpath's modification time. */
+static void touch_at(const char *relpath, time_t t)
+{
+	char *path = xasprintf("%s/%s", capsule, relpath);
+	struct timespec times[2] = {{.tv_sec = t}, {.tv_sec = t}};
+	CHECK(utimensat(AT_FDCWD, path, times, 0) == 0);
+	free(path);
+}
+
+static bool has_line(const char *text, const char *line)
+{
+	char *want = xasprintf("\n%s\n", line);
+	bool found = text != NULL && strstr(text, want) != NULL;
+	free(want);
+	return found;
+}
+
+/* Links name articles by their source files, as their authors saw them. */
+static void test_link_targets(void)
+{
+	capsule_create();
+	put("news/older/harbour.md", "---\ntitle: Harbour\ndate: 2023-05-10\naliases: [/old/harbour]\n"
+	                             "---\nThe lamp.\n");
+	put("news/links/ferry.md", "---\ntitle: Ferry\n---\n"
+	                           "See [the harbour](../older/harbour.md#lamp), [again](/news/older/harbour), "
+	                           "[old](/old/harbour), [chart](pics/chart.png), [guide](../guides/feri/) "
+	                           "and [out](../../../etc/passwd).\n\n![Peta](../guides/feri/peta.png)\n");
+	touch_at("news/links/ferry.md", 1709236800); /* 2024-03-01 04:00 at +08:00 */
+	put("news/guides/feri/index.md", "---\ntitle: Feri\ndate: 2024-01-05\n---\n![Peta](peta.png)\n");
+	put("news/guides/feri/peta.png", "png");
+	put("news/guides/_index.md", "---\ntitle: Guides\n---\nAll the guides.\n");
+	put("news/draft.md", "---\ntitle: Draft\ndate: 2024-01-01\ndraft: true\n---\nx\n");
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	CHECK_INT(s->n_articles, 3); /* _index.md is no article, the draft is not listed */
+	const struct article *ferry = snapshot_find_article(s, "/news/2024/03/ferry");
+	const struct article *harbour = snapshot_find_article(s, "/news/2023/05/harbour");
+	const struct article *feri = snapshot_find_article(s, "/news/2024/01/feri");
+	CHECK(ferry != NULL && ferry->dated_by_file && harbour != NULL && feri != NULL);
+	CHECK(snapshot_link_target(s, "/news/older/harbour.md") == harbour);
+	CHECK(snapshot_link_target(s, "/news/older/harbour") == harbour);
+	CHECK(snapshot_link_target(s, "/old/harbour") == harbour);
+	CHECK(snapshot_link_target(s, "/news/2023/05/harbour") == harbour);
+	CHECK(snapshot_link_target(s, "/news/guides/feri/") == feri);
+	CHECK(snapshot_link_target(s, "/news/draft.md") == NULL);
+	CHECK(snapshot_link_target(s, "/news/guides/_index.md") == NULL);
+	CHECK(snapshot_link_target(s, "/news/guides/feri/peta.png") == NULL);
+	CHECK(!snapshot_hides_file(s, "news/guides/_index.md"));
+	if (ferry != NULL && feri != NULL) {
+		struct render_context gem = {.vhost = &vhost, .snapshot = s};
+		struct render_context gph = {.vhost = &vhost, .base_url = "gopher://kabar.test", .snapshot = s};
+		struct buf out = {0};
+		render_gemtext(&out, ferry, &gem);
+		CHECK(has_line(out.data, "=> /news/2023/05/harbour#lamp [1] the harbour"));
+		CHECK(has_line(out.data, "=> /news/2023/05/harbour [2] again"));
+		CHECK(has_line(out.data, "=> /news/2023/05/harbour [3] old"));
+		CHECK(has_line(out.data, "=> /news/links/pics/chart.png [4] chart"));
+		CHECK(has_line(out.data, "=> /news/2024/01/feri [5] guide"));
+		CHECK(has_line(out.data, "=> /news/guides/feri/peta.png Peta"));
+		CHECK(out.data != NULL && strstr(out.data, "[out](") == NULL && strstr(out.data, "etc") == NULL);
+		CHECK(out.data != NULL && strstr(out.data, " and out.") != NULL); /* the label stays, as text */
+		buf_clear(&out);
+		render_gopher_text(&out, ferry, &gph);
+		CHECK(out.data != NULL && strstr(out.data, "gopher://kabar.test/0/news/2023/05/harbour\r\n") != NULL);
+		CHECK(out.data != NULL && strchr(out.data, '#') == NULL);
+		buf_clear(&out);
+		render_gemtext(&out, feri, &gem);
+		CHECK(has_line(out.data, "=> /news/guides/feri/peta.png Peta"));
+		buf_free(&out);
+	}
+	snapshot_drop(s);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
+/* Guides of one name in several language folders, all undated and
+ * written the same month: each keeps an address of its own. */
+static void test_one_address_each(void)
+{
+	capsule_create();
+	const char *langs[] = {"ar", "hi", "id", "zh-hans"};
+	for (size_t i = 0; i < 4; i++) {
+		char *rel = xasprintf("news/guides/%s/port-guide.md", langs[i]);
+		put(rel, "---\ntitle: Port guide\n---\nText.\n");
+		touch_at(rel, 1749981600 + (time_t)i * 60); /* June 2025 */
+		free(rel);
+	}
+	put("news/port-guide-hi.md", "---\ntitle: Taken\ndate: 2025-06-01\n---\nx\n");
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	CHECK_INT(s->n_articles, 5);
+	const struct article *ar = snapshot_find_article(s, "/news/2025/06/port-guide");
+	CHECK(ar != NULL && strcmp(ar->source, "news/guides/ar/port-guide.md") == 0);
+	const struct article *hi = snapshot_find_article(s, "/news/2025/06/port-guide-hi-2");
+	CHECK(hi != NULL && strcmp(hi->source, "news/guides/hi/port-guide.md") == 0);
+	CHECK(snapshot_find_article(s, "/news/2025/06/port-guide-id") != NULL);
+	CHECK(snapshot_find_article(s, "/news/2025/06/port-guide-zh-hans") != NULL);
+	CHECK(snapshot_link_target(s, "/news/guides/zh-hans/port-guide.md") ==
+	      snapshot_find_article(s, "/news/2025/06/port-guide-zh-hans"));
+	/* A rebuild keeps the addresses (the moved sources are shared). */
+	char *changed = xstrdup("news/guides/id");
+	struct snapshot *next = snapshot_update(b, s, &changed, 1);
+	free(changed);
+	CHECK_INT(next->n_articles, 5);
+	CHECK(snapshot_find_article(next, "/news/2025/06/port-guide-zh-hans") != NULL);
+	CHECK(snapshot_find_article(next, "/news/2025/06/port-guide-id") != NULL);
+	snapshot_drop(next);
 	snapshot_drop(s);
 	snapshot_builder_free(b);
 	capsule_remove();
@@ -407,6 +520,8 @@ int main(void)
 	}
 	RUN(test_order_and_indexes);
 	RUN(test_paths_and_aliases);
+	RUN(test_link_targets);
+	RUN(test_one_address_each);
 	RUN(test_drafts_and_future);
 	RUN(test_update_shares_and_removes);
 	RUN(test_broken_keeps_good_version);
