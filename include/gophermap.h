@@ -19,8 +19,8 @@ struct menu_origin {
 	int port;
 };
 
-/* Appends display made safe for a menu: control bytes become spaces,
- * invalid UTF-8 becomes '?', and it is cut to columns display columns
+/* Appends display made safe for a menu by text_clean (no controls, no bidi
+ * controls, no line breaks), cut to columns display columns
  * (wide characters count two; a cut ends with U+2026); columns 0: no cut. */
 void menu_display(struct buf *out, const char *display, size_t len, size_t columns);
 

@@ -418,6 +418,81 @@ static bool read_article(struct article *a, const char *text, size_t len,
 	return ok;
 }
 
+/* Replaces *field with text_clean's copy of it. */
+static void clean_field(char **field, unsigned flags)
+{
+	if (*field == NULL)
+		return;
+	char *clean = text_cleaned(*field, flags);
+	free(*field);
+	*field = clean;
+}
+
+static void clean_fields(char **items, size_t n, unsigned flags)
+{
+	for (size_t i = 0; i < n; i++)
+		clean_field(&items[i], flags);
+}
+
+/* A block's text, cleaned piece by piece between its links' ends, so that
+ * each end still falls where its label ends. */
+static void clean_linked_text(struct block *b)
+{
+	if (b->text == NULL)
+		return;
+	struct buf out = {0};
+	size_t from = 0;
+	size_t len = strlen(b->text);
+	for (size_t i = 0; i < b->n_links; i++) {
+		struct link *l = &b->links[i];
+		if (l->end < from || l->end > len)
+			continue; /* out of order: render finds no label there anyway */
+		text_clean(&out, b->text + from, l->end - from, TEXT_CLEAN_LINES);
+		from = l->end;
+		l->end = out.len;
+	}
+	text_clean(&out, b->text + from, len - from, TEXT_CLEAN_LINES);
+	free(b->text);
+	b->text = buf_steal(&out);
+}
+
+static void clean_block(struct block *b)
+{
+	clean_linked_text(b);
+	for (size_t i = 0; i < b->n_links; i++) {
+		clean_field(&b->links[i].url, 0);
+		clean_field(&b->links[i].label, 0);
+	}
+	clean_field(&b->url, 0);
+	clean_field(&b->alt, 0);
+	if (b->table != NULL)
+		clean_fields(b->table->cells, b->table->n_rows * b->table->n_cols, 0);
+}
+
+/*
+ * Every string of the model through the one sanitizer: the whole-file pass
+ * in normalise cannot see what YAML escapes ("\e", "\x9b") and character
+ * references (&#27;) decode to, nor C1 and bidi controls written as they are.
+ */
+static void clean_article(struct article *a)
+{
+	struct article_meta *m = &a->meta;
+	char **fields[] = {&m->title,    &m->author_url, &m->section, &m->summary,
+	                   &m->lang,     &m->image,      &m->caption, &m->slug,
+	                   &m->redirect, &m->site_name,  &m->signature};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		clean_field(fields[i], 0);
+	clean_fields(m->authors, m->n_authors, 0);
+	clean_fields(m->tags, m->n_tags, 0);
+	clean_fields(m->aliases, m->n_aliases, 0);
+	for (size_t i = 0; i < m->n_extra; i++) {
+		clean_field(&m->extra[i].key, 0);
+		clean_field(&m->extra[i].value, 0);
+	}
+	for (size_t i = 0; i < a->n_blocks; i++)
+		clean_block(&a->blocks[i]);
+}
+
 struct article *article_parse(const char *source, const char *data, size_t len,
                               const struct article_context *ctx, struct buf *error)
 {
@@ -442,6 +517,7 @@ struct article *article_parse(const char *source, const char *data, size_t len,
 		article_free(a);
 		return NULL;
 	}
+	clean_article(a);
 	return a;
 }
 
