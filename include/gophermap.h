@@ -25,7 +25,7 @@ struct menu_origin {
 void menu_display(struct buf *out, const char *display, size_t len, size_t columns);
 
 /* Appends one item. Returns false, appending nothing, when selector or host
- * holds a TAB, CR or LF (a line that cannot be written). */
+ * holds a TAB, CR, LF or any other control (text_has_control). */
 bool menu_item(struct buf *out, char type, const char *display, const char *selector,
                const char *host, int port);
 /* "iTEXT\t\terror.host\t1\r\n" */

@@ -65,4 +65,8 @@ bool text_is_bidi_control(uint32_t cp);
  * control (tab included), no line break, no bidi control. */
 bool text_is_clean(const char *s, size_t len);
 
+/* True when s holds a C0 or C1 control, DEL or a line break (NEL, U+2028,
+ * U+2029); bytes that are not UTF-8 are no concern of it. */
+bool text_has_control(const char *s, size_t len);
+
 #endif

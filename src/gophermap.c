@@ -55,9 +55,12 @@ void menu_display(struct buf *out, const char *display, size_t len, size_t colum
 	buf_free(&clean);
 }
 
+/* A control in a selector could end the menu line in some client, and a
+ * selector holding one could not be asked for anyway (requests with
+ * control bytes are refused). */
 static bool writable_field(const char *s)
 {
-	return strpbrk(s, "\t\r\n") == NULL;
+	return !text_has_control(s, strlen(s));
 }
 
 bool menu_item(struct buf *out, char type, const char *display, const char *selector,

@@ -337,18 +337,40 @@ bool text_is_bidi_control(uint32_t cp)
 	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-bool text_is_clean(const char *s, size_t len)
+/* Whether s holds a code point that stops it being clean: a control or
+ * line break, or with bidi also a bidi control, or with strict also a byte
+ * that is not UTF-8. */
+static bool holds_unclean(const char *s, size_t len, bool bidi, bool strict)
 {
 	for (size_t i = 0; i < len;) {
 		utf8proc_int32_t cp;
 		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
 		                                      (utf8proc_ssize_t)(len - i), &cp);
-		if (n <= 0 || is_control(cp) || is_unicode_break(cp) ||
-		    text_is_bidi_control((uint32_t)cp))
-			return false;
+		if (n <= 0) {
+			if (strict)
+				return true;
+			/* A stray byte: a control only if it is a C0 one or DEL. */
+			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+				return true;
+			i++;
+			continue;
+		}
+		if (is_control(cp) || is_unicode_break(cp) ||
+		    (bidi && text_is_bidi_control((uint32_t)cp)))
+			return true;
 		i += (size_t)n;
 	}
-	return true;
+	return false;
+}
+
+bool text_is_clean(const char *s, size_t len)
+{
+	return !holds_unclean(s, len, true, true);
+}
+
+bool text_has_control(const char *s, size_t len)
+{
+	return holds_unclean(s, len, false, false);
 }
 
 /* Deepest nesting of bidi embeddings and isolates a field may open: more

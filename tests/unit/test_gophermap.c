@@ -43,7 +43,12 @@ static void test_item_refuses_unwritable_fields(void)
 	CHECK(!menu_item(&b, '0', "x", "/a\tb", "h", 70));
 	CHECK(!menu_item(&b, '0', "x", "/a\r\n", "h", 70));
 	CHECK(!menu_item(&b, '0', "x", "/a", "h\tx", 70));
+	CHECK(!menu_item(&b, '0', "x", "/inj\x1b[2J", "h", 70));
+	CHECK(!menu_item(&b, '0', "x", "/nel\xc2\x85" "x", "h", 70));
+	CHECK(!menu_item(&b, '0', "x", "/ls\xe2\x80\xa8" "x", "h", 70));
 	CHECK_INT(b.len, 0);
+	/* A name in another encoding is no control: it stays listed. */
+	CHECK(menu_item(&b, '0', "x", "/caf\xe9", "h", 70));
 	buf_free(&b);
 }
 

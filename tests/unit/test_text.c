@@ -315,6 +315,10 @@ static void test_is_clean(void)
 	CHECK(!text_is_clean("a\xe2\x80\xa8", 4));
 	CHECK(!text_is_clean("a\xe2\x81\xa6", 4));
 	CHECK(!text_is_clean("a\xff", 2));
+	CHECK(text_has_control("a\x1b", 2));
+	CHECK(text_has_control("a\xc2\x9b", 3));
+	CHECK(text_has_control("a\xe2\x80\xa9", 4));
+	CHECK(!text_has_control("caf\xe9 \xe2\x80\xae", 8));
 	CHECK(text_is_bidi_control(0x202e));
 	CHECK(text_is_bidi_control(0x2066));
 	CHECK(!text_is_bidi_control(0x200f)); /* RLM marks, opens nothing */
