@@ -175,8 +175,8 @@ static void serve_file(struct gemini_request *rq, struct capsule_entry *entry, c
 	entry->fd = -1;
 }
 
-/* A link label: the name as it is when it is clean UTF-8, else its encoded
- * form; control characters never reach the page. */
+/* A link label: the name through the sanitizer when it is UTF-8, else its
+ * encoded form; no control or bidi control reaches the page. */
 static void put_label(struct buf *out, const char *name)
 {
 	size_t len = strlen(name);
