@@ -444,7 +444,17 @@ void text_clean(struct buf *out, const char *s, size_t len, unsigned flags)
 {
 	bool lines = (flags & TEXT_CLEAN_LINES) != 0;
 	struct bidi_stack bidi = {.depth = 0};
+	buf_reserve(out, len);
 	for (size_t i = 0; i < len;) {
+		/* Printable ASCII, most of any text, is copied a run at a time. */
+		size_t run = i;
+		while (run < len && s[run] >= 0x20 && s[run] < 0x7f)
+			run++;
+		if (run > i) {
+			buf_append(out, s + i, run - i);
+			i = run;
+			continue;
+		}
 		utf8proc_int32_t cp;
 		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
 		                                      (utf8proc_ssize_t)(len - i), &cp);
