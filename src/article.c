@@ -391,41 +391,19 @@ static bool settle_place(struct article *a, const struct article_context *ctx, s
 	return true;
 }
 
-static bool read_article(struct article *a, const char *text, size_t len,
-                         const struct article_context *ctx, struct buf *error)
-{
-	struct frontmatter_split split;
-	bool has_front_matter;
-	if (!frontmatter_split(text, len, &split, &has_front_matter, error) && has_front_matter)
-		return false;
-	const char *body = text;
-	size_t body_len = len;
-	if (has_front_matter) {
-		if (!frontmatter_parse(text + split.yaml_start, split.yaml_len, 2, ctx, &a->meta, error))
-			return false;
-		body += split.body_start;
-		body_len -= split.body_start;
-	}
-	struct block_list blocks = {0};
-	read_body(a, body, body_len, has_front_matter, ctx, &blocks);
-	bool ok = settle_place(a, ctx, error);
-	settle_title(a, &blocks);
-	a->blocks = blocks.items;
-	a->n_blocks = blocks.count;
-	a->words = body_words(&blocks);
-	if (a->meta.lang == NULL && ctx->lang)
-		a->meta.lang = xstrdup(ctx->lang);
-	return ok;
-}
-
-/* Replaces *field with text_clean's copy of it. */
+/* Replaces the one-line *field with text_clean's copy of it, trimmed
+ * again: a line break at its end has become a space. */
 static void clean_field(char **field, unsigned flags)
 {
 	if (*field == NULL)
 		return;
 	char *clean = text_cleaned(*field, flags);
+	const char *start = clean;
+	size_t len = strlen(clean);
+	text_trim(&start, &len);
 	free(*field);
-	*field = clean;
+	*field = xstrndup(start, len);
+	free(clean);
 }
 
 static void clean_fields(char **items, size_t n, unsigned flags)
@@ -469,28 +447,71 @@ static void clean_block(struct block *b)
 		clean_fields(b->table->cells, b->table->n_rows * b->table->n_cols, 0);
 }
 
-/*
- * Every string of the model through the one sanitizer: the whole-file pass
- * in normalise cannot see what YAML escapes ("\e", "\x9b") and character
- * references (&#27;) decode to, nor C1 and bidi controls written as they are.
- */
-static void clean_article(struct article *a)
+/* Fields that must not be empty once cleaned: absent instead, as when
+ * front matter gives them empty. */
+static void clean_optional(char **field, unsigned flags)
 {
-	struct article_meta *m = &a->meta;
-	char **fields[] = {&m->title,    &m->author_url, &m->section, &m->summary,
-	                   &m->lang,     &m->image,      &m->caption, &m->slug,
-	                   &m->redirect, &m->site_name,  &m->signature};
-	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-		clean_field(fields[i], 0);
+	clean_field(field, flags);
+	if (*field != NULL && (*field)[0] == '\0') {
+		free(*field);
+		*field = NULL;
+	}
+}
+
+/*
+ * Every string of the model through the one sanitizer, before the title,
+ * slug and address are settled from them: the whole-file pass in normalise
+ * cannot see what YAML escapes ("\e", "\x9b") and character references
+ * (&#27;) decode to, nor C1 and bidi controls written as they are.
+ */
+static void clean_model(struct article_meta *m, struct block_list *blocks)
+{
+	char **text[] = {&m->title, &m->summary, &m->caption, &m->site_name, &m->signature};
+	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+		clean_optional(text[i], 0);
+	/* Names, addresses and tags that go into headers and paths: no bidi
+	 * control has any business there (a "lang" holding one would make
+	 * every Gemini header of the article unsendable). */
+	char **names[] = {&m->author_url, &m->section, &m->lang, &m->image, &m->slug, &m->redirect};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		clean_optional(names[i], TEXT_CLEAN_NO_BIDI);
 	clean_fields(m->authors, m->n_authors, 0);
 	clean_fields(m->tags, m->n_tags, 0);
-	clean_fields(m->aliases, m->n_aliases, 0);
+	clean_fields(m->aliases, m->n_aliases, TEXT_CLEAN_NO_BIDI);
 	for (size_t i = 0; i < m->n_extra; i++) {
 		clean_field(&m->extra[i].key, 0);
 		clean_field(&m->extra[i].value, 0);
 	}
-	for (size_t i = 0; i < a->n_blocks; i++)
-		clean_block(&a->blocks[i]);
+	for (size_t i = 0; i < blocks->count; i++)
+		clean_block(&blocks->items[i]);
+}
+
+static bool read_article(struct article *a, const char *text, size_t len,
+                         const struct article_context *ctx, struct buf *error)
+{
+	struct frontmatter_split split;
+	bool has_front_matter;
+	if (!frontmatter_split(text, len, &split, &has_front_matter, error) && has_front_matter)
+		return false;
+	const char *body = text;
+	size_t body_len = len;
+	if (has_front_matter) {
+		if (!frontmatter_parse(text + split.yaml_start, split.yaml_len, 2, ctx, &a->meta, error))
+			return false;
+		body += split.body_start;
+		body_len -= split.body_start;
+	}
+	struct block_list blocks = {0};
+	read_body(a, body, body_len, has_front_matter, ctx, &blocks);
+	clean_model(&a->meta, &blocks);
+	bool ok = settle_place(a, ctx, error);
+	settle_title(a, &blocks);
+	a->blocks = blocks.items;
+	a->n_blocks = blocks.count;
+	a->words = body_words(&blocks);
+	if (a->meta.lang == NULL && ctx->lang)
+		a->meta.lang = xstrdup(ctx->lang);
+	return ok;
 }
 
 struct article *article_parse(const char *source, const char *data, size_t len,
@@ -517,7 +538,6 @@ struct article *article_parse(const char *source, const char *data, size_t len,
 		article_free(a);
 		return NULL;
 	}
-	clean_article(a);
 	return a;
 }
 
