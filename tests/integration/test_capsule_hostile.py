@@ -370,12 +370,18 @@ def test_search_terms_with_c1_and_bidi_controls_are_not_echoed():
         assert_clean(page.raw, "gemini search")
         # Line breaks read as spaces; C1 and bidi controls are gone.
         assert "panen forged31mgnp xy" in page.text, page.text[:300]
+        # The same terms sent raw, as an IRI.
+        raw = gemini(srv.gemini_port, f"gemini://localhost/search?{SEARCH_TERMS}\r\n".encode())
+        assert raw.status == 20, raw.header
+        assert_clean(raw.raw, "gemini search, raw terms")
+        assert "panen forged31mgnp xy" in raw.text, raw.text[:300]
         menu = gopher(srv.gopher_port, f"/search\t{SEARCH_TERMS}\r\n".encode())
         assert_clean(menu, "gopher search", gopher_menu=True)
         assert "panen forged31mgnp xy".encode() in menu, menu[:300]
-        # The access log writes what the Gopher client sent, escaped.
-        want = "/search\\x09panen\\u0085forged\\u009b31m\\u202egnp\\u2028x\\u2066y"
-        assert wait_until(lambda: want in srv.log(), 3), srv.log()[-2000:]
+        # The access log writes what each client sent, escaped.
+        escaped = "panen\\u0085forged\\u009b31m\\u202egnp\\u2028x\\u2066y"
+        for want in (f'gemini://localhost/search?{escaped}" 20 ', f'"/search\\x09{escaped}" '):
+            assert wait_until(lambda: want in srv.log(), 3), (want, srv.log()[-2000:])
         log = srv.log()
         assert not C1.search(log) and not BIDI.search(log) and not LINE_BREAKS.search(log)
 
