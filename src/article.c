@@ -425,6 +425,101 @@ static bool settle_place(struct article *a, const struct article_context *ctx, s
 	return true;
 }
 
+/* Replaces the one-line *field with text_clean's copy of it, trimmed
+ * again: a line break at its end has become a space. */
+static void clean_field(char **field, unsigned flags)
+{
+	if (*field == NULL)
+		return;
+	char *clean = text_cleaned(*field, flags);
+	const char *start = clean;
+	size_t len = strlen(clean);
+	text_trim(&start, &len);
+	free(*field);
+	*field = xstrndup(start, len);
+	free(clean);
+}
+
+static void clean_fields(char **items, size_t n, unsigned flags)
+{
+	for (size_t i = 0; i < n; i++)
+		clean_field(&items[i], flags);
+}
+
+/* A block's text, cleaned piece by piece between its links' ends, so that
+ * each end still falls where its label ends. */
+static void clean_linked_text(struct block *b)
+{
+	if (b->text == NULL)
+		return;
+	struct buf out = {0};
+	size_t from = 0;
+	size_t len = strlen(b->text);
+	for (size_t i = 0; i < b->n_links; i++) {
+		struct link *l = &b->links[i];
+		if (l->end < from || l->end > len)
+			continue; /* out of order: render finds no label there anyway */
+		text_clean(&out, b->text + from, l->end - from, TEXT_CLEAN_LINES);
+		from = l->end;
+		l->end = out.len;
+	}
+	text_clean(&out, b->text + from, len - from, TEXT_CLEAN_LINES);
+	free(b->text);
+	b->text = buf_steal(&out);
+}
+
+static void clean_block(struct block *b)
+{
+	clean_linked_text(b);
+	for (size_t i = 0; i < b->n_links; i++) {
+		clean_field(&b->links[i].url, 0);
+		clean_field(&b->links[i].label, 0);
+	}
+	clean_field(&b->url, 0);
+	clean_field(&b->alt, 0);
+	if (b->table != NULL)
+		clean_fields(b->table->cells, b->table->n_rows * b->table->n_cols, 0);
+}
+
+/* Fields that must not be empty once cleaned: absent instead, as when
+ * front matter gives them empty. */
+static void clean_optional(char **field, unsigned flags)
+{
+	clean_field(field, flags);
+	if (*field != NULL && (*field)[0] == '\0') {
+		free(*field);
+		*field = NULL;
+	}
+}
+
+/*
+ * Every string of the model through the one sanitizer, before the title,
+ * slug and address are settled from them: the whole-file pass in normalise
+ * cannot see what YAML escapes ("\e", "\x9b") and character references
+ * (&#27;) decode to, nor C1 and bidi controls written as they are.
+ */
+static void clean_model(struct article_meta *m, struct block_list *blocks)
+{
+	char **text[] = {&m->title, &m->summary, &m->caption, &m->site_name, &m->signature};
+	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+		clean_optional(text[i], 0);
+	/* Names, addresses and tags that go into headers and paths: no bidi
+	 * control has any business there (a "lang" holding one would make
+	 * every Gemini header of the article unsendable). */
+	char **names[] = {&m->author_url, &m->section, &m->lang, &m->image, &m->slug, &m->redirect};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		clean_optional(names[i], TEXT_CLEAN_NO_BIDI);
+	clean_fields(m->authors, m->n_authors, 0);
+	clean_fields(m->tags, m->n_tags, 0);
+	clean_fields(m->aliases, m->n_aliases, TEXT_CLEAN_NO_BIDI);
+	for (size_t i = 0; i < m->n_extra; i++) {
+		clean_field(&m->extra[i].key, 0);
+		clean_field(&m->extra[i].value, 0);
+	}
+	for (size_t i = 0; i < blocks->count; i++)
+		clean_block(&blocks->items[i]);
+}
+
 static bool read_article(struct article *a, const char *text, size_t len,
                          const struct article_context *ctx, struct buf *error)
 {
@@ -442,6 +537,7 @@ static bool read_article(struct article *a, const char *text, size_t len,
 	}
 	struct block_list blocks = {0};
 	read_body(a, body, body_len, has_front_matter, ctx, &blocks);
+	clean_model(&a->meta, &blocks);
 	bool ok = settle_place(a, ctx, error);
 	settle_title(a, &blocks);
 	a->blocks = blocks.items;

@@ -40,13 +40,24 @@ enum frame_result gemini_frame(const char *data, size_t len, size_t *request_len
 }
 
 /* Every answer goes through here: one status line, never a body (bodies are
- * added only after a 20). */
+ * added only after a 20). A meta carrying a control (CR LF would end the
+ * header early and start a forged one) is never sent. */
 static void set_status(struct response *res, int code, const char *meta)
 {
-	if (strlen(meta) > META_MAX) {
+	size_t meta_len = strlen(meta);
+	if (meta_len > META_MAX) {
 		log_warn("gemini: a %d response's meta is over %d bytes; answering 40", code, META_MAX);
 		code = 40;
 		meta = "Response header too long";
+	} else if (!text_is_clean(meta, meta_len)) {
+		struct buf shown = {0};
+		log_escape(&shown, meta, meta_len);
+		log_warn("gemini: a %d response's meta holds a control character; answering 40: "
+		         "\"%s\"",
+		         code, shown.data);
+		buf_free(&shown);
+		code = 40;
+		meta = "Response header refused";
 	}
 	buf_clear(&res->head);
 	buf_printf(&res->head, "%d %s\r\n", code, meta);
@@ -164,8 +175,8 @@ static void serve_file(struct gemini_request *rq, struct capsule_entry *entry, c
 	entry->fd = -1;
 }
 
-/* A link label: the name as it is when it is clean UTF-8, else its encoded
- * form; control characters never reach the page. */
+/* A link label: the name through the sanitizer when it is UTF-8, else its
+ * encoded form; no control or bidi control reaches the page. */
 static void put_label(struct buf *out, const char *name)
 {
 	size_t len = strlen(name);
@@ -173,10 +184,7 @@ static void put_label(struct buf *out, const char *name)
 		url_encode_segment(out, name, len);
 		return;
 	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-		buf_putc(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
+	text_clean(out, name, len, TEXT_CLEAN_NO_BIDI);
 }
 
 static void serve_listing(struct gemini_request *rq, int dirfd, const char *path)

@@ -5,6 +5,7 @@
 #include "capsule.h"
 #include "date.h"
 #include "links.h"
+#include "log.h"
 #include "snapshot.h"
 #include "url.h"
 
@@ -48,11 +49,16 @@ struct walk {
  * with its line number ("12: reason") and joins the name without a space. */
 static void report(struct walk *w, const char *relpath, const char *reason, const char *detail)
 {
-	buf_printf(w->problems, "%s/%s:%s%s", w->capsule, relpath,
+	/* A file name or a quoted value may hold anything: escaped, it can
+	 * neither forge a report line nor drive the terminal. */
+	struct buf line = {0};
+	buf_printf(&line, "%s/%s:%s%s", w->capsule, relpath,
 	           isdigit((unsigned char)reason[0]) ? "" : " ", reason);
 	if (detail != NULL)
-		buf_printf(w->problems, ": %s", detail);
+		buf_printf(&line, ": %s", detail);
+	log_escape_controls(w->problems, line.data, line.len);
 	buf_putc(w->problems, '\n');
+	buf_free(&line);
 	w->counts->problems++;
 }
 

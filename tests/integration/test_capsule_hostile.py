@@ -7,6 +7,7 @@ read reaches readers whole, old or new; a bad version saved over a published
 article leaves the published one in place."""
 import os
 import random
+import re
 import socket
 import stat
 import subprocess
@@ -15,6 +16,7 @@ import time
 
 from harness import (Server, client_context, connect, copy_capsule, gemini, gopher, patience,
                      wait_until)
+from harness import kabar_bin
 
 GOOD = """---
 title: Keeper retires
@@ -262,3 +264,153 @@ def test_static_file_rewritten_while_read_is_whole_old_or_new():
                                      lambda: gopher(srv.gopher_port, "/edition.txt"), swap)
         assert seen <= set(versions), [s[:20] for s in seen - set(versions)]
         assert len(seen) == 2, "the readers never saw the file change"
+
+
+# ---- Clean text out: what content and clients write never drives a
+# reader's terminal, forges a header or a log line, or reorders a line.
+
+C1 = re.compile("[\u0080-\u009f]")
+LINE_BREAKS = re.compile("[\u0085\u2028\u2029]")
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+HOSTILE_TEXT = r"""---
+title: "Hello\e[2J\e]0;pwned\a"
+date: 2026-03-02T08:00:00+08:00
+author: "Rina\x9b31m\u0085Forged"
+section: community
+tags: ["pasar\u2028ikan", "nel\x85"]
+summary: "Calm\x1b[8m hidden"
+---
+
+Red &#27;[31m alert &#x9b;2J and &#133; next &#x2028; line.
+
+<p>html &#27;[5m blink &#x1B;]0;title&#7;</p>
+
+A [link &#27;[1m](/news/) here.
+"""
+
+
+def assert_clean(raw, what, gopher_menu=False, bidi=True):
+    """No C0 control but CR LF line ends (and TAB between the fields of a
+    Gopher menu), no C1 control or Unicode line break anywhere; with bidi,
+    no bidi control either."""
+    if gopher_menu:
+        for line in raw.split(b"\r\n"):
+            assert line.count(b"\t") in (0, 3), (what, line)
+        raw = raw.replace(b"\t", b"")
+    stripped = raw.replace(b"\r\n", b"").replace(b"\n", b"")
+    bad = [b for b in stripped if b < 0x20 or b == 0x7f]
+    assert not bad, (what, bad[:5], raw[:400])
+    text = raw.decode("utf-8", "replace")
+    assert not C1.search(text), (what, C1.findall(text))
+    assert not LINE_BREAKS.search(text), (what, text[:400])
+    if bidi:
+        assert not BIDI.search(text), (what, BIDI.findall(text))
+
+
+def test_terminal_controls_in_content_never_reach_readers():
+    capsule = copy_capsule()
+    publish(capsule, "hostile.md", HOSTILE_TEXT)
+    with Server(capsule=capsule, config=NO_RATE_LIMIT) as srv:
+        url = "gemini://localhost/news/2026/03/hostile"
+        assert wait_until(lambda: gemini(srv.gemini_port, url).status == 20, 3), srv.log()[-2000:]
+        article = gemini(srv.gemini_port, url)
+        assert article.header.startswith("20 text/gemini"), article.header
+        assert_clean(article.raw, "gemtext article")
+        assert "# Hello[2J]0;pwned\n" in article.text, article.text[:300]
+        assert "Red [31m alert 2J" in article.text
+        text = gopher(srv.gopher_port, "/news/2026/03/hostile")
+        assert_clean(text, "gopher article")
+        assert b"Hello[2J]0;pwned" in text
+        for path in ("/", "/section/community/", "/author/rina31m-forged/", "/feed.gmi",
+                     "/archive/2026/03/"):
+            page = gemini(srv.gemini_port, "gemini://localhost" + path)
+            assert page.status == 20, (path, page.header)
+            assert_clean(page.raw, "gemini " + path)
+            menu = gopher(srv.gopher_port, path)
+            assert_clean(menu, "gopher " + path, gopher_menu=True)
+        assert "Hello[2J]0;pwned" in front_page(srv)
+        # The author page exists under the cleaned name: the link there works.
+        assert "Hello[2J]0;pwned" in gemini(
+            srv.gemini_port, "gemini://localhost/author/rina31m-forged/").text
+        feed = gemini(srv.gemini_port, "gemini://localhost/feed.xml")
+        assert_clean(feed.raw, "atom feed")
+
+
+def test_redirect_with_crlf_is_refused_at_load_and_by_check():
+    capsule = copy_capsule()
+    moved = ('---\ntitle: Moved\ndate: 2026-03-03\n'
+             'redirect: "/news/2024/03/x\\r\\n20 text/gemini\\r\\n=> gemini://evil/ pwn"\n'
+             '---\n\nGone.\n')
+    publish(capsule, "moved.md", moved)
+    r = subprocess.run([kabar_bin(), "check", capsule], capture_output=True, timeout=60)
+    assert r.returncode == 1, r.stdout
+    report = r.stdout.decode()
+    assert f"{capsule}/news/moved.md:4: redirect is not a URL" in report, report
+    with Server(capsule=capsule) as srv:
+        front_page(srv)
+        assert wait_until(lambda: "news/moved.md:4: redirect is not a URL" in srv.log(), 3), \
+            srv.log()[-2000:]
+        resp = gemini(srv.gemini_port, "gemini://localhost/news/2026/03/moved")
+        assert resp.header == "51 Not found", resp.header
+        assert b"evil" not in resp.raw
+        gone = gopher(srv.gopher_port, "/news/2026/03/moved")
+        assert b"evil" not in gone and gone.startswith(b"3"), gone[:200]
+
+
+SEARCH_TERMS = "panen\u0085forged\u009b31m\u202egnp\u2028x\u2066y"
+
+
+def test_search_terms_with_c1_and_bidi_controls_are_not_echoed():
+    with Server(config=NO_RATE_LIMIT) as srv:
+        encoded = "".join(c if c.isascii() else "".join(f"%{b:02X}" for b in c.encode())
+                          for c in SEARCH_TERMS)
+        page = gemini(srv.gemini_port, f"gemini://localhost/search?{encoded}")
+        assert page.status == 20, page.header
+        assert_clean(page.raw, "gemini search")
+        # Line breaks read as spaces; C1 and bidi controls are gone.
+        assert "panen forged31mgnp xy" in page.text, page.text[:300]
+        # The same terms sent raw, as an IRI.
+        raw = gemini(srv.gemini_port, f"gemini://localhost/search?{SEARCH_TERMS}\r\n".encode())
+        assert raw.status == 20, raw.header
+        assert_clean(raw.raw, "gemini search, raw terms")
+        assert "panen forged31mgnp xy" in raw.text, raw.text[:300]
+        menu = gopher(srv.gopher_port, f"/search\t{SEARCH_TERMS}\r\n".encode())
+        assert_clean(menu, "gopher search", gopher_menu=True)
+        assert "panen forged31mgnp xy".encode() in menu, menu[:300]
+        # The access log writes what each client sent, escaped.
+        escaped = "panen\\u0085forged\\u009b31m\\u202egnp\\u2028x\\u2066y"
+        for want in (f'gemini://localhost/search?{escaped}" 20 ', f'"/search\\x09{escaped}" '):
+            assert wait_until(lambda: want in srv.log(), 3), (want, srv.log()[-2000:])
+        log = srv.log()
+        assert not C1.search(log) and not BIDI.search(log) and not LINE_BREAKS.search(log)
+
+
+def test_file_name_with_newline_is_one_listing_line_and_one_log_line():
+    capsule = copy_capsule()
+    forged = "inj\nkabar: error: forged"
+    write(os.path.join(capsule, "files", forged + ".txt"), "harmless\n")
+    write(os.path.join(capsule, "files", "esc\x1b[2J\u202etxt.exe"), "harmless\n")
+    write(os.path.join(capsule, "files", "plain.txt"), "plain\n")
+    publish(capsule, forged + ".md", "---\ntitle: [never closed\n---\n")
+    r = subprocess.run([kabar_bin(), "check", capsule], capture_output=True, timeout=60)
+    report = r.stdout.decode()
+    assert "\nkabar: error: forged" not in report and "inj\\x0akabar" in report, report
+    with Server(capsule=capsule) as srv:
+        listing = gemini(srv.gemini_port, "gemini://localhost/files/")
+        assert listing.status == 20, listing.header
+        assert_clean(listing.raw, "gemini listing")
+        assert " inj kabar: error: forged.txt\n" in listing.text, listing.text
+        assert " esc[2Jtxt.exe\n" in listing.text, listing.text
+        menu = gopher(srv.gopher_port, "/files/")
+        assert_clean(menu, "gopher listing", gopher_menu=True)
+        assert b"plain.txt" in menu
+        assert wait_until(lambda: "news/inj\\x0akabar: error: forged.md" in srv.log(), 3), \
+            srv.log()[-2000:]
+        # A request naming it is refused and logged on one line.
+        assert gemini(srv.gemini_port,
+                      "gemini://localhost/files/inj%0Akabar").status == 59
+        assert wait_until(lambda: "files/inj%0Akabar" in srv.log(), 3)
+        for line in srv.log().splitlines():
+            assert not line.startswith("kabar: error: forged"), line
+            assert "\x1b" not in line, line

@@ -227,6 +227,65 @@ static void test_errors(void)
 	}
 }
 
+/* What YAML escapes and character references decode to is cleaned like the
+ * rest: no ESC, BEL, C1 or line separator reaches the model, bidi
+ * overrides are closed within their field, and link ends still mark where
+ * their labels end. */
+static void test_hostile_text_cleaned(void)
+{
+	struct buf err = {0};
+	struct article *a = parse("news/x.md",
+	                          "---\ntitle: \"Hello\\e[2J\\e]0;pwned\\a\"\ndate: 2024-03-01\n"
+	                          "author: \"Rina\\x9b31m\\u0085Forged\"\ntags: [\"a\\u202eb\"]\n"
+	                          "summary: \"one\\u2028two\"\nx-note: \"\\e[5m\"\n"
+	                          "lang: \"ar\\u202e\\x85\"\n---\n"
+	                          "Red &#27;[31m alert &#x9b;2J and &#X85; [link &#27;]0;t](/a) end.\n\n"
+	                          "<p>html &#27;[31m &amp; &#x1b;</p>\n\n"
+	                          "    code\t&#27;\n",
+	                          &err);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK_STR(a->meta.title, "Hello[2J]0;pwned");
+		CHECK_STR(a->meta.authors[0], "Rina31m Forged");
+		CHECK_STR(a->meta.tags[0], "a\xe2\x80\xae" "b\xe2\x80\xac");
+		CHECK_STR(a->meta.summary, "one two");
+		CHECK_STR(a->meta.extra[0].value, "[5m");
+		CHECK_STR(a->meta.lang, "ar");
+		for (size_t i = 0; i < a->n_blocks; i++) {
+			const struct block *b = &a->blocks[i];
+			CHECK(b->text == NULL || strpbrk(b->text, "\x1b\x07\r") == NULL);
+			CHECK(b->text == NULL || strstr(b->text, "\xc2\x9b") == NULL);
+			CHECK(b->text == NULL || strstr(b->text, "\xc2\x85") == NULL);
+			for (size_t k = 0; k < b->n_links; k++) {
+				const struct link *l = &b->links[k];
+				size_t n = strlen(l->label);
+				CHECK(l->end >= n && memcmp(b->text + l->end - n, l->label, n) == 0);
+			}
+		}
+		CHECK(a->n_blocks >= 1 && strncmp(a->blocks[0].text, "Red ", 4) == 0 &&
+		      strstr(a->blocks[0].text, "31m alert 2J and ") != NULL);
+	}
+	article_free(a);
+	buf_free(&err);
+}
+
+/* A title that was nothing but controls is no title: the heading gives it. */
+static void test_title_of_controls_only(void)
+{
+	struct buf err = {0};
+	struct article *a = parse("news/x.md",
+	                          "---\ntitle: \"\\e\\a\\x9b\"\ndate: 2024-03-01\n---\n"
+	                          "# Pasar ikan &#27;dibuka\n\nIsi.\n",
+	                          &err);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK_STR(a->meta.title, "Pasar ikan dibuka");
+		CHECK_INT(a->n_blocks, 1);
+	}
+	article_free(a);
+	buf_free(&err);
+}
+
 int main(void)
 {
 	RUN(test_markdown_article);
@@ -239,5 +298,7 @@ int main(void)
 	RUN(test_dated_by_file_time);
 	RUN(test_page_bundle_names);
 	RUN(test_errors);
+	RUN(test_hostile_text_cleaned);
+	RUN(test_title_of_controls_only);
 	return check_report();
 }

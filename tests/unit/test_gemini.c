@@ -99,6 +99,13 @@ void site_route(const struct snapshot *snap, enum output out, const struct origi
 		result->target = strdup("/new/");
 	} else if (strcmp(path, "/tag/none/") == 0) {
 		result->kind = ROUTE_NOT_FOUND;
+	} else if (strcmp(path, "/forged") == 0) {
+		/* What a redirect: with CR LF in it would have sent. */
+		result->kind = ROUTE_REDIRECT;
+		result->target = strdup("/x\r\n20 text/gemini\r\n=> gemini://evil/ pwn");
+	} else if (strcmp(path, "/nel") == 0) {
+		result->kind = ROUTE_INPUT;
+		result->target = strdup("Terms\xc2\x85" "20 forged");
 	}
 }
 
@@ -463,6 +470,10 @@ static void test_redirects(void)
 	check_answer("gemini://localhost/files?x%20y", "31 gemini://localhost/files/?x%20y\r\n");
 	check_answer("gemini://localhost/docs/../files", "31 gemini://localhost/files/\r\n");
 	check_answer("gemini://localhost/old", "31 /new/\r\n");
+	/* A header with a control in it is never sent: one status line, no
+	 * forged second one. */
+	check_answer("gemini://localhost/forged", "40 Response header refused\r\n");
+	check_answer("gemini://localhost/nel", "40 Response header refused\r\n");
 }
 
 /* --- routes ------------------------------------------------------------- */

@@ -462,8 +462,8 @@ static void test_long_headline_cut_in_menu(void)
 static void test_display_strings(void)
 {
 	struct buf b = {0};
-	page_gopher_display(&b, "tab\there\r\nnew", 70);
-	CHECK_STR(b.data, "tab here  new");
+	page_gopher_display(&b, "tab\there\r\nnew\x1b[2J\xe2\x80\xae!", 70);
+	CHECK_STR(b.data, "tab here new[2J!");
 	buf_clear(&b);
 	/* Wide characters count two columns: 36 of them cannot all fit. */
 	page_gopher_display(&b, "日本語日本語日本語日本語日本語日本語日本語日本語日本語日本語日本語日本語", 70);

@@ -210,6 +210,120 @@ static void test_trim(void)
 	CHECK_INT(len, 2);
 }
 
+static char *clean(const char *s, unsigned flags)
+{
+	struct buf out = {0};
+	text_clean(&out, s, strlen(s), flags);
+	return buf_steal(&out);
+}
+
+static void test_clean_controls(void)
+{
+	/* What a YAML "\e[2J\e]0;pwned\a" title decodes to: ESC and BEL go,
+	 * the harmless letters stay. */
+	char *s = clean("Hello\x1b[2J\x1b]0;pwned\x07", 0);
+	CHECK_STR(s, "Hello[2J]0;pwned");
+	free(s);
+	/* C1 controls (CSI U+009B, OSC U+009D) and DEL go too. */
+	s = clean("a\xc2\x9b" "31m\xc2\x9d" "b\x7f" "c", 0);
+	CHECK_STR(s, "a31mbc");
+	free(s);
+	/* Every kind of line break, NEL and U+2028/2029 included, is a space
+	 * in one line; "\r\n" is one break. */
+	s = clean("1\r\n2\n3\r4\v5\f6\xc2\x85" "7\xe2\x80\xa8" "8\xe2\x80\xa9" "9\t0", 0);
+	CHECK_STR(s, "1 2 3 4 5 6 7 8 9 0");
+	free(s);
+	/* Invalid UTF-8 is U+FFFD; NUL in the middle of a measured string too
+	 * is dropped. */
+	s = clean("caf\xe9", 0);
+	CHECK_STR(s, "caf\xef\xbf\xbd");
+	free(s);
+	struct buf out = {0};
+	text_clean(&out, "a\0b", 3, 0);
+	CHECK_INT(out.len, 2);
+	CHECK(memcmp(out.data, "ab", 2) == 0);
+	buf_free(&out);
+}
+
+static void test_clean_lines(void)
+{
+	/* A body keeps its lines and tabs; NEL and the like are spaces. */
+	char *s = clean("x\ty\r\nz\xc2\x85w\rv\x1b\xe2\x80\xa9u", TEXT_CLEAN_LINES);
+	CHECK_STR(s, "x\ty\nz w\nv u");
+	free(s);
+}
+
+static void test_clean_keeps_scripts(void)
+{
+	const char *samples[] = {
+	    "Banjir di Barru, Sulawesi Selatan",
+	    "\xd8\xa7\xd9\x84\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8\xa9 123 ABC", /* Arabic, digits, Latin */
+	    "\xd7\xa2\xd7\x91\xd7\xa8\xd7\x99\xd7\xaa\xe2\x80\x8f!",            /* Hebrew with RLM */
+	    "日本語のニュース", "Ελληνικά", "ᬅᬓ᭄ᬱᬭ", "👨‍👩‍👧 ok", "e\xcc\x81t\xc3\xa9",
+	};
+	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+		char *s = clean(samples[i], 0);
+		CHECK_STR(s, samples[i]);
+		CHECK(text_is_clean(s, strlen(s)));
+		free(s);
+	}
+}
+
+static void test_clean_bidi(void)
+{
+	/* An override left open is closed at the end of its field. */
+	char *s = clean("\xe2\x80\xae" "txt.exe", 0);
+	CHECK_STR(s, "\xe2\x80\xae" "txt.exe\xe2\x80\xac");
+	free(s);
+	/* Balanced embeddings and isolates stay as they are. */
+	const char *balanced = "a \xe2\x81\xa7\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d\xe2\x81\xa9 "
+	                       "\xe2\x80\xab" "x\xe2\x80\xac b";
+	s = clean(balanced, 0);
+	CHECK_STR(s, balanced);
+	free(s);
+	/* Closers with nothing to close are dropped; a PDI also ends the
+	 * embedding opened inside its isolate. */
+	s = clean("\xe2\x80\xac\xe2\x81\xa9" "a\xe2\x81\xa6\xe2\x80\xaa" "b\xe2\x81\xa9" "c", 0);
+	CHECK_STR(s, "a\xe2\x81\xa6\xe2\x80\xaa" "b\xe2\x81\xa9" "c");
+	free(s);
+	/* Each line of a body is closed before its break. */
+	s = clean("\xe2\x80\xae" "a\nb", TEXT_CLEAN_LINES);
+	CHECK_STR(s, "\xe2\x80\xae" "a\xe2\x80\xac\nb");
+	free(s);
+	/* Echoed input and menus drop them: only the letters remain. */
+	s = clean("x\xe2\x80\xae" "y\xe2\x81\xa6z\xe2\x80\xac", TEXT_CLEAN_NO_BIDI);
+	CHECK_STR(s, "xyz");
+	free(s);
+	/* Nesting past the limit is not kept: 100 openers, at most 16 kept
+	 * and closed. */
+	struct buf deep = {0};
+	for (int i = 0; i < 100; i++)
+		buf_puts(&deep, "\xe2\x80\xab");
+	s = clean(deep.data, 0);
+	CHECK_INT(strlen(s), 16 * 3 * 2);
+	free(s);
+	buf_free(&deep);
+}
+
+static void test_is_clean(void)
+{
+	CHECK(text_is_clean("text/gemini; charset=utf-8; lang=id", 35));
+	CHECK(text_is_clean("Kata kunci pencarian?", 21));
+	CHECK(!text_is_clean("/x\r\n20 text/gemini", 18));
+	CHECK(!text_is_clean("a\tb", 3));
+	CHECK(!text_is_clean("a\xc2\x85", 3));
+	CHECK(!text_is_clean("a\xe2\x80\xa8", 4));
+	CHECK(!text_is_clean("a\xe2\x81\xa6", 4));
+	CHECK(!text_is_clean("a\xff", 2));
+	CHECK(text_has_control("a\x1b", 2));
+	CHECK(text_has_control("a\xc2\x9b", 3));
+	CHECK(text_has_control("a\xe2\x80\xa9", 4));
+	CHECK(!text_has_control("caf\xe9 \xe2\x80\xae", 8));
+	CHECK(text_is_bidi_control(0x202e));
+	CHECK(text_is_bidi_control(0x2066));
+	CHECK(!text_is_bidi_control(0x200f)); /* RLM marks, opens nothing */
+}
+
 int main(void)
 {
 	RUN(test_valid_utf8);
@@ -224,5 +338,10 @@ int main(void)
 	RUN(test_fold);
 	RUN(test_slug);
 	RUN(test_trim);
+	RUN(test_clean_controls);
+	RUN(test_clean_lines);
+	RUN(test_clean_keeps_scripts);
+	RUN(test_clean_bidi);
+	RUN(test_is_clean);
 	return check_report();
 }
