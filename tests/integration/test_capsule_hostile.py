@@ -4,7 +4,10 @@ tree, invalid UTF-8, YAML alias bombs and huge scalars, binary junk named
 .md. Each is refused or served safely with a clear log line, never blocks a
 worker and never takes the loader down. An article rewritten while it is
 read reaches readers whole, old or new; a bad version saved over a published
-article leaves the published one in place."""
+article leaves the published one in place. Article sources (drafts and
+scheduled ones too) are never served raw by any road: folder links, file and
+hard links, folders too deep; a scheduled article shows on no page, feed,
+search or menu until its time, and then by itself."""
 import os
 import random
 import socket
@@ -13,8 +16,8 @@ import subprocess
 import threading
 import time
 
-from harness import (Server, client_context, connect, copy_capsule, gemini, gopher, patience,
-                     wait_until)
+from harness import (Server, client_context, connect, copy_capsule, gemini, gopher, kabar_bin,
+                     patience, wait_until)
 
 GOOD = """---
 title: Keeper retires
@@ -455,3 +458,25 @@ def test_scheduled_article_hidden_on_every_road_until_its_time():
         # Its source is still never served raw, by any road.
         refused(srv, "/news/lighthouse.md")
         refused(srv, "/mirror/lighthouse.md")
+
+
+def test_check_reads_what_the_site_reads():
+    """`kabar check` opens files by the site's rule: through no link (a
+    folder link to news/ counts nothing twice), no folder deeper than the
+    site reads, and the site's one size limit."""
+    capsule = copy_capsule()
+    sample = len([n for n in os.listdir(os.path.join(capsule, "news")) if n.endswith(".md")])
+    os.symlink("..", os.path.join(capsule, "news", "again"))
+    os.symlink("news", os.path.join(capsule, "mirror"))
+    write(nested(capsule, 32, "deepest.md"), GOOD.format(body="At the bottom."))
+    write(nested(capsule, 33, "too-deep.md"), GOOD.format(body="Below the bottom."))
+    write(os.path.join(capsule, "news", "huge.md"),
+          GOOD.format(body="kata " * ((4 << 20) // 5)))
+    r = subprocess.run([kabar_bin(), "check", capsule], capture_output=True, text=True,
+                       timeout=60)
+    lines = r.stdout.splitlines()
+    deep_folder = os.path.dirname(os.path.relpath(nested(capsule, 33, "x"), capsule))
+    assert f"{capsule}/{deep_folder}: nested too deep: the site reads no folder this deep" \
+        in lines, r.stdout
+    assert f"{capsule}/news/huge.md: cannot be read: larger than 4 MiB" in lines, r.stdout
+    assert lines[-1] == f"{sample + 1} articles, 2 problems", r.stdout
