@@ -26,8 +26,9 @@ enum capsule_kind {
 	CAPSULE_FILE,
 	CAPSULE_DIR,
 	CAPSULE_MISSING,   /* nothing there */
-	CAPSULE_FORBIDDEN, /* hidden (dotfile, editor leftover), special file,
-	                      unreadable, or a link leading out */
+	CAPSULE_FORBIDDEN, /* hidden (dotfile, editor leftover) or reached by a
+	                      link to one, special file, unreadable, deeper than
+	                      CAPSULE_MAX_DEPTH, or a link leading out */
 };
 
 struct capsule_entry {
