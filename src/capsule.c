@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,6 +58,21 @@ static void warn_path(const char *path, const char *reason)
 	buf_free(&shown);
 }
 
+/* Refuses a file or folder deeper than CAPSULE_MAX_DEPTH. The first one
+ * is logged, so that a newsroom learns why; the rest are not, so that a
+ * crawler asking for many cannot fill the log. */
+static void refuse_deep(const char *path, struct capsule_entry *entry)
+{
+	static atomic_bool logged;
+	if (!atomic_exchange(&logged, true)) {
+		char reason[64];
+		snprintf(reason, sizeof reason, "deeper than %d folders: not served (said once)",
+		         CAPSULE_MAX_DEPTH);
+		warn_path(path, reason);
+	}
+	entry->kind = CAPSULE_FORBIDDEN;
+}
+
 /* How many folders the resolved path lies in: a file's are the ones above
  * it, a directory counts itself. */
 static size_t folders_of(const char *resolved, bool is_dir)
@@ -80,8 +96,8 @@ static void entry_from_fd(int fd, const char *path, struct capsule_entry *entry)
 		return;
 	}
 	if (folders_of(entry->path, S_ISDIR(st.st_mode)) > CAPSULE_MAX_DEPTH) {
-		close(fd); /* quietly: the scanner logs such folders when it meets them */
-		entry->kind = CAPSULE_FORBIDDEN;
+		close(fd);
+		refuse_deep(path, entry);
 		return;
 	}
 	entry->kind = S_ISDIR(st.st_mode) ? CAPSULE_DIR : CAPSULE_FILE;
@@ -252,7 +268,7 @@ static enum walk_step walk_directory(struct walk *w, int dir, const char *name, 
                                      struct capsule_entry *entry)
 {
 	if (w->depth == CAPSULE_MAX_DEPTH + 1) {
-		entry->kind = CAPSULE_FORBIDDEN; /* deeper than any folder read */
+		refuse_deep(path, entry);
 		return STEP_DONE;
 	}
 	int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

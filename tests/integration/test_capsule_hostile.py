@@ -374,8 +374,10 @@ def test_folders_too_deep_are_neither_read_nor_served():
         rel = os.path.relpath(too_deep, capsule)
         refused(srv, "/" + rel)
         refused(srv, "/" + os.path.dirname(rel) + "/")
+        log = srv.log()
         assert f"{os.path.dirname(os.path.dirname(rel))}/d33: deeper than 32 folders: not read" \
-            in srv.log(), srv.log()[-2000:]
+            in log, log[-2000:]
+        assert log.count("folders: not served (said once)") == 1, log[-2000:]
         parent = "/" + os.path.dirname(os.path.dirname(rel)) + "/"
         listing = gemini(srv.gemini_port, f"gemini://localhost{parent}").text
         assert "d32/" in listing and "d33" not in listing, listing
