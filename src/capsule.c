@@ -43,11 +43,17 @@ bool capsule_name_hidden(const char *name)
 	return segment_hidden(name, strlen(name));
 }
 
+/* Field by field: the path buffer is large and only its start matters. */
 static void entry_reset(struct capsule_entry *entry)
 {
-	memset(entry, 0, sizeof *entry);
 	entry->kind = CAPSULE_MISSING;
 	entry->fd = -1;
+	entry->size = 0;
+	entry->mtime = 0;
+	entry->mtime_nsec = 0;
+	entry->dev = 0;
+	entry->ino = 0;
+	entry->path[0] = '\0';
 }
 
 static void warn_path(const char *path, const char *reason)
