@@ -107,6 +107,11 @@ struct article {
 	bool dated_by_file; /* no date of its own: dated by its file's time */
 };
 
+/* The largest article source: larger than any news article, it keeps a
+ * stray dump from eating memory. The one limit for the parser, the site's
+ * scanner, `kabar check` and `kabar render`. */
+#define ARTICLE_MAX_BYTES (4 * 1024 * 1024)
+
 /* Settings an article is parsed with: the site's defaults. */
 struct article_context {
 	int utc_offset_minutes; /* for dates written without a zone */

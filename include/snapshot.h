@@ -47,10 +47,6 @@ struct snapshot {
 	struct index tags;
 	struct index months; /* key "YYYY/MM" */
 	struct search_index *search;
-	/* Paths relative to the capsule of every article source (drafts too),
-	 * sorted: never served as raw files. */
-	char **hidden;
-	size_t n_hidden;
 	char *front_intro; /* the capsule's /index.gmi, shown atop the front page, or NULL */
 };
 

@@ -28,8 +28,4 @@ struct verify_counts {
  * time (...)" for every article without a date of its own. */
 void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_counts *counts);
 
-/* Reads the rest of fd into data, as the site reads an article: -1 on a read
- * error or past 4 MiB (the site's limit). */
-int verify_read(int fd, struct buf *data);
-
 #endif

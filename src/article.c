@@ -14,9 +14,6 @@
 #include "markdown.h"
 #include "text.h"
 
-/* Larger than any news article; keeps a stray dump from eating memory. */
-#define ARTICLE_MAX_BYTES (8 * 1024 * 1024)
-
 static int line_of(const char *data, size_t offset)
 {
 	int line = 1;
@@ -556,7 +553,7 @@ struct article *article_parse(const char *source, const char *data, size_t len,
 		return NULL;
 	}
 	if (len > ARTICLE_MAX_BYTES) {
-		buf_puts(error, "1: too large for an article (over 8 MiB)");
+		buf_printf(error, "1: too large for an article (over %d MiB)", ARTICLE_MAX_BYTES >> 20);
 		return NULL;
 	}
 	if (!check_text(data, len, error))

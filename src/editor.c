@@ -7,7 +7,6 @@
 #include "render.h"
 #include "site.h"
 #include "text.h"
-#include "verify.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,11 +79,13 @@ static int read_file(const char *file, struct buf *data, time_t *mtime, struct b
 	}
 	if (fstat(fd, &st) == 0)
 		*mtime = st.st_mtim.tv_sec;
-	status = verify_read(fd, data);
+	status = buf_read_fd(data, fd, ARTICLE_MAX_BYTES);
 	close(fd);
-	if (status < 0)
-		buf_printf(error, "%s: cannot be read, or is larger than 4 MiB\n", file);
-	return status;
+	if (status == EFBIG)
+		buf_printf(error, "%s: larger than %d MiB\n", file, ARTICLE_MAX_BYTES >> 20);
+	else if (status != 0)
+		buf_printf(error, "%s: cannot be read: %s\n", file, strerror(status));
+	return status == 0 ? 0 : -1;
 }
 
 /* What the site does with an article that is not shown to every reader. */

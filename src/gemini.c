@@ -149,7 +149,7 @@ static int find_vhost(const struct request_info *info, const struct url *url)
 }
 
 /* The path used on the disk: repeated slashes squeezed, so that
- * "/news//a.md" is the same file, hidden by the same rule, as "/news/a.md". */
+ * "/news//a.md" names the same file as "/news/a.md". */
 static char *disk_path(const char *path)
 {
 	char *out = xstrdup(path);
@@ -187,6 +187,22 @@ static void put_label(struct buf *out, const char *name)
 	text_clean(out, name, len, TEXT_CLEAN_NO_BIDI);
 }
 
+/* Whether name in the directory path is listed: only what a request for it
+ * would be served (never an article source, whatever it is named, nor a
+ * link leading out or to a hidden file). */
+static bool listed(struct gemini_request *rq, const char *path, const char *name)
+{
+	char *child = xasprintf("%s%s", path, name);
+	struct capsule_entry entry;
+	capsule_open(site_root_fd(rq->site), child, &entry);
+	free(child);
+	bool shown = (entry.kind == CAPSULE_FILE && !snapshot_hides_entry(rq->snap, &entry)) ||
+	             entry.kind == CAPSULE_DIR;
+	if (entry.fd >= 0)
+		close(entry.fd);
+	return shown;
+}
+
 static void serve_listing(struct gemini_request *rq, int dirfd, const char *path)
 {
 	struct capsule_listing listing;
@@ -195,7 +211,6 @@ static void serve_listing(struct gemini_request *rq, int dirfd, const char *path
 		return;
 	}
 	struct buf page = {0};
-	struct buf rel = {0};
 	buf_puts(&page, "# Index of ");
 	put_label(&page, path);
 	buf_puts(&page, "\n\n");
@@ -203,9 +218,7 @@ static void serve_listing(struct gemini_request *rq, int dirfd, const char *path
 		buf_puts(&page, "=> ../ ../\n");
 	for (size_t i = 0; i < listing.count; i++) {
 		const char *name = listing.names[i];
-		buf_clear(&rel);
-		buf_printf(&rel, "%s%s", path + 1, name);
-		if (snapshot_hides_file(rq->snap, rel.data))
+		if (!listed(rq, path, name))
 			continue;
 		const char *slash = listing.is_dir[i] ? "/" : "";
 		buf_puts(&page, "=> ");
@@ -217,7 +230,6 @@ static void serve_listing(struct gemini_request *rq, int dirfd, const char *path
 	}
 	set_success(rq->res, "text/gemini", rq->vhost->lang);
 	buf_append(&rq->res->head, page.data, page.len);
-	buf_free(&rel);
 	buf_free(&page);
 	capsule_listing_free(&listing);
 }
@@ -227,11 +239,8 @@ static void serve_directory(struct gemini_request *rq, int dirfd, const char *pa
 {
 	char *index_path = xasprintf("%sindex.gmi", path);
 	struct capsule_entry index;
-	index.fd = -1;
-	index.kind = CAPSULE_MISSING;
-	if (!snapshot_hides_file(rq->snap, index_path + 1))
-		capsule_open(site_root_fd(rq->site), index_path, &index);
-	if (index.kind == CAPSULE_FILE)
+	capsule_open(site_root_fd(rq->site), index_path, &index);
+	if (index.kind == CAPSULE_FILE && !snapshot_hides_entry(rq->snap, &index))
 		serve_file(rq, &index, index_path);
 	else
 		serve_listing(rq, dirfd, path);
@@ -240,18 +249,15 @@ static void serve_directory(struct gemini_request *rq, int dirfd, const char *pa
 	free(index_path);
 }
 
+/* What may be read is decided on the file opened, never on the request's
+ * spelling: an article source stays hidden behind any link or name. */
 static void serve_capsule(struct gemini_request *rq)
 {
 	char *path = disk_path(rq->url->path);
 	struct capsule_entry entry;
-	if (snapshot_hides_file(rq->snap, path + 1)) {
-		not_found(rq->res);
-		free(path);
-		return;
-	}
 	capsule_open(site_root_fd(rq->site), path, &entry);
 	size_t len = strlen(path);
-	if (entry.kind == CAPSULE_FILE) {
+	if (entry.kind == CAPSULE_FILE && !snapshot_hides_entry(rq->snap, &entry)) {
 		serve_file(rq, &entry, path);
 	} else if (entry.kind == CAPSULE_DIR && path[len - 1] != '/') {
 		char *with_slash = xasprintf("%s/", path);

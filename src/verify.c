@@ -17,12 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Deeper than this is a loop or a mistake, not a newsroom. */
-#define MAX_DEPTH 32
-/* An article larger than this is reported rather than read, as the site
- * (snapshot.c) reads none larger either. */
-#define MAX_ARTICLE_BYTES (4 * 1024 * 1024)
-
 /* An article that parsed, kept with its text until its links are checked
  * against every other article. */
 struct checked {
@@ -43,6 +37,7 @@ struct walk {
 	struct verify_counts *counts;
 	struct checked *checked;
 	size_t n_checked;
+	int root_fd;
 };
 
 /* Adds "FILE: reason[: detail]". A parse error's reason already starts
@@ -105,38 +100,24 @@ static bool folder_matters(const struct walk *w, const char *relpath)
 	return w->bare || snapshot_path_matters(relpath, true);
 }
 
-int verify_read(int fd, struct buf *data)
-{
-	char chunk[16384];
-	ssize_t n;
-	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || data->len + (size_t)n > MAX_ARTICLE_BYTES)
-			return -1;
-		buf_append(data, chunk, (size_t)n);
-	}
-	return 0;
-}
-
-static void verify_article(struct walk *w, int dirfd, const char *name, const char *relpath)
+static void verify_article(struct walk *w, int fd, const char *relpath)
 {
 	struct buf data = {0};
 	struct buf error = {0};
-	struct article *a;
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		report(w, relpath, "cannot open", strerror(errno));
-		return;
-	}
 	struct article_context ctx = w->ctx;
 	struct stat st;
 	if (fstat(fd, &st) == 0)
 		ctx.file_time = st.st_mtim.tv_sec;
-	if (verify_read(fd, &data) < 0) {
-		report(w, relpath, "cannot be read, or is larger than 4 MiB", NULL);
+	int err = buf_read_fd(&data, fd, ARTICLE_MAX_BYTES);
+	if (err == EFBIG) {
+		char *limit = xasprintf("larger than %d MiB", ARTICLE_MAX_BYTES >> 20);
+		report(w, relpath, "cannot be read", limit);
+		free(limit);
+	} else if (err != 0) {
+		report(w, relpath, "cannot be read", strerror(err));
 	} else {
-		a = article_parse(relpath, data.data ? data.data : "", data.len, &ctx, &error);
+		struct article *a =
+			article_parse(relpath, data.data ? data.data : "", data.len, &ctx, &error);
 		if (a != NULL) {
 			w->counts->articles++;
 			if (a->dated_by_file)
@@ -152,11 +133,13 @@ static void verify_article(struct walk *w, int dirfd, const char *name, const ch
 			report(w, relpath, error.len > 0 ? error.data : "cannot be parsed", NULL);
 		}
 	}
-	close(fd);
 	buf_free(&data);
 	buf_free(&error);
 }
 
+/* The folder's entries, each opened as the site opens it (capsule.h); as
+ * the site's scanner, only where they really are: a link is not an article
+ * (what it reaches is read at its own place). */
 static void verify_folder(struct walk *w, int dirfd, const char *prefix, int depth)
 {
 	struct capsule_listing listing;
@@ -165,19 +148,24 @@ static void verify_folder(struct walk *w, int dirfd, const char *prefix, int dep
 		return;
 	}
 	for (size_t i = 0; i < listing.count; i++) {
-		const char *name = listing.names[i];
-		char *relpath = prefix[0] ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
-		if (listing.is_dir[i] && depth < MAX_DEPTH && folder_matters(w, relpath)) {
-			int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0) {
-				report(w, relpath, "cannot open this folder", strerror(errno));
-			} else {
-				verify_folder(w, sub, relpath, depth + 1);
-				close(sub);
-			}
-		} else if (!listing.is_dir[i] && article_source(w, relpath)) {
-			verify_article(w, dirfd, name, relpath);
-		}
+		char *relpath = prefix[0] ? xasprintf("%s/%s", prefix, listing.names[i])
+		                          : xstrdup(listing.names[i]);
+		char *path = xasprintf("/%s", relpath);
+		struct capsule_entry entry;
+		capsule_open(w->root_fd, path, &entry);
+		bool in_place = entry.fd >= 0 && strcmp(entry.path, relpath) == 0;
+		if (listing.is_dir[i] && depth >= CAPSULE_MAX_DEPTH && folder_matters(w, relpath))
+			report(w, relpath, "nested too deep: the site reads no folder this deep", NULL);
+		else if (in_place && entry.kind == CAPSULE_DIR && folder_matters(w, relpath))
+			verify_folder(w, entry.fd, relpath, depth + 1);
+		else if (in_place && entry.kind == CAPSULE_FILE && article_source(w, relpath))
+			verify_article(w, entry.fd, relpath);
+		else if (entry.kind == CAPSULE_FORBIDDEN && !listing.is_dir[i] && article_source(w, relpath))
+			report(w, relpath, "cannot be opened",
+			       "unreadable, a special file, or a link leading out");
+		if (entry.fd >= 0)
+			close(entry.fd);
+		free(path);
 		free(relpath);
 	}
 	capsule_listing_free(&listing);
@@ -368,6 +356,7 @@ void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_
 		.counts = counts,
 	};
 	int root = open(vh->capsule, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	w.root_fd = root;
 	if (root < 0) {
 		buf_printf(problems, "%s: cannot open the capsule: %s\n", vh->capsule, strerror(errno));
 		counts->problems++;

@@ -4,7 +4,10 @@ tree, invalid UTF-8, YAML alias bombs and huge scalars, binary junk named
 .md. Each is refused or served safely with a clear log line, never blocks a
 worker and never takes the loader down. An article rewritten while it is
 read reaches readers whole, old or new; a bad version saved over a published
-article leaves the published one in place."""
+article leaves the published one in place. Article sources (drafts and
+scheduled ones too) are never served raw by any road: folder links, file and
+hard links, folders too deep; a scheduled article shows on no page, feed,
+search or menu until its time, and then by itself."""
 import os
 import random
 import re
@@ -14,9 +17,8 @@ import subprocess
 import threading
 import time
 
-from harness import (Server, client_context, connect, copy_capsule, gemini, gopher, patience,
-                     wait_until)
-from harness import kabar_bin
+from harness import (Server, client_context, connect, copy_capsule, gemini, gopher, kabar_bin,
+                     patience, wait_until)
 
 GOOD = """---
 title: Keeper retires
@@ -414,3 +416,220 @@ def test_file_name_with_newline_is_one_listing_line_and_one_log_line():
         for line in srv.log().splitlines():
             assert not line.startswith("kabar: error: forged"), line
             assert "\x1b" not in line, line
+
+
+# ---- One rule for what may be read: decided on the file opened ----
+
+SECRET_DRAFT = """---
+title: Secret draft
+date: 2026-02-01T09:00:00+08:00
+draft: true
+---
+
+Unpublished quarrel about the harbour fund.
+"""
+SCHEDULED = """---
+title: Scheduled piece
+date: 2999-01-01T09:00:00+08:00
+---
+
+Embargoed until the minister speaks.
+"""
+MOVED = """---
+title: Moved piece
+date: 2026-02-02T09:00:00+08:00
+redirect: /news/ferry-timetable
+---
+
+Old text of a moved piece.
+"""
+SOURCE_WORDS = ("quarrel", "Embargoed until", "Old text of a moved", "title:", "Bocoran")
+
+
+def linked_capsule():
+    """A newsroom whose capsule reaches its sources by other roads: a folder
+    link to news/, a file link and a hard link to a draft under other names,
+    links to a dotfile and an editor leftover."""
+    capsule = copy_capsule()
+    desk = os.path.join(capsule, "news", "desk")
+    write(os.path.join(desk, "secret.md"), SECRET_DRAFT)
+    write(os.path.join(desk, "soon.md"), SCHEDULED)
+    write(os.path.join(desk, "moved.md"), MOVED)
+    write(os.path.join(desk, "chart.csv"), "Tide chart for the desk.\n")
+    write(os.path.join(desk, "broken.md"), b"---\ntitle: [Bocoran\n")
+    os.symlink("news", os.path.join(capsule, "mirror"))
+    public = os.path.join(capsule, "public")
+    write(os.path.join(public, "notice.txt"), "Public notice.\n")
+    write(os.path.join(public, ".env"), "TOKEN=quarrel\n")
+    write(os.path.join(public, "draft.md~"), SECRET_DRAFT)
+    os.symlink("../news/desk/secret.md", os.path.join(public, "secret.txt"))
+    os.symlink("../news/desk/broken.md", os.path.join(public, "broken.txt"))
+    os.symlink(".env", os.path.join(public, "env.txt"))
+    os.symlink("draft.md~", os.path.join(public, "backup.txt"))
+    os.symlink("../.git", os.path.join(capsule, "gitlink"))
+    os.mkdir(os.path.join(capsule, ".git"))
+    write(os.path.join(capsule, ".git", "config"), "[core] quarrel\n")
+    os.link(os.path.join(desk, "soon.md"), os.path.join(public, "hard.txt"))
+    return capsule
+
+
+def refused(srv, path):
+    resp = gemini(srv.gemini_port, f"gemini://localhost{path}")
+    assert resp.header == "51 Not found", (path, resp.header)
+    answer = gopher(srv.gopher_port, path)
+    assert answer.startswith(b"3Not found: ") and answer.count(b"\r\n") == 2, (path, answer)
+
+
+def no_source_in(text, where):
+    for word in SOURCE_WORDS:
+        assert word not in text, (where, word, text[:500])
+
+
+def test_sources_stay_hidden_behind_links_and_other_names():
+    with Server(capsule=linked_capsule()) as srv:
+        for path in ("/news/desk/secret.md", "/mirror/desk/secret.md", "/mirror/desk/soon.md",
+                     "/mirror/desk/moved.md", "/mirror/desk/broken.md",
+                     "/mirror/ferry-timetable.md", "/mirror//desk/secret.md",
+                     "/public/secret.txt", "/public/broken.txt", "/public/hard.txt",
+                     "/public/env.txt", "/public/backup.txt", "/gitlink/config"):
+            refused(srv, path)
+        # Links inside the capsule still serve what may be served.
+        assert gemini(srv.gemini_port,
+                      "gemini://localhost/mirror/desk/chart.csv").text == "Tide chart for the desk.\n"
+        assert b"Tide chart" in gopher(srv.gopher_port, "/mirror/desk/chart.csv")
+        for folder in ("/mirror/", "/mirror/desk/", "/news/desk/", "/public/"):
+            listing = gemini(srv.gemini_port, f"gemini://localhost{folder}").text
+            menu = gopher(srv.gopher_port, folder).decode()
+            for shown in (listing, menu):
+                no_source_in(shown, folder)
+                for name in (".md", "secret", "hard.txt", "env.txt", ".env", "backup",
+                             "broken"):
+                    assert name not in shown.replace("Index of", ""), (folder, name, shown)
+        assert "chart.csv" in gemini(srv.gemini_port, "gemini://localhost/mirror/desk/").text
+        assert "notice.txt" in gopher(srv.gopher_port, "/public/").decode()
+
+
+def nested(capsule, folders, name):
+    """news/ and folders - 1 more above the file: it lies `folders` deep."""
+    return os.path.join(capsule, "news", *[f"d{i}" for i in range(2, folders + 1)], name)
+
+
+def test_folders_too_deep_are_neither_read_nor_served():
+    capsule = copy_capsule()
+    deepest = nested(capsule, 32, "deepest.md")
+    too_deep = nested(capsule, 33, "too-deep.md")
+    write(deepest, GOOD.format(body="At the bottom of the tree."))
+    write(too_deep, SECRET_DRAFT)
+    with Server(capsule=capsule) as srv:
+        assert "Keeper retires" in front_page(srv)
+        rel = os.path.relpath(too_deep, capsule)
+        refused(srv, "/" + rel)
+        refused(srv, "/" + os.path.dirname(rel) + "/")
+        log = srv.log()
+        assert f"{os.path.dirname(os.path.dirname(rel))}/d33: deeper than 32 folders: not read" \
+            in log, log[-2000:]
+        assert log.count("folders: not served (said once)") == 1, log[-2000:]
+        parent = "/" + os.path.dirname(os.path.dirname(rel)) + "/"
+        listing = gemini(srv.gemini_port, f"gemini://localhost{parent}").text
+        assert "d32/" in listing and "d33" not in listing, listing
+        assert b"d33" not in gopher(srv.gopher_port, parent)
+
+
+# ---- Embargo by every road ----
+
+def embargo_article(when):
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(when))
+    return f"""---
+title: Lighthouse reopens at dawn
+date: {stamp}
+author: Andi Embargo
+section: Embargo Desk
+tags: [Ombak Senja]
+aliases: [/old/lighthouse]
+slug: lighthouse-reopens
+---
+
+The zephyrine lamp turns again over the strait.
+"""
+
+
+def embargo_routes(when):
+    month = time.strftime("%Y/%m", time.gmtime(when))
+    page = f"/news/{month}/lighthouse-reopens"
+    gemini_paths = ["/", page, page + ".gmi", "/old/lighthouse", "/search?zephyrine",
+                    "/feed.xml", "/feed.gmi", "/section/", "/section/embargo-desk/",
+                    "/section/embargo-desk/feed.xml", "/author/andi-embargo/", "/tag/",
+                    "/tag/ombak-senja/", "/archive/", f"/archive/{month}/",
+                    f"/archive/{month[:4]}/", "/news/"]
+    gopher_selectors = ["/", page, "/old/lighthouse", "/search\tzephyrine",
+                        "/section/embargo-desk/", "/author/andi-embargo/",
+                        "/tag/ombak-senja/", f"/archive/{month}/", "/feed.gmi", "/news/"]
+    return page, gemini_paths, gopher_selectors
+
+
+def embargo_answers(srv, gemini_paths, gopher_selectors):
+    answers = {}
+    for path in gemini_paths:
+        answers["gemini " + path] = gemini(srv.gemini_port, f"gemini://localhost{path}").raw
+    for selector in gopher_selectors:
+        answers["gopher " + selector] = gopher(srv.gopher_port, selector)
+    return answers
+
+
+def test_scheduled_article_hidden_on_every_road_until_its_time():
+    capsule = copy_capsule()
+    os.symlink("news", os.path.join(capsule, "mirror"))
+    # Whole seconds, far enough ahead that every road is asked first.
+    release = int(time.time() + patience(4)) + 1
+    write(os.path.join(capsule, "news", "lighthouse.md"), embargo_article(release))
+    page, gemini_paths, gopher_selectors = embargo_routes(release)
+    with Server(capsule=capsule, config=NO_RATE_LIMIT) as srv:
+        before = embargo_answers(srv, gemini_paths + ["/mirror/lighthouse.md"],
+                                 gopher_selectors + ["/mirror/lighthouse.md"])
+        assert time.time() < release, "too slow to ask every road before the release"
+        month_link = time.strftime("=> /archive/%Y/%m/", time.gmtime(release)).encode()
+        assert month_link not in before["gemini /archive/"], before["gemini /archive/"]
+        for road, answer in before.items():
+            # (Words of the article, none in the selectors an error echoes.)
+            for word in (b"Lighthouse", b"lamp turns", b"Embargo Desk", b"Andi Embargo",
+                         b"Ombak Senja"):
+                assert word not in answer, (road, word, answer[:300])
+        # Nothing changes on the disk: the release comes by itself.
+        assert wait_until(lambda: "Lighthouse reopens" in front_page(srv),
+                          release - time.time() + patience(3), step=0.1)
+        assert time.time() < release + patience(1.5), "published late"
+        after = embargo_answers(srv, gemini_paths, gopher_selectors)
+        for road, answer in after.items():
+            if road == "gemini /archive/":
+                assert month_link in answer, answer
+            elif road == "gemini /old/lighthouse":
+                assert answer.startswith(f"31 {page}".encode()), (road, answer[:200])
+            elif road not in ("gemini /news/", "gopher /news/"):
+                assert any(word in answer for word in (b"Lighthouse reopens", b"zephyrine",
+                                                       b"Embargo Desk", b"Ombak Senja")), \
+                    (road, answer[:400])
+        # Its source is still never served raw, by any road.
+        refused(srv, "/news/lighthouse.md")
+        refused(srv, "/mirror/lighthouse.md")
+
+
+def test_check_reads_what_the_site_reads():
+    """`kabar check` opens files by the site's rule: through no link (a
+    folder link to news/ counts nothing twice), no folder deeper than the
+    site reads, and the site's one size limit."""
+    capsule = copy_capsule()
+    sample = len([n for n in os.listdir(os.path.join(capsule, "news")) if n.endswith(".md")])
+    os.symlink("..", os.path.join(capsule, "news", "again"))
+    os.symlink("news", os.path.join(capsule, "mirror"))
+    write(nested(capsule, 32, "deepest.md"), GOOD.format(body="At the bottom."))
+    write(nested(capsule, 33, "too-deep.md"), GOOD.format(body="Below the bottom."))
+    write(os.path.join(capsule, "news", "huge.md"),
+          GOOD.format(body="kata " * ((4 << 20) // 5)))
+    r = subprocess.run([kabar_bin(), "check", capsule], capture_output=True, text=True,
+                       timeout=60)
+    lines = r.stdout.splitlines()
+    deep_folder = os.path.dirname(os.path.relpath(nested(capsule, 33, "x"), capsule))
+    assert f"{capsule}/{deep_folder}: nested too deep: the site reads no folder this deep" \
+        in lines, r.stdout
+    assert f"{capsule}/news/huge.md: cannot be read: larger than 4 MiB" in lines, r.stdout
+    assert lines[-1] == f"{sample + 1} articles, 2 problems", r.stdout

@@ -1,5 +1,6 @@
 #include "gemini.h"
 
+#include "capsule.h"
 #include "check.h"
 #include "testutil.h"
 #include "config.h"
@@ -59,10 +60,15 @@ void site_release(struct site *site, struct snapshot *snap)
 	CHECK(snap == &site->snap);
 }
 
-bool snapshot_hides_file(const struct snapshot *snap, const char *relpath)
+/* The files the double's snapshot of site a holds as article sources, by
+ * where they really are (the real one also knows them by identity). */
+static const char *const hidden_a[] = {"files/news.md", "news/story.md"};
+static struct site sites[2];
+
+bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entry *entry)
 {
-	for (size_t i = 0; i < snap->n_hidden; i++) {
-		if (strcmp(snap->hidden[i], relpath) == 0)
+	for (size_t i = 0; snap == &sites[0].snap && i < sizeof hidden_a / sizeof hidden_a[0]; i++) {
+		if (strcmp(hidden_a[i], entry->path) == 0)
 			return true;
 	}
 	return false;
@@ -119,11 +125,9 @@ void route_result_free(struct route_result *result)
 /* --- the capsules ------------------------------------------------------ */
 
 static char top[64];
-static char *hidden_a[] = {"files/news.md", "news/story.md"};
 static char *names_a[] = {"localhost", "kabar.test"};
 static char *names_b[] = {"other.test"};
 static struct vhost vhosts[2];
-static struct site sites[2];
 static struct site *site_list[2] = {&sites[0], &sites[1]};
 static struct runtime rt;
 
@@ -203,8 +207,6 @@ static void build_sites(void)
 	vhosts[1] = (struct vhost){.names = names_b, .n_names = 1, .lang = "en", .listing = false};
 	sites[0].root_fd = open_dir("a");
 	sites[0].snap.vhost = &vhosts[0];
-	sites[0].snap.hidden = hidden_a;
-	sites[0].snap.n_hidden = 2;
 	sites[1].root_fd = open_dir("b");
 	sites[1].snap.vhost = &vhosts[1];
 	rt.config.vhosts = vhosts;

@@ -1,4 +1,6 @@
 #include "alloc.h"
+#include "buf.h"
+#include "capsule.h"
 #include "render.h"
 #include "search.h"
 #include "site.h"
@@ -64,6 +66,33 @@ static void drop(const char *relpath)
 	free(path);
 }
 
+/* Whether the file at relpath, opened as the front-ends open it, is hidden
+ * from raw serving (false when it cannot be opened at all). */
+static bool hides(const struct snapshot *s, const char *relpath)
+{
+	char *path = xasprintf("/%s", relpath);
+	struct capsule_entry entry;
+	capsule_open(root_fd, path, &entry);
+	free(path);
+	bool hidden = entry.kind == CAPSULE_FILE && snapshot_hides_entry(s, &entry);
+	if (entry.fd >= 0)
+		close(entry.fd);
+	return hidden;
+}
+
+static void link_to(const char *target, const char *relpath, bool hard)
+{
+	char *path = xasprintf("%s/%s", capsule, relpath);
+	if (hard) {
+		char *from = xasprintf("%s/%s", capsule, target);
+		CHECK(link(from, path) == 0);
+		free(from);
+	} else {
+		CHECK(symlink(target, path) == 0);
+	}
+	free(path);
+}
+
 static const char *title_at(const struct snapshot *s, size_t i)
 {
 	return i < s->n_articles ? s->articles[i]->meta.title : NULL;
@@ -111,11 +140,9 @@ static void test_order_and_indexes(void)
 	for (size_t i = 1; i < s->tags.n_entries; i++)
 		CHECK(strcmp(s->tags.entries[i - 1].key, s->tags.entries[i].key) < 0);
 
-	CHECK_INT(s->n_hidden, 3);
-	CHECK(snapshot_hides_file(s, "news/b.md"));
-	CHECK(snapshot_hides_file(s, "/news/sub/a.md"));
-	CHECK(!snapshot_hides_file(s, "news/notes.png"));
-	CHECK(!snapshot_hides_file(s, "about.md"));
+	CHECK(hides(s, "news/b.md"));
+	CHECK(hides(s, "news/sub/a.md"));
+	CHECK(!hides(s, "news/notes.png"));
 	CHECK(s->front_intro == NULL);
 	snapshot_drop(s);
 	snapshot_builder_free(b);
@@ -190,7 +217,11 @@ static void test_link_targets(void)
 	CHECK(snapshot_link_target(s, "/news/draft.md") == NULL);
 	CHECK(snapshot_link_target(s, "/news/guides/_index.md") == NULL);
 	CHECK(snapshot_link_target(s, "/news/guides/feri/peta.png") == NULL);
-	CHECK(!snapshot_hides_file(s, "news/guides/_index.md"));
+	struct capsule_entry intro;
+	capsule_open(root_fd, "/news/guides/_index.md", &intro);
+	CHECK(intro.kind == CAPSULE_FILE && !snapshot_hides_entry(s, &intro));
+	if (intro.fd >= 0)
+		close(intro.fd);
 	if (ferry != NULL && feri != NULL) {
 		struct render_context gem = {.vhost = &vhost, .snapshot = s};
 		struct render_context gph = {.vhost = &vhost, .base_url = "gopher://kabar.test", .snapshot = s};
@@ -266,7 +297,8 @@ static void test_drafts_and_future(void)
 	CHECK_STR(title_at(s, 0), "Later");
 	CHECK(!snapshot_visible(s->articles[0], time(NULL)));
 	CHECK(snapshot_visible(s->articles[0], s->articles[0]->meta.date.t));
-	CHECK(snapshot_hides_file(s, "news/draft.md"));
+	CHECK(hides(s, "news/draft.md"));
+	CHECK(hides(s, "news/later.md"));
 	size_t out[4];
 	CHECK_INT(search_query(s->search, s, "later", time(NULL), out, 4), 0);
 	CHECK_INT(search_query(s->search, s, "later", s->articles[0]->meta.date.t, out, 4), 1);
@@ -299,12 +331,16 @@ static void test_update_shares_and_removes(void)
 	CHECK_INT(s3->n_articles, 4);
 	CHECK_STR(title_at(s3, 3), "Zed");
 
+	put("public/keep.txt", "public\n");
+	link_to("news/sub/a.md", "public/copy.txt", true);
+	CHECK(hides(s3, "public/copy.txt")); /* the same file by another name */
 	drop("news/sub/a.md");
 	drop("news/sub/deeper/z.md");
 	char *gone[] = {"news/sub/deeper", "news/sub/a.md", "news/notes.png"};
 	struct snapshot *s4 = snapshot_update(b, s3, gone, 3);
 	CHECK_INT(s4->n_articles, 2);
-	CHECK(!snapshot_hides_file(s4, "news/sub/a.md"));
+	CHECK(!hides(s4, "public/copy.txt")); /* no longer an article's source */
+	CHECK(!hides(s4, "public/keep.txt"));
 	CHECK(index_find(&s4->tags, "pemilu") == NULL);
 	snapshot_drop(s2);
 	snapshot_drop(s3);
@@ -325,7 +361,7 @@ static void test_broken_keeps_good_version(void)
 	struct snapshot *s2 = snapshot_update(b, s1, changed, 2);
 	CHECK_INT(s2->n_articles, 1);
 	CHECK_STR(title_at(s2, 0), "Good");
-	CHECK(snapshot_hides_file(s2, "news/new.md")); /* never served raw either */
+	CHECK(hides(s2, "news/new.md")); /* never served raw either */
 	/* A rescan tries the broken file again and still keeps the good one. */
 	struct snapshot *s3 = snapshot_scan(b, s2);
 	CHECK_INT(s3->n_articles, 1);
@@ -333,6 +369,60 @@ static void test_broken_keeps_good_version(void)
 	snapshot_drop(s1);
 	snapshot_drop(s2);
 	snapshot_drop(s3);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
+/* The path of a file beneath n folders: news/ and n - 1 more. */
+static char *nested(int n, const char *name)
+{
+	struct buf path = {0};
+	buf_puts(&path, "news");
+	for (int i = 2; i <= n; i++)
+		buf_printf(&path, "/d%d", i);
+	buf_printf(&path, "/%s", name);
+	return buf_steal(&path);
+}
+
+static void test_sources_hidden_by_every_road(void)
+{
+	capsule_create();
+	put("news/desk/secret.md", "---\ntitle: Secret\ndate: 2022-04-01\ndraft: true\n---\nx\n");
+	put("news/desk/soon.md", "---\ntitle: Soon\ndate: 2999-01-01\n---\ny\n");
+	put("news/desk/moved.md", "---\ntitle: Moved\ndate: 2022-04-01\nredirect: /news/desk/soon\n---\nz\n");
+	put("public/about.txt", "about\n");
+	link_to("news", "mirror", false);
+	link_to("../news/desk/soon.md", "public/soon.txt", false);
+	char *deepest = nested(CAPSULE_MAX_DEPTH, "deepest.md");
+	char *too_deep = nested(CAPSULE_MAX_DEPTH + 1, "too-deep.md");
+	put(deepest, "---\ntitle: Deepest\ndate: 2022-04-02\n---\nd\n");
+	put(too_deep, "---\ntitle: Too deep\ndate: 2022-04-03\ndraft: true\n---\nt\n");
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	/* Through the link nothing is read twice; the deepest folder is read,
+	 * one deeper is not. Listed: soon (scheduled) and deepest; the
+	 * redirect is never listed. */
+	CHECK_INT(s->n_articles, 2);
+	CHECK_STR(title_at(s, 1), "Deepest");
+	CHECK(hides(s, "news/desk/secret.md"));
+	CHECK(hides(s, "mirror/desk/secret.md"));
+	CHECK(hides(s, "mirror/desk/soon.md"));
+	CHECK(hides(s, "mirror/desk/moved.md"));
+	CHECK(hides(s, "public/soon.txt"));
+	CHECK(hides(s, deepest));
+	CHECK(!hides(s, "public/about.txt"));
+	/* Not read, and not opened by any road either. */
+	struct capsule_entry entry;
+	char *url = xasprintf("/%s", too_deep);
+	capsule_open(root_fd, url, &entry);
+	CHECK_INT(entry.kind, CAPSULE_FORBIDDEN);
+	free(url);
+	/* A source the snapshot has not read yet is hidden by where it is. */
+	put("news/desk/fresh.md", "---\ntitle: Fresh\ndraft: true\n---\nf\n");
+	CHECK(hides(s, "mirror/desk/fresh.md"));
+	free(deepest);
+	free(too_deep);
+	snapshot_drop(s);
 	snapshot_builder_free(b);
 	capsule_remove();
 }
@@ -525,6 +615,7 @@ int main(void)
 	RUN(test_drafts_and_future);
 	RUN(test_update_shares_and_removes);
 	RUN(test_broken_keeps_good_version);
+	RUN(test_sources_hidden_by_every_road);
 	RUN(test_rescan_shares_unchanged);
 	RUN(test_site_acquire_release);
 	RUN(test_packed_article_whole);
