@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "capsule.h"
 #include "log.h"
+#include "pagecache.h"
 #include "search.h"
 #include "site.h"
 #include "text.h"
@@ -1152,6 +1153,7 @@ void snapshot_drop(struct snapshot *snap)
 	for (size_t i = 0; i < 4; i++)
 		free(f->pools[i]);
 	search_index_free(snap->search);
+	page_cache_free(snap->cache);
 	free(f->paths);
 	free(f);
 }
