@@ -32,6 +32,7 @@ struct index {
 };
 
 struct search_index; /* search.h */
+struct page_cache;   /* pagecache.h */
 
 struct snapshot {
 	const struct vhost *vhost;
@@ -48,6 +49,10 @@ struct snapshot {
 	struct index months; /* key "YYYY/MM" */
 	struct search_index *search;
 	char *front_intro; /* the capsule's /index.gmi, shown atop the front page, or NULL */
+	/* The answers rendered from this snapshot, or NULL (not served): the
+	 * one part that fills in after publishing, behind its own lock.
+	 * Given by the site when it publishes; freed with the snapshot. */
+	struct page_cache *cache;
 };
 
 /* True when the article is published at time now (not in the future). */

@@ -5,6 +5,7 @@
 #include "capsule.h"
 #include "log.h"
 #include "mime.h"
+#include "pagecache.h"
 #include "runtime.h"
 #include "site.h"
 #include "text.h"
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Limits from the Gemini specification. */
@@ -304,12 +306,20 @@ static void serve(struct gemini_request *rq)
 		.port = rq->info->local_port,
 		.tls = rq->info->tls,
 	};
-	struct route_result result;
-	memset(&result, 0, sizeof result);
+	struct page_key key = {rq->url->path, OUTPUT_GEMINI, origin.host, origin.port, origin.tls};
+	/* A query is a search (or ignored): computed every time. */
+	bool cacheable = rq->url->query == NULL;
 	rq->snap = site_acquire(rq->site);
-	site_route(rq->snap, OUTPUT_GEMINI, &origin, rq->url->path, rq->url->query, &result);
-	apply_route(rq, &result);
-	route_result_free(&result);
+	if (!cacheable || !page_cache_answer(rq->snap, &key, time(NULL), rq->res)) {
+		struct route_result result;
+		memset(&result, 0, sizeof result);
+		time_t from = time(NULL);
+		site_route(rq->snap, OUTPUT_GEMINI, &origin, rq->url->path, rq->url->query, &result);
+		apply_route(rq, &result);
+		if (cacheable && result.kind == ROUTE_PAGE)
+			page_cache_keep(rq->snap, &key, from, time(NULL), rq->res);
+		route_result_free(&result);
+	}
 	site_release(rq->site, rq->snap);
 	buf_free(&host);
 }

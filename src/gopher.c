@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -12,6 +13,7 @@
 #include "gophermap.h"
 #include "log.h"
 #include "mime.h"
+#include "pagecache.h"
 #include "runtime.h"
 #include "selector.h"
 #include "site.h"
@@ -308,6 +310,10 @@ static void serve_directory(struct gopher_request *rq, const char *path, struct 
 /* The caps.txt that Gopher clients read to learn how selectors are built. */
 static void answer_caps(struct gopher_request *rq)
 {
+	struct page_key key = {"/caps.txt", OUTPUT_GOPHER, rq->origin.host, rq->origin.port,
+	                       rq->info->tls};
+	if (page_cache_answer(rq->snap, &key, time(NULL), rq->res))
+		return;
 	struct buf caps = {0};
 	struct buf description = {0};
 	const char *title = rq->vhost->title ? rq->vhost->title : rq->vhost->names[0];
@@ -322,6 +328,8 @@ static void answer_caps(struct gopher_request *rq)
 	           "ServerDefaultEncoding=UTF-8\nDefaultEncoding=UTF-8\n",
 	           KABAR_VERSION, description.data ? description.data : "");
 	answer_text(rq->res, caps.data, caps.len);
+	time_t now = time(NULL);
+	page_cache_keep(rq->snap, &key, now, now, rq->res);
 	buf_free(&description);
 	buf_free(&caps);
 }
@@ -394,13 +402,20 @@ static void answer_moved_away(struct gopher_request *rq, const char *target)
 
 static void route(struct gopher_request *rq, const char *path, const char *query, int redirects)
 {
+	struct page_key key = {path, OUTPUT_GOPHER, rq->origin.host, rq->origin.port, rq->info->tls};
+	/* A query is a search (or ignored): computed every time. */
+	if (query == NULL && page_cache_answer(rq->snap, &key, time(NULL), rq->res))
+		return;
 	struct route_result result;
 	memset(&result, 0, sizeof result);
 	struct origin origin = {rq->origin.host, rq->origin.port, rq->info->tls};
+	time_t from = time(NULL);
 	site_route(rq->snap, OUTPUT_GOPHER, &origin, path, query, &result);
 	switch (result.kind) {
 	case ROUTE_PAGE:
 		answer_page(rq->res, &result);
+		if (query == NULL)
+			page_cache_keep(rq->snap, &key, from, time(NULL), rq->res);
 		break;
 	case ROUTE_INPUT:
 		answer_search_prompt(rq, path, result.target);

@@ -5,6 +5,7 @@
 #include "capsule.h"
 #include "links.h"
 #include "log.h"
+#include "pagecache.h"
 #include "search.h"
 #include "site.h"
 #include "text.h"
@@ -1277,6 +1278,7 @@ void snapshot_drop(struct snapshot *snap)
 	for (size_t i = 0; i < 4; i++)
 		free(f->pools[i]);
 	search_index_free(snap->search);
+	page_cache_free(snap->cache);
 	free(f->paths);
 	free(f);
 }
