@@ -79,7 +79,7 @@ static struct article *new_article(const char *title)
 	struct article *a = xcalloc(1, sizeof *a);
 	a->meta.title = xstrdup(title);
 	a->path = xstrdup("/news/2022/04/sample");
-	a->words = 420;
+	a->reading.words = 420;
 	a->meta.date = (struct when){.set = true, .t = 1650511080, .offset_minutes = 480, .has_time = true};
 	return a;
 }
