@@ -362,18 +362,46 @@ static void sample_add(struct buf *sample, const char *s)
 }
 
 /* The title and the prose of the body: what the language is told from
- * (not code, tables or link lines, which are rarely in it). */
-static void prose_sample(const struct article *a, const struct block_list *blocks, struct buf *sample)
+ * (not code, tables or link lines, which are rarely in it). With
+ * with_pre, preformatted text too: archives whose paragraphs came out
+ * indented are all "code". */
+static void text_sample(const struct article *a, const struct block_list *blocks, bool with_pre,
+                        struct buf *sample)
 {
 	if (a->meta.title != NULL)
 		sample_add(sample, a->meta.title);
 	for (size_t i = 0; i < blocks->count && sample->len < LANG_SAMPLE_BYTES; i++) {
 		const struct block *b = &blocks->items[i];
 		bool prose = b->kind == BLOCK_HEADING || b->kind == BLOCK_PARAGRAPH ||
-		             b->kind == BLOCK_LIST_ITEM || b->kind == BLOCK_QUOTE;
+		             b->kind == BLOCK_LIST_ITEM || b->kind == BLOCK_QUOTE ||
+		             (with_pre && b->kind == BLOCK_PRE);
 		if (prose && b->text != NULL)
 			sample_add(sample, b->text);
 	}
+}
+
+static bool has_pre(const struct block_list *blocks)
+{
+	for (size_t i = 0; i < blocks->count; i++)
+		if (blocks->items[i].kind == BLOCK_PRE)
+			return true;
+	return false;
+}
+
+/* The language of the prose, else (when that says nothing sure and there
+ * is preformatted text) of the prose and that text together. */
+static bool identify(const struct article *a, const struct block_list *blocks, char tag[LANG_TAG_MAX])
+{
+	struct buf sample = {0};
+	text_sample(a, blocks, false, &sample);
+	bool identified = lang_identify(sample.data ? sample.data : "", sample.len, tag);
+	if (!identified && has_pre(blocks)) {
+		buf_clear(&sample);
+		text_sample(a, blocks, true, &sample);
+		identified = lang_identify(sample.data ? sample.data : "", sample.len, tag);
+	}
+	buf_free(&sample);
+	return identified;
 }
 
 /* Its lang: key, else a folder named by a language, else the language of
@@ -389,11 +417,7 @@ static void settle_lang(struct article *a, const struct block_list *blocks,
 	} else if (lang_of_path(a->source, tag)) {
 		a->lang_reason = LANG_FROM_FOLDER;
 	} else {
-		struct buf sample = {0};
-		prose_sample(a, blocks, &sample);
-		bool identified = lang_identify(sample.data ? sample.data : "", sample.len, tag);
-		buf_free(&sample);
-		a->lang_reason = identified ? LANG_FROM_TEXT : LANG_FROM_HOST;
+		a->lang_reason = identify(a, blocks, tag) ? LANG_FROM_TEXT : LANG_FROM_HOST;
 	}
 	free(a->meta.lang);
 	a->meta.lang = NULL;

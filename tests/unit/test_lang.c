@@ -317,6 +317,17 @@ static void test_article_choice(void)
 	/* Then the text. */
 	check_choice(parse("news/2024-03-12-hi.md", "tests/lang/hi.md", true), "hi", LANG_FROM_TEXT);
 	check_choice(parse("news/go/2024-03-12-ta.md", "tests/lang/ta.md", true), "ta", LANG_FROM_TEXT);
+	/* Paragraphs an old export indented into code blocks still tell. */
+	check_choice(parse("news/2011-07-24-rilis.md",
+	                   "---\ntitle: Rilis Kandidat 1\ndate: 2011-07-24\n---\n\n"
+	                   "    Pada hari ini tim pengembang menerbitkan rilis kandidat pertama. Terbitan ini\n"
+	                   "    merupakan cetakan untuk komputer lama maupun baru, dan dapat diunduh dari\n"
+	                   "    cermin-cermin di seluruh Indonesia.\n\n"
+	                   "    Ada beberapa hal yang baru, yaitu perbaikan kutu yang dilaporkan pengguna,\n"
+	                   "    tampilan desktop yang lebih ringan, dan dukungan bahasa daerah yang semakin\n"
+	                   "    lengkap. Silakan mencoba dan laporkan masalah yang ditemukan kepada kami.\n",
+	                   false),
+	             "id", LANG_FROM_TEXT);
 	/* Then the host's: too little text, and no folder. */
 	check_choice(parse("news/2024-03-12-harbour.md", zh, false), "en", LANG_FROM_HOST);
 	/* A key that is no language tag is set aside, and said so. */
