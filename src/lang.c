@@ -140,35 +140,48 @@ static bool is_region(const char *s, size_t len)
 	return (len == 2 && all_alpha(s, len)) || (len == 3 && all_digit(s, len));
 }
 
+/* A folder name's parts, split at '-' or '_'. */
+struct subtags {
+	const char *at[3];
+	size_t len[3];
+	size_t n;
+};
+
+/* False when name has more than three parts. */
+static bool split_subtags(const char *name, size_t len, struct subtags *t)
+{
+	t->n = 0;
+	size_t start = 0;
+	for (;;) {
+		size_t end = start;
+		while (end < len && !is_separator(name[end]))
+			end++;
+		if (t->n == 3)
+			return false;
+		t->at[t->n] = name + start;
+		t->len[t->n++] = end - start;
+		if (end == len)
+			return true;
+		start = end + 1;
+	}
+}
+
 bool lang_folder_tag(const char *name, size_t len, char out[LANG_TAG_MAX])
 {
-	const char *parts[3];
-	size_t sizes[3], n = 0;
-	for (size_t start = 0; start <= len && n < 3;) {
-		size_t end = start;
-		while (end < len && name[end] != '-' && name[end] != '_')
-			end++;
-		parts[n] = name + start;
-		sizes[n++] = end - start;
-		if (end == len)
-			break;
-		start = end + 1;
-		if (n == 3)
-			return false; /* more than three parts */
-	}
-	if (n == 0 || sizes[0] != 2 || !all_alpha(parts[0], 2) || !listed(iso639_1, parts[0], 2))
+	struct subtags t;
+	if (!split_subtags(name, len, &t))
+		return false;
+	if (t.len[0] != 2 || !all_alpha(t.at[0], 2) || !listed(iso639_1, t.at[0], 2))
 		return false;
 	size_t next = 1;
-	if (next < n && sizes[next] == 4 && all_alpha(parts[next], 4)) {
-		if (!listed(scripts, parts[next], 4))
+	if (next < t.n && t.len[next] == 4 && all_alpha(t.at[next], 4)) {
+		if (!listed(scripts, t.at[next], 4))
 			return false;
 		next++;
 	}
-	if (next < n && is_region(parts[next], sizes[next]))
+	if (next < t.n && is_region(t.at[next], t.len[next]))
 		next++;
-	if (next != n)
-		return false;
-	return lang_tag_normalise(name, len, out);
+	return next == t.n && lang_tag_normalise(name, len, out);
 }
 
 bool lang_of_path(const char *path, char out[LANG_TAG_MAX])
