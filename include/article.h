@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "lang.h"
 
 /*
  * The article model: what one article says, parsed once from its file and
@@ -82,7 +83,7 @@ struct article_meta {
 	char **tags;
 	size_t n_tags;
 	char *summary;
-	char *lang;
+	char *lang;         /* a BCP 47 tag: the article's language, once parsed */
 	bool draft;
 	char *image;
 	char *caption;
@@ -103,8 +104,10 @@ struct article {
 	enum article_format format;
 	char *source;   /* path of the file, relative to the capsule */
 	char *path;     /* URL path, e.g. "/news/2022/04/slug" */
-	size_t words;   /* body words, for reading time and ranking */
-	bool dated_by_file; /* no date of its own: dated by its file's time */
+	struct reading reading;      /* the body's words and characters */
+	enum lang_reason lang_reason; /* where meta.lang came from */
+	bool lang_key_ignored;        /* its lang: key was not a language tag */
+	bool dated_by_file;           /* no date of its own: dated by its file's time */
 };
 
 /* The largest article source: larger than any news article, it keeps a
@@ -115,7 +118,7 @@ struct article {
 /* Settings an article is parsed with: the site's defaults. */
 struct article_context {
 	int utc_offset_minutes; /* for dates written without a zone */
-	const char *lang;       /* default language */
+	const char *lang;       /* the host's language: the last resort */
 	/* The source file's modification time (0: unknown): the date of an
 	 * article that names none. */
 	time_t file_time;

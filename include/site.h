@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "lang.h"
 
 /*
  * A site is one virtual host's newsroom at run time: the articles of its
@@ -81,6 +82,7 @@ struct route_result {
 	char gopher_type;  /* '0' text or '1' menu, for OUTPUT_GOPHER */
 	struct buf body;
 	char *target;
+	char lang[LANG_TAG_MAX]; /* the page's language when not the host's ("" then) */
 };
 
 /*

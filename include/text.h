@@ -11,8 +11,10 @@
 
 bool text_valid_utf8(const char *s, size_t len);
 
-/* Display columns of s: wide (CJK) characters count two, combining marks
- * and zero-width characters none. */
+/* Display columns of s as terminals count them (glibc's wcswidth): wide
+ * (CJK) characters count two, spacing marks (Devanagari, Tamil vowel signs)
+ * one, combining accents and zero-width characters none. An emoji with
+ * U+FE0F counts two, where glibc says one. */
 size_t text_width(const char *s, size_t len);
 
 /*

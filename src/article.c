@@ -345,43 +345,103 @@ static void settle_title(struct article *a, struct block_list *blocks)
 		a->meta.title = xstrdup(a->meta.slug);
 }
 
-static bool is_word_byte(unsigned char c)
+static void body_reading(const struct block_list *blocks, struct reading *r)
 {
-	return isalnum(c) || c >= 0x80;
-}
-
-static size_t count_words(const char *s)
-{
-	size_t words = 0;
-	bool in_word = false, counted = false;
-	for (; s && *s; s++) {
-		if (isspace((unsigned char)*s)) {
-			in_word = false;
-			continue;
-		}
-		if (!in_word)
-			counted = false;
-		in_word = true;
-		if (!counted && is_word_byte((unsigned char)*s)) {
-			words++;
-			counted = true;
-		}
-	}
-	return words;
-}
-
-static size_t body_words(const struct block_list *blocks)
-{
-	size_t words = 0;
 	for (size_t i = 0; i < blocks->count; i++) {
 		const struct block *b = &blocks->items[i];
 		if (b->kind == BLOCK_PRE)
 			continue;
-		words += count_words(b->text);
+		if (b->text != NULL)
+			lang_count_reading(r, b->text, strlen(b->text));
 		for (size_t c = 0; b->table && c < b->table->n_rows * b->table->n_cols; c++)
-			words += count_words(b->table->cells[c]);
+			lang_count_reading(r, b->table->cells[c], strlen(b->table->cells[c]));
 	}
-	return words;
+}
+
+/* A few kilobytes of prose tell its language as well as the whole text,
+ * in a fraction of the time. */
+enum { LANG_SAMPLE_BYTES = 4096 };
+
+/* Appends s to a sample that stops short of LANG_SAMPLE_BYTES, never in
+ * the middle of a character. */
+static void sample_add(struct buf *sample, const char *s)
+{
+	size_t len = strlen(s);
+	size_t room = LANG_SAMPLE_BYTES - sample->len;
+	if (len > room) {
+		len = room;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	buf_append(sample, s, len);
+	if (sample->len < LANG_SAMPLE_BYTES)
+		buf_putc(sample, '\n');
+}
+
+/* The title and the prose of the body: what the language is told from
+ * (not code, tables or link lines, which are rarely in it). With
+ * with_pre, preformatted text too: archives whose paragraphs came out
+ * indented are all "code". */
+static void text_sample(const struct article *a, const struct block_list *blocks, bool with_pre,
+                        struct buf *sample)
+{
+	if (a->meta.title != NULL)
+		sample_add(sample, a->meta.title);
+	for (size_t i = 0; i < blocks->count && sample->len < LANG_SAMPLE_BYTES; i++) {
+		const struct block *b = &blocks->items[i];
+		bool prose = b->kind == BLOCK_HEADING || b->kind == BLOCK_PARAGRAPH ||
+		             b->kind == BLOCK_LIST_ITEM || b->kind == BLOCK_QUOTE ||
+		             (with_pre && b->kind == BLOCK_PRE);
+		if (prose && b->text != NULL)
+			sample_add(sample, b->text);
+	}
+}
+
+static bool has_pre(const struct block_list *blocks)
+{
+	for (size_t i = 0; i < blocks->count; i++)
+		if (blocks->items[i].kind == BLOCK_PRE)
+			return true;
+	return false;
+}
+
+/* The language of the prose, else (when that says nothing sure and there
+ * is preformatted text) of the prose and that text together. */
+static bool identify(const struct article *a, const struct block_list *blocks, char tag[LANG_TAG_MAX])
+{
+	struct buf sample = {0};
+	text_sample(a, blocks, false, &sample);
+	bool identified = lang_identify(sample.data ? sample.data : "", sample.len, tag);
+	if (!identified && has_pre(blocks)) {
+		buf_clear(&sample);
+		text_sample(a, blocks, true, &sample);
+		identified = lang_identify(sample.data ? sample.data : "", sample.len, tag);
+	}
+	buf_free(&sample);
+	return identified;
+}
+
+/* Its lang: key, else a folder named by a language, else the language of
+ * its text when that is clear, else the host's. */
+static void settle_lang(struct article *a, const struct block_list *blocks,
+                        const struct article_context *ctx)
+{
+	char tag[LANG_TAG_MAX];
+	const char *key = a->meta.lang;
+	a->lang_key_ignored = key != NULL && !lang_tag_normalise(key, strlen(key), tag);
+	if (key != NULL && !a->lang_key_ignored) {
+		a->lang_reason = LANG_FROM_KEY;
+	} else if (lang_of_path(a->source, tag)) {
+		a->lang_reason = LANG_FROM_FOLDER;
+	} else {
+		a->lang_reason = identify(a, blocks, tag) ? LANG_FROM_TEXT : LANG_FROM_HOST;
+	}
+	free(a->meta.lang);
+	a->meta.lang = NULL;
+	if (a->lang_reason != LANG_FROM_HOST)
+		a->meta.lang = xstrdup(tag);
+	else if (ctx->lang != NULL)
+		a->meta.lang = xstrdup(ctx->lang);
 }
 
 /* An article with no date of its own is dated when its file was last
@@ -539,9 +599,8 @@ static bool read_article(struct article *a, const char *text, size_t len,
 	settle_title(a, &blocks);
 	a->blocks = blocks.items;
 	a->n_blocks = blocks.count;
-	a->words = body_words(&blocks);
-	if (a->meta.lang == NULL && ctx->lang)
-		a->meta.lang = xstrdup(ctx->lang);
+	body_reading(&blocks, &a->reading);
+	settle_lang(a, &blocks, ctx);
 	return ok;
 }
 

@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "article.h"
 #include "date.h"
+#include "lang.h"
 #include "page.h"
 #include "render.h"
 #include "site.h"
@@ -92,6 +93,10 @@ static int read_file(const char *file, struct buf *data, time_t *mtime, struct b
 static void add_notes(struct buf *notes, const char *file, const struct article *a)
 {
 	struct tm tm;
+	buf_printf(notes, "%s: lang: %s (%s)\n", file, a->meta.lang ? a->meta.lang : "none",
+	           lang_reason_text(a->lang_reason));
+	if (a->lang_key_ignored)
+		buf_printf(notes, "%s: its lang: key is not a language tag such as ar or pt-BR\n", file);
 	if (a->meta.draft)
 		buf_printf(notes, "%s: draft: readers do not see it until \"draft: true\" goes\n", file);
 	if (a->dated_by_file)

@@ -279,7 +279,7 @@ static void apply_route(struct gemini_request *rq, struct route_result *result)
 {
 	switch (result->kind) {
 	case ROUTE_PAGE:
-		set_success(rq->res, result->mime, rq->vhost->lang);
+		set_success(rq->res, result->mime, result->lang[0] != '\0' ? result->lang : rq->vhost->lang);
 		buf_append(&rq->res->head, result->body.data, result->body.len);
 		return;
 	case ROUTE_REDIRECT:

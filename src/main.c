@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "config.h"
 #include "editor.h"
+#include "lang.h"
 #include "log.h"
 #include "runtime.h"
 #include "server.h"
@@ -324,6 +325,7 @@ static int run_render(struct options *opt)
 	int status;
 	if (load_config(opt, &cfg) < 0)
 		return 1;
+	lang_identifier_open(NULL);
 	status = editor_render(&cfg, opt->operand, opt->output, &out, &notes, &error);
 	print_buf(&out, stdout);
 	print_buf(&notes, stderr);
@@ -332,6 +334,7 @@ static int run_render(struct options *opt)
 	buf_free(&notes);
 	buf_free(&error);
 	config_free(&cfg);
+	lang_identifier_close();
 	return status < 0 ? 1 : 0;
 }
 
@@ -414,6 +417,9 @@ static int run_serve(struct options *opt)
 	state.current = runtime_load(&opt->over, &errors);
 	if (state.current == NULL || open_access_log(&state.current->config) < 0)
 		goto fail;
+	/* Read while every path is reachable: server_new confines the process
+	 * (chroot, Landlock), and reloads keep the classifier read here. */
+	lang_identifier_open(NULL);
 	server = server_new(state.current, &errors);
 	if (server == NULL) {
 		state.current = NULL; /* the server took it */
@@ -427,18 +433,21 @@ static int run_serve(struct options *opt)
 	/* After server_new, which blocks the signals the loader must not take. */
 	if (loader_start(state.current->sites, state.current->n_sites) < 0) {
 		server_free(server);
+		lang_identifier_close();
 		log_access_close();
 		return 1;
 	}
 	status = server_run(server, reload, &state);
 	loader_stop();
 	server_free(server);
+	lang_identifier_close();
 	log_access_close();
 	return status == 0 ? 0 : 1;
 fail:
 	log_lines(&errors);
 	buf_free(&errors);
 	runtime_free(state.current);
+	lang_identifier_close();
 	log_access_close();
 	return 1;
 }

@@ -9,6 +9,7 @@
 #include "alloc.h"
 #include "date.h"
 #include "labels.h"
+#include "lang.h"
 #include "links.h"
 #include "snapshot.h"
 #include "text.h"
@@ -21,7 +22,7 @@
  * resolution, reference numbering, tables and the metadata lines.
  */
 
-enum { DEFAULT_WRAP = 70, WORDS_PER_MINUTE = 200, GOPHER_CODE_INDENT = 4 };
+enum { DEFAULT_WRAP = 70, GOPHER_CODE_INDENT = 4 };
 
 enum protocol { PROTO_GEMINI, PROTO_GOPHER };
 
@@ -339,8 +340,7 @@ static void append_dateline(struct buf *out, const struct article *a,
 		render_when(out, &a->meta.updated, ctx->vhost);
 		sep = " \xc2\xb7 ";
 	}
-	size_t minutes = (a->words + WORDS_PER_MINUTE - 1) / WORDS_PER_MINUTE;
-	buf_printf(out, "%s%zu %s", sep, minutes > 0 ? minutes : 1, t->minutes_read);
+	buf_printf(out, "%s%zu %s", sep, lang_reading_minutes(&a->reading), t->minutes_read);
 }
 
 /* "barru" -> "Barru", "luwu timur" -> "Luwu Timur" (ASCII letters only). */

@@ -274,10 +274,15 @@ static void article_navigation(struct route_context *ctx, struct page *p, const 
 	page_link(p, '1', "/", ctx->labels->front_page);
 }
 
+/* In the article's own language: its lang= and the words around it
+ * (related, newer, older) as well as its byline and reading time. */
 static void article_page(struct route_context *ctx, const struct article *a)
 {
 	struct page p;
 	routes_begin_page(ctx, &p);
+	if (a->meta.lang != NULL && strlen(a->meta.lang) < sizeof ctx->result->lang)
+		strcpy(ctx->result->lang, a->meta.lang);
+	ctx->labels = labels_for(a->meta.lang != NULL ? a->meta.lang : ctx->snap->vhost->lang);
 	/* Gemtext links stay paths, as on every other page, so they follow the
 	 * host and port the reader used; Gopher text can only name absolute
 	 * URLs. */

@@ -67,24 +67,60 @@ static size_t decode(const char *s, size_t len, size_t i, utf8proc_int32_t *cp)
 	return (size_t)n;
 }
 
+/* Hangul medial vowels and final consonants: they join the initial
+ * consonant before them into one syllable block. */
+static bool is_hangul_jamo_tail(utf8proc_int32_t cp)
+{
+	return (cp >= 0x1160 && cp <= 0x11ff) || (cp >= 0xd7b0 && cp <= 0xd7ff);
+}
+
+/* Format characters that are drawn, not hidden: the Arabic number sign
+ * and its kin, which stand before the digits they span. */
+static bool is_prepended_mark(utf8proc_int32_t cp)
+{
+	return (cp >= 0x0600 && cp <= 0x0605) || cp == 0x06dd || cp == 0x070f ||
+	       cp == 0x0890 || cp == 0x0891 || cp == 0x08e2 || cp == 0x110bd || cp == 0x110cd;
+}
+
 /*
- * The cluster starting at s[i]. Its width is that of its widest code point,
- * so a ZWJ emoji sequence or a letter with combining marks takes the columns
- * of one glyph; an emoji presentation selector (U+FE0F) makes it two.
+ * Columns of one code point as terminals count them (glibc's wcwidth is
+ * the reference): utf8proc's width, except that a spacing mark (category
+ * Mc, such as the Devanagari vowel sign AA) takes a column of its own, and
+ * where glibc's newer tables say otherwise.
+ */
+static int code_point_width(utf8proc_int32_t cp)
+{
+	if (is_hangul_jamo_tail(cp))
+		return 0;
+	/* Circled numbers on black squares, Yijing hexagrams, and the wide
+	 * spacing marks of Hangul and Vietnamese han-nom: two columns. */
+	if ((cp >= 0x3248 && cp <= 0x324f) || (cp >= 0x4dc0 && cp <= 0x4dff) ||
+	    cp == 0x302e || cp == 0x302f || cp == 0x16ff0 || cp == 0x16ff1)
+		return 2;
+	if (utf8proc_category(cp) == UTF8PROC_CATEGORY_MC || is_prepended_mark(cp))
+		return 1;
+	return utf8proc_charwidth(cp);
+}
+
+/*
+ * The cluster starting at s[i]. Its width is the sum of its code points',
+ * as terminals count them: a letter with spacing vowel signs takes a column
+ * for each sign, a combining accent none, and each emoji of a ZWJ sequence
+ * its own two (a terminal that draws the sequence as one glyph then shows
+ * a shorter line, never a longer one). An emoji presentation selector
+ * (U+FE0F) makes a narrow symbol two columns.
  */
 static struct grapheme next_grapheme(const char *s, size_t len, size_t i)
 {
 	utf8proc_int32_t state = 0, prev, cp;
 	size_t pos = i + decode(s, len, i, &prev);
-	int width = utf8proc_charwidth(prev);
+	int width = code_point_width(prev);
 	bool emoji_selector = false;
 	while (pos < len) {
 		size_t n = decode(s, len, pos, &cp);
 		if (utf8proc_grapheme_break_stateful(prev, cp, &state))
 			break;
-		int w = utf8proc_charwidth(cp);
-		if (w > width)
-			width = w;
+		width += code_point_width(cp);
 		if (cp == 0xfe0f)
 			emoji_selector = true;
 		prev = cp;

@@ -28,7 +28,7 @@ static void test_markdown_article(void)
 		CHECK_INT(a->format, FORMAT_MARKDOWN);
 		CHECK_INT(a->n_blocks, 1); /* the heading repeating the title is dropped */
 		CHECK_STR(a->blocks[0].text, "Satu dua tiga.");
-		CHECK_INT(a->words, 3);
+		CHECK_INT(a->reading.words, 3);
 		CHECK_STR(a->source, "news/2022-04-21-Kabar Baru.md");
 	}
 	article_free(a);

@@ -79,7 +79,7 @@ static struct article *new_article(const char *title)
 	struct article *a = xcalloc(1, sizeof *a);
 	a->meta.title = xstrdup(title);
 	a->path = xstrdup("/news/2022/04/sample");
-	a->words = 420;
+	a->reading.words = 420;
 	a->meta.date = (struct when){.set = true, .t = 1650511080, .offset_minutes = 480, .has_time = true};
 	return a;
 }
@@ -231,6 +231,9 @@ static void test_relative_links(void) { check_markdown_golden("relative_links");
 static void test_html_links(void) { check_markdown_golden("html_links"); }
 static void test_wrap(void) { check_markdown_golden("wrap"); }
 static void test_hard_break(void) { check_markdown_golden("hard_break"); }
+/* Devanagari, Tamil, Bengali, Sinhala, Gujarati, Malayalam: spacing vowel
+ * signs take their column, in paragraphs, quotes and lists. */
+static void test_indic(void) { check_markdown_golden("indic"); }
 
 /* The real article this server exists for: no front matter, the regional
  * site's layout, an Indonesian newsroom in WITA. */
@@ -356,6 +359,7 @@ int main(void)
 	RUN(test_html_links);
 	RUN(test_wrap);
 	RUN(test_hard_break);
+	RUN(test_indic);
 	RUN(test_seed);
 	RUN(test_model_edges);
 	RUN(test_relative_links_without_base);
