@@ -33,6 +33,9 @@ struct inline_text {
 /* Records a link whose label is text[label_start..] as gathered so far.
  * An empty label is replaced by the URL itself, so every link can be read. */
 void inline_add_link(struct inline_text *t, const char *url, size_t label_start);
+/* Replaces text[from..to) of t with the string with; the links and breaks
+ * after it move along, those inside it end where the new piece ends. */
+void inline_replace(struct inline_text *t, size_t from, size_t to, const char *with);
 /* Ends the current line of t: the block's text keeps a "\n" here (the
  * gathered text holds a space, so labels and alt text read as one line). */
 void inline_add_break(struct inline_text *t);
@@ -52,7 +55,12 @@ struct block *blocks_add(struct block_list *list, enum block_kind kind);
 struct block *blocks_add_text(struct block_list *list, enum block_kind kind, int level,
                               struct inline_text *t);
 
-/* An image block; alt may be NULL. Nothing when url is empty. */
+/* The file name an image's URL ends in ("map.png"), or the whole URL when
+ * its path names none: the label of an image without alt text. */
+char *image_file_name(const char *url);
+
+/* An image block; alt may be NULL (the file name stands in). Nothing
+ * when url is empty. */
 void blocks_add_image(struct block_list *list, const char *url, const char *alt);
 
 /* A line that is only a link; an empty label shows the URL. */

@@ -30,6 +30,36 @@ void inline_add_link(struct inline_text *t, const char *url, size_t label_start)
 	l->end = t->text.len;
 }
 
+void inline_replace(struct inline_text *t, size_t from, size_t to, const char *with)
+{
+	if (to > t->text.len)
+		to = t->text.len;
+	if (from > to)
+		from = to;
+	size_t with_len = strlen(with);
+	if (with_len == 0 && from == to)
+		return;
+	size_t tail = t->text.len - to;
+	buf_reserve(&t->text, with_len);
+	memmove(t->text.data + from + with_len, t->text.data + to, tail);
+	memcpy(t->text.data + from, with, with_len);
+	t->text.len = from + with_len + tail;
+	t->text.data[t->text.len] = '\0';
+	/* Offsets after the piece move with it; those inside it move to its end. */
+	for (size_t i = 0; i < t->n_links; i++) {
+		size_t *end = &t->links[i].end;
+		*end = *end >= to ? *end - to + from + with_len : *end > from ? from + with_len : *end;
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < t->n_breaks; i++) {
+		size_t at = t->breaks[i];
+		if (at >= from && at < to)
+			continue;
+		t->breaks[kept++] = at >= to ? at - to + from + with_len : at;
+	}
+	t->n_breaks = kept;
+}
+
 void inline_add_break(struct inline_text *t)
 {
 	if (t->n_breaks == t->cap_breaks) {
@@ -160,6 +190,27 @@ struct block *blocks_add_text(struct block_list *list, enum block_kind kind, int
 	return b;
 }
 
+char *image_file_name(const char *url)
+{
+	/* Only the path counts: "https://example.org/" names no file. */
+	const char *path = url;
+	const char *authority = strstr(url, "//");
+	if (authority != NULL) {
+		path = strchr(authority + 2, '/');
+		if (path == NULL)
+			return xstrdup(url);
+	}
+	size_t end = strcspn(path, "?#");
+	while (end > 0 && path[end - 1] == '/')
+		end--;
+	size_t start = end;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	if (start == end)
+		return xstrdup(url);
+	return xstrndup(path + start, end - start);
+}
+
 void blocks_add_image(struct block_list *list, const char *url, const char *alt)
 {
 	if (url == NULL || url[0] == '\0')
@@ -167,6 +218,10 @@ void blocks_add_image(struct block_list *list, const char *url, const char *alt)
 	struct block *b = blocks_add(list, BLOCK_IMAGE);
 	b->url = xstrdup(url);
 	b->alt = collapse_space(alt ? alt : "", alt ? strlen(alt) : 0);
+	if (b->alt[0] == '\0') {
+		free(b->alt);
+		b->alt = image_file_name(url);
+	}
 }
 
 void blocks_add_link(struct block_list *list, const char *url, const char *label)

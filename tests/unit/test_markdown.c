@@ -5,7 +5,7 @@
 static struct block_list parse(const char *md, bool go_template)
 {
 	struct block_list list = {0};
-	markdown_to_blocks(md, strlen(md), go_template, &list);
+	markdown_to_blocks(md, strlen(md), go_template, NULL, &list);
 	return list;
 }
 
@@ -93,7 +93,7 @@ static void test_image_without_alt(void)
 	if (l.count == 2) {
 		CHECK_INT(l.items[0].kind, BLOCK_IMAGE);
 		CHECK_STR(l.items[0].url, "http://x.org/a.jpg?w=300");
-		CHECK_STR(l.items[0].alt, "");
+		CHECK_STR(l.items[0].alt, "a.jpg");
 		CHECK_INT(l.items[1].kind, BLOCK_PARAGRAPH);
 		CHECK_STR(l.items[1].text, "b.png and text");
 		CHECK_INT(l.items[1].n_links, 1);
