@@ -33,9 +33,17 @@ struct inline_text {
 /* Records a link whose label is text[label_start..] as gathered so far.
  * An empty label is replaced by the URL itself, so every link can be read. */
 void inline_add_link(struct inline_text *t, const char *url, size_t label_start);
-/* Replaces text[from..to) of t with the string with; the links and breaks
- * after it move along, those inside it end where the new piece ends. */
-void inline_replace(struct inline_text *t, size_t from, size_t to, const char *with);
+/* One change to gathered text: text[from..to) becomes with. */
+struct text_edit {
+	size_t from, to;
+	const char *with;
+};
+
+/* Applies edits (ascending, not overlapping) to t's text; links and breaks
+ * after an edit move along, a link ending inside one ends where its
+ * replacement does, a break inside one goes. Costs the length of the text
+ * from the first edit on, so edits near the end are cheap. */
+void inline_edit(struct inline_text *t, const struct text_edit *edits, size_t n);
 /* Ends the current line of t: the block's text keeps a "\n" here (the
  * gathered text holds a space, so labels and alt text read as one line). */
 void inline_add_break(struct inline_text *t);

@@ -202,14 +202,14 @@ static bool only_space_after(const struct buf *text, size_t from)
 static void remove_attribute_lists(struct md_reader *r)
 {
 	struct buf *text = &r->text.text;
-	size_t span = 0;
-	/* From the end, so the offsets still to be read stay put. */
-	for (size_t i = text->len; i-- > 0;) {
+	struct text_edit *cuts = NULL;
+	size_t n_cuts = 0, span = 0;
+	for (size_t i = 0; i < text->len; i++) {
 		if (text->data[i] != '{')
 			continue;
-		while (span < r->n_code_spans && r->code_spans[r->n_code_spans - 1 - span].start > i)
+		while (span < r->n_code_spans && r->code_spans[span].end <= i)
 			span++;
-		if (span < r->n_code_spans && r->code_spans[r->n_code_spans - 1 - span].end > i)
+		if (span < r->n_code_spans && r->code_spans[span].start <= i)
 			continue;
 		bool colon;
 		const char *id = NULL;
@@ -219,8 +219,12 @@ static void remove_attribute_lists(struct md_reader *r)
 			continue;
 		if (r->heading_level > 0 && id_len > 0 && r->heading_id == NULL)
 			r->heading_id = xstrndup(id, id_len);
-		inline_replace(&r->text, i, i + n, "");
+		cuts = xreallocarray(cuts, n_cuts + 1, sizeof *cuts);
+		cuts[n_cuts++] = (struct text_edit){.from = i, .to = i + n, .with = ""};
+		i += n - 1;
 	}
+	inline_edit(&r->text, cuts, n_cuts);
+	free(cuts);
 	r->n_code_spans = 0;
 }
 
@@ -317,16 +321,51 @@ static size_t note_label_length(const char *s, size_t len)
 	return i - 2;
 }
 
-/* "[^1]: text": a footnote, kept for the end of the article as
- * "[^1] text". Returns false when the paragraph is not one. */
+static int compare_offsets(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * "[^1]: text": a footnote, kept for the end of the article as "[^1]
+ * text" (the marker its reference shows). Definitions on the lines that
+ * follow share the paragraph; each starts a line. Returns false when the
+ * paragraph is not a footnote.
+ */
 static bool take_note(struct md_reader *r)
 {
-	size_t label = note_label_length(r->text.text.data, r->text.text.len);
+	struct inline_text *t = &r->text;
+	size_t label = note_label_length(t->text.data, t->text.len);
 	if (label == 0 || r->notes == NULL)
 		return false;
-	/* "[^1]:" becomes "[^1]", the marker its reference shows. */
-	inline_replace(&r->text, label + 2, label + 4, "] ");
-	blocks_add_text(r->notes, BLOCK_PARAGRAPH, 0, &r->text);
+	struct text_edit *edits = xreallocarray(NULL, 1, sizeof *edits);
+	size_t n = 0, n_lines = 0;
+	size_t *lines = NULL;
+	for (size_t i = 0; i < t->text.len; i++) {
+		if (i > 0 && t->text.data[i - 1] != ' ')
+			continue;
+		label = note_label_length(t->text.data + i, t->text.len - i);
+		if (label == 0)
+			continue;
+		if (i > 0) {
+			lines = xreallocarray(lines, n_lines + 1, sizeof *lines);
+			lines[n_lines++] = i - 1; /* "]:" to "] " moves nothing */
+		}
+		edits = xreallocarray(edits, n + 1, sizeof *edits);
+		edits[n++] = (struct text_edit){.from = i + label + 2, .to = i + label + 4, .with = "] "};
+		i += label + 3;
+	}
+	inline_edit(t, edits, n);
+	for (size_t k = 0; k < n_lines; k++) {
+		t->breaks = xreallocarray(t->breaks, t->n_breaks + 1, sizeof *t->breaks);
+		t->breaks[t->n_breaks++] = lines[k];
+	}
+	qsort(t->breaks, t->n_breaks, sizeof *t->breaks, compare_offsets);
+	t->cap_breaks = t->n_breaks;
+	blocks_add_text(r->notes, BLOCK_PARAGRAPH, 0, t);
+	free(lines);
+	free(edits);
 	return true;
 }
 
@@ -345,7 +384,8 @@ static void mark_written_note(struct md_reader *r)
 		return;
 	char marker[8];
 	snprintf(marker, sizeof marker, "[^%.*s]", (int)digits, s + 1);
-	inline_replace(&r->text, 0, 1 + digits, marker);
+	struct text_edit edit = {.from = 0, .to = 1 + digits, .with = marker};
+	inline_edit(&r->text, &edit, 1);
 }
 
 static void end_paragraph(struct md_reader *r)
@@ -620,7 +660,8 @@ static void close_link(struct md_reader *r)
 		 * itself is further down the same page. */
 		const char *digits = label[0] == '^' ? label + 1 : label;
 		char *marker = xasprintf("[^%s]", digits);
-		inline_replace(&r->text, r->link_start, r->text.text.len, marker);
+		struct text_edit edit = {.from = r->link_start, .to = r->text.text.len, .with = marker};
+		inline_edit(&r->text, &edit, 1);
 		free(marker);
 	} else if (!r->table.active) {
 		inline_add_link(&r->text, r->link_url, r->link_start);
