@@ -107,9 +107,11 @@ static char *attribute_text(const MD_ATTRIBUTE *attr)
 
 /* ---- kramdown attribute lists ---- */
 
+/* Ids such as "problem.seed" or "fn:1" keep their dots and colons. */
 static bool is_name_char(char c)
 {
-	return isalnum((unsigned char)c) || c == '-' || c == '_' || (unsigned char)c >= 0x80;
+	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.' || c == ':' ||
+	       (unsigned char)c >= 0x80;
 }
 
 /*
@@ -639,6 +641,16 @@ static bool is_note_number(const char *label)
 	return digits > 0 && digits <= 4 && label[digits] == '\0';
 }
 
+/* A link around nothing but an image: the image's own link shows it. */
+static bool only_an_image(const struct md_reader *r, const char *label)
+{
+	const struct inline_text *t = &r->text;
+	if (t->n_links == 0)
+		return false;
+	const struct link *last = &t->links[t->n_links - 1];
+	return last->end == t->text.len && strcmp(last->label, label) == 0;
+}
+
 static void open_link(struct md_reader *r, char *url)
 {
 	settle_quote_break(r, "", 0);
@@ -663,7 +675,7 @@ static void close_link(struct md_reader *r)
 		struct text_edit edit = {.from = r->link_start, .to = r->text.text.len, .with = marker};
 		inline_edit(&r->text, &edit, 1);
 		free(marker);
-	} else if (!r->table.active) {
+	} else if (!r->table.active && !only_an_image(r, label)) {
 		inline_add_link(&r->text, r->link_url, r->link_start);
 	}
 	free(label);
