@@ -341,7 +341,7 @@ static bool take_note(struct md_reader *r)
 	size_t label = note_label_length(t->text.data, t->text.len);
 	if (label == 0 || r->notes == NULL)
 		return false;
-	struct text_edit *edits = xreallocarray(NULL, 1, sizeof *edits);
+	struct text_edit *edits = NULL;
 	size_t n = 0, n_lines = 0;
 	size_t *lines = NULL;
 	for (size_t i = 0; i < t->text.len; i++) {
@@ -359,12 +359,13 @@ static bool take_note(struct md_reader *r)
 		i += label + 3;
 	}
 	inline_edit(t, edits, n);
-	for (size_t k = 0; k < n_lines; k++) {
-		t->breaks = xreallocarray(t->breaks, t->n_breaks + 1, sizeof *t->breaks);
-		t->breaks[t->n_breaks++] = lines[k];
+	if (n_lines > 0) {
+		t->breaks = xreallocarray(t->breaks, t->n_breaks + n_lines, sizeof *t->breaks);
+		memcpy(t->breaks + t->n_breaks, lines, n_lines * sizeof *lines);
+		t->n_breaks += n_lines;
+		t->cap_breaks = t->n_breaks;
+		qsort(t->breaks, t->n_breaks, sizeof *t->breaks, compare_offsets);
 	}
-	qsort(t->breaks, t->n_breaks, sizeof *t->breaks, compare_offsets);
-	t->cap_breaks = t->n_breaks;
 	blocks_add_text(r->notes, BLOCK_PARAGRAPH, 0, t);
 	free(lines);
 	free(edits);
