@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <md4c.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -884,11 +885,59 @@ static void add_notes(struct block_list *out, struct block_list *notes, const ch
 	memset(notes, 0, sizeof *notes);
 }
 
-/* A whole Markdown body; its footnotes go at its end. */
+/* The spaces every non-blank line of text starts with (a tab counts
+ * as one); 0 when a line starts with a tab or the text is blank. */
+static size_t common_indent(const char *text, size_t len)
+{
+	size_t indent = SIZE_MAX;
+	for (size_t i = 0; i < len && indent > 0;) {
+		size_t n = 0;
+		while (i + n < len && text[i + n] == ' ')
+			n++;
+		bool blank = i + n == len || text[i + n] == '\n' || text[i + n] == '\r';
+		if (!blank && n < indent)
+			indent = n;
+		const char *nl = memchr(text + i, '\n', len - i);
+		i = nl ? (size_t)(nl - text) + 1 : len;
+	}
+	return indent == SIZE_MAX ? 0 : indent;
+}
+
+/* text with indent spaces taken off the start of each line. */
+static char *dedent(const char *text, size_t len, size_t indent, size_t *out_len)
+{
+	struct buf out = {0};
+	for (size_t i = 0; i < len;) {
+		size_t skip = 0;
+		while (skip < indent && i + skip < len && text[i + skip] == ' ')
+			skip++;
+		i += skip;
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - text) + 1 : len;
+		buf_append(&out, text + i, end - i);
+		i = end;
+	}
+	*out_len = out.len;
+	return buf_steal(&out);
+}
+
+/*
+ * A whole Markdown body; its footnotes go at its end. A body indented four
+ * spaces or more throughout (as some converted archives are) is text
+ * shifted right, not one long code block: it is read unindented.
+ */
 static void read_markdown(const char *text, size_t len, const char *lang, struct block_list *out)
 {
 	struct block_list notes = {0};
-	parse_markdown(text, len, out, &notes, 0);
+	size_t indent = common_indent(text, len);
+	if (indent >= 4) {
+		size_t plain_len;
+		char *plain = dedent(text, len, indent, &plain_len);
+		parse_markdown(plain, plain_len, out, &notes, 0);
+		free(plain);
+	} else {
+		parse_markdown(text, len, out, &notes, 0);
+	}
 	add_notes(out, &notes, lang);
 }
 

@@ -232,6 +232,26 @@ static void test_hostile_shapes(void)
 	buf_free(&md);
 }
 
+/* A body shifted right as a whole (a converted archive) is text; a code
+ * block among unindented text stays code. */
+static void test_indented_body(void)
+{
+	struct block_list l = parse("\n    Rilis Beta 2:\n\n    1. tiket <http://dev.example.id/t/599>\n"
+	                            "        - sub\n\n    Salam\n", false);
+	CHECK_INT(l.count, 4);
+	if (l.count == 4) {
+		CHECK_INT(l.items[0].kind, BLOCK_PARAGRAPH);
+		CHECK_INT(l.items[1].kind, BLOCK_LIST_ITEM);
+		CHECK_INT(l.items[1].number, 1);
+		CHECK_INT(l.items[2].level, 1);
+		CHECK_STR(l.items[3].text, "Salam");
+	}
+	block_list_free(&l);
+	l = parse("Run:\n\n    make test\n", false);
+	CHECK(l.count == 2 && l.items[1].kind == BLOCK_PRE);
+	block_list_free(&l);
+}
+
 int main(void)
 {
 	RUN(test_paragraphs_and_links);
@@ -244,5 +264,6 @@ int main(void)
 	RUN(test_attribute_lists);
 	RUN(test_footnotes);
 	RUN(test_hostile_shapes);
+	RUN(test_indented_body);
 	return check_report();
 }
