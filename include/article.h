@@ -16,7 +16,7 @@
  */
 
 enum block_kind {
-	BLOCK_HEADING,   /* level 1..6 */
+	BLOCK_HEADING,   /* level 1..6; url is its id (a link target), if any */
 	BLOCK_PARAGRAPH, /* text with inline links */
 	BLOCK_LIST_ITEM, /* level = nesting depth from 0; number > 0 if ordered */
 	BLOCK_QUOTE,     /* text of one quoted paragraph */

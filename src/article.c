@@ -326,7 +326,8 @@ static void read_body(struct article *a, const char *body, size_t len, bool has_
 	if (a->format == FORMAT_TEXT)
 		text_to_blocks(body, len, ctx, &a->meta, blocks);
 	else
-		markdown_to_blocks(body, len, extra_is_true(&a->meta, "template"), blocks);
+		markdown_to_blocks(body, len, extra_is_true(&a->meta, "template"),
+		                   a->meta.lang != NULL ? a->meta.lang : ctx->lang, blocks);
 }
 
 /* The headline: from the front matter, or the body's opening heading

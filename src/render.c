@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "blocks.h"
 #include "date.h"
 #include "labels.h"
 #include "lang.h"
@@ -165,6 +166,15 @@ static char *resolve_url(const char *url, const struct article *a,
 	append_url(&out, path.data);
 	buf_free(&path);
 	return buf_steal(&out);
+}
+
+/* What an image is called: its alt text (or caption), else its file
+ * name; never a bare "Image". Returns a new string. */
+static char *image_label(const char *url, const char *alt)
+{
+	if (alt != NULL && alt[0] != '\0')
+		return xstrdup(alt);
+	return image_file_name(url);
 }
 
 /* A link is worth a reference only if it points somewhere. */
@@ -513,10 +523,12 @@ static void gem_link_line(struct gemtext *g, const char *url, int number, const 
 {
 	char *resolved = resolve_url(url, g->a, g->ctx, PROTO_GEMINI);
 	char *text = one_line(label != NULL && label[0] != '\0' ? label : url);
-	buf_printf(g->out, "=> %s ", resolved);
+	buf_printf(g->out, "=> %s", resolved);
 	if (number > 0)
-		buf_printf(g->out, "[%d] ", number);
-	buf_puts(g->out, text);
+		buf_printf(g->out, " [%d]", number);
+	/* A link labelled with its own address shows the address once. */
+	if (strcmp(text, resolved) != 0)
+		buf_printf(g->out, " %s", text);
 	buf_putc(g->out, '\n');
 	free(text);
 	free(resolved);
@@ -663,7 +675,11 @@ static void gem_block(struct gemtext *g, const struct block *b)
 		gem_pre(g, b);
 		break;
 	case BLOCK_IMAGE:
-		gem_link_block(g, b->url, b->alt != NULL && b->alt[0] ? b->alt : g->labels->image);
+		if (b->url != NULL && b->url[0] != '\0') {
+			char *label = image_label(b->url, b->alt);
+			gem_link_block(g, b->url, label);
+			free(label);
+		}
 		break;
 	case BLOCK_LINK:
 		gem_link_block(g, b->url, b->text);
@@ -736,7 +752,9 @@ static void gem_feature(struct gemtext *g)
 		return;
 	buf_putc(g->out, '\n');
 	if (has_image) {
-		gem_link_line(g, m->image, 0, has_caption ? m->caption : g->labels->image);
+		char *label = image_label(m->image, m->caption);
+		gem_link_line(g, m->image, 0, label);
+		free(label);
 		return;
 	}
 	char *caption = one_line(m->caption);
@@ -949,7 +967,11 @@ static void gph_block(struct gopher_text *g, const struct block *b)
 		gph_pre(g, b);
 		break;
 	case BLOCK_IMAGE:
-		gph_link(g, b->url, b->alt, g->labels->image);
+		if (b->url != NULL && b->url[0] != '\0') {
+			char *label = image_label(b->url, b->alt);
+			gph_link(g, b->url, label, g->labels->image);
+			free(label);
+		}
 		break;
 	case BLOCK_LINK:
 		gph_link(g, b->url, b->text, NULL);
@@ -1006,7 +1028,9 @@ static void gph_feature(struct gopher_text *g)
 		return;
 	buf_puts(g->out, CRLF);
 	if (has_image) {
-		gph_link(g, m->image, m->caption, g->labels->image);
+		char *label = image_label(m->image, m->caption);
+		gph_link(g, m->image, label, g->labels->image);
+		free(label);
 		return;
 	}
 	char *caption = one_line(m->caption);

@@ -163,8 +163,6 @@ static void front_latest(struct route_context *ctx, struct page *p)
 	page_heading(p, ctx->labels->latest);
 	for (size_t i = 0; i < n; i++)
 		page_article_link(p, latest[i]);
-	if (l.n_visible > n)
-		page_link(p, '1', "/archive/", ctx->labels->archive);
 	free(latest);
 	listing_free(&l);
 }
@@ -207,7 +205,8 @@ static void front_ways_in(struct route_context *ctx, struct page *p)
 	page_link(p, '1', "/feed.gmi", gemini);
 	free(atom);
 	free(gemini);
-	page_heading(p, words->archive);
+	/* The ways to browse, "Archive" among them, each named once. */
+	page_blank(p);
 	page_link(p, '1', "/archive/", words->archive);
 	page_link(p, '1', "/section/", words->sections);
 	page_link(p, '1', "/author/", words->author);

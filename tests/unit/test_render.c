@@ -234,6 +234,14 @@ static void test_hard_break(void) { check_markdown_golden("hard_break"); }
 /* Devanagari, Tamil, Bengali, Sinhala, Gujarati, Malayalam: spacing vowel
  * signs take their column, in paragraphs, quotes and lists. */
 static void test_indic(void) { check_markdown_golden("indic"); }
+static void test_kramdown_ial(void) { check_markdown_golden("kramdown_ial"); }
+static void test_markdown_div(void) { check_markdown_golden("markdown_div"); }
+static void test_footnotes(void) { check_markdown_golden("footnotes"); }
+static void test_task_list(void) { check_markdown_golden("task_list"); }
+static void test_html_table(void) { check_markdown_golden("html_table"); }
+static void test_quote_credit(void) { check_markdown_golden("quote_credit"); }
+static void test_image_labels(void) { check_markdown_golden("image_labels"); }
+static void test_nested_ordered(void) { check_markdown_golden("nested_ordered"); }
 
 /* The real article this server exists for: no front matter, the regional
  * site's layout, an Indonesian newsroom in WITA. */
@@ -360,6 +368,14 @@ int main(void)
 	RUN(test_wrap);
 	RUN(test_hard_break);
 	RUN(test_indic);
+	RUN(test_kramdown_ial);
+	RUN(test_markdown_div);
+	RUN(test_footnotes);
+	RUN(test_task_list);
+	RUN(test_html_table);
+	RUN(test_quote_credit);
+	RUN(test_image_labels);
+	RUN(test_nested_ordered);
 	RUN(test_seed);
 	RUN(test_model_edges);
 	RUN(test_relative_links_without_base);

@@ -222,6 +222,23 @@ static void test_front_page_gopher(void)
 	CHECK(strstr(body, "depan") == NULL);
 }
 
+/* More articles than the front page shows (page size 2 here): the way to
+ * the archive is still one line, named once. */
+static size_t occurrences(const char *haystack, const char *needle)
+{
+	size_t n = 0;
+	for (const char *at = strstr(haystack, needle); at != NULL; at = strstr(at + 1, needle))
+		n++;
+	return n;
+}
+
+static void test_front_page_names_archive_once(void)
+{
+	CHECK_INT(occurrences(gemini("/"), "Archive"), 1);
+	CHECK_INT(occurrences(gemini("/"), "=> /archive/ "), 1);
+	CHECK_INT(occurrences(gopher("/"), "Archive"), 1);
+}
+
 static void test_article_with_related_and_navigation(void)
 {
 	const char *body = gemini("/news/2022/04/pasar");
@@ -489,6 +506,7 @@ int main(void)
 	newsroom_open();
 	RUN(test_front_page_gemini);
 	RUN(test_front_page_gopher);
+	RUN(test_front_page_names_archive_once);
 	RUN(test_article_with_related_and_navigation);
 	RUN(test_article_gmi_is_the_same_page);
 	RUN(test_article_gopher);
