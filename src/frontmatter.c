@@ -212,15 +212,6 @@ static void set_text(char **field, const struct fm_value *v)
 	}
 }
 
-/* The metadata's lists keep no capacity: they grow to the next power of
- * two, so adding n items copies O(n) pointers. */
-static void list_make_room(char ***items, size_t n)
-{
-	if (n >= 4 && (n & (n - 1)) != 0)
-		return;
-	*items = xreallocarray(*items, n < 4 ? 4 : n * 2, sizeof **items);
-}
-
 /* Repeats are dropped once the whole front matter is read (drop_repeats). */
 static void list_add(char ***items, size_t *n, const char *s, size_t len)
 {
@@ -231,7 +222,7 @@ static void list_add(char ***items, size_t *n, const char *s, size_t len)
 		free(item);
 		return;
 	}
-	list_make_room(items, *n);
+	*items = xgrowarray(*items, *n, sizeof **items);
 	(*items)[(*n)++] = item;
 }
 
@@ -302,7 +293,7 @@ static bool set_date(struct when *field, const struct fm_value *v, const char *k
 
 static void add_extra(struct article_meta *meta, const char *key, const struct fm_value *v)
 {
-	meta->extra = xreallocarray(meta->extra, meta->n_extra + 1, sizeof *meta->extra);
+	meta->extra = xgrowarray(meta->extra, meta->n_extra, sizeof *meta->extra);
 	struct extra_field *e = &meta->extra[meta->n_extra++];
 	e->key = xstrdup(key);
 	e->value = joined(&v->scalars, ", ");

@@ -202,7 +202,7 @@ static void end_cell(struct md_reader *r, const MD_BLOCK_TD_DETAIL *d)
 	size_t col = t->n_cells % t->n_cols;
 	if (t->n_cells < t->n_cols)
 		t->align[col] = align_of(d->align);
-	t->cells = xreallocarray(t->cells, t->n_cells + 1, sizeof *t->cells);
+	t->cells = xgrowarray(t->cells, t->n_cells, sizeof *t->cells);
 	t->cells[t->n_cells++] = collapse_space(r->text.text.data, r->text.text.len);
 	inline_clear(&r->text);
 }

@@ -497,10 +497,11 @@ static void gem_block_links(struct gemtext *g, const struct block *b, const int 
 	 * shown after this block was shown after it a moment ago. */
 	size_t n_refs = g->refs.urls.count;
 	if (g->n_shown_after < n_refs) {
-		g->shown_after = xreallocarray(g->shown_after, n_refs, sizeof *g->shown_after);
-		for (size_t i = g->n_shown_after; i < n_refs; i++)
+		size_t n = n_refs > 2 * g->n_shown_after ? n_refs : 2 * g->n_shown_after;
+		g->shown_after = xreallocarray(g->shown_after, n, sizeof *g->shown_after);
+		for (size_t i = g->n_shown_after; i < n; i++)
 			g->shown_after[i] = NULL;
-		g->n_shown_after = n_refs;
+		g->n_shown_after = n;
 	}
 	for (size_t i = 0; i < b->n_links; i++) {
 		if (numbers[i] <= 0 || g->shown_after[numbers[i] - 1] == b)

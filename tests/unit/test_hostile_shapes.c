@@ -51,6 +51,7 @@ static const struct shape shapes[] = {
 	 "---\n\nBody.\n"},
 	{"authors", "news/s.md", FRONT, "authors: Penulis %d\n", "---\n\nBody.\n"},
 	{"aliases", "news/s.md", FRONT, "aliases: /old/%d\n", "---\n\nBody.\n"},
+	{"front matter keys", "news/s.md", FRONT, "kunci%d: nilai\n", "---\n\nBody.\n"},
 	{"links", "news/s.md", PLAIN, "[tautan %d](/x/%d) ", ""},
 	{"bare addresses", "news/s.md", PLAIN, "https://e.example/%d ", ""},
 	{"www addresses", "news/s.md", PLAIN, "www.e%d.example ", ""},
