@@ -3,7 +3,7 @@
 # its seed corpus, and prints executions and coverage per target. A crash,
 # or an input that takes over TIMEOUT seconds (FUZZ_TIMEOUT, default 5: a
 # slow path, such as quadratic parsing), fails the run and leaves the input
-# in BUILD/fuzz-findings/; the slowest input of each target is reported.
+# in BUILD/fuzz-findings/; the slowest input over a second is reported.
 set -eu
 # The targets are built with recoverable UBSan: make its first report fatal,
 # so libFuzzer keeps the input like any other crash.
