@@ -43,6 +43,14 @@ void *xreallocarray(void *ptr, size_t count, size_t size)
 	return xrealloc(ptr, count * size);
 }
 
+void *xgrowarray(void *ptr, size_t count, size_t size)
+{
+	/* The capacity is 4, then each power of two: full at those counts. */
+	if (count != 0 && (count < 4 || (count & (count - 1)) != 0))
+		return ptr;
+	return xreallocarray(ptr, count < 4 ? 4 : count * 2, size);
+}
+
 char *xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));

@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "date.h"
+#include "strset.h"
 #include "text.h"
 
 /* The scalars of one front matter value, in order. */
@@ -211,25 +212,35 @@ static void set_text(char **field, const struct fm_value *v)
 	}
 }
 
-static bool list_has(char **items, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(items[i], s) == 0)
-			return true;
-	return false;
-}
-
+/* Repeats are dropped once the whole front matter is read (drop_repeats). */
 static void list_add(char ***items, size_t *n, const char *s, size_t len)
 {
 	char *copy = xstrndup(s, len);
 	char *item = trimmed(copy);
 	free(copy);
-	if (item[0] == '\0' || list_has(*items, *n, item)) {
+	if (item[0] == '\0') {
 		free(item);
 		return;
 	}
-	*items = xreallocarray(*items, *n + 1, sizeof **items);
+	*items = xgrowarray(*items, *n, sizeof **items);
 	(*items)[(*n)++] = item;
+}
+
+/* Keeps the first of each item, in order, in time linear in n. */
+static void drop_repeats(char **items, size_t *n)
+{
+	struct strset seen = {0};
+	size_t kept = 0;
+	for (size_t i = 0; i < *n; i++) {
+		bool added;
+		strset_add(&seen, items[i], &added);
+		if (added)
+			items[kept++] = items[i];
+		else
+			free(items[i]);
+	}
+	*n = kept;
+	strset_free(&seen);
 }
 
 /* A list of words: a YAML sequence, or one string split at commas (when it
@@ -282,7 +293,7 @@ static bool set_date(struct when *field, const struct fm_value *v, const char *k
 
 static void add_extra(struct article_meta *meta, const char *key, const struct fm_value *v)
 {
-	meta->extra = xreallocarray(meta->extra, meta->n_extra + 1, sizeof *meta->extra);
+	meta->extra = xgrowarray(meta->extra, meta->n_extra, sizeof *meta->extra);
 	struct extra_field *e = &meta->extra[meta->n_extra++];
 	e->key = xstrdup(key);
 	e->value = joined(&v->scalars, ", ");
@@ -443,6 +454,9 @@ bool frontmatter_parse(const char *yaml, size_t len, int first_line,
 	if (ok && ev.type == YAML_MAPPING_START_EVENT) {
 		yaml_event_delete(&ev);
 		ok = read_mapping(&r, ctx, meta);
+		drop_repeats(meta->tags, &meta->n_tags);
+		drop_repeats(meta->authors, &meta->n_authors);
+		drop_repeats(meta->aliases, &meta->n_aliases);
 	} else if (ok) {
 		bool empty = ev.type == YAML_STREAM_END_EVENT ||
 		             (ev.type == YAML_SCALAR_EVENT && scalar_is_null(&ev));

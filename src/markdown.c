@@ -486,7 +486,7 @@ static void end_cell(struct md_reader *r, const MD_BLOCK_TD_DETAIL *d)
 	size_t col = t->n_cells % t->n_cols;
 	if (t->n_cells < t->n_cols)
 		t->align[col] = align_of(d->align);
-	t->cells = xreallocarray(t->cells, t->n_cells + 1, sizeof *t->cells);
+	t->cells = xgrowarray(t->cells, t->n_cells, sizeof *t->cells);
 	t->cells[t->n_cells++] = collapse_space(r->text.text.data, r->text.text.len);
 	inline_clear(&r->text);
 }
@@ -852,13 +852,39 @@ static void reader_free(struct md_reader *r)
 	free(r->table.align);
 }
 
+/* How many times needle occurs in s[0..len). */
+static size_t count_of(const char *s, size_t len, const char *needle)
+{
+	size_t n = 0, needle_len = strlen(needle);
+	for (const char *p = s, *end = s + len;
+	     (p = memmem(p, (size_t)(end - p), needle, needle_len)) != NULL; p += needle_len)
+		n++;
+	return n;
+}
+
+/*
+ * md4c (0.4) takes time quadratic in the bare web addresses of one
+ * paragraph: a million bytes of them take over ten seconds. Past this
+ * many in an article, bare addresses stay text (links written as links
+ * and e-mail addresses still work); below it they cost milliseconds.
+ */
+#define MAX_BARE_ADDRESSES 10000
+
+static unsigned markdown_flags(const char *text, size_t len)
+{
+	unsigned flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_PERMISSIVEEMAILAUTOLINKS |
+	                 MD_FLAG_TASKLISTS;
+	if (count_of(text, len, "://") + count_of(text, len, "www.") <= MAX_BARE_ADDRESSES)
+		flags |= MD_FLAG_PERMISSIVEURLAUTOLINKS | MD_FLAG_PERMISSIVEWWWAUTOLINKS;
+	return flags;
+}
+
 static void parse_markdown(const char *text, size_t len, struct block_list *out,
                            struct block_list *notes, int html_depth)
 {
 	MD_PARSER parser = {
 		.abi_version = 0,
-		.flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_PERMISSIVEAUTOLINKS |
-		         MD_FLAG_TASKLISTS,
+		.flags = markdown_flags(text, len),
 		.enter_block = enter_block,
 		.leave_block = leave_block,
 		.enter_span = enter_span,
@@ -995,8 +1021,10 @@ static bool read_quoted(const char *s, size_t len, size_t *i, struct buf *out)
 static bool read_backquoted(const char *s, size_t len, size_t *i, struct buf *out)
 {
 	const char *end = memchr(s + *i + 1, '`', len - *i - 1);
-	if (end == NULL)
+	if (end == NULL) {
+		*i = len; /* all the rest was looked at */
 		return false;
+	}
 	buf_append(out, s + *i + 1, (size_t)(end - s) - *i - 1);
 	*i = (size_t)(end - s) + 1;
 	return true;
@@ -1014,10 +1042,11 @@ static bool read_string_token(const char *s, size_t len, size_t *i, struct actio
 
 /*
  * Reads the action "{{ ... }}" at s; returns its length, or 0 when s does
- * not hold a closed action. Words and strings are kept; parentheses,
- * pipes and the like only separate them.
+ * not hold a closed action, with *looked the length of s that was read
+ * to find that out. Words and strings are kept; parentheses, pipes and
+ * the like only separate them.
  */
-static size_t read_action(const char *s, size_t len, struct action *a)
+static size_t read_action(const char *s, size_t len, struct action *a, size_t *looked)
 {
 	if (len > MAX_ACTION_LENGTH)
 		len = MAX_ACTION_LENGTH;
@@ -1041,6 +1070,7 @@ static size_t read_action(const char *s, size_t len, struct action *a)
 		}
 	}
 	action_free(a);
+	*looked = i < len ? i : len;
 	return 0;
 }
 
@@ -1132,18 +1162,29 @@ static bool is_fence_line(const char *s, size_t len)
 	return len - i >= 3 && (memcmp(s + i, "```", 3) == 0 || memcmp(s + i, "~~~", 3) == 0);
 }
 
+/*
+ * An action that does not close is text, and so is all that was read to
+ * find that out (up to text_until): a "{{" inside it is not tried again,
+ * which keeps the reading linear however many "{{" an article holds.
+ */
 static void read_template(const char *text, size_t len, struct block_list *out)
 {
 	struct template_reader t = {.out = out};
 	bool in_fence = false;
-	size_t i = 0;
+	size_t i = 0, text_until = 0, line_end = 0;
 	while (i < len) {
-		bool line_start = i == 0 || text[i - 1] == '\n';
-		if (line_start && is_fence_line(text + i, len - i))
-			in_fence = !in_fence;
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t line_end = nl ? (size_t)(nl - text) + 1 : len;
-		const char *open = in_fence ? NULL : memmem(text + i, line_end - i, "{{", 2);
+		if (i >= line_end) {
+			/* A new line (a line's end is found once, however many
+			 * actions it holds). */
+			if ((i == 0 || text[i - 1] == '\n') && is_fence_line(text + i, len - i))
+				in_fence = !in_fence;
+			const char *nl = memchr(text + i, '\n', len - i);
+			line_end = nl ? (size_t)(nl - text) + 1 : len;
+		}
+		size_t from = i > text_until ? i : text_until;
+		const char *open = in_fence || from + 2 > line_end
+		                           ? NULL
+		                           : memmem(text + from, line_end - from, "{{", 2);
 		if (open == NULL) {
 			buf_append(&t.markdown, text + i, line_end - i);
 			i = line_end;
@@ -1152,10 +1193,12 @@ static void read_template(const char *text, size_t len, struct block_list *out)
 		size_t at = (size_t)(open - text);
 		buf_append(&t.markdown, text + i, at - i);
 		struct action a = {0};
-		size_t n = read_action(text + at, len - at, &a);
+		size_t looked = 0;
+		size_t n = read_action(text + at, len - at, &a, &looked);
 		if (n == 0) {
 			buf_append(&t.markdown, "{{", 2);
 			i = at + 2;
+			text_until = at + looked;
 			continue;
 		}
 		apply_action(&t, &a);

@@ -13,6 +13,7 @@
 #include "lang.h"
 #include "links.h"
 #include "snapshot.h"
+#include "strset.h"
 #include "text.h"
 #include "url.h"
 
@@ -197,10 +198,10 @@ static char *one_line(const char *s)
 
 /* Where each link's label starts in text, or false when a label is not
  * found just before its end (then the block is not "only links"). */
-static bool label_start(const char *text, const struct link *l, size_t *start)
+static bool label_start(const char *text, size_t text_len, const struct link *l, size_t *start)
 {
 	size_t label_len = l->label != NULL ? strlen(l->label) : 0;
-	if (label_len == 0 || l->end > strlen(text) || l->end < label_len)
+	if (label_len == 0 || l->end > text_len || l->end < label_len)
 		return false;
 	*start = l->end - label_len;
 	return memcmp(text + *start, l->label, label_len) == 0;
@@ -233,35 +234,28 @@ static bool block_only_links(const struct article *a, const struct block *b)
 {
 	if (b->n_links == 0 || b->text == NULL)
 		return false;
-	size_t pos = 0;
+	size_t pos = 0, len = strlen(b->text);
 	for (size_t i = 0; i < b->n_links; i++) {
 		size_t start;
-		if (!link_usable(a, &b->links[i]) || !label_start(b->text, &b->links[i], &start) ||
+		if (!link_usable(a, &b->links[i]) || !label_start(b->text, len, &b->links[i], &start) ||
 		    start < pos || !only_separators(b->text, pos, start))
 			return false;
 		pos = b->links[i].end;
 	}
-	return only_separators(b->text, pos, strlen(b->text));
+	return only_separators(b->text, pos, len);
 }
 
 /* The article's numbered links: one number per distinct URL, so a site
  * linked five times is listed once. The URLs are borrowed from the
  * article, which outlives the rendering. */
 struct references {
-	const char **urls;
-	size_t n;
+	struct strset urls; /* number - 1 by URL */
 };
 
 /* The number of url; a new URL gets the next number. */
 static int reference_number(struct references *r, const char *url)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		if (strcmp(r->urls[i], url) == 0)
-			return (int)i + 1;
-	}
-	r->urls = xreallocarray(r->urls, r->n + 1, sizeof *r->urls);
-	r->urls[r->n++] = url;
-	return (int)r->n;
+	return (int)strset_add(&r->urls, url, NULL) + 1;
 }
 
 /*
@@ -482,6 +476,9 @@ struct gemtext {
 	const struct render_context *ctx;
 	const struct labels *labels;
 	struct references refs;
+	/* By reference number - 1: the block its link line was last put after. */
+	const struct block **shown_after;
+	size_t n_shown_after;
 };
 
 /*
@@ -549,22 +546,24 @@ static void gem_link_block(struct gemtext *g, const char *url, const char *label
 	free(text);
 }
 
-/* Whether numbers[i] already came earlier in numbers. */
-static bool seen_before(const int *numbers, size_t i)
-{
-	for (size_t k = 0; k < i; k++) {
-		if (numbers[k] == numbers[i])
-			return true;
-	}
-	return false;
-}
-
 /* The link lines that follow a block citing them, each URL once. */
 static void gem_block_links(struct gemtext *g, const struct block *b, const int *numbers)
 {
+	/* The blocks are rendered one after another, so a reference last
+	 * shown after this block was shown after it a moment ago. */
+	size_t n_refs = g->refs.urls.count;
+	if (g->n_shown_after < n_refs) {
+		size_t n = n_refs > 2 * g->n_shown_after ? n_refs : 2 * g->n_shown_after;
+		g->shown_after = xreallocarray(g->shown_after, n, sizeof *g->shown_after);
+		for (size_t i = g->n_shown_after; i < n; i++)
+			g->shown_after[i] = NULL;
+		g->n_shown_after = n;
+	}
 	for (size_t i = 0; i < b->n_links; i++) {
-		if (numbers[i] > 0 && !seen_before(numbers, i))
-			gem_link_line(g, b->links[i].url, numbers[i], b->links[i].label);
+		if (numbers[i] <= 0 || g->shown_after[numbers[i] - 1] == b)
+			continue;
+		g->shown_after[numbers[i] - 1] = b;
+		gem_link_line(g, b->links[i].url, numbers[i], b->links[i].label);
 	}
 }
 
@@ -800,7 +799,8 @@ void render_gemtext(struct buf *out, const struct article *a, const struct rende
 		prev = b;
 	}
 	gem_footer(&g);
-	free(g.refs.urls);
+	strset_free(&g.refs.urls);
+	free(g.shown_after);
 }
 
 /* ---- Gopher text ------------------------------------------------------ */
@@ -1087,5 +1087,5 @@ void render_gopher_text(struct buf *out, const struct article *a, const struct r
 	}
 	gph_footer(&g);
 	buf_free(&g.list);
-	free(g.refs.urls);
+	strset_free(&g.refs.urls);
 }

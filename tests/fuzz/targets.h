@@ -23,6 +23,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -127,6 +128,24 @@ static inline void fuzz_article(const char *data, size_t size)
 		article_free(a);
 		buf_free(&error);
 	}
+}
+
+/* The bytes as the body of a Go blog page ("template: true"), rendered
+ * as gemtext and as Gopher text: the {{...}} reader. */
+static inline void fuzz_template(const char *data, size_t size)
+{
+	static const char front[] = "---\ntitle: Fuzz\ndate: 2022-04-21\ntemplate: true\n---\n";
+	char *text = xmalloc(sizeof front - 1 + size);
+	memcpy(text, front, sizeof front - 1);
+	memcpy(text + sizeof front - 1, data, size);
+	struct buf error = {0};
+	struct article *a = article_parse("news/fuzz.md", text, sizeof front - 1 + size,
+	                                  fuzz_article_context(), &error);
+	if (a != NULL)
+		fuzz_render_both(a);
+	article_free(a);
+	buf_free(&error);
+	free(text);
 }
 
 /* A hand-written gophermap rendered as a menu. */

@@ -635,3 +635,34 @@ def test_check_reads_what_the_site_reads():
         in lines, r.stdout
     assert f"{capsule}/news/huge.md: cannot be read: larger than 4 MiB" in lines, r.stdout
     assert lines[-1] == f"{sample + 1} articles, 2 problems", r.stdout
+
+
+# Hostile shapes just under the article size limit (4 MiB): each once took
+# time quadratic in its size (minutes), holding back every other article.
+LIMIT_BODY = (4 << 20) - 4096
+HOSTILE_SHAPES = {
+    "braces.md": "---\ntitle: Braces\ndate: 2026-01-06\ntemplate: true\n---\n\n"
+                 + "{{" * (LIMIT_BODY // 2),
+    "tags.md": "---\ntitle: Tags\ndate: 2026-01-07\n"
+               + "".join("tags: " + " ".join(f"t{k}x{i}" for i in range(6000)) + "\n"
+                         for k in range(LIMIT_BODY // 60000))
+               + "---\n\nMany tags.\n",
+    "links.md": "---\ntitle: Links\ndate: 2026-01-08\n---\n\n"
+                + "".join(f"[l{i}](/x/{i}) " for i in range(LIMIT_BODY // 24)),
+}
+
+
+def test_hostile_article_at_the_size_limit_does_not_hold_back_another():
+    capsule = copy_capsule()
+    with Server(capsule=capsule, config=NO_RATE_LIMIT) as srv:
+        for name, text in HOSTILE_SHAPES.items():
+            assert len(text.encode()) <= 4 << 20, name
+            publish(capsule, name, text)
+        publish(capsule, "keeper.md", GOOD.format(body="Published on time."))
+        # A few seconds are far above the normal figure (well under one);
+        # before parsing was linear this took minutes.
+        assert wait_until(lambda: gemini(srv.gemini_port, ARTICLE_URL).status == 20, 8)
+        assert "Published on time." in gemini(srv.gemini_port, ARTICLE_URL).text
+        for path in ("2026/01/braces", "2026/01/tags", "2026/01/links"):
+            page = gemini(srv.gemini_port, f"gemini://localhost/news/{path}")
+            assert page.status == 20, (path, page.status)
