@@ -16,6 +16,8 @@
 #define MAX_ENTITY_DIGITS 8
 /* How deep HTML elements may nest; deeper tags are dropped, their text kept. */
 #define MAX_HTML_DEPTH 512
+/* Attributes a tag may have; a tag with more is dropped. */
+#define MAX_HTML_ATTRIBUTES 256
 /* A cell spans at most this many columns. */
 #define MAX_COLSPAN 64
 
@@ -625,17 +627,31 @@ static bool nests(const char *name, size_t len)
 	return true;
 }
 
+/* Spaces that start an attribute: a tag's attribute count, near enough. */
+static size_t attribute_gaps(const char *s, size_t len)
+{
+	size_t gaps = 0;
+	for (size_t i = 1; i < len; i++)
+		if (isspace((unsigned char)s[i]) && !isspace((unsigned char)s[i - 1]))
+			gaps++;
+	return gaps;
+}
+
 /*
  * The HTML with the tags that nest deeper than MAX_HTML_DEPTH left out,
  * their text kept. An HTML5 parser checks the open elements for each new
  * one, so a page nested a hundred thousand deep would take it quadratic
- * time; browsers cap the depth the same way. Tags are found by their
+ * time; browsers cap the depth the same way. For the same reason a tag
+ * with more than MAX_HTML_ATTRIBUTES attributes is left out (gumbo checks
+ * each new attribute against the ones before). Tags are found by their
  * '<' and '>' only, which is enough to count the depth: every byte is
- * looked at once.
+ * looked at once (once no '>' is left, none is looked for again). A '<'
+ * that no '>' follows is text.
  */
 static void limit_depth(struct buf *out, const char *s, size_t len)
 {
 	size_t depth = 0, i = 0;
+	bool no_more_gt = false;
 	while (i < len) {
 		const char *lt = memchr(s + i, '<', len - i);
 		size_t at = lt ? (size_t)(lt - s) : len;
@@ -646,20 +662,25 @@ static void limit_depth(struct buf *out, const char *s, size_t len)
 		size_t name = at + 1 + closing, name_end = name;
 		while (name_end < len && isalnum((unsigned char)s[name_end]))
 			name_end++;
-		const char *gt = name_end > name ? memchr(s + name_end, '>', len - name_end) : NULL;
+		const char *gt = NULL;
+		if (name_end > name && !no_more_gt) {
+			gt = memchr(s + name_end, '>', len - name_end);
+			no_more_gt = gt == NULL;
+		}
 		if (gt == NULL) {
-			buf_putc(out, '<');
+			/* Never closed: text, not a tag that runs to the end. */
+			buf_puts(out, "&lt;");
 			i = at + 1;
 			continue;
 		}
 		size_t end = (size_t)(gt - s) + 1;
 		bool self_closing = s[end - 2] == '/';
 		bool deeper = !self_closing && nests(s + name, name_end - name);
-		bool keep = true;
+		bool keep = attribute_gaps(s + at, end - at) <= MAX_HTML_ATTRIBUTES;
 		if (deeper && !closing)
-			keep = ++depth <= MAX_HTML_DEPTH;
+			keep = ++depth <= MAX_HTML_DEPTH && keep;
 		else if (deeper && closing && depth > 0)
-			keep = depth-- <= MAX_HTML_DEPTH;
+			keep = depth-- <= MAX_HTML_DEPTH && keep;
 		if (keep)
 			buf_append(out, s + at, end - at);
 		i = end;
