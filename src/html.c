@@ -645,13 +645,11 @@ static size_t attribute_gaps(const char *s, size_t len)
  * with more than MAX_HTML_ATTRIBUTES attributes is left out (gumbo checks
  * each new attribute against the ones before). Tags are found by their
  * '<' and '>' only, which is enough to count the depth: every byte is
- * looked at once (once no '>' is left, none is looked for again). A '<'
- * that no '>' follows is text.
+ * looked at once (a tag that no '>' ends stops the reading).
  */
 static void limit_depth(struct buf *out, const char *s, size_t len)
 {
 	size_t depth = 0, i = 0;
-	bool no_more_gt = false;
 	while (i < len) {
 		const char *lt = memchr(s + i, '<', len - i);
 		size_t at = lt ? (size_t)(lt - s) : len;
@@ -662,17 +660,14 @@ static void limit_depth(struct buf *out, const char *s, size_t len)
 		size_t name = at + 1 + closing, name_end = name;
 		while (name_end < len && isalnum((unsigned char)s[name_end]))
 			name_end++;
-		const char *gt = NULL;
-		if (name_end > name && !no_more_gt) {
-			gt = memchr(s + name_end, '>', len - name_end);
-			no_more_gt = gt == NULL;
-		}
-		if (gt == NULL) {
-			/* Never closed: text, not a tag that runs to the end. */
-			buf_puts(out, "&lt;");
+		if (name_end == name) {
+			buf_putc(out, '<'); /* "x < y", "<!--": not a tag here */
 			i = at + 1;
 			continue;
 		}
+		const char *gt = memchr(s + name_end, '>', len - name_end);
+		if (gt == NULL)
+			break; /* a tag cut short by the end: a browser drops the rest too */
 		size_t end = (size_t)(gt - s) + 1;
 		bool self_closing = s[end - 2] == '/';
 		bool deeper = !self_closing && nests(s + name, name_end - name);
