@@ -12,6 +12,10 @@
  * is not a site route.
  */
 
+/* The deepest folder the loader reads, and so the deepest anything may be
+ * written or served from. */
+enum { CAPSULE_MAX_DEPTH = 32 };
+
 enum capsule_kind {
 	CAPSULE_FILE,
 	CAPSULE_DIR,
