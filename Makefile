@@ -21,8 +21,8 @@ VERSION := 0.1.0
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -D_GNU_SOURCE -DKABAR_VERSION='"$(VERSION)"' \
-           -Iinclude -MMD -MP
-LDLIBS  += -lssl -lcrypto -lmagic -lyaml -lmd4c -lutf8proc -lpthread
+           -Iinclude -I/usr/include/libexttextcat -MMD -MP
+LDLIBS  += -lssl -lcrypto -lmagic -lyaml -lmd4c -lgumbo -lutf8proc -lexttextcat-2.0 -lpthread
 
 # SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
 ifeq ($(SAN),1)

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "lang.h"
 
 /*
  * The article model: what one article says, parsed once from its file and
@@ -15,7 +16,7 @@
  */
 
 enum block_kind {
-	BLOCK_HEADING,   /* level 1..6 */
+	BLOCK_HEADING,   /* level 1..6; url is its id (a link target), if any */
 	BLOCK_PARAGRAPH, /* text with inline links */
 	BLOCK_LIST_ITEM, /* level = nesting depth from 0; number > 0 if ordered */
 	BLOCK_QUOTE,     /* text of one quoted paragraph */
@@ -82,7 +83,7 @@ struct article_meta {
 	char **tags;
 	size_t n_tags;
 	char *summary;
-	char *lang;
+	char *lang;         /* a BCP 47 tag: the article's language, once parsed */
 	bool draft;
 	char *image;
 	char *caption;
@@ -103,18 +104,30 @@ struct article {
 	enum article_format format;
 	char *source;   /* path of the file, relative to the capsule */
 	char *path;     /* URL path, e.g. "/news/2022/04/slug" */
-	size_t words;   /* body words, for reading time and ranking */
+	struct reading reading;      /* the body's words and characters */
+	enum lang_reason lang_reason; /* where meta.lang came from */
+	bool lang_key_ignored;        /* its lang: key was not a language tag */
+	bool dated_by_file;           /* no date of its own: dated by its file's time */
 };
+
+/* The largest article source: larger than any news article, it keeps a
+ * stray dump from eating memory. The one limit for the parser, the site's
+ * scanner, `kabar check` and `kabar render`. */
+#define ARTICLE_MAX_BYTES (4 * 1024 * 1024)
 
 /* Settings an article is parsed with: the site's defaults. */
 struct article_context {
 	int utc_offset_minutes; /* for dates written without a zone */
-	const char *lang;       /* default language */
+	const char *lang;       /* the host's language: the last resort */
+	/* The source file's modification time (0: unknown): the date of an
+	 * article that names none. */
+	time_t file_time;
 };
 
 /*
  * Parses one article from its bytes. source is the path relative to the
- * capsule (it decides the format by extension and the slug by file name).
+ * capsule (it decides the format by extension and the slug by file name;
+ * "index.md" takes its folder's name, as a page bundle).
  * Returns the article, or NULL with one "LINE: reason" line appended to
  * error (the caller prefixes the file name).
  */

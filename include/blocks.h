@@ -33,6 +33,17 @@ struct inline_text {
 /* Records a link whose label is text[label_start..] as gathered so far.
  * An empty label is replaced by the URL itself, so every link can be read. */
 void inline_add_link(struct inline_text *t, const char *url, size_t label_start);
+/* One change to gathered text: text[from..to) becomes with. */
+struct text_edit {
+	size_t from, to;
+	const char *with;
+};
+
+/* Applies edits (ascending, not overlapping) to t's text; links and breaks
+ * after an edit move along, a link ending inside one ends where its
+ * replacement does, a break inside one goes. Costs the length of the text
+ * from the first edit on, so edits near the end are cheap. */
+void inline_edit(struct inline_text *t, const struct text_edit *edits, size_t n);
 /* Ends the current line of t: the block's text keeps a "\n" here (the
  * gathered text holds a space, so labels and alt text read as one line). */
 void inline_add_break(struct inline_text *t);
@@ -52,7 +63,12 @@ struct block *blocks_add(struct block_list *list, enum block_kind kind);
 struct block *blocks_add_text(struct block_list *list, enum block_kind kind, int level,
                               struct inline_text *t);
 
-/* An image block; alt may be NULL. Nothing when url is empty. */
+/* The file name an image's URL ends in ("map.png"), or the whole URL when
+ * its path names none: the label of an image without alt text. */
+char *image_file_name(const char *url);
+
+/* An image block; alt may be NULL (the file name stands in). Nothing
+ * when url is empty. */
 void blocks_add_image(struct block_list *list, const char *url, const char *alt);
 
 /* A line that is only a link; an empty label shows the URL. */

@@ -26,6 +26,9 @@ void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/* Appends the rest of fd to b, while b holds at most limit bytes in all.
+ * Returns 0, EFBIG when fd holds more, or the errno of a failed read. */
+int buf_read_fd(struct buf *b, int fd, size_t limit);
 /* Hands the bytes to the caller as a NUL-terminated string and empties b. */
 char *buf_steal(struct buf *b);
 

@@ -56,6 +56,7 @@ struct conn {
 	struct response res;
 	struct buf out;     /* staged bytes being written */
 	size_t out_off;
+	size_t page_off;    /* bytes of res.page written */
 	off_t file_off, file_left;
 	bool tail_staged;
 	unsigned long long bytes_sent;

@@ -19,13 +19,13 @@ struct menu_origin {
 	int port;
 };
 
-/* Appends display made safe for a menu: control bytes become spaces,
- * invalid UTF-8 becomes '?', and it is cut to columns display columns
+/* Appends display made safe for a menu by text_clean (no controls, no bidi
+ * controls, no line breaks), cut to columns display columns
  * (wide characters count two; a cut ends with U+2026); columns 0: no cut. */
 void menu_display(struct buf *out, const char *display, size_t len, size_t columns);
 
 /* Appends one item. Returns false, appending nothing, when selector or host
- * holds a TAB, CR or LF (a line that cannot be written). */
+ * holds a TAB, CR, LF or any other control (text_has_control). */
 bool menu_item(struct buf *out, char type, const char *display, const char *selector,
                const char *host, int port);
 /* "iTEXT\t\terror.host\t1\r\n" */

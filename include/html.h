@@ -9,7 +9,9 @@
 
 /*
  * HTML embedded in articles, read for its text: tags stripped, entities
- * decoded, links and images kept, script and style dropped.
+ * decoded, links, images and tables kept, script and style dropped. Whole
+ * HTML blocks go through gumbo; the tag and entity readers below serve the
+ * single tags Markdown lets into a paragraph.
  */
 
 /* Decodes the entity at s (s[0] == '&'): appends its character to out and
@@ -38,7 +40,10 @@ struct html_tag {
 size_t html_tag_parse(const char *s, size_t len, struct html_tag *tag);
 void html_tag_free(struct html_tag *tag);
 
-/* Appends the blocks an HTML fragment reads as. */
+/* Appends the blocks an HTML fragment reads as. The fragment is parsed as
+ * a browser parses it (gumbo, HTML5): tables become table blocks, a
+ * caption a paragraph above; tags nested past 512 deep are dropped, their
+ * text kept; control characters from entities are left out. */
 void html_to_blocks(const char *s, size_t len, struct block_list *out);
 
 #endif

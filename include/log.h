@@ -56,7 +56,14 @@ void log_access_format(struct buf *out, const struct access_entry *entry, enum l
                        time_t now);
 
 /* Appends s with control bytes, backslashes, quotes and invalid UTF-8
- * escaped as \xNN, so a log line is one line and says what was sent. */
+ * escaped as \xNN, and C1 controls, U+2028, U+2029 and bidi controls as
+ * \uNNNN, so a log line is one line, reads in order and says what was
+ * sent. */
 void log_escape(struct buf *out, const char *s, size_t len);
+
+/* log_escape without touching quotes and backslashes: for messages, file
+ * names and reasons (every log_error, log_warn and log_info line passes
+ * through it, and so does kabar check's report). */
+void log_escape_controls(struct buf *out, const char *s, size_t len);
 
 #endif

@@ -12,9 +12,14 @@
  * articles and navigation around it.
  */
 
+struct snapshot; /* snapshot.h */
+
 struct render_context {
 	const struct vhost *vhost; /* language, zone, wrap width */
 	const char *base_url;      /* "gemini://host:port" or "gopher://host:port" for absolute links */
+	/* The articles a link may name by source file or alias, so that it
+	 * becomes their address; NULL: none (a preview of one file). */
+	const struct snapshot *snapshot;
 };
 
 /* Gemtext. No text line starts gemtext syntax by accident. */

@@ -33,8 +33,11 @@ struct request_info {
 	const char *client_cert_sha256; /* hex fingerprint, or NULL */
 };
 
+struct answer; /* answer.h */
+
 struct response {
 	struct buf head;  /* written first: header and any in-memory body */
+	struct answer *page; /* then this shared answer (held), if any */
 	int fd;           /* then this file is streamed, if fd >= 0 */
 	off_t fd_length;  /* bytes to stream from fd */
 	struct buf tail;  /* then these bytes (e.g. Gopher's ".\r\n") */

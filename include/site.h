@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "lang.h"
 
 /*
  * A site is one virtual host's newsroom at run time: the articles of its
@@ -51,9 +52,12 @@ void site_publish(struct site *site, struct snapshot *snap);
 int loader_start(struct site **sites, size_t n_sites);
 void loader_stop(void);
 
-/* True when path (relative to the capsule, no leading slash) is an article
- * source or anything else that must not be served as a raw file (drafts). */
-bool snapshot_hides_file(const struct snapshot *snap, const char *relpath);
+/* True when the opened file (capsule.h) is an article source, drafts and
+ * scheduled ones too, reached by whatever name or link: it is never served
+ * as a raw file nor listed. Decided on where the file really is and on its
+ * identity, never on the spelling of the request. */
+struct capsule_entry;
+bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entry *entry);
 
 enum output { OUTPUT_GEMINI, OUTPUT_GOPHER };
 
@@ -78,6 +82,7 @@ struct route_result {
 	char gopher_type;  /* '0' text or '1' menu, for OUTPUT_GOPHER */
 	struct buf body;
 	char *target;
+	char lang[LANG_TAG_MAX]; /* the page's language when not the host's ("" then) */
 };
 
 /*

@@ -32,12 +32,14 @@ struct index {
 };
 
 struct search_index; /* search.h */
+struct page_cache;   /* pagecache.h */
 
 struct snapshot {
 	const struct vhost *vhost;
-	/* Every article that is not a draft, newest first (ties: by path).
-	 * Articles dated in the future are included and skipped by whoever
-	 * lists them until their time comes (snapshot_visible). */
+	/* Every article that is not a draft nor a redirect, newest first
+	 * (ties: by path). Articles dated in the future are included and
+	 * skipped by whoever lists them until their time comes
+	 * (snapshot_visible). Redirects are found only by path. */
 	struct article **articles;
 	size_t n_articles;
 	/* Shared with other snapshots: articles[i] is held through refs. */
@@ -46,18 +48,24 @@ struct snapshot {
 	struct index tags;
 	struct index months; /* key "YYYY/MM" */
 	struct search_index *search;
-	/* Paths relative to the capsule of every article source (drafts too),
-	 * sorted: never served as raw files. */
-	char **hidden;
-	size_t n_hidden;
 	char *front_intro; /* the capsule's /index.gmi, shown atop the front page, or NULL */
+	/* The answers rendered from this snapshot, or NULL (not served): the
+	 * one part that fills in after publishing, behind its own lock.
+	 * Given by the site when it publishes; freed with the snapshot. */
+	struct page_cache *cache;
 };
 
 /* True when the article is published at time now (not in the future). */
 bool snapshot_visible(const struct article *a, time_t now);
 
-/* The article at URL path (or one of its aliases), or NULL. */
+/* The article at URL path (or one of its aliases), redirects included,
+ * or NULL. */
 const struct article *snapshot_find_article(const struct snapshot *snap, const char *path);
+
+/* The article a link to site_path names: by its source file (with or
+ * without extension, or a page bundle's folder; links.h), its address or
+ * one of its aliases. NULL when it names none. */
+const struct article *snapshot_link_target(const struct snapshot *snap, const char *site_path);
 
 /* The entry with key, or NULL. */
 const struct index_entry *index_find(const struct index *idx, const char *key);

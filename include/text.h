@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -10,8 +11,10 @@
 
 bool text_valid_utf8(const char *s, size_t len);
 
-/* Display columns of s: wide (CJK) characters count two, combining marks
- * and zero-width characters none. */
+/* Display columns of s as terminals count them (glibc's wcswidth): wide
+ * (CJK) characters count two, spacing marks (Devanagari, Tamil vowel signs)
+ * one, combining accents and zero-width characters none. An emoji with
+ * U+FE0F counts two, where glibc says one. */
 size_t text_width(const char *s, size_t len);
 
 /*
@@ -33,5 +36,39 @@ char *text_fold(const char *s, size_t len);
 /* "Wow...!!, Kesan Peserta" -> "wow-kesan-peserta": lower-case ASCII letters,
  * digits and dashes; accents stripped; never empty (falls back to "item"). */
 char *text_slug(const char *s);
+
+/*
+ * The one sanitizer for text that comes from content (front matter, article
+ * bodies, file names, search terms) before it reaches a page or a menu:
+ * invalid UTF-8 becomes U+FFFD; C0 and C1 controls and DEL are dropped
+ * (ESC, BEL, CSI ... would drive the reader's terminal); line breaks (CR,
+ * LF, and VT, FF, NEL, U+2028, U+2029, which some readers break lines at)
+ * and tabs become spaces. Bidi embeddings,
+ * overrides and isolates (U+202A-202E, U+2066-2069) are kept only where they
+ * are balanced, and whatever the field leaves open is closed at its end, so
+ * they never reorder text beyond it.
+ */
+enum {
+	/* Keep tabs, and CR and LF as '\n' (bidi closed at each): a body of
+	 * several lines. */
+	TEXT_CLEAN_LINES = 1 << 0,
+	/* Drop the bidi controls altogether: echoed input, menu lines. */
+	TEXT_CLEAN_NO_BIDI = 1 << 1,
+};
+void text_clean(struct buf *out, const char *s, size_t len, unsigned flags);
+/* text_clean of the string s, as a new string the caller frees. */
+char *text_cleaned(const char *s, unsigned flags);
+
+/* U+202A-202E and U+2066-2069: the controls that open or close a
+ * directional embedding, override or isolate. */
+bool text_is_bidi_control(uint32_t cp);
+
+/* True when s is valid UTF-8 holding none of what text_clean changes: no
+ * control (tab included), no line break, no bidi control. */
+bool text_is_clean(const char *s, size_t len);
+
+/* True when s holds a C0 or C1 control, DEL or a line break (NEL, U+2028,
+ * U+2029); bytes that are not UTF-8 are no concern of it. */
+bool text_has_control(const char *s, size_t len);
 
 #endif

@@ -12,18 +12,20 @@
 
 struct verify_counts {
 	size_t articles; /* article sources that parsed */
-	size_t problems; /* lines written to problems */
+	size_t problems; /* files that cannot be published, and such */
+	size_t warnings; /* links that lead nowhere: problems under --strict */
+	size_t notes;    /* articles dated by their file's time */
 };
 
 /* Parses every article source of vh->capsule, as the site would (files in
  * news/ with an article extension, hidden files skipped, in name order),
  * with the host's zone and language as defaults. A folder with no news/ is
  * taken as a bare folder of articles (such as a blog's posts). Each problem
- * is one line "FILE:LINE: reason" appended to problems; counts grow. */
+ * is one line "FILE:LINE: reason" appended to problems; counts grow. So are
+ * warnings, "FILE:LINE: link to X: nothing there" for every link of an
+ * article to a path of the site where there is no article, page or file
+ * (or that climbs out of the capsule), and notes, "FILE: dated by its file
+ * time (...)" for every article without a date of its own. */
 void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_counts *counts);
-
-/* Reads the rest of fd into data, as the site reads an article: -1 on a read
- * error or past 4 MiB (the site's limit). */
-int verify_read(int fd, struct buf *data);
 
 #endif

@@ -10,11 +10,9 @@
 #include "date.h"
 #include "frontmatter.h"
 #include "layout.h"
+#include "links.h"
 #include "markdown.h"
 #include "text.h"
-
-/* Larger than any news article; keeps a stray dump from eating memory. */
-#define ARTICLE_MAX_BYTES (8 * 1024 * 1024)
 
 static int line_of(const char *data, size_t offset)
 {
@@ -139,13 +137,32 @@ static char *slug_from(const char *s, size_t len)
 	return buf_steal(&out);
 }
 
-static char *file_slug(const char *source)
+/* The name an article's slug and date prefix come from: its file's, or for
+ * a page bundle ("guides/2024-03-01-ferry/index.md") its folder's. Sets
+ * *len to the name's length without extension. */
+static const char *article_name(const char *source, size_t *len)
 {
 	const char *name = base_name(source);
-	if (has_date_prefix(name))
-		name += DATE_PREFIX_LEN;
+	if (links_is_bundle_index(source) && name != source) {
+		const char *start = name - 1;
+		while (start > source && start[-1] != '/')
+			start--;
+		*len = (size_t)(name - 1 - start);
+		return start;
+	}
 	const char *dot = strrchr(name, '.');
-	size_t len = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+	*len = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+	return name;
+}
+
+static char *file_slug(const char *source)
+{
+	size_t len;
+	const char *name = article_name(source, &len);
+	if (len > DATE_PREFIX_LEN && has_date_prefix(name)) {
+		name += DATE_PREFIX_LEN;
+		len -= DATE_PREFIX_LEN;
+	}
 	return slug_from(name, len);
 }
 
@@ -309,7 +326,8 @@ static void read_body(struct article *a, const char *body, size_t len, bool has_
 	if (a->format == FORMAT_TEXT)
 		text_to_blocks(body, len, ctx, &a->meta, blocks);
 	else
-		markdown_to_blocks(body, len, extra_is_true(&a->meta, "template"), blocks);
+		markdown_to_blocks(body, len, extra_is_true(&a->meta, "template"),
+		                   a->meta.lang != NULL ? a->meta.lang : ctx->lang, blocks);
 }
 
 /* The headline: from the front matter, or the body's opening heading
@@ -328,55 +346,129 @@ static void settle_title(struct article *a, struct block_list *blocks)
 		a->meta.title = xstrdup(a->meta.slug);
 }
 
-static bool is_word_byte(unsigned char c)
+static void body_reading(const struct block_list *blocks, struct reading *r)
 {
-	return isalnum(c) || c >= 0x80;
-}
-
-static size_t count_words(const char *s)
-{
-	size_t words = 0;
-	bool in_word = false, counted = false;
-	for (; s && *s; s++) {
-		if (isspace((unsigned char)*s)) {
-			in_word = false;
-			continue;
-		}
-		if (!in_word)
-			counted = false;
-		in_word = true;
-		if (!counted && is_word_byte((unsigned char)*s)) {
-			words++;
-			counted = true;
-		}
-	}
-	return words;
-}
-
-static size_t body_words(const struct block_list *blocks)
-{
-	size_t words = 0;
 	for (size_t i = 0; i < blocks->count; i++) {
 		const struct block *b = &blocks->items[i];
 		if (b->kind == BLOCK_PRE)
 			continue;
-		words += count_words(b->text);
+		if (b->text != NULL)
+			lang_count_reading(r, b->text, strlen(b->text));
 		for (size_t c = 0; b->table && c < b->table->n_rows * b->table->n_cols; c++)
-			words += count_words(b->table->cells[c]);
+			lang_count_reading(r, b->table->cells[c], strlen(b->table->cells[c]));
 	}
-	return words;
 }
 
-/* Slug, date and URL path. An article must be dated, except a redirect:
- * that only sends its readers on and is never listed. */
+/* A few kilobytes of prose tell its language as well as the whole text,
+ * in a fraction of the time. */
+enum { LANG_SAMPLE_BYTES = 4096 };
+
+/* Appends s to a sample that stops short of LANG_SAMPLE_BYTES, never in
+ * the middle of a character. */
+static void sample_add(struct buf *sample, const char *s)
+{
+	size_t len = strlen(s);
+	size_t room = LANG_SAMPLE_BYTES - sample->len;
+	if (len > room) {
+		len = room;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	buf_append(sample, s, len);
+	if (sample->len < LANG_SAMPLE_BYTES)
+		buf_putc(sample, '\n');
+}
+
+/* The title and the prose of the body: what the language is told from
+ * (not code, tables or link lines, which are rarely in it). With
+ * with_pre, preformatted text too: archives whose paragraphs came out
+ * indented are all "code". */
+static void text_sample(const struct article *a, const struct block_list *blocks, bool with_pre,
+                        struct buf *sample)
+{
+	if (a->meta.title != NULL)
+		sample_add(sample, a->meta.title);
+	for (size_t i = 0; i < blocks->count && sample->len < LANG_SAMPLE_BYTES; i++) {
+		const struct block *b = &blocks->items[i];
+		bool prose = b->kind == BLOCK_HEADING || b->kind == BLOCK_PARAGRAPH ||
+		             b->kind == BLOCK_LIST_ITEM || b->kind == BLOCK_QUOTE ||
+		             (with_pre && b->kind == BLOCK_PRE);
+		if (prose && b->text != NULL)
+			sample_add(sample, b->text);
+	}
+}
+
+static bool has_pre(const struct block_list *blocks)
+{
+	for (size_t i = 0; i < blocks->count; i++)
+		if (blocks->items[i].kind == BLOCK_PRE)
+			return true;
+	return false;
+}
+
+/* The language of the prose, else (when that says nothing sure and there
+ * is preformatted text) of the prose and that text together. */
+static bool identify(const struct article *a, const struct block_list *blocks, char tag[LANG_TAG_MAX])
+{
+	struct buf sample = {0};
+	text_sample(a, blocks, false, &sample);
+	bool identified = lang_identify(sample.data ? sample.data : "", sample.len, tag);
+	if (!identified && has_pre(blocks)) {
+		buf_clear(&sample);
+		text_sample(a, blocks, true, &sample);
+		identified = lang_identify(sample.data ? sample.data : "", sample.len, tag);
+	}
+	buf_free(&sample);
+	return identified;
+}
+
+/* Its lang: key, else a folder named by a language, else the language of
+ * its text when that is clear, else the host's. */
+static void settle_lang(struct article *a, const struct block_list *blocks,
+                        const struct article_context *ctx)
+{
+	char tag[LANG_TAG_MAX];
+	const char *key = a->meta.lang;
+	a->lang_key_ignored = key != NULL && !lang_tag_normalise(key, strlen(key), tag);
+	if (key != NULL && !a->lang_key_ignored) {
+		a->lang_reason = LANG_FROM_KEY;
+	} else if (lang_of_path(a->source, tag)) {
+		a->lang_reason = LANG_FROM_FOLDER;
+	} else {
+		a->lang_reason = identify(a, blocks, tag) ? LANG_FROM_TEXT : LANG_FROM_HOST;
+	}
+	free(a->meta.lang);
+	a->meta.lang = NULL;
+	if (a->lang_reason != LANG_FROM_HOST)
+		a->meta.lang = xstrdup(tag);
+	else if (ctx->lang != NULL)
+		a->meta.lang = xstrdup(ctx->lang);
+}
+
+/* An article with no date of its own is dated when its file was last
+ * written, in the site's zone: a folder of undated guides still publishes,
+ * in the order it was written. */
+static void date_by_file(struct article *a, const struct article_context *ctx)
+{
+	a->meta.date = (struct when){.set = true, .t = ctx->file_time,
+	                             .offset_minutes = ctx->utc_offset_minutes, .has_time = true};
+	a->dated_by_file = true;
+}
+
+/* Slug, date and URL path. An article must be dated (by its file's time at
+ * the latest), except a redirect: that only sends its readers on and is
+ * never listed. */
 static bool settle_place(struct article *a, const struct article_context *ctx, struct buf *error)
 {
-	const char *name = base_name(a->source);
+	size_t name_len;
+	const char *name = article_name(a->source, &name_len);
 	char *slug = a->meta.slug ? slug_from(a->meta.slug, strlen(a->meta.slug)) : file_slug(a->source);
 	free(a->meta.slug);
 	a->meta.slug = slug;
-	if (!a->meta.date.set && has_date_prefix(name))
+	if (!a->meta.date.set && name_len >= DATE_PREFIX_LEN && has_date_prefix(name))
 		date_parse(name, DATE_PREFIX_DATE_LEN, ctx->utc_offset_minutes, &a->meta.date);
+	if (!a->meta.date.set && a->meta.redirect == NULL && ctx->file_time != 0)
+		date_by_file(a, ctx);
 	if (!a->meta.date.set && a->meta.redirect == NULL) {
 		buf_puts(error, "1: no date: give the article a \"date:\" line in its front matter");
 		return false;
@@ -389,6 +481,101 @@ static bool settle_place(struct article *a, const struct article_context *ctx, s
 	date_local(&a->meta.date, &tm);
 	a->path = xasprintf("/news/%04d/%02d/%s", tm.tm_year + 1900, tm.tm_mon + 1, slug);
 	return true;
+}
+
+/* Replaces the one-line *field with text_clean's copy of it, trimmed
+ * again: a line break at its end has become a space. */
+static void clean_field(char **field, unsigned flags)
+{
+	if (*field == NULL)
+		return;
+	char *clean = text_cleaned(*field, flags);
+	const char *start = clean;
+	size_t len = strlen(clean);
+	text_trim(&start, &len);
+	free(*field);
+	*field = xstrndup(start, len);
+	free(clean);
+}
+
+static void clean_fields(char **items, size_t n, unsigned flags)
+{
+	for (size_t i = 0; i < n; i++)
+		clean_field(&items[i], flags);
+}
+
+/* A block's text, cleaned piece by piece between its links' ends, so that
+ * each end still falls where its label ends. */
+static void clean_linked_text(struct block *b)
+{
+	if (b->text == NULL)
+		return;
+	struct buf out = {0};
+	size_t from = 0;
+	size_t len = strlen(b->text);
+	for (size_t i = 0; i < b->n_links; i++) {
+		struct link *l = &b->links[i];
+		if (l->end < from || l->end > len)
+			continue; /* out of order: render finds no label there anyway */
+		text_clean(&out, b->text + from, l->end - from, TEXT_CLEAN_LINES);
+		from = l->end;
+		l->end = out.len;
+	}
+	text_clean(&out, b->text + from, len - from, TEXT_CLEAN_LINES);
+	free(b->text);
+	b->text = buf_steal(&out);
+}
+
+static void clean_block(struct block *b)
+{
+	clean_linked_text(b);
+	for (size_t i = 0; i < b->n_links; i++) {
+		clean_field(&b->links[i].url, 0);
+		clean_field(&b->links[i].label, 0);
+	}
+	clean_field(&b->url, 0);
+	clean_field(&b->alt, 0);
+	if (b->table != NULL)
+		clean_fields(b->table->cells, b->table->n_rows * b->table->n_cols, 0);
+}
+
+/* Fields that must not be empty once cleaned: absent instead, as when
+ * front matter gives them empty. */
+static void clean_optional(char **field, unsigned flags)
+{
+	clean_field(field, flags);
+	if (*field != NULL && (*field)[0] == '\0') {
+		free(*field);
+		*field = NULL;
+	}
+}
+
+/*
+ * Every string of the model through the one sanitizer, before the title,
+ * slug and address are settled from them: the whole-file pass in normalise
+ * cannot see what YAML escapes ("\e", "\x9b") and character references
+ * (&#27;) decode to, nor C1 and bidi controls written as they are.
+ */
+static void clean_model(struct article_meta *m, struct block_list *blocks)
+{
+	char **text[] = {&m->title, &m->summary, &m->caption, &m->site_name, &m->signature};
+	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+		clean_optional(text[i], 0);
+	/* Names, addresses and tags that go into headers and paths: no bidi
+	 * control has any business there (a "lang" holding one would make
+	 * every Gemini header of the article unsendable). */
+	char **names[] = {&m->author_url, &m->section, &m->lang, &m->image, &m->slug, &m->redirect};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		clean_optional(names[i], TEXT_CLEAN_NO_BIDI);
+	clean_fields(m->authors, m->n_authors, 0);
+	clean_fields(m->tags, m->n_tags, 0);
+	clean_fields(m->aliases, m->n_aliases, TEXT_CLEAN_NO_BIDI);
+	for (size_t i = 0; i < m->n_extra; i++) {
+		clean_field(&m->extra[i].key, 0);
+		clean_field(&m->extra[i].value, 0);
+	}
+	for (size_t i = 0; i < blocks->count; i++)
+		clean_block(&blocks->items[i]);
 }
 
 static bool read_article(struct article *a, const char *text, size_t len,
@@ -408,13 +595,13 @@ static bool read_article(struct article *a, const char *text, size_t len,
 	}
 	struct block_list blocks = {0};
 	read_body(a, body, body_len, has_front_matter, ctx, &blocks);
+	clean_model(&a->meta, &blocks);
 	bool ok = settle_place(a, ctx, error);
 	settle_title(a, &blocks);
 	a->blocks = blocks.items;
 	a->n_blocks = blocks.count;
-	a->words = body_words(&blocks);
-	if (a->meta.lang == NULL && ctx->lang)
-		a->meta.lang = xstrdup(ctx->lang);
+	body_reading(&blocks, &a->reading);
+	settle_lang(a, &blocks, ctx);
 	return ok;
 }
 
@@ -426,7 +613,7 @@ struct article *article_parse(const char *source, const char *data, size_t len,
 		return NULL;
 	}
 	if (len > ARTICLE_MAX_BYTES) {
-		buf_puts(error, "1: too large for an article (over 8 MiB)");
+		buf_printf(error, "1: too large for an article (over %d MiB)", ARTICLE_MAX_BYTES >> 20);
 		return NULL;
 	}
 	if (!check_text(data, len, error))

@@ -30,6 +30,77 @@ void inline_add_link(struct inline_text *t, const char *url, size_t label_start)
 	l->end = t->text.len;
 }
 
+/* Where offset p of the old text lies in the new one: edits[i] is the
+ * last edit starting before p (or at it, for an offset inside), and
+ * new_from[i] where its replacement starts. */
+static size_t moved_offset(size_t p, const struct text_edit *edits, const size_t *new_from,
+                           size_t n)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (edits[mid].from < p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return p;
+	const struct text_edit *e = &edits[lo - 1];
+	size_t end_of_new = new_from[lo - 1] + strlen(e->with);
+	return p >= e->to ? end_of_new + (p - e->to) : end_of_new;
+}
+
+/* Whether offset p lies in text an edit replaces. */
+static bool inside_edit(size_t p, const struct text_edit *edits, size_t n)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (edits[mid].from <= p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && p < edits[lo - 1].to;
+}
+
+void inline_edit(struct inline_text *t, const struct text_edit *edits, size_t n)
+{
+	if (n == 0 || edits[0].from > t->text.len)
+		return;
+	/* Only the text from the first edit on is rebuilt; offsets before it
+	 * stay, so an edit near the end costs little however long the text. */
+	size_t first = edits[0].from;
+	size_t *new_from = xreallocarray(NULL, n, sizeof *new_from);
+	struct buf tail = {0};
+	size_t pos = first;
+	for (size_t i = 0; i < n; i++) {
+		size_t to = edits[i].to < t->text.len ? edits[i].to : t->text.len;
+		buf_append(&tail, t->text.data + pos, edits[i].from - pos);
+		new_from[i] = first + tail.len;
+		buf_puts(&tail, edits[i].with);
+		pos = to;
+	}
+	buf_append(&tail, t->text.data + pos, t->text.len - pos);
+	/* Links and breaks are in text order: the ones before the first edit
+	 * keep their place. */
+	for (size_t i = t->n_links; i-- > 0 && t->links[i].end > first;)
+		t->links[i].end = moved_offset(t->links[i].end, edits, new_from, n);
+	size_t kept = 0;
+	for (size_t i = 0; i < t->n_breaks; i++) {
+		size_t at = t->breaks[i];
+		if (at >= first && inside_edit(at, edits, n))
+			continue;
+		t->breaks[kept++] = at >= first ? moved_offset(at, edits, new_from, n) : at;
+	}
+	t->n_breaks = kept;
+	t->text.len = first;
+	buf_append(&t->text, tail.data, tail.len);
+	buf_free(&tail);
+	free(new_from);
+}
+
 void inline_add_break(struct inline_text *t)
 {
 	if (t->n_breaks == t->cap_breaks) {
@@ -160,6 +231,27 @@ struct block *blocks_add_text(struct block_list *list, enum block_kind kind, int
 	return b;
 }
 
+char *image_file_name(const char *url)
+{
+	/* Only the path counts: "https://example.org/" names no file. */
+	const char *path = url;
+	const char *authority = strstr(url, "//");
+	if (authority != NULL) {
+		path = strchr(authority + 2, '/');
+		if (path == NULL)
+			return xstrdup(url);
+	}
+	size_t end = strcspn(path, "?#");
+	while (end > 0 && path[end - 1] == '/')
+		end--;
+	size_t start = end;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	if (start == end)
+		return xstrdup(url);
+	return xstrndup(path + start, end - start);
+}
+
 void blocks_add_image(struct block_list *list, const char *url, const char *alt)
 {
 	if (url == NULL || url[0] == '\0')
@@ -167,6 +259,10 @@ void blocks_add_image(struct block_list *list, const char *url, const char *alt)
 	struct block *b = blocks_add(list, BLOCK_IMAGE);
 	b->url = xstrdup(url);
 	b->alt = collapse_space(alt ? alt : "", alt ? strlen(alt) : 0);
+	if (b->alt[0] == '\0') {
+		free(b->alt);
+		b->alt = image_file_name(url);
+	}
 }
 
 void blocks_add_link(struct block_list *list, const char *url, const char *label)

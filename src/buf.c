@@ -2,10 +2,12 @@
 
 #include "alloc.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void buf_init(struct buf *b)
 {
@@ -93,4 +95,25 @@ char *buf_steal(struct buf *b)
 	char *s = b->data;
 	buf_init(b);
 	return s;
+}
+
+int buf_read_fd(struct buf *b, int fd, size_t limit)
+{
+	for (;;) {
+		buf_reserve(b, 16384);
+		/* One byte past the limit tells "exactly full" from "more". */
+		size_t room = b->cap - b->len - 1;
+		size_t want = b->len <= limit ? limit - b->len + 1 : 1;
+		ssize_t n = read(fd, b->data + b->len, want < room ? want : room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno;
+		if (n == 0)
+			return 0;
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+		if (b->len > limit)
+			return EFBIG;
+	}
 }

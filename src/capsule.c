@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,8 +18,6 @@
 
 /* As the kernel: a path that follows more links than this is a loop. */
 #define MAX_LINKS 40
-/* Directories deeper than this are refused by the walk. */
-#define MAX_DEPTH 256
 
 static bool ends_with(const char *s, size_t len, const char *suffix)
 {
@@ -44,11 +43,17 @@ bool capsule_name_hidden(const char *name)
 	return segment_hidden(name, strlen(name));
 }
 
+/* Field by field: the path buffer is large and only its start matters. */
 static void entry_reset(struct capsule_entry *entry)
 {
-	memset(entry, 0, sizeof *entry);
 	entry->kind = CAPSULE_MISSING;
 	entry->fd = -1;
+	entry->size = 0;
+	entry->mtime = 0;
+	entry->mtime_nsec = 0;
+	entry->dev = 0;
+	entry->ino = 0;
+	entry->path[0] = '\0';
 }
 
 static void warn_path(const char *path, const char *reason)
@@ -59,8 +64,34 @@ static void warn_path(const char *path, const char *reason)
 	buf_free(&shown);
 }
 
-/* Fills entry from an open descriptor (which it takes): only regular files
- * and directories are served. */
+/* Refuses a file or folder deeper than CAPSULE_MAX_DEPTH. The first one
+ * is logged, so that a newsroom learns why; the rest are not, so that a
+ * crawler asking for many cannot fill the log. */
+static void refuse_deep(const char *path, struct capsule_entry *entry)
+{
+	static atomic_bool logged;
+	if (!atomic_exchange(&logged, true)) {
+		char reason[64];
+		snprintf(reason, sizeof reason, "deeper than %d folders: not served (said once)",
+		         CAPSULE_MAX_DEPTH);
+		warn_path(path, reason);
+	}
+	entry->kind = CAPSULE_FORBIDDEN;
+}
+
+/* How many folders the resolved path lies in: a file's are the ones above
+ * it, a directory counts itself. */
+static size_t folders_of(const char *resolved, bool is_dir)
+{
+	size_t n = is_dir && resolved[0] != '\0' ? 1 : 0;
+	for (const char *p = resolved; *p != '\0'; p++)
+		n += *p == '/';
+	return n;
+}
+
+/* Fills entry from an open descriptor (which it takes) and the resolved
+ * path already in entry->path: only regular files and directories are
+ * served, and none deeper than CAPSULE_MAX_DEPTH. */
 static void entry_from_fd(int fd, const char *path, struct capsule_entry *entry)
 {
 	struct stat st;
@@ -70,10 +101,16 @@ static void entry_from_fd(int fd, const char *path, struct capsule_entry *entry)
 		entry->kind = CAPSULE_FORBIDDEN;
 		return;
 	}
+	if (folders_of(entry->path, S_ISDIR(st.st_mode)) > CAPSULE_MAX_DEPTH) {
+		close(fd);
+		refuse_deep(path, entry);
+		return;
+	}
 	entry->kind = S_ISDIR(st.st_mode) ? CAPSULE_DIR : CAPSULE_FILE;
 	entry->fd = fd;
 	entry->size = st.st_size;
-	entry->mtime = st.st_mtime;
+	entry->mtime = st.st_mtim.tv_sec;
+	entry->mtime_nsec = st.st_mtim.tv_nsec;
 	entry->dev = st.st_dev;
 	entry->ino = st.st_ino;
 }
@@ -98,23 +135,35 @@ static void entry_from_errno(int err, const char *path, struct capsule_entry *en
 }
 
 /* Checks the request path and gives it relative to the capsule ("." for the
- * root). Hidden segments and ".." are refused before touching the disk. */
+ * root), and its canonical form (no repeated or trailing slashes, "" for
+ * the root) in entry->path. Hidden segments and ".." are refused before
+ * touching the disk. */
 static bool relative_path(const char *path, const char **rel, struct capsule_entry *entry)
 {
 	if (path[0] != '/') {
 		entry->kind = CAPSULE_MISSING;
 		return false;
 	}
-	const char *p = path + 1;
+	size_t out = 0;
+	const char *p = path + strspn(path, "/");
 	while (*p != '\0') {
 		size_t len = strcspn(p, "/");
 		if (segment_hidden(p, len)) {
 			entry->kind = CAPSULE_FORBIDDEN;
 			return false;
 		}
+		if (out + len + 1 >= sizeof entry->path) {
+			entry->kind = CAPSULE_MISSING;
+			return false;
+		}
+		if (out > 0)
+			entry->path[out++] = '/';
+		memcpy(entry->path + out, p, len);
+		out += len;
 		p += len;
 		p += strspn(p, "/");
 	}
+	entry->path[out] = '\0';
 	const char *first = path + strspn(path, "/"); /* "//x" is "/x", never the disk's root */
 	*rel = first[0] != '\0' ? first : ".";
 	return true;
@@ -128,6 +177,8 @@ static bool relative_path(const char *path, const char **rel, struct capsule_ent
  * stays missing, so every later lookup goes straight to the walk. */
 static atomic_bool openat2_missing;
 
+/* A path without links is where it says it is; the first link met (ELOOP)
+ * sends the lookup to the walk, which knows where the link leads. */
 void capsule_open(int root_fd, const char *path, struct capsule_entry *entry)
 {
 	if (atomic_load_explicit(&openat2_missing, memory_order_relaxed)) {
@@ -140,26 +191,30 @@ void capsule_open(int root_fd, const char *path, struct capsule_entry *entry)
 		return;
 	struct open_how how = {
 		.flags = OPEN_FLAGS,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd = (int)syscall(SYS_openat2, root_fd, rel, &how, sizeof how);
 	if (fd >= 0) {
 		entry_from_fd(fd, path, entry);
 		return;
 	}
-	if (errno == ENOSYS || errno == EPERM) {
+	if (errno == ENOSYS || errno == EPERM)
 		atomic_store_explicit(&openat2_missing, true, memory_order_relaxed);
+	if (errno == ENOSYS || errno == EPERM || errno == ELOOP) {
 		capsule_open_walk(root_fd, path, entry);
 		return;
 	}
 	entry_from_errno(errno, path, entry);
 }
 
-/* The walk's state: the directories opened so far, from the root down. */
+/* The walk's state: the directories opened so far, from the root down, and
+ * the resolved path to each (ends[i] is its length at dirs[i]). */
 struct walk {
-	int dirs[MAX_DEPTH];
+	int dirs[CAPSULE_MAX_DEPTH + 1];
+	size_t ends[CAPSULE_MAX_DEPTH + 1];
 	size_t depth;
 	int links;
+	struct buf resolved;
 	struct buf todo; /* the path still to resolve */
 	size_t pos;      /* where it goes on in todo */
 };
@@ -169,6 +224,7 @@ static void walk_close(struct walk *w)
 	while (w->depth > 0)
 		close(w->dirs[--w->depth]);
 	buf_free(&w->todo);
+	buf_free(&w->resolved);
 }
 
 /* Replaces the link just met with its target, followed by what remains. */
@@ -191,7 +247,46 @@ static bool walk_follow(struct walk *w, const char *name, const char *rest)
 	return true;
 }
 
+/* The resolved path with name added, as it ends at the current directory. */
+static void walk_name(struct walk *w, const char *name)
+{
+	w->resolved.len = w->ends[w->depth - 1];
+	if (w->resolved.len > 0)
+		buf_putc(&w->resolved, '/');
+	buf_puts(&w->resolved, name);
+}
+
+/* Copies the resolved path into entry; false when it does not fit. */
+static bool walk_answer(const struct walk *w, struct capsule_entry *entry)
+{
+	if (w->resolved.len >= sizeof entry->path) {
+		entry->kind = CAPSULE_MISSING;
+		return false;
+	}
+	memcpy(entry->path, w->resolved.data ? w->resolved.data : "", w->resolved.len);
+	entry->path[w->resolved.len] = '\0';
+	return true;
+}
+
 enum walk_step { STEP_GO_ON, STEP_DONE };
+
+static enum walk_step walk_directory(struct walk *w, int dir, const char *name, const char *path,
+                                     struct capsule_entry *entry)
+{
+	if (w->depth == CAPSULE_MAX_DEPTH + 1) {
+		refuse_deep(path, entry);
+		return STEP_DONE;
+	}
+	int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		entry_from_errno(errno, path, entry);
+		return STEP_DONE;
+	}
+	walk_name(w, name);
+	w->ends[w->depth] = w->resolved.len;
+	w->dirs[w->depth++] = fd;
+	return STEP_GO_ON;
+}
 
 /* Resolves one component; STEP_DONE when entry holds the answer. */
 static enum walk_step walk_component(struct walk *w, const char *path, struct capsule_entry *entry)
@@ -212,7 +307,12 @@ static enum walk_step walk_component(struct walk *w, const char *path, struct ca
 			return STEP_DONE;
 		}
 		close(w->dirs[--w->depth]);
+		w->resolved.len = w->ends[w->depth - 1];
 		return STEP_GO_ON;
+	}
+	if (segment_hidden(name, len)) {
+		entry->kind = CAPSULE_FORBIDDEN; /* a link's target is held to the request's rule */
+		return STEP_DONE;
 	}
 	struct stat st;
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -225,21 +325,15 @@ static enum walk_step walk_component(struct walk *w, const char *path, struct ca
 		entry_from_errno(ELOOP, path, entry);
 		return STEP_DONE;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 || w->depth == MAX_DEPTH) {
-			entry_from_errno(fd < 0 ? errno : ENAMETOOLONG, path, entry);
-			if (fd >= 0)
-				close(fd);
-			return STEP_DONE;
-		}
-		w->dirs[w->depth++] = fd;
-		return STEP_GO_ON;
-	}
+	if (S_ISDIR(st.st_mode))
+		return walk_directory(w, dir, name, path, entry);
 	if (rest[0] != '\0' || trailing_slash) {
 		entry->kind = CAPSULE_MISSING; /* "file/..." names nothing */
 		return STEP_DONE;
 	}
+	walk_name(w, name);
+	if (!walk_answer(w, entry))
+		return STEP_DONE;
 	int fd = openat(dir, name, OPEN_FLAGS | O_NOFOLLOW);
 	if (fd < 0)
 		entry_from_errno(errno, path, entry);
@@ -260,6 +354,7 @@ void capsule_open_walk(int root_fd, const char *path, struct capsule_entry *entr
 		entry_from_errno(errno, path, entry);
 		return;
 	}
+	w.ends[w.depth] = 0;
 	w.dirs[w.depth++] = root;
 	buf_puts(&w.todo, rel);
 	while (w.todo.data[w.pos] != '\0') {
@@ -269,9 +364,34 @@ void capsule_open_walk(int root_fd, const char *path, struct capsule_entry *entr
 		}
 	}
 	/* Every component was a directory: the last one is the answer. */
+	w.resolved.len = w.ends[w.depth - 1];
+	bool fits = walk_answer(&w, entry);
 	int fd = w.dirs[--w.depth];
 	walk_close(&w);
+	if (!fits) {
+		close(fd);
+		return;
+	}
 	entry_from_fd(fd, path, entry);
+}
+
+int capsule_read_file(int root_fd, const char *path, size_t limit, struct buf *out,
+                      struct capsule_entry *entry)
+{
+	capsule_open(root_fd, path, entry);
+	switch (entry->kind) {
+	case CAPSULE_MISSING: return ENOENT;
+	case CAPSULE_FORBIDDEN: return EACCES;
+	case CAPSULE_DIR:
+		close(entry->fd);
+		entry->fd = -1;
+		return EISDIR;
+	case CAPSULE_FILE: break;
+	}
+	int err = (size_t)entry->size > limit ? EFBIG : buf_read_fd(out, entry->fd, limit);
+	close(entry->fd);
+	entry->fd = -1;
+	return err;
 }
 
 struct listed {

@@ -1,6 +1,7 @@
 #include "conn.h"
 
 #include "alloc.h"
+#include "answer.h"
 #include "gemini.h"
 #include "gopher.h"
 #include "log.h"
@@ -20,8 +21,15 @@
  * FRAME_TOO_LONG well before this, so this only bounds memory. */
 #define REQUEST_CAP 4096
 /* Bytes staged for one write: a small response (head, file, tail) goes out
- * in one call; a large file is read in pieces this big. */
+ * in one call; a large file is read in pieces this big (TLS_PIECE over
+ * TLS, where each piece is encrypted into memory before it is sent). */
 #define STAGE_LIMIT (64 * 1024)
+/* Over TLS a response is encrypted one record's worth at a time, and the
+ * next piece only once the records before it have left (TLS_HELD_MAX): a
+ * slow reader holds a few dozen kilobytes, not its whole answer, however
+ * large the answer is. */
+#define TLS_PIECE (16 * 1024)
+#define TLS_HELD_MAX (20 * 1024)
 /* Plain TCP: at most this much per sendfile call, so one big download
  * does not keep its worker from other connections for long. */
 #define SENDFILE_CHUNK (1 << 20)
@@ -40,8 +48,8 @@ enum step { STEP_AGAIN, STEP_READ, STEP_WRITE, STEP_DONE };
 /*
  * TLS records are not written to the socket one by one: OpenSSL writes
  * them into a memory buffer, and the connection sends what is there in
- * one send() when it is about to wait (or when it holds more than
- * STAGE_LIMIT). The session ticket, the response and the close_notify of
+ * one send() when it is about to wait (or before it would hold more than
+ * TLS_HELD_MAX). The session ticket, the response and the close_notify of
  * a small page leave in one write instead of three or more.
  */
 static SSL *buffer_io(SSL *ssl)
@@ -185,18 +193,35 @@ static enum step step_peek(struct conn *c)
 	return STEP_AGAIN;
 }
 
-/* Sends staged bytes; returns a step when it must wait or stop. */
-static enum step send_staged(struct conn *c)
+/* Encrypts the next piece of data, once the records before it are few
+ * enough to keep; returns how much went, or -1 with *step set. */
+static ssize_t send_tls_piece(struct conn *c, const char *data, size_t len, enum step *step)
 {
-	const char *data = c->out.data + c->out_off;
-	size_t len = c->out.len - c->out_off;
+	size_t piece = len < TLS_PIECE ? len : TLS_PIECE;
+	size_t held = tls_pending(c);
+	if (held > 0 && held + piece > TLS_HELD_MAX) {
+		*step = flush_tls(c);
+		return -1;
+	}
+	ERR_clear_error();
+	int rc = SSL_write(c->ssl, data, (int)piece);
+	if (rc <= 0) {
+		*step = ssl_wait(c, rc);
+		return -1;
+	}
+	return rc;
+}
+
+/* Sends from data (len bytes left) and moves *off past what went; returns
+ * a step when it must wait or stop. */
+static enum step send_bytes(struct conn *c, const char *data, size_t len, size_t *off)
+{
 	ssize_t n;
 	if (c->ssl != NULL) {
-		ERR_clear_error();
-		int rc = SSL_write(c->ssl, data, len > INT32_MAX ? INT32_MAX : (int)len);
-		if (rc <= 0)
-			return ssl_wait(c, rc);
-		n = rc;
+		enum step step = STEP_AGAIN;
+		n = send_tls_piece(c, data, len, &step);
+		if (n < 0)
+			return step;
 	} else {
 		n = send(c->fd, data, len, MSG_NOSIGNAL);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -206,7 +231,7 @@ static enum step send_staged(struct conn *c)
 			return STEP_AGAIN;
 		}
 	}
-	c->out_off += (size_t)n;
+	*off += (size_t)n;
 	c->bytes_sent += (unsigned long long)n;
 	c->progressed = true;
 	return STEP_AGAIN;
@@ -241,11 +266,17 @@ static enum step send_file_plain(struct conn *c)
 	return STEP_AGAIN;
 }
 
+static size_t stage_limit(const struct conn *c)
+{
+	return c->ssl != NULL ? TLS_PIECE : STAGE_LIMIT;
+}
+
 /* Fills the empty stage buffer from the file, then the tail if it fits. */
 static enum step stage_more(struct conn *c)
 {
-	while (c->file_left > 0 && c->out.len < STAGE_LIMIT) {
-		size_t room = STAGE_LIMIT - c->out.len;
+	size_t limit = stage_limit(c);
+	while (c->file_left > 0 && c->out.len < limit) {
+		size_t room = limit - c->out.len;
 		size_t want = c->file_left < (off_t)room ? (size_t)c->file_left : room;
 		buf_reserve(&c->out, want);
 		ssize_t n = pread(c->res.fd, c->out.data + c->out.len, want, c->file_off);
@@ -258,7 +289,7 @@ static enum step stage_more(struct conn *c)
 		c->file_off += n;
 		c->file_left -= n;
 	}
-	bool tail_fits = c->out.len == 0 || c->out.len + c->res.tail.len <= STAGE_LIMIT;
+	bool tail_fits = c->out.len == 0 || c->out.len + c->res.tail.len <= limit;
 	if (c->file_left == 0 && !c->tail_staged && tail_fits) {
 		buf_append(&c->out, c->res.tail.data ? c->res.tail.data : "", c->res.tail.len);
 		c->tail_staged = true;
@@ -266,8 +297,9 @@ static enum step stage_more(struct conn *c)
 	return STEP_AGAIN;
 }
 
-/* Starts writing: the head goes out first, and when the whole response is
- * small the file and tail are staged behind it for a single write. */
+/* Starts writing: the head goes out first, then the shared page if there
+ * is one; without one, when the whole response is small, the file and
+ * tail are staged behind the head for a single write. */
 static void start_response(struct conn *c)
 {
 	if (c->res.no_reply) {
@@ -281,8 +313,10 @@ static void start_response(struct conn *c)
 	c->out_off = 0;
 	c->file_off = 0;
 	c->file_left = c->res.fd >= 0 ? c->res.fd_length : 0;
+	c->page_off = 0;
 	c->state = STATE_WRITE;
-	stage_more(c);
+	if (c->res.page == NULL)
+		stage_more(c);
 }
 
 static void answer(struct conn *c, const char *request, size_t len)
@@ -364,7 +398,10 @@ static enum step step_read(struct conn *c)
 static enum step step_write(struct conn *c)
 {
 	if (c->out_off < c->out.len)
-		return send_staged(c);
+		return send_bytes(c, c->out.data + c->out_off, c->out.len - c->out_off, &c->out_off);
+	const struct answer *page = c->res.page;
+	if (page != NULL && c->page_off < page->len)
+		return send_bytes(c, page->data + c->page_off, page->len - c->page_off, &c->page_off);
 	buf_clear(&c->out);
 	c->out_off = 0;
 	if (c->file_left == 0 && c->tail_staged) {
@@ -436,7 +473,7 @@ static enum step step_linger(struct conn *c)
 enum conn_want conn_step(struct conn *c)
 {
 	for (;;) {
-		if (tls_pending(c) > STAGE_LIMIT && flush_tls(c) == STEP_WRITE)
+		if (tls_pending(c) > TLS_HELD_MAX && flush_tls(c) == STEP_WRITE)
 			return CONN_WANT_WRITE;
 		enum step s = STEP_DONE;
 		switch (c->state) {

@@ -3,11 +3,11 @@
 #include "alloc.h"
 #include "article.h"
 #include "date.h"
+#include "lang.h"
 #include "page.h"
 #include "render.h"
 #include "site.h"
 #include "text.h"
-#include "verify.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -68,27 +68,39 @@ static void base_url(struct buf *out, const struct config *cfg, const struct vho
 	page_base_url(out, &origin, OUTPUT_GOPHER);
 }
 
-static int read_file(const char *file, struct buf *data, struct buf *error)
+/* Also sets *mtime, which dates an article that names no date. */
+static int read_file(const char *file, struct buf *data, time_t *mtime, struct buf *error)
 {
 	int fd = open(file, O_RDONLY | O_CLOEXEC);
 	int status;
+	struct stat st;
 	if (fd < 0) {
 		buf_printf(error, "%s: cannot open: %s\n", file, strerror(errno));
 		return -1;
 	}
-	status = verify_read(fd, data);
+	if (fstat(fd, &st) == 0)
+		*mtime = st.st_mtim.tv_sec;
+	status = buf_read_fd(data, fd, ARTICLE_MAX_BYTES);
 	close(fd);
-	if (status < 0)
-		buf_printf(error, "%s: cannot be read, or is larger than 4 MiB\n", file);
-	return status;
+	if (status == EFBIG)
+		buf_printf(error, "%s: larger than %d MiB\n", file, ARTICLE_MAX_BYTES >> 20);
+	else if (status != 0)
+		buf_printf(error, "%s: cannot be read: %s\n", file, strerror(status));
+	return status == 0 ? 0 : -1;
 }
 
 /* What the site does with an article that is not shown to every reader. */
 static void add_notes(struct buf *notes, const char *file, const struct article *a)
 {
 	struct tm tm;
+	buf_printf(notes, "%s: lang: %s (%s)\n", file, a->meta.lang ? a->meta.lang : "none",
+	           lang_reason_text(a->lang_reason));
+	if (a->lang_key_ignored)
+		buf_printf(notes, "%s: its lang: key is not a language tag such as ar or pt-BR\n", file);
 	if (a->meta.draft)
 		buf_printf(notes, "%s: draft: readers do not see it until \"draft: true\" goes\n", file);
+	if (a->dated_by_file)
+		buf_printf(notes, "%s: dated by its file time: give it a \"date:\" to fix it\n", file);
 	if (a->meta.redirect != NULL)
 		buf_printf(notes, "%s: redirect: readers are sent on to %s\n", file, a->meta.redirect);
 	if (a->meta.date.set && a->meta.date.t > time(NULL)) {
@@ -106,7 +118,7 @@ int editor_render(const struct config *cfg, const char *file, enum editor_output
 	const struct vhost *vh = host_of(cfg, file, &source);
 	struct article_context ctx = {.utc_offset_minutes = vh->utc_offset_minutes, .lang = vh->lang};
 	struct article *a = NULL;
-	if (read_file(file, &data, error) == 0) {
+	if (read_file(file, &data, &ctx.file_time, error) == 0) {
 		a = article_parse(source, data.data ? data.data : "", data.len, &ctx, &reason);
 		if (a == NULL) {
 			/* article_parse says "LINE: reason"; the first line is the one. */

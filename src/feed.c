@@ -1,8 +1,10 @@
 #include "feed.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "date.h"
 #include "page.h"
 #include "text.h"
@@ -102,6 +104,56 @@ static void entry_id(struct buf *out, const struct article *a, const struct vhos
 	buf_free(&id);
 }
 
+/* A lede is cut at the last word break before this many characters. */
+enum { LEDE_CHARACTERS = 300 };
+
+static bool utf8_continuation(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
+}
+
+/*
+ * The article's first paragraph as one line of plain text, cut at a word
+ * near LEDE_CHARACTERS characters (with "…" after it); text without
+ * spaces (Chinese, Japanese) is cut between characters. NULL when the
+ * article has no paragraph.
+ */
+static char *lede(const struct article *a)
+{
+	const char *text = NULL;
+	for (size_t i = 0; i < a->n_blocks && text == NULL; i++) {
+		if (a->blocks[i].kind == BLOCK_PARAGRAPH && a->blocks[i].text != NULL &&
+		    a->blocks[i].text[0] != '\0')
+			text = a->blocks[i].text;
+	}
+	if (text == NULL)
+		return NULL;
+	size_t len = strlen(text), characters = 0, cut = 0, last_space = 0;
+	for (cut = 0; cut < len; cut++) {
+		if (utf8_continuation(text[cut]))
+			continue;
+		if (characters++ == LEDE_CHARACTERS)
+			break;
+		if (text[cut] == ' ' || text[cut] == '\n')
+			last_space = cut;
+	}
+	struct buf out = {0};
+	bool whole = cut >= len;
+	/* A break in the last third keeps the cut between words. */
+	if (!whole && last_space > cut * 2 / 3)
+		cut = last_space;
+	buf_append(&out, text, cut);
+	for (size_t i = 0; i < out.len; i++) {
+		if (out.data[i] == '\n')
+			out.data[i] = ' ';
+	}
+	while (out.len > 0 && strchr(" ,;:", out.data[out.len - 1]) != NULL)
+		out.data[--out.len] = '\0';
+	if (!whole)
+		buf_puts(&out, "\xe2\x80\xa6");
+	return buf_steal(&out);
+}
+
 static void entry(struct buf *out, const struct article *a, const struct vhost *vhost,
                   const struct origin *origin, enum output kind)
 {
@@ -119,8 +171,15 @@ static void entry(struct buf *out, const struct article *a, const struct vhost *
 		xml_text(out, a->meta.tags[i]);
 		buf_puts(out, "\"/>\n");
 	}
-	if (a->meta.summary != NULL)
+	/* Feed readers show the summary; without one they show a bare title. */
+	if (a->meta.summary != NULL && a->meta.summary[0] != '\0') {
 		xml_element(out, "    ", "summary", a->meta.summary);
+	} else {
+		char *summary = lede(a);
+		if (summary != NULL)
+			xml_element(out, "    ", "summary", summary);
+		free(summary);
+	}
 	buf_puts(out, "  </entry>\n");
 }
 

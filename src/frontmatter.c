@@ -299,6 +299,34 @@ static void lower_ascii(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
+/* A URL scheme followed by ':' ("gemini:", "https:") at the start of s. */
+static bool starts_with_scheme(const char *s)
+{
+	if (!isalpha((unsigned char)s[0]))
+		return false;
+	size_t n = 1;
+	while (isalnum((unsigned char)s[n]) || s[n] == '+' || s[n] == '-' || s[n] == '.')
+		n++;
+	return s[n] == ':';
+}
+
+/*
+ * A redirect target goes into a Gemini response header and a Gopher page:
+ * one scalar, a URL or an absolute path, with no space, control, line
+ * break or bidi control anywhere (so no CR LF can end the header early).
+ */
+static bool redirect_valid(const struct fm_value *v)
+{
+	if (v->scalars.count != 1)
+		return false;
+	const char *s = v->scalars.items[0];
+	size_t len = strlen(s);
+	text_trim(&s, &len);
+	if (len == 0 || !text_is_clean(s, len) || memchr(s, ' ', len) != NULL)
+		return false;
+	return (s[0] == '/' && (len == 1 || s[1] != '/')) || starts_with_scheme(s);
+}
+
 static bool apply_key(struct article_meta *meta, const char *key, const struct fm_value *v,
                       const struct article_context *ctx, struct buf *error)
 {
@@ -328,6 +356,12 @@ static bool apply_key(struct article_meta *meta, const char *key, const struct f
 	} else if (key_is(key, "slug", NULL)) {
 		set_text(&meta->slug, v);
 	} else if (key_is(key, "redirect", NULL)) {
+		if (!redirect_valid(v)) {
+			buf_printf(error, "%d: redirect is not a URL (scheme:...) or an absolute path "
+			                  "(/...) of printable characters without spaces",
+			           v->line);
+			return false;
+		}
 		set_text(&meta->redirect, v);
 	} else if (key_is(key, "aliases", NULL)) {
 		add_words(&meta->aliases, &meta->n_aliases, v);

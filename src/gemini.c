@@ -5,6 +5,7 @@
 #include "capsule.h"
 #include "log.h"
 #include "mime.h"
+#include "pagecache.h"
 #include "runtime.h"
 #include "site.h"
 #include "text.h"
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Limits from the Gemini specification. */
@@ -40,13 +42,24 @@ enum frame_result gemini_frame(const char *data, size_t len, size_t *request_len
 }
 
 /* Every answer goes through here: one status line, never a body (bodies are
- * added only after a 20). */
+ * added only after a 20). A meta carrying a control (CR LF would end the
+ * header early and start a forged one) is never sent. */
 static void set_status(struct response *res, int code, const char *meta)
 {
-	if (strlen(meta) > META_MAX) {
+	size_t meta_len = strlen(meta);
+	if (meta_len > META_MAX) {
 		log_warn("gemini: a %d response's meta is over %d bytes; answering 40", code, META_MAX);
 		code = 40;
 		meta = "Response header too long";
+	} else if (!text_is_clean(meta, meta_len)) {
+		struct buf shown = {0};
+		log_escape(&shown, meta, meta_len);
+		log_warn("gemini: a %d response's meta holds a control character; answering 40: "
+		         "\"%s\"",
+		         code, shown.data);
+		buf_free(&shown);
+		code = 40;
+		meta = "Response header refused";
 	}
 	buf_clear(&res->head);
 	buf_printf(&res->head, "%d %s\r\n", code, meta);
@@ -138,7 +151,7 @@ static int find_vhost(const struct request_info *info, const struct url *url)
 }
 
 /* The path used on the disk: repeated slashes squeezed, so that
- * "/news//a.md" is the same file, hidden by the same rule, as "/news/a.md". */
+ * "/news//a.md" names the same file as "/news/a.md". */
 static char *disk_path(const char *path)
 {
 	char *out = xstrdup(path);
@@ -164,8 +177,8 @@ static void serve_file(struct gemini_request *rq, struct capsule_entry *entry, c
 	entry->fd = -1;
 }
 
-/* A link label: the name as it is when it is clean UTF-8, else its encoded
- * form; control characters never reach the page. */
+/* A link label: the name through the sanitizer when it is UTF-8, else its
+ * encoded form; no control or bidi control reaches the page. */
 static void put_label(struct buf *out, const char *name)
 {
 	size_t len = strlen(name);
@@ -173,10 +186,23 @@ static void put_label(struct buf *out, const char *name)
 		url_encode_segment(out, name, len);
 		return;
 	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-		buf_putc(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
+	text_clean(out, name, len, TEXT_CLEAN_NO_BIDI);
+}
+
+/* Whether name in the directory path is listed: only what a request for it
+ * would be served (never an article source, whatever it is named, nor a
+ * link leading out or to a hidden file). */
+static bool listed(struct gemini_request *rq, const char *path, const char *name)
+{
+	char *child = xasprintf("%s%s", path, name);
+	struct capsule_entry entry;
+	capsule_open(site_root_fd(rq->site), child, &entry);
+	free(child);
+	bool shown = (entry.kind == CAPSULE_FILE && !snapshot_hides_entry(rq->snap, &entry)) ||
+	             entry.kind == CAPSULE_DIR;
+	if (entry.fd >= 0)
+		close(entry.fd);
+	return shown;
 }
 
 static void serve_listing(struct gemini_request *rq, int dirfd, const char *path)
@@ -187,7 +213,6 @@ static void serve_listing(struct gemini_request *rq, int dirfd, const char *path
 		return;
 	}
 	struct buf page = {0};
-	struct buf rel = {0};
 	buf_puts(&page, "# Index of ");
 	put_label(&page, path);
 	buf_puts(&page, "\n\n");
@@ -195,9 +220,7 @@ static void serve_listing(struct gemini_request *rq, int dirfd, const char *path
 		buf_puts(&page, "=> ../ ../\n");
 	for (size_t i = 0; i < listing.count; i++) {
 		const char *name = listing.names[i];
-		buf_clear(&rel);
-		buf_printf(&rel, "%s%s", path + 1, name);
-		if (snapshot_hides_file(rq->snap, rel.data))
+		if (!listed(rq, path, name))
 			continue;
 		const char *slash = listing.is_dir[i] ? "/" : "";
 		buf_puts(&page, "=> ");
@@ -209,7 +232,6 @@ static void serve_listing(struct gemini_request *rq, int dirfd, const char *path
 	}
 	set_success(rq->res, "text/gemini", rq->vhost->lang);
 	buf_append(&rq->res->head, page.data, page.len);
-	buf_free(&rel);
 	buf_free(&page);
 	capsule_listing_free(&listing);
 }
@@ -219,11 +241,8 @@ static void serve_directory(struct gemini_request *rq, int dirfd, const char *pa
 {
 	char *index_path = xasprintf("%sindex.gmi", path);
 	struct capsule_entry index;
-	index.fd = -1;
-	index.kind = CAPSULE_MISSING;
-	if (!snapshot_hides_file(rq->snap, index_path + 1))
-		capsule_open(site_root_fd(rq->site), index_path, &index);
-	if (index.kind == CAPSULE_FILE)
+	capsule_open(site_root_fd(rq->site), index_path, &index);
+	if (index.kind == CAPSULE_FILE && !snapshot_hides_entry(rq->snap, &index))
 		serve_file(rq, &index, index_path);
 	else
 		serve_listing(rq, dirfd, path);
@@ -232,18 +251,15 @@ static void serve_directory(struct gemini_request *rq, int dirfd, const char *pa
 	free(index_path);
 }
 
+/* What may be read is decided on the file opened, never on the request's
+ * spelling: an article source stays hidden behind any link or name. */
 static void serve_capsule(struct gemini_request *rq)
 {
 	char *path = disk_path(rq->url->path);
 	struct capsule_entry entry;
-	if (snapshot_hides_file(rq->snap, path + 1)) {
-		not_found(rq->res);
-		free(path);
-		return;
-	}
 	capsule_open(site_root_fd(rq->site), path, &entry);
 	size_t len = strlen(path);
-	if (entry.kind == CAPSULE_FILE) {
+	if (entry.kind == CAPSULE_FILE && !snapshot_hides_entry(rq->snap, &entry)) {
 		serve_file(rq, &entry, path);
 	} else if (entry.kind == CAPSULE_DIR && path[len - 1] != '/') {
 		char *with_slash = xasprintf("%s/", path);
@@ -263,7 +279,7 @@ static void apply_route(struct gemini_request *rq, struct route_result *result)
 {
 	switch (result->kind) {
 	case ROUTE_PAGE:
-		set_success(rq->res, result->mime, rq->vhost->lang);
+		set_success(rq->res, result->mime, result->lang[0] != '\0' ? result->lang : rq->vhost->lang);
 		buf_append(&rq->res->head, result->body.data, result->body.len);
 		return;
 	case ROUTE_REDIRECT:
@@ -290,12 +306,20 @@ static void serve(struct gemini_request *rq)
 		.port = rq->info->local_port,
 		.tls = rq->info->tls,
 	};
-	struct route_result result;
-	memset(&result, 0, sizeof result);
+	struct page_key key = {rq->url->path, OUTPUT_GEMINI, origin.host, origin.port, origin.tls};
+	/* A query is a search (or ignored): computed every time. */
+	bool cacheable = rq->url->query == NULL;
 	rq->snap = site_acquire(rq->site);
-	site_route(rq->snap, OUTPUT_GEMINI, &origin, rq->url->path, rq->url->query, &result);
-	apply_route(rq, &result);
-	route_result_free(&result);
+	if (!cacheable || !page_cache_answer(rq->snap, &key, time(NULL), rq->res)) {
+		struct route_result result;
+		memset(&result, 0, sizeof result);
+		time_t from = time(NULL);
+		site_route(rq->snap, OUTPUT_GEMINI, &origin, rq->url->path, rq->url->query, &result);
+		apply_route(rq, &result);
+		if (cacheable && result.kind == ROUTE_PAGE)
+			page_cache_keep(rq->snap, &key, from, time(NULL), rq->res);
+		route_result_free(&result);
+	}
 	site_release(rq->site, rq->snap);
 	buf_free(&host);
 }

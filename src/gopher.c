@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -12,6 +13,7 @@
 #include "gophermap.h"
 #include "log.h"
 #include "mime.h"
+#include "pagecache.h"
 #include "runtime.h"
 #include "selector.h"
 #include "site.h"
@@ -182,24 +184,6 @@ static char file_item_type(int fd, const char *name)
 	return item_type_for(mime_type(fd, name, st.st_dev, st.st_ino, st.st_size, st.st_mtime));
 }
 
-/* Reads up to max bytes of fd into out. Returns 0, or -1 on a read error. */
-static int read_whole(int fd, size_t max, struct buf *out)
-{
-	char chunk[16384];
-	while (out->len < max) {
-		size_t want = max - out->len < sizeof chunk ? max - out->len : sizeof chunk;
-		ssize_t n = read(fd, chunk, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		buf_append(out, chunk, (size_t)n);
-	}
-	return 0;
-}
-
 /* Takes ownership of entry->fd. */
 static void serve_file(struct gopher_request *rq, const char *path, struct capsule_entry *entry)
 {
@@ -207,7 +191,7 @@ static void serve_file(struct gopher_request *rq, const char *path, struct capsu
 	char type = file_item_type(entry->fd, base_name(path));
 	if (type == '0' && entry->size < TEXT_STUFF_MAX) {
 		struct buf text = {0};
-		int rc = read_whole(entry->fd, TEXT_STUFF_MAX, &text);
+		int rc = buf_read_fd(&text, entry->fd, TEXT_STUFF_MAX);
 		close(entry->fd);
 		if (rc == 0)
 			answer_text(res, text.data, text.len);
@@ -239,7 +223,7 @@ static void list_entry(struct gopher_request *rq, const char *dir, const char *n
 	char type = 0;
 	if (entry.kind == CAPSULE_DIR)
 		type = '1';
-	if (entry.kind == CAPSULE_FILE && !snapshot_hides_file(rq->snap, selector + 1))
+	if (entry.kind == CAPSULE_FILE && !snapshot_hides_entry(rq->snap, &entry))
 		type = file_item_type(entry.fd, name);
 	if (entry.fd >= 0)
 		close(entry.fd);
@@ -287,10 +271,11 @@ static bool read_gophermap(struct gopher_request *rq, const char *dir, struct bu
 			close(entry.fd);
 		return false;
 	}
-	int rc = read_whole(entry.fd, GOPHERMAP_MAX, map);
+	int rc = buf_read_fd(map, entry.fd, GOPHERMAP_MAX);
 	close(entry.fd);
-	if (rc < 0)
-		log_warn("cannot read the gophermap of %s: %s", dir, strerror(errno));
+	if (rc != 0)
+		log_warn("cannot read the gophermap of %s: %s", dir,
+		         rc == EFBIG ? "too large" : strerror(rc));
 	return rc == 0;
 }
 
@@ -325,6 +310,10 @@ static void serve_directory(struct gopher_request *rq, const char *path, struct 
 /* The caps.txt that Gopher clients read to learn how selectors are built. */
 static void answer_caps(struct gopher_request *rq)
 {
+	struct page_key key = {"/caps.txt", OUTPUT_GOPHER, rq->origin.host, rq->origin.port,
+	                       rq->info->tls};
+	if (page_cache_answer(rq->snap, &key, time(NULL), rq->res))
+		return;
 	struct buf caps = {0};
 	struct buf description = {0};
 	const char *title = rq->vhost->title ? rq->vhost->title : rq->vhost->names[0];
@@ -339,20 +328,22 @@ static void answer_caps(struct gopher_request *rq)
 	           "ServerDefaultEncoding=UTF-8\nDefaultEncoding=UTF-8\n",
 	           KABAR_VERSION, description.data ? description.data : "");
 	answer_text(rq->res, caps.data, caps.len);
+	time_t now = time(NULL);
+	page_cache_keep(rq->snap, &key, now, now, rq->res);
 	buf_free(&description);
 	buf_free(&caps);
 }
 
+/* What may be read is decided on the file opened, never on the selector's
+ * spelling: an article source stays hidden behind any link or name. */
 static void serve_capsule(struct gopher_request *rq, const char *path)
 {
-	if (path[strlen(path) - 1] != '/' && snapshot_hides_file(rq->snap, path + 1)) {
-		answer_not_found(rq->res, path);
-		return;
-	}
 	struct capsule_entry entry;
 	capsule_open(site_root_fd(rq->site), path, &entry);
 	switch (entry.kind) {
 	case CAPSULE_FILE:
+		if (snapshot_hides_entry(rq->snap, &entry))
+			break;
 		serve_file(rq, path, &entry);
 		return;
 	case CAPSULE_DIR:
@@ -411,13 +402,20 @@ static void answer_moved_away(struct gopher_request *rq, const char *target)
 
 static void route(struct gopher_request *rq, const char *path, const char *query, int redirects)
 {
+	struct page_key key = {path, OUTPUT_GOPHER, rq->origin.host, rq->origin.port, rq->info->tls};
+	/* A query is a search (or ignored): computed every time. */
+	if (query == NULL && page_cache_answer(rq->snap, &key, time(NULL), rq->res))
+		return;
 	struct route_result result;
 	memset(&result, 0, sizeof result);
 	struct origin origin = {rq->origin.host, rq->origin.port, rq->info->tls};
+	time_t from = time(NULL);
 	site_route(rq->snap, OUTPUT_GOPHER, &origin, path, query, &result);
 	switch (result.kind) {
 	case ROUTE_PAGE:
 		answer_page(rq->res, &result);
+		if (query == NULL)
+			page_cache_keep(rq->snap, &key, from, time(NULL), rq->res);
 		break;
 	case ROUTE_INPUT:
 		answer_search_prompt(rq, path, result.target);

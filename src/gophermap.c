@@ -11,28 +11,6 @@
 #define ELLIPSIS "\xe2\x80\xa6" /* U+2026, one column */
 #define DEFAULT_PORT 70
 
-/* Control characters (C0, DEL, C1) become spaces; bytes that are not UTF-8
- * become '?', so the width below is always measured on valid text. */
-static void append_clean(struct buf *out, const char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len) {
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-		                                      (utf8proc_ssize_t)(len - i), &cp);
-		if (n <= 0) {
-			buf_putc(out, '?');
-			i++;
-			continue;
-		}
-		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-			buf_putc(out, ' ');
-		else
-			buf_append(out, s + i, (size_t)n);
-		i += (size_t)n;
-	}
-}
-
 /* Where the grapheme cluster starting at pos ends (s is valid UTF-8). */
 static size_t cluster_end(const char *s, size_t len, size_t pos)
 {
@@ -55,7 +33,7 @@ static size_t cluster_end(const char *s, size_t len, size_t pos)
 void menu_display(struct buf *out, const char *display, size_t len, size_t columns)
 {
 	struct buf clean = {0};
-	append_clean(&clean, display, len);
+	text_clean(&clean, display, len, TEXT_CLEAN_NO_BIDI);
 	if (columns == 0 || text_width(clean.data, clean.len) <= columns) {
 		buf_append(out, clean.data, clean.len);
 		buf_free(&clean);
@@ -77,9 +55,12 @@ void menu_display(struct buf *out, const char *display, size_t len, size_t colum
 	buf_free(&clean);
 }
 
+/* A control in a selector could end the menu line in some client, and a
+ * selector holding one could not be asked for anyway (requests with
+ * control bytes are refused). */
 static bool writable_field(const char *s)
 {
-	return strpbrk(s, "\t\r\n") == NULL;
+	return !text_has_control(s, strlen(s));
 }
 
 bool menu_item(struct buf *out, char type, const char *display, const char *selector,

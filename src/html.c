@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gumbo.h>
+
 #include "alloc.h"
 
 /* Longer than any name in the table below ("frac12", "hellip"). */
@@ -12,6 +14,10 @@
 /* Digits read in a numeric entity: any code point needs seven at most
  * (1114111), so eight leave room for a leading zero and stop a flood. */
 #define MAX_ENTITY_DIGITS 8
+/* How deep HTML elements may nest; deeper tags are dropped, their text kept. */
+#define MAX_HTML_DEPTH 512
+/* A cell spans at most this many columns. */
+#define MAX_COLSPAN 64
 
 struct named_entity {
 	const char *name;
@@ -249,12 +255,26 @@ struct html_reader {
 	int level;
 	int quote_depth;
 	int list_depth;
+	int pre_depth;        /* inside <pre>: text kept as written, in pre */
+	struct buf pre;
 	char *link_url;       /* an <a href> that is open */
 	size_t link_start;
+	/* An open table (tables inside it are read as its cells' text). */
+	int table_depth;
+	char **cells;         /* row-major, rows of n_cols after the table ends */
+	size_t n_cells;
+	size_t *row_lengths;  /* cells per row */
+	size_t n_rows;
+	bool in_cell;
 };
 
 static void flush(struct html_reader *r)
 {
+	/* Inside a table, block tags only separate the words of a cell. */
+	if (r->table_depth > 0) {
+		buf_putc(&r->text.text, ' ');
+		return;
+	}
 	enum block_kind kind = r->kind;
 	if (kind == BLOCK_PARAGRAPH && r->quote_depth > 0)
 		kind = BLOCK_QUOTE;
@@ -265,78 +285,34 @@ static void flush(struct html_reader *r)
 	r->link_start = 0;
 }
 
-static bool name_is(const struct html_tag *tag, const char *const *names)
+static void start_block(struct html_reader *r, enum block_kind kind, int level)
 {
-	for (size_t i = 0; names[i]; i++)
-		if (strcmp(tag->name, names[i]) == 0)
-			return true;
-	return false;
+	flush(r);
+	if (r->table_depth > 0)
+		return;
+	r->kind = kind;
+	r->level = level;
 }
 
-/* Tags that end the text before them and start a new block. */
-static const char *const breaking_tags[] = {
-	"p", "br", "div", "figure", "figcaption", "center", "table", "thead", "tbody", "tr",
-	"section", "article", "header", "footer", "aside", "nav", "main", "dl", "dt", "dd",
-	"form", "details", "summary", "caption", NULL,
-};
-
-/* Elements whose content is not text for a reader. */
-static const char *const dropped_elements[] = {"script", "style", "noscript", "template", NULL};
-
-/* <pre>...</pre>: the text as it stands, tags stripped, entities decoded. */
-static size_t read_pre(struct html_reader *r, const char *s, size_t len)
+/* Appends text, leaving out the C0 and C1 controls (other than white
+ * space) that a numeric entity such as "&#1;" may have produced. */
+static void append_text(struct buf *out, const char *s)
 {
-	struct buf text = {0};
-	size_t i = 0;
-	while (i < len) {
-		if (s[i] == '<') {
-			struct html_tag tag;
-			size_t n = html_tag_parse(s + i, len - i, &tag);
-			bool end = n > 0 && tag.closing && strcmp(tag.name, "pre") == 0;
-			html_tag_free(&tag);
-			if (n > 0) {
-				i += n;
-				if (end)
-					break;
-				continue;
-			}
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
+			continue;
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			p++;
+			continue;
 		}
-		const char *next = memchr(s + i + 1, '<', len - i - 1);
-		size_t stop = next ? (size_t)(next - s) : len;
-		html_decode(&text, s + i, stop - i);
-		i = stop;
+		buf_putc(out, (char)*p);
 	}
-	while (text.len > 0 && text.data[text.len - 1] == '\n')
-		text.data[--text.len] = '\0';
-	size_t start = 0;
-	while (start < text.len && text.data[start] == '\n')
-		start++;
-	if (start < text.len) {
-		struct block *b = blocks_add(r->out, BLOCK_PRE);
-		b->text = xstrdup(text.data + start);
-	}
-	buf_free(&text);
-	return i;
 }
 
-/* Skips to the end of a dropped element such as <script>. */
-static size_t skip_element(const char *s, size_t len, const char *name)
+static const char *attribute(const GumboElement *e, const char *name)
 {
-	size_t i = 0;
-	while (i < len) {
-		const char *lt = memchr(s + i, '<', len - i);
-		if (lt == NULL)
-			return len;
-		i = (size_t)(lt - s);
-		struct html_tag tag;
-		size_t n = html_tag_parse(s + i, len - i, &tag);
-		bool end = n > 0 && tag.closing && strcmp(tag.name, name) == 0;
-		html_tag_free(&tag);
-		i += n > 0 ? n : 1;
-		if (end)
-			return i;
-	}
-	return len;
+	const GumboAttribute *a = gumbo_get_attribute(&e->attributes, name);
+	return a != NULL ? a->value : NULL;
 }
 
 static void open_link(struct html_reader *r, const char *href)
@@ -350,92 +326,366 @@ static void close_link(struct html_reader *r)
 {
 	if (r->link_url == NULL)
 		return;
-	/* A link around nothing but an image was shown with the image. */
-	if (inline_has_text(&r->text, r->link_start))
+	/* A link around nothing but an image was shown with the image; links
+	 * in table cells are not kept (a table is preformatted). */
+	if (r->table_depth == 0 && inline_has_text(&r->text, r->link_start))
 		inline_add_link(&r->text, r->link_url, r->link_start);
 	free(r->link_url);
 	r->link_url = NULL;
 }
 
-static void start_block(struct html_reader *r, enum block_kind kind, int level)
+static void image(struct html_reader *r, const GumboElement *e)
 {
+	const char *src = attribute(e, "src");
+	const char *alt = attribute(e, "alt");
+	if (alt == NULL || alt[0] == '\0')
+		alt = attribute(e, "title");
+	if (r->table_depth > 0) {
+		/* In a cell the image is its label. */
+		char *file = src != NULL ? image_file_name(src) : NULL;
+		buf_putc(&r->text.text, ' ');
+		append_text(&r->text.text, alt != NULL && alt[0] != '\0' ? alt : file ? file : "");
+		free(file);
+		return;
+	}
 	flush(r);
-	r->kind = kind;
-	r->level = level;
+	struct buf clean = {0};
+	append_text(&clean, alt != NULL ? alt : "");
+	blocks_add_image(r->out, src, clean.data);
+	buf_free(&clean);
 }
 
-/* Handles one tag; returns how many more bytes after it were consumed. */
-static size_t handle_tag(struct html_reader *r, const struct html_tag *tag, const char *rest,
-                         size_t rest_len)
+/* ---- tables ---- */
+
+static void start_table(struct html_reader *r)
 {
-	const char *name = tag->name;
-	if (!tag->closing && name_is(tag, dropped_elements))
-		return skip_element(rest, rest_len, name);
-	if (!tag->closing && strcmp(name, "pre") == 0) {
-		flush(r);
-		return read_pre(r, rest, rest_len);
+	if (r->table_depth++ > 0)
+		return;
+	blocks_add_text(r->out, r->quote_depth > 0 ? BLOCK_QUOTE : r->kind, r->level, &r->text);
+	r->kind = BLOCK_PARAGRAPH;
+	r->level = 0;
+}
+
+static void start_row(struct html_reader *r)
+{
+	if (r->table_depth != 1)
+		return;
+	r->row_lengths = xreallocarray(r->row_lengths, r->n_rows + 1, sizeof *r->row_lengths);
+	r->row_lengths[r->n_rows++] = 0;
+}
+
+static void start_cell(struct html_reader *r)
+{
+	if (r->table_depth != 1)
+		return;
+	if (r->n_rows == 0)
+		start_row(r);
+	inline_clear(&r->text);
+	r->in_cell = true;
+}
+
+/* A cell, and an empty one for each further column it spans. */
+static void end_cell(struct html_reader *r, const GumboElement *e)
+{
+	if (r->table_depth != 1 || !r->in_cell)
+		return;
+	const char *colspan = e != NULL ? attribute(e, "colspan") : NULL;
+	long span = colspan != NULL ? strtol(colspan, NULL, 10) : 1;
+	span = span < 1 ? 1 : span > MAX_COLSPAN ? MAX_COLSPAN : span;
+	r->cells = xreallocarray(r->cells, r->n_cells + (size_t)span, sizeof *r->cells);
+	r->cells[r->n_cells++] = collapse_space(r->text.text.data, r->text.text.len);
+	for (long k = 1; k < span; k++)
+		r->cells[r->n_cells++] = xstrdup("");
+	r->row_lengths[r->n_rows - 1] += (size_t)span;
+	inline_clear(&r->text);
+	r->in_cell = false;
+}
+
+/* The rows become a table block as wide as its widest row; short rows
+ * (and cells a colspan joined) are filled with empty cells. */
+static void end_table(struct html_reader *r)
+{
+	if (r->table_depth == 0 || --r->table_depth > 0)
+		return;
+	end_cell(r, NULL);
+	inline_clear(&r->text);
+	size_t n_cols = 0, n_rows = 0;
+	for (size_t i = 0; i < r->n_rows; i++) {
+		if (r->row_lengths[i] > n_cols)
+			n_cols = r->row_lengths[i];
+		n_rows += r->row_lengths[i] > 0;
 	}
-	if (strcmp(name, "a") == 0) {
-		if (tag->closing)
-			close_link(r);
-		else
-			open_link(r, tag->href);
-	} else if (strcmp(name, "img") == 0) {
-		flush(r);
-		blocks_add_image(r->out, tag->src, tag->alt ? tag->alt : tag->title);
-	} else if (strcmp(name, "iframe") == 0 && !tag->closing) {
-		flush(r);
-		blocks_add_link(r->out, tag->src, tag->title);
-	} else if (strcmp(name, "hr") == 0) {
-		flush(r);
-		blocks_add(r->out, BLOCK_RULE);
-	} else if (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && name[2] == '\0') {
-		if (tag->closing)
-			flush(r);
-		else
-			start_block(r, BLOCK_HEADING, name[1] - '0');
-	} else if (strcmp(name, "li") == 0) {
-		if (tag->closing)
-			flush(r);
-		else
-			start_block(r, BLOCK_LIST_ITEM, r->list_depth > 0 ? r->list_depth - 1 : 0);
-	} else if (strcmp(name, "ul") == 0 || strcmp(name, "ol") == 0) {
-		flush(r);
-		r->list_depth += tag->closing ? (r->list_depth > 0 ? -1 : 0) : 1;
-	} else if (strcmp(name, "blockquote") == 0) {
-		flush(r);
-		r->quote_depth += tag->closing ? (r->quote_depth > 0 ? -1 : 0) : 1;
-	} else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
-		if (!tag->closing && inline_has_text(&r->text, 0))
-			buf_puts(&r->text.text, " | ");
-	} else if (name_is(tag, breaking_tags)) {
-		flush(r);
+	if (n_cols > 0) {
+		struct block *b = blocks_add(r->out, BLOCK_TABLE);
+		struct table *t = xcalloc(1, sizeof *t);
+		t->n_rows = n_rows;
+		t->n_cols = n_cols;
+		t->cells = xcalloc(n_rows * n_cols, sizeof *t->cells);
+		t->align = xcalloc(n_cols, sizeof *t->align);
+		size_t from = 0, row = 0;
+		for (size_t i = 0; i < r->n_rows; i++) {
+			if (r->row_lengths[i] == 0)
+				continue;
+			for (size_t c = 0; c < n_cols; c++)
+				t->cells[row * n_cols + c] =
+					c < r->row_lengths[i] ? r->cells[from + c] : xstrdup("");
+			from += r->row_lengths[i];
+			row++;
+		}
+		b->table = t;
 	}
-	return 0;
+	free(r->cells);
+	free(r->row_lengths);
+	r->cells = NULL;
+	r->row_lengths = NULL;
+	r->n_cells = 0;
+	r->n_rows = 0;
+}
+
+/* ---- the tree ---- */
+
+/* Tags that end the text before them and start a new block. */
+static bool breaks_text(GumboTag tag)
+{
+	static const GumboTag tags[] = {
+		GUMBO_TAG_P, GUMBO_TAG_BR, GUMBO_TAG_DIV, GUMBO_TAG_FIGURE, GUMBO_TAG_FIGCAPTION,
+		GUMBO_TAG_CENTER, GUMBO_TAG_SECTION, GUMBO_TAG_ARTICLE, GUMBO_TAG_HEADER,
+		GUMBO_TAG_FOOTER, GUMBO_TAG_ASIDE, GUMBO_TAG_NAV, GUMBO_TAG_MAIN, GUMBO_TAG_DL,
+		GUMBO_TAG_DT, GUMBO_TAG_DD, GUMBO_TAG_FORM, GUMBO_TAG_DETAILS, GUMBO_TAG_SUMMARY,
+		GUMBO_TAG_CAPTION, GUMBO_TAG_ADDRESS,
+	};
+	for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+		if (tags[i] == tag)
+			return true;
+	return false;
+}
+
+static int heading_level(GumboTag tag)
+{
+	switch (tag) {
+	case GUMBO_TAG_H1: return 1;
+	case GUMBO_TAG_H2: return 2;
+	case GUMBO_TAG_H3: return 3;
+	case GUMBO_TAG_H4: return 4;
+	case GUMBO_TAG_H5: return 5;
+	case GUMBO_TAG_H6: return 6;
+	default: return 0;
+	}
+}
+
+/* An element opens; returns false when its content is to be skipped. */
+static bool open_element(struct html_reader *r, const GumboElement *e)
+{
+	GumboTag tag = e->tag;
+	if (r->pre_depth > 0) {
+		r->pre_depth += tag == GUMBO_TAG_PRE;
+		return true;
+	}
+	switch (tag) {
+	case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT:
+	case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_HEAD: case GUMBO_TAG_TITLE:
+		return false;
+	case GUMBO_TAG_PRE:
+		if (r->table_depth > 0)
+			return true;
+		flush(r);
+		r->pre_depth = 1;
+		buf_clear(&r->pre);
+		return true;
+	case GUMBO_TAG_A: open_link(r, attribute(e, "href")); return true;
+	case GUMBO_TAG_IMG: image(r, e); return true;
+	case GUMBO_TAG_IFRAME:
+		flush(r);
+		if (r->table_depth == 0)
+			blocks_add_link(r->out, attribute(e, "src"), attribute(e, "title"));
+		return false;
+	case GUMBO_TAG_HR:
+		flush(r);
+		if (r->table_depth == 0)
+			blocks_add(r->out, BLOCK_RULE);
+		return true;
+	case GUMBO_TAG_LI:
+		start_block(r, BLOCK_LIST_ITEM, r->list_depth > 0 ? r->list_depth - 1 : 0);
+		return true;
+	case GUMBO_TAG_UL: case GUMBO_TAG_OL: flush(r); r->list_depth++; return true;
+	case GUMBO_TAG_BLOCKQUOTE: flush(r); r->quote_depth++; return true;
+	case GUMBO_TAG_TABLE: start_table(r); return true;
+	case GUMBO_TAG_TR: start_row(r); return true;
+	case GUMBO_TAG_TD: case GUMBO_TAG_TH: start_cell(r); return true;
+	case GUMBO_TAG_SUP: buf_putc(&r->text.text, '^'); return true;
+	default: break;
+	}
+	if (heading_level(tag) > 0)
+		start_block(r, BLOCK_HEADING, heading_level(tag));
+	else if (breaks_text(tag))
+		flush(r);
+	return true;
+}
+
+static void end_pre(struct html_reader *r)
+{
+	struct buf *text = &r->pre;
+	while (text->len > 0 && text->data[text->len - 1] == '\n')
+		text->data[--text->len] = '\0';
+	size_t start = 0;
+	while (start < text->len && text->data[start] == '\n')
+		start++;
+	if (start < text->len) {
+		struct block *b = blocks_add(r->out, BLOCK_PRE);
+		b->text = xstrdup(text->data + start);
+	}
+	buf_clear(text);
+}
+
+static void close_element(struct html_reader *r, const GumboElement *e)
+{
+	GumboTag tag = e->tag;
+	if (r->pre_depth > 0) {
+		if (tag == GUMBO_TAG_PRE && --r->pre_depth == 0)
+			end_pre(r);
+		return;
+	}
+	switch (tag) {
+	case GUMBO_TAG_A: close_link(r); return;
+	case GUMBO_TAG_LI: flush(r); return;
+	case GUMBO_TAG_UL: case GUMBO_TAG_OL:
+		flush(r);
+		r->list_depth -= r->list_depth > 0;
+		return;
+	case GUMBO_TAG_BLOCKQUOTE:
+		flush(r);
+		r->quote_depth -= r->quote_depth > 0;
+		return;
+	case GUMBO_TAG_TABLE: end_table(r); return;
+	case GUMBO_TAG_TD: case GUMBO_TAG_TH: end_cell(r, e); return;
+	case GUMBO_TAG_CAPTION:
+		/* The table's title, shown above it. */
+		if (r->table_depth == 1)
+			blocks_add_text(r->out, BLOCK_PARAGRAPH, 0, &r->text);
+		return;
+	default: break;
+	}
+	if (heading_level(tag) > 0 || breaks_text(tag))
+		flush(r);
+}
+
+static void read_text(struct html_reader *r, const GumboText *t)
+{
+	append_text(r->pre_depth > 0 ? &r->pre : &r->text.text, t->text);
+}
+
+/* One element being walked: the walk keeps its own stack, so nesting a
+ * hundred thousand deep costs memory, not the C stack. */
+struct walk_frame {
+	const GumboNode *node;
+	unsigned int next_child;
+};
+
+static void walk(struct html_reader *r, const GumboNode *root)
+{
+	size_t cap = 64, depth = 0;
+	struct walk_frame *stack = xreallocarray(NULL, cap, sizeof *stack);
+	stack[depth++] = (struct walk_frame){root, 0};
+	while (depth > 0) {
+		struct walk_frame *top = &stack[depth - 1];
+		const GumboVector *children = &top->node->v.element.children;
+		if (top->next_child == children->length) {
+			if (top->node != root)
+				close_element(r, &top->node->v.element);
+			depth--;
+			continue;
+		}
+		const GumboNode *child = children->data[top->next_child++];
+		if (child->type == GUMBO_NODE_TEXT || child->type == GUMBO_NODE_WHITESPACE ||
+		    child->type == GUMBO_NODE_CDATA) {
+			read_text(r, &child->v.text);
+		} else if ((child->type == GUMBO_NODE_ELEMENT || child->type == GUMBO_NODE_TEMPLATE) &&
+		           open_element(r, &child->v.element)) {
+			if (depth == cap) {
+				cap *= 2;
+				stack = xreallocarray(stack, cap, sizeof *stack);
+			}
+			stack[depth++] = (struct walk_frame){child, 0};
+		}
+	}
+	free(stack);
+}
+
+/* Elements that never hold others (void) or that the next sibling closes
+ * (p, li, td ...): they do not make the nesting deeper. */
+static bool nests(const char *name, size_t len)
+{
+	static const char *const flat[] = {
+		"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+		"source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option",
+	};
+	for (size_t i = 0; i < sizeof flat / sizeof flat[0]; i++)
+		if (strlen(flat[i]) == len && strncasecmp(flat[i], name, len) == 0)
+			return false;
+	return true;
+}
+
+/*
+ * The HTML with the tags that nest deeper than MAX_HTML_DEPTH left out,
+ * their text kept. An HTML5 parser checks the open elements for each new
+ * one, so a page nested a hundred thousand deep would take it quadratic
+ * time; browsers cap the depth the same way. Tags are found by their
+ * '<' and '>' only, which is enough to count the depth: every byte is
+ * looked at once.
+ */
+static void limit_depth(struct buf *out, const char *s, size_t len)
+{
+	size_t depth = 0, i = 0;
+	while (i < len) {
+		const char *lt = memchr(s + i, '<', len - i);
+		size_t at = lt ? (size_t)(lt - s) : len;
+		buf_append(out, s + i, at - i);
+		if (at == len)
+			break;
+		bool closing = at + 1 < len && s[at + 1] == '/';
+		size_t name = at + 1 + closing, name_end = name;
+		while (name_end < len && isalnum((unsigned char)s[name_end]))
+			name_end++;
+		const char *gt = name_end > name ? memchr(s + name_end, '>', len - name_end) : NULL;
+		if (gt == NULL) {
+			buf_putc(out, '<');
+			i = at + 1;
+			continue;
+		}
+		size_t end = (size_t)(gt - s) + 1;
+		bool self_closing = s[end - 2] == '/';
+		bool deeper = !self_closing && nests(s + name, name_end - name);
+		bool keep = true;
+		if (deeper && !closing)
+			keep = ++depth <= MAX_HTML_DEPTH;
+		else if (deeper && closing && depth > 0)
+			keep = depth-- <= MAX_HTML_DEPTH;
+		if (keep)
+			buf_append(out, s + at, end - at);
+		i = end;
+	}
 }
 
 void html_to_blocks(const char *s, size_t len, struct block_list *out)
 {
+	struct buf limited = {0};
+	limit_depth(&limited, s, len);
+	GumboOptions options = kGumboDefaultOptions;
+	options.fragment_context = GUMBO_TAG_BODY;
+	options.max_errors = 0;
+	GumboOutput *parsed =
+		gumbo_parse_with_options(&options, limited.data ? limited.data : "", limited.len);
 	struct html_reader r = {.out = out, .kind = BLOCK_PARAGRAPH};
-	size_t i = 0;
-	while (i < len) {
-		if (s[i] == '<') {
-			struct html_tag tag;
-			size_t n = html_tag_parse(s + i, len - i, &tag);
-			if (n > 0) {
-				i += n;
-				i += handle_tag(&r, &tag, s + i, len - i);
-				html_tag_free(&tag);
-				continue;
-			}
-		}
-		const char *next = memchr(s + i + 1, '<', len - i - 1);
-		size_t stop = next ? (size_t)(next - s) : len;
-		html_decode(&r.text.text, s + i, stop - i);
-		i = stop;
-	}
+	walk(&r, parsed->root);
+	if (r.pre_depth > 0)
+		end_pre(&r);
+	while (r.table_depth > 0)
+		end_table(&r);
 	/* A link never closed is dropped; its text stays. */
 	flush(&r);
 	free(r.link_url);
 	inline_free(&r.text);
+	buf_free(&r.pre);
+	gumbo_destroy_output(&options, parsed);
+	buf_free(&limited);
 }

@@ -27,6 +27,7 @@ static const struct labels english = {
 	.front_page = "Front page",
 	.image = "Image",
 	.links = "Links",
+	.notes = "Notes",
 	.months = {"January", "February", "March", "April", "May", "June", "July",
 	           "August", "September", "October", "November", "December"},
 };
@@ -54,6 +55,7 @@ static const struct labels indonesian = {
 	.front_page = "Halaman depan",
 	.image = "Gambar",
 	.links = "Tautan",
+	.notes = "Catatan",
 	.months = {"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
 	           "Agustus", "September", "Oktober", "November", "Desember"},
 };

@@ -30,7 +30,7 @@
  * batching does not depend on it alone: whatever arrives while a snapshot
  * is being built is gathered into the next one.
  */
-enum { QUIET_MS = 20, MAX_WAIT_MS = 400, MAX_DEPTH = 32 };
+enum { QUIET_MS = 20, MAX_WAIT_MS = 400 };
 
 #define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE)
 
@@ -120,26 +120,28 @@ static void watch_fd(size_t site_index, int dirfd, const char *path)
 	watch_record(wd, site_index, path);
 }
 
-/* Watches path (a folder under news/) and every folder beneath it. */
-static void watch_tree(size_t site_index, const char *path, int depth)
+/* Watches path (a folder under news/) and every folder beneath it, as the
+ * scanner reads them: where they really are (no link followed), and none
+ * deeper than capsule_open opens. */
+static void watch_tree(size_t site_index, const char *path)
 {
 	char *url = xasprintf("/%s", path);
 	struct capsule_entry entry;
 	capsule_open(site_root_fd(loader.sites[site_index]), url, &entry);
 	free(url);
-	if (entry.kind != CAPSULE_DIR) {
+	if (entry.kind != CAPSULE_DIR || strcmp(entry.path, path) != 0) {
 		if (entry.fd >= 0)
 			close(entry.fd);
 		return;
 	}
 	watch_fd(site_index, entry.fd, path);
 	struct capsule_listing listing;
-	if (depth < MAX_DEPTH && capsule_list(entry.fd, &listing) == 0) {
+	if (capsule_list(entry.fd, &listing) == 0) {
 		for (size_t i = 0; i < listing.count; i++) {
 			if (!listing.is_dir[i])
 				continue;
 			char *child = xasprintf("%s/%s", path, listing.names[i]);
-			watch_tree(site_index, child, depth + 1);
+			watch_tree(site_index, child);
 			free(child);
 		}
 		capsule_listing_free(&listing);
@@ -150,7 +152,7 @@ static void watch_tree(size_t site_index, const char *path, int depth)
 static void watch_site(size_t site_index)
 {
 	watch_fd(site_index, site_root_fd(loader.sites[site_index]), "");
-	watch_tree(site_index, "news", 0);
+	watch_tree(site_index, "news");
 }
 
 static bool is_or_under(const char *path, const char *dir)
@@ -220,7 +222,7 @@ static void handle_event(const struct inotify_event *ev)
 	}
 	size_t site_index = w->site_index;
 	if (is_dir && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
-		watch_tree(site_index, path, 0); /* before it is walked: nothing slips by */
+		watch_tree(site_index, path); /* before it is walked: nothing slips by */
 	if (is_dir && (ev->mask & IN_MOVED_FROM))
 		unwatch_tree(loader.sites[site_index], path);
 	pending_add(site_index, path);

@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,15 @@ static enum log_format access_format;
 
 static void log_line(const char *level, const char *fmt, va_list ap)
 {
+	struct buf message = {0};
 	struct buf line = {0};
+	buf_vprintf(&message, fmt, ap);
 	buf_printf(&line, "kabar: %s", level);
-	buf_vprintf(&line, fmt, ap);
+	/* A message names files and repeats what clients and editors wrote:
+	 * escaped here, none of it can end the line or forge another. */
+	log_escape_controls(&line, message.data, message.len);
 	buf_putc(&line, '\n');
+	buf_free(&message);
 	/* One write per line, so lines from several threads never interleave. */
 	if (write(STDERR_FILENO, line.data, line.len) < 0) {
 		/* Nowhere left to report a failed write to stderr. */
@@ -116,27 +122,62 @@ void log_access_close(void)
 	pthread_mutex_unlock(&access_lock);
 }
 
-void log_escape(struct buf *out, const char *s, size_t len)
+/* Code points a log line must not carry as they are: C1 controls (U+0085
+ * ends a line for some readers, U+009B starts a terminal command), the
+ * Unicode line and paragraph separators, and bidi controls, which would
+ * reorder the rest of the line on screen. */
+static bool escaped_code_point(uint32_t cp)
 {
+	return (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
+	       text_is_bidi_control(cp);
+}
+
+/* The code point of the valid n-byte UTF-8 sequence s (n > 1). */
+static uint32_t decode_sequence(const unsigned char *s, size_t n)
+{
+	uint32_t cp = s[0] & (0xff >> (n + 1));
+	for (size_t k = 1; k < n; k++)
+		cp = (cp << 6) | (s[k] & 0x3f);
+	return cp;
+}
+
+/* Appends s with controls escaped; with quoting, '"' and '\\' too. */
+static void escape(struct buf *out, const char *s, size_t len, bool quoting)
+{
+	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c = p[i];
 		if (c >= 0x80) {
 			/* Keep whole valid UTF-8 sequences readable. */
 			size_t n = (c >= 0xf0) ? 4 : (c >= 0xe0) ? 3 : (c >= 0xc0) ? 2 : 1;
 			if (n > 1 && i + n <= len && text_valid_utf8(s + i, n)) {
-				buf_append(out, s + i, n);
+				uint32_t cp = decode_sequence(p + i, n);
+				if (escaped_code_point(cp))
+					buf_printf(out, "\\u%04x", (unsigned)cp);
+				else
+					buf_append(out, s + i, n);
 				i += n;
 				continue;
 			}
 			buf_printf(out, "\\x%02x", c);
-		} else if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+		} else if (c < 0x20 || c == 0x7f || (quoting && (c == '"' || c == '\\'))) {
 			buf_printf(out, "\\x%02x", c);
 		} else {
 			buf_putc(out, (char)c);
 		}
 		i++;
 	}
+}
+
+void log_escape(struct buf *out, const char *s, size_t len)
+{
+	escape(out, s, len, true);
+}
+
+void log_escape_controls(struct buf *out, const char *s, size_t len)
+{
+	escape(out, s, len, false);
 }
 
 /* Kabar's own line: ISO time, protocol, address, SNI host, request,

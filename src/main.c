@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "config.h"
 #include "editor.h"
+#include "lang.h"
 #include "log.h"
 #include "runtime.h"
 #include "server.h"
@@ -37,7 +38,10 @@ static const char usage_text[] =
 	"  check    read the configuration and every article; print each problem\n"
 	"           as FILE:LINE: reason and a line \"N articles, N problems\";\n"
 	"           exit 1 if there was any problem. DIR checks that folder of\n"
-	"           articles instead of the configured capsule.\n"
+	"           articles instead of the configured capsule. Links to nothing\n"
+	"           are warnings (problems with --strict); articles dated by\n"
+	"           their file's time are noted; both are counted after the\n"
+	"           problems when there are any.\n"
 	"  render   print FILE as readers will see it: gemtext (--gemini, the\n"
 	"           default) or Gopher text (--gopher), with the host's zone,\n"
 	"           language and width; says on stderr when it is a draft, a\n"
@@ -56,6 +60,7 @@ static const char usage_text[] =
 	"      --gopher ADDR:PORT   serve Gopher here (repeatable)\n"
 	"      --certs DIR          certificates, made on first start (default ./certs)\n"
 	"      --workers N          worker threads (default: one per core)\n"
+	"      --strict             check: count links to nothing as problems\n"
 	"  -h, --help               show this help\n"
 	"  -V, --version            show the version\n"
 	"\n"
@@ -80,6 +85,7 @@ enum option_id {
 	OPT_AUTHOR,
 	OPT_RENDER_GEMINI,
 	OPT_RENDER_GOPHER,
+	OPT_STRICT,
 };
 
 static const struct option long_options[] = {
@@ -92,6 +98,7 @@ static const struct option long_options[] = {
 	{"workers", required_argument, NULL, OPT_WORKERS},
 	{"section", required_argument, NULL, OPT_SECTION},
 	{"author", required_argument, NULL, OPT_AUTHOR},
+	{"strict", no_argument, NULL, OPT_STRICT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -117,6 +124,7 @@ struct options {
 	const char *section; /* new */
 	const char *author;  /* new */
 	enum editor_output output; /* render */
+	bool strict;               /* check */
 	struct config_overrides over;
 };
 
@@ -179,6 +187,11 @@ static int take_option(struct options *opt, int c, char **argv)
 	case OPT_AUTHOR: opt->author = optarg; return 0;
 	case OPT_RENDER_GEMINI: opt->output = EDITOR_GEMINI; return 0;
 	case OPT_RENDER_GOPHER: opt->output = EDITOR_GOPHER; return 0;
+	case OPT_STRICT:
+		if (strcmp(opt->command, "check") != 0)
+			return usage_error("--strict is an option of check");
+		opt->strict = true;
+		return 0;
 	case 'h': fputs(usage_text, stdout); return -1;
 	case 'V': printf("kabar %s\n", KABAR_VERSION); return -1;
 	case ':': return usage_error("%s needs a value", argv[optind - 1]);
@@ -252,6 +265,13 @@ static size_t count_lines(const struct buf *b)
 	return n;
 }
 
+/* An empty buf has no data at all (NULL), which fwrite must not be given. */
+static void print_buf(const struct buf *b, FILE *to)
+{
+	if (b->len > 0)
+		fwrite(b->data, 1, b->len, to);
+}
+
 /* ---- check ---- */
 
 static int run_check(struct options *opt)
@@ -270,8 +290,17 @@ static int run_check(struct options *opt)
 			verify_capsule(&cfg.vhosts[i], &problems, &counts);
 		config_free(&cfg);
 	}
-	fwrite(problems.data, 1, problems.len, stdout);
-	printf("%zu articles, %zu problems\n", counts.articles, counts.problems);
+	print_buf(&problems, stdout);
+	if (opt->strict) {
+		counts.problems += counts.warnings;
+		counts.warnings = 0;
+	}
+	printf("%zu articles, %zu problems", counts.articles, counts.problems);
+	if (counts.warnings > 0)
+		printf(", %zu warnings", counts.warnings);
+	if (counts.notes > 0)
+		printf(", %zu dated by file time", counts.notes);
+	putchar('\n');
 	buf_free(&problems);
 	return counts.problems > 0 ? 1 : 0;
 }
@@ -284,7 +313,7 @@ static int load_config(struct options *opt, struct config *cfg)
 	struct buf errors = {0};
 	int status = config_load(cfg, &opt->over, &errors);
 	if (status < 0)
-		fwrite(errors.data, 1, errors.len, stderr);
+		print_buf(&errors, stderr);
 	buf_free(&errors);
 	return status;
 }
@@ -296,14 +325,16 @@ static int run_render(struct options *opt)
 	int status;
 	if (load_config(opt, &cfg) < 0)
 		return 1;
+	lang_identifier_open(NULL);
 	status = editor_render(&cfg, opt->operand, opt->output, &out, &notes, &error);
-	fwrite(out.data, 1, out.len, stdout);
-	fwrite(notes.data, 1, notes.len, stderr);
-	fwrite(error.data, 1, error.len, stderr);
+	print_buf(&out, stdout);
+	print_buf(&notes, stderr);
+	print_buf(&error, stderr);
 	buf_free(&out);
 	buf_free(&notes);
 	buf_free(&error);
 	config_free(&cfg);
+	lang_identifier_close();
 	return status < 0 ? 1 : 0;
 }
 
@@ -386,6 +417,9 @@ static int run_serve(struct options *opt)
 	state.current = runtime_load(&opt->over, &errors);
 	if (state.current == NULL || open_access_log(&state.current->config) < 0)
 		goto fail;
+	/* Read while every path is reachable: server_new confines the process
+	 * (chroot, Landlock), and reloads keep the classifier read here. */
+	lang_identifier_open(NULL);
 	server = server_new(state.current, &errors);
 	if (server == NULL) {
 		state.current = NULL; /* the server took it */
@@ -399,18 +433,21 @@ static int run_serve(struct options *opt)
 	/* After server_new, which blocks the signals the loader must not take. */
 	if (loader_start(state.current->sites, state.current->n_sites) < 0) {
 		server_free(server);
+		lang_identifier_close();
 		log_access_close();
 		return 1;
 	}
 	status = server_run(server, reload, &state);
 	loader_stop();
 	server_free(server);
+	lang_identifier_close();
 	log_access_close();
 	return status == 0 ? 0 : 1;
 fail:
 	log_lines(&errors);
 	buf_free(&errors);
 	runtime_free(state.current);
+	lang_identifier_close();
 	log_access_close();
 	return 1;
 }

@@ -23,16 +23,13 @@ static size_t utf8_sequence_length(unsigned char c)
 	return 1;
 }
 
-/* Copies s with every control character (TAB, CR, LF ...) made a space:
- * a menu field or a one-line gemtext element must stay on its line. */
+/* Copies s through the sanitizer: line breaks and tabs made spaces, other
+ * controls and bidi controls dropped, so a menu field or a one-line gemtext
+ * element stays on its line and in its order (search terms echoed here are
+ * the client's own). */
 static char *one_line(const char *s)
 {
-	char *copy = xstrdup(s);
-	for (char *c = copy; *c != '\0'; c++) {
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = ' ';
-	}
-	return copy;
+	return text_cleaned(s, TEXT_CLEAN_NO_BIDI);
 }
 
 void page_gopher_display(struct buf *out, const char *s, size_t columns)

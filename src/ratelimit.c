@@ -19,7 +19,9 @@
 #define SHARDS 64
 #define CHAINS 256
 /* Entries per shard: past this (an attack from very many addresses) a
- * new address goes uncounted rather than taking memory without end. */
+ * new address is refused rather than taking memory without end, and never
+ * let through uncounted, which would give addresses aimed at one shard no
+ * limit at all. */
 #define SHARD_CAP 1024
 #define MS_PER_MINUTE 60000.0
 
@@ -100,11 +102,14 @@ static uint32_t key_hash(const unsigned char key[16])
 }
 
 /* Brings the bucket up to now: tokens flow back at the rate, up to a
- * minute's worth. */
+ * minute's worth. A worker's now may be older than another's last update
+ * (it was read before its batch of events): last_ms never goes back, or
+ * the same interval would be paid out twice. */
 static void refill(const struct ratelimit *r, struct client *c, int64_t now)
 {
-	if (now > c->last_ms)
-		c->tokens += (double)(now - c->last_ms) * r->per_minute / MS_PER_MINUTE;
+	if (now <= c->last_ms)
+		return;
+	c->tokens += (double)(now - c->last_ms) * r->per_minute / MS_PER_MINUTE;
 	if (c->tokens > r->per_minute)
 		c->tokens = r->per_minute;
 	c->last_ms = now;
@@ -131,8 +136,17 @@ static void sweep_chain(struct ratelimit *r, struct shard *s, struct client **ch
 	}
 }
 
-/* The address's entry, made when missing; NULL when its shard is full.
- * Called with the shard locked. */
+/* Frees the idle entries of every chain of a shard: a full shard's room
+ * may be held by idle entries in chains no recent address touched. */
+static void sweep_shard(struct ratelimit *r, struct shard *s, int64_t now)
+{
+	for (size_t k = 0; k < CHAINS; k++)
+		sweep_chain(r, s, &s->chains[k], now);
+}
+
+/* The address's entry, made when missing; NULL when its shard is full of
+ * addresses still active (the address is then refused). Called with the
+ * shard locked. */
 static struct client *find_client(struct ratelimit *r, struct shard *s, uint32_t hash,
                                   const unsigned char key[16], int64_t now)
 {
@@ -144,9 +158,12 @@ static struct client *find_client(struct ratelimit *r, struct shard *s, uint32_t
 		}
 	}
 	sweep_chain(r, s, chain, now);
+	if (s->count >= SHARD_CAP)
+		sweep_shard(r, s, now);
 	if (s->count >= SHARD_CAP) {
 		if (!s->full_warned)
-			log_warn("limits: too many client addresses at once; new ones go uncounted");
+			log_warn("limits: too many client addresses at once; refusing new ones until "
+			         "some go quiet");
 		s->full_warned = true;
 		return NULL;
 	}
@@ -161,7 +178,7 @@ static struct client *find_client(struct ratelimit *r, struct shard *s, uint32_t
 	return c;
 }
 
-/* Locks the address's shard and gives its entry (NULL when uncounted). */
+/* Locks the address's shard and gives its entry (NULL when refused). */
 static struct client *lock_client(struct ratelimit *r, const struct sockaddr_storage *addr,
                                   int64_t now, struct shard **shard)
 {
@@ -187,7 +204,7 @@ bool ratelimit_connect(struct ratelimit *r, const struct sockaddr_storage *addr,
 		return true;
 	struct shard *s;
 	struct client *c = lock_client(r, addr, now, &s);
-	bool allowed = c == NULL || c->conns < r->max_conns;
+	bool allowed = c != NULL && c->conns < r->max_conns;
 	if (c != NULL && allowed)
 		c->conns++;
 	bool warn = c != NULL && !allowed && !c->warned;
@@ -222,8 +239,10 @@ int ratelimit_request(struct ratelimit *r, const struct sockaddr_storage *addr, 
 	int wait_s = 0;
 	if (c != NULL && c->tokens >= 1.0) {
 		c->tokens -= 1.0;
-	} else if (c != NULL) {
-		double wait_ms = (1.0 - c->tokens) * MS_PER_MINUTE / r->per_minute;
+	} else {
+		/* Refused for a full shard: as long as a spent allowance waits. */
+		double tokens = c != NULL ? c->tokens : 0.0;
+		double wait_ms = (1.0 - tokens) * MS_PER_MINUTE / r->per_minute;
 		wait_s = (int)((wait_ms + 999.0) / 1000.0);
 		if (wait_s < 1)
 			wait_s = 1;

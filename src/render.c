@@ -7,8 +7,12 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "blocks.h"
 #include "date.h"
 #include "labels.h"
+#include "lang.h"
+#include "links.h"
+#include "snapshot.h"
 #include "text.h"
 #include "url.h"
 
@@ -19,7 +23,7 @@
  * resolution, reference numbering, tables and the metadata lines.
  */
 
-enum { DEFAULT_WRAP = 70, WORDS_PER_MINUTE = 200, GOPHER_CODE_INDENT = 4 };
+enum { DEFAULT_WRAP = 70, GOPHER_CODE_INDENT = 4 };
 
 enum protocol { PROTO_GEMINI, PROTO_GOPHER };
 
@@ -31,34 +35,58 @@ static bool has_scheme(const char *url)
 	return url_scheme_length(url, strlen(url)) > 0;
 }
 
-/* The absolute path a reference without a scheme points to, seen from the
- * page at base_path ("/news/2022/04/slug"); query and fragment kept. */
-static void resolve_path(struct buf *out, const char *base_path, const char *ref)
+/* Where the article's links are resolved from: its source file in the
+ * capsule, or its address when it has none (an article built in memory). */
+static char *link_base(const struct article *a)
 {
-	size_t path_len = strcspn(ref, "?#");
-	const char *suffix = ref + path_len;
-	if (base_path == NULL || base_path[0] != '/')
-		base_path = "/";
-	struct buf merged = {0};
-	if (path_len == 0) {
-		buf_puts(&merged, base_path);
-	} else if (ref[0] == '/') {
-		buf_append(&merged, ref, path_len);
-	} else {
-		const char *slash = strrchr(base_path, '/');
-		buf_append(&merged, base_path, (size_t)(slash - base_path) + 1);
-		buf_append(&merged, ref, path_len);
+	if (a->source != NULL)
+		return xasprintf("/%s", a->source);
+	return xstrdup(a->path != NULL ? a->path : "/");
+}
+
+/* The site path a link without a scheme points to, into out: a link to an
+ * article's source file, address or alias becomes its address; query and
+ * fragment are kept (the fragment only when keep_fragment). False when the
+ * link would climb out of the capsule. */
+static bool resolve_path(struct buf *out, const struct article *a, const char *ref,
+                         const struct render_context *ctx, bool keep_fragment)
+{
+	char *base = link_base(a);
+	struct buf path = {0};
+	const char *suffix;
+	enum link_kind kind = links_resolve(base, ref, &path, &suffix);
+	free(base);
+	if (kind == LINK_OUTSIDE) {
+		buf_free(&path);
+		return false;
 	}
-	/* A path climbing above the root is left as written, for the reader
-	 * to see; no route answers it. */
-	struct buf clean = {0};
-	if (url_remove_dots(&clean, merged.data, merged.len) == URL_OK && clean.len > 0)
-		buf_append(out, clean.data, clean.len);
+	const struct article *target = NULL;
+	if (kind == LINK_SITE && ctx->snapshot != NULL)
+		target = snapshot_link_target(ctx->snapshot, path.data);
+	if (kind == LINK_SELF)
+		buf_puts(out, a->path != NULL ? a->path : "/");
+	else if (target != NULL && target->path != NULL)
+		buf_puts(out, target->path);
 	else
-		buf_append(out, merged.data, merged.len);
-	buf_puts(out, suffix);
-	buf_free(&clean);
-	buf_free(&merged);
+		buf_append(out, path.data, path.len);
+	buf_append(out, suffix, keep_fragment ? strlen(suffix) : strcspn(suffix, "#"));
+	buf_free(&path);
+	return true;
+}
+
+/* Whether a link's URL leads anywhere: not empty, and not out of the
+ * capsule (such a link is shown as its label alone). */
+static bool url_usable(const struct article *a, const char *url)
+{
+	if (url == NULL || url[0] == '\0')
+		return false;
+	struct buf path = {0};
+	const char *suffix;
+	char *base = link_base(a);
+	bool usable = links_resolve(base, url, &path, &suffix) != LINK_OUTSIDE;
+	free(base);
+	buf_free(&path);
+	return usable;
 }
 
 /* The Gopher item type of a capsule path, for a gopher:// URL. */
@@ -100,10 +128,11 @@ static void append_url(struct buf *out, const char *url)
 }
 
 /*
- * The URL a link in the article points to. URLs with a scheme stay as they
- * are; anything else is resolved against the article's own path, then made
- * absolute with base_url when there is one (Gopher URLs also need the item
- * type). Returns a new string.
+ * The URL a link in the article points to (which url_usable allows). URLs
+ * with a scheme stay as they are; anything else is resolved as written in
+ * the article's source file (resolve_path), then made absolute with
+ * base_url when there is one (Gopher URLs also need the item type, and a
+ * selector carries no fragment). Returns a new string.
  */
 static char *resolve_url(const char *url, const struct article *a,
                          const struct render_context *ctx, enum protocol proto)
@@ -122,7 +151,8 @@ static char *resolve_url(const char *url, const struct article *a,
 		return buf_steal(&out);
 	}
 	struct buf path = {0};
-	resolve_path(&path, a->path, url);
+	if (!resolve_path(&path, a, url, ctx, proto == PROTO_GEMINI))
+		buf_puts(&path, "/");
 	if (base != NULL && base[0] != '\0') {
 		size_t base_len = strlen(base);
 		while (base_len > 0 && base[base_len - 1] == '/')
@@ -138,10 +168,19 @@ static char *resolve_url(const char *url, const struct article *a,
 	return buf_steal(&out);
 }
 
-/* A link is worth a reference only if it points somewhere. */
-static bool link_usable(const struct link *l)
+/* What an image is called: its alt text (or caption), else its file
+ * name; never a bare "Image". Returns a new string. */
+static char *image_label(const char *url, const char *alt)
 {
-	return l->url != NULL && l->url[0] != '\0';
+	if (alt != NULL && alt[0] != '\0')
+		return xstrdup(alt);
+	return image_file_name(url);
+}
+
+/* A link is worth a reference only if it points somewhere. */
+static bool link_usable(const struct article *a, const struct link *l)
+{
+	return url_usable(a, l->url);
 }
 
 /* Copies s with line breaks and tabs turned into spaces: for one-line
@@ -190,14 +229,14 @@ static bool only_separators(const char *text, size_t from, size_t to)
 }
 
 /* A paragraph or list item whose text is nothing but its links. */
-static bool block_only_links(const struct block *b)
+static bool block_only_links(const struct article *a, const struct block *b)
 {
 	if (b->n_links == 0 || b->text == NULL)
 		return false;
 	size_t pos = 0;
 	for (size_t i = 0; i < b->n_links; i++) {
 		size_t start;
-		if (!link_usable(&b->links[i]) || !label_start(b->text, &b->links[i], &start) ||
+		if (!link_usable(a, &b->links[i]) || !label_start(b->text, &b->links[i], &start) ||
 		    start < pos || !only_separators(b->text, pos, start))
 			return false;
 		pos = b->links[i].end;
@@ -231,7 +270,8 @@ static int reference_number(struct references *r, const char *url)
  * taken in the order given, which the model keeps in text order; an end
  * past the text is put at the end.
  */
-static char *add_references(const char *text, const struct link *links, size_t n_links,
+static char *add_references(const struct article *a, const char *text,
+                            const struct link *links, size_t n_links,
                             struct references *refs, int *numbers)
 {
 	struct buf out = {0};
@@ -239,7 +279,7 @@ static char *add_references(const char *text, const struct link *links, size_t n
 	size_t pos = 0;
 	for (size_t i = 0; i < n_links; i++) {
 		numbers[i] = 0;
-		if (!link_usable(&links[i]))
+		if (!link_usable(a, &links[i]))
 			continue;
 		size_t end = links[i].end < len ? links[i].end : len;
 		if (end < pos)
@@ -310,8 +350,7 @@ static void append_dateline(struct buf *out, const struct article *a,
 		render_when(out, &a->meta.updated, ctx->vhost);
 		sep = " \xc2\xb7 ";
 	}
-	size_t minutes = (a->words + WORDS_PER_MINUTE - 1) / WORDS_PER_MINUTE;
-	buf_printf(out, "%s%zu %s", sep, minutes > 0 ? minutes : 1, t->minutes_read);
+	buf_printf(out, "%s%zu %s", sep, lang_reading_minutes(&a->reading), t->minutes_read);
 }
 
 /* "barru" -> "Barru", "luwu timur" -> "Luwu Timur" (ASCII letters only). */
@@ -484,13 +523,30 @@ static void gem_link_line(struct gemtext *g, const char *url, int number, const 
 {
 	char *resolved = resolve_url(url, g->a, g->ctx, PROTO_GEMINI);
 	char *text = one_line(label != NULL && label[0] != '\0' ? label : url);
-	buf_printf(g->out, "=> %s ", resolved);
+	buf_printf(g->out, "=> %s", resolved);
 	if (number > 0)
-		buf_printf(g->out, "[%d] ", number);
-	buf_puts(g->out, text);
+		buf_printf(g->out, " [%d]", number);
+	/* A link labelled with its own address shows the address once. */
+	if (strcmp(text, resolved) != 0)
+		buf_printf(g->out, " %s", text);
 	buf_putc(g->out, '\n');
 	free(text);
 	free(resolved);
+}
+
+/* An image or a line that is only a link; one that cannot be followed
+ * keeps its label as text. */
+static void gem_link_block(struct gemtext *g, const char *url, const char *label)
+{
+	if (url == NULL || url[0] == '\0')
+		return;
+	if (url_usable(g->a, url)) {
+		gem_link_line(g, url, 0, label);
+		return;
+	}
+	char *text = one_line(label != NULL ? label : "");
+	gem_text_lines(g->out, text);
+	free(text);
 }
 
 /* Whether numbers[i] already came earlier in numbers. */
@@ -517,7 +573,7 @@ static void gem_cited_text(struct gemtext *g, const struct block *b, const char 
                            bool single_line)
 {
 	int *numbers = xcalloc(b->n_links, sizeof *numbers);
-	char *text = add_references(b->text, b->links, b->n_links, &g->refs, numbers);
+	char *text = add_references(g->a, b->text, b->links, b->n_links, &g->refs, numbers);
 	if (single_line) {
 		char *line = one_line(text);
 		put_line(g->out, first_prefix, line, strlen(line), "\n");
@@ -556,7 +612,7 @@ static void gem_heading(struct gemtext *g, const struct block *b)
  * clients drop leading spaces. Ordered items keep their number as text. */
 static void gem_list_item(struct gemtext *g, const struct block *b)
 {
-	if (block_only_links(b)) {
+	if (block_only_links(g->a, b)) {
 		gem_only_links(g, b);
 		return;
 	}
@@ -604,7 +660,7 @@ static void gem_block(struct gemtext *g, const struct block *b)
 		gem_heading(g, b);
 		break;
 	case BLOCK_PARAGRAPH:
-		if (block_only_links(b))
+		if (block_only_links(g->a, b))
 			gem_only_links(g, b);
 		else
 			gem_cited_text(g, b, "", false);
@@ -619,12 +675,14 @@ static void gem_block(struct gemtext *g, const struct block *b)
 		gem_pre(g, b);
 		break;
 	case BLOCK_IMAGE:
-		if (b->url != NULL && b->url[0] != '\0')
-			gem_link_line(g, b->url, 0, b->alt != NULL && b->alt[0] ? b->alt : g->labels->image);
+		if (b->url != NULL && b->url[0] != '\0') {
+			char *label = image_label(b->url, b->alt);
+			gem_link_block(g, b->url, label);
+			free(label);
+		}
 		break;
 	case BLOCK_LINK:
-		if (b->url != NULL && b->url[0] != '\0')
-			gem_link_line(g, b->url, 0, b->text);
+		gem_link_block(g, b->url, b->text);
 		break;
 	case BLOCK_TABLE:
 		gem_table(g, b);
@@ -694,7 +752,9 @@ static void gem_feature(struct gemtext *g)
 		return;
 	buf_putc(g->out, '\n');
 	if (has_image) {
-		gem_link_line(g, m->image, 0, has_caption ? m->caption : g->labels->image);
+		char *label = image_label(m->image, m->caption);
+		gem_link_line(g, m->image, 0, label);
+		free(label);
 		return;
 	}
 	char *caption = one_line(m->caption);
@@ -788,7 +848,7 @@ static int gph_cite(struct gopher_text *g, const char *url)
 static char *gph_annotate(struct gopher_text *g, const struct block *b)
 {
 	int *numbers = xcalloc(b->n_links, sizeof *numbers);
-	char *text = add_references(b->text, b->links, b->n_links, &g->refs, numbers);
+	char *text = add_references(g->a, b->text, b->links, b->n_links, &g->refs, numbers);
 	for (size_t i = 0; i < b->n_links; i++) {
 		if (numbers[i] > 0)
 			gph_list(g, b->links[i].url, numbers[i]);
@@ -815,6 +875,11 @@ static void gph_link(struct gopher_text *g, const char *url, const char *label,
 	struct buf line = {0};
 	const char *shown = label != NULL && label[0] != '\0' ? label : kind != NULL ? kind : url;
 	char *text = one_line(shown);
+	if (!url_usable(g->a, url)) {
+		gph_wrap(g, text, "", "");
+		free(text);
+		return;
+	}
 	int number = gph_cite(g, url);
 	if (kind != NULL && strcmp(kind, text) != 0)
 		buf_printf(&line, "%s: ", kind);
@@ -902,7 +967,11 @@ static void gph_block(struct gopher_text *g, const struct block *b)
 		gph_pre(g, b);
 		break;
 	case BLOCK_IMAGE:
-		gph_link(g, b->url, b->alt, g->labels->image);
+		if (b->url != NULL && b->url[0] != '\0') {
+			char *label = image_label(b->url, b->alt);
+			gph_link(g, b->url, label, g->labels->image);
+			free(label);
+		}
 		break;
 	case BLOCK_LINK:
 		gph_link(g, b->url, b->text, NULL);
@@ -959,7 +1028,9 @@ static void gph_feature(struct gopher_text *g)
 		return;
 	buf_puts(g->out, CRLF);
 	if (has_image) {
-		gph_link(g, m->image, m->caption, g->labels->image);
+		char *label = image_label(m->image, m->caption);
+		gph_link(g, m->image, label, g->labels->image);
+		free(label);
 		return;
 	}
 	char *caption = one_line(m->caption);

@@ -163,8 +163,6 @@ static void front_latest(struct route_context *ctx, struct page *p)
 	page_heading(p, ctx->labels->latest);
 	for (size_t i = 0; i < n; i++)
 		page_article_link(p, latest[i]);
-	if (l.n_visible > n)
-		page_link(p, '1', "/archive/", ctx->labels->archive);
 	free(latest);
 	listing_free(&l);
 }
@@ -207,7 +205,8 @@ static void front_ways_in(struct route_context *ctx, struct page *p)
 	page_link(p, '1', "/feed.gmi", gemini);
 	free(atom);
 	free(gemini);
-	page_heading(p, words->archive);
+	/* The ways to browse, "Archive" among them, each named once. */
+	page_blank(p);
 	page_link(p, '1', "/archive/", words->archive);
 	page_link(p, '1', "/section/", words->sections);
 	page_link(p, '1', "/author/", words->author);
@@ -274,17 +273,22 @@ static void article_navigation(struct route_context *ctx, struct page *p, const 
 	page_link(p, '1', "/", ctx->labels->front_page);
 }
 
+/* In the article's own language: its lang= and the words around it
+ * (related, newer, older) as well as its byline and reading time. */
 static void article_page(struct route_context *ctx, const struct article *a)
 {
 	struct page p;
 	routes_begin_page(ctx, &p);
+	if (a->meta.lang != NULL && strlen(a->meta.lang) < sizeof ctx->result->lang)
+		strcpy(ctx->result->lang, a->meta.lang);
+	ctx->labels = labels_for(a->meta.lang != NULL ? a->meta.lang : ctx->snap->vhost->lang);
 	/* Gemtext links stay paths, as on every other page, so they follow the
 	 * host and port the reader used; Gopher text can only name absolute
 	 * URLs. */
 	struct buf base = {0};
 	if (ctx->out == OUTPUT_GOPHER)
 		page_base_url(&base, ctx->origin, ctx->out);
-	struct render_context render = {ctx->snap->vhost, base.data};
+	struct render_context render = {.vhost = ctx->snap->vhost, .base_url = base.data, .snapshot = ctx->snap};
 	if (ctx->out == OUTPUT_GEMINI) {
 		render_gemtext(p.body, a, &render);
 	} else {

@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "log.h"
+#include "pagecache.h"
 #include "snapshot.h"
 
 #include <errno.h>
@@ -49,7 +50,9 @@ struct site *site_open(const struct vhost *vh, struct buf *errors)
 
 void site_load(struct site *site)
 {
-	atomic_store(&site->current, snapshot_scan(site->builder, NULL));
+	struct snapshot *snap = snapshot_scan(site->builder, NULL);
+	snap->cache = page_cache_new();
+	atomic_store(&site->current, snap);
 }
 
 /* Only once the loader is stopped and no request holds a snapshot. */
@@ -90,6 +93,8 @@ struct snapshot_builder *site_builder(struct site *site)
 
 void site_publish(struct site *site, struct snapshot *snap)
 {
+	/* Not yet seen by any request: the last moment it may change. */
+	snap->cache = page_cache_new();
 	struct snapshot *old = atomic_exchange(&site->current, snap);
 	while (atomic_load(&site->readers) != 0)
 		sched_yield();

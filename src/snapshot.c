@@ -3,7 +3,9 @@
 #include "alloc.h"
 #include "buf.h"
 #include "capsule.h"
+#include "links.h"
 #include "log.h"
+#include "pagecache.h"
 #include "search.h"
 #include "site.h"
 #include "text.h"
@@ -11,18 +13,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-/* Bigger files are not articles anyone wrote by hand. */
-enum { MAX_ARTICLE_BYTES = 4 << 20, MAX_INTRO_BYTES = 1 << 20, MAX_DEPTH = 32 };
+enum { MAX_INTRO_BYTES = 1 << 20 };
 
 /* What tells a file changed without reading it. */
 struct file_id {
@@ -56,8 +55,10 @@ struct source {
 	const char *url;
 	uint64_t url_hash;
 	/* Likewise for listing and sorting: parsed and not a draft, and the
-	 * date (when dated). */
+	 * date (when dated). A redirect is never listed: it only answers its
+	 * own address (and aliases) by sending the reader on. */
 	bool listed;
+	bool redirects;
 	bool dated;
 	time_t date;
 	struct search_terms *terms;
@@ -74,6 +75,12 @@ struct key_table {
 	size_t mask;
 };
 
+/* A file's identity, whatever name or link it is reached by. */
+struct identity {
+	dev_t dev;
+	ino_t ino;
+};
+
 struct path_slot {
 	const char *key;
 	const struct article *article;
@@ -86,9 +93,15 @@ struct snapshot_full {
 	struct source **sources; /* every article file, sorted by path */
 	size_t n_sources;
 	struct source **listed;  /* parallel to pub.articles */
+	struct source **redirects; /* found by path only, never listed */
+	size_t n_redirects;
 	size_t *pools[4];        /* the items of the four indexes */
 	struct path_slot *paths; /* URL path and aliases -> article */
 	size_t paths_mask;
+	/* Of every article source (drafts, scheduled, broken ones too), sorted:
+	 * never served raw, by any name. */
+	struct identity *sources_ids;
+	size_t n_sources_ids;
 };
 
 struct snapshot_builder {
@@ -107,55 +120,12 @@ static struct snapshot_full *full(const struct snapshot *snap)
 
 /* ---- Reading files beneath the capsule ---- */
 
-/* Where openat2 is missing (old kernels, seccomp filters, valgrind): the
- * same rule walked by hand, one component at a time, none of them a link,
- * "." or "..". */
-static int open_beneath_walk(int root_fd, const char *relpath, int flags)
+/* Articles are read where they really are: the scanner follows no link
+ * (a link to a folder would file its articles twice), and what a link
+ * reaches is hidden by its identity instead (snapshot_hides_entry). */
+static bool opened_in_place(const struct capsule_entry *entry, const char *relpath)
 {
-	int dir = root_fd;
-	const char *p = relpath;
-	for (;;) {
-		const char *slash = strchr(p, '/');
-		size_t len = slash ? (size_t)(slash - p) : strlen(p);
-		char name[NAME_MAX + 1];
-		if (len == 0 || len > NAME_MAX || (len == 1 && p[0] == '.') ||
-		    (len == 2 && p[0] == '.' && p[1] == '.')) {
-			if (dir != root_fd)
-				close(dir);
-			errno = ENOENT;
-			return -1;
-		}
-		memcpy(name, p, len);
-		name[len] = '\0';
-		int next_flags = slash ? (O_RDONLY | O_DIRECTORY) : flags;
-		int fd = openat(dir, name, next_flags | O_CLOEXEC | O_NOFOLLOW);
-		int saved = errno;
-		if (dir != root_fd)
-			close(dir);
-		if (fd < 0 || slash == NULL) {
-			errno = saved;
-			return fd;
-		}
-		dir = fd;
-		p = slash + 1;
-	}
-}
-
-/* No path, symlink or ".." leads out of the capsule. */
-static int open_beneath(int root_fd, const char *relpath, int flags)
-{
-	static atomic_bool openat2_missing;
-	if (atomic_load_explicit(&openat2_missing, memory_order_relaxed))
-		return open_beneath_walk(root_fd, relpath, flags);
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd = (int)syscall(SYS_openat2, root_fd, relpath, &how, sizeof how);
-	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
-		return fd;
-	atomic_store_explicit(&openat2_missing, true, memory_order_relaxed);
-	return open_beneath_walk(root_fd, relpath, flags);
+	return strcmp(entry->path, relpath) == 0;
 }
 
 static void file_id_of(const struct stat *st, struct file_id *id)
@@ -172,38 +142,21 @@ static bool file_id_equal(const struct file_id *a, const struct file_id *b)
 	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
-/* Reads a regular file whole. Returns 0, or an errno value (EFBIG: over
- * limit; EINVAL: not a regular file). */
-static int read_file(int root_fd, const char *path, size_t limit, struct buf *out, struct file_id *id)
+/* Reads the regular file at relpath whole (capsule_read_file), noting its
+ * identity whenever it could be opened. Returns 0 or an errno value. */
+static int read_file(int root_fd, const char *relpath, size_t limit, struct buf *out,
+                     struct file_id *id)
 {
-	int fd = open_beneath(root_fd, path, O_RDONLY);
-	if (fd < 0)
-		return errno;
-	struct stat st;
-	int err = 0;
-	if (fstat(fd, &st) != 0)
-		err = errno;
-	else if (!S_ISREG(st.st_mode))
-		err = EINVAL;
-	else if ((size_t)st.st_size > limit)
-		err = EFBIG;
-	if (err == 0)
-		file_id_of(&st, id);
-	while (err == 0) {
-		buf_reserve(out, 4096);
-		ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			err = errno;
-		else if (out->len + (size_t)n > limit)
-			err = EFBIG;
-		if (n <= 0 || err != 0)
-			break;
-		out->len += (size_t)n;
-		out->data[out->len] = '\0';
+	char *path = xasprintf("/%s", relpath);
+	struct capsule_entry entry;
+	int err = capsule_read_file(root_fd, path, limit, out, &entry);
+	free(path);
+	if (entry.kind == CAPSULE_FILE) {
+		id->dev = entry.dev;
+		id->ino = entry.ino;
+		id->size = entry.size;
+		id->mtime = (struct timespec){entry.mtime, entry.mtime_nsec};
 	}
-	close(fd);
 	return err;
 }
 
@@ -211,7 +164,8 @@ static const char *read_error(int err)
 {
 	switch (err) {
 	case EFBIG: return "too large";
-	case EINVAL: return "not a regular file";
+	case EISDIR: return "not a regular file";
+	case EACCES: return "not readable here (a link leading out, or a special file)";
 	default: return strerror(err);
 	}
 }
@@ -237,6 +191,10 @@ static bool is_article_path(const char *path)
 	if (dot == NULL || strchr(dot, '/') != NULL)
 		return false;
 	if (strcmp(dot, ".md") != 0 && strcmp(dot, ".gmi") != 0 && strcmp(dot, ".txt") != 0)
+		return false;
+	/* Hugo's "_index.md" introduces a folder; it is not an article. */
+	const char *slash = strrchr(path, '/');
+	if (strncmp(slash + 1, "_index.", 7) == 0)
 		return false;
 	return !path_has_ignored_part(path);
 }
@@ -510,7 +468,8 @@ static void source_derive(struct snapshot_builder *b, struct source *s)
 	for (size_t i = 0; i < m->n_aliases; i++)
 		s->alias_paths[i] = m->aliases[i][0] == '/' ? xstrdup(m->aliases[i])
 		                                            : xasprintf("/%s", m->aliases[i]);
-	s->listed = !m->draft;
+	s->redirects = !m->draft && m->redirect != NULL;
+	s->listed = !m->draft && !s->redirects;
 	s->dated = m->date.set;
 	s->date = m->date.t;
 	s->url = s->article->path;
@@ -547,13 +506,15 @@ static struct source *source_load(struct snapshot_builder *b, const char *path, 
 	struct buf data = {0}, error = {0};
 	struct file_id id = {0};
 	struct article *a = NULL;
-	int err = read_file(b->root_fd, path, MAX_ARTICLE_BYTES, &data, &id);
+	int err = read_file(b->root_fd, path, ARTICLE_MAX_BYTES, &data, &id);
 	if (err == ENOENT) {
 		buf_free(&data);
 		return NULL; /* removed before it could be read: a later event says so */
 	}
+	struct article_context ctx = b->ctx;
+	ctx.file_time = id.mtime.tv_sec;
 	if (err == 0)
-		a = article_parse(path, data.data ? data.data : "", data.len, &b->ctx, &error);
+		a = article_parse(path, data.data ? data.data : "", data.len, &ctx, &error);
 	else
 		buf_printf(&error, " cannot read: %s", read_error(err));
 	buf_free(&data);
@@ -597,8 +558,9 @@ static void found_free(struct found_list *list)
 	free(list->items);
 }
 
-/* Collects the article files beneath dir (an open directory named rel);
- * takes ownership of dirfd. Symbolic links are not followed. */
+/* Collects the article files beneath dir (an open directory named rel,
+ * depth folders beneath the capsule); takes ownership of dirfd. Symbolic
+ * links are not followed. */
 static void walk(int dirfd, const char *rel, int depth, struct found_list *out)
 {
 	DIR *dir = fdopendir(dirfd);
@@ -614,7 +576,11 @@ static void walk(int dirfd, const char *rel, int depth, struct found_list *out)
 		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
 		char *child = xasprintf("%s/%s", rel, e->d_name);
-		if (S_ISDIR(st.st_mode) && depth < MAX_DEPTH) {
+		if (S_ISDIR(st.st_mode) && depth >= CAPSULE_MAX_DEPTH) {
+			/* Served by no road either (capsule_open): said once a scan. */
+			log_warn("%s: deeper than %d folders: not read", child, CAPSULE_MAX_DEPTH);
+			free(child);
+		} else if (S_ISDIR(st.st_mode)) {
 			int fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd >= 0)
 				walk(fd, child, depth + 1, out);
@@ -628,15 +594,37 @@ static void walk(int dirfd, const char *rel, int depth, struct found_list *out)
 	closedir(dir);
 }
 
+static int folders_in(const char *relpath)
+{
+	int n = 1;
+	for (const char *p = relpath; *p != '\0'; p++)
+		n += *p == '/';
+	return n;
+}
+
+/* Opens relpath where it really is (no link on the way), or gives -1. */
+static int open_in_place(int root_fd, const char *relpath, struct capsule_entry *entry)
+{
+	char *path = xasprintf("/%s", relpath);
+	capsule_open(root_fd, path, entry);
+	free(path);
+	if (entry->fd >= 0 && !opened_in_place(entry, relpath)) {
+		close(entry->fd);
+		entry->fd = -1;
+	}
+	return entry->fd;
+}
+
 static void walk_path(int root_fd, const char *rel, struct found_list *out)
 {
-	int fd = open_beneath(root_fd, rel, O_RDONLY | O_DIRECTORY);
-	if (fd < 0) {
-		if (errno != ENOENT && errno != ENOTDIR)
-			log_warn("%s: cannot read: %s", rel, strerror(errno));
+	struct capsule_entry entry;
+	if (open_in_place(root_fd, rel, &entry) < 0)
+		return; /* gone, or a link: capsule_open said why when it matters */
+	if (entry.kind != CAPSULE_DIR) {
+		close(entry.fd);
 		return;
 	}
-	walk(fd, rel, 0, out);
+	walk(entry.fd, rel, folders_in(rel), out);
 }
 
 static int by_found_path(const void *a, const void *b)
@@ -892,27 +880,160 @@ static void path_put(struct snapshot_full *f, const char *key, uint64_t hash,
 	f->paths[i].hash = hash;
 }
 
+/* The i-th article found by path: the listed ones (newest first), then
+ * the redirects. */
+static const struct source *routed(const struct snapshot_full *f, size_t i)
+{
+	return i < f->pub.n_articles ? f->listed[i] : f->redirects[i - f->pub.n_articles];
+}
+
 /* Real paths first, so an alias never shadows an article's own path. */
 static void paths_build(struct snapshot_full *f)
 {
-	size_t n_keys = f->pub.n_articles;
-	for (size_t i = 0; i < f->pub.n_articles; i++)
-		if (f->listed[i]->alias_paths != NULL)
-			n_keys += f->listed[i]->article->meta.n_aliases;
+	size_t n_routed = f->pub.n_articles + f->n_redirects;
+	size_t n_keys = n_routed;
+	for (size_t i = 0; i < n_routed; i++)
+		if (routed(f, i)->alias_paths != NULL)
+			n_keys += routed(f, i)->article->meta.n_aliases;
 	f->paths_mask = table_capacity(n_keys) - 1;
 	f->paths = xcalloc(f->paths_mask + 1, sizeof *f->paths);
-	for (size_t i = 0; i < f->pub.n_articles; i++) {
-		const struct source *s = f->listed[i];
+	for (size_t i = 0; i < n_routed; i++) {
+		const struct source *s = routed(f, i);
 		if (s->url != NULL)
 			path_put(f, s->url, s->url_hash, s->article);
 	}
-	for (size_t i = 0; i < f->pub.n_articles; i++) {
-		const struct source *s = f->listed[i];
+	for (size_t i = 0; i < n_routed; i++) {
+		const struct source *s = routed(f, i);
 		for (size_t k = 0; s->alias_paths != NULL && k < s->article->meta.n_aliases; k++) {
 			const char *alias = s->alias_paths[k];
 			path_put(f, alias, search_hash(alias, strlen(alias)), s->article);
 		}
 	}
+}
+
+/* ---- One address per article ---- */
+
+struct address_use {
+	const char *url;
+	size_t at; /* in sources, which are in path order */
+};
+
+static int by_url_then_path(const void *a, const void *b)
+{
+	const struct address_use *x = a, *y = b;
+	int c = strcmp(x->url, y->url);
+	return c != 0 ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+static bool address_taken(const struct address_use *uses, size_t n, char **given, size_t n_given,
+                          const char *url)
+{
+	struct address_use key = {url, 0};
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(uses[mid].url, key.url);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = 0; i < n_given; i++)
+		if (strcmp(given[i], url) == 0)
+			return true;
+	return false;
+}
+
+/* "/news/2025/06/guide" for news/guides/zh-hans/guide.md, when that is
+ * taken: "/news/2025/06/guide-zh-hans", then "-2", "-3" ... */
+static char *free_address(const struct source *s, const struct address_use *uses, size_t n,
+                          char **given, size_t n_given)
+{
+	const char *end = strrchr(s->path, '/');
+	const char *start = end;
+	while (start > s->path && start[-1] != '/')
+		start--;
+	char *folder_name = xstrndup(start, (size_t)(end - start));
+	char *folder = text_slug(folder_name);
+	free(folder_name);
+	char *url = xasprintf("%s-%s", s->url, folder);
+	for (int k = 2; address_taken(uses, n, given, n_given, url); k++) {
+		free(url);
+		url = xasprintf("%s-%s-%d", s->url, folder, k);
+	}
+	free(folder);
+	return url;
+}
+
+/* The same source at another address, for this snapshot and the ones
+ * built from it (the file's own source is shared with older ones). */
+static struct source *source_readdressed(struct snapshot_builder *b, const struct source *s,
+                                         const char *url)
+{
+	struct source *copy = source_new(s->path, &s->id);
+	struct article moved = *s->article;
+	moved.path = (char *)url;
+	struct pack measure = {0};
+	pack_into(&measure, &moved);
+	struct pack p = {.base = xmalloc(measure.at)};
+	copy->article = pack_into(&p, &moved);
+	source_derive(b, copy);
+	return copy;
+}
+
+/*
+ * Two articles at one address (the same slug in the same month, such as
+ * guides of one name in two language folders) would hide one of them. The
+ * first by source path keeps the address; each other one gets its folder's
+ * name after its slug.
+ */
+static void settle_addresses(struct snapshot_builder *b, struct source **sources, size_t n)
+{
+	struct address_use *uses = xcalloc(n ? n : 1, sizeof *uses);
+	size_t n_uses = 0;
+	for (size_t i = 0; i < n; i++)
+		if (sources[i]->article != NULL && sources[i]->listed && sources[i]->url != NULL)
+			uses[n_uses++] = (struct address_use){sources[i]->url, i};
+	qsort(uses, n_uses, sizeof *uses, by_url_then_path);
+	char **given = NULL;
+	size_t n_given = 0;
+	for (size_t u = 1; u < n_uses; u++) {
+		if (strcmp(uses[u].url, uses[u - 1].url) != 0)
+			continue;
+		struct source *s = sources[uses[u].at];
+		char *url = free_address(s, uses, n_uses, given, n_given);
+		log_warn("%s: %s is taken by %s; served at %s", s->path, s->url,
+		         sources[uses[u - 1].at]->path, url);
+		given = xreallocarray(given, n_given + 1, sizeof *given);
+		given[n_given++] = url;
+		sources[uses[u].at] = source_readdressed(b, s, url);
+		uses[u].url = uses[u - 1].url; /* the group's next member compares with it */
+		uses[u].at = uses[u - 1].at;
+		source_drop(s);
+	}
+	for (size_t i = 0; i < n_given; i++)
+		free(given[i]);
+	free(given);
+	free(uses);
+}
+
+static int by_identity(const void *a, const void *b)
+{
+	const struct identity *x = a, *y = b;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return (x->ino > y->ino) - (x->ino < y->ino);
+}
+
+static void identities_build(struct snapshot_full *f)
+{
+	f->sources_ids = xcalloc(f->n_sources ? f->n_sources : 1, sizeof *f->sources_ids);
+	for (size_t i = 0; i < f->n_sources; i++)
+		f->sources_ids[i] = (struct identity){f->sources[i]->id.dev, f->sources[i]->id.ino};
+	f->n_sources_ids = f->n_sources;
+	qsort(f->sources_ids, f->n_sources_ids, sizeof *f->sources_ids, by_identity);
 }
 
 /* Builds a snapshot over sources (sorted by path; their references and
@@ -926,13 +1047,17 @@ static struct snapshot *assemble(struct snapshot_builder *b, const struct snapsh
 	f->n_sources = n_sources;
 	f->pub.vhost = b->vhost;
 	f->pub.front_intro = intro;
-	f->pub.hidden = xcalloc(n_sources ? n_sources : 1, sizeof *f->pub.hidden);
-	f->pub.n_hidden = n_sources;
+	identities_build(f);
 	f->listed = xcalloc(n_sources ? n_sources : 1, sizeof *f->listed);
+	f->redirects = xcalloc(n_sources ? n_sources : 1, sizeof *f->redirects);
+	settle_addresses(b, sources, n_sources);
 	for (size_t i = 0; i < n_sources; i++) {
-		f->pub.hidden[i] = sources[i]->path;
-		if (sources[i]->article != NULL && sources[i]->listed)
+		if (sources[i]->article == NULL)
+			continue;
+		if (sources[i]->listed)
 			f->listed[f->pub.n_articles++] = sources[i];
+		else if (sources[i]->redirects)
+			f->redirects[f->n_redirects++] = sources[i];
 	}
 	sort_newest_first(f->listed, f->pub.n_articles);
 	f->pub.articles = xcalloc(f->pub.n_articles ? f->pub.n_articles : 1, sizeof *f->pub.articles);
@@ -1027,12 +1152,12 @@ static char **changed_roots(char *const *paths, size_t n_paths, size_t *n_out)
 /* Reads one changed path into found (a directory: everything beneath). */
 static void collect_changed(struct snapshot_builder *b, const char *path, struct found_list *found)
 {
-	int fd = open_beneath(b->root_fd, path, O_PATH);
-	struct stat st;
-	if (fd < 0)
+	struct capsule_entry entry;
+	if (open_in_place(b->root_fd, path, &entry) < 0)
 		return; /* gone */
-	int ok = fstat(fd, &st);
-	close(fd);
+	struct stat st;
+	int ok = fstat(entry.fd, &st);
+	close(entry.fd);
 	if (ok != 0)
 		return;
 	if (S_ISDIR(st.st_mode))
@@ -1142,8 +1267,9 @@ void snapshot_drop(struct snapshot *snap)
 		source_drop(f->sources[i]);
 	free(f->sources);
 	free(f->listed);
+	free(f->redirects);
 	free(snap->articles);
-	free(snap->hidden);
+	free(f->sources_ids);
 	free(snap->front_intro);
 	free(snap->sections.entries);
 	free(snap->authors.entries);
@@ -1152,6 +1278,7 @@ void snapshot_drop(struct snapshot *snap)
 	for (size_t i = 0; i < 4; i++)
 		free(f->pools[i]);
 	search_index_free(snap->search);
+	page_cache_free(snap->cache);
 	free(f->paths);
 	free(f);
 }
@@ -1175,6 +1302,18 @@ const struct article *snapshot_find_article(const struct snapshot *snap, const c
 	return NULL;
 }
 
+static const void *listed_source_at(const char *source, const void *snap)
+{
+	const struct source *s = prev_source(snap, source);
+	return s != NULL && s->article != NULL && s->listed ? s->article : NULL;
+}
+
+const struct article *snapshot_link_target(const struct snapshot *snap, const char *site_path)
+{
+	const struct article *a = links_find_source(site_path, listed_source_at, snap);
+	return a != NULL ? a : snapshot_find_article(snap, site_path);
+}
+
 const struct index_entry *index_find(const struct index *idx, const char *key)
 {
 	if (key == NULL)
@@ -1183,9 +1322,18 @@ const struct index_entry *index_find(const struct index *idx, const char *key)
 	return bsearch(&probe, idx->entries, idx->n_entries, sizeof *idx->entries, by_key);
 }
 
-bool snapshot_hides_file(const struct snapshot *snap, const char *relpath)
+bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entry *entry)
 {
-	while (relpath[0] == '/')
-		relpath++;
-	return bsearch(&relpath, snap->hidden, snap->n_hidden, sizeof *snap->hidden, by_string) != NULL;
+	if (entry->kind != CAPSULE_FILE)
+		return false;
+	/* By where it is: an article source, even one the snapshot has not
+	 * read yet (just written, or broken and still served as before). */
+	if (is_article_path(entry->path))
+		return true;
+	/* By what it is: the same file by another name (a link inside the
+	 * capsule, a hard link, another case on a case-insensitive disk). */
+	const struct snapshot_full *f = full(snap);
+	struct identity probe = {entry->dev, entry->ino};
+	return bsearch(&probe, f->sources_ids, f->n_sources_ids, sizeof *f->sources_ids,
+	               by_identity) != NULL;
 }

@@ -67,24 +67,60 @@ static size_t decode(const char *s, size_t len, size_t i, utf8proc_int32_t *cp)
 	return (size_t)n;
 }
 
+/* Hangul medial vowels and final consonants: they join the initial
+ * consonant before them into one syllable block. */
+static bool is_hangul_jamo_tail(utf8proc_int32_t cp)
+{
+	return (cp >= 0x1160 && cp <= 0x11ff) || (cp >= 0xd7b0 && cp <= 0xd7ff);
+}
+
+/* Format characters that are drawn, not hidden: the Arabic number sign
+ * and its kin, which stand before the digits they span. */
+static bool is_prepended_mark(utf8proc_int32_t cp)
+{
+	return (cp >= 0x0600 && cp <= 0x0605) || cp == 0x06dd || cp == 0x070f ||
+	       cp == 0x0890 || cp == 0x0891 || cp == 0x08e2 || cp == 0x110bd || cp == 0x110cd;
+}
+
 /*
- * The cluster starting at s[i]. Its width is that of its widest code point,
- * so a ZWJ emoji sequence or a letter with combining marks takes the columns
- * of one glyph; an emoji presentation selector (U+FE0F) makes it two.
+ * Columns of one code point as terminals count them (glibc's wcwidth is
+ * the reference): utf8proc's width, except that a spacing mark (category
+ * Mc, such as the Devanagari vowel sign AA) takes a column of its own, and
+ * where glibc's newer tables say otherwise.
+ */
+static int code_point_width(utf8proc_int32_t cp)
+{
+	if (is_hangul_jamo_tail(cp))
+		return 0;
+	/* Circled numbers on black squares, Yijing hexagrams, and the wide
+	 * spacing marks of Hangul and Vietnamese han-nom: two columns. */
+	if ((cp >= 0x3248 && cp <= 0x324f) || (cp >= 0x4dc0 && cp <= 0x4dff) ||
+	    cp == 0x302e || cp == 0x302f || cp == 0x16ff0 || cp == 0x16ff1)
+		return 2;
+	if (utf8proc_category(cp) == UTF8PROC_CATEGORY_MC || is_prepended_mark(cp))
+		return 1;
+	return utf8proc_charwidth(cp);
+}
+
+/*
+ * The cluster starting at s[i]. Its width is the sum of its code points',
+ * as terminals count them: a letter with spacing vowel signs takes a column
+ * for each sign, a combining accent none, and each emoji of a ZWJ sequence
+ * its own two (a terminal that draws the sequence as one glyph then shows
+ * a shorter line, never a longer one). An emoji presentation selector
+ * (U+FE0F) makes a narrow symbol two columns.
  */
 static struct grapheme next_grapheme(const char *s, size_t len, size_t i)
 {
 	utf8proc_int32_t state = 0, prev, cp;
 	size_t pos = i + decode(s, len, i, &prev);
-	int width = utf8proc_charwidth(prev);
+	int width = code_point_width(prev);
 	bool emoji_selector = false;
 	while (pos < len) {
 		size_t n = decode(s, len, pos, &cp);
 		if (utf8proc_grapheme_break_stateful(prev, cp, &state))
 			break;
-		int w = utf8proc_charwidth(cp);
-		if (w > width)
-			width = w;
+		width += code_point_width(cp);
 		if (cp == 0xfe0f)
 			emoji_selector = true;
 		prev = cp;
@@ -317,4 +353,181 @@ char *text_slug(const char *s)
 	if (slug.len == 0)
 		buf_puts(&slug, "item");
 	return buf_steal(&slug);
+}
+
+/* Code points some readers take for the end of a line: NEL and the Unicode
+ * line and paragraph separators. */
+static bool is_unicode_break(utf8proc_int32_t cp)
+{
+	return cp == 0x85 || cp == 0x2028 || cp == 0x2029;
+}
+
+/* C0 and C1 controls and DEL. */
+static bool is_control(utf8proc_int32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+}
+
+bool text_is_bidi_control(uint32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Whether s holds a code point that stops it being clean: a control or
+ * line break, or with bidi also a bidi control, or with strict also a byte
+ * that is not UTF-8. */
+static bool holds_unclean(const char *s, size_t len, bool bidi, bool strict)
+{
+	for (size_t i = 0; i < len;) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		                                      (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0) {
+			if (strict)
+				return true;
+			/* A stray byte: a control only if it is a C0 one or DEL. */
+			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+				return true;
+			i++;
+			continue;
+		}
+		if (is_control(cp) || is_unicode_break(cp) ||
+		    (bidi && text_is_bidi_control((uint32_t)cp)))
+			return true;
+		i += (size_t)n;
+	}
+	return false;
+}
+
+bool text_is_clean(const char *s, size_t len)
+{
+	return !holds_unclean(s, len, true, true);
+}
+
+bool text_has_control(const char *s, size_t len)
+{
+	return holds_unclean(s, len, false, false);
+}
+
+/* Deepest nesting of bidi embeddings and isolates a field may open: more
+ * than any real text needs, few enough to track on the stack. */
+#define BIDI_DEPTH_MAX 16
+
+#define PDF 0x202c /* pops an embedding or override */
+#define PDI 0x2069 /* pops an isolate */
+
+/* The embeddings ('e') and isolates ('i') a field has opened so far. */
+struct bidi_stack {
+	char kinds[BIDI_DEPTH_MAX];
+	size_t depth;
+};
+
+static void put_code_point(struct buf *out, utf8proc_int32_t cp)
+{
+	utf8proc_uint8_t bytes[4];
+	utf8proc_ssize_t n = utf8proc_encode_char(cp, bytes);
+	buf_append(out, (const char *)bytes, (size_t)n);
+}
+
+/* Keeps a bidi control only when it opens a level there is room for or
+ * closes one the field opened, so nothing reorders text past the field. */
+static void put_bidi(struct buf *out, struct bidi_stack *bidi, utf8proc_int32_t cp)
+{
+	if (cp == PDF) {
+		if (bidi->depth > 0 && bidi->kinds[bidi->depth - 1] == 'e') {
+			bidi->depth--;
+			put_code_point(out, cp);
+		}
+		return;
+	}
+	if (cp == PDI) {
+		/* Closes the last isolate and any embedding opened inside it. */
+		size_t d = bidi->depth;
+		while (d > 0 && bidi->kinds[d - 1] != 'i')
+			d--;
+		if (d > 0) {
+			bidi->depth = d - 1;
+			put_code_point(out, cp);
+		}
+		return;
+	}
+	if (bidi->depth == BIDI_DEPTH_MAX)
+		return;
+	bidi->kinds[bidi->depth++] = cp >= 0x2066 ? 'i' : 'e';
+	put_code_point(out, cp);
+}
+
+/* Closes what the field left open, innermost first. */
+static void close_bidi(struct buf *out, struct bidi_stack *bidi)
+{
+	while (bidi->depth > 0)
+		put_code_point(out, bidi->kinds[--bidi->depth] == 'i' ? PDI : PDF);
+}
+
+/* Breaks a body may keep; the rest (VT, FF, NEL, U+2028, U+2029) read as
+ * controls and become spaces. */
+static bool is_line_break(utf8proc_int32_t cp)
+{
+	return cp == '\n' || cp == '\r';
+}
+
+static bool is_other_break(utf8proc_int32_t cp)
+{
+	return cp == '\v' || cp == '\f' || is_unicode_break(cp);
+}
+
+void text_clean(struct buf *out, const char *s, size_t len, unsigned flags)
+{
+	bool lines = (flags & TEXT_CLEAN_LINES) != 0;
+	struct bidi_stack bidi = {.depth = 0};
+	buf_reserve(out, len);
+	for (size_t i = 0; i < len;) {
+		/* Printable ASCII, most of any text, is copied a run at a time. */
+		size_t run = i;
+		while (run < len && s[run] >= 0x20 && s[run] < 0x7f)
+			run++;
+		if (run > i) {
+			buf_append(out, s + i, run - i);
+			i = run;
+			continue;
+		}
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		                                      (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0) {
+			buf_puts(out, "\xef\xbf\xbd");
+			i++;
+			continue;
+		}
+		i += (size_t)n;
+		if (cp == '\r' && i < len && s[i] == '\n')
+			continue; /* "\r\n" is one line break: the '\n' makes it */
+		if (is_line_break(cp)) {
+			if (lines) {
+				close_bidi(out, &bidi);
+				buf_putc(out, '\n');
+			} else {
+				buf_putc(out, ' ');
+			}
+		} else if (is_other_break(cp)) {
+			buf_putc(out, ' ');
+		} else if (cp == '\t') {
+			buf_putc(out, lines ? '\t' : ' ');
+		} else if (is_control(cp)) {
+			/* Dropped: a terminal would act on it (ESC, BEL, CSI ...). */
+		} else if (text_is_bidi_control((uint32_t)cp)) {
+			if (!(flags & TEXT_CLEAN_NO_BIDI))
+				put_bidi(out, &bidi, cp);
+		} else {
+			buf_append(out, s + i - (size_t)n, (size_t)n);
+		}
+	}
+	close_bidi(out, &bidi);
+}
+
+char *text_cleaned(const char *s, unsigned flags)
+{
+	struct buf out = {0};
+	text_clean(&out, s, strlen(s), flags);
+	return buf_steal(&out);
 }

@@ -329,6 +329,12 @@ static SSL_CTX *new_context(struct tls_hosts *hosts, const struct place *cert,
 	 * sealed copy of the session on every full handshake. */
 	SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:"
 	                              "TLS_AES_256_GCM_SHA384");
+	/* TLS 1.2: forward secrecy (ECDHE) and AEAD only, as Mozilla's
+	 * "intermediate" profile: no CBC with its padding oracles, no SHA-1
+	 * MAC. RSA suites too, for an operator's own RSA certificate. */
+	SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+	                             "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+	                             "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
 	SSL_CTX_set_num_tickets(ctx, 1);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any_client_cert);
 	/* Required for resumption once client certificates are asked for. */

@@ -5,6 +5,7 @@
 #include "mime.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,11 @@
 #define PAUSE_MS 100
 /* SIGTERM: responses being written get this long to finish. */
 #define DRAIN_MS 5000
+/* After a crowd of connections has mostly left (from at least this many
+ * to a quarter of them), the memory they used goes back to the system:
+ * malloc keeps freed memory otherwise, and a burst of readers would leave
+ * the server large for good. */
+#define TRIM_CROWD 64
 
 enum timer_list { TIMER_NONE, TIMER_REQUEST, TIMER_IDLE };
 
@@ -47,6 +53,7 @@ struct worker {
 	struct timers request_timers; /* waiting for a whole request */
 	struct timers idle_timers;    /* writing; deadline moves with progress */
 	size_t n_conns;
+	size_t crowd; /* the most connections since memory was last trimmed */
 	bool listening;
 	int64_t resume_ms; /* when listening was paused: try again then */
 	bool starved;      /* out of descriptors; said once until the queue drains */
@@ -144,6 +151,10 @@ static void close_conn(struct worker *w, struct conn *c, int64_t now)
 	engine_release(w->e, g);
 	atomic_fetch_sub(&w->e->n_conns, 1);
 	w->n_conns--;
+	if (w->crowd >= TRIM_CROWD && w->n_conns <= w->crowd / 4) {
+		malloc_trim(0);
+		w->crowd = w->n_conns;
+	}
 	if (!w->listening && !w->stopping)
 		arm_listeners(w);
 }
@@ -191,6 +202,8 @@ static void add_conn(struct worker *w, int fd, enum listen_proto proto,
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
 	c->events = EPOLLIN;
 	w->n_conns++;
+	if (w->n_conns > w->crowd)
+		w->crowd = w->n_conns;
 	timer_append(w, c, TIMER_REQUEST, now + w->e->request_timeout_ms);
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
 		close_conn(w, c, now);

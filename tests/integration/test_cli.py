@@ -8,7 +8,12 @@ import subprocess
 from harness import (REPO, SAMPLE_CAPSULE, Server, Skip, connect, copy_capsule, kabar_bin,
                      shared_path, tempdir, wait_until)
 
-SUMMARY = re.compile(r"^(\d+) articles, (\d+) problems$")
+SUMMARY = re.compile(r"^(\d+) articles, (\d+) problems(?:, (\d+) warnings)?"
+                     r"(?:, (\d+) dated by file time)?$")
+# Lines of check that are no problem: links to nothing (warnings) and
+# articles dated by their file's time (notes).
+NOT_PROBLEM = re.compile(r": link to .+: (nothing there|climbs out of the capsule)$|"
+                         r"^[^:]+: dated by its file time \(")
 
 
 def need_binary():
@@ -34,7 +39,9 @@ def summary(stdout):
     assert lines, "check printed nothing"
     m = SUMMARY.match(lines[-1])
     assert m, f"no summary line: {stdout!r}"
-    return int(m.group(1)), int(m.group(2)), lines[:-1]
+    others = [line for line in lines[:-1] if NOT_PROBLEM.search(line)]
+    assert len(others) == int(m.group(3) or 0) + int(m.group(4) or 0), stdout[-2000:]
+    return int(m.group(1)), int(m.group(2)), [line for line in lines[:-1] if line not in others]
 
 
 def test_version():
@@ -150,6 +157,32 @@ def test_check_broken_article():
     assert articles == len(article_sources(os.path.join(capsule, "news"))) - 1
 
 
+def test_render_broken_articles_prints_the_reason():
+    """Nothing goes to stdout, one FILE:LINE reason to stderr, exit 1: also
+    on the sanitizer build, where writing an empty output once aborted."""
+    folder = os.path.join(tempdir(), "news")
+    os.makedirs(folder)
+    broken = {
+        "unclosed.md": "---\ntitle: [never closed\ndate: 2024-03-01\n---\n\nBody.\n",
+        "bad-date.md": "---\ntitle: Tanggal salah\ndate: 2024-13-45\n---\n\nIsi.\n",
+        "latin1.md": "---\ntitle: Caf\u00e9\ndate: 2024-03-01\n---\n\nna\u00efve\n".encode("latin-1"),
+        "empty.md": "",
+        "nul.md": "---\ntitle: x\ndate: 2024-03-01\n---\n\n\u05e9\u05dc\u05d5\u05dd\0\n",
+    }
+    for name, text in broken.items():
+        path = os.path.join(folder, name)
+        with open(path, "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+        for output in ("--gemini", "--gopher"):
+            r = kabar("render", path, output)
+            assert r.returncode == 1 and r.stdout == "", (name, r.returncode, r.stdout)
+            assert re.fullmatch(re.escape(path) + r":\d+: [^\n]+\n", r.stderr), r.stderr
+    missing = os.path.join(folder, "missing.md")
+    r = kabar("render", missing)
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.startswith(missing + ": ") and r.stderr.count("\n") == 1, r.stderr
+
+
 def test_check_go_blog_corpus():
     corpus = shared_path("corpus", "go-blog")
     r = kabar("check", corpus)
@@ -160,6 +193,40 @@ def test_check_go_blog_corpus():
     assert len(lines) == problems
     for line in lines:
         assert re.match(re.escape(corpus) + r"/[^:]+:\d+: \S", line), line
+
+
+def test_check_links_and_undated_articles():
+    """Undated articles publish, noted; links to nothing are warnings, and
+    problems with --strict."""
+    capsule = os.path.join(tempdir(), "capsule")
+    os.makedirs(os.path.join(capsule, "news", "id", "gambar"))
+    write(os.path.join(capsule, "news", "id", "gambar", "peta.png"), "png")
+    write(os.path.join(capsule, "news", "id", "pelabuhan.md"),
+          "---\ntitle: Panduan Pelabuhan\ndescription: Cara naik feri\n---\n\n"
+          "Lihat [peta](gambar/peta.png) dan [jadwal](jadwal.md).\n\n"
+          "![Dermaga](gambar/dermaga.jpg)\n\n[Keluar](../../../luar.txt)\n")
+    write(os.path.join(capsule, "news", "id", "jadwal.md"),
+          "---\ntitle: Jadwal\ndate: 2024-03-01\n---\n\n[Kembali](pelabuhan#atas)\n\n"
+          "[Rencana](rencana.md)\n")
+    write(os.path.join(capsule, "news", "id", "rencana.md"),
+          "---\ntitle: Rencana\ndate: 2024-03-02\ndraft: true\n---\n\nBelum terbit.\n")
+    write(os.path.join(capsule, "news", "id", "_index.md"), "---\ntitle: Indonesia\n---\n")
+    r = kabar("check", capsule)
+    assert r.returncode == 0, r.stdout
+    lines = r.stdout.splitlines()
+    assert lines[-1] == "3 articles, 0 problems, 3 warnings, 1 dated by file time", lines
+    source = f"{capsule}/news/id/pelabuhan.md"
+    assert re.match(re.escape(source) + r": dated by its file time \(\d{4}-\d\d-\d\d \d\d:\d\d\)$",
+                    lines[0]), lines
+    # A draft is not there for readers yet.
+    assert lines[1] == f"{capsule}/news/id/jadwal.md:8: link to rencana.md: nothing there", lines
+    assert lines[2:4] == [f"{source}:8: link to gambar/dermaga.jpg: nothing there",
+                          f"{source}:10: link to ../../../luar.txt: climbs out of the capsule"], lines
+    r = kabar("check", "--strict", capsule)
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[-1] == "3 articles, 3 problems, 1 dated by file time"
+    r = kabar("serve", "--strict")
+    assert r.returncode == 2 and "--strict" in r.stderr
 
 
 def readable_by_all(*paths):

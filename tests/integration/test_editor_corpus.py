@@ -1,6 +1,7 @@
 """kabar render, new and check on content nobody here wrote: the real posts
 in ../shared/corpus (skipped when absent)."""
 import os
+import re
 import shutil
 import subprocess
 
@@ -63,4 +64,6 @@ def test_new_article_among_the_corpus_checks_clean():
     check = kabar("check", "--capsule", capsule)
     assert check.returncode == 0, check.stdout[-2000:]
     last = check.stdout.decode().strip().splitlines()[-1]
-    assert last == f"{len(os.listdir(news))} articles, 0 problems", last
+    # The corpus's links to the rest of its old site lead nowhere here:
+    # warnings, not problems.
+    assert re.match(rf"^{len(os.listdir(news))} articles, 0 problems(, \d+ warnings)?$", last), last

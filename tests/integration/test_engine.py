@@ -3,6 +3,7 @@ TLS (close_notify, versions, resumption, SNI), signals, the privilege drop,
 the connection cap, Gopher over TLS on the Gopher port, large files."""
 import os
 import re
+import select
 import signal
 import socket
 import ssl
@@ -11,7 +12,7 @@ import threading
 import time
 
 from harness import (Server, client_context, connect, copy_capsule, gemini, gopher,
-                     need_tool, read_all, wait_until)
+                     need_tool, patience, read_all, wait_until)
 
 ACCESS = re.compile(r'^\S+Z (gemini|gopher) (\S+) (\S+) "(.*)" (\d+) (\d+) (\d+)ms$')
 
@@ -185,6 +186,17 @@ def test_openssl_s_client():
                            timeout=20)
         assert r.returncode != 0
         assert "20 text/gemini" not in r.stdout.decode("utf-8", "replace")
+        # TLS 1.2 only with ECDHE and AEAD: no CBC, no SHA-1 MAC.
+        for cipher, works in (("ECDHE-ECDSA-AES128-SHA", False), ("ECDHE-ECDSA-AES256-SHA384", False),
+                              ("ECDHE-ECDSA-AES128-GCM-SHA256", True),
+                              ("ECDHE-ECDSA-CHACHA20-POLY1305", True)):
+            r = subprocess.run(["openssl", "s_client", "-tls1_2", "-cipher", cipher, "-connect",
+                                f"127.0.0.1:{srv.gemini_port}", "-servername", "localhost",
+                                "-ign_eof"], input=b"gemini://localhost/\r\n",
+                               capture_output=True, timeout=20)
+            out = r.stdout.decode("utf-8", "replace")
+            assert ("\n20 text/gemini" in out) == works, (cipher, out[-2000:])
+            assert (f"Cipher is {cipher}" in out) == works, (cipher, out[-2000:])
 
 
 def test_session_resumption():
@@ -264,7 +276,8 @@ def test_sigterm_exits_zero_and_finishes_responses():
     # A download in flight whose reader has not started reading yet.
     reader = connect(srv.gopher_port, timeout=20)
     reader.sendall(b"/big.bin\r\n")
-    time.sleep(0.3)
+    # In flight: the first bytes wait in the reader's socket (not read yet).
+    assert select.select([reader], [], [], patience(10))[0], "the download never started"
     start = time.monotonic()
     srv.signal(signal.SIGTERM)
     time.sleep(0.3)
@@ -289,7 +302,8 @@ def test_sigusr1_reopens_access_log():
         assert wait_until(lambda: os.path.exists(log_path) and os.path.getsize(log_path) > 0)
         os.rename(log_path, log_path + ".1")
         srv.signal(signal.SIGUSR1)
-        time.sleep(0.3)
+        # The server makes the file anew when it reopens it.
+        assert wait_until(lambda: os.path.exists(log_path))
         gemini(srv.gemini_port, "gemini://localhost/about.gmi")
         assert wait_until(lambda: os.path.exists(log_path) and "about.gmi" in open(log_path).read())
 
@@ -443,7 +457,13 @@ def test_idle_write_timeout_drops_a_reader_that_stopped():
     with Server(capsule=capsule, config=config) as srv:
         sock = connect(srv.gopher_port, timeout=10)
         sock.sendall(b"/huge.bin\r\n")
-        time.sleep(2.5)  # never reads: the server's writes stop making progress
+        # Never reads: the server's writes stop making progress, and it
+        # logs the download when it drops the reader.
+        assert wait_until(lambda: any(l[3] == "/huge.bin" for l in access_lines(srv)), 10), \
+            "the stalled reader was not dropped"
+        # What the kernel still holds for it arrives, then the end. (A
+        # kernel short of memory may drop the closed socket's queue
+        # silently: the client then never hears more.)
         got = 0
         try:
             while True:
@@ -451,14 +471,19 @@ def test_idle_write_timeout_drops_a_reader_that_stopped():
                 if not chunk:
                     break
                 got += len(chunk)
-        except ConnectionResetError:
+        except (ConnectionResetError, socket.timeout):
             pass
         sock.close()
-        assert got < 24 * 1024 * 1024, "the stalled reader was not dropped"
         line = [l for l in access_lines(srv) if l[3] == "/huge.bin"][0]
-        assert int(line[5]) == got and int(line[6]) < 2500, line
+        assert got <= int(line[5]) < 24 * 1024 * 1024, (got, line)
+        # Cut by the idle timeout (500 ms), nowhere near the default 30 s.
+        assert int(line[6]) < 5000, line
         # Others are served meanwhile and afterwards.
         assert gopher(srv.gopher_port, "").endswith(b".\r\n")
+
+
+def open_fds(server):
+    return len(os.listdir(f"/proc/{server.proc.pid}/fd"))
 
 
 def cpu_seconds(pid):
@@ -514,9 +539,10 @@ def test_out_of_descriptors_twice_serves_open_connections_meanwhile():
     with Server(args=["--workers", "1"], wrapper=f"prlimit --nofile={limit}:{limit}") as srv:
         for episode in (1, 2):
             # A client accepted before the descriptors ran out...
+            before = open_fds(srv)
             early = connect(srv.gopher_port)
             early.sendall(b"/ne")
-            time.sleep(0.2)
+            wait_until(lambda: open_fds(srv) > before, 5)  # accepted
             flood = [connect(srv.gopher_port) for _ in range(12)]
             assert wait_until(lambda: srv.log().count("cannot accept") == episode, 5), srv.log()
             # ...still gets its answer while the others wait in the queue (an

@@ -113,7 +113,9 @@ GOPHER_CASES = [
     ("pct_slash_root", b"/%2fetc%2fpasswd", gopher_error("Not found: /%2fetc%2fpasswd")),
     ("double_encoded", b"/%252e%252e/", gopher_error("Not found: /%252e%252e/")),
     ("overlong_utf8_pct", b"/%c0%ae%c0%ae/", gopher_error("Not found: /%c0%ae%c0%ae/")),
-    ("overlong_utf8_raw", b"\xc0\xae\xc0\xae/etc", gopher_error("Not found: /????/etc")),
+    # Bytes that are not UTF-8 are shown as U+FFFD, as everywhere in a page.
+    ("overlong_utf8_raw", b"\xc0\xae\xc0\xae/etc",
+     gopher_error("Not found: /\ufffd\ufffd\ufffd\ufffd/etc")),
     ("backslash", b"/..\\..\\etc", gopher_error("Not found: /..\\..\\etc")),
     ("pct_backslash", b"/%5c..%5c", gopher_error("Not found: /%5c..%5c")),
     ("absolute_path", b"/etc/passwd", gopher_error("Not found: /etc/passwd")),

@@ -315,9 +315,10 @@ def test_render_and_new_from_the_command_line():
     assert r.stdout.startswith("Ferry: back on Monday\n=====")
 
     # A published one renders with the site's zone, and the check agrees.
-    r = kabar("render", os.path.join(SAMPLE_CAPSULE, "news", "harbour-light-returns.md"),
-              "--config", os.path.join(REPO, "kabar.yaml"))
-    assert r.returncode == 0 and r.stderr == ""
+    published = os.path.join(SAMPLE_CAPSULE, "news", "harbour-light-returns.md")
+    r = kabar("render", published, "--config", os.path.join(REPO, "kabar.yaml"))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == published + ": lang: en (identified from the text)\n", r.stderr
     assert "2024-03-14 19:20 WITA" in r.stdout
 
     broken = write(os.path.join(capsule, "news", "zz-broken.md"), "---\ntitle: [x\n---\n")

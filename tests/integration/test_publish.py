@@ -4,7 +4,7 @@ import os
 import shutil
 import time
 
-from harness import Server, copy_capsule, gemini, gopher, shared_path, wait_until
+from harness import Server, copy_capsule, gemini, gopher, patience, shared_path, wait_until
 
 SEED = "000_d926a9efe1d2fe2d.txt"
 HEADLINE = "Kesan Peserta Study Tiru Kabupaten Lutim"
@@ -12,6 +12,23 @@ HEADLINE = "Kesan Peserta Study Tiru Kabupaten Lutim"
 
 def front_page(server):
     return gemini(server.gemini_port, f"gemini://localhost:{server.gemini_port}/").text
+
+
+def within_a_second(server, shows):
+    """Polls the front page until shows(page). A poll that starts more than
+    a second after the change and still misses it breaks the promise; a
+    slow poll (a loaded machine, valgrind) is not held against the server,
+    since the page is read when the server gets to the request."""
+    change = time.monotonic()
+    deadline = change + patience(10)
+    while time.monotonic() < deadline:
+        asked = time.monotonic()
+        if shows(front_page(server)):
+            return True
+        late = asked - change
+        assert late < patience(1.0), f"still not shown {late:.2f} s after the change"
+        time.sleep(0.02)
+    return False
 
 
 def test_seed_appears_and_disappears():
@@ -24,18 +41,12 @@ def test_seed_appears_and_disappears():
         target = os.path.join(capsule, "news", SEED)
         temporary = os.path.join(capsule, "news", "." + SEED + ".part")
         shutil.copyfile(seed, temporary)
-        start = time.monotonic()
         os.rename(temporary, target)
-        assert wait_until(lambda: HEADLINE in front_page(server), timeout=3.0, step=0.02)
-        took = time.monotonic() - start
-        assert took < 1.0, f"published after {took:.2f} s"
+        assert within_a_second(server, lambda page: HEADLINE in page), "never published"
         assert HEADLINE in gopher(server.gopher_port, "").decode("utf-8", "replace")
 
         os.remove(target)
-        start = time.monotonic()
-        assert wait_until(lambda: HEADLINE not in front_page(server), timeout=3.0, step=0.02)
-        took = time.monotonic() - start
-        assert took < 1.0, f"still listed {took:.2f} s after deletion"
+        assert within_a_second(server, lambda page: HEADLINE not in page), "never removed"
 
 
 def test_written_in_place_and_new_folder():

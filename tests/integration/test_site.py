@@ -46,6 +46,8 @@ tags: [ekonomi, pertanian]
 title: Pindah
 slug: pindah
 date: 2022-03-01T08:00:00+08:00
+section: barru
+tags: [pertanian, pindahan]
 redirect: /news/2022/04/panen
 """),
         article("depan.md", """
@@ -175,6 +177,20 @@ def test_redirect_and_alias():
     assert r.status in (30, 31) and r.meta.endswith("/news/2022/04/panen"), r.header
     r = get("/lama/panen")
     assert r.status in (30, 31) and r.meta.endswith("/news/2022/04/panen"), r.header
+
+
+def test_redirect_is_never_listed():
+    for path in ("/", "/feed.gmi", "/section/barru/", "/tag/", "/tag/pertanian/", "/archive/",
+                 "/archive/2022/", "/search?pindah", "/news/2022/04/panen"):
+        assert "/news/2022/03/pindah" not in page(path), path
+    for path in ("/feed.xml", "/section/barru/feed.xml", "/tag/pertanian/feed.xml"):
+        assert b"/news/2022/03/pindah" not in get(path).body, path
+    assert get("/tag/pindahan/").status == 51
+    assert get("/archive/2022/03/").status == 51
+    for selector in ("/", "/section/barru/", "/tag/pertanian/", "/archive/2022/"):
+        assert not any("/news/2022/03/pindah" in line for line in menu(selector)), selector
+    followed = gopher(server().gopher_port, "/news/2022/03/pindah").decode("utf-8")
+    assert "Petani di Barru memanen padi." in followed
 
 
 def test_unpublished_article_is_hidden():

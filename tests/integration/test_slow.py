@@ -74,7 +74,8 @@ def test_a_thousand_silent_and_trickling_clients():
             assert gopher(srv.gopher_port, "/news/").endswith(b".\r\n")
             slowest = max(slowest, time.monotonic() - t0)
             time.sleep(0.3)
-        assert slowest < patience(0.5), f"a normal request took {slowest:.2f} s"
+        # Well under the request timeout (2 s) that a blocked worker would wait for.
+        assert slowest < patience(1.5), f"a normal request took {slowest:.2f} s"
         # The request timeout (2 s) cuts every one of them.
         left = wait_all_closed(silent + trickle, patience(6))
         took = time.monotonic() - start

@@ -28,7 +28,7 @@ static void test_markdown_article(void)
 		CHECK_INT(a->format, FORMAT_MARKDOWN);
 		CHECK_INT(a->n_blocks, 1); /* the heading repeating the title is dropped */
 		CHECK_STR(a->blocks[0].text, "Satu dua tiga.");
-		CHECK_INT(a->words, 3);
+		CHECK_INT(a->reading.words, 3);
 		CHECK_STR(a->source, "news/2022-04-21-Kabar Baru.md");
 	}
 	article_free(a);
@@ -132,6 +132,71 @@ static void test_redirect_needs_no_date(void)
 	buf_free(&err);
 }
 
+/* 2024-02-29 20:00 UTC: already 1 March on a site at +08:00. */
+enum { LEAP_EVENING = 1709236800 };
+
+static struct article *parse_at(const char *source, const char *text, time_t file_time,
+                                struct buf *err)
+{
+	struct article_context at = ctx;
+	at.file_time = file_time;
+	buf_clear(err);
+	return article_parse(source, text, strlen(text), &at, err);
+}
+
+static void test_dated_by_file_time(void)
+{
+	struct buf err = {0};
+	/* A Jekyll guide in Arabic: title and description, no date. */
+	struct article *a = parse_at("news/ar/dalil-almina.md",
+	                             "---\ntitle: \xd8\xaf\xd9\x84\xd9\x8a\xd9\x84 \xd8\xa7\xd9\x84\xd9\x85\xd9\x8a\xd9\x86\xd8\xa7\xd8\xa1\n"
+	                             "description: x\n---\nText.\n", LEAP_EVENING, &err);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK(a->dated_by_file);
+		CHECK(a->meta.date.set && a->meta.date.has_time);
+		CHECK_INT(a->meta.date.t, LEAP_EVENING);
+		CHECK_INT(a->meta.date.offset_minutes, 480); /* the site's zone */
+		CHECK_STR(a->path, "/news/2024/03/dalil-almina");
+	}
+	article_free(a);
+	/* Whatever names a date wins over the file's time. */
+	a = parse_at("news/x.md", "---\ntitle: x\ndate: 2020-01-02\n---\nText.\n", LEAP_EVENING, &err);
+	CHECK(a != NULL && !a->dated_by_file);
+	CHECK_STR(a ? a->path : NULL, "/news/2020/01/x");
+	article_free(a);
+	a = parse_at("news/2021-05-06-kabar.md", "---\ntitle: x\n---\nText.\n", LEAP_EVENING, &err);
+	CHECK(a != NULL && !a->dated_by_file);
+	CHECK_STR(a ? a->path : NULL, "/news/2021/05/kabar");
+	article_free(a);
+	a = parse_at("t.txt", "Judul Berita\nKamis, 21 April 2022 11:18 WITA\n\nPara.\n", LEAP_EVENING, &err);
+	CHECK(a != NULL && !a->dated_by_file);
+	article_free(a);
+	/* A redirect stays undated: it is never listed. */
+	a = parse_at("go12.md", "---\nredirect: /blog/go1.2\n---\n", LEAP_EVENING, &err);
+	CHECK(a != NULL && !a->meta.date.set);
+	article_free(a);
+	buf_free(&err);
+}
+
+/* index.md in a folder is the folder's article (a page bundle). */
+static void test_page_bundle_names(void)
+{
+	struct buf err = {0};
+	struct article *a = parse_at("news/hi/naav-yatra/index.md", "---\ntitle: x\n---\nText.\n",
+	                             LEAP_EVENING, &err);
+	CHECK_STR(a ? a->path : NULL, "/news/2024/03/naav-yatra");
+	article_free(a);
+	a = parse_at("news/guides/2023-07-09-Kapal Feri/index.gmi", "# Kapal\n\nTeks.\n", 0, &err);
+	CHECK(a != NULL && !a->dated_by_file);
+	CHECK_STR(a ? a->path : NULL, "/news/2023/07/kapal-feri");
+	article_free(a);
+	a = parse_at("news/guides/indexes.md", "---\ntitle: x\n---\nText.\n", LEAP_EVENING, &err);
+	CHECK_STR(a ? a->path : NULL, "/news/2024/03/indexes");
+	article_free(a);
+	buf_free(&err);
+}
+
 static void test_errors(void)
 {
 	const struct {
@@ -162,6 +227,65 @@ static void test_errors(void)
 	}
 }
 
+/* What YAML escapes and character references decode to is cleaned like the
+ * rest: no ESC, BEL, C1 or line separator reaches the model, bidi
+ * overrides are closed within their field, and link ends still mark where
+ * their labels end. */
+static void test_hostile_text_cleaned(void)
+{
+	struct buf err = {0};
+	struct article *a = parse("news/x.md",
+	                          "---\ntitle: \"Hello\\e[2J\\e]0;pwned\\a\"\ndate: 2024-03-01\n"
+	                          "author: \"Rina\\x9b31m\\u0085Forged\"\ntags: [\"a\\u202eb\"]\n"
+	                          "summary: \"one\\u2028two\"\nx-note: \"\\e[5m\"\n"
+	                          "lang: \"ar\\u202e\\x85\"\n---\n"
+	                          "Red &#27;[31m alert &#x9b;2J and &#X85; [link &#27;]0;t](/a) end.\n\n"
+	                          "<p>html &#27;[31m &amp; &#x1b;</p>\n\n"
+	                          "    code\t&#27;\n",
+	                          &err);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK_STR(a->meta.title, "Hello[2J]0;pwned");
+		CHECK_STR(a->meta.authors[0], "Rina31m Forged");
+		CHECK_STR(a->meta.tags[0], "a\xe2\x80\xae" "b\xe2\x80\xac");
+		CHECK_STR(a->meta.summary, "one two");
+		CHECK_STR(a->meta.extra[0].value, "[5m");
+		CHECK_STR(a->meta.lang, "ar");
+		for (size_t i = 0; i < a->n_blocks; i++) {
+			const struct block *b = &a->blocks[i];
+			CHECK(b->text == NULL || strpbrk(b->text, "\x1b\x07\r") == NULL);
+			CHECK(b->text == NULL || strstr(b->text, "\xc2\x9b") == NULL);
+			CHECK(b->text == NULL || strstr(b->text, "\xc2\x85") == NULL);
+			for (size_t k = 0; k < b->n_links; k++) {
+				const struct link *l = &b->links[k];
+				size_t n = strlen(l->label);
+				CHECK(l->end >= n && memcmp(b->text + l->end - n, l->label, n) == 0);
+			}
+		}
+		CHECK(a->n_blocks >= 1 && strncmp(a->blocks[0].text, "Red ", 4) == 0 &&
+		      strstr(a->blocks[0].text, "31m alert 2J and ") != NULL);
+	}
+	article_free(a);
+	buf_free(&err);
+}
+
+/* A title that was nothing but controls is no title: the heading gives it. */
+static void test_title_of_controls_only(void)
+{
+	struct buf err = {0};
+	struct article *a = parse("news/x.md",
+	                          "---\ntitle: \"\\e\\a\\x9b\"\ndate: 2024-03-01\n---\n"
+	                          "# Pasar ikan &#27;dibuka\n\nIsi.\n",
+	                          &err);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK_STR(a->meta.title, "Pasar ikan dibuka");
+		CHECK_INT(a->n_blocks, 1);
+	}
+	article_free(a);
+	buf_free(&err);
+}
+
 int main(void)
 {
 	RUN(test_markdown_article);
@@ -171,6 +295,10 @@ int main(void)
 	RUN(test_gemtext);
 	RUN(test_plain_text);
 	RUN(test_redirect_needs_no_date);
+	RUN(test_dated_by_file_time);
+	RUN(test_page_bundle_names);
 	RUN(test_errors);
+	RUN(test_hostile_text_cleaned);
+	RUN(test_title_of_controls_only);
 	return check_report();
 }

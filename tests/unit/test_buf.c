@@ -2,7 +2,10 @@
 
 #include "check.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static void test_append_keeps_nul(void)
 {
@@ -44,10 +47,43 @@ static void test_steal_and_clear(void)
 	free(s);
 }
 
+/* A pipe holding text (small enough for the pipe's buffer), closed for
+ * writing so that reading it ends. */
+static int pipe_with(const char *text)
+{
+	int fds[2];
+	CHECK(pipe(fds) == 0);
+	CHECK(write(fds[1], text, strlen(text)) == (ssize_t)strlen(text));
+	close(fds[1]);
+	return fds[0];
+}
+
+static void test_read_fd_to_the_limit(void)
+{
+	struct buf b = {0};
+	buf_puts(&b, "Kabar: ");
+	int fd = pipe_with("berita ✓");
+	CHECK_INT(buf_read_fd(&b, fd, b.len + strlen("berita ✓")), 0); /* exactly full */
+	CHECK_STR(b.data, "Kabar: berita ✓");
+	close(fd);
+	buf_clear(&b);
+	fd = pipe_with("0123456789");
+	CHECK_INT(buf_read_fd(&b, fd, 9), EFBIG);
+	close(fd);
+	buf_clear(&b);
+	fd = pipe_with("");
+	CHECK_INT(buf_read_fd(&b, fd, 0), 0);
+	CHECK_INT(b.len, 0);
+	close(fd);
+	CHECK_INT(buf_read_fd(&b, -1, 10), EBADF);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	RUN(test_append_keeps_nul);
 	RUN(test_printf_grows);
 	RUN(test_steal_and_clear);
+	RUN(test_read_fd_to_the_limit);
 	return check_report();
 }

@@ -2,9 +2,11 @@
 
 #include "check.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,6 +81,23 @@ static void build_capsule(void)
 	make_in("capsule/link_up", 'l', "..");
 	make_in("capsule/loop", 'l', "loop");
 	make_in("capsule/dangling", 'l', "nowhere");
+	/* Other roads to hidden files, and a tree one folder deeper than read. */
+	make_in("capsule/roads", 'd', NULL);
+	make_in("capsule/roads/secret", 'l', "../.secret");
+	make_in("capsule/roads/backup", 'l', "../notes.txt~");
+	make_in("capsule/roads/hidden_dir", 'l', "../dir/.hidden");
+	char deep[1024] = "capsule/roads", deepest[1024] = "";
+	for (int i = 2; i <= CAPSULE_MAX_DEPTH + 1; i++) {
+		size_t len = strlen(deep);
+		snprintf(deep + len, sizeof deep - len, "/d%d", i);
+		make_in(deep, 'd', NULL);
+		if (i == CAPSULE_MAX_DEPTH)
+			snprintf(deepest, sizeof deepest, "%s/ok.txt", deep);
+	}
+	write_file(deepest, "ok");
+	make_in("capsule/roads/deepest", 'l', deepest + strlen("capsule/roads/"));
+	strcat(deep, "/no.txt");
+	write_file(deep, "no");
 	root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0) {
 		perror(root);
@@ -223,6 +242,97 @@ static void test_entry_describes_the_file(void)
 	}
 }
 
+/* Where the file really is, whichever road the request took. */
+static void test_entry_knows_the_resolved_path(void)
+{
+	static const struct {
+		const char *path, *resolved;
+	} cases[] = {
+		{"/", ""},
+		{"//", ""},
+		{"/dir/", "dir"},
+		{"//dir//index.gmi", "dir/index.gmi"},
+		{"/link_in", "hello.gmi"},
+		{"/link_dir/", "dir"},
+		{"/link_dir/index.gmi", "dir/index.gmi"},
+		{"/dir/link_chain", "hello.gmi"},
+		{"/link_dir/link_parent", "hello.gmi"},
+		{"/dir/sub/../index.gmi", ""}, /* ".." in a request is refused */
+	};
+	for (size_t k = 0; k < 2; k++) {
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			struct capsule_entry e;
+			openers[k](root_fd, cases[i].path, &e);
+			if (cases[i].resolved[0] == '\0' && strstr(cases[i].path, "..") != NULL) {
+				CHECK_INT(e.kind, CAPSULE_FORBIDDEN);
+				continue;
+			}
+			CHECK(e.fd >= 0);
+			CHECK_STR(e.path, cases[i].resolved);
+			close(e.fd);
+		}
+	}
+}
+
+/* A link's target is held to the rules a request is: no hidden name on the
+ * way, no folder deeper than CAPSULE_MAX_DEPTH. */
+static void test_links_to_hidden_and_deep_are_refused(void)
+{
+	char deepest_file[512] = "/roads", too_deep[512] = "/roads";
+	for (int i = 2; i <= CAPSULE_MAX_DEPTH + 1; i++) {
+		size_t len = strlen(too_deep);
+		snprintf(too_deep + len, sizeof too_deep - len, "/d%d", i);
+		if (i == CAPSULE_MAX_DEPTH)
+			snprintf(deepest_file, sizeof deepest_file, "%s/ok.txt", too_deep);
+	}
+	char too_deep_file[600];
+	snprintf(too_deep_file, sizeof too_deep_file, "%s/no.txt", too_deep);
+	const struct lookup_case cases[] = {
+		{"/roads/secret", CAPSULE_FORBIDDEN},
+		{"/roads/backup", CAPSULE_FORBIDDEN},
+		{"/roads/hidden_dir/x", CAPSULE_FORBIDDEN},
+		{"/roads/hidden_dir/", CAPSULE_FORBIDDEN},
+		{deepest_file, CAPSULE_FILE},
+		{"/roads/deepest", CAPSULE_FILE},
+		{too_deep, CAPSULE_FORBIDDEN},
+		{too_deep_file, CAPSULE_FORBIDDEN},
+	};
+	check_cases(cases, sizeof cases / sizeof cases[0], root_fd);
+	struct capsule_entry e;
+	capsule_open(root_fd, "/roads/deepest", &e);
+	CHECK_STR(e.path, deepest_file + 1);
+	close(e.fd);
+}
+
+static void test_read_file(void)
+{
+	struct buf out = {0};
+	struct capsule_entry e;
+	CHECK_INT(capsule_read_file(root_fd, "/link_in", 64, &out, &e), 0);
+	CHECK_STR(out.data, "# Hello\n");
+	CHECK_STR(e.path, "hello.gmi");
+	CHECK_INT(e.fd, -1);
+	buf_free(&out);
+	/* Exactly the limit is fine; one byte more is too large, and the file
+	 * is still known by its identity. */
+	CHECK_INT(capsule_read_file(root_fd, "/hello.gmi", 8, &out, &e), 0);
+	buf_free(&out);
+	CHECK_INT(capsule_read_file(root_fd, "/hello.gmi", 7, &out, &e), EFBIG);
+	CHECK_INT(e.kind, CAPSULE_FILE);
+	CHECK(e.ino != 0);
+	CHECK_INT(e.fd, -1);
+	buf_free(&out);
+	CHECK_INT(capsule_read_file(root_fd, "/dir", 64, &out, &e), EISDIR);
+	CHECK_INT(e.fd, -1);
+	CHECK_INT(capsule_read_file(root_fd, "/missing", 64, &out, &e), ENOENT);
+	CHECK_INT(capsule_read_file(root_fd, "/.secret", 64, &out, &e), EACCES);
+	CHECK_INT(capsule_read_file(root_fd, "/link_out", 64, &out, &e), EACCES);
+	CHECK_INT(capsule_read_file(root_fd, "/roads/secret", 64, &out, &e), EACCES);
+	CHECK_INT(capsule_read_file(root_fd, "/fifo", 64, &out, &e), EACCES);
+	CHECK_INT(out.len, 0);
+	buf_free(&out);
+}
+
 static void test_hidden_names(void)
 {
 	CHECK(capsule_name_hidden(".git"));
@@ -250,8 +360,8 @@ static void test_listing_is_sorted_and_filtered(void)
 	/* Hidden names, the FIFO and the dangling link are left out; links
 	 * are classed by what they point to. */
 	static const char *const want[] = {"dir", "hello.gmi", "link_abs", "link_dir", "link_in",
-	                                   "link_out", "link_up"};
-	static const bool want_dir[] = {true, false, false, true, false, false, true};
+	                                   "link_out", "link_up", "roads"};
+	static const bool want_dir[] = {true, false, false, true, false, false, true, true};
 	CHECK_INT(l.count, sizeof want / sizeof want[0]);
 	for (size_t i = 0; i < l.count && i < sizeof want / sizeof want[0]; i++) {
 		CHECK_STR(l.names[i], want[i]);
@@ -281,6 +391,9 @@ int main(void)
 	RUN(test_links_out_are_refused);
 	RUN(test_boundary_is_the_root_fd);
 	RUN(test_entry_describes_the_file);
+	RUN(test_entry_knows_the_resolved_path);
+	RUN(test_links_to_hidden_and_deep_are_refused);
+	RUN(test_read_file);
 	RUN(test_hidden_names);
 	RUN(test_listing_is_sorted_and_filtered);
 	RUN(test_listing_of_subdir_and_empty);

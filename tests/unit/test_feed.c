@@ -108,10 +108,71 @@ static void test_empty_and_capped(void)
 	buf_free(&out);
 }
 
+static const char *entry_summary(const struct article *a, struct buf *out)
+{
+	const struct article *list[] = {a};
+	struct feed f = {"T", "/feed.xml", "/"};
+	buf_clear(out);
+	feed_atom(out, &f, &vhost, &gemini_origin, OUTPUT_GEMINI, list, 1);
+	const char *open = strstr(out->data, "<summary>");
+	return open != NULL ? open + strlen("<summary>") : NULL;
+}
+
+/* Without a summary: key, an entry's summary is its lede, the first
+ * paragraph cut at a word near 300 characters. */
+static void test_lede_as_summary(void)
+{
+	struct buf words = {0};
+	for (int i = 0; i < 60; i++)
+		buf_puts(&words, "Pelayanan publik di Barru ");
+	struct block blocks[] = {
+		{.kind = BLOCK_HEADING, .level = 2, .text = "Judul"},
+		{.kind = BLOCK_IMAGE, .url = "a.png", .alt = "a.png"},
+		{.kind = BLOCK_PARAGRAPH, .text = words.data},
+		{.kind = BLOCK_PARAGRAPH, .text = "Second paragraph."},
+	};
+	struct article a = {.meta = {.title = "T", .date = west.meta.date},
+	                    .path = "/news/2022/04/t", .blocks = blocks, .n_blocks = 4};
+	struct buf out = {0};
+	const char *got = entry_summary(&a, &out);
+	CHECK(got != NULL);
+	if (got != NULL) {
+		const char *end = strstr(got, "</summary>");
+		size_t n = (size_t)(end - got);
+		/* Whole words only, ending in an ellipsis, near 300 characters. */
+		CHECK(strncmp(got, "Pelayanan publik di Barru Pelayanan", 35) == 0);
+		CHECK(n > 200 && n <= 303);
+		CHECK(strstr(got, "Second") == NULL);
+		CHECK(strncmp(end - 3, "\xe2\x80\xa6", 3) == 0);
+		CHECK(end[-4] != ' ');
+	}
+
+	/* A short lede is whole; Chinese without spaces is cut between characters. */
+	blocks[2].text = "Kunjungan ke MPP\nBarru.";
+	got = entry_summary(&a, &out);
+	CHECK(got != NULL && strncmp(got, "Kunjungan ke MPP Barru.</summary>", 33) == 0);
+	buf_clear(&words);
+	for (int i = 0; i < 400; i++)
+		buf_puts(&words, "\xe6\x96\xb0");
+	blocks[2].text = words.data;
+	got = entry_summary(&a, &out);
+	CHECK(got != NULL && strncmp(got + 300 * 3, "\xe2\x80\xa6</summary>", 13) == 0);
+
+	/* The front matter's summary wins; no paragraph, no summary. */
+	a.meta.summary = "Ringkasan";
+	CHECK(strncmp(entry_summary(&a, &out), "Ringkasan</summary>", 19) == 0);
+	a.meta.summary = NULL;
+	a.n_blocks = 2;
+	CHECK(entry_summary(&a, &out) == NULL);
+	buf_free(&out);
+	buf_free(&words);
+}
+
 int main(void)
 {
 	RUN(test_escaping_and_times);
 	RUN(test_gopher_links_and_bad_utf8);
 	RUN(test_empty_and_capped);
+	RUN(test_lede_as_summary);
 	return check_report();
 }

@@ -165,8 +165,46 @@ static void test_limits(void)
 	buf_free(&yaml);
 }
 
+/* A redirect goes into a response header: CR LF or any other control in
+ * it (YAML escapes reach past the file's own control strip), a space, or a
+ * relative target refuse the article at the redirect's line. */
+static void test_redirect_refused(void)
+{
+	const char *bad[] = {
+		"date: 2024-03-01\nredirect: \"/news/2024/03/x\\r\\n20 text/gemini\\r\\n=> gemini://evil/ pwn\"\n",
+		"date: 2024-03-01\nredirect: \"/news/x\\u0085y\"\n",
+		"date: 2024-03-01\nredirect: \"/news/x\\u202ey\"\n",
+		"date: 2024-03-01\nredirect: \"/news/x\\ty\"\n",
+		"date: 2024-03-01\nredirect: /news/a b\n",
+		"date: 2024-03-01\nredirect: news/relative\n",
+		"date: 2024-03-01\nredirect: //evil.example/x\n",
+		"date: 2024-03-01\nredirect: [/a, /b]\n",
+		"date: 2024-03-01\nredirect: \":nothing\"\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct article_meta m;
+		struct buf err = {0};
+		CHECK(!parse(bad[i], &m, &err));
+		CHECK(err.data != NULL && strncmp(err.data, "3: redirect is not a URL", 24) == 0);
+		buf_free(&err);
+	}
+	const char *good[] = {"/news/2024/03/x", "gemini://kabar.example/news/x",
+	                      "https://barru.goblog.co.id/berita?id=3", "/berita/pañen"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		struct article_meta m;
+		struct buf err = {0};
+		char *yaml = xasprintf("redirect: \"%s\"\n", good[i]);
+		CHECK(parse(yaml, &m, &err));
+		CHECK_STR(m.redirect, good[i]);
+		free(yaml);
+		buf_free(&err);
+	}
+	release();
+}
+
 int main(void)
 {
+	RUN(test_redirect_refused);
 	RUN(test_split);
 	RUN(test_known_keys);
 	RUN(test_unknown_keys_kept);

@@ -1,5 +1,6 @@
 #include "gemini.h"
 
+#include "capsule.h"
 #include "check.h"
 #include "testutil.h"
 #include "config.h"
@@ -59,10 +60,15 @@ void site_release(struct site *site, struct snapshot *snap)
 	CHECK(snap == &site->snap);
 }
 
-bool snapshot_hides_file(const struct snapshot *snap, const char *relpath)
+/* The files the double's snapshot of site a holds as article sources, by
+ * where they really are (the real one also knows them by identity). */
+static const char *const hidden_a[] = {"files/news.md", "news/story.md"};
+static struct site sites[2];
+
+bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entry *entry)
 {
-	for (size_t i = 0; i < snap->n_hidden; i++) {
-		if (strcmp(snap->hidden[i], relpath) == 0)
+	for (size_t i = 0; snap == &sites[0].snap && i < sizeof hidden_a / sizeof hidden_a[0]; i++) {
+		if (strcmp(hidden_a[i], entry->path) == 0)
 			return true;
 	}
 	return false;
@@ -99,6 +105,13 @@ void site_route(const struct snapshot *snap, enum output out, const struct origi
 		result->target = strdup("/new/");
 	} else if (strcmp(path, "/tag/none/") == 0) {
 		result->kind = ROUTE_NOT_FOUND;
+	} else if (strcmp(path, "/forged") == 0) {
+		/* What a redirect: with CR LF in it would have sent. */
+		result->kind = ROUTE_REDIRECT;
+		result->target = strdup("/x\r\n20 text/gemini\r\n=> gemini://evil/ pwn");
+	} else if (strcmp(path, "/nel") == 0) {
+		result->kind = ROUTE_INPUT;
+		result->target = strdup("Terms\xc2\x85" "20 forged");
 	}
 }
 
@@ -112,11 +125,9 @@ void route_result_free(struct route_result *result)
 /* --- the capsules ------------------------------------------------------ */
 
 static char top[64];
-static char *hidden_a[] = {"files/news.md", "news/story.md"};
 static char *names_a[] = {"localhost", "kabar.test"};
 static char *names_b[] = {"other.test"};
 static struct vhost vhosts[2];
-static struct site sites[2];
 static struct site *site_list[2] = {&sites[0], &sites[1]};
 static struct runtime rt;
 
@@ -196,8 +207,6 @@ static void build_sites(void)
 	vhosts[1] = (struct vhost){.names = names_b, .n_names = 1, .lang = "en", .listing = false};
 	sites[0].root_fd = open_dir("a");
 	sites[0].snap.vhost = &vhosts[0];
-	sites[0].snap.hidden = hidden_a;
-	sites[0].snap.n_hidden = 2;
 	sites[1].root_fd = open_dir("b");
 	sites[1].snap.vhost = &vhosts[1];
 	rt.config.vhosts = vhosts;
@@ -463,6 +472,10 @@ static void test_redirects(void)
 	check_answer("gemini://localhost/files?x%20y", "31 gemini://localhost/files/?x%20y\r\n");
 	check_answer("gemini://localhost/docs/../files", "31 gemini://localhost/files/\r\n");
 	check_answer("gemini://localhost/old", "31 /new/\r\n");
+	/* A header with a control in it is never sent: one status line, no
+	 * forged second one. */
+	check_answer("gemini://localhost/forged", "40 Response header refused\r\n");
+	check_answer("gemini://localhost/nel", "40 Response header refused\r\n");
 }
 
 /* --- routes ------------------------------------------------------------- */

@@ -55,10 +55,10 @@ void site_release(struct site *site, struct snapshot *snap)
 	snapshots_held--;
 }
 
-bool snapshot_hides_file(const struct snapshot *snap, const char *relpath)
+bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entry *entry)
 {
 	(void)snap;
-	return strcmp(relpath, "news/a.md") == 0 || strcmp(relpath, "plain/draft.md") == 0;
+	return strcmp(entry->path, "news/a.md") == 0 || strcmp(entry->path, "plain/draft.md") == 0;
 }
 
 static char last_query[64];
@@ -156,6 +156,7 @@ void capsule_open(int root_fd, const char *path, struct capsule_entry *entry)
 		if (entry->kind == CAPSULE_FILE || entry->kind == CAPSULE_DIR)
 			entry->fd = memfd_with(capsule[i].content);
 		entry->size = capsule[i].content ? (off_t)strlen(capsule[i].content) : 0;
+		snprintf(entry->path, sizeof entry->path, "%.*s", (int)len - 1, path + 1);
 	}
 }
 

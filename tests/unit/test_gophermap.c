@@ -43,17 +43,27 @@ static void test_item_refuses_unwritable_fields(void)
 	CHECK(!menu_item(&b, '0', "x", "/a\tb", "h", 70));
 	CHECK(!menu_item(&b, '0', "x", "/a\r\n", "h", 70));
 	CHECK(!menu_item(&b, '0', "x", "/a", "h\tx", 70));
+	CHECK(!menu_item(&b, '0', "x", "/inj\x1b[2J", "h", 70));
+	CHECK(!menu_item(&b, '0', "x", "/nel\xc2\x85" "x", "h", 70));
+	CHECK(!menu_item(&b, '0', "x", "/ls\xe2\x80\xa8" "x", "h", 70));
 	CHECK_INT(b.len, 0);
+	/* A name in another encoding is no control: it stays listed. */
+	CHECK(menu_item(&b, '0', "x", "/caf\xe9", "h", 70));
 	buf_free(&b);
 }
 
 static void test_display_control_bytes(void)
 {
-	char *got = display_of("a\tb\r\nc\x1b[0m\x7f", 70);
-	CHECK_STR(got, "a b  c [0m ");
+	/* Breaks and tabs are spaces ("\r\n" one); ESC, DEL and C1 go. */
+	char *got = display_of("a\tb\r\nc\x1b[0m\x7f\xc2\x9b" "2J\xc2\x85" "d", 70);
+	CHECK_STR(got, "a b c[0m2J d");
 	free(got);
 	got = display_of("caf\xe9 \xc3\xa9", 70);
-	CHECK_STR(got, "caf? \xc3\xa9");
+	CHECK_STR(got, "caf\xef\xbf\xbd \xc3\xa9");
+	free(got);
+	/* A bidi override cannot reverse the rest of the menu line. */
+	got = display_of("gnp.\xe2\x80\xae" "exe", 70);
+	CHECK_STR(got, "gnp.exe");
 	free(got);
 }
 

@@ -54,7 +54,7 @@ static void test_seed_article(void)
 		CHECK(strncmp(a->blocks[11].text, "Situasi dan layout", 18) == 0);
 	}
 	CHECK_STR(a->path, "/news/2022/04/wow-kesan-peserta-study-tiru-kabupaten-lutim-tentang-mpp-barru");
-	CHECK(a->words > 300);
+	CHECK(a->reading.words > 300);
 	article_free(a);
 	buf_free(&err);
 }

@@ -45,7 +45,7 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Waits (at most 5 s) until the site lists n articles; returns the wait. */
+/* Waits (at most 20 s) until the site lists n articles; returns the wait. */
 static double wait_for(struct site *site, size_t n)
 {
 	double start = now_seconds();
@@ -53,7 +53,7 @@ static double wait_for(struct site *site, size_t n)
 		struct snapshot *s = site_acquire(site);
 		size_t have = s->n_articles;
 		site_release(site, s);
-		if (have == n || now_seconds() - start > 5.0) {
+		if (have == n || now_seconds() - start > 20.0) {
 			if (have != n)
 				fprintf(stderr, "  have %zu articles, want %zu\n", have, n);
 			CHECK_INT(have, n);
@@ -106,8 +106,10 @@ static void test_follows_changes(void)
 		snprintf(name, sizeof name, "news/burst/b%04d.md", i);
 		write_file(name, "Burst");
 	}
+	/* Ten times what it takes under the sanitizer: a rescan per event
+	 * (quadratic) would take minutes. */
 	double took = wait_for(site, 2003);
-	CHECK(took < 3.0);
+	CHECK(took < 10.0);
 
 	/* The whole folder removed. */
 	char *burst = xasprintf("%s/news/burst", capsule);

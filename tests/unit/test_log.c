@@ -111,6 +111,65 @@ static void test_open_failure_keeps_nothing_open(void)
 	log_access_close();
 }
 
+static char *escaped(const char *s, size_t len, bool quoting)
+{
+	struct buf out = {0};
+	if (quoting)
+		log_escape(&out, s, len);
+	else
+		log_escape_controls(&out, s, len);
+	return buf_steal(&out);
+}
+
+/* Search terms as a Gopher client sends them: C1 controls, NEL and a bidi
+ * override are escaped with their code points; letters of every script
+ * stay readable. */
+static void test_escape_c1_and_bidi(void)
+{
+	const char *terms = "/search\tpanen\xc2\x85" "forged\xc2\x9b" "31m\xe2\x80\xae" "gnp\xe2\x80\xa8"
+	                    "\xe2\x81\xa6x\x1b]0;t\x07";
+	char *got = escaped(terms, strlen(terms), true);
+	CHECK_STR(got, "/search\\x09panen\\u0085forged\\u009b31m\\u202egnp\\u2028\\u2066x\\x1b]0;t\\x07");
+	free(got);
+	const char *scripts = "Barru 日本語 \xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a \xd7\xa2\xd7\x91 \xe2\x80\x8f";
+	got = escaped(scripts, strlen(scripts), true);
+	CHECK_STR(got, scripts);
+	free(got);
+}
+
+/* Messages keep their quotes and backslashes (they may hold escaped
+ * text already) but lose every control. */
+static void test_escape_controls_only(void)
+{
+	const char *name = "news/inj\nkabar: error: forged \"q\" \\x0a\xc2\x85\xff.md";
+	char *got = escaped(name, strlen(name), false);
+	CHECK_STR(got, "news/inj\\x0akabar: error: forged \"q\" \\x0a\\u0085\\xff.md");
+	free(got);
+}
+
+/* log_warn writes one line, whatever the file name it reports holds. */
+static void test_message_stays_one_line(void)
+{
+	char path[] = "/tmp/kabar-log-stderr-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	fflush(stderr);
+	int saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	log_warn("%s: too large", "news/inj\nkabar: error: forged\r\x1b[2J\xe2\x80\xae.md");
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	size_t len;
+	char *text = test_read_file(path, &len);
+	CHECK_STR(text, "kabar: warning: news/inj\\x0akabar: error: forged\\x0d\\x1b[2J\\u202e.md: "
+	                "too large\n");
+	free(text);
+	unlink(path);
+}
+
 int main(void)
 {
 	RUN(test_kabar_format);
@@ -119,5 +178,8 @@ int main(void)
 	RUN(test_parse_names);
 	RUN(test_reopen_after_rotation);
 	RUN(test_open_failure_keeps_nothing_open);
+	RUN(test_escape_c1_and_bidi);
+	RUN(test_escape_controls_only);
+	RUN(test_message_stays_one_line);
 	return check_report();
 }

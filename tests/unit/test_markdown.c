@@ -2,10 +2,14 @@
 
 #include "check.h"
 
+#include <stdlib.h>
+
+#include "alloc.h"
+
 static struct block_list parse(const char *md, bool go_template)
 {
 	struct block_list list = {0};
-	markdown_to_blocks(md, strlen(md), go_template, &list);
+	markdown_to_blocks(md, strlen(md), go_template, NULL, &list);
 	return list;
 }
 
@@ -93,7 +97,7 @@ static void test_image_without_alt(void)
 	if (l.count == 2) {
 		CHECK_INT(l.items[0].kind, BLOCK_IMAGE);
 		CHECK_STR(l.items[0].url, "http://x.org/a.jpg?w=300");
-		CHECK_STR(l.items[0].alt, "");
+		CHECK_STR(l.items[0].alt, "a.jpg");
 		CHECK_INT(l.items[1].kind, BLOCK_PARAGRAPH);
 		CHECK_STR(l.items[1].text, "b.png and text");
 		CHECK_INT(l.items[1].n_links, 1);
@@ -156,6 +160,98 @@ static void test_unclosed_things(void)
 	}
 }
 
+/* Attribute lists go; a heading's id stays as its target; a link to it
+ * keeps its fragment; code keeps its braces. */
+static void test_attribute_lists(void)
+{
+	struct block_list l = parse("## Hasil survei {#hasil.2024}\n\n"
+	                            "### 満足度 {: #manzoku .wide}\n\n"
+	                            "Lihat [hasil](#hasil.2024).{:.lead}\n{: data-x=\"1 2\" }\n\n"
+	                            "Kode `{: .x}` dan {tanda kurung} biasa.\n", false);
+	CHECK_INT(l.count, 4);
+	if (l.count == 4) {
+		CHECK_STR(l.items[0].text, "Hasil survei");
+		CHECK_STR(l.items[0].url, "hasil.2024");
+		CHECK_STR(l.items[1].text, "\xe6\xba\x80\xe8\xb6\xb3\xe5\xba\xa6");
+		CHECK_STR(l.items[1].url, "manzoku");
+		CHECK_STR(l.items[2].text, "Lihat hasil.");
+		CHECK_INT(l.items[2].n_links, 1);
+		CHECK_INT(l.items[2].links[0].end, strlen("Lihat hasil"));
+		CHECK_STR(l.items[3].text, "Kode {: .x} dan {tanda kurung} biasa.");
+	}
+	block_list_free(&l);
+}
+
+/* Notes on consecutive lines are each a line of the notes at the end;
+ * a note reference written as a link to "#..." becomes a marker. */
+static void test_footnotes(void)
+{
+	struct block_list l = parse("Satu[^a] dan dua[<sup>2</sup>](#fn2).\n\n"
+	                            "[^a]: Catatan [pertama](https://example.id/1).\n"
+	                            "[^b]: Kedua.\n", false);
+	CHECK_INT(l.count, 3);
+	if (l.count == 3) {
+		CHECK_STR(l.items[0].text, "Satu[^a] dan dua[^2].");
+		CHECK_INT(l.items[0].n_links, 0);
+		CHECK_INT(l.items[1].kind, BLOCK_HEADING);
+		CHECK_STR(l.items[1].text, "Notes");
+		CHECK_STR(l.items[2].text, "[^a] Catatan pertama.\n[^b] Kedua.");
+		CHECK_INT(l.items[2].n_links, 1);
+		CHECK_INT(l.items[2].links[0].end, strlen("[^a] Catatan pertama"));
+	}
+	block_list_free(&l);
+}
+
+/* Hostile shapes stay linear: a paragraph of 100,000 attribute lists or
+ * note links, and <div markdown="1"> nested 10,000 deep (read as
+ * Markdown a few levels down, then as HTML). */
+static void test_hostile_shapes(void)
+{
+	struct buf md = {0};
+	for (int i = 0; i < 100000; i++)
+		buf_puts(&md, "a{:.x} ");
+	struct block_list l = parse(md.data, false);
+	CHECK_INT(l.count, 1);
+	CHECK(l.count == 1 && strlen(l.items[0].text) == 2 * 100000 - 1);
+	block_list_free(&l);
+	buf_clear(&md);
+	for (int i = 0; i < 100000; i++)
+		buf_puts(&md, "w[<sup>1</sup>](#n) ");
+	l = parse(md.data, false);
+	CHECK(l.count == 1 && l.items[0].n_links == 0);
+	block_list_free(&l);
+	buf_clear(&md);
+	for (int i = 0; i < 10000; i++)
+		buf_puts(&md, "<div markdown=\"1\">\n");
+	buf_puts(&md, "*deep*\n");
+	for (int i = 0; i < 10000; i++)
+		buf_puts(&md, "</div>\n");
+	l = parse(md.data, false);
+	CHECK_INT(l.count, 1);
+	block_list_free(&l);
+	buf_free(&md);
+}
+
+/* A body shifted right as a whole (a converted archive) is text; a code
+ * block among unindented text stays code. */
+static void test_indented_body(void)
+{
+	struct block_list l = parse("\n    Rilis Beta 2:\n\n    1. tiket <http://dev.example.id/t/599>\n"
+	                            "        - sub\n\n    Salam\n", false);
+	CHECK_INT(l.count, 4);
+	if (l.count == 4) {
+		CHECK_INT(l.items[0].kind, BLOCK_PARAGRAPH);
+		CHECK_INT(l.items[1].kind, BLOCK_LIST_ITEM);
+		CHECK_INT(l.items[1].number, 1);
+		CHECK_INT(l.items[2].level, 1);
+		CHECK_STR(l.items[3].text, "Salam");
+	}
+	block_list_free(&l);
+	l = parse("Run:\n\n    make test\n", false);
+	CHECK(l.count == 2 && l.items[1].kind == BLOCK_PRE);
+	block_list_free(&l);
+}
+
 int main(void)
 {
 	RUN(test_paragraphs_and_links);
@@ -165,5 +261,9 @@ int main(void)
 	RUN(test_embedded_html);
 	RUN(test_go_template_actions);
 	RUN(test_unclosed_things);
+	RUN(test_attribute_lists);
+	RUN(test_footnotes);
+	RUN(test_hostile_shapes);
+	RUN(test_indented_body);
 	return check_report();
 }

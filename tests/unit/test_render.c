@@ -71,15 +71,15 @@ static struct vhost test_vhost = {
 	.wrap_columns = 70,
 };
 
-static struct render_context gemini_ctx = {&test_vhost, "gemini://kabar.test"};
-static struct render_context gopher_ctx = {&test_vhost, "gopher://kabar.test:7070"};
+static struct render_context gemini_ctx = {.vhost = &test_vhost, .base_url = "gemini://kabar.test"};
+static struct render_context gopher_ctx = {.vhost = &test_vhost, .base_url = "gopher://kabar.test:7070"};
 
 static struct article *new_article(const char *title)
 {
 	struct article *a = xcalloc(1, sizeof *a);
 	a->meta.title = xstrdup(title);
 	a->path = xstrdup("/news/2022/04/sample");
-	a->words = 420;
+	a->reading.words = 420;
 	a->meta.date = (struct when){.set = true, .t = 1650511080, .offset_minutes = 480, .has_time = true};
 	return a;
 }
@@ -175,7 +175,7 @@ static void test_when(void)
 	buf_free(&out);
 }
 
-static struct article_context parse_ctx = {480, "en"};
+static struct article_context parse_ctx = {.utc_offset_minutes = 480, .lang = "en"};
 
 /* Parses tests/golden/NAME.md as news/2022/04/NAME.md, or NULL. */
 static struct article *parse_golden(const char *name)
@@ -231,6 +231,17 @@ static void test_relative_links(void) { check_markdown_golden("relative_links");
 static void test_html_links(void) { check_markdown_golden("html_links"); }
 static void test_wrap(void) { check_markdown_golden("wrap"); }
 static void test_hard_break(void) { check_markdown_golden("hard_break"); }
+/* Devanagari, Tamil, Bengali, Sinhala, Gujarati, Malayalam: spacing vowel
+ * signs take their column, in paragraphs, quotes and lists. */
+static void test_indic(void) { check_markdown_golden("indic"); }
+static void test_kramdown_ial(void) { check_markdown_golden("kramdown_ial"); }
+static void test_markdown_div(void) { check_markdown_golden("markdown_div"); }
+static void test_footnotes(void) { check_markdown_golden("footnotes"); }
+static void test_task_list(void) { check_markdown_golden("task_list"); }
+static void test_html_table(void) { check_markdown_golden("html_table"); }
+static void test_quote_credit(void) { check_markdown_golden("quote_credit"); }
+static void test_image_labels(void) { check_markdown_golden("image_labels"); }
+static void test_nested_ordered(void) { check_markdown_golden("nested_ordered"); }
 
 /* The real article this server exists for: no front matter, the regional
  * site's layout, an Indonesian newsroom in WITA. */
@@ -244,7 +255,7 @@ static void test_seed(void)
 		printf("  skipped test_seed: %s is not there\n", path);
 		return;
 	}
-	struct article_context ctx = {480, "id"};
+	struct article_context ctx = {.utc_offset_minutes = 480, .lang = "id"};
 	struct buf error = {0};
 	struct article *a = article_parse("000_d926a9efe1d2fe2d.txt", data, len, &ctx, &error);
 	free(data);
@@ -257,8 +268,8 @@ static void test_seed(void)
 	buf_free(&error);
 	struct vhost site = test_vhost;
 	site.lang = "id";
-	struct render_context gem = {&site, "gemini://barru.test"};
-	struct render_context gph = {&site, "gopher://barru.test"};
+	struct render_context gem = {.vhost = &site, .base_url = "gemini://barru.test"};
+	struct render_context gph = {.vhost = &site, .base_url = "gopher://barru.test"};
 	struct buf gmi = {0}, txt = {0};
 	render_gemtext(&gmi, a, &gem);
 	render_gopher_text(&txt, a, &gph);
@@ -301,7 +312,7 @@ static void test_relative_links_without_base(void)
 	struct article *a = new_article("No base");
 	struct block *b = add_block(a, BLOCK_PARAGRAPH, "see other");
 	add_link(b, "other", "other");
-	struct render_context ctx = {&test_vhost, NULL};
+	struct render_context ctx = {.vhost = &test_vhost, .base_url = NULL};
 	struct buf out = {0};
 	render_gemtext(&out, a, &ctx);
 	CHECK(strstr(out.data, "\n=> /news/2022/04/other [1] other\n") != NULL);
@@ -313,7 +324,7 @@ static void test_narrow_wrap(void)
 {
 	struct vhost narrow = test_vhost;
 	narrow.wrap_columns = 30;
-	struct render_context ctx = {&narrow, NULL};
+	struct render_context ctx = {.vhost = &narrow, .base_url = NULL};
 	struct article *a = new_article("A headline long enough to wrap twice at thirty");
 	add_block(a, BLOCK_PARAGRAPH, "中文段落没有空格所以必须在字符之间换行而且每行不能超过三十列");
 	struct buf out = {0};
@@ -327,7 +338,7 @@ static void test_narrow_wrap(void)
 static void test_empty_article(void)
 {
 	struct article *a = xcalloc(1, sizeof *a);
-	struct render_context ctx = {NULL, NULL};
+	struct render_context ctx = {.vhost = NULL, .base_url = NULL};
 	struct buf out = {0};
 	render_gemtext(&out, a, &ctx);
 	CHECK_STR(out.data, "1 min read\n");
@@ -356,6 +367,15 @@ int main(void)
 	RUN(test_html_links);
 	RUN(test_wrap);
 	RUN(test_hard_break);
+	RUN(test_indic);
+	RUN(test_kramdown_ial);
+	RUN(test_markdown_div);
+	RUN(test_footnotes);
+	RUN(test_task_list);
+	RUN(test_html_table);
+	RUN(test_quote_credit);
+	RUN(test_image_labels);
+	RUN(test_nested_ordered);
 	RUN(test_seed);
 	RUN(test_model_edges);
 	RUN(test_relative_links_without_base);

@@ -20,9 +20,10 @@
  *   panen    2022-04-21  barru       pertanian  by Muh. Hasyim, 11:18 +08:00
  *   pasar    2022-04-20  barru       ekonomi
  *   sekolah  2022-03-10  pendidikan  pertanian  alias /old/sekolah
- *   pindah   2022-03-05  (redirect to sekolah)
+ *   pindah   2022-03-05  barru       pertanian  (redirect to sekolah, never listed)
  *   banjir   2021-12-30  barru
  *   panjang  2020-01-02  (a headline too long for a Gopher menu)
+ *   lama     undated     barru       pertanian  (redirect to panen, never listed)
  */
 static const char *const newsroom[][2] = {
 	{"news/depan.md", "title: Masa Depan\nslug: depan\ndate: 2099-01-05T08:00:00+08:00\n"
@@ -34,11 +35,14 @@ static const char *const newsroom[][2] = {
 	{"news/sekolah.md", "title: Sekolah Baru\nslug: sekolah\ndate: 2022-03-10T09:00:00+08:00\n"
 	                    "section: pendidikan\ntags: [pertanian]\naliases: [/old/sekolah]\n"},
 	{"news/pindah.md", "title: Pindah\nslug: pindah\ndate: 2022-03-05T09:00:00+08:00\n"
+	                   "section: barru\ntags: [pertanian, pindahan]\nauthor: Muh. Hasyim\n"
 	                   "redirect: /news/2022/03/sekolah\n"},
 	{"news/banjir.md", "title: Banjir di Barru\nslug: banjir\ndate: 2021-12-30T09:00:00+08:00\n"
 	                   "section: barru\n"},
 	{"news/panjang.md", "title: Pemerintah Kabupaten Barru menggelar rapat koordinasi lintas sektor "
 	                    "untuk membahas penanganan banjir\nslug: panjang\ndate: 2020-01-02T09:00:00+08:00\n"},
+	{"news/lama.md", "title: Berita Lama\nslug: lama\nsection: barru\ntags: [pertanian]\n"
+	                 "aliases: [/old/lama]\nredirect: /news/2022/04/panen\n"},
 };
 #define N_FILES (sizeof(newsroom) / sizeof(newsroom[0]))
 
@@ -218,6 +222,23 @@ static void test_front_page_gopher(void)
 	CHECK(strstr(body, "depan") == NULL);
 }
 
+/* More articles than the front page shows (page size 2 here): the way to
+ * the archive is still one line, named once. */
+static size_t occurrences(const char *haystack, const char *needle)
+{
+	size_t n = 0;
+	for (const char *at = strstr(haystack, needle); at != NULL; at = strstr(at + 1, needle))
+		n++;
+	return n;
+}
+
+static void test_front_page_names_archive_once(void)
+{
+	CHECK_INT(occurrences(gemini("/"), "Archive"), 1);
+	CHECK_INT(occurrences(gemini("/"), "=> /archive/ "), 1);
+	CHECK_INT(occurrences(gopher("/"), "Archive"), 1);
+}
+
 static void test_article_with_related_and_navigation(void)
 {
 	const char *body = gemini("/news/2022/04/pasar");
@@ -268,6 +289,43 @@ static void test_redirect_and_alias(void)
 	route(OUTPUT_GOPHER, "/old/sekolah", NULL);
 	CHECK_INT(result.kind, ROUTE_REDIRECT);
 	CHECK_STR(result.target, "/news/2022/03/sekolah");
+}
+
+/* A redirect answers its own address and aliases, and appears on no
+ * listing of any kind, dated or not. */
+static void test_redirects_never_listed(void)
+{
+	route(OUTPUT_GEMINI, "/news/lama", NULL);
+	CHECK_INT(result.kind, ROUTE_REDIRECT);
+	CHECK_STR(result.target, "/news/2022/04/panen");
+	route(OUTPUT_GOPHER, "/old/lama", NULL);
+	CHECK_INT(result.kind, ROUTE_REDIRECT);
+	CHECK_STR(result.target, "/news/2022/04/panen");
+	route(OUTPUT_GEMINI, "/tag/pindahan/", NULL);
+	CHECK_INT(result.kind, ROUTE_NOT_FOUND);
+	const char *pages[] = {"/", "/feed.gmi", "/feed.xml", "/section/", "/section/barru/",
+	                       "/section/barru/page/2/", "/section/barru/feed.xml", "/tag/",
+	                       "/tag/pertanian/", "/tag/pertanian/feed.xml", "/author/",
+	                       "/author/muh-hasyim/", "/archive/", "/archive/2022/",
+	                       "/archive/2022/page/2/", "/archive/2022/03/", "/news/2022/03/sekolah",
+	                       "/news/2022/04/panen"};
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		for (int out = OUTPUT_GEMINI; out <= OUTPUT_GOPHER; out++) {
+			route((enum output)out, pages[i], NULL);
+			CHECK_INT(result.kind, ROUTE_PAGE);
+			CHECK(strstr(result.body.data, "pindah") == NULL);
+			CHECK(strstr(result.body.data, "Pindah") == NULL);
+			CHECK(strstr(result.body.data, "lama") == NULL);
+			CHECK(strstr(result.body.data, "Lama") == NULL);
+		}
+	}
+	CHECK(has(gemini("/author/"), "=> /author/muh-hasyim/ Muh. Hasyim (1)\n"));
+	const char *queries[] = {"pindah", "lama", "berita"};
+	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		route(OUTPUT_GEMINI, "/search", queries[i]);
+		CHECK(strstr(result.body.data, "/news/2022/03/pindah") == NULL);
+		CHECK(strstr(result.body.data, "/news/lama") == NULL);
+	}
 }
 
 static void test_future_article_hidden(void)
@@ -360,8 +418,8 @@ static void test_unknown_names(void)
 static void test_archive(void)
 {
 	const char *body = gemini("/archive/");
-	CHECK(has(body, "## 2022\n=> /archive/2022/ 2022 (4)\n=> /archive/2022/04/ April 2022 (2)\n"
-	                "=> /archive/2022/03/ March 2022 (2)\n"));
+	CHECK(has(body, "## 2022\n=> /archive/2022/ 2022 (3)\n=> /archive/2022/04/ April 2022 (2)\n"
+	                "=> /archive/2022/03/ March 2022 (1)\n"));
 	CHECK(before(body, "2022/03", "2021/12"));
 	body = gemini("/archive/2022/");
 	CHECK(starts_with(body, "# Archive 2022\n"));
@@ -421,8 +479,8 @@ static void test_long_headline_cut_in_menu(void)
 static void test_display_strings(void)
 {
 	struct buf b = {0};
-	page_gopher_display(&b, "tab\there\r\nnew", 70);
-	CHECK_STR(b.data, "tab here  new");
+	page_gopher_display(&b, "tab\there\r\nnew\x1b[2J\xe2\x80\xae!", 70);
+	CHECK_STR(b.data, "tab here new[2J!");
 	buf_clear(&b);
 	/* Wide characters count two columns: 36 of them cannot all fit. */
 	page_gopher_display(&b, "日本語日本語日本語日本語日本語日本語日本語日本語日本語日本語日本語日本語", 70);
@@ -448,10 +506,12 @@ int main(void)
 	newsroom_open();
 	RUN(test_front_page_gemini);
 	RUN(test_front_page_gopher);
+	RUN(test_front_page_names_archive_once);
 	RUN(test_article_with_related_and_navigation);
 	RUN(test_article_gmi_is_the_same_page);
 	RUN(test_article_gopher);
 	RUN(test_redirect_and_alias);
+	RUN(test_redirects_never_listed);
 	RUN(test_future_article_hidden);
 	RUN(test_section_paging);
 	RUN(test_section_gopher_menu);

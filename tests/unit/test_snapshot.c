@@ -1,4 +1,7 @@
 #include "alloc.h"
+#include "buf.h"
+#include "capsule.h"
+#include "render.h"
 #include "search.h"
 #include "site.h"
 #include "snapshot.h"
@@ -63,6 +66,33 @@ static void drop(const char *relpath)
 	free(path);
 }
 
+/* Whether the file at relpath, opened as the front-ends open it, is hidden
+ * from raw serving (false when it cannot be opened at all). */
+static bool hides(const struct snapshot *s, const char *relpath)
+{
+	char *path = xasprintf("/%s", relpath);
+	struct capsule_entry entry;
+	capsule_open(root_fd, path, &entry);
+	free(path);
+	bool hidden = entry.kind == CAPSULE_FILE && snapshot_hides_entry(s, &entry);
+	if (entry.fd >= 0)
+		close(entry.fd);
+	return hidden;
+}
+
+static void link_to(const char *target, const char *relpath, bool hard)
+{
+	char *path = xasprintf("%s/%s", capsule, relpath);
+	if (hard) {
+		char *from = xasprintf("%s/%s", capsule, target);
+		CHECK(link(from, path) == 0);
+		free(from);
+	} else {
+		CHECK(symlink(target, path) == 0);
+	}
+	free(path);
+}
+
 static const char *title_at(const struct snapshot *s, size_t i)
 {
 	return i < s->n_articles ? s->articles[i]->meta.title : NULL;
@@ -110,11 +140,9 @@ static void test_order_and_indexes(void)
 	for (size_t i = 1; i < s->tags.n_entries; i++)
 		CHECK(strcmp(s->tags.entries[i - 1].key, s->tags.entries[i].key) < 0);
 
-	CHECK_INT(s->n_hidden, 3);
-	CHECK(snapshot_hides_file(s, "news/b.md"));
-	CHECK(snapshot_hides_file(s, "/news/sub/a.md"));
-	CHECK(!snapshot_hides_file(s, "news/notes.png"));
-	CHECK(!snapshot_hides_file(s, "about.md"));
+	CHECK(hides(s, "news/b.md"));
+	CHECK(hides(s, "news/sub/a.md"));
+	CHECK(!hides(s, "news/notes.png"));
 	CHECK(s->front_intro == NULL);
 	snapshot_drop(s);
 	snapshot_builder_free(b);
@@ -142,6 +170,122 @@ static void test_paths_and_aliases(void)
 	capsule_remove();
 }
 
+/* Sets relpath's modification time. */
+static void touch_at(const char *relpath, time_t t)
+{
+	char *path = xasprintf("%s/%s", capsule, relpath);
+	struct timespec times[2] = {{.tv_sec = t}, {.tv_sec = t}};
+	CHECK(utimensat(AT_FDCWD, path, times, 0) == 0);
+	free(path);
+}
+
+static bool has_line(const char *text, const char *line)
+{
+	char *want = xasprintf("\n%s\n", line);
+	bool found = text != NULL && strstr(text, want) != NULL;
+	free(want);
+	return found;
+}
+
+/* Links name articles by their source files, as their authors saw them. */
+static void test_link_targets(void)
+{
+	capsule_create();
+	put("news/older/harbour.md", "---\ntitle: Harbour\ndate: 2023-05-10\naliases: [/old/harbour]\n"
+	                             "---\nThe lamp.\n");
+	put("news/links/ferry.md", "---\ntitle: Ferry\n---\n"
+	                           "See [the harbour](../older/harbour.md#lamp), [again](/news/older/harbour), "
+	                           "[old](/old/harbour), [chart](pics/chart.png), [guide](../guides/feri/) "
+	                           "and [out](../../../etc/passwd).\n\n![Peta](../guides/feri/peta.png)\n");
+	touch_at("news/links/ferry.md", 1709236800); /* 2024-03-01 04:00 at +08:00 */
+	put("news/guides/feri/index.md", "---\ntitle: Feri\ndate: 2024-01-05\n---\n![Peta](peta.png)\n");
+	put("news/guides/feri/peta.png", "png");
+	put("news/guides/_index.md", "---\ntitle: Guides\n---\nAll the guides.\n");
+	put("news/draft.md", "---\ntitle: Draft\ndate: 2024-01-01\ndraft: true\n---\nx\n");
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	CHECK_INT(s->n_articles, 3); /* _index.md is no article, the draft is not listed */
+	const struct article *ferry = snapshot_find_article(s, "/news/2024/03/ferry");
+	const struct article *harbour = snapshot_find_article(s, "/news/2023/05/harbour");
+	const struct article *feri = snapshot_find_article(s, "/news/2024/01/feri");
+	CHECK(ferry != NULL && ferry->dated_by_file && harbour != NULL && feri != NULL);
+	CHECK(snapshot_link_target(s, "/news/older/harbour.md") == harbour);
+	CHECK(snapshot_link_target(s, "/news/older/harbour") == harbour);
+	CHECK(snapshot_link_target(s, "/old/harbour") == harbour);
+	CHECK(snapshot_link_target(s, "/news/2023/05/harbour") == harbour);
+	CHECK(snapshot_link_target(s, "/news/guides/feri/") == feri);
+	CHECK(snapshot_link_target(s, "/news/draft.md") == NULL);
+	CHECK(snapshot_link_target(s, "/news/guides/_index.md") == NULL);
+	CHECK(snapshot_link_target(s, "/news/guides/feri/peta.png") == NULL);
+	struct capsule_entry intro;
+	capsule_open(root_fd, "/news/guides/_index.md", &intro);
+	CHECK(intro.kind == CAPSULE_FILE && !snapshot_hides_entry(s, &intro));
+	if (intro.fd >= 0)
+		close(intro.fd);
+	if (ferry != NULL && feri != NULL) {
+		struct render_context gem = {.vhost = &vhost, .snapshot = s};
+		struct render_context gph = {.vhost = &vhost, .base_url = "gopher://kabar.test", .snapshot = s};
+		struct buf out = {0};
+		render_gemtext(&out, ferry, &gem);
+		CHECK(has_line(out.data, "=> /news/2023/05/harbour#lamp [1] the harbour"));
+		CHECK(has_line(out.data, "=> /news/2023/05/harbour [2] again"));
+		CHECK(has_line(out.data, "=> /news/2023/05/harbour [3] old"));
+		CHECK(has_line(out.data, "=> /news/links/pics/chart.png [4] chart"));
+		CHECK(has_line(out.data, "=> /news/2024/01/feri [5] guide"));
+		CHECK(has_line(out.data, "=> /news/guides/feri/peta.png Peta"));
+		CHECK(out.data != NULL && strstr(out.data, "[out](") == NULL && strstr(out.data, "etc") == NULL);
+		CHECK(out.data != NULL && strstr(out.data, " and out.") != NULL); /* the label stays, as text */
+		buf_clear(&out);
+		render_gopher_text(&out, ferry, &gph);
+		CHECK(out.data != NULL && strstr(out.data, "gopher://kabar.test/0/news/2023/05/harbour\r\n") != NULL);
+		CHECK(out.data != NULL && strchr(out.data, '#') == NULL);
+		buf_clear(&out);
+		render_gemtext(&out, feri, &gem);
+		CHECK(has_line(out.data, "=> /news/guides/feri/peta.png Peta"));
+		buf_free(&out);
+	}
+	snapshot_drop(s);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
+/* Guides of one name in several language folders, all undated and
+ * written the same month: each keeps an address of its own. */
+static void test_one_address_each(void)
+{
+	capsule_create();
+	const char *langs[] = {"ar", "hi", "id", "zh-hans"};
+	for (size_t i = 0; i < 4; i++) {
+		char *rel = xasprintf("news/guides/%s/port-guide.md", langs[i]);
+		put(rel, "---\ntitle: Port guide\n---\nText.\n");
+		touch_at(rel, 1749981600 + (time_t)i * 60); /* June 2025 */
+		free(rel);
+	}
+	put("news/port-guide-hi.md", "---\ntitle: Taken\ndate: 2025-06-01\n---\nx\n");
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	CHECK_INT(s->n_articles, 5);
+	const struct article *ar = snapshot_find_article(s, "/news/2025/06/port-guide");
+	CHECK(ar != NULL && strcmp(ar->source, "news/guides/ar/port-guide.md") == 0);
+	const struct article *hi = snapshot_find_article(s, "/news/2025/06/port-guide-hi-2");
+	CHECK(hi != NULL && strcmp(hi->source, "news/guides/hi/port-guide.md") == 0);
+	CHECK(snapshot_find_article(s, "/news/2025/06/port-guide-id") != NULL);
+	CHECK(snapshot_find_article(s, "/news/2025/06/port-guide-zh-hans") != NULL);
+	CHECK(snapshot_link_target(s, "/news/guides/zh-hans/port-guide.md") ==
+	      snapshot_find_article(s, "/news/2025/06/port-guide-zh-hans"));
+	/* A rebuild keeps the addresses (the moved sources are shared). */
+	char *changed = xstrdup("news/guides/id");
+	struct snapshot *next = snapshot_update(b, s, &changed, 1);
+	free(changed);
+	CHECK_INT(next->n_articles, 5);
+	CHECK(snapshot_find_article(next, "/news/2025/06/port-guide-zh-hans") != NULL);
+	CHECK(snapshot_find_article(next, "/news/2025/06/port-guide-id") != NULL);
+	snapshot_drop(next);
+	snapshot_drop(s);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
 static void test_drafts_and_future(void)
 {
 	capsule_create();
@@ -153,7 +297,8 @@ static void test_drafts_and_future(void)
 	CHECK_STR(title_at(s, 0), "Later");
 	CHECK(!snapshot_visible(s->articles[0], time(NULL)));
 	CHECK(snapshot_visible(s->articles[0], s->articles[0]->meta.date.t));
-	CHECK(snapshot_hides_file(s, "news/draft.md"));
+	CHECK(hides(s, "news/draft.md"));
+	CHECK(hides(s, "news/later.md"));
 	size_t out[4];
 	CHECK_INT(search_query(s->search, s, "later", time(NULL), out, 4), 0);
 	CHECK_INT(search_query(s->search, s, "later", s->articles[0]->meta.date.t, out, 4), 1);
@@ -186,12 +331,16 @@ static void test_update_shares_and_removes(void)
 	CHECK_INT(s3->n_articles, 4);
 	CHECK_STR(title_at(s3, 3), "Zed");
 
+	put("public/keep.txt", "public\n");
+	link_to("news/sub/a.md", "public/copy.txt", true);
+	CHECK(hides(s3, "public/copy.txt")); /* the same file by another name */
 	drop("news/sub/a.md");
 	drop("news/sub/deeper/z.md");
 	char *gone[] = {"news/sub/deeper", "news/sub/a.md", "news/notes.png"};
 	struct snapshot *s4 = snapshot_update(b, s3, gone, 3);
 	CHECK_INT(s4->n_articles, 2);
-	CHECK(!snapshot_hides_file(s4, "news/sub/a.md"));
+	CHECK(!hides(s4, "public/copy.txt")); /* no longer an article's source */
+	CHECK(!hides(s4, "public/keep.txt"));
 	CHECK(index_find(&s4->tags, "pemilu") == NULL);
 	snapshot_drop(s2);
 	snapshot_drop(s3);
@@ -212,7 +361,7 @@ static void test_broken_keeps_good_version(void)
 	struct snapshot *s2 = snapshot_update(b, s1, changed, 2);
 	CHECK_INT(s2->n_articles, 1);
 	CHECK_STR(title_at(s2, 0), "Good");
-	CHECK(snapshot_hides_file(s2, "news/new.md")); /* never served raw either */
+	CHECK(hides(s2, "news/new.md")); /* never served raw either */
 	/* A rescan tries the broken file again and still keeps the good one. */
 	struct snapshot *s3 = snapshot_scan(b, s2);
 	CHECK_INT(s3->n_articles, 1);
@@ -220,6 +369,60 @@ static void test_broken_keeps_good_version(void)
 	snapshot_drop(s1);
 	snapshot_drop(s2);
 	snapshot_drop(s3);
+	snapshot_builder_free(b);
+	capsule_remove();
+}
+
+/* The path of a file beneath n folders: news/ and n - 1 more. */
+static char *nested(int n, const char *name)
+{
+	struct buf path = {0};
+	buf_puts(&path, "news");
+	for (int i = 2; i <= n; i++)
+		buf_printf(&path, "/d%d", i);
+	buf_printf(&path, "/%s", name);
+	return buf_steal(&path);
+}
+
+static void test_sources_hidden_by_every_road(void)
+{
+	capsule_create();
+	put("news/desk/secret.md", "---\ntitle: Secret\ndate: 2022-04-01\ndraft: true\n---\nx\n");
+	put("news/desk/soon.md", "---\ntitle: Soon\ndate: 2999-01-01\n---\ny\n");
+	put("news/desk/moved.md", "---\ntitle: Moved\ndate: 2022-04-01\nredirect: /news/desk/soon\n---\nz\n");
+	put("public/about.txt", "about\n");
+	link_to("news", "mirror", false);
+	link_to("../news/desk/soon.md", "public/soon.txt", false);
+	char *deepest = nested(CAPSULE_MAX_DEPTH, "deepest.md");
+	char *too_deep = nested(CAPSULE_MAX_DEPTH + 1, "too-deep.md");
+	put(deepest, "---\ntitle: Deepest\ndate: 2022-04-02\n---\nd\n");
+	put(too_deep, "---\ntitle: Too deep\ndate: 2022-04-03\ndraft: true\n---\nt\n");
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	/* Through the link nothing is read twice; the deepest folder is read,
+	 * one deeper is not. Listed: soon (scheduled) and deepest; the
+	 * redirect is never listed. */
+	CHECK_INT(s->n_articles, 2);
+	CHECK_STR(title_at(s, 1), "Deepest");
+	CHECK(hides(s, "news/desk/secret.md"));
+	CHECK(hides(s, "mirror/desk/secret.md"));
+	CHECK(hides(s, "mirror/desk/soon.md"));
+	CHECK(hides(s, "mirror/desk/moved.md"));
+	CHECK(hides(s, "public/soon.txt"));
+	CHECK(hides(s, deepest));
+	CHECK(!hides(s, "public/about.txt"));
+	/* Not read, and not opened by any road either. */
+	struct capsule_entry entry;
+	char *url = xasprintf("/%s", too_deep);
+	capsule_open(root_fd, url, &entry);
+	CHECK_INT(entry.kind, CAPSULE_FORBIDDEN);
+	free(url);
+	/* A source the snapshot has not read yet is hidden by where it is. */
+	put("news/desk/fresh.md", "---\ntitle: Fresh\ndraft: true\n---\nf\n");
+	CHECK(hides(s, "mirror/desk/fresh.md"));
+	free(deepest);
+	free(too_deep);
+	snapshot_drop(s);
 	snapshot_builder_free(b);
 	capsule_remove();
 }
@@ -407,9 +610,12 @@ int main(void)
 	}
 	RUN(test_order_and_indexes);
 	RUN(test_paths_and_aliases);
+	RUN(test_link_targets);
+	RUN(test_one_address_each);
 	RUN(test_drafts_and_future);
 	RUN(test_update_shares_and_removes);
 	RUN(test_broken_keeps_good_version);
+	RUN(test_sources_hidden_by_every_road);
 	RUN(test_rescan_shares_unchanged);
 	RUN(test_site_acquire_release);
 	RUN(test_packed_article_whole);

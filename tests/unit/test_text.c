@@ -2,8 +2,12 @@
 
 #include "check.h"
 
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
+
+#include <utf8proc.h>
 
 /* Every line of s (lines end with eol) is at most width columns wide. */
 static bool lines_fit(const char *s, const char *eol, size_t width)
@@ -41,9 +45,10 @@ static void test_width(void)
 	CHECK_INT(text_width("日本語", strlen("日本語")), 6);
 	/* e + combining acute: one column. */
 	CHECK_INT(text_width("e\xcc\x81", 3), 1);
-	/* man ZWJ woman ZWJ girl: one glyph, two columns. */
+	/* man ZWJ woman ZWJ girl: two columns for each emoji, as glibc counts
+	 * them; a terminal that joins them draws a shorter line, not a longer. */
 	const char *family = "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7";
-	CHECK_INT(text_width(family, strlen(family)), 2);
+	CHECK_INT(text_width(family, strlen(family)), 6);
 	CHECK_INT(text_width("", 0), 0);
 	/* A stray byte still counts as one column. */
 	CHECK_INT(text_width("a\xffz", 3), 3);
@@ -111,7 +116,7 @@ static void test_wrap_graphemes(void)
 	             "e\xcc\x81" "e\xcc\x81\n");
 	free(s);
 	buf_free(&in);
-	/* A family emoji (two columns) is never cut at its joiners. */
+	/* A family emoji (six columns) is never cut at its joiners. */
 	const char *family = "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7";
 	struct buf three = {0};
 	for (int i = 0; i < 3; i++)
@@ -210,10 +215,240 @@ static void test_trim(void)
 	CHECK_INT(len, 2);
 }
 
+static char *clean(const char *s, unsigned flags)
+{
+	struct buf out = {0};
+	text_clean(&out, s, strlen(s), flags);
+	return buf_steal(&out);
+}
+
+static void test_clean_controls(void)
+{
+	/* What a YAML "\e[2J\e]0;pwned\a" title decodes to: ESC and BEL go,
+	 * the harmless letters stay. */
+	char *s = clean("Hello\x1b[2J\x1b]0;pwned\x07", 0);
+	CHECK_STR(s, "Hello[2J]0;pwned");
+	free(s);
+	/* C1 controls (CSI U+009B, OSC U+009D) and DEL go too. */
+	s = clean("a\xc2\x9b" "31m\xc2\x9d" "b\x7f" "c", 0);
+	CHECK_STR(s, "a31mbc");
+	free(s);
+	/* Every kind of line break, NEL and U+2028/2029 included, is a space
+	 * in one line; "\r\n" is one break. */
+	s = clean("1\r\n2\n3\r4\v5\f6\xc2\x85" "7\xe2\x80\xa8" "8\xe2\x80\xa9" "9\t0", 0);
+	CHECK_STR(s, "1 2 3 4 5 6 7 8 9 0");
+	free(s);
+	/* Invalid UTF-8 is U+FFFD; NUL in the middle of a measured string too
+	 * is dropped. */
+	s = clean("caf\xe9", 0);
+	CHECK_STR(s, "caf\xef\xbf\xbd");
+	free(s);
+	struct buf out = {0};
+	text_clean(&out, "a\0b", 3, 0);
+	CHECK_INT(out.len, 2);
+	CHECK(memcmp(out.data, "ab", 2) == 0);
+	buf_free(&out);
+}
+
+static void test_clean_lines(void)
+{
+	/* A body keeps its lines and tabs; NEL and the like are spaces. */
+	char *s = clean("x\ty\r\nz\xc2\x85w\rv\x1b\xe2\x80\xa9u", TEXT_CLEAN_LINES);
+	CHECK_STR(s, "x\ty\nz w\nv u");
+	free(s);
+}
+
+static void test_clean_keeps_scripts(void)
+{
+	const char *samples[] = {
+	    "Banjir di Barru, Sulawesi Selatan",
+	    "\xd8\xa7\xd9\x84\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8\xa9 123 ABC", /* Arabic, digits, Latin */
+	    "\xd7\xa2\xd7\x91\xd7\xa8\xd7\x99\xd7\xaa\xe2\x80\x8f!",            /* Hebrew with RLM */
+	    "日本語のニュース", "Ελληνικά", "ᬅᬓ᭄ᬱᬭ", "👨‍👩‍👧 ok", "e\xcc\x81t\xc3\xa9",
+	};
+	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+		char *s = clean(samples[i], 0);
+		CHECK_STR(s, samples[i]);
+		CHECK(text_is_clean(s, strlen(s)));
+		free(s);
+	}
+}
+
+static void test_clean_bidi(void)
+{
+	/* An override left open is closed at the end of its field. */
+	char *s = clean("\xe2\x80\xae" "txt.exe", 0);
+	CHECK_STR(s, "\xe2\x80\xae" "txt.exe\xe2\x80\xac");
+	free(s);
+	/* Balanced embeddings and isolates stay as they are. */
+	const char *balanced = "a \xe2\x81\xa7\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d\xe2\x81\xa9 "
+	                       "\xe2\x80\xab" "x\xe2\x80\xac b";
+	s = clean(balanced, 0);
+	CHECK_STR(s, balanced);
+	free(s);
+	/* Closers with nothing to close are dropped; a PDI also ends the
+	 * embedding opened inside its isolate. */
+	s = clean("\xe2\x80\xac\xe2\x81\xa9" "a\xe2\x81\xa6\xe2\x80\xaa" "b\xe2\x81\xa9" "c", 0);
+	CHECK_STR(s, "a\xe2\x81\xa6\xe2\x80\xaa" "b\xe2\x81\xa9" "c");
+	free(s);
+	/* Each line of a body is closed before its break. */
+	s = clean("\xe2\x80\xae" "a\nb", TEXT_CLEAN_LINES);
+	CHECK_STR(s, "\xe2\x80\xae" "a\xe2\x80\xac\nb");
+	free(s);
+	/* Echoed input and menus drop them: only the letters remain. */
+	s = clean("x\xe2\x80\xae" "y\xe2\x81\xa6z\xe2\x80\xac", TEXT_CLEAN_NO_BIDI);
+	CHECK_STR(s, "xyz");
+	free(s);
+	/* Nesting past the limit is not kept: 100 openers, at most 16 kept
+	 * and closed. */
+	struct buf deep = {0};
+	for (int i = 0; i < 100; i++)
+		buf_puts(&deep, "\xe2\x80\xab");
+	s = clean(deep.data, 0);
+	CHECK_INT(strlen(s), 16 * 3 * 2);
+	free(s);
+	buf_free(&deep);
+}
+
+static void test_is_clean(void)
+{
+	CHECK(text_is_clean("text/gemini; charset=utf-8; lang=id", 35));
+	CHECK(text_is_clean("Kata kunci pencarian?", 21));
+	CHECK(!text_is_clean("/x\r\n20 text/gemini", 18));
+	CHECK(!text_is_clean("a\tb", 3));
+	CHECK(!text_is_clean("a\xc2\x85", 3));
+	CHECK(!text_is_clean("a\xe2\x80\xa8", 4));
+	CHECK(!text_is_clean("a\xe2\x81\xa6", 4));
+	CHECK(!text_is_clean("a\xff", 2));
+	CHECK(text_has_control("a\x1b", 2));
+	CHECK(text_has_control("a\xc2\x9b", 3));
+	CHECK(text_has_control("a\xe2\x80\xa9", 4));
+	CHECK(!text_has_control("caf\xe9 \xe2\x80\xae", 8));
+	CHECK(text_is_bidi_control(0x202e));
+	CHECK(text_is_bidi_control(0x2066));
+	CHECK(!text_is_bidi_control(0x200f)); /* RLM marks, opens nothing */
+}
+
+/* ---- width as terminals count it ---- */
+
+/* glibc's wcswidth of UTF-8 text (the locale is C.UTF-8), or -1 when it
+ * holds a character glibc calls unprintable. */
+static int glibc_width(const char *s)
+{
+	wchar_t wide[2048];
+	size_t n = mbstowcs(wide, s, sizeof wide / sizeof wide[0]);
+	if (n == (size_t)-1 || n == sizeof wide / sizeof wide[0])
+		return -2;
+	return wcswidth(wide, n);
+}
+
+/* Sentences in many scripts, as a newsroom writes them. */
+static const char *const scripts_sample[] = {
+	/* Hindi: vowel signs ा ि ी ो (Mc) take a column, ं ् (Mn) none. */
+	"बंदरगाह के प्रमुख ने मंगलवार को कहा कि नया ब्रेकवाटर बारिश के मौसम से पहले पूरा हो जाएगा।",
+	/* Tamil: ா ி ொ ை are spacing marks; ் (virama) is not. */
+	"புதிய அலைதடுப்புச் சுவர் மழைக்காலத்திற்கு முன்பே கட்டி முடிக்கப்படும் என்று தெரிவித்தார்.",
+	/* Bengali. */
+	"বন্দরের প্রধান মঙ্গলবার বলেছেন যে নতুন বাঁধটি বর্ষার আগেই শেষ হবে।",
+	/* Thai: above and below vowels and tone marks take no column. */
+	"นายท่าเรือกล่าวเมื่อวันอังคารว่าเขื่อนกันคลื่นแห่งใหม่จะเสร็จก่อนฤดูฝน",
+	/* Chinese and Japanese: two columns each, full-width punctuation too. */
+	"港务局局长星期二表示，新的防波堤将在雨季之前完工。",
+	"港の新しい防波堤は、雨季の前に完成する予定だ。",
+	/* Korean, precomposed and as conjoining jamo. */
+	"새 방파제는 우기 전에 완공된다. \xe1\x84\x92\xe1\x85\xa1\xe1\x86\xab",
+	/* Arabic with its vowel marks, and a number sign spanning digits. */
+	"قال مدير الميناء إنّ حاجز الأمواج سيكتمل قبل موسم الأمطار. \xd8\x80" "١٢٣",
+	/* Emoji: a thumb with a skin tone, a flag, a family joined by ZWJ. */
+	"Banjir surut \xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd \xf0\x9f\x87\xae\xf0\x9f\x87\xa9 "
+	"\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7",
+	/* Combining accents, precomposed and not; Vietnamese stacks two. */
+	"Cafe\xcc\x81 cre\xcc\x80me bru\xcc\x82le\xcc\x81" "e, Vie\xcc\xa3\xcc\x82" "t Nam, Ðà Nẵng",
+	/* Sinhala, Gujarati, Malayalam, Myanmar: more spacing marks. */
+	"ශ්‍රී ලංකාව ગુજરાતી ഭാഷ မြန်မာ",
+};
+
+static void test_width_as_glibc(void)
+{
+	for (size_t i = 0; i < sizeof scripts_sample / sizeof scripts_sample[0]; i++) {
+		const char *s = scripts_sample[i];
+		int want = glibc_width(s);
+		CHECK(want > 0);
+		if ((long long)text_width(s, strlen(s)) != want)
+			fprintf(stderr, "  sample %zu: %s\n", i, s);
+		CHECK_INT(text_width(s, strlen(s)), want);
+	}
+	/* The issue's first offender: क + ा is two columns, not one. */
+	CHECK_INT(text_width("का", strlen("का")), 2);
+	CHECK_INT(text_width("கா", strlen("கா")), 2);
+}
+
+/* No printable code point alone measures narrower than glibc says: a
+ * narrower count is what lets a line run past the terminal's edge. (Wider
+ * is allowed, so a newer glibc's tables do not break the test; today the
+ * two agree on every code point.) */
+static void test_width_every_code_point(void)
+{
+	size_t narrower = 0;
+	for (utf8proc_int32_t cp = 0x20; cp < 0x110000; cp++) {
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			continue;
+		int want = wcwidth((wchar_t)cp);
+		if (want < 0)
+			continue;
+		utf8proc_uint8_t s[8];
+		utf8proc_ssize_t n = utf8proc_encode_char(cp, s);
+		size_t got = text_width((const char *)s, (size_t)n);
+		if ((long long)got < want && narrower++ < 10)
+			fprintf(stderr, "  U+%04X: %zu columns, glibc says %d\n", (unsigned)cp, got, want);
+	}
+	CHECK_INT(narrower, 0);
+}
+
+/* An emoji presentation selector widens a symbol glibc counts as one
+ * column: more than glibc, which only ever makes a line shorter. */
+static void test_width_emoji_selector(void)
+{
+	const char *heart = "\xe2\x9d\xa4\xef\xb8\x8f";
+	CHECK_INT(text_width(heart, strlen(heart)), 2);
+	CHECK(glibc_width(heart) <= 2);
+}
+
+/* Gopher prose at 70 columns: no line over 70 as glibc counts it, in any
+ * script (the issue saw Hindi at 92 and Tamil at 98). */
+static void test_wrap_fits_glibc(void)
+{
+	for (size_t i = 0; i < sizeof scripts_sample / sizeof scripts_sample[0]; i++) {
+		struct buf text = {0};
+		for (int k = 0; k < 8; k++) {
+			buf_puts(&text, scripts_sample[i]);
+			buf_putc(&text, ' ');
+		}
+		char *s = wrap(text.data, 70, "", "");
+		size_t lines = 0;
+		for (char *line = strtok(s, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+			int w = glibc_width(line);
+			CHECK(w >= 0 && w <= 70);
+			lines++;
+		}
+		CHECK(lines > 1);
+		free(s);
+		buf_free(&text);
+	}
+}
+
 int main(void)
 {
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL) {
+		fprintf(stderr, "C.UTF-8 locale missing: glibc's widths cannot be compared\n");
+		return 1;
+	}
 	RUN(test_valid_utf8);
 	RUN(test_width);
+	RUN(test_width_as_glibc);
+	RUN(test_width_every_code_point);
+	RUN(test_width_emoji_selector);
+	RUN(test_wrap_fits_glibc);
 	RUN(test_wrap_words);
 	RUN(test_wrap_prefixes);
 	RUN(test_wrap_cjk);
@@ -224,5 +459,10 @@ int main(void)
 	RUN(test_fold);
 	RUN(test_slug);
 	RUN(test_trim);
+	RUN(test_clean_controls);
+	RUN(test_clean_lines);
+	RUN(test_clean_keeps_scripts);
+	RUN(test_clean_bidi);
+	RUN(test_is_clean);
 	return check_report();
 }

@@ -276,6 +276,56 @@ static void test_old_protocols_refused(void)
 	free_hosts_config(&cfg);
 }
 
+/* True when a TLS 1.2 client offering only suite completes a handshake,
+ * and the server then chose that suite. */
+static bool tls12_suite_accepted(struct tls_hosts *hosts, const char *suite)
+{
+	struct pair p;
+	pair_open(&p, hosts, "a.example", TLS1_2_VERSION);
+	CHECK_INT(SSL_set_cipher_list(p.client, suite), 1);
+	bool accepted = handshake(p.client, p.server);
+	if (accepted)
+		CHECK_STR(SSL_get_cipher_name(p.server), suite);
+	pair_close(&p);
+	return accepted;
+}
+
+/* TLS 1.2 goes only with ECDHE and an AEAD cipher (Mozilla's
+ * "intermediate"): no CBC, no SHA-1 MAC, no static RSA key exchange. */
+static void test_tls12_suites_are_ecdhe_aead(void)
+{
+	struct config cfg = two_hosts();
+	struct buf errors = {0};
+	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
+	CHECK(hosts != NULL);
+	if (hosts != NULL) {
+		const char *refused[] = {"ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA",
+		                         "ECDHE-ECDSA-AES128-SHA256", "ECDHE-ECDSA-AES256-SHA384",
+		                         "AES128-GCM-SHA256", "AES128-SHA"};
+		for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+			CHECK(!tls12_suite_accepted(hosts, refused[i]));
+		const char *accepted[] = {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+		                          "ECDHE-ECDSA-CHACHA20-POLY1305"};
+		for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++)
+			CHECK(tls12_suite_accepted(hosts, accepted[i]));
+		/* Every suite the server would take, RSA ones included. */
+		struct pair p;
+		pair_open(&p, hosts, "a.example", TLS1_3_VERSION);
+		STACK_OF(SSL_CIPHER) *suites = SSL_get_ciphers(p.server);
+		CHECK(sk_SSL_CIPHER_num(suites) > 0);
+		for (int i = 0; i < sk_SSL_CIPHER_num(suites); i++) {
+			const SSL_CIPHER *c = sk_SSL_CIPHER_value(suites, i);
+			int kx = SSL_CIPHER_get_kx_nid(c);
+			CHECK(SSL_CIPHER_is_aead(c));
+			CHECK(kx == NID_kx_ecdhe || kx == NID_kx_any); /* any: TLS 1.3 */
+		}
+		pair_close(&p);
+	}
+	tls_hosts_free(hosts);
+	buf_free(&errors);
+	free_hosts_config(&cfg);
+}
+
 static void test_client_cert_fingerprint(void)
 {
 	struct config cfg = two_hosts();
@@ -345,6 +395,7 @@ int main(void)
 	RUN(test_hosts_generate_then_load);
 	RUN(test_sni_picks_the_host);
 	RUN(test_old_protocols_refused);
+	RUN(test_tls12_suites_are_ecdhe_aead);
 	RUN(test_client_cert_fingerprint);
 	close(certs_fd);
 	remove_tree(tmpdir);

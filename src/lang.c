@@ -1,0 +1,434 @@
+#include "lang.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <textcat.h>
+#include <utf8proc.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "log.h"
+
+#ifndef KABAR_TEXTCAT_DIR
+#define KABAR_TEXTCAT_DIR "/usr/share/libexttextcat"
+#endif
+
+const char *lang_reason_text(enum lang_reason reason)
+{
+	switch (reason) {
+	case LANG_FROM_KEY:
+		return "from its lang: key";
+	case LANG_FROM_FOLDER:
+		return "from its folder";
+	case LANG_FROM_TEXT:
+		return "identified from the text";
+	case LANG_FROM_HOST:
+		break;
+	}
+	return "the host's lang";
+}
+
+/* ---- Tags ---- */
+
+static bool all_alpha(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isalpha((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static bool all_digit(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static bool all_alnum(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static bool is_separator(char c)
+{
+	return c == '-' || c == '_';
+}
+
+/* Appends one subtag in canonical case: the primary language lower case,
+ * a script (4 letters) capitalised, a region (2 letters) upper case. */
+static void put_subtag(char *out, size_t *at, const char *s, size_t len, bool primary)
+{
+	bool script = !primary && len == 4 && all_alpha(s, len);
+	bool region = !primary && len == 2 && all_alpha(s, len);
+	if (*at > 0)
+		out[(*at)++] = '-';
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)s[i];
+		bool upper = region || (script && i == 0);
+		out[(*at)++] = (char)(upper ? toupper(c) : tolower(c));
+	}
+	out[*at] = '\0';
+}
+
+bool lang_tag_normalise(const char *s, size_t len, char out[LANG_TAG_MAX])
+{
+	if (len == 0 || len >= LANG_TAG_MAX)
+		return false;
+	size_t at = 0;
+	for (size_t start = 0; start <= len;) {
+		size_t end = start;
+		while (end < len && !is_separator(s[end]))
+			end++;
+		size_t n = end - start;
+		bool primary = start == 0;
+		if (primary ? !(n >= 2 && n <= 3 && all_alpha(s, n))
+		            : !(n >= 1 && n <= 8 && all_alnum(s + start, n)))
+			return false;
+		put_subtag(out, &at, s + start, n, primary);
+		if (end == len)
+			return true;
+		start = end + 1;
+	}
+	return false;
+}
+
+/* ISO 639-1: the two-letter language codes. */
+static const char iso639_1[] =
+	"aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce "
+	"ch co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr "
+	"fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is "
+	"it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln "
+	"lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv "
+	"ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk "
+	"sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw "
+	"ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu ";
+
+/* ISO 15924 scripts that languages are commonly tagged with. */
+static const char scripts[] =
+	"adlm arab armn beng bopo cher cyrl deva ethi geor grek gujr guru hang "
+	"hani hans hant hebr hira jpan kana khmr knda kore laoo latn mlym mong "
+	"mymr nkoo olck orya sinh syrc taml telu tfng thaa thai tibt vaii yiii ";
+
+/* Whether the lower-case word s[0..len) is in list (words each followed by
+ * a space). */
+static bool listed(const char *list, const char *s, size_t len)
+{
+	char word[8];
+	if (len + 1 >= sizeof word)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		word[i] = (char)tolower((unsigned char)s[i]);
+	word[len] = ' ';
+	word[len + 1] = '\0';
+	for (const char *p = strstr(list, word); p != NULL; p = strstr(p + 1, word))
+		if (p == list || p[-1] == ' ')
+			return true;
+	return false;
+}
+
+static bool is_region(const char *s, size_t len)
+{
+	return (len == 2 && all_alpha(s, len)) || (len == 3 && all_digit(s, len));
+}
+
+/* A folder name's parts, split at '-' or '_'. */
+struct subtags {
+	const char *at[3];
+	size_t len[3];
+	size_t n;
+};
+
+/* False when name has more than three parts. */
+static bool split_subtags(const char *name, size_t len, struct subtags *t)
+{
+	t->n = 0;
+	size_t start = 0;
+	for (;;) {
+		size_t end = start;
+		while (end < len && !is_separator(name[end]))
+			end++;
+		if (t->n == 3)
+			return false;
+		t->at[t->n] = name + start;
+		t->len[t->n++] = end - start;
+		if (end == len)
+			return true;
+		start = end + 1;
+	}
+}
+
+bool lang_folder_tag(const char *name, size_t len, char out[LANG_TAG_MAX])
+{
+	struct subtags t;
+	if (!split_subtags(name, len, &t))
+		return false;
+	if (t.len[0] != 2 || !all_alpha(t.at[0], 2) || !listed(iso639_1, t.at[0], 2))
+		return false;
+	size_t next = 1;
+	if (next < t.n && t.len[next] == 4 && all_alpha(t.at[next], 4)) {
+		if (!listed(scripts, t.at[next], 4))
+			return false;
+		next++;
+	}
+	if (next < t.n && is_region(t.at[next], t.len[next]))
+		next++;
+	return next == t.n && lang_tag_normalise(name, len, out);
+}
+
+bool lang_of_path(const char *path, char out[LANG_TAG_MAX])
+{
+	bool found = false;
+	const char *start = path;
+	for (const char *slash = strchr(start, '/'); slash != NULL; slash = strchr(start, '/')) {
+		char tag[LANG_TAG_MAX];
+		if (lang_folder_tag(start, (size_t)(slash - start), tag)) {
+			memcpy(out, tag, sizeof tag);
+			found = true;
+		}
+		start = slash + 1;
+	}
+	return found;
+}
+
+/* ---- Identification ---- */
+
+/* The classifier names its categories by its own strings ("zh-CN-utf8");
+ * its fingerprint files are named by BCP 47 tags ("zh-Hans.lm"). */
+struct category {
+	char *name;
+	char tag[LANG_TAG_MAX];
+};
+
+static struct {
+	pthread_mutex_t lock;
+	void *textcat;
+	struct category *categories;
+	size_t n_categories;
+} identifier = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Reads "FILE.lm NAME" lines of the classifier's configuration. */
+static void read_categories(FILE *conf)
+{
+	char line[512];
+	while (fgets(line, sizeof line, conf) != NULL) {
+		char file[128], name[128];
+		if (line[0] == '#' || sscanf(line, "%127s %127s", file, name) != 2)
+			continue;
+		size_t len = strlen(file);
+		if (len < 4 || strcmp(file + len - 3, ".lm") != 0)
+			continue;
+		char tag[LANG_TAG_MAX];
+		if (!lang_tag_normalise(file, len - 3, tag))
+			continue;
+		identifier.categories = xreallocarray(identifier.categories, identifier.n_categories + 1,
+		                                      sizeof *identifier.categories);
+		struct category *c = &identifier.categories[identifier.n_categories++];
+		c->name = xstrdup(name);
+		memcpy(c->tag, tag, sizeof tag);
+	}
+}
+
+bool lang_identifier_open(const char *dir)
+{
+	if (identifier.textcat != NULL)
+		return true;
+	if (dir == NULL)
+		dir = KABAR_TEXTCAT_DIR;
+	char *conf_path = xasprintf("%s/fpdb.conf", dir);
+	char *prefix = xasprintf("%s/", dir);
+	FILE *conf = fopen(conf_path, "r");
+	if (conf != NULL) {
+		read_categories(conf);
+		fclose(conf);
+		identifier.textcat = special_textcat_Init(conf_path, prefix);
+	}
+	if (identifier.textcat == NULL) {
+		log_warn("%s: cannot read the language fingerprints (libexttextcat-data); "
+		         "articles without a language take their host's",
+		         conf_path);
+		lang_identifier_close();
+	}
+	free(conf_path);
+	free(prefix);
+	return identifier.textcat != NULL;
+}
+
+void lang_identifier_close(void)
+{
+	if (identifier.textcat != NULL)
+		textcat_Done(identifier.textcat);
+	identifier.textcat = NULL;
+	for (size_t i = 0; i < identifier.n_categories; i++)
+		free(identifier.categories[i].name);
+	free(identifier.categories);
+	identifier.categories = NULL;
+	identifier.n_categories = 0;
+}
+
+static const char *category_tag(const char *name)
+{
+	for (size_t i = 0; i < identifier.n_categories; i++)
+		if (strcmp(identifier.categories[i].name, name) == 0)
+			return identifier.categories[i].tag;
+	return NULL;
+}
+
+static bool same_primary(const char *a, const char *b)
+{
+	size_t na = strcspn(a, "-"), nb = strcspn(b, "-");
+	return na == nb && strncmp(a, b, na) == 0;
+}
+
+/* A candidate closer than this to the best (scores are distances) makes
+ * the answer uncertain: 1%. */
+enum { MARGIN_PER_MILLE = 10 };
+
+static bool close_to(int score, int best)
+{
+	return (long long)score * 1000 < (long long)best * (1000 + MARGIN_PER_MILLE);
+}
+
+/*
+ * The best candidate, when no other language comes close. When only
+ * another form of the same language does (zh-Hans and zh-Hant), the
+ * answer is the language alone.
+ */
+static bool confident(const candidate_t *c, int n, char out[LANG_TAG_MAX])
+{
+	if (n <= 0)
+		return false;
+	const char *best = category_tag(c[0].name);
+	if (best == NULL)
+		return false;
+	bool variant_close = false;
+	for (int i = 1; i < n; i++) {
+		const char *tag = category_tag(c[i].name);
+		if (!close_to(c[i].score, c[0].score))
+			break;
+		if (tag == NULL || !same_primary(tag, best))
+			return false;
+		variant_close = true;
+	}
+	size_t len = variant_close ? strcspn(best, "-") : strlen(best);
+	memcpy(out, best, len);
+	out[len] = '\0';
+	return true;
+}
+
+static size_t count_letters(const char *text, size_t len)
+{
+	size_t letters = 0;
+	for (size_t i = 0; i < len;) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)text + i,
+		                                      (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0) {
+			i++;
+			continue;
+		}
+		utf8proc_category_t cat = utf8proc_category(cp);
+		if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
+			letters++;
+		i += (size_t)n;
+	}
+	return letters;
+}
+
+bool lang_identify(const char *text, size_t len, char out[LANG_TAG_MAX])
+{
+	if (count_letters(text, len) < LANG_MIN_LETTERS)
+		return false;
+	pthread_mutex_lock(&identifier.lock);
+	bool found = false;
+	if (identifier.textcat != NULL) {
+		candidate_t *c = textcat_GetClassifyFullOutput(identifier.textcat);
+		int n = textcat_ClassifyFull(identifier.textcat, text, len, c);
+		found = confident(c, n, out);
+		textcat_ReleaseClassifyFullOutput(identifier.textcat, c);
+	}
+	pthread_mutex_unlock(&identifier.lock);
+	return found;
+}
+
+/* ---- Reading time ---- */
+
+enum { WORDS_PER_MINUTE = 200, CHARACTERS_PER_MINUTE = 500 };
+
+/* Scripts written without spaces between words. */
+static bool read_by_character(utf8proc_int32_t cp)
+{
+	return (cp >= 0x0e00 && cp <= 0x0eff) ||   /* Thai, Lao */
+	       (cp >= 0x1000 && cp <= 0x109f) ||   /* Myanmar */
+	       (cp >= 0x1780 && cp <= 0x17ff) ||   /* Khmer */
+	       (cp >= 0x2e80 && cp <= 0x2fdf) ||   /* CJK radicals */
+	       (cp >= 0x3005 && cp <= 0x3007) ||   /* 々 〆 〇 */
+	       (cp >= 0x3040 && cp <= 0x30ff) ||   /* Hiragana, Katakana */
+	       (cp >= 0x31f0 && cp <= 0x31ff) ||   /* Katakana extensions */
+	       (cp >= 0x3400 && cp <= 0x4dbf) ||   /* CJK extension A */
+	       (cp >= 0x4e00 && cp <= 0x9fff) ||   /* CJK */
+	       (cp >= 0xf900 && cp <= 0xfaff) ||   /* CJK compatibility */
+	       (cp >= 0xff66 && cp <= 0xff9d) ||   /* half-width Katakana */
+	       (cp >= 0x20000 && cp <= 0x323af);   /* CJK extensions B to H */
+}
+
+static bool is_letter_or_number(utf8proc_category_t cat)
+{
+	return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+	       (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
+}
+
+static bool is_space(utf8proc_int32_t cp, utf8proc_category_t cat)
+{
+	return cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' ||
+	       cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL ||
+	       cat == UTF8PROC_CATEGORY_ZP;
+}
+
+/*
+ * A word is a run between spaces with a letter or a digit in it; its
+ * punctuation does not split it ("don't", "Rp5.000"). A character of a
+ * script read by the character counts alone and ends the run, so
+ * "我用iPhone拍照" is four characters and one word.
+ */
+void lang_count_reading(struct reading *r, const char *text, size_t len)
+{
+	bool counted = false; /* the run so far has been counted as a word */
+	for (size_t i = 0; i < len;) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)text + i,
+		                                      (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0) {
+			i++;
+			continue;
+		}
+		i += (size_t)n;
+		utf8proc_category_t cat = utf8proc_category(cp);
+		if (is_space(cp, cat) || read_by_character(cp)) {
+			counted = false;
+			if (read_by_character(cp) && is_letter_or_number(cat))
+				r->characters++;
+			continue;
+		}
+		if (!counted && is_letter_or_number(cat)) {
+			r->words++;
+			counted = true;
+		}
+	}
+}
+
+size_t lang_reading_minutes(const struct reading *r)
+{
+	/* words / 200 + characters / 500, in thousandths of a minute. */
+	size_t work = r->words * (1000 / WORDS_PER_MINUTE) + r->characters * (1000 / CHARACTERS_PER_MINUTE);
+	size_t minutes = (work + 999) / 1000;
+	return minutes > 0 ? minutes : 1;
+}

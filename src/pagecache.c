@@ -1,0 +1,230 @@
+#include "pagecache.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "answer.h"
+#include "buf.h"
+
+enum { FIRST_SLOTS = 64 };
+
+struct entry {
+	char *key; /* NULL: an empty slot */
+	size_t key_len;
+	uint64_t hash;
+	struct answer *answer;
+};
+
+/*
+ * An open-addressing table, at most half full, behind one mutex: a lookup
+ * holds it for a hash probe and a reference count, and rendering happens
+ * outside it. Entries are never removed one by one, only all at once.
+ */
+struct page_cache {
+	pthread_mutex_t lock;
+	/* The window of time the entries are right for: [from, until), or
+	 * from onwards when no article waits for its time. */
+	bool window_open;
+	bool forever;
+	time_t from, until;
+	struct entry *slots;
+	size_t mask;
+	size_t count;
+	size_t bytes;
+};
+
+struct page_cache *page_cache_new(void)
+{
+	struct page_cache *cache = xcalloc(1, sizeof *cache);
+	pthread_mutex_init(&cache->lock, NULL);
+	cache->slots = xcalloc(FIRST_SLOTS, sizeof *cache->slots);
+	cache->mask = FIRST_SLOTS - 1;
+	return cache;
+}
+
+static void clear(struct page_cache *cache)
+{
+	for (size_t i = 0; i <= cache->mask; i++) {
+		struct entry *e = &cache->slots[i];
+		if (e->key == NULL)
+			continue;
+		free(e->key);
+		answer_drop(e->answer);
+		*e = (struct entry){0};
+	}
+	cache->count = 0;
+	cache->bytes = 0;
+}
+
+void page_cache_free(struct page_cache *cache)
+{
+	if (cache == NULL)
+		return;
+	clear(cache);
+	free(cache->slots);
+	pthread_mutex_destroy(&cache->lock);
+	free(cache);
+}
+
+/* One byte string per key; the NULs keep host and path apart. */
+static void key_bytes(struct buf *out, const struct page_key *key)
+{
+	buf_printf(out, "%c%c%d", key->out == OUTPUT_GEMINI ? 'g' : 'o', key->tls ? 's' : 'p',
+	           key->port);
+	buf_putc(out, '\0');
+	buf_puts(out, key->host != NULL ? key->host : "");
+	buf_putc(out, '\0');
+	buf_puts(out, key->path);
+}
+
+static uint64_t hash_bytes(const char *data, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)data[i];
+		h *= 0x100000001b3u;
+	}
+	return h;
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static struct entry *probe(const struct page_cache *cache, const struct buf *key, uint64_t hash)
+{
+	for (size_t i = hash & cache->mask;; i = (i + 1) & cache->mask) {
+		struct entry *e = &cache->slots[i];
+		if (e->key == NULL)
+			return e;
+		if (e->hash == hash && e->key_len == key->len && memcmp(e->key, key->data, key->len) == 0)
+			return e;
+	}
+}
+
+static void grow(struct page_cache *cache)
+{
+	struct entry *old = cache->slots;
+	size_t old_slots = cache->mask + 1;
+	cache->mask = old_slots * 2 - 1;
+	cache->slots = xcalloc(old_slots * 2, sizeof *cache->slots);
+	for (size_t i = 0; i < old_slots; i++) {
+		if (old[i].key == NULL)
+			continue;
+		size_t at = old[i].hash & cache->mask;
+		while (cache->slots[at].key != NULL)
+			at = (at + 1) & cache->mask;
+		cache->slots[at] = old[i];
+	}
+	free(old);
+}
+
+static bool in_window(const struct page_cache *cache, time_t t)
+{
+	return cache->window_open && t >= cache->from && (cache->forever || t < cache->until);
+}
+
+/*
+ * Empties the cache and opens the window that holds now: until the first
+ * article dated after now. This is snapshot_visible's rule (published once
+ * its date is not in the future; undated articles always): between from
+ * and until no article changes sides. test_pagecache holds the two to it.
+ * One pass over the articles, once per window.
+ */
+static void open_window(struct page_cache *cache, const struct snapshot *snap, time_t now)
+{
+	clear(cache);
+	cache->window_open = true;
+	cache->forever = true;
+	cache->from = now;
+	for (size_t i = 0; i < snap->n_articles; i++) {
+		const struct when *date = &snap->articles[i]->meta.date;
+		if (!date->set || date->t <= now)
+			continue;
+		if (cache->forever || date->t < cache->until)
+			cache->until = date->t;
+		cache->forever = false;
+	}
+}
+
+bool page_cache_answer(const struct snapshot *snap, const struct page_key *key, time_t now,
+                       struct response *res)
+{
+	struct page_cache *cache = snap->cache;
+	if (cache == NULL)
+		return false;
+	struct buf kb = {0};
+	key_bytes(&kb, key);
+	uint64_t hash = hash_bytes(kb.data, kb.len);
+	pthread_mutex_lock(&cache->lock);
+	if (!in_window(cache, now))
+		open_window(cache, snap, now);
+	struct answer *found = probe(cache, &kb, hash)->answer;
+	if (found != NULL)
+		answer_hold(found);
+	pthread_mutex_unlock(&cache->lock);
+	buf_free(&kb);
+	if (found == NULL)
+		return false;
+	res->page = found;
+	res->status = found->status;
+	return true;
+}
+
+static void insert(struct page_cache *cache, struct buf *kb, uint64_t hash, struct answer *a)
+{
+	size_t size = a->len + kb->len;
+	if (size > PAGE_CACHE_BYTES)
+		return;
+	if (cache->bytes + size > PAGE_CACHE_BYTES)
+		clear(cache);
+	if (2 * (cache->count + 1) > cache->mask + 1)
+		grow(cache);
+	struct entry *e = probe(cache, kb, hash);
+	if (e->key != NULL)
+		return; /* another request rendered it meanwhile */
+	e->key_len = kb->len;
+	e->key = buf_steal(kb);
+	e->hash = hash;
+	e->answer = a;
+	answer_hold(a);
+	cache->count++;
+	cache->bytes += size;
+}
+
+void page_cache_keep(const struct snapshot *snap, const struct page_key *key, time_t from,
+                     time_t to, struct response *res)
+{
+	struct page_cache *cache = snap->cache;
+	if (cache == NULL)
+		return;
+	struct answer *a = answer_new(&res->head, res->status);
+	answer_drop(res->page);
+	res->page = a;
+	struct buf kb = {0};
+	key_bytes(&kb, key);
+	uint64_t hash = hash_bytes(kb.data, kb.len);
+	pthread_mutex_lock(&cache->lock);
+	/* Rendered with a clock between from and to: right for the window
+	 * only if the window holds both. */
+	if (in_window(cache, from) && in_window(cache, to))
+		insert(cache, &kb, hash, a);
+	pthread_mutex_unlock(&cache->lock);
+	buf_free(&kb);
+}
+
+size_t page_cache_count(struct page_cache *cache)
+{
+	pthread_mutex_lock(&cache->lock);
+	size_t n = cache->count;
+	pthread_mutex_unlock(&cache->lock);
+	return n;
+}
+
+size_t page_cache_bytes(struct page_cache *cache)
+{
+	pthread_mutex_lock(&cache->lock);
+	size_t n = cache->bytes;
+	pthread_mutex_unlock(&cache->lock);
+	return n;
+}
