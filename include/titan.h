@@ -18,6 +18,7 @@
 
 struct titan_request {
 	char *host;       /* lower-cased, or NULL when the URL names none */
+	bool host_is_ip;  /* an IPv4 or IPv6 literal */
 	int port;         /* -1 when absent */
 	char *path;       /* decoded, dot segments removed, without the leading '/' */
 	long long size;   /* bytes that follow the request line */
@@ -40,6 +41,11 @@ const struct editor *titan_editor(const struct vhost *vh, const char *fingerprin
 /* True when the editor may write relpath: under one of their paths. */
 bool titan_editor_may_write(const struct editor *ed, const char *relpath);
 
+/* True when relpath may be written at all: no hidden segment (dotfiles,
+ * editor leftovers), no "." or "..", no empty segment, and no folder
+ * deeper than the loader reads; else false with a reason. */
+bool titan_path_allowed(const char *relpath, const char **reason);
+
 /* The kinds of file an upload may be. */
 enum titan_kind {
 	TITAN_ARTICLE, /* .md, .gmi or .txt: parsed before it replaces anything */
@@ -48,10 +54,9 @@ enum titan_kind {
 };
 
 /*
- * What relpath (with body, for an upload) is, or TITAN_REFUSED with a reason
- * in *reason: no hidden segment (dotfiles, editor leftovers), no "." or
- * "..", no folder deeper than the loader reads, and only articles or images
- * (an image by its bytes, never by its name).
+ * What an upload of body to relpath is, or TITAN_REFUSED with a reason in
+ * *reason: a path titan_path_allowed refuses, or anything but an article
+ * (by its name) or an image (by its bytes, never by its name).
  */
 enum titan_kind titan_classify(const char *relpath, const char *body, size_t len,
                                const char **reason);

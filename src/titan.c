@@ -136,6 +136,7 @@ static bool parse_target(const char *line, size_t len, struct titan_request *req
 		ok = true;
 	if (ok) {
 		req->host = u.host ? xstrdup(u.host) : NULL;
+		req->host_is_ip = u.host_is_ip;
 		req->port = u.port;
 		req->path = xstrdup(u.path + 1);
 	}
@@ -201,7 +202,7 @@ bool titan_editor_may_write(const struct editor *ed, const char *relpath)
 }
 
 /* Every segment must be one a reader could ask for and the loader reads. */
-static bool path_is_plain(const char *relpath, const char **reason)
+bool titan_path_allowed(const char *relpath, const char **reason)
 {
 	size_t folders = 0;
 	for (const char *p = relpath;;) {
@@ -244,7 +245,7 @@ static bool is_image(const char *body, size_t len)
 enum titan_kind titan_classify(const char *relpath, const char *body, size_t len,
                                const char **reason)
 {
-	if (!path_is_plain(relpath, reason))
+	if (!titan_path_allowed(relpath, reason))
 		return TITAN_REFUSED;
 	if (is_article_name(relpath))
 		return TITAN_ARTICLE;

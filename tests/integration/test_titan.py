@@ -1,6 +1,7 @@
 """Titan uploads and editor previews over real TLS, with client certificates
 made for the test: an authorised editor, a stranger, and no certificate."""
 import os
+import pwd
 import subprocess
 import threading
 import time
@@ -37,6 +38,19 @@ EDITOR = make_cert("rina")
 STRANGER = make_cert("stranger")
 
 
+def editable_capsule():
+    """A private capsule whose editors' folders the service user may write:
+    started as root, kabar serves as nobody, as an operator would set up."""
+    capsule = copy_capsule()
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        for folder in ("news", "images"):
+            for root, dirs, files in os.walk(os.path.join(capsule, folder)):
+                for name in [root] + [os.path.join(root, f) for f in files]:
+                    os.chown(name, nobody.pw_uid, nobody.pw_gid)
+    return capsule
+
+
 def config(extra=""):
     return (f"editors:\n"
             f"  - name: Rina Paluseri\n"
@@ -70,7 +84,7 @@ def front_page(srv, cert=None):
 
 
 def test_upload_is_on_the_front_page_within_a_second():
-    capsule = copy_capsule()
+    capsule = editable_capsule()
     with Server(capsule, config=config()) as srv:
         start = time.monotonic()
         r = titan(srv, "/news/ferry-twice-daily.md", ARTICLE.encode())
@@ -89,7 +103,7 @@ def test_upload_is_on_the_front_page_within_a_second():
 
 
 def test_who_may_upload():
-    capsule = copy_capsule()
+    capsule = editable_capsule()
     before = snapshot_of(capsule)
     with Server(capsule, config=config()) as srv:
         assert titan(srv, "/news/a.md", ARTICLE.encode(), cert=None).status == 60
@@ -101,7 +115,7 @@ def test_who_may_upload():
 
 
 def test_titan_is_off_without_editors():
-    capsule = copy_capsule()
+    capsule = editable_capsule()
     before = snapshot_of(capsule)
     with Server(capsule) as srv:
         r = titan(srv, "/news/a.md", ARTICLE.encode())
@@ -110,7 +124,7 @@ def test_titan_is_off_without_editors():
 
 
 def test_traversal_and_hidden_names_write_nothing():
-    capsule = copy_capsule()
+    capsule = editable_capsule()
     outside = os.path.dirname(capsule)
     before_outside = set(os.listdir(outside))
     before = snapshot_of(capsule)
@@ -132,9 +146,11 @@ def test_traversal_and_hidden_names_write_nothing():
 
 
 def test_a_broken_article_is_refused_and_the_published_one_stays():
-    capsule = copy_capsule()
+    capsule = editable_capsule()
     with Server(capsule, config=config()) as srv:
         assert titan(srv, "/news/ferry.md", ARTICLE.encode()).status == 30
+        with open(os.path.join(capsule, "news", "ferry.md"), "rb") as f:
+            published = f.read()
         broken = ARTICLE.replace("date: 2024-04-28 07:30", "date: [not, a, date")
         r = titan(srv, "/news/ferry.md", broken.encode())
         assert r.status == 59, r
@@ -142,12 +158,12 @@ def test_a_broken_article_is_refused_and_the_published_one_stays():
         r = titan(srv, "/news/ferry.md", b"---\ntitle: x\ndate: 2024-01-01\n---\n\xff\xfe\n")
         assert r.status == 59 and "UTF-8" in r.meta, r
         with open(os.path.join(capsule, "news", "ferry.md"), "rb") as f:
-            assert f.read() == ARTICLE.encode()
+            assert f.read() == published
         assert HEADLINE in front_page(srv)
 
 
 def test_size_over_the_limit_is_refused_before_reading():
-    capsule = copy_capsule()
+    capsule = editable_capsule()
     with Server(capsule, config=config("limits:\n  upload_size: 1K\n")) as srv:
         # Only the line is sent: the answer must not wait for the body.
         r = titan(srv, "/news/big.md", b"", size=4096)
@@ -157,7 +173,7 @@ def test_size_over_the_limit_is_refused_before_reading():
 
 
 def test_a_slow_upload_is_cut_at_the_timeout():
-    capsule = copy_capsule()
+    capsule = editable_capsule()
     with Server(capsule, config=config("timeouts:\n  upload: 1s\n")) as srv:
         ctx = client_context(EDITOR[0], EDITOR[1])
         from harness import connect
@@ -181,8 +197,9 @@ def test_a_slow_upload_is_cut_at_the_timeout():
 
 
 def test_concurrent_uploads_of_one_path_leave_one_whole():
-    capsule = copy_capsule()
-    bodies = [ARTICLE.replace("weather allowing.", f"weather allowing. Version {i}. " +
+    capsule = editable_capsule()
+    signed = ARTICLE.replace("section: community", "section: community\nauthor: Desk")
+    bodies = [signed.replace("weather allowing.", f"weather allowing. Version {i}. " +
                               "Lorem ipsum dolor sit amet. " * (200 + 50 * i)).encode()
               for i in range(6)]
     results = []
@@ -202,7 +219,7 @@ def test_concurrent_uploads_of_one_path_leave_one_whole():
 
 
 def test_delete():
-    capsule = copy_capsule()
+    capsule = editable_capsule()
     with Server(capsule, config=config()) as srv:
         assert titan(srv, "/news/gone.md", ARTICLE.encode()).status == 30
         assert HEADLINE in front_page(srv)
@@ -216,7 +233,7 @@ def test_delete():
 
 
 def test_an_image_upload():
-    capsule = copy_capsule()
+    capsule = editable_capsule()
     with open(os.path.join(capsule, "images", "harbour-light.png"), "rb") as f:
         png = f.read()
     with Server(capsule, config=config()) as srv:
@@ -227,7 +244,7 @@ def test_an_image_upload():
 
 
 def test_a_draft_is_shown_to_its_editor_only():
-    capsule = copy_capsule()
+    capsule = editable_capsule()
     draft = ARTICLE.replace("section: community", "section: community\ndraft: true")
     scheduled = ARTICLE.replace("2024-04-28 07:30", "2099-01-01 07:30").replace(
         HEADLINE, "Bridge opens next century")
@@ -252,7 +269,7 @@ def test_a_draft_is_shown_to_its_editor_only():
 
 def test_openssl_s_client_uploads():
     need_tool("openssl")
-    capsule = copy_capsule()
+    capsule = editable_capsule()
     with Server(capsule, config=config()) as srv:
         body = ARTICLE.encode()
         request = f"titan://localhost/news/by-openssl.md;size={len(body)}\r\n".encode() + body
@@ -263,3 +280,17 @@ def test_openssl_s_client_uploads():
                              timeout=patience(20))
         assert out.stdout.startswith(b"30 "), out.stdout[:200]
         assert HEADLINE in front_page(srv)
+
+
+def test_kabar_editor_prints_an_entry_that_works():
+    from harness import kabar_bin
+    out = subprocess.run([kabar_bin(), "editor", "Rina Paluseri", EDITOR[0]], check=True,
+                         stdout=subprocess.PIPE, timeout=patience(10)).stdout.decode()
+    assert EDITOR[2] in out, out
+    capsule = editable_capsule()
+    with Server(capsule, config=out) as srv:
+        assert titan(srv, "/news/by-entry.md", ARTICLE.encode()).status == 30
+        assert titan(srv, "/index.gmi", b"# x\n", mime="text/gemini").status == 61
+    bad = subprocess.run([kabar_bin(), "editor", "X", "/nonexistent.crt"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=patience(10))
+    assert bad.returncode == 1 and b"/nonexistent.crt" in bad.stderr
