@@ -21,6 +21,15 @@ struct listen_addr {
 	int port;   /* 0 picks a free port */
 };
 
+/* Someone who may publish to a host with Titan: known by the SHA-256 of the
+ * client certificate they present, allowed to write under paths only. */
+struct editor {
+	char *name;            /* the author of what they upload, unless it names one */
+	char fingerprint[65];  /* lower-case hex, no colons */
+	char **paths;          /* capsule folders, each ending in '/'; "" is the whole capsule */
+	size_t n_paths;
+};
+
 /* One virtual host: the names it answers to and the newsroom it serves. */
 struct vhost {
 	char **names;          /* names[0] is the canonical host name */
@@ -35,6 +44,8 @@ struct vhost {
 	bool listing;          /* generate directory listings (default true) */
 	int page_size;         /* entries per index page (default 20) */
 	int wrap_columns;      /* Gopher text width (default 70) */
+	struct editor *editors; /* Titan uploads and previews: none turns both off */
+	size_t n_editors;
 };
 
 struct config {
@@ -48,6 +59,8 @@ struct config {
 	int max_connections;   /* default 1024 */
 	int requests_per_minute;     /* per client address; 0: no limit (default 600) */
 	int connections_per_address; /* open at once; 0: no limit (default 64) */
+	long long upload_size; /* a Titan upload's largest body (default 8 MiB) */
+	int upload_timeout_ms; /* to receive a whole upload body (default 60000) */
 	bool log_client_addr;  /* default true; false for privacy */
 	char *access_log;      /* NULL: stderr */
 	enum log_format log_format; /* the access log's lines (default kabar) */

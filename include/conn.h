@@ -14,11 +14,14 @@
 #include "request.h"
 #include "runtime.h"
 #include "tls.h"
+#include "upload.h"
 
 /*
  * One client connection as a small state machine driven by its worker:
  *   (peek: TLS or not, on a Gopher port) -> read request (the TLS handshake
  *   happens inside the first reads) -> respond -> write -> close_notify.
+ * A Titan upload (upload.h) reads its body after the request, and may wait
+ * for the site to publish it before the response is written.
  * Every step is non-blocking; conn_step says what to wait for next.
  */
 
@@ -31,9 +34,19 @@ struct generation {
 	struct generation *next; /* the server's list of retired generations */
 };
 
-enum conn_want { CONN_WANT_READ, CONN_WANT_WRITE, CONN_FINISHED };
+/* CONN_WANT_TICK: nothing to wait for on the socket; step again shortly. */
+enum conn_want { CONN_WANT_READ, CONN_WANT_WRITE, CONN_WANT_TICK, CONN_FINISHED };
 
-enum conn_state { STATE_PEEK, STATE_READ, STATE_WRITE, STATE_SHUTDOWN, STATE_LINGER, STATE_CLOSED };
+enum conn_state {
+	STATE_PEEK,
+	STATE_READ,
+	STATE_UPLOAD, /* reading a Titan upload's body */
+	STATE_SETTLE, /* the upload is written; waiting for the site to publish it */
+	STATE_WRITE,
+	STATE_SHUTDOWN,
+	STATE_LINGER,
+	STATE_CLOSED,
+};
 
 struct conn {
 	enum watch_kind kind; /* WATCH_CONN */
@@ -65,6 +78,8 @@ struct conn {
 	bool linger;        /* answered while the client was still sending */
 	bool write_closed;  /* lingering: our side of the stream is shut */
 	size_t drained;     /* lingering: bytes read and dropped */
+	struct upload *upload;    /* a Titan upload under way, or NULL */
+	int64_t settle_deadline_ms; /* the answer goes then, published or not */
 
 	/* Owned by the worker: its timer list and the events it polls. */
 	struct conn *prev, *next;
@@ -83,6 +98,8 @@ struct conn *conn_new(int fd, enum listen_proto proto, struct generation *gen,
 enum conn_want conn_step(struct conn *c);
 /* True while the connection is reading its request. */
 bool conn_reading(const struct conn *c);
+/* True while it is reading an upload's body (its own timeout). */
+bool conn_uploading(const struct conn *c);
 /* Writes the access line if a request was answered, closes and frees; the
  * generation reference is left to the caller. */
 void conn_free(struct conn *c, int64_t now_ms);

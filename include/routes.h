@@ -13,8 +13,9 @@
 
 /*
  * The pages behind site_route (site.h), shared between routes.c (the path
- * dispatch, front page and articles) and indexes.c (sections, authors,
- * tags, archive, search and feeds). Not used outside these two files.
+ * dispatch, front page and articles), indexes.c (sections, authors, tags,
+ * archive, search and feeds) and desk.c (the editors' view). Not used
+ * outside these files.
  */
 
 /* One request being answered. */
@@ -33,6 +34,10 @@ enum index_kind { INDEX_SECTION, INDEX_AUTHOR, INDEX_TAG };
 /* Makes the result a page (menu or gemtext) and points p at its body. */
 void routes_begin_page(struct route_context *ctx, struct page *p);
 void routes_not_found(struct route_context *ctx);
+
+/* One article's page, in its own language, with related articles and
+ * the way on to older, newer and its section. */
+void routes_article_page(struct route_context *ctx, const struct article *a);
 
 /* The site's name: its title, else its host name. */
 const char *routes_site_title(const struct vhost *vhost);

@@ -10,7 +10,9 @@
  * file named in the configuration), the configuration file, libmagic's
  * database and the process's own /proc folder. Write: new files in the
  * certificates folder (a reload that adds a host generates its certificate)
- * and the access log's folder (SIGUSR1 reopens the log after rotation).
+ * and the access log's folder (SIGUSR1 reopens the log after rotation),
+ * and, where a host lists editors, their folders of the capsule (Titan
+ * uploads); without editors every capsule is read-only.
  * Everything else, and any new TCP bind
  * or connect where the kernel can restrict those, is refused. A reload that
  * names a capsule or file outside these needs a restart.

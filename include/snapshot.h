@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "article.h"
@@ -66,6 +67,18 @@ const struct article *snapshot_find_article(const struct snapshot *snap, const c
  * without extension, or a page bundle's folder; links.h), its address or
  * one of its aliases. NULL when it names none. */
 const struct article *snapshot_link_target(const struct snapshot *snap, const char *site_path);
+
+/* True when the snapshot has read the source file relpath (relative to the
+ * capsule); with ino other than 0, only that very file (dev, ino) counts,
+ * so a writer can tell when its new version is in. *article is what the
+ * file parsed to (NULL: it did not). */
+bool snapshot_holds_source(const struct snapshot *snap, const char *relpath, dev_t dev,
+                           ino_t ino, const struct article **article);
+
+/* Drafts and articles dated after now (no redirects): what editors preview
+ * and readers never see. *out (the caller frees the array, not the
+ * articles) holds them newest first; returns how many. */
+size_t snapshot_unpublished(const struct snapshot *snap, time_t now, const struct article ***out);
 
 /* The entry with key, or NULL. */
 const struct index_entry *index_find(const struct index *idx, const char *key);

@@ -67,4 +67,8 @@ bool tls_host_matches(const char *name, const char *sni);
  * digits into out; false (out empty) when the client sent none. */
 bool tls_peer_fingerprint(SSL *ssl, char out[65]);
 
+/* The same fingerprint of the first certificate in a PEM file (an
+ * editor's, for kabar.yaml). 0, or -1 with a line in errors. */
+int tls_cert_file_fingerprint(const char *path, char out[65], struct buf *errors);
+
 #endif

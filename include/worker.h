@@ -29,6 +29,7 @@ struct engine {
 	int max_conns;
 	int request_timeout_ms;
 	int idle_timeout_ms;
+	int upload_timeout_ms; /* to receive a whole Titan upload body */
 	struct ratelimit *limits; /* per client address */
 };
 

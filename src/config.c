@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "buf.h"
+#include "capsule.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -34,6 +35,8 @@
 #define MIN_WRAP 20
 #define MAX_WRAP 200
 #define MAX_TIMEOUT_MS (3600 * 1000)
+#define DEFAULT_UPLOAD_SIZE (8LL << 20)
+#define MAX_UPLOAD_SIZE (1LL << 30)
 
 /* The addresses the file gives for one protocol; set says it gave any. */
 struct listen_list {
@@ -230,8 +233,34 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
+static void editors_free(struct editor *editors, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(editors[i].name);
+		free_names(editors[i].paths, editors[i].n_paths);
+	}
+	free(editors);
+}
+
+static struct editor *editors_copy(const struct editor *src, size_t n)
+{
+	if (n == 0)
+		return NULL;
+	struct editor *dst = xreallocarray(NULL, n, sizeof *dst);
+	for (size_t i = 0; i < n; i++) {
+		dst[i] = src[i];
+		dst[i].name = xstrdup(src[i].name);
+		dst[i].paths = xreallocarray(NULL, src[i].n_paths ? src[i].n_paths : 1,
+		                             sizeof *dst[i].paths);
+		for (size_t k = 0; k < src[i].n_paths; k++)
+			dst[i].paths[k] = xstrdup(src[i].paths[k]);
+	}
+	return dst;
+}
+
 static void vhost_free(struct vhost *vh)
 {
+	editors_free(vh->editors, vh->n_editors);
 	free_names(vh->names, vh->n_names);
 	free(vh->capsule);
 	free(vh->cert_file);
@@ -258,6 +287,8 @@ static void vhost_copy_settings(struct vhost *dst, const struct vhost *src)
 	dst->listing = src->listing;
 	dst->page_size = src->page_size;
 	dst->wrap_columns = src->wrap_columns;
+	dst->editors = editors_copy(src->editors, src->n_editors);
+	dst->n_editors = src->n_editors;
 }
 
 static void vhost_defaults(struct vhost *vh)
@@ -318,6 +349,8 @@ static void config_defaults(struct config *cfg)
 	cfg->max_connections = 1024;
 	cfg->requests_per_minute = DEFAULT_REQUESTS_PER_MINUTE;
 	cfg->connections_per_address = DEFAULT_CONNECTIONS_PER_ADDRESS;
+	cfg->upload_size = DEFAULT_UPLOAD_SIZE;
+	cfg->upload_timeout_ms = 60000;
 	cfg->log_client_addr = true;
 	cfg->vhosts = xmalloc(sizeof *cfg->vhosts);
 	vhost_defaults(&cfg->vhosts[0]);
@@ -467,6 +500,38 @@ static void get_duration(struct parse *p, const char *key, const yaml_node_t *no
 	if (text != NULL && parse_duration_ms(text, ms) < 0)
 		problem(p, node, "%s: expected a duration up to one hour such as 10s or 500ms, got \"%s\"",
 		        key, text);
+}
+
+/* "8388608", "512K", "8M", "1G" (powers of 1024; "KB", "MiB" too). */
+static int parse_size(const char *text, long long *bytes)
+{
+	char *end;
+	if (!isdigit((unsigned char)text[0]))
+		return -1;
+	errno = 0;
+	long long value = strtoll(text, &end, 10);
+	int shift = 0;
+	switch (toupper((unsigned char)*end)) {
+	case '\0': break;
+	case 'K': shift = 10; end++; break;
+	case 'M': shift = 20; end++; break;
+	case 'G': shift = 30; end++; break;
+	default: return -1;
+	}
+	if (shift != 0 && (strcasecmp(end, "") == 0 || strcasecmp(end, "b") == 0 ||
+	                   strcasecmp(end, "ib") == 0))
+		end += strlen(end);
+	if (*end != '\0' || errno == ERANGE || value <= 0 || value > (MAX_UPLOAD_SIZE >> shift))
+		return -1;
+	*bytes = value << shift;
+	return 0;
+}
+
+static void get_size(struct parse *p, const char *key, const yaml_node_t *node, long long *out)
+{
+	const char *text = node->type == YAML_SCALAR_NODE ? scalar(node) : NULL;
+	if (text == NULL || parse_size(text, out) < 0)
+		problem(p, node, "%s: expected a size up to 1G such as 8M or 500K", key);
 }
 
 static void get_zone(struct parse *p, const char *key, const yaml_node_t *node, struct vhost *vh)
@@ -645,6 +710,111 @@ static void unknown_key(struct parse *p, const char *key, const yaml_node_t *key
 	problem(p, key_node, "unknown key \"%s\"", key);
 }
 
+/* ---- editors ---- */
+
+/* "AB:CD:...", "abcd...": 32 bytes in hex, colons optional, any case. */
+static bool parse_fingerprint(const char *text, char out[65])
+{
+	size_t n = 0;
+	for (const char *c = text; *c != '\0'; c++) {
+		if (*c == ':')
+			continue;
+		if (!isxdigit((unsigned char)*c) || n == 64)
+			return false;
+		out[n++] = (char)tolower((unsigned char)*c);
+	}
+	out[n] = '\0';
+	return n == 64;
+}
+
+/* A capsule folder an editor may write under: relative, no "." or "..",
+ * no hidden segment; kept with one trailing '/' ("" for the whole capsule). */
+static char *editor_path(const char *text)
+{
+	while (*text == '/')
+		text++;
+	struct buf out = {0};
+	buf_puts(&out, "");
+	while (*text != '\0') {
+		size_t len = strcspn(text, "/");
+		bool dots = (len == 1 && text[0] == '.') || (len == 2 && text[0] == '.' && text[1] == '.');
+		char *segment = xstrndup(text, len);
+		bool hidden = dots || capsule_name_hidden(segment);
+		free(segment);
+		if (hidden) {
+			buf_free(&out);
+			return NULL;
+		}
+		buf_append(&out, text, len);
+		buf_putc(&out, '/');
+		text += len;
+		text += strspn(text, "/");
+	}
+	return buf_steal(&out);
+}
+
+static void add_editor_path(struct parse *p, const char *key, yaml_node_t *node, void *arg)
+{
+	struct editor *ed = arg;
+	const char *text = get_text(p, key, node);
+	if (text == NULL)
+		return;
+	char *path = editor_path(text);
+	if (path == NULL) {
+		problem(p, node, "%s: \"%s\" is not a folder of the capsule (no \".\", \"..\" or hidden names)",
+		        key, text);
+		return;
+	}
+	ed->paths = xreallocarray(ed->paths, ed->n_paths + 1, sizeof *ed->paths);
+	ed->paths[ed->n_paths++] = path;
+}
+
+static void editor_pair(struct parse *p, const char *key, yaml_node_t *key_node,
+                        yaml_node_t *value, void *arg)
+{
+	struct editor *ed = arg;
+	if (strcmp(key, "name") == 0) {
+		get_string(p, key, value, &ed->name);
+	} else if (strcmp(key, "fingerprint") == 0) {
+		const char *text = get_text(p, key, value);
+		if (text != NULL && !parse_fingerprint(text, ed->fingerprint))
+			problem(p, value, "%s: expected the certificate's SHA-256 as 64 hex digits (colons optional)",
+			        key);
+	} else if (strcmp(key, "paths") == 0) {
+		for_each_item(p, key, value, add_editor_path, ed);
+	} else {
+		unknown_key(p, key, key_node);
+	}
+}
+
+static void get_editors(struct parse *p, yaml_node_t *list, struct vhost *vh)
+{
+	if (list->type != YAML_SEQUENCE_NODE) {
+		problem(p, list, "editors: expected a list of editors");
+		return;
+	}
+	struct editor *editors = NULL;
+	size_t n = 0;
+	for (yaml_node_item_t *item = list->data.sequence.items.start;
+	     item < list->data.sequence.items.top; item++) {
+		yaml_node_t *node = yaml_document_get_node(p->doc, *item);
+		struct editor ed = {0};
+		for_each_pair(p, "editors entry", node, editor_pair, &ed);
+		if (node->type == YAML_MAPPING_NODE && (ed.name == NULL || ed.fingerprint[0] == '\0' ||
+		                                        ed.n_paths == 0))
+			problem(p, node, "editors entry: name, fingerprint and paths are all needed");
+		for (size_t i = 0; i < n && ed.fingerprint[0] != '\0'; i++)
+			if (strcmp(editors[i].fingerprint, ed.fingerprint) == 0)
+				problem(p, node, "editors entry: the fingerprint of %s is given twice",
+				        editors[i].name);
+		editors = xreallocarray(editors, n + 1, sizeof *editors);
+		editors[n++] = ed;
+	}
+	editors_free(vh->editors, vh->n_editors);
+	vh->editors = editors;
+	vh->n_editors = n;
+}
+
 /* Settings of a site, at the top (for every host) or in one host entry.
  * Returns false when key is not one of them. */
 static bool site_setting(struct parse *p, const char *key, yaml_node_t *value, struct vhost *vh)
@@ -663,6 +833,8 @@ static bool site_setting(struct parse *p, const char *key, yaml_node_t *value, s
 		get_int(p, key, value, 1, MAX_PAGE_SIZE, &vh->page_size);
 	else if (strcmp(key, "wrap") == 0)
 		get_int(p, key, value, MIN_WRAP, MAX_WRAP, &vh->wrap_columns);
+	else if (strcmp(key, "editors") == 0)
+		get_editors(p, value, vh);
 	else
 		return false;
 	return true;
@@ -676,6 +848,8 @@ static void timeout_pair(struct parse *p, const char *key, yaml_node_t *key_node
 		get_duration(p, key, value, &cfg->request_timeout_ms);
 	else if (strcmp(key, "idle") == 0)
 		get_duration(p, key, value, &cfg->idle_timeout_ms);
+	else if (strcmp(key, "upload") == 0)
+		get_duration(p, key, value, &cfg->upload_timeout_ms);
 	else
 		unknown_key(p, key, key_node);
 }
@@ -690,6 +864,8 @@ static void limit_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 		get_int(p, key, value, 0, MAX_REQUESTS_PER_MINUTE, &cfg->requests_per_minute);
 	else if (strcmp(key, "connections_per_address") == 0)
 		get_int(p, key, value, 0, MAX_CONNECTIONS, &cfg->connections_per_address);
+	else if (strcmp(key, "upload_size") == 0)
+		get_size(p, key, value, &cfg->upload_size);
 	else
 		unknown_key(p, key, key_node);
 }

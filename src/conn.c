@@ -5,6 +5,7 @@
 #include "gemini.h"
 #include "gopher.h"
 #include "log.h"
+#include "titan.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,13 +38,18 @@
  * most this much before the connection is cut. */
 #define LINGER_CAP (8u << 20)
 
+/* How long an upload's answer waits for the site to publish it: the loader
+ * publishes within a second; past this the answer goes anyway. */
+#define SETTLE_MS 5000
+
 /* The first byte of a TLS handshake record. */
 #define TLS_HANDSHAKE_RECORD 0x16
 
 /* What one step of the state machine leaves to do: go on (the state may
- * have changed), wait until the socket is readable or writable, or nothing
- * (the connection is over). */
-enum step { STEP_AGAIN, STEP_READ, STEP_WRITE, STEP_DONE };
+ * have changed), wait until the socket is readable or writable, look again
+ * in a moment (an upload waiting for the site), or nothing (the
+ * connection is over). */
+enum step { STEP_AGAIN, STEP_READ, STEP_WRITE, STEP_TICK, STEP_DONE };
 
 /*
  * TLS records are not written to the socket one by one: OpenSSL writes
@@ -152,6 +158,11 @@ struct conn *conn_new(int fd, enum listen_proto proto, struct generation *gen,
 bool conn_reading(const struct conn *c)
 {
 	return c->state == STATE_PEEK || c->state == STATE_READ;
+}
+
+bool conn_uploading(const struct conn *c)
+{
+	return c->state == STATE_UPLOAD;
 }
 
 /* What OpenSSL wants after a call that did not complete; a real error
@@ -319,9 +330,9 @@ static void start_response(struct conn *c)
 		stage_more(c);
 }
 
-static void answer(struct conn *c, const char *request, size_t len)
+static void request_info_of(struct conn *c, struct request_info *info)
 {
-	struct request_info info = {
+	*info = (struct request_info){
 		.rt = c->gen->rt,
 		.tls = c->ssl != NULL,
 		.sni = c->ssl ? SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name) : NULL,
@@ -331,19 +342,56 @@ static void answer(struct conn *c, const char *request, size_t len)
 		.client_cert_sha256 = NULL,
 	};
 	if (c->ssl != NULL && tls_peer_fingerprint(c->ssl, c->fingerprint))
-		info.client_cert_sha256 = c->fingerprint;
+		info->client_cert_sha256 = c->fingerprint;
+}
+
+/* Over its allowance: the front-end's "slow down" goes into res. */
+static bool too_fast(struct conn *c)
+{
 	int wait_s = ratelimit_request(c->limits, &c->peer, now_ms());
 	if (wait_s > 0 && c->proto == LISTEN_GEMINI)
 		gemini_slow_down(wait_s, &c->res);
 	else if (wait_s > 0)
 		gopher_slow_down(wait_s, &c->res);
-	else if (c->proto == LISTEN_GEMINI)
-		gemini_respond(&info, request, len, &c->res);
-	else
-		gopher_respond(&info, request, len, &c->res);
+	return wait_s > 0;
+}
+
+static void answer(struct conn *c, const char *request, size_t len)
+{
+	struct request_info info;
+	request_info_of(c, &info);
+	if (!too_fast(c)) {
+		if (c->proto == LISTEN_GEMINI)
+			gemini_respond(&info, request, len, &c->res);
+		else
+			gopher_respond(&info, request, len, &c->res);
+	}
 	c->answered = true;
 	c->logged_len = request ? len : c->in.len;
 	start_response(c);
+}
+
+/* A Titan request line on the Gemini port: refused at once (the body,
+ * if the client sends it, is drained), or its body is read next. */
+static void begin_upload(struct conn *c, size_t len)
+{
+	struct request_info info;
+	request_info_of(c, &info);
+	c->answered = true;
+	c->logged_len = len;
+	if (!too_fast(c))
+		c->upload = upload_begin(&info, c->in.data, len, &c->res);
+	if (c->upload == NULL) {
+		c->linger = true;
+		start_response(c);
+		return;
+	}
+	/* What came with the request line is the body's beginning. */
+	size_t after = len + 2;
+	upload_take(c->upload, c->in.data + after, c->in.len - after);
+	c->in.len = after;
+	c->in.data[after] = '\0';
+	c->state = STATE_UPLOAD;
 }
 
 static enum step frame(struct conn *c)
@@ -357,7 +405,10 @@ static enum step frame(struct conn *c)
 	case FRAME_MORE:
 		return STEP_AGAIN;
 	case FRAME_COMPLETE:
-		answer(c, c->in.data, len);
+		if (c->proto == LISTEN_GEMINI && titan_is_request(c->in.data, len))
+			begin_upload(c, len);
+		else
+			answer(c, c->in.data, len);
 		return STEP_AGAIN;
 	case FRAME_TOO_LONG:
 		answer(c, NULL, 0);
@@ -393,6 +444,54 @@ static enum step step_read(struct conn *c)
 	c->in.len += (size_t)n;
 	c->in.data[c->in.len] = '\0';
 	return frame(c);
+}
+
+/* The body is whole: written (or refused) now; the answer may wait for
+ * the site to publish. */
+static void upload_received(struct conn *c)
+{
+	if (upload_finish(c->upload, &c->res)) {
+		start_response(c);
+		return;
+	}
+	c->settle_deadline_ms = now_ms() + SETTLE_MS;
+	c->state = STATE_SETTLE;
+}
+
+static enum step step_upload(struct conn *c)
+{
+	while (upload_missing(c->upload) > 0) {
+		char chunk[16384];
+		size_t want = upload_missing(c->upload);
+		int room = (int)(want < sizeof chunk ? want : sizeof chunk);
+		ssize_t n;
+		if (c->ssl != NULL) {
+			ERR_clear_error();
+			int rc = SSL_read(c->ssl, chunk, room);
+			if (rc <= 0)
+				return ssl_wait(c, rc);
+			n = rc;
+		} else {
+			n = recv(c->fd, chunk, (size_t)room, 0);
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				return STEP_READ;
+			if (n <= 0) {
+				c->state = STATE_CLOSED;
+				return STEP_AGAIN;
+			}
+		}
+		upload_take(c->upload, chunk, (size_t)n);
+	}
+	upload_received(c);
+	return STEP_AGAIN;
+}
+
+static enum step step_settle(struct conn *c)
+{
+	if (!upload_settled(c->upload, now_ms() >= c->settle_deadline_ms, &c->res))
+		return STEP_TICK;
+	start_response(c);
+	return STEP_AGAIN;
 }
 
 static enum step step_write(struct conn *c)
@@ -483,6 +582,12 @@ enum conn_want conn_step(struct conn *c)
 		case STATE_READ:
 			s = step_read(c);
 			break;
+		case STATE_UPLOAD:
+			s = step_upload(c);
+			break;
+		case STATE_SETTLE:
+			s = step_settle(c);
+			break;
 		case STATE_WRITE:
 			s = step_write(c);
 			break;
@@ -507,6 +612,8 @@ enum conn_want conn_step(struct conn *c)
 			return CONN_WANT_READ;
 		if (s == STEP_WRITE)
 			return CONN_WANT_WRITE;
+		if (s == STEP_TICK)
+			return CONN_WANT_TICK;
 		return CONN_FINISHED;
 	}
 }
@@ -548,6 +655,7 @@ void conn_free(struct conn *c, int64_t now)
 	SSL_free(c->ssl);
 	close(c->fd);
 	response_free(&c->res);
+	upload_free(c->upload);
 	buf_free(&c->in);
 	buf_free(&c->out);
 	free(c);

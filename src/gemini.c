@@ -3,12 +3,14 @@
 #include "alloc.h"
 #include "buf.h"
 #include "capsule.h"
+#include "desk.h"
 #include "log.h"
 #include "mime.h"
 #include "pagecache.h"
 #include "runtime.h"
 #include "site.h"
 #include "text.h"
+#include "titan.h"
 #include "url.h"
 
 #include <stdio.h>
@@ -68,6 +70,11 @@ static void set_status(struct response *res, int code, const char *meta)
 		close(res->fd);
 	res->fd = -1;
 	res->fd_length = 0;
+}
+
+void gemini_status(struct response *res, int code, const char *meta)
+{
+	set_status(res, code, meta);
 }
 
 static void bad_request(struct response *res, const char *reason)
@@ -135,15 +142,15 @@ static void redirect_to_path(const struct url *url, const char *path, struct res
 }
 
 /*
- * The virtual host the URL names, or -1 (53). An IP address names no host:
+ * The virtual host a URL names, or -1 (53). An IP address names no host:
  * it goes to the host the client named with SNI, else the default. A
  * client that named one host in SNI cannot ask for another in the URL.
  */
-static int find_vhost(const struct request_info *info, const struct url *url)
+int gemini_find_host(const struct request_info *info, const char *host, bool host_is_ip)
 {
 	int by_sni = info->sni != NULL ? runtime_find_host(info->rt, info->sni) : -1;
-	int by_url = runtime_find_host(info->rt, url->host);
-	if (by_url < 0 && url->host_is_ip)
+	int by_url = host != NULL ? runtime_find_host(info->rt, host) : -1;
+	if (by_url < 0 && host_is_ip)
 		by_url = by_sni >= 0 ? by_sni : 0;
 	if (by_url < 0 || (by_sni >= 0 && by_sni != by_url))
 		return -1;
@@ -297,6 +304,40 @@ static void apply_route(struct gemini_request *rq, struct route_result *result)
 	}
 }
 
+/* An editor's request: drafts and scheduled articles at their addresses,
+ * and /desk/ (desk.h). Never cached: readers must not see these bytes.
+ * False when the path is not one of these pages, or the client no editor. */
+static bool serve_editor(struct gemini_request *rq, const struct origin *origin)
+{
+	if (titan_editor(rq->vhost, rq->info->client_cert_sha256) == NULL)
+		return false;
+	struct route_result result;
+	desk_route(rq->snap, OUTPUT_GEMINI, origin, rq->url->path, &result);
+	bool answered = result.kind != ROUTE_NONE;
+	if (answered)
+		apply_route(rq, &result);
+	route_result_free(&result);
+	return answered;
+}
+
+/* A reader's request: the page rendered once per snapshot (pagecache.h),
+ * or computed when it has a query (search). */
+static void serve_reader(struct gemini_request *rq, const struct origin *origin)
+{
+	struct page_key key = {rq->url->path, OUTPUT_GEMINI, origin->host, origin->port, origin->tls};
+	bool cacheable = rq->url->query == NULL;
+	if (cacheable && page_cache_answer(rq->snap, &key, time(NULL), rq->res))
+		return;
+	struct route_result result;
+	memset(&result, 0, sizeof result);
+	time_t from = time(NULL);
+	site_route(rq->snap, OUTPUT_GEMINI, origin, rq->url->path, rq->url->query, &result);
+	apply_route(rq, &result);
+	if (cacheable && result.kind == ROUTE_PAGE)
+		page_cache_keep(rq->snap, &key, from, time(NULL), rq->res);
+	route_result_free(&result);
+}
+
 static void serve(struct gemini_request *rq)
 {
 	struct buf host = {0};
@@ -306,20 +347,9 @@ static void serve(struct gemini_request *rq)
 		.port = rq->info->local_port,
 		.tls = rq->info->tls,
 	};
-	struct page_key key = {rq->url->path, OUTPUT_GEMINI, origin.host, origin.port, origin.tls};
-	/* A query is a search (or ignored): computed every time. */
-	bool cacheable = rq->url->query == NULL;
 	rq->snap = site_acquire(rq->site);
-	if (!cacheable || !page_cache_answer(rq->snap, &key, time(NULL), rq->res)) {
-		struct route_result result;
-		memset(&result, 0, sizeof result);
-		time_t from = time(NULL);
-		site_route(rq->snap, OUTPUT_GEMINI, &origin, rq->url->path, rq->url->query, &result);
-		apply_route(rq, &result);
-		if (cacheable && result.kind == ROUTE_PAGE)
-			page_cache_keep(rq->snap, &key, from, time(NULL), rq->res);
-		route_result_free(&result);
-	}
+	if (!serve_editor(rq, &origin))
+		serve_reader(rq, &origin);
 	site_release(rq->site, rq->snap);
 	buf_free(&host);
 }
@@ -343,7 +373,7 @@ static void respond_url(const struct request_info *info, const struct url *url,
 		bad_request(res, "no host");
 		return;
 	}
-	int index = find_vhost(info, url);
+	int index = gemini_find_host(info, url->host, url->host_is_ip);
 	/* No port means 1965, which a server on another port also answers to:
 	 * the client reached us, so the URL is ours. */
 	if (index < 0 || (url->port >= 0 && url->port != info->local_port)) {

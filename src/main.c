@@ -13,8 +13,10 @@
 #include "runtime.h"
 #include "server.h"
 #include "site.h"
+#include "tls.h"
 #include "verify.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +33,7 @@ static const char usage_text[] =
 	"       kabar check [OPTIONS] [DIR]\n"
 	"       kabar render [OPTIONS] FILE [--gemini | --gopher]\n"
 	"       kabar new [OPTIONS] [--section NAME] [--author NAME] HEADLINE\n"
+	"       kabar editor NAME CERT\n"
 	"       kabar --version | --help\n"
 	"\n"
 	"commands:\n"
@@ -51,6 +54,9 @@ static const char usage_text[] =
 	"           its path: title, date (now, in the host's zone), author\n"
 	"           (--author, else $USER), section, tags and \"draft: true\":\n"
 	"           delete that line to publish. Never overwrites a file.\n"
+	"  editor   print the kabar.yaml entry that lets NAME publish with Titan\n"
+	"           from the client certificate in the PEM file CERT (its SHA-256\n"
+	"           fingerprint); edit its paths, add it under editors:, reload.\n"
 	"\n"
 	"options:\n"
 	"  -c, --config FILE        read settings from this YAML file (none by default)\n"
@@ -120,7 +126,8 @@ static const struct option render_options[] = {
  * here. */
 struct options {
 	const char *command;
-	const char *operand; /* check's DIR, render's FILE, new's HEADLINE */
+	const char *operand; /* check's DIR, render's FILE, new's HEADLINE, editor's NAME */
+	const char *cert;    /* editor's CERT */
 	const char *section; /* new */
 	const char *author;  /* new */
 	enum editor_output output; /* render */
@@ -208,15 +215,20 @@ static bool command_is(const struct options *opt, const char *name)
  * new's HEADLINE, which they need. */
 static int take_operand(struct options *opt, int argc, char **argv)
 {
-	bool takes = command_is(opt, "check") || command_is(opt, "render") || command_is(opt, "new");
+	bool takes = command_is(opt, "check") || command_is(opt, "render") || command_is(opt, "new") ||
+	             command_is(opt, "editor");
 	if (takes && optind < argc)
 		opt->operand = argv[optind++];
+	if (command_is(opt, "editor") && optind < argc)
+		opt->cert = argv[optind++];
 	if (optind < argc)
 		return usage_error("unexpected argument \"%s\"", argv[optind]);
 	if (opt->operand == NULL && command_is(opt, "render"))
 		return usage_error("render needs the FILE of an article");
 	if (opt->operand == NULL && command_is(opt, "new"))
 		return usage_error("new needs the HEADLINE of the article");
+	if (opt->cert == NULL && command_is(opt, "editor"))
+		return usage_error("editor needs the editor's NAME and the CERT file of their client certificate");
 	return 0;
 }
 
@@ -362,6 +374,28 @@ static int run_new(struct options *opt)
 	return path != NULL ? 0 : 1;
 }
 
+/* The editors: entry for an editor's client certificate, fingerprint with
+ * colons as clients show it (kabar.yaml takes it with or without). */
+static int run_editor(struct options *opt)
+{
+	char hex[65];
+	struct buf errors = {0};
+	if (tls_cert_file_fingerprint(opt->cert, hex, &errors) != 0) {
+		fprintf(stderr, "kabar: %s", errors.data);
+		buf_free(&errors);
+		return 1;
+	}
+	printf("editors:\n  - name: \"");
+	for (const char *c = opt->operand; *c != '\0'; c++)
+		printf(*c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+	printf("\"\n    fingerprint: \"");
+	for (int i = 0; i < 64; i += 2)
+		printf("%s%c%c", i ? ":" : "", toupper((unsigned char)hex[i]),
+		       toupper((unsigned char)hex[i + 1]));
+	printf("\"\n    paths: [news/, images/]\n");
+	return 0;
+}
+
 /* ---- serve ---- */
 
 /* What a reload needs: the command line to read again, and the runtime in
@@ -464,6 +498,8 @@ int main(int argc, char **argv)
 		status = run_render(&opt);
 	else if (status == 0 && command_is(&opt, "new"))
 		status = run_new(&opt);
+	else if (status == 0 && command_is(&opt, "editor"))
+		status = run_editor(&opt);
 	else if (status == 0)
 		status = usage_error("unknown command \"%s\"", opt.command);
 	options_free(&opt);

@@ -145,6 +145,14 @@ const char *mime_type(int fd, const char *name, dev_t dev, ino_t ino, off_t size
 	return type;
 }
 
+const char *mime_type_of_bytes(const void *data, size_t len)
+{
+	struct mime_state *state = thread_state();
+	magic_t m = cookie(state);
+	const char *type = m ? magic_buffer(m, data, len < SNIFF_BYTES ? len : SNIFF_BYTES) : NULL;
+	return intern(state, type != NULL ? type : FALLBACK_TYPE);
+}
+
 void mime_thread_done(void)
 {
 	pthread_once(&state_key_once, create_key);

@@ -275,7 +275,7 @@ static void article_navigation(struct route_context *ctx, struct page *p, const 
 
 /* In the article's own language: its lang= and the words around it
  * (related, newer, older) as well as its byline and reading time. */
-static void article_page(struct route_context *ctx, const struct article *a)
+void routes_article_page(struct route_context *ctx, const struct article *a)
 {
 	struct page p;
 	routes_begin_page(ctx, &p);
@@ -328,7 +328,7 @@ static bool route_article(struct route_context *ctx, const char *path)
 	else if (strcmp(asked, a->path) != 0)
 		redirect(ctx, a->path);
 	else
-		article_page(ctx, a);
+		routes_article_page(ctx, a);
 	free(asked);
 	return true;
 }
@@ -416,6 +416,10 @@ static bool route_by_segments(struct route_context *ctx, const struct segments *
 	}
 	if (strcmp(first, "archive") == 0) {
 		route_archive(ctx, s);
+		return true;
+	}
+	if (strcmp(first, "desk") == 0) {
+		routes_not_found(ctx); /* editors only (desk.h): no one else sees it */
 		return true;
 	}
 	if (s->n != 1)

@@ -111,11 +111,30 @@ static void allow_magic(const struct ruleset *rs)
 	free(copy);
 }
 
+/* Titan uploads write beneath the editors' folders, and nowhere else in
+ * the capsule. A folder that does not exist yet cannot be allowed (nothing
+ * there to name): uploads there wait for a restart once it exists. */
+static void allow_editors(const struct ruleset *rs, const struct vhost *vh)
+{
+	for (size_t i = 0; i < vh->n_editors; i++) {
+		const struct editor *ed = &vh->editors[i];
+		for (size_t k = 0; k < ed->n_paths; k++) {
+			char *path = xasprintf("%s/%s", vh->capsule, ed->paths[k]);
+			if (access(path, F_OK) != 0)
+				log_warn("landlock: %s does not exist: %s cannot upload there until a restart",
+				         path, ed->name);
+			allow(rs, path, READ_RIGHTS | CREATE_RIGHTS | LANDLOCK_ACCESS_FS_MAKE_DIR);
+			free(path);
+		}
+	}
+}
+
 static void allow_config(const struct ruleset *rs, const struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_vhosts; i++) {
 		const struct vhost *vh = &cfg->vhosts[i];
 		allow(rs, vh->capsule, READ_RIGHTS);
+		allow_editors(rs, vh);
 		if (vh->cert_file != NULL)
 			allow(rs, vh->cert_file, READ_RIGHTS);
 		if (vh->key_file != NULL)

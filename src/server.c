@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #define DEFAULT_REQUEST_TIMEOUT_MS 10000
+#define DEFAULT_UPLOAD_TIMEOUT_MS 60000
 #define DEFAULT_IDLE_TIMEOUT_MS 30000
 #define DEFAULT_MAX_CONNECTIONS 1024
 #define MAX_WORKERS 256
@@ -117,6 +118,7 @@ static void init_engine(struct engine *e, const struct config *cfg)
 	e->max_conns = positive_or(cfg->max_connections, DEFAULT_MAX_CONNECTIONS);
 	e->request_timeout_ms = positive_or(cfg->request_timeout_ms, DEFAULT_REQUEST_TIMEOUT_MS);
 	e->idle_timeout_ms = positive_or(cfg->idle_timeout_ms, DEFAULT_IDLE_TIMEOUT_MS);
+	e->upload_timeout_ms = positive_or(cfg->upload_timeout_ms, DEFAULT_UPLOAD_TIMEOUT_MS);
 	e->limits = ratelimit_new(cfg->requests_per_minute, cfg->connections_per_address);
 }
 

@@ -1314,6 +1314,42 @@ const struct article *snapshot_link_target(const struct snapshot *snap, const ch
 	return a != NULL ? a : snapshot_find_article(snap, site_path);
 }
 
+bool snapshot_holds_source(const struct snapshot *snap, const char *relpath, dev_t dev,
+                           ino_t ino, const struct article **article)
+{
+	const struct source *s = prev_source(snap, relpath);
+	if (s == NULL || (ino != 0 && (s->id.dev != dev || s->id.ino != ino)))
+		return false;
+	if (article != NULL)
+		*article = s->article;
+	return true;
+}
+
+static bool unpublished(const struct source *s, time_t now)
+{
+	const struct article *a = s->article;
+	if (a == NULL || a->meta.redirect != NULL)
+		return false;
+	return a->meta.draft || !snapshot_visible(a, now);
+}
+
+size_t snapshot_unpublished(const struct snapshot *snap, time_t now, const struct article ***out)
+{
+	const struct snapshot_full *f = full(snap);
+	struct source **found = xcalloc(f->n_sources ? f->n_sources : 1, sizeof *found);
+	size_t n = 0;
+	for (size_t i = 0; i < f->n_sources; i++)
+		if (unpublished(f->sources[i], now))
+			found[n++] = f->sources[i];
+	sort_newest_first(found, n);
+	const struct article **list = xcalloc(n ? n : 1, sizeof *list);
+	for (size_t i = 0; i < n; i++)
+		list[i] = found[i]->article;
+	free(found);
+	*out = list;
+	return n;
+}
+
 const struct index_entry *index_find(const struct index *idx, const char *key)
 {
 	if (key == NULL)

@@ -59,12 +59,8 @@ bool tls_host_matches(const char *name, const char *sni)
 	return strncasecmp(name, sni, len) == 0;
 }
 
-bool tls_peer_fingerprint(SSL *ssl, char out[65])
+static bool fingerprint_of(X509 *cert, char out[65])
 {
-	out[0] = '\0';
-	X509 *cert = SSL_get0_peer_certificate(ssl);
-	if (cert == NULL)
-		return false;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
 	if (!X509_digest(cert, EVP_sha256(), md, &len) || len != 32)
@@ -72,6 +68,31 @@ bool tls_peer_fingerprint(SSL *ssl, char out[65])
 	for (unsigned int i = 0; i < len; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 	return true;
+}
+
+bool tls_peer_fingerprint(SSL *ssl, char out[65])
+{
+	out[0] = '\0';
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+	return cert != NULL && fingerprint_of(cert, out);
+}
+
+int tls_cert_file_fingerprint(const char *path, char out[65], struct buf *errors)
+{
+	out[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
+		return -1;
+	}
+	X509 *cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	bool ok = cert != NULL && fingerprint_of(cert, out);
+	X509_free(cert);
+	ERR_clear_error();
+	if (!ok)
+		buf_printf(errors, "%s: not a PEM certificate\n", path);
+	return ok ? 0 : -1;
 }
 
 /* ---- certificate generation ---- */

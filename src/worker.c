@@ -35,7 +35,10 @@
  * the server large for good. */
 #define TRIM_CROWD 64
 
-enum timer_list { TIMER_NONE, TIMER_REQUEST, TIMER_IDLE };
+enum timer_list { TIMER_NONE, TIMER_REQUEST, TIMER_IDLE, TIMER_UPLOAD, TIMER_TICK };
+
+/* An upload waiting for its site to publish looks again this often. */
+#define TICK_MS 20
 
 /*
  * Timers: all connections of one list share one timeout, so appending with
@@ -52,6 +55,8 @@ struct worker {
 	int epfd;
 	struct timers request_timers; /* waiting for a whole request */
 	struct timers idle_timers;    /* writing; deadline moves with progress */
+	struct timers upload_timers;  /* reading an upload's body */
+	struct timers tick_timers;    /* stepped again at their deadline, not closed */
 	size_t n_conns;
 	size_t crowd; /* the most connections since memory was last trimmed */
 	bool listening;
@@ -83,7 +88,16 @@ void engine_release(struct engine *e, struct generation *g)
 
 static struct timers *timers_of(struct worker *w, int list)
 {
-	return list == TIMER_REQUEST ? &w->request_timers : &w->idle_timers;
+	switch (list) {
+	case TIMER_REQUEST:
+		return &w->request_timers;
+	case TIMER_UPLOAD:
+		return &w->upload_timers;
+	case TIMER_TICK:
+		return &w->tick_timers;
+	default:
+		return &w->idle_timers;
+	}
 }
 
 static void timer_remove(struct worker *w, struct conn *c)
@@ -159,6 +173,31 @@ static void close_conn(struct worker *w, struct conn *c, int64_t now)
 		arm_listeners(w);
 }
 
+/* A connection with nothing to wait for on its socket leaves the epoll set
+ * (a closed peer would wake it without end) and is stepped again shortly. */
+static void wait_tick(struct worker *w, struct conn *c, int64_t now)
+{
+	if (c->events != 0 && epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL) != 0) {
+		close_conn(w, c, now);
+		return;
+	}
+	c->events = 0;
+	timer_append(w, c, TIMER_TICK, now + TICK_MS);
+}
+
+/* Which timeout a connection is under: the request's, the upload's, or
+ * (past them) the one for a write that makes no progress. */
+static void arm_timeout(struct worker *w, struct conn *c, int64_t now)
+{
+	if (conn_uploading(c)) {
+		if (c->timer_list != TIMER_UPLOAD)
+			timer_append(w, c, TIMER_UPLOAD, now + w->e->upload_timeout_ms);
+	} else if (!conn_reading(c) && (c->timer_list != TIMER_IDLE || c->progressed)) {
+		timer_append(w, c, TIMER_IDLE, now + w->e->idle_timeout_ms);
+	}
+	c->progressed = false;
+}
+
 /* Runs a connection as far as it goes and waits for what it needs next. */
 static void drive(struct worker *w, struct conn *c, int64_t now)
 {
@@ -167,15 +206,17 @@ static void drive(struct worker *w, struct conn *c, int64_t now)
 		close_conn(w, c, now);
 		return;
 	}
-	/* Past the request, the timeout is for a write that makes no progress. */
-	if (!conn_reading(c) && (c->timer_list != TIMER_IDLE || c->progressed))
-		timer_append(w, c, TIMER_IDLE, now + w->e->idle_timeout_ms);
-	c->progressed = false;
+	if (want == CONN_WANT_TICK) {
+		wait_tick(w, c, now);
+		return;
+	}
+	arm_timeout(w, c, now);
 	uint32_t events = want == CONN_WANT_READ ? EPOLLIN : EPOLLOUT;
 	if (events == c->events)
 		return;
 	struct epoll_event ev = {.events = events, .data.ptr = c};
-	if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev) != 0) {
+	int op = c->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+	if (epoll_ctl(w->epfd, op, c->fd, &ev) != 0) {
 		close_conn(w, c, now);
 		return;
 	}
@@ -261,6 +302,16 @@ static void expire(struct worker *w, struct timers *t, int64_t now)
 		close_conn(w, t->head, now);
 }
 
+/* Steps every connection whose tick is due. */
+static void tick(struct worker *w, int64_t now)
+{
+	while (w->tick_timers.head != NULL && w->tick_timers.head->deadline_ms <= now) {
+		struct conn *c = w->tick_timers.head;
+		timer_remove(w, c);
+		drive(w, c, now);
+	}
+}
+
 static void begin_stop(struct worker *w, int64_t now)
 {
 	w->stopping = true;
@@ -289,6 +340,10 @@ static int wait_ms(const struct worker *w, int64_t now)
 		next = earliest(next, w->request_timers.head->deadline_ms);
 	if (w->idle_timers.head)
 		next = earliest(next, w->idle_timers.head->deadline_ms);
+	if (w->upload_timers.head)
+		next = earliest(next, w->upload_timers.head->deadline_ms);
+	if (w->tick_timers.head)
+		next = earliest(next, w->tick_timers.head->deadline_ms);
 	if (!w->listening && !w->stopping)
 		next = earliest(next, w->resume_ms);
 	if (w->stopping)
@@ -340,11 +395,15 @@ static void *worker_main(void *arg)
 			begin_stop(w, now);
 		expire(w, &w->request_timers, now);
 		expire(w, &w->idle_timers, now);
+		expire(w, &w->upload_timers, now);
+		tick(w, now);
 		if (!w->listening && !w->stopping && w->resume_ms != 0 && now >= w->resume_ms)
 			arm_listeners(w);
 	}
 	expire(w, &w->request_timers, INT64_MAX);
 	expire(w, &w->idle_timers, INT64_MAX);
+	expire(w, &w->upload_timers, INT64_MAX);
+	expire(w, &w->tick_timers, INT64_MAX);
 	/* The front-ends keep per-thread state (libmagic's cookie). */
 	mime_thread_done();
 	return NULL;

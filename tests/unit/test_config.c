@@ -450,6 +450,59 @@ static void test_syntax_errors(void)
 	            "kabar.yaml:3:1: a second YAML document: the file must hold one\n");
 }
 
+static void test_editors(void)
+{
+	struct config cfg;
+	struct buf errors = {0};
+	int status = load_text(
+		"editors:\n"
+		"  - name: Rina Paluseri\n"
+		"    fingerprint: \"AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\"\n"
+		"    paths: [news/, /images]\n"
+		"limits:\n  upload_size: 2M\n"
+		"timeouts:\n  upload: 20s\n"
+		"hosts:\n"
+		"  - hostname: a.example\n"
+		"  - hostname: b.example\n"
+		"    editors:\n"
+		"      - name: Desk\n"
+		"        fingerprint: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+		"        paths: /\n",
+		&cfg, &errors);
+	CHECK_INT(status, 0);
+	if (status == 0) {
+		CHECK_INT(cfg.upload_size, 2 << 20);
+		CHECK_INT(cfg.upload_timeout_ms, 20000);
+		CHECK_INT(cfg.vhosts[0].n_editors, 1);
+		CHECK_STR(cfg.vhosts[0].editors[0].name, "Rina Paluseri");
+		CHECK_STR(cfg.vhosts[0].editors[0].fingerprint,
+		          "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+		CHECK_INT(cfg.vhosts[0].editors[0].n_paths, 2);
+		CHECK_STR(cfg.vhosts[0].editors[0].paths[0], "news/");
+		CHECK_STR(cfg.vhosts[0].editors[0].paths[1], "images/");
+		CHECK_INT(cfg.vhosts[1].n_editors, 1);
+		CHECK_STR(cfg.vhosts[1].editors[0].name, "Desk");
+		CHECK_STR(cfg.vhosts[1].editors[0].paths[0], "");
+		config_free(&cfg);
+	}
+	buf_free(&errors);
+}
+
+static void test_editor_problems(void)
+{
+	check_error("editors:\n  - name: X\n    fingerprint: abc\n    paths: news\n",
+	            "kabar.yaml:3:18: fingerprint: expected the certificate's SHA-256 as 64 hex digits (colons optional)\n");
+	check_error("editors:\n  - name: X\n    fingerprint: \"" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n"
+	            "    paths: [news/../etc]\n",
+	            "kabar.yaml:4:13: paths: \"news/../etc\" is not a folder of the capsule (no \".\", \"..\" or hidden names)\n"
+	            "kabar.yaml:2:5: editors entry: name, fingerprint and paths are all needed\n");
+	check_error("editors:\n  - name: X\n",
+	            "kabar.yaml:2:5: editors entry: name, fingerprint and paths are all needed\n");
+	check_error("editors: yes\n", "kabar.yaml:1:10: editors: expected a list of editors\n");
+	check_error("limits:\n  upload_size: 2T\n",
+	            "kabar.yaml:2:16: upload_size: expected a size up to 1G such as 8M or 500K\n");
+}
+
 static void test_missing_file(void)
 {
 	struct config cfg;
@@ -482,6 +535,8 @@ int main(void)
 	RUN(test_several_problems_all_reported);
 	RUN(test_syntax_errors);
 	RUN(test_missing_file);
+	RUN(test_editors);
+	RUN(test_editor_problems);
 	rmdir(tmpdir);
 	return check_report();
 }

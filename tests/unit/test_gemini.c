@@ -4,6 +4,7 @@
 #include "check.h"
 #include "testutil.h"
 #include "config.h"
+#include "desk.h"
 #include "mime.h"
 #include "runtime.h"
 #include "site.h"
@@ -72,6 +73,22 @@ bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entr
 			return true;
 	}
 	return false;
+}
+
+/* The editors' view (desk.h): its own module's work; here only /desk/. */
+void desk_route(const struct snapshot *snap, enum output out, const struct origin *origin,
+                const char *path, struct route_result *result)
+{
+	(void)snap;
+	(void)out;
+	(void)origin;
+	memset(result, 0, sizeof *result);
+	result->kind = ROUTE_NONE;
+	if (strcmp(path, "/desk/") == 0) {
+		result->kind = ROUTE_PAGE;
+		result->mime = "text/gemini";
+		buf_puts(&result->body, "# Desk\n");
+	}
 }
 
 static const char *last_origin_host;
@@ -490,6 +507,34 @@ static void test_site_routes(void)
 	check_answer("gemini://localhost/tag/none/", "51 Not found\r\n");
 }
 
+/* An editor (by certificate) gets the editors' view; anyone else the
+ * readers' route, where /desk/ is nothing. */
+static void test_editors_see_the_desk(void)
+{
+	char *paths[] = {"news/"};
+	struct editor editor = {.name = "Rina", .paths = paths, .n_paths = 1};
+	memset(editor.fingerprint, 'a', 64);
+	vhosts[0].editors = &editor;
+	vhosts[0].n_editors = 1;
+	char fingerprint[65];
+	memset(fingerprint, 'a', 64);
+	fingerprint[64] = '\0';
+	const char *certs[] = {fingerprint, NULL, "bb"};
+	for (size_t i = 0; i < 3; i++) {
+		struct request_info info = info_for("localhost", 1965);
+		info.client_cert_sha256 = certs[i];
+		struct response res;
+		response_init(&res);
+		const char *request = "gemini://localhost/desk/";
+		gemini_respond(&info, request, strlen(request), &res);
+		CHECK_STR(res.head.data, i == 0 ? "20 text/gemini; charset=utf-8; lang=id\r\n# Desk\n"
+		                                 : "51 Not found\r\n");
+		response_free(&res);
+	}
+	vhosts[0].editors = NULL;
+	vhosts[0].n_editors = 0;
+}
+
 /* --- files -------------------------------------------------------------- */
 
 static void test_files_with_their_types(void)
@@ -585,6 +630,7 @@ int main(void)
 	RUN(test_ip_hosts_map_to_the_default_host);
 	RUN(test_redirects);
 	RUN(test_site_routes);
+	RUN(test_editors_see_the_desk);
 	RUN(test_files_with_their_types);
 	RUN(test_file_is_streamed_not_copied);
 	RUN(test_missing_and_hidden_files_answer_51);
