@@ -372,7 +372,7 @@ static void start_row(struct html_reader *r)
 {
 	if (r->table_depth != 1)
 		return;
-	r->row_lengths = xreallocarray(r->row_lengths, r->n_rows + 1, sizeof *r->row_lengths);
+	r->row_lengths = xgrowarray(r->row_lengths, r->n_rows, sizeof *r->row_lengths);
 	r->row_lengths[r->n_rows++] = 0;
 }
 
@@ -394,10 +394,11 @@ static void end_cell(struct html_reader *r, const GumboElement *e)
 	const char *colspan = e != NULL ? attribute(e, "colspan") : NULL;
 	long span = colspan != NULL ? strtol(colspan, NULL, 10) : 1;
 	span = span < 1 ? 1 : span > MAX_COLSPAN ? MAX_COLSPAN : span;
-	r->cells = xreallocarray(r->cells, r->n_cells + (size_t)span, sizeof *r->cells);
-	r->cells[r->n_cells++] = collapse_space(r->text.text.data, r->text.text.len);
-	for (long k = 1; k < span; k++)
-		r->cells[r->n_cells++] = xstrdup("");
+	for (long k = 0; k < span; k++) {
+		r->cells = xgrowarray(r->cells, r->n_cells, sizeof *r->cells);
+		r->cells[r->n_cells++] =
+			k == 0 ? collapse_space(r->text.text.data, r->text.text.len) : xstrdup("");
+	}
 	r->row_lengths[r->n_rows - 1] += (size_t)span;
 	inline_clear(&r->text);
 	r->in_cell = false;

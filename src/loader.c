@@ -179,7 +179,7 @@ static void unwatch_tree(struct site *site, const char *path)
 static void pending_add(size_t site_index, char *path)
 {
 	struct pending *p = &loader.pending[site_index];
-	p->paths = xreallocarray(p->paths, p->n + 1, sizeof *p->paths);
+	p->paths = xgrowarray(p->paths, p->n, sizeof *p->paths);
 	p->paths[p->n++] = path;
 	loader.dirty = true;
 }

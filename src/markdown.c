@@ -222,7 +222,7 @@ static void remove_attribute_lists(struct md_reader *r)
 			continue;
 		if (r->heading_level > 0 && id_len > 0 && r->heading_id == NULL)
 			r->heading_id = xstrndup(id, id_len);
-		cuts = xreallocarray(cuts, n_cuts + 1, sizeof *cuts);
+		cuts = xgrowarray(cuts, n_cuts, sizeof *cuts);
 		cuts[n_cuts++] = (struct text_edit){.from = i, .to = i + n, .with = ""};
 		i += n - 1;
 	}
@@ -352,10 +352,10 @@ static bool take_note(struct md_reader *r)
 		if (label == 0)
 			continue;
 		if (i > 0) {
-			lines = xreallocarray(lines, n_lines + 1, sizeof *lines);
+			lines = xgrowarray(lines, n_lines, sizeof *lines);
 			lines[n_lines++] = i - 1; /* "]:" to "] " moves nothing */
 		}
-		edits = xreallocarray(edits, n + 1, sizeof *edits);
+		edits = xgrowarray(edits, n, sizeof *edits);
 		edits[n++] = (struct text_edit){.from = i + label + 2, .to = i + label + 4, .with = "] "};
 		i += label + 3;
 	}
@@ -754,7 +754,7 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 	} else if (type == MD_SPAN_IMG) {
 		close_image(r);
 	} else if (type == MD_SPAN_CODE) {
-		r->code_spans = xreallocarray(r->code_spans, r->n_code_spans + 1, sizeof *r->code_spans);
+		r->code_spans = xgrowarray(r->code_spans, r->n_code_spans, sizeof *r->code_spans);
 		r->code_spans[r->n_code_spans++] =
 			(struct text_range){.start = r->code_span_start, .end = r->text.text.len};
 	}

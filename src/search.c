@@ -652,7 +652,7 @@ static void add_query_word(const char *word, size_t len, void *ctx)
 	for (size_t i = 0; i < q->n_terms; i++)
 		if (q->terms[i].list == list)
 			return; /* the same word twice */
-	q->terms = xreallocarray(q->terms, q->n_terms + 1, sizeof *q->terms);
+	q->terms = xgrowarray(q->terms, q->n_terms, sizeof *q->terms);
 	q->terms[q->n_terms].list = list;
 	q->terms[q->n_terms].n = found->n;
 	q->n_terms++;

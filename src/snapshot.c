@@ -545,7 +545,7 @@ struct found_list {
 
 static void found_add(struct found_list *list, char *path, const struct stat *st)
 {
-	list->items = xreallocarray(list->items, list->n + 1, sizeof *list->items);
+	list->items = xgrowarray(list->items, list->n, sizeof *list->items);
 	list->items[list->n].path = path;
 	file_id_of(st, &list->items[list->n].id);
 	list->n++;
@@ -1006,7 +1006,7 @@ static void settle_addresses(struct snapshot_builder *b, struct source **sources
 		char *url = free_address(s, uses, n_uses, given, n_given);
 		log_warn("%s: %s is taken by %s; served at %s", s->path, s->url,
 		         sources[uses[u - 1].at]->path, url);
-		given = xreallocarray(given, n_given + 1, sizeof *given);
+		given = xgrowarray(given, n_given, sizeof *given);
 		given[n_given++] = url;
 		sources[uses[u].at] = source_readdressed(b, s, url);
 		uses[u].url = uses[u - 1].url; /* the group's next member compares with it */

@@ -86,7 +86,7 @@ static void note_dated_by_file(struct walk *w, const char *relpath, const struct
 static void keep_checked(struct walk *w, const char *relpath, struct article *a,
                          struct buf *data)
 {
-	w->checked = xreallocarray(w->checked, w->n_checked + 1, sizeof *w->checked);
+	w->checked = xgrowarray(w->checked, w->n_checked, sizeof *w->checked);
 	struct checked *c = &w->checked[w->n_checked++];
 	c->relpath = xstrdup(relpath);
 	c->site_source = xasprintf("/%s%s", w->bare ? "news/" : "", relpath);
@@ -195,7 +195,7 @@ static int by_string(const void *a, const void *b)
 
 static void add_address(struct targets *t, const char *path)
 {
-	t->addresses = xreallocarray(t->addresses, t->n_addresses + 1, sizeof *t->addresses);
+	t->addresses = xgrowarray(t->addresses, t->n_addresses, sizeof *t->addresses);
 	t->addresses[t->n_addresses++] = path[0] == '/' ? xstrdup(path) : xasprintf("/%s", path);
 }
 
