@@ -223,7 +223,7 @@ static void drive(struct worker *w, struct conn *c, int64_t now)
 	c->events = events;
 }
 
-static void add_conn(struct worker *w, int fd, enum listen_proto proto,
+static void add_conn(struct worker *w, int fd, const struct listener *l,
                      const struct sockaddr_storage *peer, int64_t now)
 {
 	/* Over its share: closed at once, before any TLS work is spent on it. */
@@ -233,25 +233,21 @@ static void add_conn(struct worker *w, int fd, enum listen_proto proto,
 		return;
 	}
 	struct generation *g = engine_hold(w->e);
-	struct conn *c = conn_new(fd, proto, g, peer, w->e->limits, now);
+	struct conn *c = conn_new(fd, l, g, peer, w->e->limits, now);
 	if (c == NULL) {
 		ratelimit_disconnect(w->e->limits, peer, now);
 		engine_release(w->e, g);
 		atomic_fetch_sub(&w->e->n_conns, 1);
 		return;
 	}
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-	c->events = EPOLLIN;
 	w->n_conns++;
 	if (w->n_conns > w->crowd)
 		w->crowd = w->n_conns;
 	timer_append(w, c, TIMER_REQUEST, now + w->e->request_timeout_ms);
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-		close_conn(w, c, now);
-		return;
-	}
 	/* The client usually spoke before we accepted (a TLS ClientHello, a
-	 * Gopher selector): start now rather than after one more epoll_wait. */
+	 * Gopher selector): start now rather than after one more epoll_wait.
+	 * The socket joins the epoll set only if it has to wait (drive adds
+	 * it then): a Gopher request answered at once never does. */
 	drive(w, c, now);
 }
 
@@ -273,7 +269,7 @@ static void accept_clients(struct worker *w, struct listener *l, int64_t now)
 		socklen_t len = sizeof peer;
 		int fd = accept4(l->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
-			add_conn(w, fd, l->proto, &peer, now);
+			add_conn(w, fd, l, &peer, now);
 			continue;
 		}
 		int err = errno;
