@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "buf.h"
@@ -10,6 +11,7 @@
 /*
  * Logging: messages go to stderr (journald friendly); the access log goes to
  * stderr too, or to a file that log_reopen reopens (SIGUSR1, for logrotate).
+ * Access lines are written by each thread in batches, at most 100 ms late.
  * Every byte that came from a client is escaped before it is written.
  */
 
@@ -48,7 +50,20 @@ struct access_entry {
 	long milliseconds;
 };
 
+/* Adds entry's line to this thread's batch (see log_access_flush_due). */
 void log_access(const struct access_entry *entry);
+
+/* Writes this thread's batch now: before the thread ends. */
+void log_access_flush(void);
+
+/* Writes this thread's batch if its oldest line is 100 ms old; returns 0,
+ * or the time (monotonic ms) it will be due: a thread that waits should
+ * wake by then. */
+int64_t log_access_flush_due(int64_t now_ms);
+
+/* Installs handlers for fatal signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+ * SIGABRT) that write every thread's batch before the process dies. */
+void log_access_guard_crashes(void);
 
 /* The line log_access writes for entry at time now, in format (with its
  * newline), appended to out. */

@@ -64,6 +64,7 @@ struct worker {
 	bool starved;      /* out of descriptors; said once until the queue drains */
 	bool stopping;
 	int64_t drain_deadline;
+	int64_t log_due_ms; /* when this thread's access lines must be written */
 };
 
 struct generation *engine_hold(struct engine *e)
@@ -344,6 +345,7 @@ static int wait_ms(const struct worker *w, int64_t now)
 		next = earliest(next, w->resume_ms);
 	if (w->stopping)
 		next = earliest(next, w->drain_deadline);
+	next = earliest(next, w->log_due_ms);
 	if (next == 0)
 		return -1;
 	int64_t left = next - now;
@@ -395,11 +397,13 @@ static void *worker_main(void *arg)
 		tick(w, now);
 		if (!w->listening && !w->stopping && w->resume_ms != 0 && now >= w->resume_ms)
 			arm_listeners(w);
+		w->log_due_ms = log_access_flush_due(now);
 	}
 	expire(w, &w->request_timers, INT64_MAX);
 	expire(w, &w->idle_timers, INT64_MAX);
 	expire(w, &w->upload_timers, INT64_MAX);
 	expire(w, &w->tick_timers, INT64_MAX);
+	log_access_flush();
 	/* The front-ends keep per-thread state (libmagic's cookie). */
 	mime_thread_done();
 	return NULL;
