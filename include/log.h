@@ -19,6 +19,19 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The operator's line after each load or reload of a host's articles:
+ *   HOST: loaded: 120 articles, 2 warnings, in 35 ms
+ * (articles: drafts left out, scheduled ones counted)
+ * where the warnings are those the calling thread wrote since
+ * log_load_begin (each names FILE:LINE and its reason above). */
+struct log_load_mark {
+	int64_t started_ms;
+	size_t warnings;
+};
+struct log_load_mark log_load_begin(void);
+void log_load_done(const char *host, const char *what, size_t published,
+                   struct log_load_mark mark);
+
 /*
  * The access log's line format:
  *   kabar     2024-03-01T10:00:00Z gemini ADDR HOST "REQUEST" STATUS BYTES 12ms

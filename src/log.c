@@ -74,8 +74,32 @@ void log_error(const char *fmt, ...)
 	va_end(ap);
 }
 
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Warnings this thread has written: what a load says it met. */
+static _Thread_local size_t warnings_written;
+
+struct log_load_mark log_load_begin(void)
+{
+	return (struct log_load_mark){.started_ms = monotonic_ms(), .warnings = warnings_written};
+}
+
+void log_load_done(const char *host, const char *what, size_t published,
+                   struct log_load_mark mark)
+{
+	size_t warnings = warnings_written - mark.warnings;
+	log_info("%s: %s: %zu articles, %zu warning%s, in %lld ms", host, what, published,
+	         warnings, warnings == 1 ? "" : "s", (long long)(monotonic_ms() - mark.started_ms));
+}
+
 void log_warn(const char *fmt, ...)
 {
+	warnings_written++;
 	va_list ap;
 	va_start(ap, fmt);
 	log_line("warning: ", fmt, ap);
@@ -367,13 +391,6 @@ void log_access_format(struct buf *out, const struct access_entry *e, enum log_f
 			buf_puts(out, " \"-\" \"-\"");
 	}
 	buf_putc(out, '\n');
-}
-
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void log_access(const struct access_entry *e)
