@@ -21,6 +21,8 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The operator's line after each load or reload of a host's articles:
  *   HOST: loaded: 120 articles, 2 warnings, in 35 ms
+ *   HOST: updated: 121 articles, 0 warnings, in 60 ms
+ * (HOST NULL: "capsule", for a host without a name)
  * (articles: drafts left out, scheduled ones counted)
  * where the warnings are those the calling thread wrote since
  * log_load_begin (each names FILE:LINE and its reason above). */

@@ -264,7 +264,8 @@ static void refresh_site(size_t site_index)
 		next = snapshot_update(site_builder(site), current, p->paths, p->n);
 	}
 	site_release(site, current);
-	log_load_done(next->vhost->names[0], "reloaded", next->n_articles, mark);
+	const struct vhost *vh = next->vhost;
+	log_load_done(vh->names ? vh->names[0] : NULL, "updated", next->n_articles, mark);
 	site_publish(site, next);
 	pending_clear(p);
 }

@@ -93,8 +93,9 @@ void log_load_done(const char *host, const char *what, size_t published,
                    struct log_load_mark mark)
 {
 	size_t warnings = warnings_written - mark.warnings;
-	log_info("%s: %s: %zu articles, %zu warning%s, in %lld ms", host, what, published,
-	         warnings, warnings == 1 ? "" : "s", (long long)(monotonic_ms() - mark.started_ms));
+	log_info("%s: %s: %zu articles, %zu warning%s, in %lld ms", host ? host : "capsule", what,
+	         published, warnings, warnings == 1 ? "" : "s",
+	         (long long)(monotonic_ms() - mark.started_ms));
 }
 
 void log_warn(const char *fmt, ...)

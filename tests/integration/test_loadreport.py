@@ -6,7 +6,7 @@ import re
 
 from harness import Server, copy_capsule, wait_until
 
-REPORT = re.compile(r"^kabar: (\S+): (loaded|reloaded): (\d+) articles, (\d+) warnings?, in (\d+) ms$",
+REPORT = re.compile(r"^kabar: (\S+): (loaded|updated): (\d+) articles, (\d+) warnings?, in (\d+) ms$",
                     re.M)
 
 GOOD = """---
@@ -43,9 +43,9 @@ def test_first_load_and_reloads_are_reported_with_counts():
         # A new article and a second broken one: the reload says so.
         with open(os.path.join(capsule, "news", "pasar.md"), "w") as f:
             f.write(GOOD)
-        assert wait_until(lambda: ("localhost", "reloaded", expected + 1, 0) in reports(srv),
+        assert wait_until(lambda: ("localhost", "updated", expected + 1, 0) in reports(srv),
                           10), srv.log()
         with open(os.path.join(capsule, "news", "bad2.md"), "wb") as f:
             f.write(b"\xff\xfe not UTF-8")
-        assert wait_until(lambda: ("localhost", "reloaded", expected + 1, 1) in reports(srv),
+        assert wait_until(lambda: ("localhost", "updated", expected + 1, 1) in reports(srv),
                           10), srv.log()
