@@ -374,7 +374,9 @@ def scale_figures(args, build, kabar, workdir):
     proc = Proc("kabar", kabar_serve(kabar, workdir, capsule, "big"), ready_lines=2)
     # Kabar prints its addresses once bound, just before it starts
     # answering: loaded means answering.
-    gopher_get(proc.ports["gopher"], "/", timeout=60)
+    # Realistic articles (about 3 KB) load at a few thousand a second on a
+    # small machine: the wait grows with the archive.
+    gopher_get(proc.ports["gopher"], "/", timeout=60 + args.articles / 500)
     load_s = time.monotonic() - start
     port = proc.ports["gemini"]
     rss_loaded = peak_rss_kib(proc.proc.pid)
