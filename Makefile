@@ -127,11 +127,13 @@ $(BUILD)/loadgen $(BUILD)/floor: $(BUILD)/%: bench/%.c | $(BUILD)/obj
 corpus: $(BUILD)/kabar
 	sh scripts/corpus.sh $(BUILD)/kabar $(CORPUS)
 
-# Kabar beside Molly Brown and Gophernicus; writes BENCHMARKS.md.
+# Kabar beside Molly Brown and Gophernicus; writes BENCHMARKS.md. SCALE=N
+# sets how many generated articles the scale figures load (default
+# 100000; SCALE=1000000 is the big run, far too slow for CI).
 bench:
 	sh scripts/install-deps.sh build
 	$(MAKE) $(BUILD)/kabar $(BUILD)/loadgen $(BUILD)/floor
-	python3 bench/bench.py --build $(BUILD)
+	python3 bench/bench.py --build $(BUILD) $(if $(SCALE),--articles $(SCALE))
 
 # Every libFuzzer target for FUZZ_SECONDS each, from its seed corpus in
 # tests/fuzz/corpus/NAME/ (copied, so findings never dirty the tree).

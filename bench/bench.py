@@ -258,26 +258,71 @@ def gopher_get(port, selector, timeout=10):
 ARTICLE = """---
 title: "Berita nomor {n}: {word} di kabupaten {region}"
 date: {date}
-author: Penulis {a}
+author: {author}
 section: {region}
-tags: [{word}, daerah]
+tags: [{tags}]
 summary: Ringkasan berita {n} tentang {word}.
 ---
 Paragraf pertama berita {n} tentang {word} di {region}. {filler}
 
 Paragraf kedua dengan [tautan](https://example.org/{n}) dan kata kunci {word}{n}.
-"""
+{more}"""
 WORDS = ["pelayanan", "pendidikan", "jalan", "pasar", "kesehatan", "nelayan", "panen", "banjir"]
-REGIONS = ["barru", "makassar", "gowa", "maros", "bone", "wajo", "luwu", "palopo"]
+# A newsroom's shape: 50 sections (regions), 500 authors, 5,000 tags and 20
+# years of dates. The first eight regions and the words above stay among
+# them: the scale figures ask for /section/barru/ and /tag/pasar/.
+REGIONS = ["barru", "makassar", "gowa", "maros", "bone", "wajo", "luwu", "palopo"] + \
+    [f"kabupaten-{i}" for i in range(8, 50)]
+AUTHORS = [f"Penulis {i}" for i in range(500)]
+TAGS = WORDS + [f"topik-{i}" for i in range(8, 5000)]
+YEARS = 20
+FILLER = "Kalimat pengisi untuk panjang artikel yang wajar. "
+PARAGRAPH = ("Paragraf lanjutan yang menceritakan kejadian itu dengan saksi, angka "
+             "dan kutipan dari pejabat setempat serta warga yang terdampak. ")
+
+
+def mix(n):
+    """A fixed pseudo-random number for article n (the same on every run)."""
+    return (n * 2654435761 + 12345) % 4294967296
+
+
+def article_text(n):
+    """Article n: sizes from about 1 KB to 12 KB, most near 3 KB (a few
+    paragraphs, fewer long features), dated over YEARS years, with one to
+    five tags, popular ones more often."""
+    r = mix(n)
+    paragraphs = [0, 1, 1, 2, 2, 2, 3, 3, 4, 5, 7, 12, 20][r % 13]
+    more = "".join("\n" + PARAGRAPH * (2 + (r >> (4 + k)) % 4) + "\n" for k in range(paragraphs))
+    # Popular tags first: the square of a uniform number leans to the start.
+    tags = [WORDS[n % 8]] + [TAGS[((r >> (8 * k)) % 71) ** 2 % len(TAGS)] for k in range(r % 5)]
+    when = article_date(n)
+    return ARTICLE.format(n=n, word=WORDS[n % 8], region=REGIONS[(n // 8) % len(REGIONS)],
+                          author=AUTHORS[r % len(AUTHORS)],
+                          tags=", ".join(dict.fromkeys(tags)),
+                          date=time.strftime("%Y-%m-%d", when) + f" 08:{n % 60:02d}",
+                          filler=FILLER * (2 + r % 8), more=more)
+
+
+# How many articles the scale run writes (dates spread over them).
+SCALE_ARTICLES = [100_000]
+
+
+def article_date(n):
+    """Article n of SCALE_ARTICLES, spread evenly over the YEARS years that
+    end yesterday (the oldest first)."""
+    day = n * (YEARS * 365) // max(SCALE_ARTICLES[0], 1)
+    return time.gmtime(time.time() - (YEARS * 365 - day) * 86400 - 86400)
+
+
+def article_path(news, n):
+    """news/YYYY/ like a real archive: one folder per year, not a million
+    files in one."""
+    return os.path.join(news, str(article_date(n).tm_year), f"a{n:07d}.md")
 
 
 def write_article(path, n):
-    filler = "Kalimat pengisi untuk panjang artikel yang wajar. " * 6
-    text = ARTICLE.format(n=n, word=WORDS[n % 8], region=REGIONS[(n // 8) % 8], a=n % 97,
-                          date=f"20{10 + n % 15:02d}-{1 + n % 12:02d}-{1 + n % 28:02d} 08:{n % 60:02d}",
-                          filler=filler)
     with open(path, "w") as f:
-        f.write(text)
+        f.write(article_text(n))
 
 
 def publish_one(news, n, gopher_port, when):
@@ -309,19 +354,29 @@ def scale_figures(args, build, kabar, workdir):
     """Cold load, RSS, publish latency and search latency over many articles."""
     capsule = os.path.join(workdir, "big-capsule")
     news = os.path.join(capsule, "news")
+    SCALE_ARTICLES[0] = args.articles
     os.makedirs(news)
     for n in range(args.articles):
-        write_article(os.path.join(news, f"a{n:06d}.md"), n)
+        path = article_path(news, n)
+        if n == 0 or not os.path.isdir(os.path.dirname(path)):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            os.chmod(os.path.dirname(path), 0o755)
+        write_article(path, n)
+        if n and n % 100_000 == 0:
+            log(f"{n:,} of {args.articles:,} articles written")
     with open(os.path.join(capsule, "static.gmi"), "w") as f:
         f.write("# A static page\n\n" + "Sebuah halaman tetap.\n" * 40)
     for d in (workdir, capsule, news):
         os.chmod(d, 0o755)
-    disk = sum(os.path.getsize(os.path.join(news, f)) for f in os.listdir(news))
+    disk = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(news)
+               for f in files)
     start = time.monotonic()
     proc = Proc("kabar", kabar_serve(kabar, workdir, capsule, "big"), ready_lines=2)
     # Kabar prints its addresses once bound, just before it starts
     # answering: loaded means answering.
-    gopher_get(proc.ports["gopher"], "/", timeout=60)
+    # Realistic articles (about 3 KB) load at a few thousand a second on a
+    # small machine: the wait grows with the archive.
+    gopher_get(proc.ports["gopher"], "/", timeout=60 + args.articles / 500)
     load_s = time.monotonic() - start
     port = proc.ports["gemini"]
     rss_loaded = peak_rss_kib(proc.proc.pid)
@@ -467,6 +522,19 @@ def sample_capsule_rss(args, build, kabar, workdir):
         proc.stop()
 
 
+def scale_only(args):
+    """The scale figures alone (make bench SCALE=N does the whole run):
+    a quick look at a generated archive of any size."""
+    build = os.path.abspath(args.build)
+    workdir = tempfile.mkdtemp(prefix="kabar-bench-")
+    os.chmod(workdir, 0o755)
+    try:
+        scale = scale_figures(args, build, os.path.join(build, "kabar"), workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(json.dumps(scale, indent=1))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
@@ -474,10 +542,14 @@ def main():
     ap.add_argument("--seconds", type=float, default=3)
     ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     ap.add_argument("--articles", type=int, default=100_000)
+    ap.add_argument("--scale-only", action="store_true",
+                    help="only the figures over --articles generated articles, printed")
     ap.add_argument("--publishes", type=int, default=20)
     ap.add_argument("--floor-seconds", type=float, default=2)
     ap.add_argument("--out", default=os.path.join(REPO, "BENCHMARKS.md"))
     args = ap.parse_args()
+    if args.scale_only:
+        return scale_only(args)
     install_peers()
     args.load_start = os.getloadavg()[0]
     build = os.path.abspath(args.build)
@@ -592,12 +664,12 @@ def targets(gem, resumed, gph, held, c256, sample, scale, floor):
     out.append(("RSS with the sample capsule under load <= 16 MB",
                 f"{sample['rss_kib'] / 1024:.1f} MiB", sample["rss_kib"] <= 16 * 1000))
     ratio = scale["rss_peak_kib"] / max(scale["disk_kib"], 1)
-    out.append((f"RSS with {scale['articles']:,} articles <= 3 x the article files",
-                f"{ratio:.2f} x", ratio <= 3))
+    out.append((f"Peak RSS with {scale['articles']:,} articles <= 2.5 x the article files",
+                f"{ratio:.2f} x", ratio <= 2.5))
     out.append((f"{scale['articles']:,} articles: cold load < 10 s", f"{scale['load_s']:.2f} s",
                 scale["load_s"] < 10))
-    out.append(("Publish p99 < 200 ms", f"{scale['publish_p99_ms']:.0f} ms",
-                scale["publish_p99_ms"] < 200))
+    out.append(("Publish p99 <= 50 ms", f"{scale['publish_p99_ms']:.0f} ms",
+                scale["publish_p99_ms"] <= 50))
     out.append(("Search p99 < 20 ms", f"{scale['search']['p99_ms']:.2f} ms",
                 scale["search"]["p99_ms"] < 20))
     ix, st = scale["index"]["rps"], scale["static"]["rps"]

@@ -88,10 +88,11 @@ struct conn {
 	uint32_t events;
 };
 
-/* Takes ownership of fd and of one reference to gen. NULL (fd closed, the
- * reference kept by the caller) if the TLS session cannot be made. Each
- * request is counted against the peer's allowance in limits. */
-struct conn *conn_new(int fd, enum listen_proto proto, struct generation *gen,
+/* Takes ownership of fd, accepted on listener, and of one reference to
+ * gen. NULL (fd closed, the reference kept by the caller) if the TLS
+ * session cannot be made. Each request is counted against the peer's
+ * allowance in limits. */
+struct conn *conn_new(int fd, const struct listener *listener, struct generation *gen,
                       const struct sockaddr_storage *peer, struct ratelimit *limits,
                       int64_t now_ms);
 /* Makes all the progress possible without blocking. */

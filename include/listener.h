@@ -1,6 +1,7 @@
 #ifndef KABAR_LISTENER_H
 #define KABAR_LISTENER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -20,6 +21,13 @@ struct listener {
 	int fd;
 	enum listen_proto proto;
 	char *where; /* "127.0.0.1:1965" or "[::1]:70", as announced */
+	/* The bound address as text ("127.0.0.1", "::1") and port: what a
+	 * connection accepted here arrived on, without asking the kernel.
+	 * A wildcard address ("0.0.0.0", "::") says nothing of that; then
+	 * wildcard is set and the connection asks (getsockname). */
+	char address[46];
+	int port;
+	bool wildcard;
 };
 
 /*

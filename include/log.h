@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "buf.h"
@@ -10,12 +11,28 @@
 /*
  * Logging: messages go to stderr (journald friendly); the access log goes to
  * stderr too, or to a file that log_reopen reopens (SIGUSR1, for logrotate).
+ * Access lines are written by each thread in batches, at most 100 ms late.
  * Every byte that came from a client is escaped before it is written.
  */
 
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The operator's line after each load or reload of a host's articles:
+ *   HOST: loaded: 120 articles, 2 warnings, in 35 ms
+ *   HOST: updated: 121 articles, 0 warnings, in 60 ms
+ * (HOST NULL: "capsule", for a host without a name)
+ * (articles: drafts left out, scheduled ones counted)
+ * where the warnings are those the calling thread wrote since
+ * log_load_begin (each names FILE:LINE and its reason above). */
+struct log_load_mark {
+	int64_t started_ms;
+	size_t warnings;
+};
+struct log_load_mark log_load_begin(void);
+void log_load_done(const char *host, const char *what, size_t published,
+                   struct log_load_mark mark);
 
 /*
  * The access log's line format:
@@ -48,7 +65,20 @@ struct access_entry {
 	long milliseconds;
 };
 
+/* Adds entry's line to this thread's batch (see log_access_flush_due). */
 void log_access(const struct access_entry *entry);
+
+/* Writes this thread's batch now: before the thread ends. */
+void log_access_flush(void);
+
+/* Writes this thread's batch if its oldest line is 100 ms old; returns 0,
+ * or the time (monotonic ms) it will be due: a thread that waits should
+ * wake by then. */
+int64_t log_access_flush_due(int64_t now_ms);
+
+/* Installs handlers for fatal signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+ * SIGABRT) that write every thread's batch before the process dies. */
+void log_access_guard_crashes(void);
 
 /* The line log_access writes for entry at time now, in format (with its
  * newline), appended to out. */

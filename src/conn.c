@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
-#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,10 +123,26 @@ static void address_text(const struct sockaddr_storage *ss, char *out, size_t si
 		*port = atoi(serv);
 }
 
-struct conn *conn_new(int fd, enum listen_proto proto, struct generation *gen,
+/* Where the connection arrived: the listener's own address, unless it
+ * listens on a wildcard one (then only the kernel knows which). */
+static void local_address(struct conn *c, const struct listener *l)
+{
+	if (!l->wildcard) {
+		snprintf(c->local_addr, sizeof c->local_addr, "%s", l->address);
+		c->local_port = l->port;
+		return;
+	}
+	struct sockaddr_storage local;
+	socklen_t len = sizeof local;
+	if (getsockname(c->fd, (struct sockaddr *)&local, &len) == 0)
+		address_text(&local, c->local_addr, sizeof c->local_addr, &c->local_port);
+}
+
+struct conn *conn_new(int fd, const struct listener *listener, struct generation *gen,
                       const struct sockaddr_storage *peer, struct ratelimit *limits,
                       int64_t now)
 {
+	enum listen_proto proto = listener->proto;
 	SSL *ssl = NULL;
 	if (proto == LISTEN_GEMINI && (ssl = buffer_io(tls_hosts_session(gen->tls, fd))) == NULL) {
 		close(fd);
@@ -145,13 +160,9 @@ struct conn *conn_new(int fd, enum listen_proto proto, struct generation *gen,
 	/* Gopher clients may speak TLS on the same port: look before reading. */
 	c->state = proto == LISTEN_GOPHER ? STATE_PEEK : STATE_READ;
 	response_init(&c->res);
-	int on = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+	/* TCP_NODELAY comes from the listening socket (listener.c). */
 	address_text(peer, c->client_addr, sizeof c->client_addr, NULL);
-	struct sockaddr_storage local;
-	socklen_t len = sizeof local;
-	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0)
-		address_text(&local, c->local_addr, sizeof c->local_addr, &c->local_port);
+	local_address(c, listener);
 	return c;
 }
 

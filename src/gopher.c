@@ -1,6 +1,7 @@
 #include "gopher.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -175,29 +176,54 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* The item type of the open file fd named name. */
-static char file_item_type(int fd, const char *name)
+/* The item type of the file entry names (open, found by capsule_open),
+ * called name: what capsule_open saw identifies it for mime.h's cache. */
+static char file_item_type(const struct capsule_entry *entry, const char *name)
 {
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return '9';
-	return item_type_for(mime_type(fd, name, st.st_dev, st.st_ino, st.st_size, st.st_mtime));
+	return item_type_for(
+	    mime_type(entry->fd, name, entry->dev, entry->ino, entry->size, entry->mtime));
+}
+
+/* A text file's answer, kept in the snapshot's page cache under the file's
+ * identity as capsule_open saw it (device, inode, size, modification time
+ * to the nanosecond): a file changed in any way is a new key, read afresh
+ * on its first request. The access rule is not cached: capsule_open and
+ * snapshot_hides_entry have decided on this very request. */
+static void serve_text_file(struct gopher_request *rq, const char *path,
+                            struct capsule_entry *entry)
+{
+	struct response *res = rq->res;
+	char *identity = xasprintf("%s\n%ju:%ju:%jd:%jd.%09ld", path, (uintmax_t)entry->dev,
+	                           (uintmax_t)entry->ino, (intmax_t)entry->size,
+	                           (intmax_t)entry->mtime, entry->mtime_nsec);
+	struct page_key key = {identity, OUTPUT_GOPHER, rq->origin.host, rq->origin.port,
+	                       rq->info->tls};
+	time_t now = time(NULL);
+	if (page_cache_answer(rq->snap, &key, now, res)) {
+		close(entry->fd);
+		free(identity);
+		return;
+	}
+	struct buf text = {0};
+	int rc = buf_read_fd(&text, entry->fd, TEXT_STUFF_MAX);
+	close(entry->fd);
+	if (rc == 0) {
+		answer_text(res, text.data, text.len);
+		page_cache_keep(rq->snap, &key, now, now, res);
+	} else {
+		answer_error(res, "Cannot read this file");
+	}
+	buf_free(&text);
+	free(identity);
 }
 
 /* Takes ownership of entry->fd. */
 static void serve_file(struct gopher_request *rq, const char *path, struct capsule_entry *entry)
 {
 	struct response *res = rq->res;
-	char type = file_item_type(entry->fd, base_name(path));
+	char type = file_item_type(entry, base_name(path));
 	if (type == '0' && entry->size < TEXT_STUFF_MAX) {
-		struct buf text = {0};
-		int rc = buf_read_fd(&text, entry->fd, TEXT_STUFF_MAX);
-		close(entry->fd);
-		if (rc == 0)
-			answer_text(res, text.data, text.len);
-		else
-			answer_error(res, "Cannot read this file");
-		buf_free(&text);
+		serve_text_file(rq, path, entry);
 		return;
 	}
 	res->fd = entry->fd;
@@ -224,7 +250,7 @@ static void list_entry(struct gopher_request *rq, const char *dir, const char *n
 	if (entry.kind == CAPSULE_DIR)
 		type = '1';
 	if (entry.kind == CAPSULE_FILE && !snapshot_hides_entry(rq->snap, &entry))
-		type = file_item_type(entry.fd, name);
+		type = file_item_type(&entry, name);
 	if (entry.fd >= 0)
 		close(entry.fd);
 	if (type == '1') {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,10 @@ static int bind_one(struct sockaddr *sa, socklen_t len, const char *shown, struc
 	/* "*" binds IPv4 and IPv6 separately; keep [::] from claiming both. */
 	if (sa->sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+	/* Accepted sockets inherit it (Linux): no setsockopt per connection.
+	 * Responses are written whole, so Nagle would only delay the last
+	 * segment. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 	if (bind(fd, sa, len) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
 		buf_printf(errors, "%s: cannot listen: %s\n", shown, strerror(errno));
 		close(fd);
@@ -96,10 +101,23 @@ static bool seen_before(const struct addrinfo *list, const struct addrinfo *ai)
 }
 
 static void add_listener(struct listener **all, size_t *n, int fd, enum listen_proto proto,
-                         char *where)
+                         const struct sockaddr_storage *bound)
 {
 	*all = xreallocarray(*all, *n + 1, sizeof **all);
-	(*all)[*n] = (struct listener){.kind = WATCH_LISTENER, .fd = fd, .proto = proto, .where = where};
+	struct listener *l = &(*all)[*n];
+	*l = (struct listener){.kind = WATCH_LISTENER, .fd = fd, .proto = proto,
+	                       .where = describe(bound)};
+	if (bound->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)bound;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, l->address, sizeof l->address);
+		l->port = ntohs(sin6->sin6_port);
+		l->wildcard = IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
+	} else {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)bound;
+		inet_ntop(AF_INET, &sin->sin_addr, l->address, sizeof l->address);
+		l->port = ntohs(sin->sin_port);
+		l->wildcard = sin->sin_addr.s_addr == htonl(INADDR_ANY);
+	}
 	(*n)++;
 }
 
@@ -127,10 +145,8 @@ static int open_entry(const struct listen_addr *la, struct listener **all, size_
 		struct sockaddr_storage bound;
 		socklen_t len = sizeof bound;
 		getsockname(fd, (struct sockaddr *)&bound, &len);
-		char *where = describe(&bound);
-		port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
-		                                         : ((struct sockaddr_in *)&bound)->sin_port);
-		add_listener(all, n, fd, la->proto, where);
+		add_listener(all, n, fd, la->proto, &bound);
+		port = (*all)[*n - 1].port;
 	}
 	freeaddrinfo(list);
 	return rc;

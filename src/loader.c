@@ -254,6 +254,7 @@ static void refresh_site(size_t site_index)
 	struct pending *p = &loader.pending[site_index];
 	if (!p->rescan && p->n == 0)
 		return;
+	struct log_load_mark mark = log_load_begin();
 	struct snapshot *current = site_acquire(site);
 	struct snapshot *next;
 	if (p->rescan) {
@@ -263,6 +264,8 @@ static void refresh_site(size_t site_index)
 		next = snapshot_update(site_builder(site), current, p->paths, p->n);
 	}
 	site_release(site, current);
+	const struct vhost *vh = next->vhost;
+	log_load_done(vh->names ? vh->names[0] : NULL, "updated", next->n_articles, mark);
 	site_publish(site, next);
 	pending_clear(p);
 }

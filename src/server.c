@@ -428,6 +428,8 @@ int server_run(struct server *s, server_reload_fn fn, void *arg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	/* A client that goes away must not kill the server mid-write. */
 	signal(SIGPIPE, SIG_IGN);
+	/* A crash in one thread still writes the access lines others hold. */
+	log_access_guard_crashes();
 	int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sigfd < 0) {
 		log_error("signalfd: %s", strerror(errno));

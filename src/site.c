@@ -50,9 +50,11 @@ struct site *site_open(const struct vhost *vh, struct buf *errors)
 
 void site_load(struct site *site)
 {
+	struct log_load_mark mark = log_load_begin();
 	struct snapshot *snap = snapshot_scan(site->builder, NULL);
 	snap->cache = page_cache_new();
 	atomic_store(&site->current, snap);
+	log_load_done(site->vhost->names ? site->vhost->names[0] : NULL, "loaded", snap->n_articles, mark);
 }
 
 /* Only once the loader is stopped and no request holds a snapshot. */

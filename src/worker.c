@@ -64,6 +64,7 @@ struct worker {
 	bool starved;      /* out of descriptors; said once until the queue drains */
 	bool stopping;
 	int64_t drain_deadline;
+	int64_t log_due_ms; /* when this thread's access lines must be written */
 };
 
 struct generation *engine_hold(struct engine *e)
@@ -223,7 +224,7 @@ static void drive(struct worker *w, struct conn *c, int64_t now)
 	c->events = events;
 }
 
-static void add_conn(struct worker *w, int fd, enum listen_proto proto,
+static void add_conn(struct worker *w, int fd, const struct listener *l,
                      const struct sockaddr_storage *peer, int64_t now)
 {
 	/* Over its share: closed at once, before any TLS work is spent on it. */
@@ -233,25 +234,21 @@ static void add_conn(struct worker *w, int fd, enum listen_proto proto,
 		return;
 	}
 	struct generation *g = engine_hold(w->e);
-	struct conn *c = conn_new(fd, proto, g, peer, w->e->limits, now);
+	struct conn *c = conn_new(fd, l, g, peer, w->e->limits, now);
 	if (c == NULL) {
 		ratelimit_disconnect(w->e->limits, peer, now);
 		engine_release(w->e, g);
 		atomic_fetch_sub(&w->e->n_conns, 1);
 		return;
 	}
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-	c->events = EPOLLIN;
 	w->n_conns++;
 	if (w->n_conns > w->crowd)
 		w->crowd = w->n_conns;
 	timer_append(w, c, TIMER_REQUEST, now + w->e->request_timeout_ms);
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-		close_conn(w, c, now);
-		return;
-	}
 	/* The client usually spoke before we accepted (a TLS ClientHello, a
-	 * Gopher selector): start now rather than after one more epoll_wait. */
+	 * Gopher selector): start now rather than after one more epoll_wait.
+	 * The socket joins the epoll set only if it has to wait (drive adds
+	 * it then): a Gopher request answered at once never does. */
 	drive(w, c, now);
 }
 
@@ -273,7 +270,7 @@ static void accept_clients(struct worker *w, struct listener *l, int64_t now)
 		socklen_t len = sizeof peer;
 		int fd = accept4(l->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
-			add_conn(w, fd, l->proto, &peer, now);
+			add_conn(w, fd, l, &peer, now);
 			continue;
 		}
 		int err = errno;
@@ -348,6 +345,7 @@ static int wait_ms(const struct worker *w, int64_t now)
 		next = earliest(next, w->resume_ms);
 	if (w->stopping)
 		next = earliest(next, w->drain_deadline);
+	next = earliest(next, w->log_due_ms);
 	if (next == 0)
 		return -1;
 	int64_t left = next - now;
@@ -399,11 +397,13 @@ static void *worker_main(void *arg)
 		tick(w, now);
 		if (!w->listening && !w->stopping && w->resume_ms != 0 && now >= w->resume_ms)
 			arm_listeners(w);
+		w->log_due_ms = log_access_flush_due(now);
 	}
 	expire(w, &w->request_timers, INT64_MAX);
 	expire(w, &w->idle_timers, INT64_MAX);
 	expire(w, &w->upload_timers, INT64_MAX);
 	expire(w, &w->tick_timers, INT64_MAX);
+	log_access_flush();
 	/* The front-ends keep per-thread state (libmagic's cookie). */
 	mime_thread_done();
 	return NULL;

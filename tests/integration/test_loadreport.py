@@ -1,0 +1,51 @@
+"""What the operator is told after each load and reload: per host, how many
+articles, how many warnings (refused articles among them), how long."""
+
+import os
+import re
+
+from harness import Server, copy_capsule, wait_until
+
+REPORT = re.compile(r"^kabar: (\S+): (loaded|updated): (\d+) articles, (\d+) warnings?, in (\d+) ms$",
+                    re.M)
+
+GOOD = """---
+title: Pasar malam pindah ke dermaga
+date: 2024-03-12T19:00:00+08:00
+author: Andi Maspul
+section: town
+---
+
+Para pedagang membuka lapak di dermaga lama mulai Jumat.
+"""
+
+
+def reports(srv):
+    return [(host, kind, int(n), int(w)) for host, kind, n, w, _ in REPORT.findall(srv.log())]
+
+
+def sample_count():
+    """Articles of the sample capsule that are not drafts."""
+    news = os.path.join(copy_capsule(), "news")
+    return sum(1 for name in os.listdir(news)
+               if "draft: true" not in open(os.path.join(news, name), encoding="utf-8").read())
+
+
+def test_first_load_and_reloads_are_reported_with_counts():
+    capsule = copy_capsule()
+    with open(os.path.join(capsule, "news", "broken.md"), "w") as f:
+        f.write("---\ntitle: [unclosed\n---\nbody\n")
+    expected = sample_count()
+    with Server(capsule=capsule) as srv:
+        first = wait_until(lambda: reports(srv) and reports(srv)[0], 10)
+        assert first == ("localhost", "loaded", expected, 1), srv.log()
+        assert "news/broken.md:" in srv.log()
+        # A new article and a second broken one: the reload says so.
+        with open(os.path.join(capsule, "news", "pasar.md"), "w") as f:
+            f.write(GOOD)
+        assert wait_until(lambda: ("localhost", "updated", expected + 1, 0) in reports(srv),
+                          10), srv.log()
+        with open(os.path.join(capsule, "news", "bad2.md"), "wb") as f:
+            f.write(b"\xff\xfe not UTF-8")
+        assert wait_until(lambda: ("localhost", "updated", expected + 1, 1) in reports(srv),
+                          10), srv.log()
