@@ -70,16 +70,8 @@ static const struct article *find(const struct article **list, size_t n, const c
 void desk_route(const struct snapshot *snap, enum output out, const struct origin *origin,
                 const char *path, struct route_result *result)
 {
-	memset(result, 0, sizeof *result);
-	result->kind = ROUTE_NONE;
-	struct route_context ctx = {
-		.snap = snap,
-		.labels = labels_for(snap->vhost->lang),
-		.origin = origin,
-		.out = out,
-		.now = time(NULL),
-		.result = result,
-	};
+	struct route_context ctx;
+	route_context_start(&ctx, snap, out, origin, result);
 	const struct article **list;
 	size_t n = snapshot_unpublished(snap, ctx.now, &list);
 	if (strcmp(path, "/desk") == 0) {

@@ -1,10 +1,11 @@
-#include "routes.h"
+#include "indexes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "feed.h"
+#include "listing.h"
 #include "search.h"
 
 /* Search results shown at most. */
