@@ -136,4 +136,8 @@ struct article *article_parse(const char *source, const char *data, size_t len,
 
 void article_free(struct article *a);
 
+/* True when the article is published at time now (not dated in the
+ * future). */
+bool article_visible(const struct article *a, time_t now);
+
 #endif

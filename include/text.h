@@ -30,6 +30,11 @@ void text_wrap(struct buf *out, const char *s, size_t len, size_t width,
  * ends; nothing is copied. */
 void text_trim(const char **s, size_t *len);
 
+/* FNV-1a's step over the bytes s[0..len) (from an offset basis of its
+ * own): the hash of every table in the snapshot, the search vocabulary and
+ * strset. */
+uint64_t text_hash(const char *s, size_t len);
+
 /* Case-folded, accents stripped, NFKC: for search and comparisons. */
 char *text_fold(const char *s, size_t len);
 

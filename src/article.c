@@ -673,3 +673,8 @@ void article_free(struct article *a)
 	free(a->path);
 	free(a);
 }
+
+bool article_visible(const struct article *a, time_t now)
+{
+	return !a->meta.date.set || a->meta.date.t <= now;
+}

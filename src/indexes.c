@@ -332,7 +332,7 @@ void routes_search(struct route_context *ctx, const char *query)
 	size_t found[SEARCH_MAX_RESULTS + 1];
 	size_t n = 0;
 	if (ctx->snap->search != NULL)
-		n = search_query(ctx->snap->search, ctx->snap, query, ctx->now, found,
+		n = search_query(ctx->snap->search, ctx->snap->articles, query, ctx->now, found,
 		                 SEARCH_MAX_RESULTS + 1);
 	bool cut = n > SEARCH_MAX_RESULTS;
 	if (cut)

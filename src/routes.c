@@ -292,7 +292,7 @@ static bool route_article(struct route_context *ctx, const char *path)
 		free(asked);
 		return false;
 	}
-	if (!snapshot_visible(a, ctx->now))
+	if (!article_visible(a, ctx->now))
 		routes_not_found(ctx);
 	else if (a->meta.redirect != NULL)
 		redirect(ctx, a->meta.redirect);

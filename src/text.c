@@ -531,3 +531,13 @@ char *text_cleaned(const char *s, unsigned flags)
 	text_clean(&out, s, strlen(s), flags);
 	return buf_steal(&out);
 }
+
+uint64_t text_hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}

@@ -286,9 +286,22 @@ static void test_title_of_controls_only(void)
 	buf_free(&err);
 }
 
+/* Published once its date has come; undated articles always are. */
+static void test_visible(void)
+{
+	struct article a = {0};
+	CHECK(article_visible(&a, 0));
+	a.meta.date.set = true;
+	a.meta.date.t = 1700000000;
+	CHECK(!article_visible(&a, 1699999999));
+	CHECK(article_visible(&a, 1700000000));
+	CHECK(article_visible(&a, 1700000001));
+}
+
 int main(void)
 {
 	RUN(test_markdown_article);
+	RUN(test_visible);
 	RUN(test_invisible_characters);
 	RUN(test_path_uses_own_zone);
 	RUN(test_date_from_file_name);

@@ -437,6 +437,19 @@ static void test_wrap_fits_glibc(void)
 	}
 }
 
+/* FNV-1a's step and prime from the offset basis 1469598103934665603 (the
+ * one the tables have always used, not FNV's published basis). */
+static void test_hash(void)
+{
+	CHECK(text_hash("", 0) == 0x14650fb0739d0383ULL);
+	CHECK(text_hash("a", 1) == 0x44bd8ad473cd9906ULL);
+	CHECK(text_hash("foobar", 6) == 0x88fad7c0a8ff07f2ULL);
+	/* Bytes, not a C string: a NUL inside counts, the length bounds it. */
+	CHECK(text_hash("ab\0c", 4) != text_hash("ab", 2));
+	CHECK(text_hash("berita/jakarta", 6) == text_hash("berita", 6));
+	CHECK(text_hash("日本語", strlen("日本語")) != text_hash("日本", strlen("日本")));
+}
+
 int main(void)
 {
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL) {
@@ -464,5 +477,6 @@ int main(void)
 	RUN(test_clean_keeps_scripts);
 	RUN(test_clean_bidi);
 	RUN(test_is_clean);
+	RUN(test_hash);
 	return check_report();
 }
