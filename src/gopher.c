@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "capsule.h"
 #include "gophermap.h"
+#include "itemtype.h"
 #include "log.h"
 #include "mime.h"
 #include "pagecache.h"
@@ -126,49 +127,6 @@ static void answer_url(struct response *res, const char *url)
 
 /* ---- plain capsule files and directories ---- */
 
-/* The item type a file of this MIME type is listed with. */
-static char item_type_for(const char *mime)
-{
-	static const struct {
-		const char *prefix;
-		char type;
-	} table[] = {
-		{"text/html", 'h'},
-		{"text/", '0'},
-		{"inode/x-empty", '0'},
-		{"application/x-empty", '0'},
-		{"application/json", '0'},
-		{"application/xml", '0'},
-		{"application/atom+xml", '0'},
-		{"application/rss+xml", '0'},
-		{"application/mac-binhex40", '4'},
-		{"application/zip", '5'},
-		{"application/gzip", '5'},
-		{"application/x-gzip", '5'},
-		{"application/x-tar", '5'},
-		{"application/x-bzip2", '5'},
-		{"application/x-xz", '5'},
-		{"application/zstd", '5'},
-		{"application/x-7z-compressed", '5'},
-		{"application/x-rar", '5'},
-		{"application/vnd.rar", '5'},
-		{"image/gif", 'g'},
-		{"image/", 'I'},
-		{"audio/", 's'},
-		{"video/", ';'},
-		{"application/pdf", 'd'},
-		{"application/postscript", 'd'},
-		{"application/rtf", 'd'},
-		{"application/msword", 'd'},
-		{"application/vnd.openxmlformats-officedocument", 'd'},
-		{"application/vnd.oasis.opendocument", 'd'},
-	};
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (strncmp(mime, table[i].prefix, strlen(table[i].prefix)) == 0)
-			return table[i].type;
-	return '9';
-}
-
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -181,7 +139,7 @@ static char file_item_type(int fd, const char *name)
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return '9';
-	return item_type_for(mime_type(fd, name, st.st_dev, st.st_ino, st.st_size, st.st_mtime));
+	return item_type_of_mime(mime_type(fd, name, st.st_dev, st.st_ino, st.st_size, st.st_mtime));
 }
 
 /* Takes ownership of entry->fd. */

@@ -9,6 +9,7 @@
 #include "alloc.h"
 #include "blocks.h"
 #include "date.h"
+#include "itemtype.h"
 #include "labels.h"
 #include "lang.h"
 #include "links.h"
@@ -90,32 +91,6 @@ static bool url_usable(const struct article *a, const char *url)
 	return usable;
 }
 
-/* The Gopher item type of a capsule path, for a gopher:// URL. */
-static char gopher_item_type(const char *path)
-{
-	size_t len = strcspn(path, "?#");
-	if (len == 0 || path[len - 1] == '/')
-		return '1';
-	const char *slash = strrchr(path, '/');
-	const char *dot = strrchr(path, '.');
-	if (dot == NULL || (slash != NULL && dot < slash))
-		return '0'; /* an article: no extension */
-	static const struct {
-		const char *ext;
-		char type;
-	} types[] = {
-		{".txt", '0'}, {".gmi", '0'}, {".md", '0'},  {".gif", 'g'},
-		{".png", 'I'}, {".jpg", 'I'}, {".jpeg", 'I'}, {".webp", 'I'},
-		{".xml", '0'}, {".html", 'h'},
-	};
-	size_t ext_len = (size_t)(path + len - dot);
-	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
-		if (strlen(types[i].ext) == ext_len && strncasecmp(dot, types[i].ext, ext_len) == 0)
-			return types[i].type;
-	}
-	return '9';
-}
-
 /* Appends url with the characters a gemtext link line or a reader's copy
  * would cut at (spaces, controls) percent-encoded. */
 static void append_url(struct buf *out, const char *url)
@@ -161,7 +136,7 @@ static char *resolve_url(const char *url, const struct article *a,
 		buf_append(&out, base, base_len);
 		if (proto == PROTO_GOPHER) {
 			buf_putc(&out, '/');
-			buf_putc(&out, gopher_item_type(path.data));
+			buf_putc(&out, item_type_of_path(path.data));
 		}
 	}
 	append_url(&out, path.data);
