@@ -30,6 +30,20 @@ void text_wrap(struct buf *out, const char *s, size_t len, size_t width,
  * ends; nothing is copied. */
 void text_trim(const char **s, size_t *len);
 
+/* Plain strings and paths: the helpers every module would otherwise write
+ * again. */
+
+/* The part of path after its last '/' (all of it when there is none). */
+const char *text_base_name(const char *path);
+
+/* The extension of path's base name, after its last dot, without the dot;
+ * "" when there is none ("README", "/a.b/c") or the name is a dotfile
+ * (".profile"). */
+const char *text_extension(const char *path);
+
+/* True when s[0..len) ends with suffix, byte for byte. */
+bool text_ends_with(const char *s, size_t len, const char *suffix);
+
 /* FNV-1a's step over the bytes s[0..len) (from an offset basis of its
  * own): the hash of every table in the snapshot, the search vocabulary and
  * strset. */

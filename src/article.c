@@ -79,22 +79,9 @@ static void normalise(struct buf *out, const char *data, size_t len)
 	}
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
-static const char *extension(const char *path)
-{
-	const char *base = base_name(path);
-	const char *dot = strrchr(base, '.');
-	return dot && dot != base ? dot + 1 : "";
-}
-
 static enum article_format format_of(const char *source)
 {
-	const char *ext = extension(source);
+	const char *ext = text_extension(source);
 	if (strcasecmp(ext, "gmi") == 0 || strcasecmp(ext, "gemini") == 0)
 		return FORMAT_GEMTEXT;
 	if (strcasecmp(ext, "txt") == 0 || strcasecmp(ext, "text") == 0)
@@ -142,7 +129,7 @@ static char *slug_from(const char *s, size_t len)
  * *len to the name's length without extension. */
 static const char *article_name(const char *source, size_t *len)
 {
-	const char *name = base_name(source);
+	const char *name = text_base_name(source);
 	if (links_is_bundle_index(source) && name != source) {
 		const char *start = name - 1;
 		while (start > source && start[-1] != '/')

@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "routes.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,7 @@ static void preview(struct route_context *ctx, const struct article *a)
 static const struct article *find(const struct article **list, size_t n, const char *path)
 {
 	size_t len = strlen(path);
-	bool gmi = len > 4 && strcmp(path + len - 4, ".gmi") == 0;
+	bool gmi = text_ends_with(path, len, ".gmi");
 	for (size_t i = 0; i < n; i++) {
 		const char *at = list[i]->path;
 		if (at != NULL && (strcmp(at, path) == 0 ||

@@ -12,6 +12,7 @@
 #include "capsule.h"
 #include "gophermap.h"
 #include "itemtype.h"
+#include "text.h"
 #include "log.h"
 #include "mime.h"
 #include "pagecache.h"
@@ -127,12 +128,6 @@ static void answer_url(struct response *res, const char *url)
 
 /* ---- plain capsule files and directories ---- */
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
 /* The item type of the open file fd named name. */
 static char file_item_type(int fd, const char *name)
 {
@@ -146,7 +141,7 @@ static char file_item_type(int fd, const char *name)
 static void serve_file(struct gopher_request *rq, const char *path, struct capsule_entry *entry)
 {
 	struct response *res = rq->res;
-	char type = file_item_type(entry->fd, base_name(path));
+	char type = file_item_type(entry->fd, text_base_name(path));
 	if (type == '0' && entry->size < TEXT_STUFF_MAX) {
 		struct buf text = {0};
 		int rc = buf_read_fd(&text, entry->fd, TEXT_STUFF_MAX);

@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "log.h"
+#include "text.h"
 
 #ifndef KABAR_TEXTCAT_DIR
 #define KABAR_TEXTCAT_DIR "/usr/share/libexttextcat"
@@ -224,7 +225,7 @@ static void read_categories(FILE *conf)
 		if (line[0] == '#' || sscanf(line, "%127s %127s", file, name) != 2)
 			continue;
 		size_t len = strlen(file);
-		if (len < 4 || strcmp(file + len - 3, ".lm") != 0)
+		if (len < 4 || !text_ends_with(file, len, ".lm"))
 			continue;
 		char tag[LANG_TAG_MAX];
 		if (!lang_tag_normalise(file, len - 3, tag))

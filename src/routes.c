@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "text.h"
 #include "render.h"
 #include "indexes.h"
 #include "listing.h"
@@ -272,19 +273,13 @@ void routes_article_page(struct route_context *ctx, const struct article *a)
 	article_navigation(ctx, &p, a);
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t len = strlen(s), n = strlen(suffix);
-	return len >= n && strcmp(s + len - n, suffix) == 0;
-}
-
 /* An article by its path, its path with ".gmi", or one of its aliases.
  * False when the path names no article. */
 static bool route_article(struct route_context *ctx, const char *path)
 {
 	char *asked = xstrdup(path);
 	const struct article *a = snapshot_find_article(ctx->snap, asked);
-	if (a == NULL && ends_with(asked, ".gmi")) {
+	if (a == NULL && text_ends_with(asked, strlen(asked), ".gmi")) {
 		asked[strlen(asked) - strlen(".gmi")] = '\0';
 		a = snapshot_find_article(ctx->snap, asked);
 	}

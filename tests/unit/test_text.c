@@ -450,6 +450,29 @@ static void test_hash(void)
 	CHECK(text_hash("日本語", strlen("日本語")) != text_hash("日本", strlen("日本")));
 }
 
+/* The path and suffix helpers every module shares. */
+static void test_paths(void)
+{
+	CHECK_STR(text_base_name("news/2024/banjir.md"), "banjir.md");
+	CHECK_STR(text_base_name("banjir.md"), "banjir.md");
+	CHECK_STR(text_base_name("news/"), "");
+	CHECK_STR(text_base_name("/"), "");
+	CHECK_STR(text_base_name("berita/東京.gmi"), "東京.gmi");
+	CHECK_STR(text_extension("news/a.b/c"), "");
+	CHECK_STR(text_extension("news/a.tar.gz"), "gz");
+	CHECK_STR(text_extension("news/.profile"), "");
+	CHECK_STR(text_extension("news/README"), "");
+	CHECK_STR(text_extension("news/x."), "");
+	CHECK_STR(text_extension("news/Laporan.GMI"), "GMI");
+	CHECK_STR(text_extension(""), "");
+	CHECK(text_ends_with("catatan.swp", 11, ".swp"));
+	CHECK(!text_ends_with("catatan.swp", 10, ".swp")); /* the length bounds it */
+	CHECK(text_ends_with(".gmi", 4, ".gmi"));
+	CHECK(!text_ends_with("gmi", 3, ".gmi"));
+	CHECK(!text_ends_with("a.GMI", 5, ".gmi")); /* byte for byte */
+	CHECK(text_ends_with("", 0, ""));
+}
+
 int main(void)
 {
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL) {
@@ -478,5 +501,6 @@ int main(void)
 	RUN(test_clean_bidi);
 	RUN(test_is_clean);
 	RUN(test_hash);
+	RUN(test_paths);
 	return check_report();
 }
