@@ -665,3 +665,9 @@ bool article_visible(const struct article *a, time_t now)
 {
 	return !a->meta.date.set || a->meta.date.t <= now;
 }
+
+bool article_source_name(const char *path)
+{
+	const char *ext = text_extension(path);
+	return strcasecmp(ext, "md") == 0 || strcasecmp(ext, "gmi") == 0 || strcasecmp(ext, "txt") == 0;
+}

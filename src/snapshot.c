@@ -187,14 +187,10 @@ static bool is_article_path(const char *path)
 {
 	if (strncmp(path, "news/", 5) != 0)
 		return false;
-	const char *dot = strrchr(path, '.');
-	if (dot == NULL || strchr(dot, '/') != NULL)
-		return false;
-	if (strcmp(dot, ".md") != 0 && strcmp(dot, ".gmi") != 0 && strcmp(dot, ".txt") != 0)
+	if (!article_source_name(path))
 		return false;
 	/* Hugo's "_index.md" introduces a folder; it is not an article. */
-	const char *slash = strrchr(path, '/');
-	if (strncmp(slash + 1, "_index.", 7) == 0)
+	if (strncmp(text_base_name(path), "_index.", 7) == 0)
 		return false;
 	return !path_has_ignored_part(path);
 }
