@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "config.h"
 #include "lang.h"
+#include "output.h"
 
 /*
  * A site is one virtual host's newsroom at run time: the articles of its
@@ -59,7 +60,6 @@ void loader_stop(void);
 struct capsule_entry;
 bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entry *entry);
 
-enum output { OUTPUT_GEMINI, OUTPUT_GOPHER };
 
 /* Where the reader is: for absolute links and Gopher menu lines. */
 struct origin {

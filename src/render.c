@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "blocks.h"
+#include "output.h"
 #include "date.h"
 #include "itemtype.h"
 #include "labels.h"
@@ -26,8 +27,6 @@
  */
 
 enum { DEFAULT_WRAP = 70, GOPHER_CODE_INDENT = 4 };
-
-enum protocol { PROTO_GEMINI, PROTO_GOPHER };
 
 /* ---- links ---------------------------------------------------------- */
 
@@ -111,7 +110,7 @@ static void append_url(struct buf *out, const char *url)
  * selector carries no fragment). Returns a new string.
  */
 static char *resolve_url(const char *url, const struct article *a,
-                         const struct render_context *ctx, enum protocol proto)
+                         const struct render_context *ctx, enum output proto)
 {
 	struct buf out = {0};
 	const char *base = ctx->base_url;
@@ -127,14 +126,14 @@ static char *resolve_url(const char *url, const struct article *a,
 		return buf_steal(&out);
 	}
 	struct buf path = {0};
-	if (!resolve_path(&path, a, url, ctx, proto == PROTO_GEMINI))
+	if (!resolve_path(&path, a, url, ctx, proto == OUTPUT_GEMINI))
 		buf_puts(&path, "/");
 	if (base != NULL && base[0] != '\0') {
 		size_t base_len = strlen(base);
 		while (base_len > 0 && base[base_len - 1] == '/')
 			base_len--;
 		buf_append(&out, base, base_len);
-		if (proto == PROTO_GOPHER) {
+		if (proto == OUTPUT_GOPHER) {
 			buf_putc(&out, '/');
 			buf_putc(&out, item_type_of_path(path.data));
 		}
@@ -493,7 +492,7 @@ static void gem_text_lines(struct buf *out, const char *text)
 
 static void gem_link_line(struct gemtext *g, const char *url, int number, const char *label)
 {
-	char *resolved = resolve_url(url, g->a, g->ctx, PROTO_GEMINI);
+	char *resolved = resolve_url(url, g->a, g->ctx, OUTPUT_GEMINI);
 	char *text = one_line(label != NULL && label[0] != '\0' ? label : url);
 	buf_printf(g->out, "=> %s", resolved);
 	if (number > 0)
@@ -804,7 +803,7 @@ static void gph_list(struct gopher_text *g, const char *url, int number)
 {
 	if (number <= g->listed)
 		return;
-	char *resolved = resolve_url(url, g->a, g->ctx, PROTO_GOPHER);
+	char *resolved = resolve_url(url, g->a, g->ctx, OUTPUT_GOPHER);
 	buf_printf(&g->list, "[%d] %s\r\n", number, resolved);
 	free(resolved);
 	g->listed = number;
