@@ -9,6 +9,7 @@
 #include "blocks.h"
 #include "date.h"
 #include "frontmatter.h"
+#include "gotemplate.h"
 #include "layout.h"
 #include "links.h"
 #include "markdown.h"
@@ -312,9 +313,10 @@ static void read_body(struct article *a, const char *body, size_t len, bool has_
 	}
 	if (a->format == FORMAT_TEXT)
 		text_to_blocks(body, len, ctx, &a->meta, blocks);
+	else if (extra_is_true(&a->meta, "template"))
+		gotemplate_to_blocks(body, len, blocks);
 	else
-		markdown_to_blocks(body, len, extra_is_true(&a->meta, "template"),
-		                   a->meta.lang != NULL ? a->meta.lang : ctx->lang, blocks);
+		markdown_to_blocks(body, len, a->meta.lang != NULL ? a->meta.lang : ctx->lang, blocks);
 }
 
 /* The headline: from the front matter, or the body's opening heading
