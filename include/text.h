@@ -11,6 +11,11 @@
 
 bool text_valid_utf8(const char *s, size_t len);
 
+/* Decodes the code point at s[i] (i < len) into *cp and returns its length
+ * in bytes; a byte that is not valid UTF-8 reads as U+FFFD, one byte long,
+ * so that bad input still measures and wraps sensibly. */
+size_t text_decode(const char *s, size_t len, size_t i, int32_t *cp);
+
 /* Display columns of s as terminals count them (glibc's wcswidth): wide
  * (CJK) characters count two, spacing marks (Devanagari, Tamil vowel signs)
  * one, combining accents and zero-width characters none. An emoji with

@@ -54,9 +54,7 @@ struct grapheme {
 	size_t width;
 };
 
-/* Decodes the code point at s[i]; a byte that is not valid UTF-8 reads as
- * U+FFFD so that bad input still measures and wraps sensibly. */
-static size_t decode(const char *s, size_t len, size_t i, utf8proc_int32_t *cp)
+size_t text_decode(const char *s, size_t len, size_t i, int32_t *cp)
 {
 	utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
 	                                      (utf8proc_ssize_t)(len - i), cp);
@@ -113,11 +111,11 @@ static int code_point_width(utf8proc_int32_t cp)
 static struct grapheme next_grapheme(const char *s, size_t len, size_t i)
 {
 	utf8proc_int32_t state = 0, prev, cp;
-	size_t pos = i + decode(s, len, i, &prev);
+	size_t pos = i + text_decode(s, len, i, &prev);
 	int width = code_point_width(prev);
 	bool emoji_selector = false;
 	while (pos < len) {
-		size_t n = decode(s, len, pos, &cp);
+		size_t n = text_decode(s, len, pos, &cp);
 		if (utf8proc_grapheme_break_stateful(prev, cp, &state))
 			break;
 		width += code_point_width(cp);

@@ -450,6 +450,25 @@ static void test_hash(void)
 	CHECK(text_hash("日本語", strlen("日本語")) != text_hash("日本", strlen("日本")));
 }
 
+static void test_decode(void)
+{
+	const char s[] = "a\xc3\xa9\xe6\x9d\xb1\xff\xf0\x9f\x98\x80\xe6";
+	size_t len = sizeof s - 1;
+	int32_t cp;
+	CHECK_INT(text_decode(s, len, 0, &cp), 1);
+	CHECK_INT(cp, 'a');
+	CHECK_INT(text_decode(s, len, 1, &cp), 2);
+	CHECK_INT(cp, 0xe9);
+	CHECK_INT(text_decode(s, len, 3, &cp), 3);
+	CHECK_INT(cp, 0x6771);
+	CHECK_INT(text_decode(s, len, 6, &cp), 1); /* a stray byte */
+	CHECK_INT(cp, 0xfffd);
+	CHECK_INT(text_decode(s, len, 7, &cp), 4);
+	CHECK_INT(cp, 0x1f600);
+	CHECK_INT(text_decode(s, len, 11, &cp), 1); /* cut short at the end */
+	CHECK_INT(cp, 0xfffd);
+}
+
 /* The path and suffix helpers every module shares. */
 static void test_paths(void)
 {
@@ -502,5 +521,6 @@ int main(void)
 	RUN(test_is_clean);
 	RUN(test_hash);
 	RUN(test_paths);
+	RUN(test_decode);
 	return check_report();
 }
