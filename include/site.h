@@ -48,18 +48,6 @@ void site_release(struct site *site, struct snapshot *snap);
 struct snapshot_builder *site_builder(struct site *site);
 void site_publish(struct site *site, struct snapshot *snap);
 
-/* Starts one loader thread following every site's capsule with inotify;
- * changes are visible within a second. loader_stop joins it. */
-int loader_start(struct site **sites, size_t n_sites);
-void loader_stop(void);
-
-/* True when the opened file (capsule.h) is an article source, drafts and
- * scheduled ones too, reached by whatever name or link: it is never served
- * as a raw file nor listed. Decided on where the file really is and on its
- * identity, never on the spelling of the request. */
-struct capsule_entry;
-bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entry *entry);
-
 
 /* Where the reader is: for absolute links and Gopher menu lines. */
 struct origin {

@@ -112,4 +112,11 @@ bool snapshot_path_matters(const char *relpath, bool is_dir);
 void snapshot_hold(struct snapshot *snap);
 void snapshot_drop(struct snapshot *snap);
 
+/* True when the opened file (capsule.h) is an article source, drafts and
+ * scheduled ones too, reached by whatever name or link: it is never served
+ * as a raw file nor listed. Decided on where the file really is and on its
+ * identity, never on the spelling of the request. */
+struct capsule_entry;
+bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entry *entry);
+
 #endif
