@@ -73,15 +73,4 @@ struct route_result {
 	char lang[LANG_TAG_MAX]; /* the page's language when not the host's ("" then) */
 };
 
-/*
- * Renders the page at path (percent-decoded, normalised, starting with '/')
- * with query (decoded search terms, or NULL). The result's body and target
- * are owned by result; route_result_free releases them. For OUTPUT_GOPHER
- * the body is a menu without the final ".\r\n", or text without dot-stuffing:
- * the front-end adds both.
- */
-void site_route(const struct snapshot *snap, enum output out, const struct origin *origin,
-                const char *path, const char *query, struct route_result *result);
-void route_result_free(struct route_result *result);
-
 #endif

@@ -8,6 +8,7 @@
 #include "mime.h"
 #include "pagecache.h"
 #include "runtime.h"
+#include "routes.h"
 #include "site.h"
 #include "text.h"
 #include "titan.h"

@@ -18,6 +18,7 @@
 #include "pagecache.h"
 #include "runtime.h"
 #include "selector.h"
+#include "routes.h"
 #include "site.h"
 #include "snapshot.h"
 

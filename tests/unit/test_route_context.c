@@ -1,4 +1,4 @@
-#include "route_context.h"
+#include "routes.h"
 
 #include <stdlib.h>
 
