@@ -136,4 +136,13 @@ struct article *article_parse(const char *source, const char *data, size_t len,
 
 void article_free(struct article *a);
 
+/* The one rule for which files are articles: true when path's extension
+ * is .md, .gmi or .txt, in any case. The loader (under news/), check and
+ * Titan's uploads all ask it. */
+bool article_source_name(const char *path);
+
+/* True when the article is published at time now (not dated in the
+ * future). */
+bool article_visible(const struct article *a, time_t now);
+
 #endif

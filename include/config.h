@@ -94,10 +94,10 @@ void config_free(struct config *cfg);
 int config_parse_listen(const char *text, enum listen_proto proto, struct listen_addr *out);
 
 /*
- * Parses a time zone: "+08:00", "-0530", "+07", or one of the names UTC,
- * GMT, WIB (+07:00), WITA (+08:00), WIT (+09:00), any case. Returns 0 with
+ * Parses a time zone as date_parse_zone (date.h) reads one. Returns 0 with
  * the offset east of UTC and *zone_name (the caller frees it: the name in
- * upper case, or the offset as "+08:00"), or -1 if it is none of these.
+ * upper case, "UTC" for Z, or the offset as "+08:00"), or -1 if it is not
+ * a zone.
  */
 int config_parse_zone(const char *text, int *offset_minutes, char **zone_name);
 

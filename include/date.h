@@ -12,9 +12,16 @@
  * Dates as newsrooms write them: ISO forms ("2022-04-21", "2011-8-17",
  * "2019-11-08T10:00:00Z", "2014-03-25 11:00:00+11:00", optionally quoted)
  * and bylines in English or Indonesian ("Apr 21, 2022 - 11:18",
- * "Kamis, 21 April 2022 11:18 WITA"). Zones: Z, +hh:mm, +hhmm, +hh, and
- * UTC GMT WIB WITA WIT. A date without a zone is in default_offset_minutes.
+ * "Kamis, 21 April 2022 11:18 WITA"), with a zone as date_parse_zone
+ * reads it. A date without a zone is in default_offset_minutes.
  */
+
+/* The one rule for time zones, in dates and in the configuration: the
+ * whole of s[0..len) is "+hh:mm", "+hhmm" or "+hh" (or '-') from -12:00 to
+ * +14:00 (the span of the world's zones), or one of the names Z, UTC, GMT,
+ * WIB (+07:00), WITA (+08:00), WIT (+09:00) in any case. True with the
+ * offset east of UTC in minutes. */
+bool date_parse_zone(const char *s, size_t len, int *offset_minutes);
 
 /* Returns true and fills out, or false when s is not a valid date (month
  * 13, February 30, words it does not know, trailing junk). */

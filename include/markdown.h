@@ -13,16 +13,13 @@
  * <div markdown="1">, which is Markdown. kramdown and Hugo attribute lists
  * ("{: .class}", "## Title {#id}") are removed; a heading's id is kept in
  * its block's url. Footnotes ("[^1]: text") are gathered at the end under
- * a "Notes" heading in the language lang (NULL: English).
- *
- * go_template: the text is a Go blog page with "template: true", so its
- * {{...}} actions are read for what they show: {{image "x.png"}} an image,
- * {{raw `...`}} preformatted text (or inline text), {{code "f"}},
- * {{play "f"}} and {{video "url"}} a link; other actions (range, if, end,
- * .title ...) belong to the page template and are dropped. Fenced code is
- * left alone.
+ * a "Notes" heading in the language lang (NULL: English). A body indented
+ * four spaces or more throughout is read as if it were not.
  */
-void markdown_to_blocks(const char *text, size_t len, bool go_template, const char *lang,
-                        struct block_list *out);
+void markdown_to_blocks(const char *text, size_t len, const char *lang, struct block_list *out);
+
+/* One piece of a page (between Go template actions, gotemplate.h): read as
+ * it stands, footnotes left where they are. */
+void markdown_fragment_to_blocks(const char *text, size_t len, struct block_list *out);
 
 #endif

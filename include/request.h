@@ -8,7 +8,7 @@
 #include "buf.h"
 
 /*
- * What the connection engine (server.c) and the front-ends (gemini.c,
+ * What the connection engine (conn.c) and the front-ends (gemini.c,
  * gopher.c) exchange: the engine frames a request out of the bytes read,
  * hands it over with what it knows of the connection, and writes back the
  * response the front-end fills in. A front-end never touches a socket.

@@ -28,13 +28,9 @@
  *   once published.
  */
 
-struct snapshot;
 struct search_vocab;
 struct search_terms;
 struct search_index;
-
-/* FNV-1a: the hash of every table in the snapshot and the vocabulary. */
-uint64_t search_hash(const char *s, size_t len);
 
 struct search_vocab *search_vocab_new(void);
 /* Only once no index built from it is in use. */
@@ -59,12 +55,13 @@ struct search_index *search_index_update(const struct search_index *prev,
 void search_index_free(struct search_index *idx);
 
 /*
- * Articles of snap that hold every term of query (AND), best first: the
- * higher score (title over summary over body, more occurrences over fewer),
- * then the newer. Articles not visible at now are left out. Writes at most
- * max positions (in snap->articles) to out; returns how many it wrote.
+ * Articles that hold every term of query (AND), best first: the higher
+ * score (title over summary over body, more occurrences over fewer), then
+ * the newer. articles are the ones the index was built over, by position
+ * (a snapshot's articles); those not visible at now are left out. Writes
+ * at most max positions to out; returns how many it wrote.
  */
-size_t search_query(const struct search_index *idx, const struct snapshot *snap,
+size_t search_query(const struct search_index *idx, struct article *const *articles,
                     const char *query, time_t now, size_t *out, size_t max);
 
 #endif

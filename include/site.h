@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "config.h"
 #include "lang.h"
+#include "output.h"
 
 /*
  * A site is one virtual host's newsroom at run time: the articles of its
@@ -47,19 +48,6 @@ void site_release(struct site *site, struct snapshot *snap);
 struct snapshot_builder *site_builder(struct site *site);
 void site_publish(struct site *site, struct snapshot *snap);
 
-/* Starts one loader thread following every site's capsule with inotify;
- * changes are visible within a second. loader_stop joins it. */
-int loader_start(struct site **sites, size_t n_sites);
-void loader_stop(void);
-
-/* True when the opened file (capsule.h) is an article source, drafts and
- * scheduled ones too, reached by whatever name or link: it is never served
- * as a raw file nor listed. Decided on where the file really is and on its
- * identity, never on the spelling of the request. */
-struct capsule_entry;
-bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entry *entry);
-
-enum output { OUTPUT_GEMINI, OUTPUT_GOPHER };
 
 /* Where the reader is: for absolute links and Gopher menu lines. */
 struct origin {
@@ -84,16 +72,5 @@ struct route_result {
 	char *target;
 	char lang[LANG_TAG_MAX]; /* the page's language when not the host's ("" then) */
 };
-
-/*
- * Renders the page at path (percent-decoded, normalised, starting with '/')
- * with query (decoded search terms, or NULL). The result's body and target
- * are owned by result; route_result_free releases them. For OUTPUT_GOPHER
- * the body is a menu without the final ".\r\n", or text without dot-stuffing:
- * the front-end adds both.
- */
-void site_route(const struct snapshot *snap, enum output out, const struct origin *origin,
-                const char *path, const char *query, struct route_result *result);
-void route_result_free(struct route_result *result);
 
 #endif

@@ -40,7 +40,7 @@ struct snapshot {
 	/* Every article that is not a draft nor a redirect, newest first
 	 * (ties: by path). Articles dated in the future are included and
 	 * skipped by whoever lists them until their time comes
-	 * (snapshot_visible). Redirects are found only by path. */
+	 * (article_visible). Redirects are found only by path. */
 	struct article **articles;
 	size_t n_articles;
 	/* Shared with other snapshots: articles[i] is held through refs. */
@@ -55,9 +55,6 @@ struct snapshot {
 	 * Given by the site when it publishes; freed with the snapshot. */
 	struct page_cache *cache;
 };
-
-/* True when the article is published at time now (not in the future). */
-bool snapshot_visible(const struct article *a, time_t now);
 
 /* The article at URL path (or one of its aliases), redirects included,
  * or NULL. */
@@ -114,5 +111,12 @@ bool snapshot_path_matters(const char *relpath, bool is_dir);
 
 void snapshot_hold(struct snapshot *snap);
 void snapshot_drop(struct snapshot *snap);
+
+/* True when the opened file (capsule.h) is an article source, drafts and
+ * scheduled ones too, reached by whatever name or link: it is never served
+ * as a raw file nor listed. Decided on where the file really is and on its
+ * identity, never on the spelling of the request. */
+struct capsule_entry;
+bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entry *entry);
 
 #endif

@@ -11,6 +11,11 @@
 
 bool text_valid_utf8(const char *s, size_t len);
 
+/* Decodes the code point at s[i] (i < len) into *cp and returns its length
+ * in bytes; a byte that is not valid UTF-8 reads as U+FFFD, one byte long,
+ * so that bad input still measures and wraps sensibly. */
+size_t text_decode(const char *s, size_t len, size_t i, int32_t *cp);
+
 /* Display columns of s as terminals count them (glibc's wcswidth): wide
  * (CJK) characters count two, spacing marks (Devanagari, Tamil vowel signs)
  * one, combining accents and zero-width characters none. An emoji with
@@ -29,6 +34,25 @@ void text_wrap(struct buf *out, const char *s, size_t len, size_t width,
 /* Narrows the text s[0..*len) to leave out the ASCII white space at both
  * ends; nothing is copied. */
 void text_trim(const char **s, size_t *len);
+
+/* Plain strings and paths: the helpers every module would otherwise write
+ * again. */
+
+/* The part of path after its last '/' (all of it when there is none). */
+const char *text_base_name(const char *path);
+
+/* The extension of path's base name, after its last dot, without the dot;
+ * "" when there is none ("README", "/a.b/c") or the name is a dotfile
+ * (".profile"). */
+const char *text_extension(const char *path);
+
+/* True when s[0..len) ends with suffix, byte for byte. */
+bool text_ends_with(const char *s, size_t len, const char *suffix);
+
+/* FNV-1a's step over the bytes s[0..len) (from an offset basis of its
+ * own): the hash of every table in the snapshot, the search vocabulary and
+ * strset. */
+uint64_t text_hash(const char *s, size_t len);
 
 /* Case-folded, accents stripped, NFKC: for search and comparisons. */
 char *text_fold(const char *s, size_t len);

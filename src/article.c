@@ -9,6 +9,7 @@
 #include "blocks.h"
 #include "date.h"
 #include "frontmatter.h"
+#include "gotemplate.h"
 #include "layout.h"
 #include "links.h"
 #include "markdown.h"
@@ -79,22 +80,9 @@ static void normalise(struct buf *out, const char *data, size_t len)
 	}
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
-static const char *extension(const char *path)
-{
-	const char *base = base_name(path);
-	const char *dot = strrchr(base, '.');
-	return dot && dot != base ? dot + 1 : "";
-}
-
 static enum article_format format_of(const char *source)
 {
-	const char *ext = extension(source);
+	const char *ext = text_extension(source);
 	if (strcasecmp(ext, "gmi") == 0 || strcasecmp(ext, "gemini") == 0)
 		return FORMAT_GEMTEXT;
 	if (strcasecmp(ext, "txt") == 0 || strcasecmp(ext, "text") == 0)
@@ -142,7 +130,7 @@ static char *slug_from(const char *s, size_t len)
  * *len to the name's length without extension. */
 static const char *article_name(const char *source, size_t *len)
 {
-	const char *name = base_name(source);
+	const char *name = text_base_name(source);
 	if (links_is_bundle_index(source) && name != source) {
 		const char *start = name - 1;
 		while (start > source && start[-1] != '/')
@@ -325,9 +313,10 @@ static void read_body(struct article *a, const char *body, size_t len, bool has_
 	}
 	if (a->format == FORMAT_TEXT)
 		text_to_blocks(body, len, ctx, &a->meta, blocks);
+	else if (extra_is_true(&a->meta, "template"))
+		gotemplate_to_blocks(body, len, blocks);
 	else
-		markdown_to_blocks(body, len, extra_is_true(&a->meta, "template"),
-		                   a->meta.lang != NULL ? a->meta.lang : ctx->lang, blocks);
+		markdown_to_blocks(body, len, a->meta.lang != NULL ? a->meta.lang : ctx->lang, blocks);
 }
 
 /* The headline: from the front matter, or the body's opening heading
@@ -672,4 +661,15 @@ void article_free(struct article *a)
 	free(a->source);
 	free(a->path);
 	free(a);
+}
+
+bool article_visible(const struct article *a, time_t now)
+{
+	return !a->meta.date.set || a->meta.date.t <= now;
+}
+
+bool article_source_name(const char *path)
+{
+	const char *ext = text_extension(path);
+	return strcasecmp(ext, "md") == 0 || strcasecmp(ext, "gmi") == 0 || strcasecmp(ext, "txt") == 0;
 }

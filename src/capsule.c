@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "log.h"
+#include "text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,12 +20,6 @@
 /* As the kernel: a path that follows more links than this is a loop. */
 #define MAX_LINKS 40
 
-static bool ends_with(const char *s, size_t len, const char *suffix)
-{
-	size_t n = strlen(suffix);
-	return len >= n && memcmp(s + len - n, suffix, n) == 0;
-}
-
 static bool segment_hidden(const char *s, size_t len)
 {
 	if (len == 0)
@@ -35,7 +30,8 @@ static bool segment_hidden(const char *s, size_t len)
 		return true;
 	if (len >= 2 && s[0] == '#' && s[len - 1] == '#') /* Emacs auto-saves */
 		return true;
-	return ends_with(s, len, ".swp") || ends_with(s, len, ".swo") || ends_with(s, len, ".swx");
+	return text_ends_with(s, len, ".swp") || text_ends_with(s, len, ".swo") ||
+	       text_ends_with(s, len, ".swx");
 }
 
 bool capsule_name_hidden(const char *name)

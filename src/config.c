@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "capsule.h"
+#include "date.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -173,54 +174,22 @@ int config_parse_listen(const char *text, enum listen_proto proto, struct listen
 	return 0;
 }
 
-struct zone_name {
-	const char *name;
-	int offset_minutes;
-};
-
-static const struct zone_name zone_names[] = {
-	{"UTC", 0}, {"GMT", 0}, {"WIB", 7 * 60}, {"WITA", 8 * 60}, {"WIT", 9 * 60},
-};
-
-/* "+08:00", "+0800" or "+08". Returns 0 and the offset, or -1. */
-static int parse_zone_offset(const char *s, int *offset_minutes)
-{
-	int sign = s[0] == '-' ? -1 : 1;
-	int hours, minutes = 0;
-	if (s[0] != '+' && s[0] != '-')
-		return -1;
-	if (!isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[2]))
-		return -1;
-	hours = (s[1] - '0') * 10 + (s[2] - '0');
-	s += 3;
-	if (*s == ':')
-		s++;
-	if (*s != '\0') {
-		if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) || s[2] != '\0')
-			return -1;
-		minutes = (s[0] - '0') * 10 + (s[1] - '0');
-	}
-	if (minutes > 59 || hours * 60 + minutes > (sign < 0 ? 12 * 60 : 14 * 60))
-		return -1;
-	*offset_minutes = sign * (hours * 60 + minutes);
-	return 0;
-}
-
 int config_parse_zone(const char *text, int *offset_minutes, char **zone_name)
 {
 	int offset;
-	for (size_t i = 0; i < sizeof zone_names / sizeof zone_names[0]; i++) {
-		if (strcasecmp(text, zone_names[i].name) == 0) {
-			*offset_minutes = zone_names[i].offset_minutes;
-			*zone_name = xstrdup(zone_names[i].name);
-			return 0;
-		}
-	}
-	if (parse_zone_offset(text, &offset) < 0)
+	if (!date_parse_zone(text, strlen(text), &offset))
 		return -1;
 	*offset_minutes = offset;
-	*zone_name = xasprintf("%c%02d:%02d", offset < 0 ? '-' : '+', abs(offset) / 60,
-	                       abs(offset) % 60);
+	if (text[0] == '+' || text[0] == '-') {
+		*zone_name = xasprintf("%c%02d:%02d", offset < 0 ? '-' : '+', abs(offset) / 60,
+		                       abs(offset) % 60);
+	} else if (strcasecmp(text, "Z") == 0) {
+		*zone_name = xstrdup("UTC");
+	} else {
+		*zone_name = xstrdup(text);
+		for (char *c = *zone_name; *c != '\0'; c++)
+			*c = (char)toupper((unsigned char)*c);
+	}
 	return 0;
 }
 

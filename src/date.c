@@ -6,6 +6,9 @@
 
 #include "text.h"
 
+/* The span of the world's zones: UTC-12:00 (Baker Island) to UTC+14:00
+ * (Kiribati). */
+#define MIN_OFFSET_MINUTES (-12 * 60)
 #define MAX_OFFSET_MINUTES (14 * 60)
 
 /* The fields of a date as they are read, before they are checked. */
@@ -295,7 +298,22 @@ static bool fields_valid(const struct date_fields *f)
 		return false;
 	if (f->hour > 23 || f->minute > 59 || f->second > 60)
 		return false;
-	return f->offset_minutes >= -MAX_OFFSET_MINUTES && f->offset_minutes <= MAX_OFFSET_MINUTES;
+	return f->offset_minutes >= MIN_OFFSET_MINUTES && f->offset_minutes <= MAX_OFFSET_MINUTES;
+}
+
+bool date_parse_zone(const char *s, size_t len, int *offset_minutes)
+{
+	struct date_fields f = {0};
+	size_t i = 0;
+	if (len == 0)
+		return false;
+	bool read = s[0] == '+' || s[0] == '-' ? read_offset(s, len, &i, &f)
+	                                       : read_zone_word(s, len, &i, &f);
+	if (!read || i != len || f.offset_minutes < MIN_OFFSET_MINUTES ||
+	    f.offset_minutes > MAX_OFFSET_MINUTES)
+		return false;
+	*offset_minutes = f.offset_minutes;
+	return true;
 }
 
 /* Days from 1970-01-01 to the given civil date (proleptic Gregorian). */

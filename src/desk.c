@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "routes.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,7 @@ static void preview(struct route_context *ctx, const struct article *a)
 static const struct article *find(const struct article **list, size_t n, const char *path)
 {
 	size_t len = strlen(path);
-	bool gmi = len > 4 && strcmp(path + len - 4, ".gmi") == 0;
+	bool gmi = text_ends_with(path, len, ".gmi");
 	for (size_t i = 0; i < n; i++) {
 		const char *at = list[i]->path;
 		if (at != NULL && (strcmp(at, path) == 0 ||
@@ -70,16 +71,8 @@ static const struct article *find(const struct article **list, size_t n, const c
 void desk_route(const struct snapshot *snap, enum output out, const struct origin *origin,
                 const char *path, struct route_result *result)
 {
-	memset(result, 0, sizeof *result);
-	result->kind = ROUTE_NONE;
-	struct route_context ctx = {
-		.snap = snap,
-		.labels = labels_for(snap->vhost->lang),
-		.origin = origin,
-		.out = out,
-		.now = time(NULL),
-		.result = result,
-	};
+	struct route_context ctx;
+	route_context_start(&ctx, snap, out, origin, result);
 	const struct article **list;
 	size_t n = snapshot_unpublished(snap, ctx.now, &list);
 	if (strcmp(path, "/desk") == 0) {

@@ -41,7 +41,6 @@ static char *inside_capsule(const char *real_file, const char *capsule)
 static const struct vhost *host_of(const struct config *cfg, const char *file, char **source)
 {
 	char real_file[PATH_MAX];
-	const char *name;
 	if (realpath(file, real_file) != NULL) {
 		for (size_t i = 0; i < cfg->n_vhosts; i++) {
 			*source = inside_capsule(real_file, cfg->vhosts[i].capsule);
@@ -49,8 +48,7 @@ static const struct vhost *host_of(const struct config *cfg, const char *file, c
 				return &cfg->vhosts[i];
 		}
 	}
-	name = strrchr(file, '/');
-	*source = xasprintf("news/%s", name ? name + 1 : file);
+	*source = xasprintf("news/%s", text_base_name(file));
 	return &cfg->vhosts[0];
 }
 

@@ -8,6 +8,7 @@
 #include "mime.h"
 #include "pagecache.h"
 #include "runtime.h"
+#include "routes.h"
 #include "site.h"
 #include "text.h"
 #include "titan.h"
@@ -174,9 +175,7 @@ static char *disk_path(const char *path)
 
 static void serve_file(struct gemini_request *rq, struct capsule_entry *entry, const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	const char *name = slash != NULL ? slash + 1 : path;
-	const char *mime = mime_type(entry->fd, name, entry->dev, entry->ino, entry->size,
+	const char *mime = mime_type(entry->fd, text_base_name(path), entry->dev, entry->ino, entry->size,
 	                             entry->mtime);
 	set_success(rq->res, mime, rq->vhost->lang);
 	rq->res->fd = entry->fd;

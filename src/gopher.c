@@ -12,11 +12,14 @@
 #include "alloc.h"
 #include "capsule.h"
 #include "gophermap.h"
+#include "itemtype.h"
+#include "text.h"
 #include "log.h"
 #include "mime.h"
 #include "pagecache.h"
 #include "runtime.h"
 #include "selector.h"
+#include "routes.h"
 #include "site.h"
 #include "snapshot.h"
 
@@ -127,60 +130,11 @@ static void answer_url(struct response *res, const char *url)
 
 /* ---- plain capsule files and directories ---- */
 
-/* The item type a file of this MIME type is listed with. */
-static char item_type_for(const char *mime)
-{
-	static const struct {
-		const char *prefix;
-		char type;
-	} table[] = {
-		{"text/html", 'h'},
-		{"text/", '0'},
-		{"inode/x-empty", '0'},
-		{"application/x-empty", '0'},
-		{"application/json", '0'},
-		{"application/xml", '0'},
-		{"application/atom+xml", '0'},
-		{"application/rss+xml", '0'},
-		{"application/mac-binhex40", '4'},
-		{"application/zip", '5'},
-		{"application/gzip", '5'},
-		{"application/x-gzip", '5'},
-		{"application/x-tar", '5'},
-		{"application/x-bzip2", '5'},
-		{"application/x-xz", '5'},
-		{"application/zstd", '5'},
-		{"application/x-7z-compressed", '5'},
-		{"application/x-rar", '5'},
-		{"application/vnd.rar", '5'},
-		{"image/gif", 'g'},
-		{"image/", 'I'},
-		{"audio/", 's'},
-		{"video/", ';'},
-		{"application/pdf", 'd'},
-		{"application/postscript", 'd'},
-		{"application/rtf", 'd'},
-		{"application/msword", 'd'},
-		{"application/vnd.openxmlformats-officedocument", 'd'},
-		{"application/vnd.oasis.opendocument", 'd'},
-	};
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (strncmp(mime, table[i].prefix, strlen(table[i].prefix)) == 0)
-			return table[i].type;
-	return '9';
-}
-
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
 /* The item type of the file entry names (open, found by capsule_open),
  * called name: what capsule_open saw identifies it for mime.h's cache. */
 static char file_item_type(const struct capsule_entry *entry, const char *name)
 {
-	return item_type_for(
+	return item_type_of_mime(
 	    mime_type(entry->fd, name, entry->dev, entry->ino, entry->size, entry->mtime));
 }
 
@@ -221,7 +175,7 @@ static void serve_text_file(struct gopher_request *rq, const char *path,
 static void serve_file(struct gopher_request *rq, const char *path, struct capsule_entry *entry)
 {
 	struct response *res = rq->res;
-	char type = file_item_type(entry, base_name(path));
+	char type = file_item_type(entry, text_base_name(path));
 	if (type == '0' && entry->size < TEXT_STUFF_MAX) {
 		serve_text_file(rq, path, entry);
 		return;

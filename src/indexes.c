@@ -1,10 +1,11 @@
-#include "routes.h"
+#include "indexes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "feed.h"
+#include "listing.h"
 #include "search.h"
 
 /* Search results shown at most. */
@@ -331,7 +332,7 @@ void routes_search(struct route_context *ctx, const char *query)
 	size_t found[SEARCH_MAX_RESULTS + 1];
 	size_t n = 0;
 	if (ctx->snap->search != NULL)
-		n = search_query(ctx->snap->search, ctx->snap, query, ctx->now, found,
+		n = search_query(ctx->snap->search, ctx->snap->articles, query, ctx->now, found,
 		                 SEARCH_MAX_RESULTS + 1);
 	bool cut = n > SEARCH_MAX_RESULTS;
 	if (cut)

@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "log.h"
+#include "text.h"
 
 #ifndef KABAR_TEXTCAT_DIR
 #define KABAR_TEXTCAT_DIR "/usr/share/libexttextcat"
@@ -224,7 +225,7 @@ static void read_categories(FILE *conf)
 		if (line[0] == '#' || sscanf(line, "%127s %127s", file, name) != 2)
 			continue;
 		size_t len = strlen(file);
-		if (len < 4 || strcmp(file + len - 3, ".lm") != 0)
+		if (len < 4 || !text_ends_with(file, len, ".lm"))
 			continue;
 		char tag[LANG_TAG_MAX];
 		if (!lang_tag_normalise(file, len - 3, tag))
@@ -327,18 +328,13 @@ static bool confident(const candidate_t *c, int n, char out[LANG_TAG_MAX])
 static size_t count_letters(const char *text, size_t len)
 {
 	size_t letters = 0;
+	/* A byte that is not UTF-8 reads as U+FFFD, a symbol: no letter. */
 	for (size_t i = 0; i < len;) {
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)text + i,
-		                                      (utf8proc_ssize_t)(len - i), &cp);
-		if (n <= 0) {
-			i++;
-			continue;
-		}
+		int32_t cp;
+		i += text_decode(text, len, i, &cp);
 		utf8proc_category_t cat = utf8proc_category(cp);
 		if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
 			letters++;
-		i += (size_t)n;
 	}
 	return letters;
 }

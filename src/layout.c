@@ -205,6 +205,6 @@ bool layout_parse(const char *text, size_t len, const struct article_context *ct
 	meta->title = title;
 	pos = read_byline(text, len, pos, ctx, meta);
 	size_t body_end = find_signature(text + pos, len - pos, meta);
-	markdown_to_blocks(text + pos, body_end, false, ctx->lang, body);
+	markdown_to_blocks(text + pos, body_end, ctx->lang, body);
 	return true;
 }

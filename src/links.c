@@ -6,8 +6,8 @@
 #include "alloc.h"
 #include "url.h"
 
-/* The extensions an article's source may have (snapshot.c reads the same
- * three), in the order a link without one tries them. */
+/* The extensions an article's source may have (article_source_name's three),
+ * in the order a link without one tries them. */
 static const char *const article_extensions[] = {".md", ".gmi", ".txt"};
 #define N_EXTENSIONS (sizeof article_extensions / sizeof article_extensions[0])
 

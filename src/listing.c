@@ -20,7 +20,7 @@ static size_t first_visible(const struct snapshot *snap, const struct listing_ru
 	size_t lo = 0, hi = run->n_items;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (snapshot_visible(run_article(snap, run, mid), now))
+		if (article_visible(run_article(snap, run, mid), now))
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -198,6 +198,6 @@ void listing_neighbours(const struct snapshot *snap, const struct article *a, ti
 	if (position + 1 < snap->n_articles)
 		*older = snap->articles[position + 1];
 	/* Anything newer than an unpublished article is unpublished too. */
-	if (position > 0 && snapshot_visible(snap->articles[position - 1], now))
+	if (position > 0 && article_visible(snap->articles[position - 1], now))
 		*newer = snap->articles[position - 1];
 }

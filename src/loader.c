@@ -1,4 +1,4 @@
-#include "site.h"
+#include "loader.h"
 
 #include "alloc.h"
 #include "capsule.h"

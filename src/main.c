@@ -9,6 +9,7 @@
 #include "config.h"
 #include "editor.h"
 #include "lang.h"
+#include "loader.h"
 #include "log.h"
 #include "runtime.h"
 #include "server.h"

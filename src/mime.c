@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "log.h"
+#include "text.h"
 
 #include <magic.h>
 #include <pthread.h>
@@ -80,12 +81,6 @@ static struct mime_state *thread_state(void)
 	return st;
 }
 
-static bool has_suffix(const char *name, const char *suffix)
-{
-	size_t len = strlen(name), n = strlen(suffix);
-	return len >= n && strcasecmp(name + len - n, suffix) == 0;
-}
-
 static const char *intern(struct mime_state *st, const char *type)
 {
 	for (size_t i = 0; i < st->n_types; i++) {
@@ -133,7 +128,8 @@ static const char *sniff(struct mime_state *st, int fd)
 
 const char *mime_type(int fd, const char *name, dev_t dev, ino_t ino, off_t size, time_t mtime)
 {
-	if (has_suffix(name, ".gmi") || has_suffix(name, ".gemini"))
+	const char *ext = text_extension(name);
+	if (strcasecmp(ext, "gmi") == 0 || strcasecmp(ext, "gemini") == 0)
 		return "text/gemini";
 	struct mime_state *state = thread_state();
 	struct cached_type *slot = &state->slots[(ino ^ dev) % CACHE_SLOTS];

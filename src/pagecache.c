@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "article.h"
 #include "answer.h"
 #include "buf.h"
 
@@ -126,10 +127,8 @@ static bool in_window(const struct page_cache *cache, time_t t)
 
 /*
  * Empties the cache and opens the window that holds now: until the first
- * article dated after now. This is snapshot_visible's rule (published once
- * its date is not in the future; undated articles always): between from
- * and until no article changes sides. test_pagecache holds the two to it.
- * One pass over the articles, once per window.
+ * article that article_visible does not show yet. Between from and until
+ * no article changes sides. One pass over the articles, once per window.
  */
 static void open_window(struct page_cache *cache, const struct snapshot *snap, time_t now)
 {
@@ -138,11 +137,11 @@ static void open_window(struct page_cache *cache, const struct snapshot *snap, t
 	cache->forever = true;
 	cache->from = now;
 	for (size_t i = 0; i < snap->n_articles; i++) {
-		const struct when *date = &snap->articles[i]->meta.date;
-		if (!date->set || date->t <= now)
+		const struct article *a = snap->articles[i];
+		if (article_visible(a, now))
 			continue;
-		if (cache->forever || date->t < cache->until)
-			cache->until = date->t;
+		if (cache->forever || a->meta.date.t < cache->until)
+			cache->until = a->meta.date.t;
 		cache->forever = false;
 	}
 }

@@ -8,7 +8,9 @@
 
 #include "alloc.h"
 #include "blocks.h"
+#include "output.h"
 #include "date.h"
+#include "itemtype.h"
 #include "labels.h"
 #include "lang.h"
 #include "links.h"
@@ -25,8 +27,6 @@
  */
 
 enum { DEFAULT_WRAP = 70, GOPHER_CODE_INDENT = 4 };
-
-enum protocol { PROTO_GEMINI, PROTO_GOPHER };
 
 /* ---- links ---------------------------------------------------------- */
 
@@ -90,32 +90,6 @@ static bool url_usable(const struct article *a, const char *url)
 	return usable;
 }
 
-/* The Gopher item type of a capsule path, for a gopher:// URL. */
-static char gopher_item_type(const char *path)
-{
-	size_t len = strcspn(path, "?#");
-	if (len == 0 || path[len - 1] == '/')
-		return '1';
-	const char *slash = strrchr(path, '/');
-	const char *dot = strrchr(path, '.');
-	if (dot == NULL || (slash != NULL && dot < slash))
-		return '0'; /* an article: no extension */
-	static const struct {
-		const char *ext;
-		char type;
-	} types[] = {
-		{".txt", '0'}, {".gmi", '0'}, {".md", '0'},  {".gif", 'g'},
-		{".png", 'I'}, {".jpg", 'I'}, {".jpeg", 'I'}, {".webp", 'I'},
-		{".xml", '0'}, {".html", 'h'},
-	};
-	size_t ext_len = (size_t)(path + len - dot);
-	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
-		if (strlen(types[i].ext) == ext_len && strncasecmp(dot, types[i].ext, ext_len) == 0)
-			return types[i].type;
-	}
-	return '9';
-}
-
 /* Appends url with the characters a gemtext link line or a reader's copy
  * would cut at (spaces, controls) percent-encoded. */
 static void append_url(struct buf *out, const char *url)
@@ -136,7 +110,7 @@ static void append_url(struct buf *out, const char *url)
  * selector carries no fragment). Returns a new string.
  */
 static char *resolve_url(const char *url, const struct article *a,
-                         const struct render_context *ctx, enum protocol proto)
+                         const struct render_context *ctx, enum output proto)
 {
 	struct buf out = {0};
 	const char *base = ctx->base_url;
@@ -152,16 +126,16 @@ static char *resolve_url(const char *url, const struct article *a,
 		return buf_steal(&out);
 	}
 	struct buf path = {0};
-	if (!resolve_path(&path, a, url, ctx, proto == PROTO_GEMINI))
+	if (!resolve_path(&path, a, url, ctx, proto == OUTPUT_GEMINI))
 		buf_puts(&path, "/");
 	if (base != NULL && base[0] != '\0') {
 		size_t base_len = strlen(base);
 		while (base_len > 0 && base[base_len - 1] == '/')
 			base_len--;
 		buf_append(&out, base, base_len);
-		if (proto == PROTO_GOPHER) {
+		if (proto == OUTPUT_GOPHER) {
 			buf_putc(&out, '/');
-			buf_putc(&out, gopher_item_type(path.data));
+			buf_putc(&out, item_type_of_path(path.data));
 		}
 	}
 	append_url(&out, path.data);
@@ -518,7 +492,7 @@ static void gem_text_lines(struct buf *out, const char *text)
 
 static void gem_link_line(struct gemtext *g, const char *url, int number, const char *label)
 {
-	char *resolved = resolve_url(url, g->a, g->ctx, PROTO_GEMINI);
+	char *resolved = resolve_url(url, g->a, g->ctx, OUTPUT_GEMINI);
 	char *text = one_line(label != NULL && label[0] != '\0' ? label : url);
 	buf_printf(g->out, "=> %s", resolved);
 	if (number > 0)
@@ -829,7 +803,7 @@ static void gph_list(struct gopher_text *g, const char *url, int number)
 {
 	if (number <= g->listed)
 		return;
-	char *resolved = resolve_url(url, g->a, g->ctx, PROTO_GOPHER);
+	char *resolved = resolve_url(url, g->a, g->ctx, OUTPUT_GOPHER);
 	buf_printf(&g->list, "[%d] %s\r\n", number, resolved);
 	free(resolved);
 	g->listed = number;

@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "text.h"
 #include "render.h"
+#include "indexes.h"
+#include "listing.h"
 #include "routes.h"
 
 /* Articles under each section on the front page. */
@@ -26,41 +29,10 @@ void route_result_free(struct route_result *result)
 	result->target = NULL;
 }
 
-void routes_begin_page(struct route_context *ctx, struct page *p)
-{
-	struct route_result *r = ctx->result;
-	r->kind = ROUTE_PAGE;
-	r->gopher_type = '1';
-	r->mime = ctx->out == OUTPUT_GEMINI ? "text/gemini" : "text/plain";
-	p->form = ctx->out == OUTPUT_GEMINI ? PAGE_GEMTEXT : PAGE_GOPHER_MENU;
-	p->origin = ctx->origin;
-	p->body = &r->body;
-	p->wrap_columns = (size_t)ctx->snap->vhost->wrap_columns;
-}
-
-void routes_not_found(struct route_context *ctx)
-{
-	buf_clear(&ctx->result->body);
-	ctx->result->kind = ROUTE_NOT_FOUND;
-}
-
-size_t routes_page_size(const struct route_context *ctx)
-{
-	int size = ctx->snap->vhost->page_size;
-	return size > 0 ? (size_t)size : 1;
-}
-
 static void redirect(struct route_context *ctx, const char *target)
 {
 	ctx->result->kind = ROUTE_REDIRECT;
 	ctx->result->target = xstrdup(target);
-}
-
-const char *routes_site_title(const struct vhost *vhost)
-{
-	if (vhost->title != NULL)
-		return vhost->title;
-	return vhost->n_names > 0 ? vhost->names[0] : "Kabar";
 }
 
 /* Splits "/section/barru/page/2/" into its non-empty parts; false when
@@ -301,19 +273,13 @@ void routes_article_page(struct route_context *ctx, const struct article *a)
 	article_navigation(ctx, &p, a);
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t len = strlen(s), n = strlen(suffix);
-	return len >= n && strcmp(s + len - n, suffix) == 0;
-}
-
 /* An article by its path, its path with ".gmi", or one of its aliases.
  * False when the path names no article. */
 static bool route_article(struct route_context *ctx, const char *path)
 {
 	char *asked = xstrdup(path);
 	const struct article *a = snapshot_find_article(ctx->snap, asked);
-	if (a == NULL && ends_with(asked, ".gmi")) {
+	if (a == NULL && text_ends_with(asked, strlen(asked), ".gmi")) {
 		asked[strlen(asked) - strlen(".gmi")] = '\0';
 		a = snapshot_find_article(ctx->snap, asked);
 	}
@@ -321,7 +287,7 @@ static bool route_article(struct route_context *ctx, const char *path)
 		free(asked);
 		return false;
 	}
-	if (!snapshot_visible(a, ctx->now))
+	if (!article_visible(a, ctx->now))
 		routes_not_found(ctx);
 	else if (a->meta.redirect != NULL)
 		redirect(ctx, a->meta.redirect);
@@ -438,18 +404,10 @@ static bool route_by_segments(struct route_context *ctx, const struct segments *
 void site_route(const struct snapshot *snap, enum output out, const struct origin *origin,
                 const char *path, const char *query, struct route_result *result)
 {
-	memset(result, 0, sizeof(*result));
-	result->kind = ROUTE_NONE;
+	struct route_context ctx;
+	route_context_start(&ctx, snap, out, origin, result);
 	if (path == NULL || path[0] != '/')
 		return;
-	struct route_context ctx = {
-		.snap = snap,
-		.labels = labels_for(snap->vhost->lang),
-		.origin = origin,
-		.out = out,
-		.now = time(NULL),
-		.result = result,
-	};
 	struct segments s;
 	bool routed = split_path(path, &s) && route_by_segments(&ctx, &s, query);
 	free(s.copy);

@@ -1,7 +1,7 @@
 #include "search.h"
 
 #include "alloc.h"
-#include "snapshot.h"
+#include "article.h"
 #include "text.h"
 
 #include <stdatomic.h>
@@ -99,16 +99,6 @@ struct search_index {
 	size_t n;
 };
 
-uint64_t search_hash(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static void chunk_place(uint32_t id, size_t *chunk, size_t *offset)
 {
 	uint64_t n = (uint64_t)id + (1u << CHUNK_BASE_BITS);
@@ -198,7 +188,7 @@ static void vocab_grow(struct search_vocab *vocab)
 	struct vocab_table *grown = table_new((old->mask + 1) * 2);
 	for (uint32_t id = 0; id < vocab->n_terms; id++) {
 		const char *term = vocab_term(vocab, id);
-		uint64_t hash = search_hash(term, strlen(term));
+		uint64_t hash = text_hash(term, strlen(term));
 		table_put(grown, hash, ((hash >> 32) << 32) | ((uint64_t)id + 1));
 	}
 	atomic_store_explicit(&vocab->table, grown, memory_order_release);
@@ -208,7 +198,7 @@ static void vocab_grow(struct search_vocab *vocab)
 
 static uint32_t vocab_add(struct search_vocab *vocab, const char *term, size_t len)
 {
-	uint64_t hash = search_hash(term, len);
+	uint64_t hash = text_hash(term, len);
 	int64_t found = vocab_find(vocab, term, len, hash);
 	if (found >= 0)
 		return (uint32_t)found;
@@ -641,7 +631,7 @@ struct query_parse {
 static void add_query_word(const char *word, size_t len, void *ctx)
 {
 	struct query_parse *q = ctx;
-	int64_t id = vocab_find(q->idx->vocab, word, len, search_hash(word, len));
+	int64_t id = vocab_find(q->idx->vocab, word, len, text_hash(word, len));
 	const struct term_list *found = id >= 0 && id < q->idx->n_terms
 	                                ? index_list(q->idx, (uint32_t)id) : NULL;
 	if (found == NULL) {
@@ -718,15 +708,15 @@ static size_t intersect(struct hit *hits, size_t n_hits, const struct query_term
 	return kept;
 }
 
-/* Maps the hits' uids to positions in snap, leaving out the articles not
+/* Maps the hits' uids to positions in articles, leaving out the ones not
  * visible at now; returns how many are kept. */
-static size_t hits_to_positions(const struct search_index *idx, const struct snapshot *snap,
+static size_t hits_to_positions(const struct search_index *idx, struct article *const *articles,
                                 time_t now, struct hit *hits, size_t n_hits)
 {
 	size_t kept = 0;
 	for (size_t i = 0; i < n_hits; i++) {
 		uint32_t pos = idx->uid_pos[hits[i].at];
-		if (!snapshot_visible(snap->articles[pos], now))
+		if (!article_visible(articles[pos], now))
 			continue;
 		hits[kept].at = pos;
 		hits[kept].score = hits[i].score;
@@ -735,7 +725,7 @@ static size_t hits_to_positions(const struct search_index *idx, const struct sna
 	return kept;
 }
 
-size_t search_query(const struct search_index *idx, const struct snapshot *snap,
+size_t search_query(const struct search_index *idx, struct article *const *articles,
                     const char *query, time_t now, size_t *out, size_t max)
 {
 	if (idx == NULL || query == NULL || max == 0)
@@ -756,7 +746,7 @@ size_t search_query(const struct search_index *idx, const struct snapshot *snap,
 		hits[i] = (struct hit){q.terms[0].list[i].uid, q.terms[0].list[i].score};
 	for (size_t t = 1; t < q.n_terms && n_hits > 0; t++)
 		n_hits = intersect(hits, n_hits, &q.terms[t]);
-	n_hits = hits_to_positions(idx, snap, now, hits, n_hits);
+	n_hits = hits_to_positions(idx, articles, now, hits, n_hits);
 	qsort(hits, n_hits, sizeof *hits, by_score_then_newest);
 	size_t n_out = n_hits < max ? n_hits : max;
 	for (size_t i = 0; i < n_out; i++)

@@ -187,14 +187,10 @@ static bool is_article_path(const char *path)
 {
 	if (strncmp(path, "news/", 5) != 0)
 		return false;
-	const char *dot = strrchr(path, '.');
-	if (dot == NULL || strchr(dot, '/') != NULL)
-		return false;
-	if (strcmp(dot, ".md") != 0 && strcmp(dot, ".gmi") != 0 && strcmp(dot, ".txt") != 0)
+	if (!article_source_name(path))
 		return false;
 	/* Hugo's "_index.md" introduces a folder; it is not an article. */
-	const char *slash = strrchr(path, '/');
-	if (strncmp(slash + 1, "_index.", 7) == 0)
+	if (strncmp(text_base_name(path), "_index.", 7) == 0)
 		return false;
 	return !path_has_ignored_part(path);
 }
@@ -382,13 +378,13 @@ static uint32_t key_id(struct key_table *t, const char *key)
 		t->slots = xcalloc(capacity, sizeof *t->slots);
 		t->mask = capacity - 1;
 		for (size_t id = 0; id < t->n; id++) {
-			size_t i = search_hash(t->keys[id], strlen(t->keys[id])) & t->mask;
+			size_t i = text_hash(t->keys[id], strlen(t->keys[id])) & t->mask;
 			while (t->slots[i] != 0)
 				i = (i + 1) & t->mask;
 			t->slots[i] = (uint32_t)id + 1;
 		}
 	}
-	size_t i = search_hash(key, strlen(key)) & t->mask;
+	size_t i = text_hash(key, strlen(key)) & t->mask;
 	for (; t->slots[i] != 0; i = (i + 1) & t->mask)
 		if (strcmp(t->keys[t->slots[i] - 1], key) == 0)
 			return t->slots[i] - 1;
@@ -474,7 +470,7 @@ static void source_derive(struct snapshot_builder *b, struct source *s)
 	s->date = m->date.t;
 	s->url = s->article->path;
 	if (s->url != NULL)
-		s->url_hash = search_hash(s->url, strlen(s->url));
+		s->url_hash = text_hash(s->url, strlen(s->url));
 	s->terms = search_terms_of(b->vocab, s->article);
 }
 
@@ -906,7 +902,7 @@ static void paths_build(struct snapshot_full *f)
 		const struct source *s = routed(f, i);
 		for (size_t k = 0; s->alias_paths != NULL && k < s->article->meta.n_aliases; k++) {
 			const char *alias = s->alias_paths[k];
-			path_put(f, alias, search_hash(alias, strlen(alias)), s->article);
+			path_put(f, alias, text_hash(alias, strlen(alias)), s->article);
 		}
 	}
 }
@@ -1285,17 +1281,12 @@ void snapshot_drop(struct snapshot *snap)
 
 /* ---- Public: reading ---- */
 
-bool snapshot_visible(const struct article *a, time_t now)
-{
-	return !a->meta.date.set || a->meta.date.t <= now;
-}
-
 const struct article *snapshot_find_article(const struct snapshot *snap, const char *path)
 {
 	const struct snapshot_full *f = full(snap);
 	if (path == NULL)
 		return NULL;
-	uint64_t hash = search_hash(path, strlen(path));
+	uint64_t hash = text_hash(path, strlen(path));
 	for (size_t i = hash & f->paths_mask; f->paths[i].key != NULL; i = (i + 1) & f->paths_mask)
 		if (f->paths[i].hash == hash && strcmp(f->paths[i].key, path) == 0)
 			return f->paths[i].article;
@@ -1330,7 +1321,7 @@ static bool unpublished(const struct source *s, time_t now)
 	const struct article *a = s->article;
 	if (a == NULL || a->meta.redirect != NULL)
 		return false;
-	return a->meta.draft || !snapshot_visible(a, now);
+	return a->meta.draft || !article_visible(a, now);
 }
 
 size_t snapshot_unpublished(const struct snapshot *snap, time_t now, const struct article ***out)

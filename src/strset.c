@@ -5,13 +5,13 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "search.h"
+#include "text.h"
 
 /* FNV-1a's low bits depend only on the low bits of the bytes; mixing
  * the high bits in keeps crafted strings from piling into one slot. */
 static size_t slot_of(const struct strset *set, const char *s)
 {
-	uint64_t h = search_hash(s, strlen(s));
+	uint64_t h = text_hash(s, strlen(s));
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;

@@ -54,9 +54,7 @@ struct grapheme {
 	size_t width;
 };
 
-/* Decodes the code point at s[i]; a byte that is not valid UTF-8 reads as
- * U+FFFD so that bad input still measures and wraps sensibly. */
-static size_t decode(const char *s, size_t len, size_t i, utf8proc_int32_t *cp)
+size_t text_decode(const char *s, size_t len, size_t i, int32_t *cp)
 {
 	utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
 	                                      (utf8proc_ssize_t)(len - i), cp);
@@ -113,11 +111,11 @@ static int code_point_width(utf8proc_int32_t cp)
 static struct grapheme next_grapheme(const char *s, size_t len, size_t i)
 {
 	utf8proc_int32_t state = 0, prev, cp;
-	size_t pos = i + decode(s, len, i, &prev);
+	size_t pos = i + text_decode(s, len, i, &prev);
 	int width = code_point_width(prev);
 	bool emoji_selector = false;
 	while (pos < len) {
-		size_t n = decode(s, len, pos, &cp);
+		size_t n = text_decode(s, len, pos, &cp);
 		if (utf8proc_grapheme_break_stateful(prev, cp, &state))
 			break;
 		width += code_point_width(cp);
@@ -530,4 +528,33 @@ char *text_cleaned(const char *s, unsigned flags)
 	struct buf out = {0};
 	text_clean(&out, s, strlen(s), flags);
 	return buf_steal(&out);
+}
+
+uint64_t text_hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+const char *text_base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+const char *text_extension(const char *path)
+{
+	const char *base = text_base_name(path);
+	const char *dot = strrchr(base, '.');
+	return dot && dot != base ? dot + 1 : "";
+}
+
+bool text_ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+	return len >= n && memcmp(s + len - n, suffix, n) == 0;
 }

@@ -1,6 +1,7 @@
 #include "titan.h"
 
 #include "alloc.h"
+#include "article.h"
 #include "capsule.h"
 #include "mime.h"
 #include "url.h"
@@ -227,16 +228,6 @@ bool titan_path_allowed(const char *relpath, const char **reason)
 	return true;
 }
 
-static bool is_article_name(const char *relpath)
-{
-	const char *dot = strrchr(relpath, '.');
-	const char *slash = strrchr(relpath, '/');
-	if (dot == NULL || (slash != NULL && dot < slash))
-		return false;
-	return strcasecmp(dot, ".md") == 0 || strcasecmp(dot, ".gmi") == 0 ||
-	       strcasecmp(dot, ".txt") == 0;
-}
-
 static bool is_image(const char *body, size_t len)
 {
 	return len > 0 && strncmp(mime_type_of_bytes(body, len), "image/", 6) == 0;
@@ -247,7 +238,7 @@ enum titan_kind titan_classify(const char *relpath, const char *body, size_t len
 {
 	if (!titan_path_allowed(relpath, reason))
 		return TITAN_REFUSED;
-	if (is_article_name(relpath))
+	if (article_source_name(relpath))
 		return TITAN_ARTICLE;
 	if (is_image(body, len))
 		return TITAN_IMAGE;
@@ -372,7 +363,7 @@ static bool deletable(int dir, const char *name, const char *relpath, struct buf
 		return false;
 	}
 	bool ok = S_ISREG(st.st_mode);
-	if (ok && !is_article_name(relpath)) {
+	if (ok && !article_source_name(relpath)) {
 		char head[4096];
 		ssize_t n = pread(fd, head, sizeof head, 0);
 		ok = n > 0 && is_image(head, (size_t)n);

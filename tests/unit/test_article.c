@@ -286,9 +286,39 @@ static void test_title_of_controls_only(void)
 	buf_free(&err);
 }
 
+/* Published once its date has come; undated articles always are. */
+static void test_visible(void)
+{
+	struct article a = {0};
+	CHECK(article_visible(&a, 0));
+	a.meta.date.set = true;
+	a.meta.date.t = 1700000000;
+	CHECK(!article_visible(&a, 1699999999));
+	CHECK(article_visible(&a, 1700000000));
+	CHECK(article_visible(&a, 1700000001));
+}
+
+/* Which files are articles: the loader, check and Titan ask this one rule. */
+static void test_source_names(void)
+{
+	const char *yes[] = {"news/a.md", "news/b.gmi", "news/c.txt", "news/d.MD", "news/e.Gmi",
+	                     "news/2024/06/banjir-bandang.md", "news/東京/報道.txt", "news/a.b.md"};
+	const char *no[] = {"news/a.markdown", "news/a.html", "news/a", "news/a.md/", "news/a.md.bak",
+	                    "news/.md", "news/a.pdf", "", "news/a.md~", "news/a.b/c"};
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		CHECK(article_source_name(yes[i]));
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+		if (article_source_name(no[i]))
+			fprintf(stderr, "  took \"%s\" for an article\n", no[i]);
+		CHECK(!article_source_name(no[i]));
+	}
+}
+
 int main(void)
 {
 	RUN(test_markdown_article);
+	RUN(test_visible);
+	RUN(test_source_names);
 	RUN(test_invisible_characters);
 	RUN(test_path_uses_own_zone);
 	RUN(test_date_from_file_name);

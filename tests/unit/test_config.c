@@ -346,8 +346,11 @@ static void test_zones(void)
 	check_zone("-03", -180, "-03:00");
 	check_zone("+14:00", 840, "+14:00");
 	check_zone("-12:00", -720, "-12:00");
+	check_zone("z", 0, "UTC");
+	check_zone("Gmt", 0, "GMT");
 	const char *bad[] = {"", "WITA8", "Asia/Makassar", "08:00", "+8", "+08:60", "+15:00",
-	                     "-13:00", "+08:0", "+08:000", "+0800x"};
+	                     "-13:00", "+08:0", "+08:000", "+0800x", "+08:", "ZZ", "UTC+7",
+	                     "WIB ", "+14:01", "-12:01"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		if (config_parse_zone(bad[i], &offset, &name) != -1) {
 			fprintf(stderr, "  accepted zone \"%s\"\n", bad[i]);

@@ -141,6 +141,40 @@ static void test_offset_and_range(void)
 	CHECK_INT(tm.tm_hour, 11);
 }
 
+static bool zone_is(const char *text, int want)
+{
+	int offset = 99999;
+	return date_parse_zone(text, strlen(text), &offset) && offset == want;
+}
+
+/* One rule for zones: the configuration's timezone and a date's zone are
+ * read the same way and bounded the same way. */
+static void test_zone_rule(void)
+{
+	CHECK(zone_is("Z", 0));
+	CHECK(zone_is("utc", 0));
+	CHECK(zone_is("WITA", 480));
+	CHECK(zone_is("wib", 420));
+	CHECK(zone_is("+05:45", 345)); /* Nepal */
+	CHECK(zone_is("+0530", 330));
+	CHECK(zone_is("-03", -180));
+	CHECK(zone_is("+14:00", 840));
+	CHECK(zone_is("-12:00", -720));
+	const char *bad[] = {"", "+14:30", "-12:30", "-13", "+8", "+08:60", "+08:", "WITA8",
+	                     " WIB", "Asia/Jakarta", "ZZ", "+08:00 "};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int offset;
+		if (date_parse_zone(bad[i], strlen(bad[i]), &offset))
+			fprintf(stderr, "  accepted zone \"%s\"\n", bad[i]);
+		CHECK(!date_parse_zone(bad[i], strlen(bad[i]), &offset));
+	}
+	/* A date takes the same bounds. */
+	struct when w;
+	CHECK(date_parse("2022-04-21T11:18:00+14:00", 25, 0, &w));
+	CHECK(!date_parse("2022-04-21T11:18:00-13:00", 25, 0, &w));
+	CHECK(date_parse("2022-04-21T11:18:00-12:00", 25, 0, &w));
+}
+
 int main(void)
 {
 	RUN(test_iso_forms);
@@ -151,5 +185,6 @@ int main(void)
 	RUN(test_month_names);
 	RUN(test_negative_offset_format);
 	RUN(test_offset_and_range);
+	RUN(test_zone_rule);
 	return check_report();
 }

@@ -7,6 +7,7 @@
 #include "desk.h"
 #include "mime.h"
 #include "runtime.h"
+#include "routes.h"
 #include "site.h"
 #include "snapshot.h"
 

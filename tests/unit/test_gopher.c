@@ -5,6 +5,7 @@
 #include "mime.h"
 #include "runtime.h"
 #include "selector.h"
+#include "routes.h"
 #include "site.h"
 #include "snapshot.h"
 

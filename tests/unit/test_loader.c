@@ -1,5 +1,5 @@
 #include "alloc.h"
-#include "site.h"
+#include "loader.h"
 #include "snapshot.h"
 
 #include "check.h"

@@ -5,11 +5,15 @@
 #include <stdlib.h>
 
 #include "alloc.h"
+#include "gotemplate.h"
 
 static struct block_list parse(const char *md, bool go_template)
 {
 	struct block_list list = {0};
-	markdown_to_blocks(md, strlen(md), go_template, NULL, &list);
+	if (go_template)
+		gotemplate_to_blocks(md, strlen(md), &list);
+	else
+		markdown_to_blocks(md, strlen(md), NULL, &list);
 	return list;
 }
 

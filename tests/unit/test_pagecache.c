@@ -134,8 +134,8 @@ static void test_a_clock_set_back_starts_over(void)
 }
 
 /* Whatever window the cache keeps a page for, no article changes sides
- * within it under snapshot_visible: the two rules are one. */
-static void test_windows_agree_with_snapshot_visible(void)
+ * within it under article_visible: the two rules are one. */
+static void test_windows_agree_with_article_visible(void)
 {
 	fresh_cache();
 	time_t rendered_at = 0;
@@ -145,7 +145,7 @@ static void test_windows_agree_with_snapshot_visible(void)
 			continue;
 		}
 		for (size_t i = 0; i < snap.n_articles; i++)
-			CHECK(snapshot_visible(articles[i], rendered_at) == snapshot_visible(articles[i], now));
+			CHECK(article_visible(articles[i], rendered_at) == article_visible(articles[i], now));
 	}
 }
 
@@ -230,7 +230,7 @@ int main(void)
 	RUN(test_a_scheduled_article_ends_the_window);
 	RUN(test_a_page_rendered_across_a_reveal_is_not_kept);
 	RUN(test_a_clock_set_back_starts_over);
-	RUN(test_windows_agree_with_snapshot_visible);
+	RUN(test_windows_agree_with_article_visible);
 	RUN(test_no_cache_changes_nothing);
 	RUN(test_bytes_are_bounded);
 	RUN(test_threads_share_one_cache);

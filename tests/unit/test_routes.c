@@ -1,3 +1,4 @@
+#include "routes.h"
 #include "site.h"
 
 #include "check.h"

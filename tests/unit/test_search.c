@@ -55,7 +55,7 @@ static void fixture_free(struct fixture *f)
 
 static size_t query(struct fixture *f, const char *q, size_t *out, size_t max)
 {
-	return search_query(f->snap.search, &f->snap, q, 2000000000, out, max);
+	return search_query(f->snap.search, f->snap.articles, q, 2000000000, out, max);
 }
 
 static void test_folding(void)
@@ -167,8 +167,8 @@ static void check_same_results(struct snapshot *snap, const struct search_index 
 	                         "odd common", "rewritten", "w7x3 even"};
 	size_t out_a[700], out_b[700];
 	for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
-		size_t n_a = search_query(a, snap, queries[q], 2000000000, out_a, 700);
-		size_t n_b = search_query(b, snap, queries[q], 2000000000, out_b, 700);
+		size_t n_a = search_query(a, snap->articles, queries[q], 2000000000, out_a, 700);
+		size_t n_b = search_query(b, snap->articles, queries[q], 2000000000, out_b, 700);
 		CHECK_INT(n_a, n_b);
 		CHECK(memcmp(out_a, out_b, n_a * sizeof *out_a) == 0);
 	}
@@ -214,10 +214,10 @@ static void test_update_matches_build(void)
 	struct search_index *updated = search_index_update(f.snap.search, next_terms, n);
 	struct search_index *built = search_index_build(f.vocab, next_terms, n);
 	size_t out[4];
-	CHECK_INT(search_query(updated, &snap, "fresh", 2000000000, out, 4), 1);
+	CHECK_INT(search_query(updated, snap.articles, "fresh", 2000000000, out, 4), 1);
 	CHECK_INT(out[0], 0);
-	CHECK_INT(search_query(updated, &snap, "w5x0", 2000000000, out, 4), 0);
-	CHECK_INT(search_query(updated, &snap, "rewritten", 2000000000, out, 4), 1);
+	CHECK_INT(search_query(updated, snap.articles, "w5x0", 2000000000, out, 4), 0);
+	CHECK_INT(search_query(updated, snap.articles, "rewritten", 2000000000, out, 4), 1);
 	CHECK_INT(out[0], 10);
 	check_same_results(&snap, updated, built);
 
@@ -225,7 +225,7 @@ static void test_update_matches_build(void)
 	search_index_free(f.snap.search);
 	f.snap.search = search_index_build(f.vocab, f.terms, N);
 	check_same_results(&snap, updated, built);
-	CHECK_INT(search_query(updated, &snap, "common", 2000000000, out, 4), 4);
+	CHECK_INT(search_query(updated, snap.articles, "common", 2000000000, out, 4), 4);
 	CHECK_INT(out[0], 1); /* in the title: over the fresh one, in its body */
 
 	search_index_free(updated);

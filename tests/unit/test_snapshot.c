@@ -295,13 +295,13 @@ static void test_drafts_and_future(void)
 	struct snapshot *s = snapshot_scan(b, NULL);
 	CHECK_INT(s->n_articles, 1);
 	CHECK_STR(title_at(s, 0), "Later");
-	CHECK(!snapshot_visible(s->articles[0], time(NULL)));
-	CHECK(snapshot_visible(s->articles[0], s->articles[0]->meta.date.t));
+	CHECK(!article_visible(s->articles[0], time(NULL)));
+	CHECK(article_visible(s->articles[0], s->articles[0]->meta.date.t));
 	CHECK(hides(s, "news/draft.md"));
 	CHECK(hides(s, "news/later.md"));
 	size_t out[4];
-	CHECK_INT(search_query(s->search, s, "later", time(NULL), out, 4), 0);
-	CHECK_INT(search_query(s->search, s, "later", s->articles[0]->meta.date.t, out, 4), 1);
+	CHECK_INT(search_query(s->search, s->articles, "later", time(NULL), out, 4), 0);
+	CHECK_INT(search_query(s->search, s->articles, "later", s->articles[0]->meta.date.t, out, 4), 1);
 	snapshot_drop(s);
 	snapshot_builder_free(b);
 	capsule_remove();
@@ -535,7 +535,7 @@ static void test_scale(void)
 	size_t found = 0;
 	for (int r = 0; r < 20; r++)
 		for (size_t q = 0; q < 5; q++)
-			found += search_query(s2->search, s2, queries[q], time(NULL), out, 20);
+			found += search_query(s2->search, s2->articles, queries[q], time(NULL), out, 20);
 	double t4 = seconds();
 	CHECK(found > 0);
 	printf("scale: %ld articles: load %.3f s, RSS +%ld MiB, one-change rebuild %.1f ms, "

@@ -437,6 +437,61 @@ static void test_wrap_fits_glibc(void)
 	}
 }
 
+/* FNV-1a's step and prime from the offset basis 1469598103934665603 (the
+ * one the tables have always used, not FNV's published basis). */
+static void test_hash(void)
+{
+	CHECK(text_hash("", 0) == 0x14650fb0739d0383ULL);
+	CHECK(text_hash("a", 1) == 0x44bd8ad473cd9906ULL);
+	CHECK(text_hash("foobar", 6) == 0x88fad7c0a8ff07f2ULL);
+	/* Bytes, not a C string: a NUL inside counts, the length bounds it. */
+	CHECK(text_hash("ab\0c", 4) != text_hash("ab", 2));
+	CHECK(text_hash("berita/jakarta", 6) == text_hash("berita", 6));
+	CHECK(text_hash("日本語", strlen("日本語")) != text_hash("日本", strlen("日本")));
+}
+
+static void test_decode(void)
+{
+	const char s[] = "a\xc3\xa9\xe6\x9d\xb1\xff\xf0\x9f\x98\x80\xe6";
+	size_t len = sizeof s - 1;
+	int32_t cp;
+	CHECK_INT(text_decode(s, len, 0, &cp), 1);
+	CHECK_INT(cp, 'a');
+	CHECK_INT(text_decode(s, len, 1, &cp), 2);
+	CHECK_INT(cp, 0xe9);
+	CHECK_INT(text_decode(s, len, 3, &cp), 3);
+	CHECK_INT(cp, 0x6771);
+	CHECK_INT(text_decode(s, len, 6, &cp), 1); /* a stray byte */
+	CHECK_INT(cp, 0xfffd);
+	CHECK_INT(text_decode(s, len, 7, &cp), 4);
+	CHECK_INT(cp, 0x1f600);
+	CHECK_INT(text_decode(s, len, 11, &cp), 1); /* cut short at the end */
+	CHECK_INT(cp, 0xfffd);
+}
+
+/* The path and suffix helpers every module shares. */
+static void test_paths(void)
+{
+	CHECK_STR(text_base_name("news/2024/banjir.md"), "banjir.md");
+	CHECK_STR(text_base_name("banjir.md"), "banjir.md");
+	CHECK_STR(text_base_name("news/"), "");
+	CHECK_STR(text_base_name("/"), "");
+	CHECK_STR(text_base_name("berita/東京.gmi"), "東京.gmi");
+	CHECK_STR(text_extension("news/a.b/c"), "");
+	CHECK_STR(text_extension("news/a.tar.gz"), "gz");
+	CHECK_STR(text_extension("news/.profile"), "");
+	CHECK_STR(text_extension("news/README"), "");
+	CHECK_STR(text_extension("news/x."), "");
+	CHECK_STR(text_extension("news/Laporan.GMI"), "GMI");
+	CHECK_STR(text_extension(""), "");
+	CHECK(text_ends_with("catatan.swp", 11, ".swp"));
+	CHECK(!text_ends_with("catatan.swp", 10, ".swp")); /* the length bounds it */
+	CHECK(text_ends_with(".gmi", 4, ".gmi"));
+	CHECK(!text_ends_with("gmi", 3, ".gmi"));
+	CHECK(!text_ends_with("a.GMI", 5, ".gmi")); /* byte for byte */
+	CHECK(text_ends_with("", 0, ""));
+}
+
 int main(void)
 {
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL) {
@@ -464,5 +519,8 @@ int main(void)
 	RUN(test_clean_keeps_scripts);
 	RUN(test_clean_bidi);
 	RUN(test_is_clean);
+	RUN(test_hash);
+	RUN(test_paths);
+	RUN(test_decode);
 	return check_report();
 }
