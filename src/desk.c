@@ -1,28 +1,23 @@
 #include "desk.h"
 
 #include "alloc.h"
+#include "render.h"
 #include "routes.h"
 #include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-/* "Draft", or "Scheduled for 2099-01-01 07:30 +08:00" in the zone the
- * date was written in. */
-static char *state_of(const struct article *a)
+/* "Draft", or "Scheduled for 2099-01-01 07:30 WITA", written as the
+ * article's byline writes its date (render_when). */
+static char *state_of(const struct article *a, const struct vhost *vhost)
 {
 	if (a->meta.draft || !a->meta.date.set)
 		return xstrdup("Draft");
-	const struct when *w = &a->meta.date;
-	time_t local = w->t + (time_t)w->offset_minutes * 60;
-	struct tm tm;
-	char when[32] = "";
-	int off = w->offset_minutes < 0 ? -w->offset_minutes : w->offset_minutes;
-	if (gmtime_r(&local, &tm) != NULL)
-		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-	return xasprintf("Scheduled for %s %c%02d:%02d", when, w->offset_minutes < 0 ? '-' : '+',
-	                 off / 60, off % 60);
+	struct buf state = {0};
+	buf_puts(&state, "Scheduled for ");
+	render_when(&state, &a->meta.date, vhost);
+	return buf_steal(&state);
 }
 
 static void desk_page(struct route_context *ctx, const struct article **list, size_t n)
@@ -34,7 +29,7 @@ static void desk_page(struct route_context *ctx, const struct article **list, si
 	                     : "Drafts and scheduled articles; readers see none of them.");
 	page_blank(&p);
 	for (size_t i = 0; i < n; i++) {
-		char *state = state_of(list[i]);
+		char *state = state_of(list[i], ctx->snap->vhost);
 		char *label = xasprintf("%s - %s", state,
 		                        list[i]->meta.title ? list[i]->meta.title : list[i]->path);
 		page_link(&p, '0', list[i]->path, label);
@@ -46,7 +41,7 @@ static void desk_page(struct route_context *ctx, const struct article **list, si
 /* The article page, under a line saying readers cannot see it yet. */
 static void preview(struct route_context *ctx, const struct article *a)
 {
-	char *state = state_of(a);
+	char *state = state_of(a, ctx->snap->vhost);
 	char *line = xasprintf("%s%s: readers cannot see this page yet.\n\n",
 	                       ctx->out == OUTPUT_GEMINI ? "> " : "", state);
 	buf_puts(&ctx->result->body, line);
