@@ -10,6 +10,7 @@
 #include "snapshot.h"
 #include "text.h"
 #include "titan.h"
+#include "url.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -236,7 +237,7 @@ static void redirect(const struct upload *up, const char *path, struct response 
 		buf_puts(&target, host);
 	if (up->req.port >= 0)
 		buf_printf(&target, ":%d", up->req.port);
-	buf_puts(&target, path);
+	url_encode_path(&target, path, strlen(path));
 	gemini_status(res, 30, target.data);
 	buf_free(&target);
 }

@@ -239,6 +239,10 @@ def test_an_image_upload():
     with Server(capsule, config=config()) as srv:
         r = titan(srv, "/images/new/light.png", png, mime="image/png")
         assert r.status == 30, r
+        # A name with a space and non-ASCII letters comes back as a URL.
+        r = titan(srv, "/images/new/lampu%20%C3%A9.png", png, mime="image/png")
+        assert r.status == 30 and r.meta.endswith("/images/new/lampu%20%C3%A9.png"), r
+        assert gemini(srv.gemini_port, r.meta).body == png
         got = gemini(srv.gemini_port, f"gemini://localhost:{srv.gemini_port}/images/new/light.png")
         assert got.status == 20 and got.body == png
 
