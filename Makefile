@@ -19,9 +19,12 @@ CC      ?= cc
 
 VERSION := 0.1.0
 CFLAGS  ?= -O2 -g
+# The modules sit in folders by concern (doc/architecture.md); one -I a
+# folder keeps `#include "NAME.h"` the same wherever a header lives.
+INCLUDE_DIRS := $(sort $(wildcard include/*))
 CFLAGS  += -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -D_GNU_SOURCE -DKABAR_VERSION='"$(VERSION)"' \
-           -Iinclude -I/usr/include/libexttextcat -MMD -MP
+           $(addprefix -I,$(INCLUDE_DIRS)) -I/usr/include/libexttextcat -MMD -MP
 LDLIBS  += -lssl -lcrypto -lmagic -lyaml -lmd4c -lgumbo -lutf8proc -lexttextcat-2.0 -lpthread
 
 # SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -35,7 +38,7 @@ ifeq ($(FUZZ),1)
 CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 endif
 
-LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_SRC := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -51,6 +54,7 @@ FUZZ_SECONDS ?= 60
 all: $(BUILD)/kabar
 
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/test_%.o: tests/unit/test_%.c | $(BUILD)/obj
@@ -61,7 +65,7 @@ $(BUILD)/libkabar.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/kabar: $(BUILD)/obj/main.o $(BUILD)/libkabar.a
+$(BUILD)/kabar: $(BUILD)/obj/cli/main.o $(BUILD)/libkabar.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/%.o $(BUILD)/libkabar.a | $(BUILD)/tests
@@ -185,4 +189,4 @@ lint-man:
 		if [ -n "$$out" ]; then echo "$$page: $$out"; exit 1; fi; \
 	done
 
--include $(wildcard $(BUILD)/obj/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d)
