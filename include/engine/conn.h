@@ -105,7 +105,5 @@ bool conn_uploading(const struct conn *c);
  * generation reference is left to the caller. */
 void conn_free(struct conn *c, int64_t now_ms);
 
-/* Milliseconds on a monotonic clock. */
-int64_t now_ms(void);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "buf.h"
+#include "clock.h"
 #include "text.h"
 
 #include <fcntl.h>
@@ -72,13 +73,6 @@ void log_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_line("error: ", fmt, ap);
 	va_end(ap);
-}
-
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Warnings this thread has written: what a load says it met. */

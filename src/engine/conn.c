@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "answer.h"
+#include "clock.h"
 #include "gemini.h"
 #include "gopher.h"
 #include "log.h"
@@ -102,13 +103,6 @@ static enum step flush_tls(struct conn *c)
 	(void)BIO_reset(out);
 	c->tls_flushed = 0;
 	return STEP_AGAIN;
-}
-
-int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void address_text(const struct sockaddr_storage *ss, char *out, size_t size, int *port)
@@ -359,7 +353,7 @@ static void request_info_of(struct conn *c, struct request_info *info)
 /* Over its allowance: the front-end's "slow down" goes into res. */
 static bool too_fast(struct conn *c)
 {
-	int wait_s = ratelimit_request(c->limits, &c->peer, now_ms());
+	int wait_s = ratelimit_request(c->limits, &c->peer, monotonic_ms());
 	if (wait_s > 0 && c->proto == LISTEN_GEMINI)
 		gemini_slow_down(wait_s, &c->res);
 	else if (wait_s > 0)
@@ -465,7 +459,7 @@ static void upload_received(struct conn *c)
 		start_response(c);
 		return;
 	}
-	c->settle_deadline_ms = now_ms() + SETTLE_MS;
+	c->settle_deadline_ms = monotonic_ms() + SETTLE_MS;
 	c->state = STATE_SETTLE;
 }
 
@@ -499,7 +493,7 @@ static enum step step_upload(struct conn *c)
 
 static enum step step_settle(struct conn *c)
 {
-	if (!upload_settled(c->upload, now_ms() >= c->settle_deadline_ms, &c->res))
+	if (!upload_settled(c->upload, monotonic_ms() >= c->settle_deadline_ms, &c->res))
 		return STEP_TICK;
 	start_response(c);
 	return STEP_AGAIN;

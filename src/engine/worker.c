@@ -1,6 +1,7 @@
 #include "worker.h"
 
 #include "alloc.h"
+#include "clock.h"
 #include "log.h"
 #include "mime.h"
 
@@ -375,7 +376,7 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	struct epoll_event events[MAX_EVENTS];
 	for (;;) {
-		int64_t now = now_ms();
+		int64_t now = monotonic_ms();
 		if (w->stopping && (w->n_conns == 0 || now >= w->drain_deadline))
 			break;
 		int n = epoll_wait(w->epfd, events, MAX_EVENTS, wait_ms(w, now));
@@ -383,7 +384,7 @@ static void *worker_main(void *arg)
 			log_error("epoll_wait: %s", strerror(errno));
 			break;
 		}
-		now = now_ms();
+		now = monotonic_ms();
 		/* Each connection appears at most once per batch and only its own
 		 * event closes it, so no event names a freed connection. */
 		bool stop = false;

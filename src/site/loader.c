@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "capsule.h"
+#include "clock.h"
 #include "log.h"
 #include "snapshot.h"
 
@@ -277,13 +278,6 @@ static void refresh_all(void)
 	loader.dirty = false;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* When the gathered events are due: once the capsule has been quiet for
  * QUIET_MS, or MAX_WAIT_MS after the first, whichever comes first. */
 static long long due_ms(long long first, long long last)
@@ -298,7 +292,7 @@ static void *loader_main(void *arg)
 	for (;;) {
 		int timeout = -1;
 		if (loader.dirty) {
-			long long left = due_ms(first, last) - now_ms();
+			long long left = due_ms(first, last) - monotonic_ms();
 			timeout = left > 0 ? (int)left : 0;
 		}
 		struct pollfd fds[2] = {
@@ -317,7 +311,7 @@ static void *loader_main(void *arg)
 			log_error("loader: reading inotify events: %s", strerror(errno));
 			break;
 		}
-		long long now = now_ms();
+		long long now = monotonic_ms();
 		if (loader.dirty && !was_dirty)
 			first = now;
 		if (loader.dirty && ready > 0)
