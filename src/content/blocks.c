@@ -252,17 +252,26 @@ char *image_file_name(const char *url)
 	return xstrndup(path + start, end - start);
 }
 
+/* An image's or a link's words with runs of white space made one, or NULL
+ * when none are left (the caller then shows something else). */
+static char *words_or_null(const char *words)
+{
+	char *text = collapse_space(words ? words : "", words ? strlen(words) : 0);
+	if (text[0] != '\0')
+		return text;
+	free(text);
+	return NULL;
+}
+
 void blocks_add_image(struct block_list *list, const char *url, const char *alt)
 {
 	if (url == NULL || url[0] == '\0')
 		return;
 	struct block *b = blocks_add(list, BLOCK_IMAGE);
 	b->url = xstrdup(url);
-	b->alt = collapse_space(alt ? alt : "", alt ? strlen(alt) : 0);
-	if (b->alt[0] == '\0') {
-		free(b->alt);
+	b->alt = words_or_null(alt);
+	if (b->alt == NULL)
 		b->alt = image_file_name(url);
-	}
 }
 
 void blocks_add_link(struct block_list *list, const char *url, const char *label)
@@ -271,11 +280,9 @@ void blocks_add_link(struct block_list *list, const char *url, const char *label
 		return;
 	struct block *b = blocks_add(list, BLOCK_LINK);
 	b->url = xstrdup(url);
-	b->text = collapse_space(label ? label : "", label ? strlen(label) : 0);
-	if (b->text[0] == '\0') {
-		free(b->text);
+	b->text = words_or_null(label);
+	if (b->text == NULL)
 		b->text = xstrdup(url);
-	}
 }
 
 void blocks_remove(struct block_list *list, size_t i)

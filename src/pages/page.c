@@ -96,45 +96,42 @@ static void gemtext_line(struct page *p, const char *prefix, const char *text)
 	free(line);
 }
 
-void page_title(struct page *p, const char *title)
+/* One line of a page in each form: gemtext behind its line-type prefix, a
+ * menu's info line (cut at the menu width, or wrapped for running text),
+ * or a text line wrapped at the reader's width. */
+static void page_line(struct page *p, const char *gemtext_prefix, bool wrap_in_menu,
+                      const char *text)
 {
 	switch (p->form) {
 	case PAGE_GEMTEXT:
-		gemtext_line(p, "# ", title);
+		gemtext_line(p, gemtext_prefix, text);
 		break;
 	case PAGE_GOPHER_MENU:
-		gopher_info(p, title);
-		break;
-	case PAGE_GOPHER_TEXT:
-		gopher_text_line(p, title);
-		break;
-	}
-}
-
-void page_heading(struct page *p, const char *heading)
-{
-	page_blank(p);
-	if (p->form == PAGE_GEMTEXT)
-		gemtext_line(p, "## ", heading);
-	else if (p->form == PAGE_GOPHER_MENU)
-		gopher_info(p, heading);
-	else
-		gopher_text_line(p, heading);
-}
-
-void page_text(struct page *p, const char *text)
-{
-	switch (p->form) {
-	case PAGE_GEMTEXT:
-		gemtext_line(p, "", text);
-		break;
-	case PAGE_GOPHER_MENU:
-		gopher_info_wrapped(p, text);
+		if (wrap_in_menu)
+			gopher_info_wrapped(p, text);
+		else
+			gopher_info(p, text);
 		break;
 	case PAGE_GOPHER_TEXT:
 		gopher_text_line(p, text);
 		break;
 	}
+}
+
+void page_title(struct page *p, const char *title)
+{
+	page_line(p, "# ", false, title);
+}
+
+void page_heading(struct page *p, const char *heading)
+{
+	page_blank(p);
+	page_line(p, "## ", false, heading);
+}
+
+void page_text(struct page *p, const char *text)
+{
+	page_line(p, "", true, text);
 }
 
 void page_blank(struct page *p)
