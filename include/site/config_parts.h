@@ -18,12 +18,17 @@
  */
 
 #include "buf.h"
-#include "config.h"
 #include "log.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <yaml.h>
+
+/* Defined in config.h, which each part includes first. */
+struct config;
+struct editor;
+struct listen_addr;
+struct vhost;
 
 /* Outside this range a worker count is surely a typo. */
 #define MAX_WORKERS 256

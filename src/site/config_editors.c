@@ -3,6 +3,8 @@
  * certificate) and under which folders of its capsule.
  */
 
+#include "config.h"
+
 #include "config_parts.h"
 
 #include "alloc.h"

@@ -4,6 +4,8 @@
  * time zone, layout, editors.
  */
 
+#include "config.h"
+
 #include "config_parts.h"
 
 #include "alloc.h"

@@ -3,6 +3,8 @@
  * starts from, and their freeing.
  */
 
+#include "config.h"
+
 #include "config_parts.h"
 
 #include "alloc.h"

@@ -3,6 +3,8 @@
  * found becomes one line "FILE:LINE:COLUMN: reason".
  */
 
+#include "config.h"
+
 #include "config_parts.h"
 
 #include "alloc.h"

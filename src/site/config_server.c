@@ -4,6 +4,8 @@
  * settings and the hosts list that config_hosts.c reads.
  */
 
+#include "config.h"
+
 #include "config_parts.h"
 
 #include <stdlib.h>

@@ -3,6 +3,8 @@
  * file: host names, listen addresses, time zones.
  */
 
+#include "config.h"
+
 #include "config_parts.h"
 
 #include "alloc.h"
