@@ -130,7 +130,7 @@ void config_listen_push(struct listen_addr **addrs, size_t *n, const struct list
 
 /* Parses a built-in default address, which cannot be malformed. */
 static void listen_push_default(struct listen_addr **addrs, size_t *n, const char *text,
-                                enum listen_proto proto)
+                                enum output proto)
 {
 	struct listen_addr addr;
 	if (config_parse_listen(text, proto, &addr) == 0)
@@ -152,6 +152,6 @@ void config_defaults(struct config *cfg)
 	cfg->vhosts = xmalloc(sizeof *cfg->vhosts);
 	vhost_defaults(&cfg->vhosts[0]);
 	cfg->n_vhosts = 1;
-	listen_push_default(&cfg->listen, &cfg->n_listen, DEFAULT_GEMINI, LISTEN_GEMINI);
-	listen_push_default(&cfg->listen, &cfg->n_listen, DEFAULT_GOPHER, LISTEN_GOPHER);
+	listen_push_default(&cfg->listen, &cfg->n_listen, DEFAULT_GEMINI, OUTPUT_GEMINI);
+	listen_push_default(&cfg->listen, &cfg->n_listen, DEFAULT_GOPHER, OUTPUT_GOPHER);
 }

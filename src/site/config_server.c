@@ -24,7 +24,7 @@ struct listen_list {
 
 struct listen_target {
 	struct listen_list *list;
-	enum listen_proto proto;
+	enum output proto;
 };
 
 static void add_listen(struct parse *p, const char *key, yaml_node_t *node, void *arg)
@@ -43,7 +43,7 @@ static void add_listen(struct parse *p, const char *key, yaml_node_t *node, void
 }
 
 static void get_listen(struct parse *p, const char *key, yaml_node_t *node,
-                       enum listen_proto proto, struct listen_list *list)
+                       enum output proto, struct listen_list *list)
 {
 	struct listen_target target = {list, proto};
 	list->set = true;
@@ -107,9 +107,9 @@ static void top_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 		top->host_key = key_node;
 		config_get_names(p, key, value, top->site, NULL, 0);
 	} else if (strcmp(key, "gemini") == 0) {
-		get_listen(p, key, value, LISTEN_GEMINI, &top->gemini);
+		get_listen(p, key, value, OUTPUT_GEMINI, &top->gemini);
 	} else if (strcmp(key, "gopher") == 0) {
-		get_listen(p, key, value, LISTEN_GOPHER, &top->gopher);
+		get_listen(p, key, value, OUTPUT_GOPHER, &top->gopher);
 	} else if (strcmp(key, "certs") == 0) {
 		config_get_path(p, key, value, &cfg->certs_dir);
 	} else if (strcmp(key, "workers") == 0) {
@@ -138,7 +138,7 @@ static void top_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 static void take_listeners(struct config *cfg, struct top *top)
 {
 	struct listen_list *lists[] = {&top->gemini, &top->gopher};
-	const enum listen_proto protos[] = {LISTEN_GEMINI, LISTEN_GOPHER};
+	const enum output protos[] = {OUTPUT_GEMINI, OUTPUT_GOPHER};
 	struct listen_addr *merged = NULL;
 	size_t n = 0;
 	for (int i = 0; i < 2; i++) {

@@ -58,7 +58,7 @@ static int parse_port(const char *s)
 	return port <= 65535 ? (int)port : -1;
 }
 
-int config_parse_listen(const char *text, enum listen_proto proto, struct listen_addr *out)
+int config_parse_listen(const char *text, enum output proto, struct listen_addr *out)
 {
 	const char *port_text;
 	char *host;
