@@ -2,11 +2,12 @@
 #define KABAR_OUTPUT_H
 
 /*
- * The two forms every page is written in: gemtext for Gemini, Gopher menus
- * and text for Gopher. The one enum for "which protocol" above the engine
- * (routes, pages, render, feeds, the page cache); the listeners' own
- * enum listen_proto (config.h) says which socket a connection came in on
- * and is to become this one.
+ * Gemini or Gopher: the one enum for "which protocol", from the socket a
+ * connection came in on (config.h's listen_addr, the listeners, conn) to the
+ * form a page is written in: gemtext for Gemini, Gopher menus and text for
+ * Gopher (routes, pages, render, feeds, the page cache). TLS is not a
+ * protocol of its own: Gemini always has it, and a Gopher connection that
+ * brings it is marked by the request's tls flag, not by a third value.
  */
 enum output { OUTPUT_GEMINI, OUTPUT_GOPHER };
 

@@ -51,7 +51,7 @@ enum conn_state {
 struct conn {
 	enum watch_kind kind; /* WATCH_CONN */
 	int fd;
-	enum listen_proto proto;
+	enum output proto;
 	enum conn_state state;
 	SSL *ssl;               /* NULL for plain Gopher */
 	struct generation *gen; /* held; the worker releases it */

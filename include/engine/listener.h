@@ -19,7 +19,7 @@ enum watch_kind { WATCH_LISTENER, WATCH_CONN, WATCH_STOP };
 struct listener {
 	enum watch_kind kind; /* WATCH_LISTENER */
 	int fd;
-	enum listen_proto proto;
+	enum output proto;
 	char *where; /* "127.0.0.1:1965" or "[::1]:70", as announced */
 	/* The bound address as text ("127.0.0.1", "::1") and port: what a
 	 * connection accepted here arrived on, without asking the kernel.

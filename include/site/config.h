@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "output.h"
 
 /*
  * Configuration: one YAML file (libyaml) plus command-line options, which
@@ -13,10 +14,8 @@
  * localhost. Every problem is reported as "FILE:LINE:COLUMN: reason".
  */
 
-enum listen_proto { LISTEN_GEMINI, LISTEN_GOPHER };
-
 struct listen_addr {
-	enum listen_proto proto;
+	enum output proto; /* the protocol served on this socket */
 	char *host; /* "127.0.0.1", "::1", "localhost", or "*" for every address */
 	int port;   /* 0 picks a free port */
 };
@@ -91,7 +90,7 @@ int config_load(struct config *cfg, const struct config_overrides *over, struct 
 void config_free(struct config *cfg);
 
 /* Parses "127.0.0.1:1965", "[::1]:0", "*:70". Returns 0, or -1 if malformed. */
-int config_parse_listen(const char *text, enum listen_proto proto, struct listen_addr *out);
+int config_parse_listen(const char *text, enum output proto, struct listen_addr *out);
 
 /*
  * Parses a time zone as date_parse_zone (date.h) reads one. Returns 0 with

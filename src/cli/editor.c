@@ -58,7 +58,7 @@ static void base_url(struct buf *out, const struct config *cfg, const struct vho
 {
 	struct origin origin = {.host = vh->names[0], .port = GOPHER_DEFAULT_PORT};
 	for (size_t i = 0; i < cfg->n_listen; i++) {
-		if (cfg->listen[i].proto == LISTEN_GOPHER && cfg->listen[i].port != 0) {
+		if (cfg->listen[i].proto == OUTPUT_GOPHER && cfg->listen[i].port != 0) {
 			origin.port = cfg->listen[i].port;
 			break;
 		}

@@ -157,7 +157,7 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int add_listen(struct options *opt, const char *text, enum listen_proto proto)
+static int add_listen(struct options *opt, const char *text, enum output proto)
 {
 	struct listen_addr addr;
 	if (config_parse_listen(text, proto, &addr) < 0)
@@ -188,8 +188,8 @@ static int take_option(struct options *opt, int c, char **argv)
 	case OPT_CAPSULE: opt->over.capsule = optarg; return 0;
 	case OPT_HOST: opt->over.host = optarg; return 0;
 	case OPT_CERTS: opt->over.certs_dir = optarg; return 0;
-	case OPT_GEMINI: return add_listen(opt, optarg, LISTEN_GEMINI);
-	case OPT_GOPHER: return add_listen(opt, optarg, LISTEN_GOPHER);
+	case OPT_GEMINI: return add_listen(opt, optarg, OUTPUT_GEMINI);
+	case OPT_GOPHER: return add_listen(opt, optarg, OUTPUT_GOPHER);
 	case OPT_WORKERS: return parse_workers(opt, optarg);
 	case OPT_SECTION: opt->section = optarg; return 0;
 	case OPT_AUTHOR: opt->author = optarg; return 0;

@@ -136,9 +136,9 @@ struct conn *conn_new(int fd, const struct listener *listener, struct generation
                       const struct sockaddr_storage *peer, struct ratelimit *limits,
                       int64_t now)
 {
-	enum listen_proto proto = listener->proto;
+	enum output proto = listener->proto;
 	SSL *ssl = NULL;
-	if (proto == LISTEN_GEMINI && (ssl = buffer_io(tls_hosts_session(gen->tls, fd))) == NULL) {
+	if (proto == OUTPUT_GEMINI && (ssl = buffer_io(tls_hosts_session(gen->tls, fd))) == NULL) {
 		close(fd);
 		return NULL;
 	}
@@ -152,7 +152,7 @@ struct conn *conn_new(int fd, const struct listener *listener, struct generation
 	c->peer = *peer;
 	c->limits = limits;
 	/* Gopher clients may speak TLS on the same port: look before reading. */
-	c->state = proto == LISTEN_GOPHER ? STATE_PEEK : STATE_READ;
+	c->state = proto == OUTPUT_GOPHER ? STATE_PEEK : STATE_READ;
 	response_init(&c->res);
 	/* TCP_NODELAY comes from the listening socket (listener.c). */
 	address_text(peer, c->client_addr, sizeof c->client_addr, NULL);
@@ -354,7 +354,7 @@ static void request_info_of(struct conn *c, struct request_info *info)
 static bool too_fast(struct conn *c)
 {
 	int wait_s = ratelimit_request(c->limits, &c->peer, monotonic_ms());
-	if (wait_s > 0 && c->proto == LISTEN_GEMINI)
+	if (wait_s > 0 && c->proto == OUTPUT_GEMINI)
 		gemini_slow_down(wait_s, &c->res);
 	else if (wait_s > 0)
 		gopher_slow_down(wait_s, &c->res);
@@ -366,7 +366,7 @@ static void answer(struct conn *c, const char *request, size_t len)
 	struct request_info info;
 	request_info_of(c, &info);
 	if (!too_fast(c)) {
-		if (c->proto == LISTEN_GEMINI)
+		if (c->proto == OUTPUT_GEMINI)
 			gemini_respond(&info, request, len, &c->res);
 		else
 			gopher_respond(&info, request, len, &c->res);
@@ -402,7 +402,7 @@ static void begin_upload(struct conn *c, size_t len)
 static enum step frame(struct conn *c)
 {
 	size_t len = 0;
-	enum frame_result r = c->proto == LISTEN_GEMINI ? gemini_frame(c->in.data, c->in.len, &len)
+	enum frame_result r = c->proto == OUTPUT_GEMINI ? gemini_frame(c->in.data, c->in.len, &len)
 	                                                : gopher_frame(c->in.data, c->in.len, &len);
 	if (r == FRAME_MORE && c->in.len >= REQUEST_CAP)
 		r = FRAME_TOO_LONG;
@@ -410,7 +410,7 @@ static enum step frame(struct conn *c)
 	case FRAME_MORE:
 		return STEP_AGAIN;
 	case FRAME_COMPLETE:
-		if (c->proto == LISTEN_GEMINI && titan_is_request(c->in.data, len))
+		if (c->proto == OUTPUT_GEMINI && titan_is_request(c->in.data, len))
 			begin_upload(c, len);
 		else
 			answer(c, c->in.data, len);
@@ -627,7 +627,7 @@ static void log_request(const struct conn *c, int64_t now)
 {
 	const struct runtime *rt = c->gen->rt;
 	struct access_entry entry = {
-		.protocol = c->proto == LISTEN_GEMINI ? "gemini" : "gopher",
+		.protocol = c->proto == OUTPUT_GEMINI ? "gemini" : "gopher",
 		.client_addr = rt->config.log_client_addr ? c->client_addr : NULL,
 		.host = c->ssl ? SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name) : NULL,
 		.request = c->in.data,

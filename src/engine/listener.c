@@ -17,9 +17,9 @@
  * connections waits in the queue instead of being refused. */
 #define LISTEN_BACKLOG 4096
 
-static const char *proto_name(enum listen_proto proto)
+static const char *proto_name(enum output proto)
 {
-	return proto == LISTEN_GEMINI ? "gemini" : "gopher";
+	return proto == OUTPUT_GEMINI ? "gemini" : "gopher";
 }
 
 /* "127.0.0.1:1965" or "[::1]:1965" for a bound socket. */
@@ -100,7 +100,7 @@ static bool seen_before(const struct addrinfo *list, const struct addrinfo *ai)
 	return false;
 }
 
-static void add_listener(struct listener **all, size_t *n, int fd, enum listen_proto proto,
+static void add_listener(struct listener **all, size_t *n, int fd, enum output proto,
                          const struct sockaddr_storage *bound)
 {
 	*all = xreallocarray(*all, *n + 1, sizeof **all);

@@ -83,10 +83,10 @@ static void test_defaults(void)
 	CHECK_STR(cfg.vhosts[0].cert_file, "certs/localhost.crt");
 	CHECK_STR(cfg.vhosts[0].key_file, "certs/localhost.key");
 	CHECK_INT(cfg.n_listen, 2);
-	CHECK_INT(cfg.listen[0].proto, LISTEN_GEMINI);
+	CHECK_INT(cfg.listen[0].proto, OUTPUT_GEMINI);
 	CHECK_STR(cfg.listen[0].host, "localhost");
 	CHECK_INT(cfg.listen[0].port, 1965);
-	CHECK_INT(cfg.listen[1].proto, LISTEN_GOPHER);
+	CHECK_INT(cfg.listen[1].proto, OUTPUT_GOPHER);
 	CHECK_STR(cfg.listen[1].host, "localhost");
 	CHECK_INT(cfg.listen[1].port, 70);
 	CHECK_STR(cfg.certs_dir, "certs");
@@ -164,7 +164,7 @@ static void test_every_top_level_key(void)
 	CHECK_INT(cfg.listen[0].port, 1965);
 	CHECK_STR(cfg.listen[1].host, "::1");
 	CHECK_INT(cfg.listen[1].port, 0);
-	CHECK_INT(cfg.listen[2].proto, LISTEN_GOPHER);
+	CHECK_INT(cfg.listen[2].proto, OUTPUT_GOPHER);
 	CHECK_STR(cfg.listen[2].host, "127.0.0.1");
 	CHECK_INT(cfg.listen[2].port, 7070);
 	CHECK_STR(cfg.certs_dir, "/etc/kabar/certs");
@@ -222,7 +222,7 @@ static void test_hosts_inherit_and_find(void)
 	CHECK_INT(cfg.vhosts[1].wrap_columns, 60);
 	/* gopher: [] turns Gopher off; Gemini keeps its default. */
 	CHECK_INT(cfg.n_listen, 1);
-	CHECK_INT(cfg.listen[0].proto, LISTEN_GEMINI);
+	CHECK_INT(cfg.listen[0].proto, OUTPUT_GEMINI);
 	CHECK(config_find_vhost(&cfg, NULL) == &cfg.vhosts[0]);
 	CHECK(config_find_vhost(&cfg, "BARRU.example.") == &cfg.vhosts[0]);
 	CHECK(config_find_vhost(&cfg, "www.gowa.example") == &cfg.vhosts[1]);
@@ -236,7 +236,7 @@ static void test_overrides_win(void)
 {
 	struct config cfg;
 	struct buf errors = {0};
-	struct listen_addr listen[] = {{LISTEN_GOPHER, "::1", 0}};
+	struct listen_addr listen[] = {{OUTPUT_GOPHER, "::1", 0}};
 	struct config_overrides over = {
 		.capsule = "elsewhere", .host = "Kabar.Test", .certs_dir = "/tmp/c",
 		.workers = 3, .listen = listen, .n_listen = 1,
@@ -249,7 +249,7 @@ static void test_overrides_win(void)
 	CHECK_STR(cfg.vhosts[0].cert_file, "/tmp/c/kabar.test.crt");
 	CHECK_INT(cfg.workers, 3);
 	CHECK_INT(cfg.n_listen, 1);
-	CHECK_INT(cfg.listen[0].proto, LISTEN_GOPHER);
+	CHECK_INT(cfg.listen[0].proto, OUTPUT_GOPHER);
 	CHECK_STR(cfg.listen[0].host, "::1");
 	CHECK(cfg.listen[0].host != listen[0].host);
 	config_free(&cfg);
@@ -284,25 +284,25 @@ static void test_override_errors(void)
 static void test_listen_parsing(void)
 {
 	struct listen_addr a;
-	CHECK_INT(config_parse_listen("127.0.0.1:1965", LISTEN_GEMINI, &a), 0);
+	CHECK_INT(config_parse_listen("127.0.0.1:1965", OUTPUT_GEMINI, &a), 0);
 	CHECK_STR(a.host, "127.0.0.1");
 	CHECK_INT(a.port, 1965);
-	CHECK_INT(a.proto, LISTEN_GEMINI);
+	CHECK_INT(a.proto, OUTPUT_GEMINI);
 	free(a.host);
-	CHECK_INT(config_parse_listen("[::1]:0", LISTEN_GOPHER, &a), 0);
+	CHECK_INT(config_parse_listen("[::1]:0", OUTPUT_GOPHER, &a), 0);
 	CHECK_STR(a.host, "::1");
 	CHECK_INT(a.port, 0);
-	CHECK_INT(a.proto, LISTEN_GOPHER);
+	CHECK_INT(a.proto, OUTPUT_GOPHER);
 	free(a.host);
-	CHECK_INT(config_parse_listen("*:70", LISTEN_GOPHER, &a), 0);
+	CHECK_INT(config_parse_listen("*:70", OUTPUT_GOPHER, &a), 0);
 	CHECK_STR(a.host, "*");
 	CHECK_INT(a.port, 70);
 	free(a.host);
-	CHECK_INT(config_parse_listen("news.example:65535", LISTEN_GEMINI, &a), 0);
+	CHECK_INT(config_parse_listen("news.example:65535", OUTPUT_GEMINI, &a), 0);
 	CHECK_STR(a.host, "news.example");
 	CHECK_INT(a.port, 65535);
 	free(a.host);
-	CHECK_INT(config_parse_listen("[2001:db8::7]:1965", LISTEN_GEMINI, &a), 0);
+	CHECK_INT(config_parse_listen("[2001:db8::7]:1965", OUTPUT_GEMINI, &a), 0);
 	CHECK_STR(a.host, "2001:db8::7");
 	free(a.host);
 
@@ -314,7 +314,7 @@ static void test_listen_parsing(void)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		a.host = NULL;
-		if (config_parse_listen(bad[i], LISTEN_GEMINI, &a) != -1) {
+		if (config_parse_listen(bad[i], OUTPUT_GEMINI, &a) != -1) {
 			fprintf(stderr, "  accepted \"%s\"\n", bad[i]);
 			CHECK(0);
 			free(a.host);

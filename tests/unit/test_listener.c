@@ -19,8 +19,8 @@ static int port_of(const char *where)
 static void test_loopback_port_zero(void)
 {
 	struct listen_addr addrs[] = {
-		{LISTEN_GEMINI, "127.0.0.1", 0},
-		{LISTEN_GOPHER, "::1", 0},
+		{OUTPUT_GEMINI, "127.0.0.1", 0},
+		{OUTPUT_GOPHER, "::1", 0},
 	};
 	struct listener *ls = NULL;
 	struct buf errors = {0};
@@ -31,8 +31,8 @@ static void test_loopback_port_zero(void)
 		CHECK(strncmp(ls[1].where, "[::1]:", 6) == 0);
 		CHECK(port_of(ls[0].where) > 0);
 		CHECK(port_of(ls[1].where) > 0);
-		CHECK_INT(ls[0].proto, LISTEN_GEMINI);
-		CHECK_INT(ls[1].proto, LISTEN_GOPHER);
+		CHECK_INT(ls[0].proto, OUTPUT_GEMINI);
+		CHECK_INT(ls[1].proto, OUTPUT_GOPHER);
 		CHECK_INT(ls[0].kind, WATCH_LISTENER);
 		listeners_close(ls, (size_t)n);
 	}
@@ -42,7 +42,7 @@ static void test_loopback_port_zero(void)
 
 static void test_wildcard_binds_both_families_on_one_port(void)
 {
-	struct listen_addr addrs[] = {{LISTEN_GOPHER, "*", 0}};
+	struct listen_addr addrs[] = {{OUTPUT_GOPHER, "*", 0}};
 	struct listener *ls = NULL;
 	struct buf errors = {0};
 	int n = listeners_open(addrs, 1, &ls, &errors);
@@ -64,13 +64,13 @@ static void test_wildcard_binds_both_families_on_one_port(void)
 
 static void test_port_in_use_is_reported(void)
 {
-	struct listen_addr first[] = {{LISTEN_GEMINI, "127.0.0.1", 0}};
+	struct listen_addr first[] = {{OUTPUT_GEMINI, "127.0.0.1", 0}};
 	struct listener *ls = NULL;
 	struct buf errors = {0};
 	CHECK_INT(listeners_open(first, 1, &ls, &errors), 1);
 	struct listen_addr again[] = {
-		{LISTEN_GOPHER, "127.0.0.1", 0},
-		{LISTEN_GEMINI, "127.0.0.1", port_of(ls[0].where)},
+		{OUTPUT_GOPHER, "127.0.0.1", 0},
+		{OUTPUT_GEMINI, "127.0.0.1", port_of(ls[0].where)},
 	};
 	struct listener *more = NULL;
 	CHECK_INT(listeners_open(again, 2, &more, &errors), -1);

@@ -1,0 +1,173 @@
+/*
+ * The top level of the file: the addresses to listen on and the settings of
+ * the whole server (workers, user, logs, timeouts, limits), beside the site
+ * settings and the hosts list that config_hosts.c reads.
+ */
+
+#include "config.h"
+
+#include "config_parts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Ranges a value must fall in; outside them it is surely a typo. */
+#define MAX_CONNECTIONS 1000000
+#define MAX_REQUESTS_PER_MINUTE 1000000
+
+/* The addresses the file gives for one protocol; set says it gave any. */
+struct listen_list {
+	struct listen_addr *addrs;
+	size_t n;
+	bool set;
+};
+
+struct listen_target {
+	struct listen_list *list;
+	enum output proto;
+};
+
+static void add_listen(struct parse *p, const char *key, yaml_node_t *node, void *arg)
+{
+	struct listen_target *target = arg;
+	const char *text = config_get_text(p, key, node);
+	struct listen_addr addr;
+	if (text == NULL)
+		return;
+	if (config_parse_listen(text, target->proto, &addr) < 0) {
+		config_problem(p, node, "%s: \"%s\" is not an address and port such as 127.0.0.1:1965, [::1]:1965 or *:1965",
+		               key, text);
+		return;
+	}
+	config_listen_push(&target->list->addrs, &target->list->n, &addr);
+}
+
+static void get_listen(struct parse *p, const char *key, yaml_node_t *node,
+                       enum output proto, struct listen_list *list)
+{
+	struct listen_target target = {list, proto};
+	list->set = true;
+	/* An empty list is allowed: it turns the protocol off. */
+	if (node->type == YAML_SEQUENCE_NODE &&
+	    node->data.sequence.items.start == node->data.sequence.items.top)
+		return;
+	config_for_each_item(p, key, node, add_listen, &target);
+}
+
+static void timeout_pair(struct parse *p, const char *key, yaml_node_t *key_node,
+                         yaml_node_t *value, void *arg)
+{
+	struct config *cfg = arg;
+	if (strcmp(key, "request") == 0)
+		config_get_duration(p, key, value, &cfg->request_timeout_ms);
+	else if (strcmp(key, "idle") == 0)
+		config_get_duration(p, key, value, &cfg->idle_timeout_ms);
+	else if (strcmp(key, "upload") == 0)
+		config_get_duration(p, key, value, &cfg->upload_timeout_ms);
+	else
+		config_unknown_key(p, key, key_node);
+}
+
+static void limit_pair(struct parse *p, const char *key, yaml_node_t *key_node,
+                       yaml_node_t *value, void *arg)
+{
+	struct config *cfg = arg;
+	if (strcmp(key, "max_connections") == 0)
+		config_get_int(p, key, value, 1, MAX_CONNECTIONS, &cfg->max_connections);
+	else if (strcmp(key, "requests_per_minute") == 0)
+		config_get_int(p, key, value, 0, MAX_REQUESTS_PER_MINUTE, &cfg->requests_per_minute);
+	else if (strcmp(key, "connections_per_address") == 0)
+		config_get_int(p, key, value, 0, MAX_CONNECTIONS, &cfg->connections_per_address);
+	else if (strcmp(key, "upload_size") == 0)
+		config_get_size(p, key, value, &cfg->upload_size);
+	else
+		config_unknown_key(p, key, key_node);
+}
+
+/* The whole file as read: settings, site defaults and the hosts list, which
+ * is read last so the site settings apply to it wherever they stand. */
+struct top {
+	struct config *cfg;
+	struct vhost *site;
+	struct listen_list gemini, gopher;
+	yaml_node_t *hosts;
+	yaml_node_t *host_key;
+};
+
+static void top_pair(struct parse *p, const char *key, yaml_node_t *key_node,
+                     yaml_node_t *value, void *arg)
+{
+	struct top *top = arg;
+	struct config *cfg = top->cfg;
+	if (config_site_setting(p, key, value, top->site))
+		return;
+	if (strcmp(key, "hosts") == 0) {
+		top->hosts = value;
+	} else if (strcmp(key, "host") == 0) {
+		top->host_key = key_node;
+		config_get_names(p, key, value, top->site, NULL, 0);
+	} else if (strcmp(key, "gemini") == 0) {
+		get_listen(p, key, value, OUTPUT_GEMINI, &top->gemini);
+	} else if (strcmp(key, "gopher") == 0) {
+		get_listen(p, key, value, OUTPUT_GOPHER, &top->gopher);
+	} else if (strcmp(key, "certs") == 0) {
+		config_get_path(p, key, value, &cfg->certs_dir);
+	} else if (strcmp(key, "workers") == 0) {
+		config_get_int(p, key, value, 0, MAX_WORKERS, &cfg->workers);
+	} else if (strcmp(key, "user") == 0) {
+		config_get_string(p, key, value, &cfg->user);
+	} else if (strcmp(key, "chroot") == 0) {
+		config_get_bool(p, key, value, &cfg->chroot);
+	} else if (strcmp(key, "access_log") == 0) {
+		config_get_path(p, key, value, &cfg->access_log);
+	} else if (strcmp(key, "log_format") == 0) {
+		config_get_log_format(p, key, value, &cfg->log_format);
+	} else if (strcmp(key, "log_client_address") == 0) {
+		config_get_bool(p, key, value, &cfg->log_client_addr);
+	} else if (strcmp(key, "timeouts") == 0) {
+		config_for_each_pair(p, key, value, timeout_pair, cfg);
+	} else if (strcmp(key, "limits") == 0) {
+		config_for_each_pair(p, key, value, limit_pair, cfg);
+	} else {
+		config_unknown_key(p, key, key_node);
+	}
+}
+
+/* The file's listeners: per protocol, the file's list if it gave one, else
+ * the default one. */
+static void take_listeners(struct config *cfg, struct top *top)
+{
+	struct listen_list *lists[] = {&top->gemini, &top->gopher};
+	const enum output protos[] = {OUTPUT_GEMINI, OUTPUT_GOPHER};
+	struct listen_addr *merged = NULL;
+	size_t n = 0;
+	for (int i = 0; i < 2; i++) {
+		for (size_t k = 0; !lists[i]->set && k < cfg->n_listen; k++) {
+			if (cfg->listen[k].proto == protos[i]) {
+				config_listen_push(&merged, &n, &cfg->listen[k]);
+				cfg->listen[k].host = NULL;
+			}
+		}
+		for (size_t k = 0; k < lists[i]->n; k++)
+			config_listen_push(&merged, &n, &lists[i]->addrs[k]);
+		free(lists[i]->addrs);
+		lists[i]->addrs = NULL;
+		lists[i]->n = 0;
+	}
+	config_listen_free(cfg->listen, cfg->n_listen);
+	cfg->listen = merged;
+	cfg->n_listen = n;
+}
+
+void config_parse_root(struct parse *p, yaml_node_t *root, struct config *cfg)
+{
+	struct top top = {.cfg = cfg, .site = &cfg->vhosts[0]};
+	config_for_each_pair(p, "the file", root, top_pair, &top);
+	if (top.hosts != NULL && top.host_key != NULL)
+		config_problem(p, top.host_key, "host: give the names in each entry of hosts instead");
+	else if (top.hosts != NULL)
+		config_parse_hosts(p, top.hosts, top.site, cfg);
+	take_listeners(cfg, &top);
+	config_listen_free(top.gemini.addrs, top.gemini.n);
+	config_listen_free(top.gopher.addrs, top.gopher.n);
+}
