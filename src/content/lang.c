@@ -402,17 +402,19 @@ static char *text_ngrams(const char *text, size_t len)
 static void score_categories(char *ngrams, int *scores)
 {
 	int text_rank = 0;
-	for (char *line = strtok(ngrams, "\n"); line != NULL && text_rank < MAXNGRAMS;
-	     line = strtok(NULL, "\n"), text_rank++) {
+	char *next = ngrams;
+	for (char *line = strsep(&next, "\n"); line != NULL && line[0] != '\0' && text_rank < MAXNGRAMS;
+	     line = strsep(&next, "\n"), text_rank++) {
 		line[strcspn(line, " \t")] = '\0';
-		for (size_t c = 0; c < identifier.n_categories; c++)
-			scores[c] += MAXOUTOFPLACE;
 		const struct ngram_slot *slot = slot_of(line);
 		for (uint32_t i = slot->first; i < slot->first + slot->count; i++) {
 			const struct ngram_rank *r = &identifier.ranks[i];
 			scores[r->category] += abs((int)r->rank - text_rank) - MAXOUTOFPLACE;
 		}
 	}
+	/* Every n-gram counted as missing, less what was found above. */
+	for (size_t c = 0; c < identifier.n_categories; c++)
+		scores[c] += text_rank * MAXOUTOFPLACE;
 }
 
 static int by_score(const void *a, const void *b)
