@@ -571,14 +571,10 @@ void lang_count_reading(struct reading *r, const char *text, size_t len)
 {
 	bool counted = false; /* the run so far has been counted as a word */
 	for (size_t i = 0; i < len;) {
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)text + i,
-		                                      (utf8proc_ssize_t)(len - i), &cp);
-		if (n <= 0) {
-			i++;
-			continue;
-		}
-		i += (size_t)n;
+		int32_t cp;
+		/* A bad byte reads as U+FFFD, a symbol: it neither ends a word
+		 * nor makes one. */
+		i += text_decode(text, len, i, &cp);
 		utf8proc_category_t cat = utf8proc_category(cp);
 		if (is_space(cp, cat) || read_by_character(cp)) {
 			counted = false;

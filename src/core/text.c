@@ -57,6 +57,10 @@ struct grapheme {
 
 size_t text_decode(const char *s, size_t len, size_t i, int32_t *cp)
 {
+	if ((unsigned char)s[i] < 0x80) {
+		*cp = (unsigned char)s[i];
+		return 1;
+	}
 	utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
 	                                      (utf8proc_ssize_t)(len - i), cp);
 	if (n <= 0) {
