@@ -232,17 +232,27 @@ struct ngram_rank {
 	uint16_t rank;
 };
 
-/* The run of ngram_ranks that share one n-gram; count 0: an empty slot. */
+/* A language that has an n-gram, and its rank there. */
+struct posting {
+	uint16_t category;
+	uint16_t rank;
+};
+
+/* One n-gram and the languages that have it: postings[first, first +
+ * count). The n-gram is in its slot and the postings are small, so that
+ * a look-up touches little memory. count 0: an empty slot. */
 struct ngram_slot {
-	uint32_t first;
+	char gram[MAXNGRAMSIZE + 1];
 	uint32_t count;
+	uint32_t first;
 };
 
 static struct {
 	struct category *categories;
 	size_t n_categories;
-	struct ngram_rank *ranks; /* sorted by n-gram */
+	struct ngram_rank *ranks; /* while the files are read */
 	size_t n_ranks;
+	struct posting *postings;
 	struct ngram_slot *slots; /* open addressing, a power of two */
 	size_t n_slots;
 } identifier;
@@ -319,27 +329,36 @@ static struct ngram_slot *slot_of(const char *gram)
 	size_t mask = identifier.n_slots - 1;
 	for (size_t i = (size_t)text_hash(gram, strlen(gram)) & mask;; i = (i + 1) & mask) {
 		struct ngram_slot *slot = &identifier.slots[i];
-		if (slot->count == 0 || strcmp(identifier.ranks[slot->first].gram, gram) == 0)
+		if (slot->count == 0 || strcmp(slot->gram, gram) == 0)
 			return slot;
 	}
 }
 
-/* Sorts the ranks by n-gram and gives each n-gram its slot. */
+/* Sorts the ranks read by n-gram and gives each n-gram its slot and its
+ * postings. */
 static void index_ranks(void)
 {
 	qsort(identifier.ranks, identifier.n_ranks, sizeof *identifier.ranks, by_gram_then_category);
+	identifier.postings = xcalloc(identifier.n_ranks ? identifier.n_ranks : 1, sizeof *identifier.postings);
+	size_t distinct = 0;
+	for (size_t i = 0; i < identifier.n_ranks; i++)
+		distinct += i == 0 || strcmp(identifier.ranks[i].gram, identifier.ranks[i - 1].gram) != 0;
 	identifier.n_slots = 16;
-	while (identifier.n_slots < identifier.n_ranks * 2)
+	while (identifier.n_slots < distinct * 2)
 		identifier.n_slots *= 2;
 	identifier.slots = xcalloc(identifier.n_slots, sizeof *identifier.slots);
 	for (size_t i = 0; i < identifier.n_ranks;) {
-		size_t end = i + 1;
-		while (end < identifier.n_ranks && strcmp(identifier.ranks[end].gram, identifier.ranks[i].gram) == 0)
-			end++;
+		size_t end = i;
+		for (; end < identifier.n_ranks && strcmp(identifier.ranks[end].gram, identifier.ranks[i].gram) == 0; end++)
+			identifier.postings[end] = (struct posting){identifier.ranks[end].category, identifier.ranks[end].rank};
 		struct ngram_slot *slot = slot_of(identifier.ranks[i].gram);
-		*slot = (struct ngram_slot){.first = (uint32_t)i, .count = (uint32_t)(end - i)};
+		memcpy(slot->gram, identifier.ranks[i].gram, sizeof slot->gram);
+		slot->first = (uint32_t)i;
+		slot->count = (uint32_t)(end - i);
 		i = end;
 	}
+	free(identifier.ranks);
+	identifier.ranks = NULL;
 }
 
 bool lang_identifier_open(const char *dir)
@@ -371,6 +390,7 @@ void lang_identifier_close(void)
 		free(identifier.categories[i].name);
 	free(identifier.categories);
 	free(identifier.ranks);
+	free(identifier.postings);
 	free(identifier.slots);
 	memset(&identifier, 0, sizeof identifier);
 }
@@ -408,8 +428,8 @@ static void score_categories(char *ngrams, int *scores)
 		line[strcspn(line, " \t")] = '\0';
 		const struct ngram_slot *slot = slot_of(line);
 		for (uint32_t i = slot->first; i < slot->first + slot->count; i++) {
-			const struct ngram_rank *r = &identifier.ranks[i];
-			scores[r->category] += abs((int)r->rank - text_rank) - MAXOUTOFPLACE;
+			const struct posting *p = &identifier.postings[i];
+			scores[p->category] += abs((int)p->rank - text_rank) - MAXOUTOFPLACE;
 		}
 	}
 	/* Every n-gram counted as missing, less what was found above. */
