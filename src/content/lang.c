@@ -524,7 +524,7 @@ static size_t count_letters(const char *text, size_t len)
 	for (size_t i = 0; i < len;) {
 		int32_t cp;
 		i += text_decode(text, len, i, &cp);
-		utf8proc_category_t cat = utf8proc_category(cp);
+		utf8proc_category_t cat = (utf8proc_category_t)text_category(cp);
 		if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
 			letters++;
 	}
@@ -595,7 +595,7 @@ void lang_count_reading(struct reading *r, const char *text, size_t len)
 		/* A bad byte reads as U+FFFD, a symbol: it neither ends a word
 		 * nor makes one. */
 		i += text_decode(text, len, i, &cp);
-		utf8proc_category_t cat = utf8proc_category(cp);
+		utf8proc_category_t cat = (utf8proc_category_t)text_category(cp);
 		if (is_space(cp, cat) || read_by_character(cp)) {
 			counted = false;
 			if (read_by_character(cp) && is_letter_or_number(cat))

@@ -70,6 +70,19 @@ size_t text_decode(const char *s, size_t len, size_t i, int32_t *cp)
 	return (size_t)n;
 }
 
+int text_category(int32_t cp)
+{
+	if (cp >= 'a' && cp <= 'z')
+		return UTF8PROC_CATEGORY_LL;
+	if (cp >= 'A' && cp <= 'Z')
+		return UTF8PROC_CATEGORY_LU;
+	if (cp >= '0' && cp <= '9')
+		return UTF8PROC_CATEGORY_ND;
+	if (cp == ' ')
+		return UTF8PROC_CATEGORY_ZS;
+	return utf8proc_category(cp);
+}
+
 /* Hangul medial vowels and final consonants: they join the initial
  * consonant before them into one syllable block. */
 static bool is_hangul_jamo_tail(utf8proc_int32_t cp)

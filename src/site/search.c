@@ -220,7 +220,7 @@ static uint32_t vocab_add(struct search_vocab *vocab, const char *term, size_t l
 
 static bool is_word_char(utf8proc_int32_t c)
 {
-	switch (utf8proc_category(c)) {
+	switch (text_category(c)) {
 	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
 	case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
 	case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:

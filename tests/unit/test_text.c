@@ -203,6 +203,16 @@ static void test_fold_ascii(void)
 	free(fast);
 }
 
+/* The shortcut for ASCII answers as utf8proc does, for every code point
+ * it covers and a few beyond. */
+static void test_category(void)
+{
+	for (int32_t cp = 0; cp < 0x250; cp++)
+		CHECK_INT(text_category(cp), utf8proc_category(cp));
+	CHECK_INT(text_category(0x4e00), UTF8PROC_CATEGORY_LO);
+	CHECK_INT(text_category(0x3000), UTF8PROC_CATEGORY_ZS);
+}
+
 static void test_slug(void)
 {
 	char *s = text_slug("Wow...!!, Kesan Peserta");
@@ -538,6 +548,7 @@ int main(void)
 	RUN(test_wrap_long_word);
 	RUN(test_fold);
 	RUN(test_fold_ascii);
+	RUN(test_category);
 	RUN(test_slug);
 	RUN(test_trim);
 	RUN(test_clean_controls);
