@@ -350,24 +350,35 @@ def publish_one(news, n, gopher_port, when):
     return (time.monotonic() - start) * 1000
 
 
+def generate_capsule(capsule, articles):
+    """Writes the scale run's capsule: articles generated articles under
+    capsule/news/YYYY/ and one static page."""
+    news = os.path.join(capsule, "news")
+    SCALE_ARTICLES[0] = articles
+    os.makedirs(news)
+    folders = set()
+    for n in range(articles):
+        path = article_path(news, n)
+        folder = os.path.dirname(path)
+        if folder not in folders:
+            os.makedirs(folder, exist_ok=True)
+            os.chmod(folder, 0o755)
+            folders.add(folder)
+        write_article(path, n)
+        if n and n % 100_000 == 0:
+            log(f"{n:,} of {articles:,} articles written")
+    with open(os.path.join(capsule, "static.gmi"), "w") as f:
+        f.write("# A static page\n\n" + "Sebuah halaman tetap.\n" * 40)
+    for d in (capsule, news):
+        os.chmod(d, 0o755)
+
+
 def scale_figures(args, build, kabar, workdir):
     """Cold load, RSS, publish latency and search latency over many articles."""
     capsule = os.path.join(workdir, "big-capsule")
     news = os.path.join(capsule, "news")
-    SCALE_ARTICLES[0] = args.articles
-    os.makedirs(news)
-    for n in range(args.articles):
-        path = article_path(news, n)
-        if n == 0 or not os.path.isdir(os.path.dirname(path)):
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            os.chmod(os.path.dirname(path), 0o755)
-        write_article(path, n)
-        if n and n % 100_000 == 0:
-            log(f"{n:,} of {args.articles:,} articles written")
-    with open(os.path.join(capsule, "static.gmi"), "w") as f:
-        f.write("# A static page\n\n" + "Sebuah halaman tetap.\n" * 40)
-    for d in (workdir, capsule, news):
-        os.chmod(d, 0o755)
+    generate_capsule(capsule, args.articles)
+    os.chmod(workdir, 0o755)
     disk = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(news)
                for f in files)
     start = time.monotonic()
@@ -544,10 +555,15 @@ def main():
     ap.add_argument("--articles", type=int, default=100_000)
     ap.add_argument("--scale-only", action="store_true",
                     help="only the figures over --articles generated articles, printed")
+    ap.add_argument("--generate", metavar="DIR",
+                    help="only write the scale run's capsule of --articles articles into DIR"
+                         " (a new folder), to profile or time a load by hand")
     ap.add_argument("--publishes", type=int, default=20)
     ap.add_argument("--floor-seconds", type=float, default=2)
     ap.add_argument("--out", default=os.path.join(REPO, "BENCHMARKS.md"))
     args = ap.parse_args()
+    if args.generate:
+        return generate_capsule(args.generate, args.articles)
     if args.scale_only:
         return scale_only(args)
     install_peers()

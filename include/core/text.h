@@ -16,6 +16,11 @@ bool text_valid_utf8(const char *s, size_t len);
  * so that bad input still measures and wraps sensibly. */
 size_t text_decode(const char *s, size_t len, size_t i, int32_t *cp);
 
+/* utf8proc's general category of cp (a utf8proc_category_t), ASCII's
+ * letters, digits and spaces answered without a call into utf8proc: they
+ * are most of what is counted when an archive loads. */
+int text_category(int32_t cp);
+
 /* Display columns of s as terminals count them (glibc's wcswidth): wide
  * (CJK) characters count two, spacing marks (Devanagari, Tamil vowel signs)
  * one, combining accents and zero-width characters none. An emoji with

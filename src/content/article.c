@@ -61,22 +61,39 @@ static size_t invisible_at(const unsigned char *s, size_t len)
 	return 0;
 }
 
+/* Whether normalise keeps byte c as it is, whatever follows: not a
+ * control (but newline and tab), nor the first byte of an invisible
+ * character. */
+static bool kept_as_is(unsigned char c)
+{
+	return c == '\n' || c == '\t' || (c >= 0x20 && c != 0x7f && c != 0xe2 && c != 0xef);
+}
+
 /* One line end (\n), no invisible characters, no control characters but
- * tabs: a renderer can trust the text it is given. */
+ * tabs: a renderer can trust the text it is given. Runs of bytes kept as
+ * they are go in whole: an article is mostly such a run. */
 static void normalise(struct buf *out, const char *data, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)data;
 	buf_reserve(out, len);
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len;) {
+		size_t run = i;
+		while (run < len && kept_as_is(s[run]))
+			run++;
+		buf_append(out, data + i, run - i);
+		if (run == len)
+			return;
+		i = run;
 		size_t skip = invisible_at(s + i, len - i);
 		if (skip) {
-			i += skip - 1;
-		} else if (s[i] == '\r') {
-			if (i + 1 >= len || s[i + 1] != '\n')
-				buf_putc(out, '\n');
-		} else if (s[i] == '\n' || s[i] == '\t' || (s[i] >= 0x20 && s[i] != 0x7f)) {
-			buf_putc(out, (char)s[i]);
+			i += skip;
+			continue;
 		}
+		if (s[i] == '\r' && (i + 1 >= len || s[i + 1] != '\n'))
+			buf_putc(out, '\n');
+		else if (s[i] >= 0x20 && s[i] != 0x7f)
+			buf_putc(out, (char)s[i]);
+		i++;
 	}
 }
 

@@ -1,11 +1,13 @@
 #include "lang.h"
 
 #include <ctype.h>
-#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <constants.h>
+#include <fingerprint.h>
 #include <textcat.h>
 #include <utf8proc.h>
 
@@ -202,84 +204,274 @@ bool lang_of_path(const char *path, char out[LANG_TAG_MAX])
 
 /* ---- Identification ---- */
 
-/* The classifier names its categories by its own strings ("zh-CN-utf8");
- * its fingerprint files are named by BCP 47 tags ("zh-Hans.lm"). */
+/*
+ * libexttextcat's method (Cavnar and Trenkle's n-gram ranks): the text's
+ * 400 most frequent n-grams, each scored against every language's 400 by
+ * how far its rank is from theirs (MAXOUTOFPLACE when they lack it), the
+ * lowest sum winning. The library compares the text with each of its 164
+ * languages in turn, a string merge of 800 entries apiece, which was half
+ * the time of loading an archive. Here the languages' n-grams are read
+ * once into one table that names, for each n-gram, the languages that have
+ * it and at which rank: a text's score against every language comes from
+ * its own 400 look-ups. The text's n-grams are still made by the library,
+ * and the verdict follows its rules, so the answers are the library's.
+ */
+
+/* Where the library names a category by its own string ("zh-CN-utf8"),
+ * its fingerprint file is named by a BCP 47 tag ("zh-Hans.lm"): tag is
+ * empty when the file's name is not one. */
 struct category {
 	char *name;
 	char tag[LANG_TAG_MAX];
 };
 
+/* One n-gram of one language's fingerprint, at rank (0: most frequent). */
+struct ngram_rank {
+	char gram[MAXNGRAMSIZE + 1];
+	uint16_t category;
+	uint16_t rank;
+};
+
+/* A language that has an n-gram, and its rank there. */
+struct posting {
+	uint16_t category;
+	uint16_t rank;
+};
+
+/* One n-gram and the languages that have it: postings[first, first +
+ * count). The n-gram is in its slot and the postings are small, so that
+ * a look-up touches little memory. count 0: an empty slot. */
+struct ngram_slot {
+	char gram[MAXNGRAMSIZE + 1];
+	uint32_t count;
+	uint32_t first;
+};
+
 static struct {
-	pthread_mutex_t lock;
-	void *textcat;
 	struct category *categories;
 	size_t n_categories;
-} identifier = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	struct ngram_rank *ranks; /* while the files are read */
+	size_t n_ranks;
+	struct posting *postings;
+	struct ngram_slot *slots; /* open addressing, a power of two */
+	size_t n_slots;
+} identifier;
 
-/* Reads "FILE.lm NAME" lines of the classifier's configuration. */
-static void read_categories(FILE *conf)
+static void category_add(const char *name, const char *file)
+{
+	identifier.categories = xreallocarray(identifier.categories, identifier.n_categories + 1,
+	                                      sizeof *identifier.categories);
+	struct category *c = &identifier.categories[identifier.n_categories++];
+	c->name = xstrdup(name);
+	size_t len = strlen(file);
+	if (len < 4 || !text_ends_with(file, len, ".lm") || !lang_tag_normalise(file, len - 3, c->tag))
+		c->tag[0] = '\0';
+}
+
+/* One language's fingerprint file, as the library reads it: the first
+ * word of each line, lines too long for an n-gram skipped, at most
+ * MAXNGRAMS. False when it cannot be read. */
+static bool read_fingerprint(const char *path, uint16_t category)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	char line[1024];
+	uint16_t rank = 0;
+	while (rank < MAXNGRAMS && fgets(line, sizeof line, f) != NULL) {
+		const char *start = line + strspn(line, " \t\r\n");
+		size_t len = strcspn(start, " \t\r\n");
+		if (len > MAXNGRAMSIZE)
+			continue;
+		identifier.ranks = xgrowarray(identifier.ranks, identifier.n_ranks, sizeof *identifier.ranks);
+		struct ngram_rank *r = &identifier.ranks[identifier.n_ranks++];
+		memcpy(r->gram, start, len);
+		r->gram[len] = '\0';
+		r->category = category;
+		r->rank = rank++;
+	}
+	fclose(f);
+	return true;
+}
+
+/* Reads "FILE.lm NAME" lines of the classifier's configuration and each
+ * FILE under dir. False when one of them cannot be read. */
+static bool read_categories(FILE *conf, const char *dir)
 {
 	char line[512];
 	while (fgets(line, sizeof line, conf) != NULL) {
 		char file[128], name[128];
 		if (line[0] == '#' || sscanf(line, "%127s %127s", file, name) != 2)
 			continue;
-		size_t len = strlen(file);
-		if (len < 4 || !text_ends_with(file, len, ".lm"))
-			continue;
-		char tag[LANG_TAG_MAX];
-		if (!lang_tag_normalise(file, len - 3, tag))
-			continue;
-		identifier.categories = xreallocarray(identifier.categories, identifier.n_categories + 1,
-		                                      sizeof *identifier.categories);
-		struct category *c = &identifier.categories[identifier.n_categories++];
-		c->name = xstrdup(name);
-		memcpy(c->tag, tag, sizeof tag);
+		if (identifier.n_categories >= UINT16_MAX)
+			return false;
+		char *path = xasprintf("%s/%s", dir, file);
+		bool ok = read_fingerprint(path, (uint16_t)identifier.n_categories);
+		free(path);
+		if (!ok)
+			return false;
+		category_add(name, file);
 	}
+	return identifier.n_categories > 0;
+}
+
+static int by_gram_then_category(const void *a, const void *b)
+{
+	const struct ngram_rank *x = a, *y = b;
+	int order = strcmp(x->gram, y->gram);
+	if (order != 0)
+		return order;
+	return (x->category > y->category) - (x->category < y->category);
+}
+
+static struct ngram_slot *slot_of(const char *gram)
+{
+	size_t mask = identifier.n_slots - 1;
+	for (size_t i = (size_t)text_hash(gram, strlen(gram)) & mask;; i = (i + 1) & mask) {
+		struct ngram_slot *slot = &identifier.slots[i];
+		if (slot->count == 0 || strcmp(slot->gram, gram) == 0)
+			return slot;
+	}
+}
+
+/* Sorts the ranks read by n-gram and gives each n-gram its slot and its
+ * postings. */
+static void index_ranks(void)
+{
+	qsort(identifier.ranks, identifier.n_ranks, sizeof *identifier.ranks, by_gram_then_category);
+	identifier.postings = xcalloc(identifier.n_ranks ? identifier.n_ranks : 1, sizeof *identifier.postings);
+	size_t distinct = 0;
+	for (size_t i = 0; i < identifier.n_ranks; i++)
+		distinct += i == 0 || strcmp(identifier.ranks[i].gram, identifier.ranks[i - 1].gram) != 0;
+	identifier.n_slots = 16;
+	while (identifier.n_slots < distinct * 2)
+		identifier.n_slots *= 2;
+	identifier.slots = xcalloc(identifier.n_slots, sizeof *identifier.slots);
+	for (size_t i = 0; i < identifier.n_ranks;) {
+		size_t end = i;
+		for (; end < identifier.n_ranks && strcmp(identifier.ranks[end].gram, identifier.ranks[i].gram) == 0; end++)
+			identifier.postings[end] = (struct posting){identifier.ranks[end].category, identifier.ranks[end].rank};
+		struct ngram_slot *slot = slot_of(identifier.ranks[i].gram);
+		memcpy(slot->gram, identifier.ranks[i].gram, sizeof slot->gram);
+		slot->first = (uint32_t)i;
+		slot->count = (uint32_t)(end - i);
+		i = end;
+	}
+	free(identifier.ranks);
+	identifier.ranks = NULL;
 }
 
 bool lang_identifier_open(const char *dir)
 {
-	if (identifier.textcat != NULL)
+	if (identifier.slots != NULL)
 		return true;
 	if (dir == NULL)
 		dir = KABAR_TEXTCAT_DIR;
 	char *conf_path = xasprintf("%s/fpdb.conf", dir);
-	char *prefix = xasprintf("%s/", dir);
 	FILE *conf = fopen(conf_path, "r");
-	if (conf != NULL) {
-		read_categories(conf);
+	bool ok = conf != NULL && read_categories(conf, dir);
+	if (conf != NULL)
 		fclose(conf);
-		identifier.textcat = special_textcat_Init(conf_path, prefix);
-	}
-	if (identifier.textcat == NULL) {
+	if (ok) {
+		index_ranks();
+	} else {
 		log_warn("%s: cannot read the language fingerprints (libexttextcat-data); "
 		         "articles without a language take their host's",
 		         conf_path);
 		lang_identifier_close();
 	}
 	free(conf_path);
-	free(prefix);
-	return identifier.textcat != NULL;
+	return ok;
 }
 
 void lang_identifier_close(void)
 {
-	if (identifier.textcat != NULL)
-		textcat_Done(identifier.textcat);
-	identifier.textcat = NULL;
 	for (size_t i = 0; i < identifier.n_categories; i++)
 		free(identifier.categories[i].name);
 	free(identifier.categories);
-	identifier.categories = NULL;
-	identifier.n_categories = 0;
+	free(identifier.ranks);
+	free(identifier.postings);
+	free(identifier.slots);
+	memset(&identifier, 0, sizeof identifier);
+}
+
+/* The text's n-grams in rank order, as the library makes them (its
+ * fingerprint, printed one n-gram a line). NULL when it makes none. */
+static char *text_ngrams(const char *text, size_t len)
+{
+	void *fp = fp_Init(NULL);
+	if (fp == NULL)
+		return NULL;
+	fp_SetProperty(fp, TCPROP_UTF8AWARE, 1);
+	char *printed = NULL;
+	size_t printed_len = 0;
+	if (fp_Create(fp, text, (uint4)(len < UINT32_MAX ? len : UINT32_MAX), MAXNGRAMS) != 0) {
+		FILE *out = open_memstream(&printed, &printed_len);
+		if (out != NULL) {
+			fp_Print(fp, out);
+			fclose(out);
+		}
+	}
+	fp_Done(fp);
+	return printed;
+}
+
+/* Each category's distance from the text whose n-grams are ngrams: the
+ * sum over those n-grams of how far the category's rank is from the
+ * text's, MAXOUTOFPLACE where it lacks one. */
+static void score_categories(char *ngrams, int *scores)
+{
+	int text_rank = 0;
+	char *next = ngrams;
+	for (char *line = strsep(&next, "\n"); line != NULL && line[0] != '\0' && text_rank < MAXNGRAMS;
+	     line = strsep(&next, "\n"), text_rank++) {
+		line[strcspn(line, " \t")] = '\0';
+		const struct ngram_slot *slot = slot_of(line);
+		for (uint32_t i = slot->first; i < slot->first + slot->count; i++) {
+			const struct posting *p = &identifier.postings[i];
+			scores[p->category] += abs((int)p->rank - text_rank) - MAXOUTOFPLACE;
+		}
+	}
+	/* Every n-gram counted as missing, less what was found above. */
+	for (size_t c = 0; c < identifier.n_categories; c++)
+		scores[c] += text_rank * MAXOUTOFPLACE;
+}
+
+static int by_score(const void *a, const void *b)
+{
+	const candidate_t *x = a, *y = b;
+	return (x->score > y->score) - (x->score < y->score);
+}
+
+/*
+ * The library's verdict: the categories scoring below THRESHOLDVALUE times
+ * the best, best first; none when more than MAXCANDIDATES do (too many
+ * alike to tell). Returns how many.
+ */
+static int verdict(const int *scores, candidate_t out[MAXCANDIDATES])
+{
+	int best = MAXSCORE;
+	for (size_t c = 0; c < identifier.n_categories; c++)
+		if (scores[c] < best)
+			best = scores[c];
+	int threshold = (int)((double)best * THRESHOLDVALUE);
+	int n = 0;
+	for (size_t c = 0; c < identifier.n_categories; c++) {
+		if (scores[c] >= threshold)
+			continue;
+		if (n == MAXCANDIDATES)
+			return 0;
+		out[n++] = (candidate_t){.score = scores[c], .name = identifier.categories[c].name};
+	}
+	qsort(out, (size_t)n, sizeof *out, by_score);
+	return n;
 }
 
 static const char *category_tag(const char *name)
 {
 	for (size_t i = 0; i < identifier.n_categories; i++)
 		if (strcmp(identifier.categories[i].name, name) == 0)
-			return identifier.categories[i].tag;
+			return identifier.categories[i].tag[0] ? identifier.categories[i].tag : NULL;
 	return NULL;
 }
 
@@ -332,7 +524,7 @@ static size_t count_letters(const char *text, size_t len)
 	for (size_t i = 0; i < len;) {
 		int32_t cp;
 		i += text_decode(text, len, i, &cp);
-		utf8proc_category_t cat = utf8proc_category(cp);
+		utf8proc_category_t cat = (utf8proc_category_t)text_category(cp);
 		if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
 			letters++;
 	}
@@ -341,17 +533,17 @@ static size_t count_letters(const char *text, size_t len)
 
 bool lang_identify(const char *text, size_t len, char out[LANG_TAG_MAX])
 {
-	if (count_letters(text, len) < LANG_MIN_LETTERS)
+	if (identifier.slots == NULL || count_letters(text, len) < LANG_MIN_LETTERS)
 		return false;
-	pthread_mutex_lock(&identifier.lock);
-	bool found = false;
-	if (identifier.textcat != NULL) {
-		candidate_t *c = textcat_GetClassifyFullOutput(identifier.textcat);
-		int n = textcat_ClassifyFull(identifier.textcat, text, len, c);
-		found = confident(c, n, out);
-		textcat_ReleaseClassifyFullOutput(identifier.textcat, c);
-	}
-	pthread_mutex_unlock(&identifier.lock);
+	char *ngrams = text_ngrams(text, len);
+	if (ngrams == NULL)
+		return false;
+	int *scores = xcalloc(identifier.n_categories, sizeof *scores);
+	score_categories(ngrams, scores);
+	candidate_t candidates[MAXCANDIDATES];
+	bool found = confident(candidates, verdict(scores, candidates), out);
+	free(scores);
+	free(ngrams);
 	return found;
 }
 
@@ -399,15 +591,11 @@ void lang_count_reading(struct reading *r, const char *text, size_t len)
 {
 	bool counted = false; /* the run so far has been counted as a word */
 	for (size_t i = 0; i < len;) {
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)text + i,
-		                                      (utf8proc_ssize_t)(len - i), &cp);
-		if (n <= 0) {
-			i++;
-			continue;
-		}
-		i += (size_t)n;
-		utf8proc_category_t cat = utf8proc_category(cp);
+		int32_t cp;
+		/* A bad byte reads as U+FFFD, a symbol: it neither ends a word
+		 * nor makes one. */
+		i += text_decode(text, len, i, &cp);
+		utf8proc_category_t cat = (utf8proc_category_t)text_category(cp);
 		if (is_space(cp, cat) || read_by_character(cp)) {
 			counted = false;
 			if (read_by_character(cp) && is_letter_or_number(cat))

@@ -7,6 +7,7 @@
 
 #include <utf8proc.h>
 
+#include "alloc.h"
 #include "buf.h"
 
 bool text_valid_utf8(const char *s, size_t len)
@@ -56,6 +57,10 @@ struct grapheme {
 
 size_t text_decode(const char *s, size_t len, size_t i, int32_t *cp)
 {
+	if ((unsigned char)s[i] < 0x80) {
+		*cp = (unsigned char)s[i];
+		return 1;
+	}
 	utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
 	                                      (utf8proc_ssize_t)(len - i), cp);
 	if (n <= 0) {
@@ -63,6 +68,19 @@ size_t text_decode(const char *s, size_t len, size_t i, int32_t *cp)
 		return 1;
 	}
 	return (size_t)n;
+}
+
+int text_category(int32_t cp)
+{
+	if (cp >= 'a' && cp <= 'z')
+		return UTF8PROC_CATEGORY_LL;
+	if (cp >= 'A' && cp <= 'Z')
+		return UTF8PROC_CATEGORY_LU;
+	if (cp >= '0' && cp <= '9')
+		return UTF8PROC_CATEGORY_ND;
+	if (cp == ' ')
+		return UTF8PROC_CATEGORY_ZS;
+	return utf8proc_category(cp);
 }
 
 /* Hangul medial vowels and final consonants: they join the initial
@@ -312,8 +330,31 @@ static char *valid_copy(const char *s, size_t len)
 	return buf_steal(&b); /* "" for empty input: buf_steal always allocates */
 }
 
+/* Text in ASCII (up to its end or its first NUL, where folding stops)
+ * folds to its lower case: no ASCII character has a mark to strip, a
+ * compatibility form or a composition. Most of a newsroom's words are in
+ * it, and this spares them utf8proc's decomposition. NULL when s has a
+ * byte beyond ASCII. */
+static char *fold_ascii(const char *s, size_t len)
+{
+	size_t end = 0;
+	while (end < len && s[end] != '\0') {
+		if ((unsigned char)s[end] >= 0x80)
+			return NULL;
+		end++;
+	}
+	char *folded = xmalloc(end + 1);
+	for (size_t i = 0; i < end; i++)
+		folded[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+	folded[end] = '\0';
+	return folded;
+}
+
 char *text_fold(const char *s, size_t len)
 {
+	char *ascii = fold_ascii(s, len);
+	if (ascii != NULL)
+		return ascii;
 	char *valid = valid_copy(s, len);
 	utf8proc_uint8_t *folded = NULL;
 	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)valid, 0, &folded,

@@ -220,7 +220,7 @@ static uint32_t vocab_add(struct search_vocab *vocab, const char *term, size_t l
 
 static bool is_word_char(utf8proc_int32_t c)
 {
-	switch (utf8proc_category(c)) {
+	switch (text_category(c)) {
 	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
 	case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
 	case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:
@@ -234,21 +234,19 @@ static bool is_word_char(utf8proc_int32_t c)
 /* Calls fn for each word of already folded text. */
 static void each_word(const char *folded, void (*fn)(const char *word, size_t len, void *ctx), void *ctx)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)folded;
 	size_t len = strlen(folded), i = 0, start = 0;
 	bool in_word = false;
 	while (i < len) {
-		utf8proc_int32_t c;
-		utf8proc_ssize_t n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &c);
-		bool word = n > 0 && is_word_char(c);
-		if (n <= 0)
-			n = 1;
+		int32_t c;
+		/* A bad byte reads as U+FFFD, which is no word character. */
+		size_t n = text_decode(folded, len, i, &c);
+		bool word = is_word_char(c);
 		if (word && !in_word)
 			start = i;
 		if (!word && in_word && i - start <= MAX_TERM_BYTES)
 			fn(folded + start, i - start, ctx);
 		in_word = word;
-		i += (size_t)n;
+		i += n;
 	}
 	if (in_word && len - start <= MAX_TERM_BYTES)
 		fn(folded + start, len - start, ctx);

@@ -55,6 +55,27 @@ static void test_invisible_characters(void)
 	buf_free(&err);
 }
 
+/* Controls go (tabs and line ends stay, a lone CR ends a line), and so
+ * do they beside characters that share an invisible one's first byte
+ * (U+2014, U+FF21), which stay. */
+static void test_controls_beside_kept_characters(void)
+{
+	struct buf err = {0};
+	struct article *a = parse("news/x.md",
+	                          "---\ndate: 2022-04-21\n---\n"
+	                          "Satu\x01 dua\x7f \xe2\x80\x94 \xef\xbc\xa1\x1b\rtiga\xef\xbb\xbf\r\n\r\n"
+	                          "\xe2\x80\x8b" "Empat\xe2\x81\xa0.\x02",
+	                          &err);
+	CHECK(a != NULL);
+	if (a && a->n_blocks == 2) {
+		CHECK_STR(a->blocks[0].text, "Satu dua \xe2\x80\x94 \xef\xbc\xa1 tiga");
+		CHECK_STR(a->blocks[1].text, "Empat.");
+	}
+	CHECK_INT(a ? a->n_blocks : 0, 2);
+	article_free(a);
+	buf_free(&err);
+}
+
 static void test_path_uses_own_zone(void)
 {
 	struct buf err = {0};
@@ -320,6 +341,7 @@ int main(void)
 	RUN(test_visible);
 	RUN(test_source_names);
 	RUN(test_invisible_characters);
+	RUN(test_controls_beside_kept_characters);
 	RUN(test_path_uses_own_zone);
 	RUN(test_date_from_file_name);
 	RUN(test_gemtext);

@@ -6,6 +6,10 @@
 #include "alloc.h"
 #include "article.h"
 #include "buf.h"
+#include "text.h"
+
+#include <textcat.h>
+#include <utf8proc.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +266,83 @@ static void test_identify(void)
 	CHECK(lang_identifier_open(NULL));
 }
 
+static size_t letters(const char *text, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len;) {
+		int32_t cp;
+		i += text_decode(text, len, i, &cp);
+		int cat = text_category(cp);
+		n += cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+	}
+	return n;
+}
+
+/* The tag of the library's category name ("id--utf8"), from the line of
+ * its configuration that names the category's fingerprint ("id.lm"). */
+static bool category_file_tag(const char *name, char tag[LANG_TAG_MAX])
+{
+	FILE *conf = fopen("/usr/share/libexttextcat/fpdb.conf", "r");
+	if (conf == NULL)
+		return false;
+	char line[512], file[128], cat[128];
+	bool found = false;
+	while (!found && fgets(line, sizeof line, conf) != NULL)
+		found = line[0] != '#' && sscanf(line, "%127s %127s", file, cat) == 2 &&
+		        strcmp(cat, name) == 0 && lang_tag_normalise(file, strlen(file) - 3, tag);
+	fclose(conf);
+	return found;
+}
+
+/*
+ * Kabar scores texts from its own table of the library's fingerprints; its
+ * verdicts must be the library's. Over slices of texts in several scripts:
+ * where the library names one language, Kabar names it; where it names
+ * none (too many alike), Kabar names none either.
+ */
+static void test_identify_as_the_library(void)
+{
+	void *textcat = special_textcat_Init("/usr/share/libexttextcat/fpdb.conf", "/usr/share/libexttextcat/");
+	if (textcat == NULL || !lang_identifier_open(NULL)) {
+		fprintf(stderr, "  libexttextcat-data is not installed: nothing to compare\n");
+		return;
+	}
+	const char *samples[] = {"tests/lang/ar.md", "tests/lang/hi.md", "tests/lang/ta.md",
+	                         "tests/lang/zh-hans.md", "capsule/news/harbour-light-returns.md",
+	                         "capsule/news/festival-layang-layang.md", "capsule/news/mangrove-count.md",
+	                         "capsule/news/night-market-moves.md", "capsule/news/ferry-timetable.md"};
+	const size_t sizes[] = {700, 1500, 4096};
+	int agreed = 0;
+	for (size_t f = 0; f < sizeof samples / sizeof *samples; f++) {
+		size_t len;
+		char *text = read_sample(samples[f], &len);
+		CHECK(text != NULL);
+		for (size_t k = 0; text != NULL && k < sizeof sizes / sizeof *sizes; k++) {
+			for (size_t at = 0; at < len; at += 97) {
+				size_t n = len - at < sizes[k] ? len - at : sizes[k];
+				candidate_t *c = textcat_GetClassifyFullOutput(textcat);
+				int found = textcat_ClassifyFull(textcat, text + at, n, c);
+				char want[LANG_TAG_MAX], tag[LANG_TAG_MAX];
+				bool ok = lang_identify(text + at, n, tag);
+				/* A slice of fewer than LANG_MIN_LETTERS letters Kabar never
+				 * tells, whatever the library says. */
+				if (found == 1 && letters(text + at, n) >= LANG_MIN_LETTERS &&
+				    category_file_tag(c[0].name, want)) {
+					CHECK(ok);
+					CHECK_STR(ok ? tag : "", want);
+					agreed++;
+				} else if (found <= 0) {
+					CHECK(!ok);
+				}
+				textcat_ReleaseClassifyFullOutput(textcat, c);
+			}
+		}
+		free(text);
+	}
+	CHECK(agreed > 20);
+	textcat_Done(textcat);
+}
+
 static void test_identify_seed(void)
 {
 	size_t len;
@@ -347,6 +428,7 @@ int main(void)
 	RUN(test_translation_reads_as_long);
 	RUN(test_identify_without_fingerprints);
 	RUN(test_identify);
+	RUN(test_identify_as_the_library);
 	RUN(test_identify_seed);
 	RUN(test_article_choice);
 	lang_identifier_close();

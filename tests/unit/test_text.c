@@ -178,6 +178,41 @@ static void test_fold(void)
 	free(a);
 }
 
+/* ASCII takes a shortcut past utf8proc: it must fold as utf8proc folds
+ * it, every byte of it, and stop at a NUL as utf8proc does. */
+static void test_fold_ascii(void)
+{
+	char all[128];
+	for (int c = 1; c < 128; c++)
+		all[c - 1] = (char)c;
+	all[127] = '\0';
+	char *fast = text_fold(all, 127);
+	utf8proc_uint8_t *slow = NULL;
+	CHECK(utf8proc_map((const utf8proc_uint8_t *)all, 0, &slow,
+	                   UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |
+	                       UTF8PROC_COMPOSE | UTF8PROC_COMPAT) == 127);
+	CHECK_STR(fast, (const char *)slow);
+	free(fast);
+	free(slow);
+	fast = text_fold("Pasar BARU\0Kabupatén", 21);
+	CHECK_STR(fast, "pasar baru");
+	free(fast);
+	/* One letter beyond ASCII anywhere sends the whole text the long way. */
+	fast = text_fold("PASAR Kabupatén", strlen("PASAR Kabupatén"));
+	CHECK_STR(fast, "pasar kabupaten");
+	free(fast);
+}
+
+/* The shortcut for ASCII answers as utf8proc does, for every code point
+ * it covers and a few beyond. */
+static void test_category(void)
+{
+	for (int32_t cp = 0; cp < 0x250; cp++)
+		CHECK_INT(text_category(cp), utf8proc_category(cp));
+	CHECK_INT(text_category(0x4e00), UTF8PROC_CATEGORY_LO);
+	CHECK_INT(text_category(0x3000), UTF8PROC_CATEGORY_ZS);
+}
+
 static void test_slug(void)
 {
 	char *s = text_slug("Wow...!!, Kesan Peserta");
@@ -512,6 +547,8 @@ int main(void)
 	RUN(test_wrap_tabs_and_breaks);
 	RUN(test_wrap_long_word);
 	RUN(test_fold);
+	RUN(test_fold_ascii);
+	RUN(test_category);
 	RUN(test_slug);
 	RUN(test_trim);
 	RUN(test_clean_controls);
