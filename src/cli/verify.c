@@ -7,6 +7,7 @@
 #include "links.h"
 #include "log.h"
 #include "snapshot.h"
+#include "snapshot_files.h"
 #include "url.h"
 
 #include <ctype.h>
