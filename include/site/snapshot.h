@@ -105,10 +105,6 @@ struct snapshot *snapshot_scan(struct snapshot_builder *b, const struct snapshot
 struct snapshot *snapshot_update(struct snapshot_builder *b, const struct snapshot *prev,
                                  char *const *paths, size_t n_paths);
 
-/* True when a change at relpath (a directory or a file) can change a
- * snapshot: directories of news/, article files, index.gmi. */
-bool snapshot_path_matters(const char *relpath, bool is_dir);
-
 void snapshot_hold(struct snapshot *snap);
 void snapshot_drop(struct snapshot *snap);
 

@@ -6,7 +6,7 @@
 #include "date.h"
 #include "links.h"
 #include "log.h"
-#include "snapshot.h"
+#include "snapshot_files.h"
 #include "url.h"
 
 #include <ctype.h>

@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "log.h"
 #include "snapshot.h"
+#include "snapshot_files.h"
 
 #include <errno.h>
 #include <poll.h>

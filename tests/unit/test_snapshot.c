@@ -7,6 +7,7 @@
 #include "snapshot.h"
 
 #include "check.h"
+#include "testutil.h"
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -18,45 +19,27 @@
 #include <unistd.h>
 
 /* A capsule in a fresh temporary folder, removed by capsule_remove. */
-static char capsule[64];
+static struct test_capsule cap;
+static char *capsule = cap.dir;
 static int root_fd = -1;
 static struct vhost vhost = {.lang = "en", .utc_offset_minutes = 480};
 
 static void capsule_create(void)
 {
-	snprintf(capsule, sizeof capsule, "/tmp/kabar-snapshot-XXXXXX");
-	CHECK(mkdtemp(capsule) != NULL);
+	CHECK(test_capsule_make(&cap, "snapshot"));
+	root_fd = cap.fd;
 	vhost.capsule = capsule;
-	root_fd = open(capsule, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	CHECK(root_fd >= 0);
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
 }
 
 static void capsule_remove(void)
 {
-	close(root_fd);
-	nftw(capsule, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_capsule_remove(&cap);
 }
 
 /* Writes relpath (creating its folders). */
 static void put(const char *relpath, const char *text)
 {
-	char *path = xasprintf("%s/%s", capsule, relpath);
-	for (char *slash = strchr(path + strlen(capsule) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(path, 0755);
-		*slash = '/';
-	}
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL);
-	fputs(text, f);
-	fclose(f);
-	free(path);
+	CHECK(test_capsule_put(&cap, relpath, text));
 }
 
 static void drop(const char *relpath)

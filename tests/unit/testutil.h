@@ -7,9 +7,14 @@
  * only what it calls.
  */
 
+#include <fcntl.h>
+#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 
@@ -66,6 +71,67 @@ static inline const unsigned char *test_png(size_t *len)
 	};
 	*len = sizeof png;
 	return png;
+}
+
+/* A capsule for a test: a fresh folder "/tmp/kabar-NAME-XXXXXX" and its
+ * descriptor, removed with all in it by test_capsule_remove. */
+struct test_capsule {
+	char dir[64];
+	int fd;
+};
+
+/* False when no folder could be made. */
+static inline bool test_capsule_make(struct test_capsule *c, const char *name)
+{
+	snprintf(c->dir, sizeof c->dir, "/tmp/kabar-%s-XXXXXX", name);
+	c->fd = mkdtemp(c->dir) != NULL ? open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	return c->fd >= 0;
+}
+
+static inline int test_capsule_remove_entry(const char *path, const struct stat *st, int flag,
+                                            struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+/* Links are removed, never what they point at. */
+static inline void test_capsule_remove(struct test_capsule *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	nftw(c->dir, test_capsule_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* relpath beneath the capsule as a path; false when it does not fit. */
+static inline bool test_capsule_path(const struct test_capsule *c, const char *relpath, char *out,
+                                     size_t size)
+{
+	return (size_t)snprintf(out, size, "%s/%s", c->dir, relpath) < size;
+}
+
+/* Writes text to relpath, making its folders: false when it cannot. */
+static inline bool test_capsule_put(const struct test_capsule *c, const char *relpath,
+                                    const char *text)
+{
+	char path[4096];
+	if (!test_capsule_path(c, relpath, path, sizeof path))
+		return false;
+	for (char *slash = strchr(path + strlen(c->dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	return test_write_file(path, text, strlen(text));
+}
+
+/* A symbolic link at relpath to target (as written, relative or not). */
+static inline bool test_capsule_link(const struct test_capsule *c, const char *target,
+                                     const char *relpath)
+{
+	char path[4096];
+	return test_capsule_path(c, relpath, path, sizeof path) && symlink(target, path) == 0;
 }
 
 #endif

@@ -1,0 +1,20 @@
+#ifndef KABAR_SNAPSHOT_ADDRESS_H
+#define KABAR_SNAPSHOT_ADDRESS_H
+
+/*
+ * For the snapshot's modules only (snapshot_types.h): one address per
+ * listed article.
+ */
+
+#include <stddef.h>
+
+#include "snapshot_types.h"
+
+/* Two articles at one address (the same slug in the same month, such as
+ * guides of one name in two language folders) would hide one of them. In
+ * sources (sorted by path) the first keeps the address; each other one is
+ * replaced by a copy at its folder's name after its slug, and a warning
+ * names both files. */
+void settle_addresses(struct snapshot_builder *b, struct source **sources, size_t n);
+
+#endif

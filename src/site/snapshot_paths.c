@@ -1,0 +1,91 @@
+#include "snapshot_paths.h"
+
+#include "alloc.h"
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t table_capacity(size_t n)
+{
+	size_t capacity = 16;
+	while (capacity < n * 2)
+		capacity *= 2;
+	return capacity;
+}
+
+static void path_put(struct snapshot_full *f, const char *key, uint64_t hash,
+                     const struct article *a)
+{
+	size_t i = hash & f->paths_mask;
+	for (; f->paths[i].key != NULL; i = (i + 1) & f->paths_mask)
+		if (f->paths[i].hash == hash && strcmp(f->paths[i].key, key) == 0)
+			return; /* taken by a newer article or a real path */
+	f->paths[i].key = key;
+	f->paths[i].article = a;
+	f->paths[i].hash = hash;
+}
+
+/* The i-th article found by path: the listed ones (newest first), then
+ * the redirects. */
+static const struct source *routed(const struct snapshot_full *f, size_t i)
+{
+	return i < f->pub.n_articles ? f->listed[i] : f->redirects[i - f->pub.n_articles];
+}
+
+/* Real paths first, so an alias never shadows an article's own path. */
+void paths_build(struct snapshot_full *f)
+{
+	size_t n_routed = f->pub.n_articles + f->n_redirects;
+	size_t n_keys = n_routed;
+	for (size_t i = 0; i < n_routed; i++)
+		if (routed(f, i)->alias_paths != NULL)
+			n_keys += routed(f, i)->article->meta.n_aliases;
+	f->paths_mask = table_capacity(n_keys) - 1;
+	f->paths = xcalloc(f->paths_mask + 1, sizeof *f->paths);
+	for (size_t i = 0; i < n_routed; i++) {
+		const struct source *s = routed(f, i);
+		if (s->url != NULL)
+			path_put(f, s->url, s->url_hash, s->article);
+	}
+	for (size_t i = 0; i < n_routed; i++) {
+		const struct source *s = routed(f, i);
+		for (size_t k = 0; s->alias_paths != NULL && k < s->article->meta.n_aliases; k++) {
+			const char *alias = s->alias_paths[k];
+			path_put(f, alias, text_hash(alias, strlen(alias)), s->article);
+		}
+	}
+}
+
+const struct article *paths_find(const struct snapshot_full *f, const char *path)
+{
+	uint64_t hash = text_hash(path, strlen(path));
+	for (size_t i = hash & f->paths_mask; f->paths[i].key != NULL; i = (i + 1) & f->paths_mask)
+		if (f->paths[i].hash == hash && strcmp(f->paths[i].key, path) == 0)
+			return f->paths[i].article;
+	return NULL;
+}
+
+static int by_identity(const void *a, const void *b)
+{
+	const struct identity *x = a, *y = b;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return (x->ino > y->ino) - (x->ino < y->ino);
+}
+
+void identities_build(struct snapshot_full *f)
+{
+	f->sources_ids = xcalloc(f->n_sources ? f->n_sources : 1, sizeof *f->sources_ids);
+	for (size_t i = 0; i < f->n_sources; i++)
+		f->sources_ids[i] = (struct identity){f->sources[i]->id.dev, f->sources[i]->id.ino};
+	f->n_sources_ids = f->n_sources;
+	qsort(f->sources_ids, f->n_sources_ids, sizeof *f->sources_ids, by_identity);
+}
+
+bool identities_include(const struct snapshot_full *f, dev_t dev, ino_t ino)
+{
+	struct identity probe = {dev, ino};
+	return bsearch(&probe, f->sources_ids, f->n_sources_ids, sizeof *f->sources_ids,
+	               by_identity) != NULL;
+}
