@@ -27,33 +27,34 @@ struct references {
 	struct strset urls; /* number - 1 by URL */
 };
 
-bool url_usable(const struct article *a, const char *url);
-char *resolve_url(const char *url, const struct article *a,
-                  const struct render_context *ctx, enum output proto);
-char *image_label(const char *url, const char *alt);
-bool block_only_links(const struct article *a, const struct block *b);
-int reference_number(struct references *r, const char *url);
-char *add_references(const struct article *a, const char *text,
-                     const struct link *links, size_t n_links,
-                     struct references *refs, int *numbers);
+bool render_url_usable(const struct article *a, const char *url);
+char *render_resolve_url(const char *url, const struct article *a,
+                         const struct render_context *ctx, enum output proto);
+char *render_image_label(const char *url, const char *alt);
+bool render_block_only_links(const struct article *a, const struct block *b);
+int render_reference_number(struct references *r, const char *url);
+char *render_add_references(const struct article *a, const char *text,
+                            const struct link *links, size_t n_links,
+                            struct references *refs, int *numbers);
 
 /* ---- render_byline.c: the lines above the body ---- */
 
-const char *article_lang(const struct article *a, const struct render_context *ctx);
-void append_byline(struct buf *out, const struct article_meta *m, const struct labels *t);
-void append_dateline(struct buf *out, const struct article *a,
-                     const struct render_context *ctx, const struct labels *t);
-char *section_title(const char *section);
-char *site_label(const char *url);
+const char *render_article_lang(const struct article *a, const struct render_context *ctx);
+void render_append_byline(struct buf *out, const struct article_meta *m, const struct labels *t);
+void render_append_dateline(struct buf *out, const struct article *a,
+                            const struct render_context *ctx, const struct labels *t);
+char *render_section_title(const char *section);
+char *render_site_label(const char *url);
 
 /* ---- render_layout.c: lines, code and tables ---- */
 
-char *one_line(const char *s);
-void put_line(struct buf *out, const char *prefix, const char *s, size_t len, const char *eol);
-void put_pre_text(struct buf *out, const char *text, const char *indent, const char *eol);
-void put_padding(struct buf *out, size_t n);
-void put_table(struct buf *out, const struct table *tb, const char *indent, const char *eol);
-void put_separator(struct buf *out, const struct block *prev, const struct block *b,
-                   const char *eol);
+char *render_one_line(const char *s);
+void render_put_line(struct buf *out, const char *prefix, const char *s, size_t len,
+                     const char *eol);
+void render_put_pre_text(struct buf *out, const char *text, const char *indent, const char *eol);
+void render_put_padding(struct buf *out, size_t n);
+void render_put_table(struct buf *out, const struct table *tb, const char *indent, const char *eol);
+void render_put_separator(struct buf *out, const struct block *prev, const struct block *b,
+                          const char *eol);
 
 #endif

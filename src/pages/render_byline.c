@@ -10,7 +10,7 @@
 /* The lines above an article's body: byline, dates, reading time, section. */
 
 /* The article's own language, else the site's. */
-const char *article_lang(const struct article *a, const struct render_context *ctx)
+const char *render_article_lang(const struct article *a, const struct render_context *ctx)
 {
 	if (a->meta.lang != NULL && a->meta.lang[0] != '\0')
 		return a->meta.lang;
@@ -41,19 +41,19 @@ void render_when(struct buf *out, const struct when *w, const struct vhost *vhos
 }
 
 /* "By A, B" */
-void append_byline(struct buf *out, const struct article_meta *m, const struct labels *t)
+void render_append_byline(struct buf *out, const struct article_meta *m, const struct labels *t)
 {
 	buf_printf(out, "%s ", t->by);
 	for (size_t i = 0; i < m->n_authors; i++) {
-		char *name = one_line(m->authors[i]);
+		char *name = render_one_line(m->authors[i]);
 		buf_printf(out, "%s%s", i > 0 ? ", " : "", name);
 		free(name);
 	}
 }
 
 /* "2022-04-21 11:18 WITA · Updated ... · 3 min read" */
-void append_dateline(struct buf *out, const struct article *a,
-                     const struct render_context *ctx, const struct labels *t)
+void render_append_dateline(struct buf *out, const struct article *a,
+                            const struct render_context *ctx, const struct labels *t)
 {
 	const char *sep = "";
 	if (a->meta.date.set) {
@@ -69,9 +69,9 @@ void append_dateline(struct buf *out, const struct article *a,
 }
 
 /* "barru" -> "Barru", "luwu timur" -> "Luwu Timur" (ASCII letters only). */
-char *section_title(const char *section)
+char *render_section_title(const char *section)
 {
-	char *title = one_line(section);
+	char *title = render_one_line(section);
 	bool word_start = true;
 	for (char *p = title; *p != '\0'; p++) {
 		if (word_start && *p >= 'a' && *p <= 'z')
@@ -82,11 +82,11 @@ char *section_title(const char *section)
 }
 
 /* What a link to the author's site shows: the URL without its scheme. */
-char *site_label(const char *url)
+char *render_site_label(const char *url)
 {
 	const char *p = strstr(url, "://");
 	p = p != NULL ? p + 3 : url;
-	char *label = one_line(p);
+	char *label = render_one_line(p);
 	size_t len = strlen(label);
 	if (len > 1 && label[len - 1] == '/')
 		label[len - 1] = '\0';

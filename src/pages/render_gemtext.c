@@ -38,7 +38,7 @@ static void gem_text_line(struct buf *out, const char *s, size_t len)
 {
 	if (starts_syntax(s, len))
 		buf_putc(out, ' ');
-	put_line(out, "", s, len, "\n");
+	render_put_line(out, "", s, len, "\n");
 }
 
 /* Each line of text (hard breaks kept) as a text line. */
@@ -56,8 +56,8 @@ static void gem_text_lines(struct buf *out, const char *text)
 
 static void gem_link_line(struct gemtext *g, const char *url, int number, const char *label)
 {
-	char *resolved = resolve_url(url, g->a, g->ctx, OUTPUT_GEMINI);
-	char *text = one_line(label != NULL && label[0] != '\0' ? label : url);
+	char *resolved = render_resolve_url(url, g->a, g->ctx, OUTPUT_GEMINI);
+	char *text = render_one_line(label != NULL && label[0] != '\0' ? label : url);
 	buf_printf(g->out, "=> %s", resolved);
 	if (number > 0)
 		buf_printf(g->out, " [%d]", number);
@@ -75,11 +75,11 @@ static void gem_link_block(struct gemtext *g, const char *url, const char *label
 {
 	if (url == NULL || url[0] == '\0')
 		return;
-	if (url_usable(g->a, url)) {
+	if (render_url_usable(g->a, url)) {
 		gem_link_line(g, url, 0, label);
 		return;
 	}
-	char *text = one_line(label != NULL ? label : "");
+	char *text = render_one_line(label != NULL ? label : "");
 	gem_text_lines(g->out, text);
 	free(text);
 }
@@ -110,16 +110,16 @@ static void gem_cited_text(struct gemtext *g, const struct block *b, const char 
                            bool single_line)
 {
 	int *numbers = xcalloc(b->n_links, sizeof *numbers);
-	char *text = add_references(g->a, b->text, b->links, b->n_links, &g->refs, numbers);
+	char *text = render_add_references(g->a, b->text, b->links, b->n_links, &g->refs, numbers);
 	if (single_line) {
-		char *line = one_line(text);
-		put_line(g->out, first_prefix, line, strlen(line), "\n");
+		char *line = render_one_line(text);
+		render_put_line(g->out, first_prefix, line, strlen(line), "\n");
 		free(line);
 	} else if (first_prefix[0] != '\0') {
 		/* A quote: every line keeps the prefix. */
 		for (const char *p = text;;) {
 			size_t len = strcspn(p, "\n");
-			put_line(g->out, first_prefix, p, len, "\n");
+			render_put_line(g->out, first_prefix, p, len, "\n");
 			if (p[len] == '\0')
 				break;
 			p += len + 1;
@@ -149,7 +149,7 @@ static void gem_heading(struct gemtext *g, const struct block *b)
  * clients drop leading spaces. Ordered items keep their number as text. */
 static void gem_list_item(struct gemtext *g, const struct block *b)
 {
-	if (block_only_links(g->a, b)) {
+	if (render_block_only_links(g->a, b)) {
 		gem_only_links(g, b);
 		return;
 	}
@@ -166,17 +166,17 @@ static void gem_list_item(struct gemtext *g, const struct block *b)
 
 static void gem_pre(struct gemtext *g, const struct block *b)
 {
-	char *alt = one_line(b->alt);
-	put_line(g->out, "```", alt, strlen(alt), "\n");
+	char *alt = render_one_line(b->alt);
+	render_put_line(g->out, "```", alt, strlen(alt), "\n");
 	free(alt);
-	put_pre_text(g->out, b->text, "", "\n");
+	render_put_pre_text(g->out, b->text, "", "\n");
 	buf_puts(g->out, "```\n");
 }
 
 static void gem_table(struct gemtext *g, const struct block *b)
 {
 	buf_puts(g->out, "```\n");
-	put_table(g->out, b->table, "", "\n");
+	render_put_table(g->out, b->table, "", "\n");
 	buf_puts(g->out, "```\n");
 }
 
@@ -187,7 +187,7 @@ static void gem_block(struct gemtext *g, const struct block *b)
 		gem_heading(g, b);
 		break;
 	case BLOCK_PARAGRAPH:
-		if (block_only_links(g->a, b))
+		if (render_block_only_links(g->a, b))
 			gem_only_links(g, b);
 		else
 			gem_cited_text(g, b, "", false);
@@ -203,7 +203,7 @@ static void gem_block(struct gemtext *g, const struct block *b)
 		break;
 	case BLOCK_IMAGE:
 		if (b->url != NULL && b->url[0] != '\0') {
-			char *label = image_label(b->url, b->alt);
+			char *label = render_image_label(b->url, b->alt);
 			gem_link_block(g, b->url, label);
 			free(label);
 		}
@@ -225,26 +225,26 @@ static void gem_header(struct gemtext *g)
 	const struct article_meta *m = &g->a->meta;
 	struct buf line = {0};
 	if (m->title != NULL && m->title[0] != '\0') {
-		char *title = one_line(m->title);
+		char *title = render_one_line(m->title);
 		buf_printf(g->out, "# %s\n", title);
 		free(title);
 	}
 	if (m->n_authors > 0) {
-		append_byline(&line, m, g->labels);
+		render_append_byline(&line, m, g->labels);
 		gem_text_line(g->out, line.data, line.len);
 	}
 	if (m->author_url != NULL && m->author_url[0] != '\0') {
-		char *label = site_label(m->author_url);
+		char *label = render_site_label(m->author_url);
 		gem_link_line(g, m->author_url, 0, label);
 		free(label);
 	}
 	buf_clear(&line);
-	append_dateline(&line, g->a, g->ctx, g->labels);
+	render_append_dateline(&line, g->a, g->ctx, g->labels);
 	gem_text_line(g->out, line.data, line.len);
 	buf_free(&line);
 	if (m->section != NULL && m->section[0] != '\0') {
 		char *slug = text_slug(m->section);
-		char *title = section_title(m->section);
+		char *title = render_section_title(m->section);
 		char *path = xasprintf("/section/%s/", slug);
 		char *label = xasprintf("%s: %s", g->labels->section, title);
 		gem_link_line(g, path, 0, label);
@@ -264,12 +264,12 @@ static void gem_feature(struct gemtext *g)
 		return;
 	buf_putc(g->out, '\n');
 	if (has_image) {
-		char *label = image_label(m->image, m->caption);
+		char *label = render_image_label(m->image, m->caption);
 		gem_link_line(g, m->image, 0, label);
 		free(label);
 		return;
 	}
-	char *caption = one_line(m->caption);
+	char *caption = render_one_line(m->caption);
 	buf_printf(g->out, "> %s\n", caption);
 	free(caption);
 }
@@ -300,14 +300,14 @@ void render_gemtext(struct buf *out, const struct article *a, const struct rende
 		.out = out,
 		.a = a,
 		.ctx = ctx,
-		.labels = labels_for(article_lang(a, ctx)),
+		.labels = labels_for(render_article_lang(a, ctx)),
 	};
 	gem_header(&g);
 	gem_feature(&g);
 	const struct block *prev = NULL;
 	for (size_t i = 0; i < a->n_blocks; i++) {
 		const struct block *b = &a->blocks[i];
-		put_separator(out, prev, b, "\n");
+		render_put_separator(out, prev, b, "\n");
 		gem_block(&g, b);
 		prev = b;
 	}

@@ -35,7 +35,7 @@ static void gph_list(struct gopher_text *g, const char *url, int number)
 {
 	if (number <= g->listed)
 		return;
-	char *resolved = resolve_url(url, g->a, g->ctx, OUTPUT_GOPHER);
+	char *resolved = render_resolve_url(url, g->a, g->ctx, OUTPUT_GOPHER);
 	buf_printf(&g->list, "[%d] %s\r\n", number, resolved);
 	free(resolved);
 	g->listed = number;
@@ -44,7 +44,7 @@ static void gph_list(struct gopher_text *g, const char *url, int number)
 /* The number of a link standing outside text, listed if new. */
 static int gph_cite(struct gopher_text *g, const char *url)
 {
-	int number = reference_number(&g->refs, url);
+	int number = render_reference_number(&g->refs, url);
 	gph_list(g, url, number);
 	return number;
 }
@@ -54,7 +54,7 @@ static int gph_cite(struct gopher_text *g, const char *url)
 static char *gph_annotate(struct gopher_text *g, const struct block *b)
 {
 	int *numbers = xcalloc(b->n_links, sizeof *numbers);
-	char *text = add_references(g->a, b->text, b->links, b->n_links, &g->refs, numbers);
+	char *text = render_add_references(g->a, b->text, b->links, b->n_links, &g->refs, numbers);
 	for (size_t i = 0; i < b->n_links; i++) {
 		if (numbers[i] > 0)
 			gph_list(g, b->links[i].url, numbers[i]);
@@ -80,8 +80,8 @@ static void gph_link(struct gopher_text *g, const char *url, const char *label,
 		return;
 	struct buf line = {0};
 	const char *shown = label != NULL && label[0] != '\0' ? label : kind != NULL ? kind : url;
-	char *text = one_line(shown);
-	if (!url_usable(g->a, url)) {
+	char *text = render_one_line(shown);
+	if (!render_url_usable(g->a, url)) {
 		gph_wrap(g, text, "", "");
 		free(text);
 		return;
@@ -108,7 +108,7 @@ static void gph_underline(struct gopher_text *g, const char *text, char mark)
 static void gph_heading(struct gopher_text *g, const struct block *b)
 {
 	char *text = gph_annotate(g, b);
-	char *flat = one_line(text);
+	char *flat = render_one_line(text);
 	gph_wrap(g, flat, "", "");
 	gph_underline(g, flat, b->level <= 1 ? '=' : '-');
 	free(flat);
@@ -126,7 +126,7 @@ static void gph_list_item(struct gopher_text *g, const struct block *b)
 		buf_printf(&first, "%d. ", b->number);
 	else
 		buf_puts(&first, "* ");
-	put_padding(&rest, text_width(first.data, first.len));
+	render_put_padding(&rest, text_width(first.data, first.len));
 	gph_cited_text(g, b, first.data, rest.data);
 	buf_free(&first);
 	buf_free(&rest);
@@ -138,7 +138,7 @@ static void gph_pre(struct gopher_text *g, const struct block *b)
 	char indent[GOPHER_CODE_INDENT + 1];
 	memset(indent, ' ', GOPHER_CODE_INDENT);
 	indent[GOPHER_CODE_INDENT] = '\0';
-	put_pre_text(g->out, b->text, indent, CRLF);
+	render_put_pre_text(g->out, b->text, indent, CRLF);
 }
 
 static void gph_block(struct gopher_text *g, const struct block *b)
@@ -161,7 +161,7 @@ static void gph_block(struct gopher_text *g, const struct block *b)
 		break;
 	case BLOCK_IMAGE:
 		if (b->url != NULL && b->url[0] != '\0') {
-			char *label = image_label(b->url, b->alt);
+			char *label = render_image_label(b->url, b->alt);
 			gph_link(g, b->url, label, g->labels->image);
 			free(label);
 		}
@@ -170,7 +170,7 @@ static void gph_block(struct gopher_text *g, const struct block *b)
 		gph_link(g, b->url, b->text, NULL);
 		break;
 	case BLOCK_TABLE:
-		put_table(g->out, b->table, "", CRLF);
+		render_put_table(g->out, b->table, "", CRLF);
 		break;
 	case BLOCK_RULE:
 		buf_puts(g->out, "---\r\n");
@@ -182,16 +182,16 @@ static void gph_header(struct gopher_text *g)
 {
 	const struct article_meta *m = &g->a->meta;
 	if (m->title != NULL && m->title[0] != '\0') {
-		char *title = one_line(m->title);
+		char *title = render_one_line(m->title);
 		gph_wrap(g, title, "", "");
 		gph_underline(g, title, '=');
 		free(title);
 	}
 	struct buf line = {0};
 	if (m->n_authors > 0)
-		append_byline(&line, m, g->labels);
+		render_append_byline(&line, m, g->labels);
 	if (m->author_url != NULL && m->author_url[0] != '\0') {
-		char *label = site_label(m->author_url);
+		char *label = render_site_label(m->author_url);
 		int number = gph_cite(g, m->author_url);
 		buf_printf(&line, "%s%s[%d]", line.len > 0 ? " - " : "", label, number);
 		free(label);
@@ -200,10 +200,10 @@ static void gph_header(struct gopher_text *g)
 		gph_wrap(g, line.data, "", "");
 		buf_clear(&line);
 	}
-	append_dateline(&line, g->a, g->ctx, g->labels);
+	render_append_dateline(&line, g->a, g->ctx, g->labels);
 	gph_wrap(g, line.data, "", "");
 	if (m->section != NULL && m->section[0] != '\0') {
-		char *title = section_title(m->section);
+		char *title = render_section_title(m->section);
 		buf_clear(&line);
 		buf_printf(&line, "%s: %s", g->labels->section, title);
 		gph_wrap(g, line.data, "", "");
@@ -221,12 +221,12 @@ static void gph_feature(struct gopher_text *g)
 		return;
 	buf_puts(g->out, CRLF);
 	if (has_image) {
-		char *label = image_label(m->image, m->caption);
+		char *label = render_image_label(m->image, m->caption);
 		gph_link(g, m->image, label, g->labels->image);
 		free(label);
 		return;
 	}
-	char *caption = one_line(m->caption);
+	char *caption = render_one_line(m->caption);
 	gph_wrap(g, caption, "> ", "> ");
 	free(caption);
 }
@@ -242,7 +242,7 @@ static void gph_footer(struct gopher_text *g)
 		struct buf line = {0};
 		buf_printf(&line, "%s:", g->labels->tags);
 		for (size_t i = 0; i < m->n_tags; i++) {
-			char *name = one_line(m->tags[i]);
+			char *name = render_one_line(m->tags[i]);
 			buf_printf(&line, "%s #%s", i > 0 ? "," : "", name);
 			free(name);
 		}
@@ -265,7 +265,7 @@ void render_gopher_text(struct buf *out, const struct article *a, const struct r
 		.out = out,
 		.a = a,
 		.ctx = ctx,
-		.labels = labels_for(article_lang(a, ctx)),
+		.labels = labels_for(render_article_lang(a, ctx)),
 		.width = columns > 0 ? (size_t)columns : DEFAULT_WRAP,
 	};
 	buf_init(&g.list);
@@ -274,7 +274,7 @@ void render_gopher_text(struct buf *out, const struct article *a, const struct r
 	const struct block *prev = NULL;
 	for (size_t i = 0; i < a->n_blocks; i++) {
 		const struct block *b = &a->blocks[i];
-		put_separator(out, prev, b, CRLF);
+		render_put_separator(out, prev, b, CRLF);
 		gph_block(&g, b);
 		prev = b;
 	}

@@ -11,7 +11,7 @@
 
 /* Copies s with line breaks and tabs turned into spaces: for one-line
  * places (headings, link labels, table cells, alt text). */
-char *one_line(const char *s)
+char *render_one_line(const char *s)
 {
 	char *copy = xstrdup(s != NULL ? s : "");
 	for (char *p = copy; *p != '\0'; p++) {
@@ -22,8 +22,8 @@ char *one_line(const char *s)
 }
 
 /* Appends prefix and s as one line without trailing spaces, then eol. */
-void put_line(struct buf *out, const char *prefix, const char *s, size_t len,
-              const char *eol)
+void render_put_line(struct buf *out, const char *prefix, const char *s, size_t len,
+                     const char *eol)
 {
 	size_t start = out->len;
 	buf_puts(out, prefix);
@@ -48,7 +48,7 @@ static void put_pre_line(struct buf *out, const char *indent, const char *s, siz
 
 /* A block's code, line by line after indent (an empty line bare), never
  * wrapped; the last line break is the block's end, not an empty line. */
-void put_pre_text(struct buf *out, const char *text, const char *indent, const char *eol)
+void render_put_pre_text(struct buf *out, const char *text, const char *indent, const char *eol)
 {
 	if (text == NULL)
 		text = "";
@@ -67,7 +67,7 @@ void put_pre_text(struct buf *out, const char *text, const char *indent, const c
 	}
 }
 
-void put_padding(struct buf *out, size_t n)
+void render_put_padding(struct buf *out, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		buf_putc(out, ' ');
@@ -81,17 +81,17 @@ static void put_cell(struct buf *line, const char *cell, size_t width, enum tabl
 		before = pad;
 	else if (align == ALIGN_CENTER)
 		before = pad / 2;
-	put_padding(line, before);
+	render_put_padding(line, before);
 	buf_puts(line, cell);
-	put_padding(line, pad - before);
+	render_put_padding(line, pad - before);
 }
 
 /*
  * A table as aligned lines: columns as wide as their widest cell in display
  * columns (CJK counts two), " | " between them, a rule under the header.
  */
-void put_table(struct buf *out, const struct table *tb, const char *indent,
-               const char *eol)
+void render_put_table(struct buf *out, const struct table *tb, const char *indent,
+                      const char *eol)
 {
 	if (tb == NULL || tb->n_cols == 0 || tb->n_rows == 0)
 		return;
@@ -99,7 +99,7 @@ void put_table(struct buf *out, const struct table *tb, const char *indent,
 	char **cells = xcalloc(n, sizeof *cells);
 	size_t *widths = xcalloc(tb->n_cols, sizeof *widths);
 	for (size_t i = 0; i < n; i++) {
-		cells[i] = one_line(tb->cells[i]);
+		cells[i] = render_one_line(tb->cells[i]);
 		size_t w = text_width(cells[i], strlen(cells[i]));
 		if (w > widths[i % tb->n_cols])
 			widths[i % tb->n_cols] = w;
@@ -141,8 +141,8 @@ void put_table(struct buf *out, const struct table *tb, const char *indent,
 /* What goes between two blocks: nothing inside a group that reads as one
  * (list items, link lines, images), an empty quote line between the
  * paragraphs of a quote, else a blank line. */
-void put_separator(struct buf *out, const struct block *prev, const struct block *b,
-                   const char *eol)
+void render_put_separator(struct buf *out, const struct block *prev, const struct block *b,
+                          const char *eol)
 {
 	if (prev != NULL && prev->kind == b->kind) {
 		if (b->kind == BLOCK_LIST_ITEM || b->kind == BLOCK_LINK || b->kind == BLOCK_IMAGE)

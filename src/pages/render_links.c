@@ -62,7 +62,7 @@ static bool resolve_path(struct buf *out, const struct article *a, const char *r
 
 /* Whether a link's URL leads anywhere: not empty, and not out of the
  * capsule (such a link is shown as its label alone). */
-bool url_usable(const struct article *a, const char *url)
+bool render_url_usable(const struct article *a, const char *url)
 {
 	if (url == NULL || url[0] == '\0')
 		return false;
@@ -94,8 +94,8 @@ static void append_url(struct buf *out, const char *url)
  * base_url when there is one (Gopher URLs also need the item type, and a
  * selector carries no fragment). Returns a new string.
  */
-char *resolve_url(const char *url, const struct article *a,
-                  const struct render_context *ctx, enum output proto)
+char *render_resolve_url(const char *url, const struct article *a,
+                         const struct render_context *ctx, enum output proto)
 {
 	struct buf out = {0};
 	const char *base = ctx->base_url;
@@ -130,7 +130,7 @@ char *resolve_url(const char *url, const struct article *a,
 
 /* What an image is called: its alt text (or caption), else its file
  * name; never a bare "Image". Returns a new string. */
-char *image_label(const char *url, const char *alt)
+char *render_image_label(const char *url, const char *alt)
 {
 	if (alt != NULL && alt[0] != '\0')
 		return xstrdup(alt);
@@ -140,7 +140,7 @@ char *image_label(const char *url, const char *alt)
 /* A link is worth a reference only if it points somewhere. */
 static bool link_usable(const struct article *a, const struct link *l)
 {
-	return url_usable(a, l->url);
+	return render_url_usable(a, l->url);
 }
 
 /* Where each link's label starts in text, or false when a label is not
@@ -177,7 +177,7 @@ static bool only_separators(const char *text, size_t from, size_t to)
 }
 
 /* A paragraph or list item whose text is nothing but its links. */
-bool block_only_links(const struct article *a, const struct block *b)
+bool render_block_only_links(const struct article *a, const struct block *b)
 {
 	if (b->n_links == 0 || b->text == NULL)
 		return false;
@@ -193,7 +193,7 @@ bool block_only_links(const struct article *a, const struct block *b)
 }
 
 /* The number of url; a new URL gets the next number. */
-int reference_number(struct references *r, const char *url)
+int render_reference_number(struct references *r, const char *url)
 {
 	return (int)strset_add(&r->urls, url, NULL) + 1;
 }
@@ -204,9 +204,9 @@ int reference_number(struct references *r, const char *url)
  * taken in the order given, which the model keeps in text order; an end
  * past the text is put at the end.
  */
-char *add_references(const struct article *a, const char *text,
-                     const struct link *links, size_t n_links,
-                     struct references *refs, int *numbers)
+char *render_add_references(const struct article *a, const char *text,
+                            const struct link *links, size_t n_links,
+                            struct references *refs, int *numbers)
 {
 	struct buf out = {0};
 	size_t len = text != NULL ? strlen(text) : 0;
@@ -219,7 +219,7 @@ char *add_references(const struct article *a, const char *text,
 		if (end < pos)
 			end = pos;
 		buf_append(&out, text + pos, end - pos);
-		numbers[i] = reference_number(refs, links[i].url);
+		numbers[i] = render_reference_number(refs, links[i].url);
 		buf_printf(&out, "[%d]", numbers[i]);
 		pos = end;
 	}
