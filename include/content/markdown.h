@@ -15,6 +15,10 @@
  * its block's url. Footnotes ("[^1]: text") are gathered at the end under
  * a "Notes" heading in the language lang (NULL: English). A body indented
  * four spaces or more throughout is read as if it were not.
+ *
+ * Bodies: markdown.c (the md4c front-end) over markdown_blocks.c,
+ * markdown_spans.c, markdown_notes.c and markdown_attributes.c, which
+ * share the reader's state through markdown_reader.h.
  */
 void markdown_to_blocks(const char *text, size_t len, const char *lang, struct block_list *out);
 

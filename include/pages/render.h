@@ -10,6 +10,10 @@
  * itself (headline, byline, date with zone, reading time, section, feature
  * image with caption, body, signature, tags); the site adds related
  * articles and navigation around it.
+ *
+ * Bodies: render_gemtext.c and render_gopher.c, over the parts they share
+ * (render_parts.h): link resolution and reference numbers, the byline and
+ * dates (render_when), lines and tables.
  */
 
 struct snapshot; /* snapshot.h */
