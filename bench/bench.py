@@ -546,6 +546,22 @@ def scale_only(args):
     print(json.dumps(scale, indent=1))
 
 
+def floor_only(args):
+    """The floor comparison alone, printed as its table (make bench does the
+    whole run): a quick check of a change to the serving path."""
+    build = os.path.abspath(args.build)
+    workdir = tempfile.mkdtemp(prefix="kabar-bench-")
+    os.chmod(workdir, 0o755)
+    try:
+        crt, key = make_cert(workdir)
+        floor = floor_figures(args, build, os.path.join(build, "kabar"), workdir, crt, key)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(floor_table(floor))
+    for target, measured, met in floor_targets(floor):
+        print(f"{target}: {measured} ({'met' if met else 'not met'})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
@@ -558,6 +574,8 @@ def main():
     ap.add_argument("--generate", metavar="DIR",
                     help="only write the scale run's capsule of --articles articles into DIR"
                          " (a new folder), to profile or time a load by hand")
+    ap.add_argument("--floor-only", action="store_true",
+                    help="only Kabar against the floor, printed")
     ap.add_argument("--publishes", type=int, default=20)
     ap.add_argument("--floor-seconds", type=float, default=2)
     ap.add_argument("--out", default=os.path.join(REPO, "BENCHMARKS.md"))
@@ -566,6 +584,8 @@ def main():
         return generate_capsule(args.generate, args.articles)
     if args.scale_only:
         return scale_only(args)
+    if args.floor_only:
+        return floor_only(args)
     install_peers()
     args.load_start = os.getloadavg()[0]
     build = os.path.abspath(args.build)

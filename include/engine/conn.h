@@ -18,8 +18,9 @@
 
 /*
  * One client connection as a small state machine driven by its worker:
- *   (peek: TLS or not, on a Gopher port) -> read request (the TLS handshake
- *   happens inside the first reads) -> respond -> write -> close_notify.
+ *   read request (the TLS handshake happens inside the first reads; on a
+ *   Gopher port, when the first byte read starts one) -> respond -> write
+ *   -> close_notify.
  * A Titan upload (upload.h) reads its body after the request, and may wait
  * for the site to publish it before the response is written.
  * Every step is non-blocking; conn_step says what to wait for next.
@@ -38,7 +39,6 @@ struct generation {
 enum conn_want { CONN_WANT_READ, CONN_WANT_WRITE, CONN_WANT_TICK, CONN_FINISHED };
 
 enum conn_state {
-	STATE_PEEK,
 	STATE_READ,
 	STATE_UPLOAD, /* reading a Titan upload's body */
 	STATE_SETTLE, /* the upload is written; waiting for the site to publish it */
@@ -54,6 +54,7 @@ struct conn {
 	enum output proto;
 	enum conn_state state;
 	SSL *ssl;               /* NULL for plain Gopher */
+	bool tls_head;          /* Gopher over TLS: ssl reads what was read before it began */
 	struct generation *gen; /* held; the worker releases it */
 	int64_t started_ms;
 	struct sockaddr_storage peer;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "capsule.h"
 #include "request.h"
 #include "site.h"
 #include "snapshot.h"
@@ -56,6 +57,25 @@ bool page_cache_answer(const struct snapshot *snap, const struct page_key *key, 
  * changes for a snapshot without a cache. */
 void page_cache_keep(const struct snapshot *snap, const struct page_key *key, time_t from,
                      time_t to, struct response *res);
+
+/*
+ * Small capsule files are kept too, under the key of the request they
+ * answer, with the identity of the file they were read from (device,
+ * inode, size, modification time to the nanosecond). page_cache_answer
+ * serves such bytes only within the second they were last checked in;
+ * after it, the caller opens the file again under the access rules (a
+ * file hidden, replaced by a link or turned into an article is decided on
+ * there) and page_cache_file_answer gives the kept bytes if the file it
+ * opened is the one they were read from, counting that as the check. So
+ * a changed file is served fresh within a second, at one open a second.
+ */
+bool page_cache_file_answer(const struct snapshot *snap, const struct page_key *key,
+                            const struct capsule_entry *file, time_t now, struct response *res);
+/* After the caller answered key with the bytes of file (opened and allowed
+ * at time now) in res->head: the head becomes a shared answer (res->page),
+ * kept as the file's, replacing what was kept for an older version of it. */
+void page_cache_keep_file(const struct snapshot *snap, const struct page_key *key,
+                          const struct capsule_entry *file, time_t now, struct response *res);
 
 /* Answers held by the cache and their bytes (for tests). */
 size_t page_cache_count(struct page_cache *cache);

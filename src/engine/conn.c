@@ -151,8 +151,7 @@ struct conn *conn_new(int fd, const struct listener *listener, struct generation
 	c->started_ms = now;
 	c->peer = *peer;
 	c->limits = limits;
-	/* Gopher clients may speak TLS on the same port: look before reading. */
-	c->state = proto == OUTPUT_GOPHER ? STATE_PEEK : STATE_READ;
+	c->state = STATE_READ;
 	response_init(&c->res);
 	/* TCP_NODELAY comes from the listening socket (listener.c). */
 	address_text(peer, c->client_addr, sizeof c->client_addr, NULL);
@@ -162,7 +161,7 @@ struct conn *conn_new(int fd, const struct listener *listener, struct generation
 
 bool conn_reading(const struct conn *c)
 {
-	return c->state == STATE_PEEK || c->state == STATE_READ;
+	return c->state == STATE_READ;
 }
 
 bool conn_uploading(const struct conn *c)
@@ -170,11 +169,24 @@ bool conn_uploading(const struct conn *c)
 	return c->state == STATE_UPLOAD;
 }
 
+/* The bytes read before TLS began are used up: the socket is read next. */
+static bool read_socket_next(struct conn *c)
+{
+	BIO *sock = BIO_new_socket(c->fd, BIO_NOCLOSE);
+	if (sock == NULL)
+		return false;
+	SSL_set0_rbio(c->ssl, sock);
+	c->tls_head = false;
+	return true;
+}
+
 /* What OpenSSL wants after a call that did not complete; a real error
  * ends the connection without close_notify (the session is unusable). */
 static enum step ssl_wait(struct conn *c, int rc)
 {
 	int err = SSL_get_error(c->ssl, rc);
+	if (err == SSL_ERROR_WANT_READ && c->tls_head && read_socket_next(c))
+		return STEP_AGAIN;
 	if (err == SSL_ERROR_WANT_READ)
 		return STEP_READ;
 	if (err == SSL_ERROR_WANT_WRITE)
@@ -188,24 +200,29 @@ static enum step ssl_wait(struct conn *c, int rc)
 	return STEP_AGAIN;
 }
 
-static enum step step_peek(struct conn *c)
+/*
+ * A Gopher client may speak TLS on the same port. Rather than peek at the
+ * first byte (one more system call per connection), the request is read
+ * as plain text; when its first byte starts a TLS handshake, what was read
+ * goes to a TLS session through a memory BIO, and the session reads from
+ * the socket once that is used up (ssl_wait).
+ */
+static enum step start_tls_after_read(struct conn *c)
 {
-	unsigned char first;
-	ssize_t n = recv(c->fd, &first, 1, MSG_PEEK);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return STEP_READ;
-	if (n <= 0) {
+	SSL *ssl = buffer_io(tls_hosts_session(c->gen->tls, c->fd));
+	BIO *head = ssl ? BIO_new(BIO_s_mem()) : NULL;
+	if (head == NULL) {
+		SSL_free(ssl);
 		c->state = STATE_CLOSED;
 		return STEP_AGAIN;
 	}
-	if (first == TLS_HANDSHAKE_RECORD) {
-		c->ssl = buffer_io(tls_hosts_session(c->gen->tls, c->fd));
-		if (c->ssl == NULL) {
-			c->state = STATE_CLOSED;
-			return STEP_AGAIN;
-		}
-	}
-	c->state = STATE_READ;
+	BIO_write(head, c->in.data, (int)c->in.len);
+	/* Used up means "wait for more", not end of stream. */
+	BIO_set_mem_eof_return(head, -1);
+	SSL_set0_rbio(ssl, head);
+	c->ssl = ssl;
+	c->tls_head = true;
+	buf_clear(&c->in);
 	return STEP_AGAIN;
 }
 
@@ -446,8 +463,12 @@ static enum step step_read(struct conn *c)
 			return STEP_AGAIN;
 		}
 	}
+	bool first = c->in.len == 0;
 	c->in.len += (size_t)n;
 	c->in.data[c->in.len] = '\0';
+	if (first && c->ssl == NULL && c->proto == OUTPUT_GOPHER &&
+	    (unsigned char)c->in.data[0] == TLS_HANDSHAKE_RECORD)
+		return start_tls_after_read(c);
 	return frame(c);
 }
 
@@ -581,9 +602,6 @@ enum conn_want conn_step(struct conn *c)
 			return CONN_WANT_WRITE;
 		enum step s = STEP_DONE;
 		switch (c->state) {
-		case STATE_PEEK:
-			s = step_peek(c);
-			break;
 		case STATE_READ:
 			s = step_read(c);
 			break;

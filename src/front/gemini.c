@@ -23,6 +23,8 @@
 /* Limits from the Gemini specification. */
 #define URL_MAX 1024
 #define META_MAX 1024
+/* Capsule files under this size are answered from memory (pagecache.h). */
+#define SMALL_FILE_MAX (1024 * 1024)
 
 /*
  * Request framing: "URL\r\n" with at most URL_MAX bytes before the CRLF.
@@ -116,6 +118,8 @@ struct gemini_request {
 	struct site *site;
 	struct snapshot *snap;
 	struct response *res;
+	/* The page cache key of a reader's request without a query, else NULL. */
+	const struct page_key *key;
 };
 
 /* "host" as it goes back into a URL: IPv6 literals in brackets. */
@@ -181,6 +185,32 @@ static void serve_file(struct gemini_request *rq, struct capsule_entry *entry, c
 	rq->res->fd = entry->fd;
 	rq->res->fd_length = entry->size;
 	entry->fd = -1;
+}
+
+/* A small file requested by its own name: header and bytes kept in the
+ * snapshot's page cache under the request's key with the identity of the
+ * file read (pagecache.h), so the next requests within the second are
+ * answered from memory without opening it; later ones come here again
+ * after capsule_open and snapshot_hides_entry have decided on the file. */
+static void serve_small_file(struct gemini_request *rq, struct capsule_entry *entry,
+                             const char *path)
+{
+	time_t now = time(NULL);
+	if (page_cache_file_answer(rq->snap, rq->key, entry, now, rq->res))
+		return;
+	/* The type first: libmagic may read the file from where it stands. */
+	const char *mime = mime_type(entry->fd, text_base_name(path), entry->dev, entry->ino, entry->size,
+	                             entry->mtime);
+	struct buf bytes = {0};
+	if (buf_read_fd(&bytes, entry->fd, SMALL_FILE_MAX) != 0) {
+		serve_file(rq, entry, path); /* it changed while read: streamed as it is now */
+		buf_free(&bytes);
+		return;
+	}
+	set_success(rq->res, mime, rq->vhost->lang);
+	buf_append(&rq->res->head, bytes.data, bytes.len);
+	buf_free(&bytes);
+	page_cache_keep_file(rq->snap, rq->key, entry, now, rq->res);
 }
 
 /* A link label: the name through the sanitizer when it is UTF-8, else its
@@ -266,7 +296,10 @@ static void serve_capsule(struct gemini_request *rq)
 	capsule_open(site_root_fd(rq->site), path, &entry);
 	size_t len = strlen(path);
 	if (entry.kind == CAPSULE_FILE && !snapshot_hides_entry(rq->snap, &entry)) {
-		serve_file(rq, &entry, path);
+		if (rq->key != NULL && entry.size < SMALL_FILE_MAX)
+			serve_small_file(rq, &entry, path);
+		else
+			serve_file(rq, &entry, path);
 	} else if (entry.kind == CAPSULE_DIR && path[len - 1] != '/') {
 		char *with_slash = xasprintf("%s/", path);
 		redirect_to_path(rq->url, with_slash, rq->res);
@@ -327,6 +360,7 @@ static void serve_reader(struct gemini_request *rq, const struct origin *origin)
 	bool cacheable = rq->url->query == NULL;
 	if (cacheable && page_cache_answer(rq->snap, &key, time(NULL), rq->res))
 		return;
+	rq->key = cacheable ? &key : NULL;
 	struct route_result result;
 	memset(&result, 0, sizeof result);
 	time_t from = time(NULL);

@@ -23,9 +23,9 @@
 #include "site.h"
 #include "snapshot.h"
 
-/* Text files up to this size are read whole and dot-stuffed; larger ones
- * are streamed raw, as a document. */
-#define TEXT_STUFF_MAX (1024 * 1024)
+/* Files under this size are read whole (text dot-stuffed) and kept in
+ * memory; larger ones are streamed raw, as a document. */
+#define SMALL_FILE_MAX (1024 * 1024)
 #define GOPHERMAP_MAX (256 * 1024)
 #define GOPHERMAP_NAME "gophermap"
 
@@ -138,37 +138,36 @@ static char file_item_type(const struct capsule_entry *entry, const char *name)
 	    mime_type(entry->fd, name, entry->dev, entry->ino, entry->size, entry->mtime));
 }
 
-/* A text file's answer, kept in the snapshot's page cache under the file's
- * identity as capsule_open saw it (device, inode, size, modification time
- * to the nanosecond): a file changed in any way is a new key, read afresh
- * on its first request. The access rule is not cached: capsule_open and
- * snapshot_hides_entry have decided on this very request. */
-static void serve_text_file(struct gopher_request *rq, const char *path,
-                            struct capsule_entry *entry)
+/* A small file's answer (a text file dot-stuffed, any other as it is),
+ * kept in the snapshot's page cache under the request's key with the
+ * identity of the file read (pagecache.h): the next requests within the
+ * second are answered from memory without opening it, later ones after
+ * capsule_open and snapshot_hides_entry have decided on the file again.
+ * Takes ownership of entry->fd. */
+static void serve_small_file(struct gopher_request *rq, const char *path, char type,
+                             struct capsule_entry *entry)
 {
 	struct response *res = rq->res;
-	char *identity = xasprintf("%s\n%ju:%ju:%jd:%jd.%09ld", path, (uintmax_t)entry->dev,
-	                           (uintmax_t)entry->ino, (intmax_t)entry->size,
-	                           (intmax_t)entry->mtime, entry->mtime_nsec);
-	struct page_key key = {identity, OUTPUT_GOPHER, rq->origin.host, rq->origin.port,
-	                       rq->info->tls};
+	struct page_key key = {path, OUTPUT_GOPHER, rq->origin.host, rq->origin.port, rq->info->tls};
 	time_t now = time(NULL);
-	if (page_cache_answer(rq->snap, &key, now, res)) {
+	if (page_cache_file_answer(rq->snap, &key, entry, now, res)) {
 		close(entry->fd);
-		free(identity);
 		return;
 	}
-	struct buf text = {0};
-	int rc = buf_read_fd(&text, entry->fd, TEXT_STUFF_MAX);
+	struct buf bytes = {0};
+	int rc = buf_read_fd(&bytes, entry->fd, SMALL_FILE_MAX);
 	close(entry->fd);
-	if (rc == 0) {
-		answer_text(res, text.data, text.len);
-		page_cache_keep(rq->snap, &key, now, now, res);
-	} else {
+	if (rc != 0) {
 		answer_error(res, "Cannot read this file");
+	} else if (type == '0') {
+		answer_text(res, bytes.data, bytes.len);
+	} else {
+		buf_append(&res->head, bytes.data, bytes.len);
+		res->status = STATUS_OK;
 	}
-	buf_free(&text);
-	free(identity);
+	if (rc == 0)
+		page_cache_keep_file(rq->snap, &key, entry, now, res);
+	buf_free(&bytes);
 }
 
 /* Takes ownership of entry->fd. */
@@ -176,8 +175,8 @@ static void serve_file(struct gopher_request *rq, const char *path, struct capsu
 {
 	struct response *res = rq->res;
 	char type = file_item_type(entry, text_base_name(path));
-	if (type == '0' && entry->size < TEXT_STUFF_MAX) {
-		serve_text_file(rq, path, entry);
+	if (entry->size < SMALL_FILE_MAX) {
+		serve_small_file(rq, path, type, entry);
 		return;
 	}
 	res->fd = entry->fd;

@@ -9,14 +9,27 @@
 #include "article.h"
 #include "answer.h"
 #include "buf.h"
+#include "capsule.h"
 
 enum { FIRST_SLOTS = 64 };
+
+/* The capsule file a kept answer was read from, as capsule_open saw it. */
+struct file_identity {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	time_t mtime;
+	long mtime_nsec;
+};
 
 struct entry {
 	char *key; /* NULL: an empty slot */
 	size_t key_len;
 	uint64_t hash;
 	struct answer *answer;
+	bool is_file;            /* a capsule file's bytes, not a rendered page */
+	struct file_identity file;
+	time_t checked;          /* is_file: the second the file was last looked at */
 };
 
 /*
@@ -158,7 +171,9 @@ bool page_cache_answer(const struct snapshot *snap, const struct page_key *key, 
 	pthread_mutex_lock(&cache->lock);
 	if (!in_window(cache, now))
 		open_window(cache, snap, now);
-	struct answer *found = probe(cache, &kb, hash)->answer;
+	struct entry *e = probe(cache, &kb, hash);
+	/* A file's bytes only in the second it was last checked in. */
+	struct answer *found = e->is_file && e->checked != now ? NULL : e->answer;
 	if (found != NULL)
 		answer_hold(found);
 	pthread_mutex_unlock(&cache->lock);
@@ -170,18 +185,20 @@ bool page_cache_answer(const struct snapshot *snap, const struct page_key *key, 
 	return true;
 }
 
-static void insert(struct page_cache *cache, struct buf *kb, uint64_t hash, struct answer *a)
+/* The entry now holding a (NULL when a is too large to keep). */
+static struct entry *insert(struct page_cache *cache, struct buf *kb, uint64_t hash,
+                            struct answer *a)
 {
 	size_t size = a->len + kb->len;
 	if (size > PAGE_CACHE_BYTES)
-		return;
+		return NULL;
 	if (cache->bytes + size > PAGE_CACHE_BYTES)
 		clear(cache);
 	if (2 * (cache->count + 1) > cache->mask + 1)
 		grow(cache);
 	struct entry *e = probe(cache, kb, hash);
 	if (e->key != NULL)
-		return; /* another request rendered it meanwhile */
+		return e; /* another request rendered it meanwhile */
 	e->key_len = kb->len;
 	e->key = buf_steal(kb);
 	e->hash = hash;
@@ -189,6 +206,7 @@ static void insert(struct page_cache *cache, struct buf *kb, uint64_t hash, stru
 	answer_hold(a);
 	cache->count++;
 	cache->bytes += size;
+	return e;
 }
 
 void page_cache_keep(const struct snapshot *snap, const struct page_key *key, time_t from,
@@ -208,6 +226,91 @@ void page_cache_keep(const struct snapshot *snap, const struct page_key *key, ti
 	 * only if the window holds both. */
 	if (in_window(cache, from) && in_window(cache, to))
 		insert(cache, &kb, hash, a);
+	pthread_mutex_unlock(&cache->lock);
+	buf_free(&kb);
+}
+
+static struct file_identity identity_of(const struct capsule_entry *file)
+{
+	return (struct file_identity){file->dev, file->ino, file->size, file->mtime, file->mtime_nsec};
+}
+
+static bool same_file(const struct file_identity *a, const struct file_identity *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime == b->mtime &&
+	       a->mtime_nsec == b->mtime_nsec;
+}
+
+bool page_cache_file_answer(const struct snapshot *snap, const struct page_key *key,
+                            const struct capsule_entry *file, time_t now, struct response *res)
+{
+	struct page_cache *cache = snap->cache;
+	if (cache == NULL)
+		return false;
+	struct file_identity id = identity_of(file);
+	struct buf kb = {0};
+	key_bytes(&kb, key);
+	uint64_t hash = hash_bytes(kb.data, kb.len);
+	pthread_mutex_lock(&cache->lock);
+	struct answer *found = NULL;
+	if (in_window(cache, now)) {
+		struct entry *e = probe(cache, &kb, hash);
+		if (e->is_file && same_file(&e->file, &id)) {
+			e->checked = now;
+			found = e->answer;
+			answer_hold(found);
+		}
+	}
+	pthread_mutex_unlock(&cache->lock);
+	buf_free(&kb);
+	if (found == NULL)
+		return false;
+	res->page = found;
+	res->status = found->status;
+	return true;
+}
+
+/* The kept bytes of a file that changed give way to its new ones; a page
+ * kept under the same key stays. Returns the entry holding a, or NULL. */
+static struct entry *keep_file_answer(struct page_cache *cache, struct buf *kb, uint64_t hash,
+                                      struct answer *a)
+{
+	struct entry *e = probe(cache, kb, hash);
+	if (e->key == NULL)
+		return insert(cache, kb, hash, a);
+	if (!e->is_file)
+		return NULL;
+	size_t bytes = cache->bytes - e->answer->len + a->len;
+	if (bytes > PAGE_CACHE_BYTES) {
+		clear(cache);
+		return insert(cache, kb, hash, a);
+	}
+	answer_drop(e->answer);
+	e->answer = a;
+	answer_hold(a);
+	cache->bytes = bytes;
+	return e;
+}
+
+void page_cache_keep_file(const struct snapshot *snap, const struct page_key *key,
+                          const struct capsule_entry *file, time_t now, struct response *res)
+{
+	struct page_cache *cache = snap->cache;
+	if (cache == NULL)
+		return;
+	struct answer *a = answer_new(&res->head, res->status);
+	answer_drop(res->page);
+	res->page = a;
+	struct buf kb = {0};
+	key_bytes(&kb, key);
+	uint64_t hash = hash_bytes(kb.data, kb.len);
+	pthread_mutex_lock(&cache->lock);
+	struct entry *e = in_window(cache, now) ? keep_file_answer(cache, &kb, hash, a) : NULL;
+	if (e != NULL && e->answer == a) {
+		e->is_file = true;
+		e->file = identity_of(file);
+		e->checked = now;
+	}
 	pthread_mutex_unlock(&cache->lock);
 	buf_free(&kb);
 }

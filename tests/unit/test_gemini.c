@@ -1,4 +1,5 @@
 #include "gemini.h"
+#include "answer.h"
 
 #include "capsule.h"
 #include "check.h"
@@ -554,18 +555,28 @@ static void test_files_with_their_types(void)
 	             "20 text/gemini; charset=utf-8; lang=id\r\n# a b\n");
 }
 
-static void test_file_is_streamed_not_copied(void)
+/* A small file is answered whole from memory (pagecache.h): its header
+ * and bytes, no descriptor left open for the connection. */
+static void test_small_file_answered_from_memory(void)
 {
 	struct request_info info = info_for("localhost", 1965);
 	struct response res;
 	response_init(&res);
 	const char *req = "gemini://localhost/pixel.png";
 	gemini_respond(&info, req, strlen(req), &res);
-	CHECK_STR(res.head.data, "20 image/png\r\n");
-	CHECK(res.fd >= 0);
+	CHECK(res.fd < 0);
+	struct buf all = {0};
+	buf_append(&all, res.head.data, res.head.len);
+	if (res.page != NULL)
+		buf_append(&all, res.page->data, res.page->len);
 	size_t png_len;
-	test_png(&png_len);
-	CHECK_INT(res.fd_length, png_len);
+	const unsigned char *png = test_png(&png_len);
+	const char *header = "20 image/png\r\n";
+	CHECK_INT(all.len, strlen(header) + png_len);
+	CHECK(all.len > strlen(header) && memcmp(all.data, header, strlen(header)) == 0);
+	CHECK(all.len == strlen(header) + png_len &&
+	      memcmp(all.data + strlen(header), png, png_len) == 0);
+	buf_free(&all);
 	response_free(&res);
 }
 
@@ -633,7 +644,7 @@ int main(void)
 	RUN(test_site_routes);
 	RUN(test_editors_see_the_desk);
 	RUN(test_files_with_their_types);
-	RUN(test_file_is_streamed_not_copied);
+	RUN(test_small_file_answered_from_memory);
 	RUN(test_missing_and_hidden_files_answer_51);
 	RUN(test_directory_serves_its_index);
 	RUN(test_directory_listing);
