@@ -1,15 +1,16 @@
 #include "pagecache.h"
 
+#include "alloc.h"
+#include "answer.h"
+#include "article.h"
+#include "buf.h"
+#include "capsule.h"
+#include "text.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "alloc.h"
-#include "article.h"
-#include "answer.h"
-#include "buf.h"
-#include "capsule.h"
 
 enum { FIRST_SLOTS = 64 };
 
@@ -94,16 +95,6 @@ static void key_bytes(struct buf *out, const struct page_key *key)
 	buf_puts(out, key->path);
 }
 
-static uint64_t hash_bytes(const char *data, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)data[i];
-		h *= 0x100000001b3u;
-	}
-	return h;
-}
-
 /* The slot holding key, or the empty slot where it would go. */
 static struct entry *probe(const struct page_cache *cache, const struct buf *key, uint64_t hash)
 {
@@ -159,6 +150,32 @@ static void open_window(struct page_cache *cache, const struct snapshot *snap, t
 	}
 }
 
+/* A request's key as bytes (in kb) and their hash. */
+static uint64_t key_of(struct buf *kb, const struct page_key *key)
+{
+	key_bytes(kb, key);
+	return text_hash(kb->data, kb->len);
+}
+
+/* The rendered response made one shared answer, which it now sends. */
+static struct answer *answer_of_response(struct response *res)
+{
+	struct answer *a = answer_new(&res->head, res->status);
+	answer_drop(res->page);
+	res->page = a;
+	return a;
+}
+
+/* The response becomes the held answer found, if any. */
+static bool answer_with(struct response *res, struct answer *found)
+{
+	if (found == NULL)
+		return false;
+	res->page = found;
+	res->status = found->status;
+	return true;
+}
+
 bool page_cache_answer(const struct snapshot *snap, const struct page_key *key, time_t now,
                        struct response *res)
 {
@@ -166,8 +183,7 @@ bool page_cache_answer(const struct snapshot *snap, const struct page_key *key, 
 	if (cache == NULL)
 		return false;
 	struct buf kb = {0};
-	key_bytes(&kb, key);
-	uint64_t hash = hash_bytes(kb.data, kb.len);
+	uint64_t hash = key_of(&kb, key);
 	pthread_mutex_lock(&cache->lock);
 	if (!in_window(cache, now))
 		open_window(cache, snap, now);
@@ -178,11 +194,7 @@ bool page_cache_answer(const struct snapshot *snap, const struct page_key *key, 
 		answer_hold(found);
 	pthread_mutex_unlock(&cache->lock);
 	buf_free(&kb);
-	if (found == NULL)
-		return false;
-	res->page = found;
-	res->status = found->status;
-	return true;
+	return answer_with(res, found);
 }
 
 /* The entry now holding a (NULL when a is too large to keep). */
@@ -215,12 +227,9 @@ void page_cache_keep(const struct snapshot *snap, const struct page_key *key, ti
 	struct page_cache *cache = snap->cache;
 	if (cache == NULL)
 		return;
-	struct answer *a = answer_new(&res->head, res->status);
-	answer_drop(res->page);
-	res->page = a;
+	struct answer *a = answer_of_response(res);
 	struct buf kb = {0};
-	key_bytes(&kb, key);
-	uint64_t hash = hash_bytes(kb.data, kb.len);
+	uint64_t hash = key_of(&kb, key);
 	pthread_mutex_lock(&cache->lock);
 	/* Rendered with a clock between from and to: right for the window
 	 * only if the window holds both. */
@@ -249,8 +258,7 @@ bool page_cache_file_answer(const struct snapshot *snap, const struct page_key *
 		return false;
 	struct file_identity id = identity_of(file);
 	struct buf kb = {0};
-	key_bytes(&kb, key);
-	uint64_t hash = hash_bytes(kb.data, kb.len);
+	uint64_t hash = key_of(&kb, key);
 	pthread_mutex_lock(&cache->lock);
 	struct answer *found = NULL;
 	if (in_window(cache, now)) {
@@ -263,11 +271,7 @@ bool page_cache_file_answer(const struct snapshot *snap, const struct page_key *
 	}
 	pthread_mutex_unlock(&cache->lock);
 	buf_free(&kb);
-	if (found == NULL)
-		return false;
-	res->page = found;
-	res->status = found->status;
-	return true;
+	return answer_with(res, found);
 }
 
 /* The kept bytes of a file that changed give way to its new ones; a page
@@ -298,12 +302,9 @@ void page_cache_keep_file(const struct snapshot *snap, const struct page_key *ke
 	struct page_cache *cache = snap->cache;
 	if (cache == NULL)
 		return;
-	struct answer *a = answer_new(&res->head, res->status);
-	answer_drop(res->page);
-	res->page = a;
+	struct answer *a = answer_of_response(res);
 	struct buf kb = {0};
-	key_bytes(&kb, key);
-	uint64_t hash = hash_bytes(kb.data, kb.len);
+	uint64_t hash = key_of(&kb, key);
 	pthread_mutex_lock(&cache->lock);
 	struct entry *e = in_window(cache, now) ? keep_file_answer(cache, &kb, hash, a) : NULL;
 	if (e != NULL && e->answer == a) {
