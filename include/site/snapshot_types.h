@@ -44,6 +44,10 @@ struct source {
 	 * building a snapshot's path table does not visit every article. */
 	const char *url;
 	uint64_t url_hash;
+	/* The address the article asks for, when another article holds it and
+	 * this source is a copy served elsewhere (snapshot_address.c); NULL:
+	 * url is its own. Stored after path's NUL, in path's block. */
+	const char *own_url;
 	/* Likewise for listing and sorting: parsed and not a draft, and the
 	 * date (when dated). A redirect is never listed: it only answers its
 	 * own address (and aliases) by sending the reader on. */
@@ -77,12 +81,29 @@ struct path_slot {
 	uint64_t hash; /* of key: most probes end without touching the string */
 };
 
+/* What an update changed among the sources, so that the rest of the
+ * snapshot is patched from prev's instead of built over every source:
+ * prev's sources no longer held, and the sources new to this snapshot. */
+struct source_changes {
+	struct source **removed;
+	size_t n_removed;
+	struct source **added;
+	size_t n_added;
+};
+
 struct snapshot_full {
 	struct snapshot pub;
 	atomic_size_t refs;
 	struct source **sources; /* every article file, sorted by path */
 	size_t n_sources;
 	struct source **listed;  /* parallel to pub.articles */
+	/* Parallel to listed too, so that updates and the index count read
+	 * memory in order: each listed article's search terms, and its keys
+	 * (ids tagged with their kind, KEY_KIND_SHIFT) at
+	 * listed_keys[listed_key_start[i]] up to listed_key_start[i + 1]. */
+	struct search_terms **listed_terms;
+	uint32_t *listed_keys;
+	uint32_t *listed_key_start;
 	struct source **redirects; /* found by path only, never listed */
 	size_t n_redirects;
 	size_t *pools[4];        /* the items of the four indexes */
@@ -94,12 +115,18 @@ struct snapshot_full {
 	size_t n_sources_ids;
 };
 
+enum { KEY_KIND_SHIFT = 30 };
+
 struct snapshot_builder {
 	const struct vhost *vhost;
 	int root_fd;
 	struct article_context ctx;
 	struct search_vocab *vocab;
 	struct key_table keys[INDEX_KINDS];
+	/* Per kind, each key id's rank in key order (strcmp), for the first
+	 * n_ranked ids: index entries come out sorted without a sort. */
+	uint32_t *key_rank[INDEX_KINDS];
+	size_t n_ranked[INDEX_KINDS];
 	struct key_table section_names; /* display forms, shared by sources */
 };
 

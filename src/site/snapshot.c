@@ -93,7 +93,7 @@ static struct snapshot *assemble(struct snapshot_builder *b, const struct snapsh
 	identities_build(f);
 	f->listed = xcalloc(n_sources ? n_sources : 1, sizeof *f->listed);
 	f->redirects = xcalloc(n_sources ? n_sources : 1, sizeof *f->redirects);
-	settle_addresses(b, sources, n_sources);
+	settle_addresses(b, sources, n_sources, NULL);
 	for (size_t i = 0; i < n_sources; i++) {
 		if (sources[i]->article == NULL)
 			continue;
