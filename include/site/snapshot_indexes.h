@@ -13,9 +13,10 @@
 /* Newest first; undated ones last; ties in the order given. */
 void sort_newest_first(struct source **listed, size_t n);
 
-/* Files f's listed articles under their keys (b's key tables): fills
- * f->pub's sections, authors, tags and months and f->pools. */
-void indexes_build(struct snapshot_full *f, const struct snapshot_builder *b);
+/* Files f's listed articles under their keys (f's listing keys, b's key
+ * tables): fills f->pub's sections, authors, tags and months and
+ * f->pools. */
+void indexes_build(struct snapshot_full *f, struct snapshot_builder *b);
 
 /* Orders struct index_entry by key (strcmp), for qsort and bsearch. */
 int index_entry_by_key(const void *a, const void *b);

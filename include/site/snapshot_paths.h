@@ -20,6 +20,9 @@ const struct article *paths_find(const struct snapshot_full *f, const char *path
 
 /* From f's sources. */
 void identities_build(struct snapshot_full *f);
+/* prev's with changes applied (snapshot_types.h). */
+void identities_update(struct snapshot_full *f, const struct snapshot_full *prev,
+                       const struct source_changes *changes);
 /* True when the file (dev, ino) is one of f's article sources. */
 bool identities_include(const struct snapshot_full *f, dev_t dev, ino_t ino);
 

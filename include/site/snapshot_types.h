@@ -123,10 +123,10 @@ struct snapshot_builder {
 	struct article_context ctx;
 	struct search_vocab *vocab;
 	struct key_table keys[INDEX_KINDS];
-	/* Per kind, each key id's rank in key order (strcmp), for the first
-	 * n_ranked ids: index entries come out sorted without a sort. */
-	uint32_t *key_rank[INDEX_KINDS];
-	size_t n_ranked[INDEX_KINDS];
+	/* Per kind, the key ids in key order (strcmp), as of n_sorted ids:
+	 * index entries come out sorted without a sort. */
+	uint32_t *keys_sorted[INDEX_KINDS];
+	size_t n_sorted[INDEX_KINDS];
 	struct key_table section_names; /* display forms, shared by sources */
 };
 

@@ -10,6 +10,7 @@
 #include "snapshot_address.h"
 #include "snapshot_files.h"
 #include "snapshot_indexes.h"
+#include "snapshot_listing.h"
 #include "snapshot_merge.h"
 #include "snapshot_paths.h"
 #include "snapshot_source.h"
@@ -79,10 +80,8 @@ static char *read_intro(struct snapshot_builder *b)
 	return buf_steal(&data);
 }
 
-/* Builds a snapshot over sources (sorted by path; their references and
- * intro are taken over); its search index starts from prev's, when any. */
-static struct snapshot *assemble(struct snapshot_builder *b, const struct snapshot *prev,
-                                 struct source **sources, size_t n_sources, char *intro)
+static struct snapshot_full *snapshot_new(struct snapshot_builder *b, struct source **sources,
+                                          size_t n_sources, char *intro)
 {
 	struct snapshot_full *f = xcalloc(1, sizeof *f);
 	atomic_init(&f->refs, 1);
@@ -90,31 +89,45 @@ static struct snapshot *assemble(struct snapshot_builder *b, const struct snapsh
 	f->n_sources = n_sources;
 	f->pub.vhost = b->vhost;
 	f->pub.front_intro = intro;
-	identities_build(f);
-	f->listed = xcalloc(n_sources ? n_sources : 1, sizeof *f->listed);
-	f->redirects = xcalloc(n_sources ? n_sources : 1, sizeof *f->redirects);
-	settle_addresses(b, sources, n_sources, NULL);
-	for (size_t i = 0; i < n_sources; i++) {
-		if (sources[i]->article == NULL)
-			continue;
-		if (sources[i]->listed)
-			f->listed[f->pub.n_articles++] = sources[i];
-		else if (sources[i]->redirects)
-			f->redirects[f->n_redirects++] = sources[i];
-	}
-	sort_newest_first(f->listed, f->pub.n_articles);
-	f->pub.articles = xcalloc(f->pub.n_articles ? f->pub.n_articles : 1, sizeof *f->pub.articles);
-	struct search_terms **terms = xcalloc(f->pub.n_articles ? f->pub.n_articles : 1, sizeof *terms);
-	for (size_t i = 0; i < f->pub.n_articles; i++) {
-		f->pub.articles[i] = f->listed[i]->article;
-		terms[i] = f->listed[i]->terms;
-	}
+	return f;
+}
+
+/* The parts every build ends with: indexes, search and paths. */
+static struct snapshot *finish(struct snapshot_builder *b, const struct snapshot *prev,
+                               struct snapshot_full *f)
+{
 	indexes_build(f, b);
-	f->pub.search = prev != NULL ? search_index_update(prev->search, terms, f->pub.n_articles)
-	                             : search_index_build(b->vocab, terms, f->pub.n_articles);
-	free(terms);
+	f->pub.search = prev != NULL
+	                        ? search_index_update(prev->search, f->listed_terms, f->pub.n_articles)
+	                        : search_index_build(b->vocab, f->listed_terms, f->pub.n_articles);
 	paths_build(f);
 	return &f->pub;
+}
+
+/* Builds a snapshot over sources (sorted by path; their references and
+ * intro are taken over), visiting each; its search index starts from
+ * prev's, when any. */
+static struct snapshot *assemble(struct snapshot_builder *b, const struct snapshot *prev,
+                                 struct source **sources, size_t n_sources, char *intro)
+{
+	struct snapshot_full *f = snapshot_new(b, sources, n_sources, intro);
+	identities_build(f);
+	settle_addresses(b, sources, n_sources, NULL);
+	listing_build(f);
+	return finish(b, prev, f);
+}
+
+/* The same snapshot as assemble's, from prev and what changed: prev's
+ * arrays are copied and patched, never sorted again. */
+static struct snapshot *assemble_update(struct snapshot_builder *b, const struct snapshot *prev,
+                                        struct source **sources, size_t n_sources, char *intro,
+                                        struct source_changes *changes)
+{
+	struct snapshot_full *f = snapshot_new(b, sources, n_sources, intro);
+	settle_addresses(b, sources, n_sources, changes);
+	identities_update(f, full(prev), changes);
+	listing_update(f, full(prev), changes);
+	return finish(b, prev, f);
 }
 
 /* ---- Public: building ---- */
@@ -135,8 +148,10 @@ void snapshot_builder_free(struct snapshot_builder *b)
 	if (b == NULL)
 		return;
 	search_vocab_free(b->vocab);
-	for (int k = 0; k < INDEX_KINDS; k++)
+	for (int k = 0; k < INDEX_KINDS; k++) {
 		key_table_free(&b->keys[k]);
+		free(b->keys_sorted[k]);
+	}
 	key_table_free(&b->section_names);
 	free(b);
 }
@@ -157,11 +172,15 @@ struct snapshot *snapshot_update(struct snapshot_builder *b, const struct snapsh
 {
 	bool intro_changed;
 	size_t n_sources;
+	struct source_changes changes = {0};
 	struct source **sources =
-		merge_changes(b, full(prev), paths, n_paths, &n_sources, &intro_changed);
+		merge_changes(b, full(prev), paths, n_paths, &n_sources, &intro_changed, &changes);
 	char *intro = intro_changed ? read_intro(b)
 	                            : (prev->front_intro ? xstrdup(prev->front_intro) : NULL);
-	return assemble(b, prev, sources, n_sources, intro);
+	struct snapshot *snap = assemble_update(b, prev, sources, n_sources, intro, &changes);
+	free(changes.removed);
+	free(changes.added);
+	return snap;
 }
 
 void snapshot_hold(struct snapshot *snap)
@@ -180,6 +199,9 @@ void snapshot_drop(struct snapshot *snap)
 		source_drop(f->sources[i]);
 	free(f->sources);
 	free(f->listed);
+	free(f->listed_terms);
+	free(f->listed_keys);
+	free(f->listed_key_start);
 	free(f->redirects);
 	free(snap->articles);
 	free(f->sources_ids);

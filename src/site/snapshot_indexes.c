@@ -41,13 +41,13 @@ void sort_newest_first(struct source **listed, size_t n)
 /* The display name of a source's k-th key of a kind (a month's name is
  * its key). */
 static char *key_name(const struct source *s, const struct key_table *keys, enum index_kind kind,
-                      size_t k)
+                      size_t k, uint32_t id)
 {
 	switch (kind) {
 	case BY_SECTION: return (char *)s->section_name;
 	case BY_AUTHOR: return s->article->meta.authors[k];
 	case BY_TAG: return s->article->meta.tags[k];
-	case BY_MONTH: return keys->keys[s->key_ids[s->key_start[kind] + k]];
+	case BY_MONTH: return keys->keys[id];
 	case INDEX_KINDS: break;
 	}
 	return NULL;
@@ -62,19 +62,21 @@ int index_entry_by_key(const void *a, const void *b)
  * article counted (+ 1), where the next item goes, and the entry's name. */
 struct index_work {
 	const struct key_table *keys;
+	const uint32_t *sorted; /* the key ids in key order */
 	size_t *count, *last, *next;
 	char **name;
 	size_t total, n_entries;
 	/* The (key id, position) pairs the count found, in order, so that
-	 * placing them reads this array instead of every source again. */
+	 * placing them reads this array instead of the listing again. */
 	uint32_t *pair_id, *pair_pos;
 	size_t pair_cap;
 };
 
-static void work_init(struct index_work *w, const struct key_table *keys)
+static void work_init(struct index_work *w, const struct key_table *keys, const uint32_t *sorted)
 {
 	size_t n_ids = keys->n ? keys->n : 1;
 	w->keys = keys;
+	w->sorted = sorted;
 	w->count = xcalloc(n_ids, sizeof *w->count);
 	w->last = xcalloc(n_ids, sizeof *w->last);
 	w->next = xcalloc(n_ids, sizeof *w->next);
@@ -94,36 +96,35 @@ static void work_free(struct index_work *w)
 	free(w->pair_pos);
 }
 
-/* Counts article i under its keys of one kind; the first (newest) article
- * of a key gives the entry its name. */
-static void work_count(struct index_work *w, const struct source *s, size_t i, enum index_kind kind)
+/* Counts article i under key id, its k-th of the kind; the first (newest)
+ * article of a key gives the entry its name (the one visit to the source). */
+static void work_count(struct index_work *w, const struct source *s, size_t i, enum index_kind kind,
+                       uint32_t id, size_t k)
 {
-	for (uint32_t k = s->key_start[kind]; k < s->key_start[kind + 1]; k++) {
-		uint32_t id = s->key_ids[k];
-		if (w->last[id] == i + 1)
-			continue; /* two tags of one article with the same key */
-		if (w->count[id]++ == 0) {
-			w->name[id] = key_name(s, w->keys, kind, k - s->key_start[kind]);
-			w->n_entries++;
-		}
-		w->last[id] = i + 1;
-		if (w->total == w->pair_cap) {
-			w->pair_cap = w->pair_cap ? w->pair_cap * 2 : 1024;
-			w->pair_id = xreallocarray(w->pair_id, w->pair_cap, sizeof *w->pair_id);
-			w->pair_pos = xreallocarray(w->pair_pos, w->pair_cap, sizeof *w->pair_pos);
-		}
-		w->pair_id[w->total] = id;
-		w->pair_pos[w->total++] = (uint32_t)i;
+	if (w->last[id] == i + 1)
+		return; /* two tags of one article with the same key */
+	if (w->count[id]++ == 0) {
+		w->name[id] = key_name(s, w->keys, kind, k, id);
+		w->n_entries++;
 	}
+	w->last[id] = i + 1;
+	if (w->total == w->pair_cap) {
+		w->pair_cap = w->pair_cap ? w->pair_cap * 2 : 1024;
+		w->pair_id = xreallocarray(w->pair_id, w->pair_cap, sizeof *w->pair_id);
+		w->pair_pos = xreallocarray(w->pair_pos, w->pair_cap, sizeof *w->pair_pos);
+	}
+	w->pair_id[w->total] = id;
+	w->pair_pos[w->total++] = (uint32_t)i;
 }
 
-/* Lays the entries out over one pool, in key id order for now. */
+/* Lays the entries out over one pool, in key order. */
 static size_t *work_entries(struct index_work *w, struct index *idx)
 {
 	size_t *pool = xmalloc((w->total ? w->total : 1) * sizeof *pool);
 	idx->entries = xcalloc(w->n_entries ? w->n_entries : 1, sizeof *idx->entries);
 	idx->n_entries = 0;
-	for (size_t id = 0, at = 0; id < w->keys->n; id++) {
+	for (size_t r = 0, at = 0; r < w->keys->n; r++) {
+		uint32_t id = w->sorted[r];
 		if (w->count[id] == 0)
 			continue;
 		struct index_entry *e = &idx->entries[idx->n_entries++];
@@ -143,27 +144,56 @@ static void work_place(struct index_work *w, size_t *pool)
 		pool[w->next[w->pair_id[p]]++] = w->pair_pos[p];
 }
 
+static int by_key(const void *a, const void *b, void *table)
+{
+	const struct key_table *t = table;
+	return strcmp(t->keys[*(const uint32_t *)a], t->keys[*(const uint32_t *)b]);
+}
+
+/* The ids of a key table in key order: sorted again only when keys were
+ * added since (they are never removed). */
+static const uint32_t *keys_in_order(struct snapshot_builder *b, enum index_kind kind)
+{
+	const struct key_table *t = &b->keys[kind];
+	if (b->n_sorted[kind] == t->n)
+		return b->keys_sorted[kind];
+	b->keys_sorted[kind] = xreallocarray(b->keys_sorted[kind], t->n ? t->n : 1, sizeof *b->keys_sorted[kind]);
+	for (size_t id = 0; id < t->n; id++)
+		b->keys_sorted[kind][id] = (uint32_t)id;
+	qsort_r(b->keys_sorted[kind], t->n, sizeof *b->keys_sorted[kind], by_key, (void *)t);
+	b->n_sorted[kind] = t->n;
+	return b->keys_sorted[kind];
+}
+
 /*
  * Files the listed articles under their keys, all four indexes at once and
- * counted by key id: one pass over the articles counts (and notes each
- * pair), one over the pairs places positions into each index's pool. Visiting articles in order keeps every
+ * counted by key id: one pass over the listing's keys (kept in order,
+ * snapshot_types.h) counts and notes each pair, one over the pairs places
+ * positions into each index's pool. Visiting articles in order keeps every
  * entry's items newest first. Names point into the sources and keys into
  * the builder's tables, both of which outlive the snapshot's use.
  */
-void indexes_build(struct snapshot_full *f, const struct snapshot_builder *b)
+void indexes_build(struct snapshot_full *f, struct snapshot_builder *b)
 {
 	struct index *idx[INDEX_KINDS] = {&f->pub.sections, &f->pub.authors, &f->pub.tags,
 	                                  &f->pub.months};
 	struct index_work w[INDEX_KINDS];
 	for (int k = 0; k < INDEX_KINDS; k++)
-		work_init(&w[k], &b->keys[k]);
-	for (size_t i = 0; i < f->pub.n_articles; i++)
-		for (int k = 0; k < INDEX_KINDS; k++)
-			work_count(&w[k], f->listed[i], i, (enum index_kind)k);
+		work_init(&w[k], &b->keys[k], keys_in_order(b, (enum index_kind)k));
+	for (size_t i = 0; i < f->pub.n_articles; i++) {
+		uint32_t kind_start = f->listed_key_start[i];
+		for (uint32_t at = f->listed_key_start[i]; at < f->listed_key_start[i + 1]; at++) {
+			uint32_t tagged = f->listed_keys[at];
+			uint32_t kind = tagged >> KEY_KIND_SHIFT;
+			if (at > f->listed_key_start[i] && f->listed_keys[at - 1] >> KEY_KIND_SHIFT != kind)
+				kind_start = at;
+			work_count(&w[kind], f->listed[i], i, (enum index_kind)kind,
+			           tagged & ((1u << KEY_KIND_SHIFT) - 1), at - kind_start);
+		}
+	}
 	for (int k = 0; k < INDEX_KINDS; k++) {
 		f->pools[k] = work_entries(&w[k], idx[k]);
 		work_place(&w[k], f->pools[k]);
-		qsort(idx[k]->entries, idx[k]->n_entries, sizeof *idx[k]->entries, index_entry_by_key);
 		work_free(&w[k]);
 	}
 }

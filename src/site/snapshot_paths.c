@@ -74,13 +74,48 @@ static int by_identity(const void *a, const void *b)
 	return (x->ino > y->ino) - (x->ino < y->ino);
 }
 
+/* The identities of some sources, sorted. */
+static struct identity *identities_of(struct source *const *sources, size_t n)
+{
+	struct identity *ids = xcalloc(n ? n : 1, sizeof *ids);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = (struct identity){sources[i]->id.dev, sources[i]->id.ino};
+	qsort(ids, n, sizeof *ids, by_identity);
+	return ids;
+}
+
 void identities_build(struct snapshot_full *f)
 {
-	f->sources_ids = xcalloc(f->n_sources ? f->n_sources : 1, sizeof *f->sources_ids);
-	for (size_t i = 0; i < f->n_sources; i++)
-		f->sources_ids[i] = (struct identity){f->sources[i]->id.dev, f->sources[i]->id.ino};
+	f->sources_ids = identities_of(f->sources, f->n_sources);
 	f->n_sources_ids = f->n_sources;
-	qsort(f->sources_ids, f->n_sources_ids, sizeof *f->sources_ids, by_identity);
+}
+
+/* One pass over prev's sorted identities: one of each removed source's
+ * left out (two names of one file are two sources), the added ones put in
+ * their places. */
+void identities_update(struct snapshot_full *f, const struct snapshot_full *prev,
+                       const struct source_changes *changes)
+{
+	struct identity *gone = identities_of(changes->removed, changes->n_removed);
+	struct identity *added = identities_of(changes->added, changes->n_added);
+	f->sources_ids = xcalloc(prev->n_sources_ids + changes->n_added + 1, sizeof *f->sources_ids);
+	size_t n = 0, g = 0, a = 0;
+	for (size_t i = 0; i <= prev->n_sources_ids; i++) {
+		const struct identity *id = i < prev->n_sources_ids ? &prev->sources_ids[i] : NULL;
+		for (; a < changes->n_added && (id == NULL || by_identity(&added[a], id) <= 0); a++)
+			f->sources_ids[n++] = added[a];
+		if (id == NULL)
+			break;
+		while (g < changes->n_removed && by_identity(&gone[g], id) < 0)
+			g++;
+		if (g < changes->n_removed && by_identity(&gone[g], id) == 0)
+			g++; /* left out */
+		else
+			f->sources_ids[n++] = *id;
+	}
+	f->n_sources_ids = n;
+	free(gone);
+	free(added);
 }
 
 bool identities_include(const struct snapshot_full *f, dev_t dev, ino_t ino)
