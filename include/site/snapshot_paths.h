@@ -15,6 +15,10 @@
 
 /* From f's listed articles and redirects. */
 void paths_build(struct snapshot_full *f);
+/* The same table, from prev's and changes (snapshot_types.h); f's
+ * listing and redirects are built already. */
+void paths_update(struct snapshot_full *f, const struct snapshot_full *prev,
+                  const struct source_changes *changes);
 /* The article at path (its own or an alias), or NULL. */
 const struct article *paths_find(const struct snapshot_full *f, const char *path);
 

@@ -79,6 +79,7 @@ struct path_slot {
 	const char *key;
 	const struct article *article;
 	uint64_t hash; /* of key: most probes end without touching the string */
+	uint32_t claims; /* how many routes ask for key (the first one has it) */
 };
 
 /* What an update changed among the sources, so that the rest of the
@@ -109,6 +110,7 @@ struct snapshot_full {
 	size_t *pools[4];        /* the items of the four indexes */
 	struct path_slot *paths; /* URL path and aliases -> article */
 	size_t paths_mask;
+	size_t n_paths; /* keys in paths */
 	/* Of every article source (drafts, scheduled, broken ones too), sorted:
 	 * never served raw, by any name. */
 	struct identity *sources_ids;

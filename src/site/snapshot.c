@@ -92,7 +92,7 @@ static struct snapshot_full *snapshot_new(struct snapshot_builder *b, struct sou
 	return f;
 }
 
-/* The parts every build ends with: indexes, search and paths. */
+/* The parts every build ends with: indexes and search. */
 static struct snapshot *finish(struct snapshot_builder *b, const struct snapshot *prev,
                                struct snapshot_full *f)
 {
@@ -100,7 +100,6 @@ static struct snapshot *finish(struct snapshot_builder *b, const struct snapshot
 	f->pub.search = prev != NULL
 	                        ? search_index_update(prev->search, f->listed_terms, f->pub.n_articles)
 	                        : search_index_build(b->vocab, f->listed_terms, f->pub.n_articles);
-	paths_build(f);
 	return &f->pub;
 }
 
@@ -114,6 +113,7 @@ static struct snapshot *assemble(struct snapshot_builder *b, const struct snapsh
 	identities_build(f);
 	settle_addresses(b, sources, n_sources, NULL);
 	listing_build(f);
+	paths_build(f);
 	return finish(b, prev, f);
 }
 
@@ -127,6 +127,7 @@ static struct snapshot *assemble_update(struct snapshot_builder *b, const struct
 	settle_addresses(b, sources, n_sources, changes);
 	identities_update(f, full(prev), changes);
 	listing_update(f, full(prev), changes);
+	paths_update(f, full(prev), changes);
 	return finish(b, prev, f);
 }
 
