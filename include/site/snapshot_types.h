@@ -108,6 +108,11 @@ struct snapshot_full {
 	struct source **redirects; /* found by path only, never listed */
 	size_t n_redirects;
 	size_t *pools[4];        /* the items of the four indexes */
+	/* The sources served away from the address they ask for (copies,
+	 * snapshot_address.c), in sources' order; the references are
+	 * sources'. */
+	struct source **displaced;
+	size_t n_displaced;
 	struct path_slot *paths; /* URL path and aliases -> article */
 	size_t paths_mask;
 	size_t n_paths; /* keys in paths */

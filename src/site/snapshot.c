@@ -111,7 +111,7 @@ static struct snapshot *assemble(struct snapshot_builder *b, const struct snapsh
 {
 	struct snapshot_full *f = snapshot_new(b, sources, n_sources, intro);
 	identities_build(f);
-	settle_addresses(b, sources, n_sources, NULL);
+	settle_addresses(b, f);
 	listing_build(f);
 	paths_build(f);
 	return finish(b, prev, f);
@@ -124,7 +124,7 @@ static struct snapshot *assemble_update(struct snapshot_builder *b, const struct
                                         struct source_changes *changes)
 {
 	struct snapshot_full *f = snapshot_new(b, sources, n_sources, intro);
-	settle_addresses(b, sources, n_sources, changes);
+	settle_addresses_update(b, f, full(prev), changes);
 	identities_update(f, full(prev), changes);
 	listing_update(f, full(prev), changes);
 	paths_update(f, full(prev), changes);
@@ -204,6 +204,7 @@ void snapshot_drop(struct snapshot *snap)
 	free(f->listed_keys);
 	free(f->listed_key_start);
 	free(f->redirects);
+	free(f->displaced);
 	free(snap->articles);
 	free(f->sources_ids);
 	free(snap->front_intro);

@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "article_pack.h"
 #include "log.h"
+#include "snapshot_paths.h"
 #include "snapshot_source.h"
 #include "text.h"
 
@@ -198,8 +199,20 @@ static struct address_use *crowds(struct address_book *book, size_t *n_out)
 	return list;
 }
 
-void settle_addresses(struct snapshot_builder *b, struct source **sources, size_t n,
-                      struct source_changes *changes)
+static void note_displaced(struct snapshot_full *f)
+{
+	f->displaced = NULL;
+	f->n_displaced = 0;
+	for (size_t i = 0; i < f->n_sources; i++) {
+		if (f->sources[i]->own_url == NULL)
+			continue;
+		f->displaced = xgrowarray(f->displaced, f->n_displaced, sizeof *f->displaced);
+		f->displaced[f->n_displaced++] = f->sources[i];
+	}
+}
+
+static void settle_all(struct snapshot_builder *b, struct source **sources, size_t n,
+                       struct source_changes *changes)
 {
 	struct settling st = {b, sources, changes, NULL, 0};
 	struct address_book book;
@@ -234,4 +247,77 @@ void settle_addresses(struct snapshot_builder *b, struct source **sources, size_
 	for (size_t i = 0; i < st.n_replaced; i++)
 		source_drop(st.replaced[i]);
 	free(st.replaced);
+}
+
+void settle_addresses(struct snapshot_builder *b, struct snapshot_full *f)
+{
+	settle_all(b, f->sources, f->n_sources, NULL);
+	note_displaced(f);
+}
+
+static bool listed_at_address(const struct source *s)
+{
+	return s->article != NULL && s->listed && s->url != NULL;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Whether url was held in prev by a listed article other than the
+ * removed ones. */
+static bool held_in(const struct snapshot_full *prev, const struct source_changes *changes,
+                    const char *url)
+{
+	const struct article *a = paths_find(prev, url);
+	if (a == NULL || a->meta.redirect != NULL || strcmp(a->path, url) != 0)
+		return false;
+	for (size_t i = 0; i < changes->n_removed; i++)
+		if (changes->removed[i]->article == a)
+			return false;
+	return true;
+}
+
+/* Whether settling the addresses again could move any: an added address
+ * is held already or added twice, or an address added or removed starts
+ * with the address a displaced source asks for (it could change which
+ * one keeps it, or which fallback is free). Otherwise the outcome is
+ * prev's, with the added sources at their own addresses. */
+static bool unsettled(const struct snapshot_full *prev, const struct source_changes *changes)
+{
+	for (size_t i = 0; i < changes->n_added; i++) {
+		const struct source *s = changes->added[i];
+		if (!listed_at_address(s))
+			continue;
+		if (s->own_url != NULL || held_in(prev, changes, s->url))
+			return true;
+		for (size_t k = 0; k < i; k++)
+			if (listed_at_address(changes->added[k]) && strcmp(changes->added[k]->url, s->url) == 0)
+				return true;
+	}
+	for (size_t d = 0; d < prev->n_displaced; d++) {
+		const char *own = prev->displaced[d]->own_url;
+		for (size_t i = 0; i < changes->n_added; i++)
+			if (listed_at_address(changes->added[i]) && starts_with(changes->added[i]->url, own))
+				return true;
+		for (size_t i = 0; i < changes->n_removed; i++)
+			if (listed_at_address(changes->removed[i]) &&
+			    (starts_with(changes->removed[i]->url, own) || changes->removed[i]->own_url != NULL))
+				return true;
+	}
+	return false;
+}
+
+void settle_addresses_update(struct snapshot_builder *b, struct snapshot_full *f,
+                             const struct snapshot_full *prev, struct source_changes *changes)
+{
+	if (unsettled(prev, changes)) {
+		settle_all(b, f->sources, f->n_sources, changes);
+		note_displaced(f);
+		return;
+	}
+	f->n_displaced = prev->n_displaced;
+	f->displaced = xcalloc(f->n_displaced + 1, sizeof *f->displaced);
+	memcpy(f->displaced, prev->displaced, f->n_displaced * sizeof *f->displaced);
 }
