@@ -15,8 +15,9 @@ void listing_build(struct snapshot_full *f);
 
 /* From prev's listing, without changes->removed and with changes->added
  * put in their places: the same listing listing_build gives, in time
- * proportional to the changes plus a copy of prev's arrays. */
+ * proportional to the changes plus a copy of prev's arrays. moves (zeroed
+ * by the caller, its arrays the caller's to free) tells what moved. */
 void listing_update(struct snapshot_full *f, const struct snapshot_full *prev,
-                    const struct source_changes *changes);
+                    const struct source_changes *changes, struct listing_moves *moves);
 
 #endif

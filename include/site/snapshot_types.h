@@ -108,6 +108,7 @@ struct snapshot_full {
 	struct source **redirects; /* found by path only, never listed */
 	size_t n_redirects;
 	size_t *pools[4];        /* the items of the four indexes */
+	uint32_t *entry_ids[4];  /* each index entry's key id */
 	/* The sources served away from the address they ask for (copies,
 	 * snapshot_address.c), in sources' order; the references are
 	 * sources'. */
@@ -124,6 +125,17 @@ struct snapshot_full {
 
 enum { KEY_KIND_SHIFT = 30 };
 
+/* How an update moved the listing: prev's positions left out, and for
+ * each article put in, the prev position it went before and its new
+ * position; all ascending. */
+struct listing_moves {
+	uint32_t *removed;
+	size_t n_removed;
+	uint32_t *inserted_before;
+	uint32_t *inserted_at;
+	size_t n_inserted;
+};
+
 struct snapshot_builder {
 	const struct vhost *vhost;
 	int root_fd;
@@ -133,6 +145,7 @@ struct snapshot_builder {
 	/* Per kind, the key ids in key order (strcmp), as of n_sorted ids:
 	 * index entries come out sorted without a sort. */
 	uint32_t *keys_sorted[INDEX_KINDS];
+	uint32_t *key_rank[INDEX_KINDS]; /* the other way: id -> place */
 	size_t n_sorted[INDEX_KINDS];
 	struct key_table section_names; /* display forms, shared by sources */
 };

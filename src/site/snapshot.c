@@ -92,11 +92,10 @@ static struct snapshot_full *snapshot_new(struct snapshot_builder *b, struct sou
 	return f;
 }
 
-/* The parts every build ends with: indexes and search. */
+/* The part every build ends with: search. */
 static struct snapshot *finish(struct snapshot_builder *b, const struct snapshot *prev,
                                struct snapshot_full *f)
 {
-	indexes_build(f, b);
 	f->pub.search = prev != NULL
 	                        ? search_index_update(prev->search, f->listed_terms, f->pub.n_articles)
 	                        : search_index_build(b->vocab, f->listed_terms, f->pub.n_articles);
@@ -114,6 +113,7 @@ static struct snapshot *assemble(struct snapshot_builder *b, const struct snapsh
 	settle_addresses(b, f);
 	listing_build(f);
 	paths_build(f);
+	indexes_build(f, b);
 	return finish(b, prev, f);
 }
 
@@ -126,8 +126,13 @@ static struct snapshot *assemble_update(struct snapshot_builder *b, const struct
 	struct snapshot_full *f = snapshot_new(b, sources, n_sources, intro);
 	settle_addresses_update(b, f, full(prev), changes);
 	identities_update(f, full(prev), changes);
-	listing_update(f, full(prev), changes);
+	struct listing_moves moves = {0};
+	listing_update(f, full(prev), changes, &moves);
 	paths_update(f, full(prev), changes);
+	indexes_update(f, full(prev), b, &moves);
+	free(moves.removed);
+	free(moves.inserted_before);
+	free(moves.inserted_at);
 	return finish(b, prev, f);
 }
 
@@ -152,6 +157,7 @@ void snapshot_builder_free(struct snapshot_builder *b)
 	for (int k = 0; k < INDEX_KINDS; k++) {
 		key_table_free(&b->keys[k]);
 		free(b->keys_sorted[k]);
+		free(b->key_rank[k]);
 	}
 	key_table_free(&b->section_names);
 	free(b);
@@ -212,8 +218,10 @@ void snapshot_drop(struct snapshot *snap)
 	free(snap->authors.entries);
 	free(snap->tags.entries);
 	free(snap->months.entries);
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < 4; i++) {
 		free(f->pools[i]);
+		free(f->entry_ids[i]);
+	}
 	search_index_free(snap->search);
 	page_cache_free(snap->cache);
 	free(f->paths);

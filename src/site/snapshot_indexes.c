@@ -118,15 +118,17 @@ static void work_count(struct index_work *w, const struct source *s, size_t i, e
 }
 
 /* Lays the entries out over one pool, in key order. */
-static size_t *work_entries(struct index_work *w, struct index *idx)
+static size_t *work_entries(struct index_work *w, struct index *idx, uint32_t **entry_ids)
 {
 	size_t *pool = xmalloc((w->total ? w->total : 1) * sizeof *pool);
 	idx->entries = xcalloc(w->n_entries ? w->n_entries : 1, sizeof *idx->entries);
+	*entry_ids = xcalloc(w->n_entries ? w->n_entries : 1, sizeof **entry_ids);
 	idx->n_entries = 0;
 	for (size_t r = 0, at = 0; r < w->keys->n; r++) {
 		uint32_t id = w->sorted[r];
 		if (w->count[id] == 0)
 			continue;
+		(*entry_ids)[idx->n_entries] = id;
 		struct index_entry *e = &idx->entries[idx->n_entries++];
 		e->key = w->keys->keys[id];
 		e->name = w->name[id];
@@ -161,6 +163,9 @@ static const uint32_t *keys_in_order(struct snapshot_builder *b, enum index_kind
 	for (size_t id = 0; id < t->n; id++)
 		b->keys_sorted[kind][id] = (uint32_t)id;
 	qsort_r(b->keys_sorted[kind], t->n, sizeof *b->keys_sorted[kind], by_key, (void *)t);
+	b->key_rank[kind] = xreallocarray(b->key_rank[kind], t->n ? t->n : 1, sizeof *b->key_rank[kind]);
+	for (size_t r = 0; r < t->n; r++)
+		b->key_rank[kind][b->keys_sorted[kind][r]] = (uint32_t)r;
 	b->n_sorted[kind] = t->n;
 	return b->keys_sorted[kind];
 }
@@ -192,8 +197,189 @@ void indexes_build(struct snapshot_full *f, struct snapshot_builder *b)
 		}
 	}
 	for (int k = 0; k < INDEX_KINDS; k++) {
-		f->pools[k] = work_entries(&w[k], idx[k]);
+		f->pools[k] = work_entries(&w[k], idx[k], &f->entry_ids[k]);
 		work_place(&w[k], f->pools[k]);
 		work_free(&w[k]);
+	}
+}
+
+/* ---- Updating ---- */
+
+/* Where prev's listing positions went (listing_moves), read in ascending
+ * order of positions: each entry's items are. */
+struct remap {
+	const struct listing_moves *moves;
+	size_t removed, inserted; /* how many of each lie before the position */
+};
+
+/* The new position of prev's position q, or SIZE_MAX when it is gone; q
+ * not below the last one asked since remap_start. */
+static size_t remap_position(struct remap *r, size_t q)
+{
+	const struct listing_moves *m = r->moves;
+	while (r->removed < m->n_removed && m->removed[r->removed] < q)
+		r->removed++;
+	if (r->removed < m->n_removed && m->removed[r->removed] == q)
+		return SIZE_MAX;
+	while (r->inserted < m->n_inserted && m->inserted_before[r->inserted] <= q)
+		r->inserted++;
+	return q - r->removed + r->inserted;
+}
+
+/* One (key id, new position) of an inserted article. */
+struct addition {
+	uint32_t rank, id;
+	size_t pos;
+};
+
+static int by_rank_then_position(const void *a, const void *b)
+{
+	const struct addition *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Whether the article at pos has key id among its keys before at. */
+static bool seen_before(const struct snapshot_full *f, size_t pos, uint32_t tagged, uint32_t at)
+{
+	for (uint32_t k = f->listed_key_start[pos]; k < at; k++)
+		if (f->listed_keys[k] == tagged)
+			return true;
+	return false;
+}
+
+static struct addition *additions(const struct snapshot_full *f, const struct listing_moves *m,
+                                  const uint32_t *rank, enum index_kind kind, size_t *n_out)
+{
+	size_t n = 0, cap = 0;
+	struct addition *list = NULL;
+	for (size_t j = 0; j < m->n_inserted; j++) {
+		size_t pos = m->inserted_at[j];
+		for (uint32_t at = f->listed_key_start[pos]; at < f->listed_key_start[pos + 1]; at++) {
+			uint32_t tagged = f->listed_keys[at];
+			if (tagged >> KEY_KIND_SHIFT != (uint32_t)kind || seen_before(f, pos, tagged, at))
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				list = xreallocarray(list, cap, sizeof *list);
+			}
+			uint32_t id = tagged & ((1u << KEY_KIND_SHIFT) - 1);
+			list[n++] = (struct addition){rank[id], id, pos};
+		}
+	}
+	if (n > 0)
+		qsort(list, n, sizeof *list, by_rank_then_position);
+	*n_out = n;
+	return list;
+}
+
+/* The name the article at pos gives key id (its first key of the kind
+ * with that id). */
+static char *name_at(const struct snapshot_full *f, const struct key_table *keys,
+                     enum index_kind kind, size_t pos, uint32_t id)
+{
+	uint32_t kind_start = UINT32_MAX;
+	for (uint32_t at = f->listed_key_start[pos]; at < f->listed_key_start[pos + 1]; at++) {
+		uint32_t tagged = f->listed_keys[at];
+		if (tagged >> KEY_KIND_SHIFT != (uint32_t)kind)
+			continue;
+		if (kind_start == UINT32_MAX)
+			kind_start = at;
+		if ((tagged & ((1u << KEY_KIND_SHIFT) - 1)) == id)
+			return key_name(f->listed[pos], keys, kind, at - kind_start, id);
+	}
+	return NULL;
+}
+
+/* One index built anew from prev's. */
+struct index_patch {
+	struct snapshot_full *f;
+	const struct key_table *keys;
+	enum index_kind kind;
+	struct index *idx;
+	size_t *pool;
+	size_t used;
+};
+
+/* Appends the entry for key id: prev's entry (or NULL) remapped, with
+ * the additions adds (n) merged in; none when no item is left. */
+static void patch_entry(struct index_patch *p, const struct listing_moves *m,
+                        const struct index_entry *old, uint32_t id, const struct addition *adds,
+                        size_t n)
+{
+	struct index_entry *e = &p->idx->entries[p->idx->n_entries];
+	e->items = p->pool + p->used;
+	e->n_items = 0;
+	struct remap r = {m, 0, 0};
+	bool first_kept = false;
+	size_t a = 0;
+	for (size_t i = 0; old != NULL && i < old->n_items; i++) {
+		size_t pos = remap_position(&r, old->items[i]);
+		if (pos == SIZE_MAX)
+			continue;
+		for (; a < n && adds[a].pos < pos; a++)
+			e->items[e->n_items++] = adds[a].pos;
+		if (i == 0 && e->n_items == 0)
+			first_kept = true;
+		e->items[e->n_items++] = pos;
+	}
+	for (; a < n; a++)
+		e->items[e->n_items++] = adds[a].pos;
+	if (e->n_items == 0)
+		return;
+	e->key = p->keys->keys[id];
+	e->name = first_kept ? old->name : name_at(p->f, p->keys, p->kind, e->items[0], id);
+	p->f->entry_ids[p->kind][p->idx->n_entries++] = id;
+	p->used += e->n_items;
+}
+
+static void index_update(struct snapshot_full *f, const struct snapshot_full *prev,
+                         struct snapshot_builder *b, const struct listing_moves *m,
+                         enum index_kind kind, struct index *idx, const struct index *old)
+{
+	const uint32_t *rank = b->key_rank[kind];
+	size_t n_adds;
+	struct addition *adds = additions(f, m, rank, kind, &n_adds);
+	size_t old_total = 0;
+	for (size_t e = 0; e < old->n_entries; e++)
+		old_total += old->entries[e].n_items;
+	struct index_patch p = {f, &b->keys[kind], kind, idx, NULL, 0};
+	p.pool = xmalloc((old_total + n_adds + 1) * sizeof *p.pool);
+	idx->entries = xcalloc(old->n_entries + n_adds + 1, sizeof *idx->entries);
+	f->entry_ids[kind] = xcalloc(old->n_entries + n_adds + 1, sizeof *f->entry_ids[kind]);
+	size_t e = 0, a = 0;
+	while (e < old->n_entries || a < n_adds) {
+		uint32_t old_id = e < old->n_entries ? prev->entry_ids[kind][e] : 0;
+		uint32_t next_rank = e < old->n_entries ? rank[old_id] : UINT32_MAX;
+		if (a < n_adds && adds[a].rank < next_rank) {
+			size_t end = a;
+			while (end < n_adds && adds[end].id == adds[a].id)
+				end++;
+			patch_entry(&p, m, NULL, adds[a].id, adds + a, end - a);
+			a = end;
+			continue;
+		}
+		size_t end = a;
+		while (end < n_adds && adds[end].id == old_id)
+			end++;
+		patch_entry(&p, m, &old->entries[e], old_id, adds + a, end - a);
+		a = end;
+		e++;
+	}
+	f->pools[kind] = p.pool;
+	free(adds);
+}
+
+void indexes_update(struct snapshot_full *f, const struct snapshot_full *prev,
+                    struct snapshot_builder *b, const struct listing_moves *moves)
+{
+	struct index *idx[INDEX_KINDS] = {&f->pub.sections, &f->pub.authors, &f->pub.tags,
+	                                  &f->pub.months};
+	const struct index *old[INDEX_KINDS] = {&prev->pub.sections, &prev->pub.authors,
+	                                        &prev->pub.tags, &prev->pub.months};
+	for (int k = 0; k < INDEX_KINDS; k++) {
+		keys_in_order(b, (enum index_kind)k);
+		index_update(f, prev, b, moves, (enum index_kind)k, idx[k], old[k]);
 	}
 }

@@ -219,8 +219,14 @@ static void append_run(struct snapshot_full *f, const struct snapshot_full *prev
 	f->pub.n_articles += n;
 }
 
+static void note_move(uint32_t **list, size_t n, uint32_t value)
+{
+	*list = xgrowarray(*list, n, sizeof **list);
+	(*list)[n] = value;
+}
+
 void listing_update(struct snapshot_full *f, const struct snapshot_full *prev,
-                    const struct source_changes *changes)
+                    const struct source_changes *changes, struct listing_moves *moves)
 {
 	struct pointer_set gone;
 	set_init(&gone, changes->removed, changes->n_removed);
@@ -238,8 +244,13 @@ void listing_update(struct snapshot_full *f, const struct snapshot_full *prev,
 		if (!removed && !inserting && i < n_prev)
 			continue; /* in the current run */
 		append_run(f, prev, run, i, &at);
-		for (; k < n_ins && ins[k].before == i; k++)
+		for (; k < n_ins && ins[k].before == i; k++) {
+			note_move(&moves->inserted_before, moves->n_inserted, (uint32_t)i);
+			note_move(&moves->inserted_at, moves->n_inserted++, (uint32_t)f->pub.n_articles);
 			append_source(f, ins[k].source, &at);
+		}
+		if (removed)
+			note_move(&moves->removed, moves->n_removed++, (uint32_t)i);
 		run = removed ? i + 1 : i;
 	}
 	f->listed_key_start[f->pub.n_articles] = (uint32_t)at;
