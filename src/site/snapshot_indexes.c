@@ -226,9 +226,10 @@ static size_t remap_position(struct remap *r, size_t q)
 	return q - r->removed + r->inserted;
 }
 
-/* One (key id, new position) of an inserted article. */
+/* One (key id, new position) of an inserted article, and which of the
+ * article's keys of the kind it is (for the entry's name). */
 struct addition {
-	uint32_t rank, id;
+	uint32_t rank, id, k;
 	size_t pos;
 };
 
@@ -237,18 +238,14 @@ static int by_rank_then_position(const void *a, const void *b)
 	const struct addition *x = a, *y = b;
 	if (x->rank != y->rank)
 		return x->rank < y->rank ? -1 : 1;
-	return (x->pos > y->pos) - (x->pos < y->pos);
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return (x->k > y->k) - (x->k < y->k);
 }
 
-/* Whether the article at pos has key id among its keys before at. */
-static bool seen_before(const struct snapshot_full *f, size_t pos, uint32_t tagged, uint32_t at)
-{
-	for (uint32_t k = f->listed_key_start[pos]; k < at; k++)
-		if (f->listed_keys[k] == tagged)
-			return true;
-	return false;
-}
-
+/* The inserted articles' keys of one kind, in entry order then position;
+ * an article's key filed twice (two tags of one slug) counts once, by
+ * its first. */
 static struct addition *additions(const struct snapshot_full *f, const struct listing_moves *m,
                                   const uint32_t *rank, enum index_kind kind, size_t *n_out)
 {
@@ -256,41 +253,35 @@ static struct addition *additions(const struct snapshot_full *f, const struct li
 	struct addition *list = NULL;
 	for (size_t j = 0; j < m->n_inserted; j++) {
 		size_t pos = m->inserted_at[j];
+		uint32_t k = 0;
 		for (uint32_t at = f->listed_key_start[pos]; at < f->listed_key_start[pos + 1]; at++) {
 			uint32_t tagged = f->listed_keys[at];
-			if (tagged >> KEY_KIND_SHIFT != (uint32_t)kind || seen_before(f, pos, tagged, at))
+			if (tagged >> KEY_KIND_SHIFT != (uint32_t)kind)
 				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 16;
 				list = xreallocarray(list, cap, sizeof *list);
 			}
 			uint32_t id = tagged & ((1u << KEY_KIND_SHIFT) - 1);
-			list[n++] = (struct addition){rank[id], id, pos};
+			list[n++] = (struct addition){rank[id], id, k++, pos};
 		}
 	}
 	if (n > 0)
 		qsort(list, n, sizeof *list, by_rank_then_position);
-	*n_out = n;
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (kept == 0 || list[kept - 1].id != list[i].id || list[kept - 1].pos != list[i].pos)
+			list[kept++] = list[i];
+	*n_out = kept;
 	return list;
 }
 
-/* The name the article at pos gives key id (its first key of the kind
- * with that id). */
-static char *name_at(const struct snapshot_full *f, const struct key_table *keys,
-                     enum index_kind kind, size_t pos, uint32_t id)
-{
-	uint32_t kind_start = UINT32_MAX;
-	for (uint32_t at = f->listed_key_start[pos]; at < f->listed_key_start[pos + 1]; at++) {
-		uint32_t tagged = f->listed_keys[at];
-		if (tagged >> KEY_KIND_SHIFT != (uint32_t)kind)
-			continue;
-		if (kind_start == UINT32_MAX)
-			kind_start = at;
-		if ((tagged & ((1u << KEY_KIND_SHIFT) - 1)) == id)
-			return key_name(f->listed[pos], keys, kind, at - kind_start, id);
-	}
-	return NULL;
-}
+/* An entry whose newest article is now one prev listed already, so its
+ * name is that article's: looked up once all entries are laid out. */
+struct name_request {
+	size_t entry, pos;
+	uint32_t id;
+};
 
 /* One index built anew from prev's. */
 struct index_patch {
@@ -300,6 +291,8 @@ struct index_patch {
 	struct index *idx;
 	size_t *pool;
 	size_t used;
+	struct name_request *requests;
+	size_t n_requests;
 };
 
 /* Appends the entry for key id: prev's entry (or NULL) remapped, with
@@ -329,9 +322,54 @@ static void patch_entry(struct index_patch *p, const struct listing_moves *m,
 	if (e->n_items == 0)
 		return;
 	e->key = p->keys->keys[id];
-	e->name = first_kept ? old->name : name_at(p->f, p->keys, p->kind, e->items[0], id);
+	if (first_kept) {
+		e->name = old->name;
+	} else if (n > 0 && adds[0].pos == e->items[0]) {
+		e->name = key_name(p->f->listed[adds[0].pos], p->keys, p->kind, adds[0].k, id);
+	} else {
+		p->requests = xgrowarray(p->requests, p->n_requests, sizeof *p->requests);
+		p->requests[p->n_requests++] = (struct name_request){p->idx->n_entries, e->items[0], id};
+	}
 	p->f->entry_ids[p->kind][p->idx->n_entries++] = id;
 	p->used += e->n_items;
+}
+
+static int by_position(const void *a, const void *b)
+{
+	const struct name_request *x = a, *y = b;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Names the requested entries, reading each article's keys once: an
+ * article with thousands of tags stays linear. */
+static void answer_name_requests(struct index_patch *p)
+{
+	if (p->n_requests == 0)
+		return;
+	const struct snapshot_full *f = p->f;
+	uint32_t *first_k = xmalloc((p->keys->n ? p->keys->n : 1) * sizeof *first_k);
+	memset(first_k, 0xff, (p->keys->n ? p->keys->n : 1) * sizeof *first_k);
+	qsort(p->requests, p->n_requests, sizeof *p->requests, by_position);
+	for (size_t r = 0, end; r < p->n_requests; r = end) {
+		size_t pos = p->requests[r].pos;
+		uint32_t from = f->listed_key_start[pos], to = f->listed_key_start[pos + 1], k = 0;
+		for (uint32_t at = from; at < to; at++) {
+			uint32_t tagged = f->listed_keys[at];
+			uint32_t id = tagged & ((1u << KEY_KIND_SHIFT) - 1);
+			if (tagged >> KEY_KIND_SHIFT == (uint32_t)p->kind && first_k[id] == UINT32_MAX)
+				first_k[id] = k;
+			k += tagged >> KEY_KIND_SHIFT == (uint32_t)p->kind;
+		}
+		for (end = r; end < p->n_requests && p->requests[end].pos == pos; end++) {
+			const struct name_request *q = &p->requests[end];
+			p->idx->entries[q->entry].name =
+				key_name(f->listed[pos], p->keys, p->kind, first_k[q->id], q->id);
+		}
+		for (uint32_t at = from; at < to; at++)
+			if (f->listed_keys[at] >> KEY_KIND_SHIFT == (uint32_t)p->kind)
+				first_k[f->listed_keys[at] & ((1u << KEY_KIND_SHIFT) - 1)] = UINT32_MAX;
+	}
+	free(first_k);
 }
 
 static void index_update(struct snapshot_full *f, const struct snapshot_full *prev,
@@ -344,7 +382,7 @@ static void index_update(struct snapshot_full *f, const struct snapshot_full *pr
 	size_t old_total = 0;
 	for (size_t e = 0; e < old->n_entries; e++)
 		old_total += old->entries[e].n_items;
-	struct index_patch p = {f, &b->keys[kind], kind, idx, NULL, 0};
+	struct index_patch p = {f, &b->keys[kind], kind, idx, NULL, 0, NULL, 0};
 	p.pool = xmalloc((old_total + n_adds + 1) * sizeof *p.pool);
 	idx->entries = xcalloc(old->n_entries + n_adds + 1, sizeof *idx->entries);
 	f->entry_ids[kind] = xcalloc(old->n_entries + n_adds + 1, sizeof *f->entry_ids[kind]);
@@ -368,6 +406,8 @@ static void index_update(struct snapshot_full *f, const struct snapshot_full *pr
 		e++;
 	}
 	f->pools[kind] = p.pool;
+	answer_name_requests(&p);
+	free(p.requests);
 	free(adds);
 }
 
