@@ -290,8 +290,66 @@ static void test_updates_equal_a_fresh_scan(void)
 	test_capsule_remove(&cap);
 }
 
+/* Articles of hundreds of tags (each slug in two spellings),
+ * sharing them, through updates that put one in, move it and take the
+ * first out. */
+static char *many_tags(const char *title, const char *date, int n, int from)
+{
+	struct buf b = {0};
+	buf_printf(&b, "---\ntitle: %s\ndate: %s\ntags: [", title, date);
+	for (int i = 0; i < n; i++)
+		buf_printf(&b, "%sTag %d, tag %d", i ? ", " : "", from + i, from + i);
+	buf_printf(&b, "]\nauthor: [Ana, ana, Budi]\n---\nText.\n");
+	return buf_steal(&b);
+}
+
+static void test_many_keys_equal_a_fresh_scan(void)
+{
+	CHECK(test_capsule_make(&cap, "snapshot-keys"));
+	vhost.capsule = cap.dir;
+	failures = 0;
+	char *text = many_tags("Old", "2025-01-01", 450, 0);
+	put("news/old.md", text);
+	free(text);
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, cap.fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	const char *steps[][3] = {
+		{"news/new.md", "2025-02-01", "New"},   /* newest: names its entries */
+		{"news/new.md", "2024-12-01", "Moved"}, /* now older than old.md */
+		{"news/old.md", NULL, NULL},            /* gone: new.md names them */
+		{"news/mid.md", "2025-01-15", "Mid"},
+	};
+	for (int step = 0; step < 4; step++) {
+		if (steps[step][1] != NULL) {
+			text = many_tags(steps[step][2], steps[step][1], 450, 200 * step);
+			put(steps[step][0], text);
+			free(text);
+		} else {
+			char full[1024];
+			snprintf(full, sizeof full, "%s/%s", cap.dir, steps[step][0]);
+			CHECK(remove(full) == 0);
+		}
+		char *changed = xstrdup(steps[step][0]);
+		struct snapshot *prev = s;
+		s = snapshot_update(b, prev, &changed, 1);
+		free(changed);
+		struct snapshot_builder *fresh_b = snapshot_builder_new(&vhost, cap.fd);
+		struct snapshot *fresh = snapshot_scan(fresh_b, NULL);
+		compare(step, s, fresh);
+		CHECK(s->tags.n_entries >= 450);
+		snapshot_drop(fresh);
+		snapshot_builder_free(fresh_b);
+		snapshot_drop(prev);
+	}
+	CHECK_INT(failures, 0);
+	snapshot_drop(s);
+	snapshot_builder_free(b);
+	test_capsule_remove(&cap);
+}
+
 int main(void)
 {
 	RUN(test_updates_equal_a_fresh_scan);
+	RUN(test_many_keys_equal_a_fresh_scan);
 	return check_report();
 }
