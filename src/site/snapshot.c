@@ -28,7 +28,7 @@
  * what is asked of it.
  */
 
-enum { MAX_INTRO_BYTES = 1 << 20 };
+enum { MAX_INTRO_BYTES = 1 << 20, DROP_AHEAD = 16 };
 
 static struct snapshot_full *full(const struct snapshot *snap)
 {
@@ -202,8 +202,12 @@ void snapshot_drop(struct snapshot *snap)
 	struct snapshot_full *f = full(snap);
 	if (atomic_fetch_sub(&f->refs, 1) != 1)
 		return;
-	for (size_t i = 0; i < f->n_sources; i++)
+	for (size_t i = 0; i < f->n_sources; i++) {
+		/* Each drop is a cache miss: fetched ahead, they overlap. */
+		if (i + DROP_AHEAD < f->n_sources)
+			__builtin_prefetch(f->sources[i + DROP_AHEAD], 1);
 		source_drop(f->sources[i]);
+	}
 	free(f->sources);
 	free(f->listed);
 	free(f->listed_terms);

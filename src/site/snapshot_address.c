@@ -319,5 +319,6 @@ void settle_addresses_update(struct snapshot_builder *b, struct snapshot_full *f
 	}
 	f->n_displaced = prev->n_displaced;
 	f->displaced = xcalloc(f->n_displaced + 1, sizeof *f->displaced);
-	memcpy(f->displaced, prev->displaced, f->n_displaced * sizeof *f->displaced);
+	if (f->n_displaced > 0)
+		memcpy(f->displaced, prev->displaced, f->n_displaced * sizeof *f->displaced);
 }

@@ -249,8 +249,8 @@ static int by_rank_then_position(const void *a, const void *b)
 static struct addition *additions(const struct snapshot_full *f, const struct listing_moves *m,
                                   const uint32_t *rank, enum index_kind kind, size_t *n_out)
 {
-	size_t n = 0, cap = 0;
-	struct addition *list = NULL;
+	size_t n = 0, cap = 16;
+	struct addition *list = xmalloc(cap * sizeof *list);
 	for (size_t j = 0; j < m->n_inserted; j++) {
 		size_t pos = m->inserted_at[j];
 		uint32_t k = 0;
@@ -259,7 +259,7 @@ static struct addition *additions(const struct snapshot_full *f, const struct li
 			if (tagged >> KEY_KIND_SHIFT != (uint32_t)kind)
 				continue;
 			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
+				cap *= 2;
 				list = xreallocarray(list, cap, sizeof *list);
 			}
 			uint32_t id = tagged & ((1u << KEY_KIND_SHIFT) - 1);
