@@ -10,6 +10,7 @@
 #include "snapshot_address.h"
 #include "snapshot_files.h"
 #include "snapshot_indexes.h"
+#include "snapshot_listing.h"
 #include "snapshot_merge.h"
 #include "snapshot_paths.h"
 #include "snapshot_source.h"
@@ -27,7 +28,7 @@
  * what is asked of it.
  */
 
-enum { MAX_INTRO_BYTES = 1 << 20 };
+enum { MAX_INTRO_BYTES = 1 << 20, DROP_AHEAD = 16 };
 
 static struct snapshot_full *full(const struct snapshot *snap)
 {
@@ -79,10 +80,8 @@ static char *read_intro(struct snapshot_builder *b)
 	return buf_steal(&data);
 }
 
-/* Builds a snapshot over sources (sorted by path; their references and
- * intro are taken over); its search index starts from prev's, when any. */
-static struct snapshot *assemble(struct snapshot_builder *b, const struct snapshot *prev,
-                                 struct source **sources, size_t n_sources, char *intro)
+static struct snapshot_full *snapshot_new(struct snapshot_builder *b, struct source **sources,
+                                          size_t n_sources, char *intro)
 {
 	struct snapshot_full *f = xcalloc(1, sizeof *f);
 	atomic_init(&f->refs, 1);
@@ -90,31 +89,51 @@ static struct snapshot *assemble(struct snapshot_builder *b, const struct snapsh
 	f->n_sources = n_sources;
 	f->pub.vhost = b->vhost;
 	f->pub.front_intro = intro;
-	identities_build(f);
-	f->listed = xcalloc(n_sources ? n_sources : 1, sizeof *f->listed);
-	f->redirects = xcalloc(n_sources ? n_sources : 1, sizeof *f->redirects);
-	settle_addresses(b, sources, n_sources);
-	for (size_t i = 0; i < n_sources; i++) {
-		if (sources[i]->article == NULL)
-			continue;
-		if (sources[i]->listed)
-			f->listed[f->pub.n_articles++] = sources[i];
-		else if (sources[i]->redirects)
-			f->redirects[f->n_redirects++] = sources[i];
-	}
-	sort_newest_first(f->listed, f->pub.n_articles);
-	f->pub.articles = xcalloc(f->pub.n_articles ? f->pub.n_articles : 1, sizeof *f->pub.articles);
-	struct search_terms **terms = xcalloc(f->pub.n_articles ? f->pub.n_articles : 1, sizeof *terms);
-	for (size_t i = 0; i < f->pub.n_articles; i++) {
-		f->pub.articles[i] = f->listed[i]->article;
-		terms[i] = f->listed[i]->terms;
-	}
-	indexes_build(f, b);
-	f->pub.search = prev != NULL ? search_index_update(prev->search, terms, f->pub.n_articles)
-	                             : search_index_build(b->vocab, terms, f->pub.n_articles);
-	free(terms);
-	paths_build(f);
+	return f;
+}
+
+/* The part every build ends with: search. */
+static struct snapshot *finish(struct snapshot_builder *b, const struct snapshot *prev,
+                               struct snapshot_full *f)
+{
+	f->pub.search = prev != NULL
+	                        ? search_index_update(prev->search, f->listed_terms, f->pub.n_articles)
+	                        : search_index_build(b->vocab, f->listed_terms, f->pub.n_articles);
 	return &f->pub;
+}
+
+/* Builds a snapshot over sources (sorted by path; their references and
+ * intro are taken over), visiting each; its search index starts from
+ * prev's, when any. */
+static struct snapshot *assemble(struct snapshot_builder *b, const struct snapshot *prev,
+                                 struct source **sources, size_t n_sources, char *intro)
+{
+	struct snapshot_full *f = snapshot_new(b, sources, n_sources, intro);
+	identities_build(f);
+	settle_addresses(b, f);
+	listing_build(f);
+	paths_build(f);
+	indexes_build(f, b);
+	return finish(b, prev, f);
+}
+
+/* The same snapshot as assemble's, from prev and what changed: prev's
+ * arrays are copied and patched, never sorted again. */
+static struct snapshot *assemble_update(struct snapshot_builder *b, const struct snapshot *prev,
+                                        struct source **sources, size_t n_sources, char *intro,
+                                        struct source_changes *changes)
+{
+	struct snapshot_full *f = snapshot_new(b, sources, n_sources, intro);
+	settle_addresses_update(b, f, full(prev), changes);
+	identities_update(f, full(prev), changes);
+	struct listing_moves moves = {0};
+	listing_update(f, full(prev), changes, &moves);
+	paths_update(f, full(prev), changes);
+	indexes_update(f, full(prev), b, &moves);
+	free(moves.removed);
+	free(moves.inserted_before);
+	free(moves.inserted_at);
+	return finish(b, prev, f);
 }
 
 /* ---- Public: building ---- */
@@ -135,8 +154,11 @@ void snapshot_builder_free(struct snapshot_builder *b)
 	if (b == NULL)
 		return;
 	search_vocab_free(b->vocab);
-	for (int k = 0; k < INDEX_KINDS; k++)
+	for (int k = 0; k < INDEX_KINDS; k++) {
 		key_table_free(&b->keys[k]);
+		free(b->keys_sorted[k]);
+		free(b->key_rank[k]);
+	}
 	key_table_free(&b->section_names);
 	free(b);
 }
@@ -157,11 +179,15 @@ struct snapshot *snapshot_update(struct snapshot_builder *b, const struct snapsh
 {
 	bool intro_changed;
 	size_t n_sources;
+	struct source_changes changes = {0};
 	struct source **sources =
-		merge_changes(b, full(prev), paths, n_paths, &n_sources, &intro_changed);
+		merge_changes(b, full(prev), paths, n_paths, &n_sources, &intro_changed, &changes);
 	char *intro = intro_changed ? read_intro(b)
 	                            : (prev->front_intro ? xstrdup(prev->front_intro) : NULL);
-	return assemble(b, prev, sources, n_sources, intro);
+	struct snapshot *snap = assemble_update(b, prev, sources, n_sources, intro, &changes);
+	free(changes.removed);
+	free(changes.added);
+	return snap;
 }
 
 void snapshot_hold(struct snapshot *snap)
@@ -176,11 +202,19 @@ void snapshot_drop(struct snapshot *snap)
 	struct snapshot_full *f = full(snap);
 	if (atomic_fetch_sub(&f->refs, 1) != 1)
 		return;
-	for (size_t i = 0; i < f->n_sources; i++)
+	for (size_t i = 0; i < f->n_sources; i++) {
+		/* Each drop is a cache miss: fetched ahead, they overlap. */
+		if (i + DROP_AHEAD < f->n_sources)
+			__builtin_prefetch(f->sources[i + DROP_AHEAD], 1);
 		source_drop(f->sources[i]);
+	}
 	free(f->sources);
 	free(f->listed);
+	free(f->listed_terms);
+	free(f->listed_keys);
+	free(f->listed_key_start);
 	free(f->redirects);
+	free(f->displaced);
 	free(snap->articles);
 	free(f->sources_ids);
 	free(snap->front_intro);
@@ -188,8 +222,10 @@ void snapshot_drop(struct snapshot *snap)
 	free(snap->authors.entries);
 	free(snap->tags.entries);
 	free(snap->months.entries);
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < 4; i++) {
 		free(f->pools[i]);
+		free(f->entry_ids[i]);
+	}
 	search_index_free(snap->search);
 	page_cache_free(snap->cache);
 	free(f->paths);

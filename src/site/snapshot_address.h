@@ -14,7 +14,15 @@
  * guides of one name in two language folders) would hide one of them. In
  * sources (sorted by path) the first keeps the address; each other one is
  * replaced by a copy at its folder's name after its slug, and a warning
- * names both files. */
-void settle_addresses(struct snapshot_builder *b, struct source **sources, size_t n);
+ * names both files. A copy whose address is free again is replaced by one
+ * there, so the outcome depends on the sources alone, never on history.
+ * Every replacement is noted in changes (when not NULL). */
+void settle_addresses(struct snapshot_builder *b, struct snapshot_full *f);
+
+/* The same for f built from prev with changes (noted there, as above):
+ * when no address can move, it visits only the changed sources and
+ * prev's displaced ones; otherwise it settles them all. */
+void settle_addresses_update(struct snapshot_builder *b, struct snapshot_full *f,
+                             const struct snapshot_full *prev, struct source_changes *changes);
 
 #endif

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { HOLD_AHEAD = 16 };
+
 static int by_string(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -68,21 +70,40 @@ static bool *changed_marks(const struct snapshot_full *prev, char **roots, size_
 }
 
 /* Merges prev's sources minus the changed ones with the fresh ones (both
- * sorted by path). */
+ * sorted by path): each fresh one goes where a binary search puts it, so
+ * prev's paths are not compared one by one. The changed and the fresh go
+ * to changes. */
 static struct source **merge_sources(const struct snapshot_full *prev, char **roots, size_t n_roots,
-                                     struct source **fresh, size_t n_fresh, size_t *n_out)
+                                     struct source **fresh, size_t n_fresh, size_t *n_out,
+                                     struct source_changes *changes)
 {
 	bool *changed = changed_marks(prev, roots, n_roots);
 	struct source **out = xcalloc(prev->n_sources + n_fresh + 1, sizeof *out);
-	size_t n = 0, i = 0, k = 0;
-	while (i < prev->n_sources || k < n_fresh) {
-		bool take_prev = k == n_fresh ||
-		                 (i < prev->n_sources && strcmp(prev->sources[i]->path, fresh[k]->path) < 0);
-		if (!take_prev)
-			out[n++] = fresh[k++];
-		else if (!changed[i++])
-			out[n++] = source_hold(prev->sources[i - 1]);
+	size_t n = 0, k = 0;
+	size_t *place = xcalloc(n_fresh + 1, sizeof *place);
+	for (size_t f = 0; f < n_fresh; f++)
+		place[f] = sources_lower_bound(prev->sources, prev->n_sources, fresh[f]->path);
+	for (size_t i = 0; i <= prev->n_sources; i++) {
+		for (; k < n_fresh && place[k] == i; k++) {
+			changes->added = xgrowarray(changes->added, changes->n_added, sizeof *changes->added);
+			changes->added[changes->n_added++] = fresh[k];
+			out[n++] = fresh[k];
+		}
+		if (i == prev->n_sources)
+			break;
+		/* Each hold is a cache miss: fetched some sources ahead, the
+		 * misses overlap instead of following one another. */
+		if (i + HOLD_AHEAD < prev->n_sources)
+			__builtin_prefetch(prev->sources[i + HOLD_AHEAD], 1);
+		if (changed[i]) {
+			changes->removed = xgrowarray(changes->removed, changes->n_removed,
+			                              sizeof *changes->removed);
+			changes->removed[changes->n_removed++] = prev->sources[i];
+		} else {
+			out[n++] = source_hold(prev->sources[i]);
+		}
 	}
+	free(place);
 	free(changed);
 	*n_out = n;
 	return out;
@@ -90,7 +111,7 @@ static struct source **merge_sources(const struct snapshot_full *prev, char **ro
 
 struct source **merge_changes(struct snapshot_builder *b, const struct snapshot_full *prev,
                               char *const *paths, size_t n_paths, size_t *n_out,
-                              bool *intro_changed)
+                              bool *intro_changed, struct source_changes *changes)
 {
 	size_t n_roots;
 	char **roots = changed_roots(paths, n_paths, &n_roots);
@@ -113,7 +134,7 @@ struct source **merge_changes(struct snapshot_builder *b, const struct snapshot_
 			fresh[n_fresh++] = s;
 	}
 	found_free(&found);
-	struct source **sources = merge_sources(prev, roots, n_roots, fresh, n_fresh, n_out);
+	struct source **sources = merge_sources(prev, roots, n_roots, fresh, n_fresh, n_out, changes);
 	free(fresh);
 	free(roots);
 	return sources;

@@ -15,9 +15,10 @@
  * paths read again: a file is re-read (or gone), a directory walked (or
  * everything under it gone); sorted by path, *n_out of them (the caller
  * owns the array and the references). *intro_changed tells whether
- * index.gmi is among the paths. */
+ * index.gmi is among the paths. changes gets prev's sources left out and
+ * the ones read (its arrays are the caller's to free). */
 struct source **merge_changes(struct snapshot_builder *b, const struct snapshot_full *prev,
                               char *const *paths, size_t n_paths, size_t *n_out,
-                              bool *intro_changed);
+                              bool *intro_changed, struct source_changes *changes);
 
 #endif

@@ -14,16 +14,26 @@ static size_t table_capacity(size_t n)
 	return capacity;
 }
 
-static void path_put(struct snapshot_full *f, const char *key, uint64_t hash,
-                     const struct article *a)
+/* The slot of key, or the empty one where it would go. */
+static size_t path_slot_of(const struct snapshot_full *f, const char *key, uint64_t hash)
 {
 	size_t i = hash & f->paths_mask;
 	for (; f->paths[i].key != NULL; i = (i + 1) & f->paths_mask)
 		if (f->paths[i].hash == hash && strcmp(f->paths[i].key, key) == 0)
-			return; /* taken by a newer article or a real path */
-	f->paths[i].key = key;
-	f->paths[i].article = a;
-	f->paths[i].hash = hash;
+			break;
+	return i;
+}
+
+static void path_put(struct snapshot_full *f, const char *key, uint64_t hash,
+                     const struct article *a)
+{
+	struct path_slot *slot = &f->paths[path_slot_of(f, key, hash)];
+	if (slot->key != NULL) {
+		slot->claims++; /* taken by a newer article or a real path */
+		return;
+	}
+	*slot = (struct path_slot){key, a, hash, 1};
+	f->n_paths++;
 }
 
 /* The i-th article found by path: the listed ones (newest first), then
@@ -57,6 +67,106 @@ void paths_build(struct snapshot_full *f)
 	}
 }
 
+static bool routes(const struct source *s)
+{
+	return s->article != NULL && (s->listed || s->redirects);
+}
+
+/* Empties slot i, moving later ones of its run back so that every key
+ * stays reachable from its home slot (linear probing). */
+static void path_remove(struct snapshot_full *f, size_t i)
+{
+	for (size_t j = (i + 1) & f->paths_mask; f->paths[j].key != NULL; j = (j + 1) & f->paths_mask) {
+		size_t home = f->paths[j].hash & f->paths_mask;
+		bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+		if (movable) {
+			f->paths[i] = f->paths[j];
+			i = j;
+		}
+	}
+	f->paths[i] = (struct path_slot){0};
+	f->n_paths--;
+}
+
+/* Takes s's addresses out of f's table: false when one of them is
+ * claimed by another too (who keeps it is for a full build to say). */
+static bool paths_take_out(struct snapshot_full *f, const struct source *s)
+{
+	if (s->url != NULL) {
+		size_t i = path_slot_of(f, s->url, s->url_hash);
+		if (f->paths[i].key == NULL || f->paths[i].claims != 1)
+			return false;
+		path_remove(f, i);
+	}
+	for (size_t k = 0; s->alias_paths != NULL && k < s->article->meta.n_aliases; k++) {
+		const char *alias = s->alias_paths[k];
+		size_t i = path_slot_of(f, alias, text_hash(alias, strlen(alias)));
+		if (f->paths[i].key == NULL || f->paths[i].claims != 1)
+			return false;
+		path_remove(f, i);
+	}
+	return true;
+}
+
+/* Puts s's addresses in f's table: false when one is there already. */
+static bool paths_put_in(struct snapshot_full *f, const struct source *s)
+{
+	if (s->url != NULL) {
+		size_t i = path_slot_of(f, s->url, s->url_hash);
+		if (f->paths[i].key != NULL)
+			return false;
+		f->paths[i] = (struct path_slot){s->url, s->article, s->url_hash, 1};
+		f->n_paths++;
+	}
+	for (size_t k = 0; s->alias_paths != NULL && k < s->article->meta.n_aliases; k++) {
+		const char *alias = s->alias_paths[k];
+		uint64_t hash = text_hash(alias, strlen(alias));
+		size_t i = path_slot_of(f, alias, hash);
+		if (f->paths[i].key != NULL)
+			return false;
+		f->paths[i] = (struct path_slot){alias, s->article, hash, 1};
+		f->n_paths++;
+	}
+	return true;
+}
+
+static size_t address_count(const struct source *s)
+{
+	return (s->url != NULL) + (s->alias_paths != NULL ? s->article->meta.n_aliases : 0);
+}
+
+/* prev's table copied, the removed sources' addresses taken out and the
+ * added ones' put in. When an address is or becomes claimed twice, or the
+ * table would fill up, the table is built whole instead: rare. */
+void paths_update(struct snapshot_full *f, const struct snapshot_full *prev,
+                  const struct source_changes *changes)
+{
+	size_t n_new = 0;
+	for (size_t i = 0; i < changes->n_added; i++)
+		if (routes(changes->added[i]))
+			n_new += address_count(changes->added[i]);
+	if ((prev->n_paths + n_new) * 2 > prev->paths_mask + 1) {
+		paths_build(f);
+		return;
+	}
+	f->paths_mask = prev->paths_mask;
+	f->paths = xmalloc((f->paths_mask + 1) * sizeof *f->paths);
+	memcpy(f->paths, prev->paths, (f->paths_mask + 1) * sizeof *f->paths);
+	f->n_paths = prev->n_paths;
+	bool patched = true;
+	for (size_t i = 0; i < changes->n_removed && patched; i++)
+		if (routes(changes->removed[i]))
+			patched = paths_take_out(f, changes->removed[i]);
+	for (size_t i = 0; i < changes->n_added && patched; i++)
+		if (routes(changes->added[i]))
+			patched = paths_put_in(f, changes->added[i]);
+	if (patched)
+		return;
+	free(f->paths);
+	f->n_paths = 0;
+	paths_build(f);
+}
+
 const struct article *paths_find(const struct snapshot_full *f, const char *path)
 {
 	uint64_t hash = text_hash(path, strlen(path));
@@ -74,13 +184,48 @@ static int by_identity(const void *a, const void *b)
 	return (x->ino > y->ino) - (x->ino < y->ino);
 }
 
+/* The identities of some sources, sorted. */
+static struct identity *identities_of(struct source *const *sources, size_t n)
+{
+	struct identity *ids = xcalloc(n ? n : 1, sizeof *ids);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = (struct identity){sources[i]->id.dev, sources[i]->id.ino};
+	qsort(ids, n, sizeof *ids, by_identity);
+	return ids;
+}
+
 void identities_build(struct snapshot_full *f)
 {
-	f->sources_ids = xcalloc(f->n_sources ? f->n_sources : 1, sizeof *f->sources_ids);
-	for (size_t i = 0; i < f->n_sources; i++)
-		f->sources_ids[i] = (struct identity){f->sources[i]->id.dev, f->sources[i]->id.ino};
+	f->sources_ids = identities_of(f->sources, f->n_sources);
 	f->n_sources_ids = f->n_sources;
-	qsort(f->sources_ids, f->n_sources_ids, sizeof *f->sources_ids, by_identity);
+}
+
+/* One pass over prev's sorted identities: one of each removed source's
+ * left out (two names of one file are two sources), the added ones put in
+ * their places. */
+void identities_update(struct snapshot_full *f, const struct snapshot_full *prev,
+                       const struct source_changes *changes)
+{
+	struct identity *gone = identities_of(changes->removed, changes->n_removed);
+	struct identity *added = identities_of(changes->added, changes->n_added);
+	f->sources_ids = xcalloc(prev->n_sources_ids + changes->n_added + 1, sizeof *f->sources_ids);
+	size_t n = 0, g = 0, a = 0;
+	for (size_t i = 0; i <= prev->n_sources_ids; i++) {
+		const struct identity *id = i < prev->n_sources_ids ? &prev->sources_ids[i] : NULL;
+		for (; a < changes->n_added && (id == NULL || by_identity(&added[a], id) <= 0); a++)
+			f->sources_ids[n++] = added[a];
+		if (id == NULL)
+			break;
+		while (g < changes->n_removed && by_identity(&gone[g], id) < 0)
+			g++;
+		if (g < changes->n_removed && by_identity(&gone[g], id) == 0)
+			g++; /* left out */
+		else
+			f->sources_ids[n++] = *id;
+	}
+	f->n_sources_ids = n;
+	free(gone);
+	free(added);
 }
 
 bool identities_include(const struct snapshot_full *f, dev_t dev, ino_t ino)

@@ -15,11 +15,18 @@
 
 /* From f's listed articles and redirects. */
 void paths_build(struct snapshot_full *f);
+/* The same table, from prev's and changes (snapshot_types.h); f's
+ * listing and redirects are built already. */
+void paths_update(struct snapshot_full *f, const struct snapshot_full *prev,
+                  const struct source_changes *changes);
 /* The article at path (its own or an alias), or NULL. */
 const struct article *paths_find(const struct snapshot_full *f, const char *path);
 
 /* From f's sources. */
 void identities_build(struct snapshot_full *f);
+/* prev's with changes applied (snapshot_types.h). */
+void identities_update(struct snapshot_full *f, const struct snapshot_full *prev,
+                       const struct source_changes *changes);
 /* True when the file (dev, ino) is one of f's article sources. */
 bool identities_include(const struct snapshot_full *f, dev_t dev, ino_t ino);
 
