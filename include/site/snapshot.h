@@ -77,6 +77,10 @@ bool snapshot_holds_source(const struct snapshot *snap, const char *relpath, dev
  * articles) holds them newest first; returns how many. */
 size_t snapshot_unpublished(const struct snapshot *snap, time_t now, const struct article ***out);
 
+/* How many article files the snapshot holds that never parsed (could not
+ * be read, or refused by the parser): not served, only hidden. */
+size_t snapshot_refused(const struct snapshot *snap);
+
 /* The entry with key, or NULL. */
 const struct index_entry *index_find(const struct index *idx, const char *key);
 

@@ -267,7 +267,8 @@ static void refresh_site(size_t site_index)
 	}
 	site_release(site, current);
 	const struct vhost *vh = next->vhost;
-	log_load_done(vh->names ? vh->names[0] : NULL, "updated", next->n_articles, mark);
+	log_load_done(vh->names ? vh->names[0] : NULL, "updated", next->n_articles,
+	              snapshot_refused(next), mark);
 	site_publish(site, next);
 	pending_clear(p);
 }

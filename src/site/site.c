@@ -54,7 +54,8 @@ void site_load(struct site *site)
 	struct snapshot *snap = snapshot_scan(site->builder, NULL);
 	snap->cache = page_cache_new();
 	atomic_store(&site->current, snap);
-	log_load_done(site->vhost->names ? site->vhost->names[0] : NULL, "loaded", snap->n_articles, mark);
+	log_load_done(site->vhost->names ? site->vhost->names[0] : NULL, "loaded", snap->n_articles,
+	              snapshot_refused(snap), mark);
 }
 
 /* Only once the loader is stopped and no request holds a snapshot. */

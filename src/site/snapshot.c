@@ -253,6 +253,15 @@ size_t snapshot_unpublished(const struct snapshot *snap, time_t now, const struc
 	return n;
 }
 
+size_t snapshot_refused(const struct snapshot *snap)
+{
+	const struct snapshot_full *f = full(snap);
+	size_t n = 0;
+	for (size_t i = 0; i < f->n_sources; i++)
+		n += f->sources[i]->article == NULL;
+	return n;
+}
+
 const struct index_entry *index_find(const struct index *idx, const char *key)
 {
 	if (key == NULL)
