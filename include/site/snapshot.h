@@ -98,6 +98,18 @@ struct snapshot_builder *snapshot_builder_new(const struct vhost *vh, int root_f
 /* Only once every snapshot it built is freed. */
 void snapshot_builder_free(struct snapshot_builder *b);
 
+/* How a scan reads the article files: on how many threads they are parsed
+ * (filing them under keys and search terms stays on the scanning thread,
+ * in path order, so the snapshot is the same whatever the number), and
+ * whom it tells how far it got: progress(arg, read, total) on the scanning
+ * thread after every few dozen files. Zeroes: one thread, no progress. */
+struct scan_settings {
+	int threads;
+	void (*progress)(void *arg, size_t read, size_t total);
+	void *arg;
+};
+void snapshot_builder_set_scan(struct snapshot_builder *b, const struct scan_settings *scan);
+
 /* Walks news/ and reads index.gmi. Files that have not changed since prev
  * (same inode, size and modification time) are shared with prev, not
  * re-read; prev may be NULL. */

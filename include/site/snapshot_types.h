@@ -101,6 +101,7 @@ struct snapshot_builder {
 	struct search_vocab *vocab;
 	struct key_table keys[INDEX_KINDS];
 	struct key_table section_names; /* display forms, shared by sources */
+	struct scan_settings scan;
 };
 
 #endif

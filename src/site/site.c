@@ -1,6 +1,7 @@
 #include "site.h"
 
 #include "alloc.h"
+#include "clock.h"
 #include "log.h"
 #include "pagecache.h"
 #include "snapshot.h"
@@ -48,10 +49,66 @@ struct site *site_open(const struct vhost *vh, struct buf *errors)
 	return site;
 }
 
+/* Threads that parse articles during a scan: one per core, a few at most
+ * (the files' reading and the filing on the loader thread soon limit). */
+enum { MAX_SCAN_THREADS = 8 };
+
+/* A first load tells how far it got every PROGRESS_MS once it has taken
+ * that long. KABAR_PROGRESS_MS changes the interval, for tests only. */
+enum { PROGRESS_MS = 2000 };
+
+struct load_progress {
+	const char *host;
+	int64_t started_ms;
+	int64_t last_ms;
+	int64_t interval_ms;
+};
+
+static int64_t progress_interval(void)
+{
+	const char *text = getenv("KABAR_PROGRESS_MS");
+	long ms = text != NULL ? strtol(text, NULL, 10) : 0;
+	return ms > 0 ? ms : PROGRESS_MS;
+}
+
+static void report_progress(void *arg, size_t read, size_t total)
+{
+	struct load_progress *p = arg;
+	int64_t now = monotonic_ms();
+	if (now - p->last_ms < p->interval_ms)
+		return;
+	p->last_ms = now;
+	log_info("%s: loading: %zu of %zu articles read, %lld s", p->host, read, total,
+	         (long long)((now - p->started_ms) / 1000));
+}
+
+static int scan_threads(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cores < 1)
+		return 1;
+	return cores > MAX_SCAN_THREADS ? MAX_SCAN_THREADS : (int)cores;
+}
+
+static const char *host_name(const struct site *site)
+{
+	return site->vhost->names ? site->vhost->names[0] : "capsule";
+}
+
 void site_load(struct site *site)
 {
 	struct log_load_mark mark = log_load_begin();
+	struct load_progress progress = {.host = host_name(site), .started_ms = mark.started_ms,
+	                                 .last_ms = mark.started_ms,
+	                                 .interval_ms = progress_interval()};
+	struct scan_settings scan = {.threads = scan_threads(), .progress = report_progress,
+	                             .arg = &progress};
+	snapshot_builder_set_scan(site->builder, &scan);
 	struct snapshot *snap = snapshot_scan(site->builder, NULL);
+	/* Later scans (the loader's) read on as many threads, silently. */
+	scan.progress = NULL;
+	scan.arg = NULL;
+	snapshot_builder_set_scan(site->builder, &scan);
 	snap->cache = page_cache_new();
 	atomic_store(&site->current, snap);
 	log_load_done(site->vhost->names ? site->vhost->names[0] : NULL, "loaded", snap->n_articles,

@@ -12,6 +12,7 @@
 #include "snapshot_indexes.h"
 #include "snapshot_merge.h"
 #include "snapshot_paths.h"
+#include "snapshot_read.h"
 #include "snapshot_source.h"
 #include "snapshot_types.h"
 #include "snapshot_walk.h"
@@ -41,23 +42,42 @@ static struct source *prev_source(const struct snapshot *prev, const char *path)
 	return sources_find(full(prev)->sources, full(prev)->n_sources, path);
 }
 
-/* Sources for found files (sorted): unchanged ones shared from prev. */
+/* Sources for found files (sorted): unchanged ones shared from prev, the
+ * others read (on the builder's scan threads). */
 static void sources_for(struct snapshot_builder *b, const struct snapshot *prev,
                         struct found_list *found, struct source ***out, size_t *n_out)
 {
 	found_sort(found);
-	*out = xcalloc(found->n ? found->n : 1, sizeof **out);
-	*n_out = 0;
+	struct source **sources = xcalloc(found->n ? found->n : 1, sizeof *sources);
+	char **to_read = xcalloc(found->n ? found->n : 1, sizeof *to_read);
+	struct source **olds = xcalloc(found->n ? found->n : 1, sizeof *olds);
+	size_t *slots = xcalloc(found->n ? found->n : 1, sizeof *slots);
+	size_t n_read = 0;
 	for (size_t i = 0; i < found->n; i++) {
 		struct source *old = prev_source(prev, found->items[i].path);
-		struct source *s;
-		if (old != NULL && file_id_equal(&old->id, &found->items[i].id))
-			s = source_hold(old);
-		else
-			s = source_load(b, found->items[i].path, old);
-		if (s != NULL)
-			(*out)[(*n_out)++] = s;
+		if (old != NULL && file_id_equal(&old->id, &found->items[i].id)) {
+			sources[i] = source_hold(old);
+			continue;
+		}
+		to_read[n_read] = found->items[i].path;
+		olds[n_read] = old;
+		slots[n_read++] = i;
 	}
+	struct source **read = xcalloc(n_read ? n_read : 1, sizeof *read);
+	sources_read(b, to_read, olds, n_read, read);
+	for (size_t k = 0; k < n_read; k++)
+		sources[slots[k]] = read[k];
+	/* Files gone before they could be read leave no slot. */
+	size_t n = 0;
+	for (size_t i = 0; i < found->n; i++)
+		if (sources[i] != NULL)
+			sources[n++] = sources[i];
+	free(read);
+	free(slots);
+	free(olds);
+	free(to_read);
+	*out = sources;
+	*n_out = n;
 }
 
 static char *read_intro(struct snapshot_builder *b)
@@ -128,6 +148,11 @@ struct snapshot_builder *snapshot_builder_new(const struct vhost *vh, int root_f
 	b->ctx.lang = vh->lang;
 	b->vocab = search_vocab_new();
 	return b;
+}
+
+void snapshot_builder_set_scan(struct snapshot_builder *b, const struct scan_settings *scan)
+{
+	b->scan = *scan;
 }
 
 void snapshot_builder_free(struct snapshot_builder *b)

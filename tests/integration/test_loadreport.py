@@ -56,3 +56,26 @@ def test_first_load_and_reloads_are_reported_with_counts():
         os.remove(os.path.join(capsule, "news", "broken.md"))
         assert wait_until(lambda: ("localhost", "updated", expected + 1, 1, 0) in reports(srv)[-1:],
                           10), srv.log()
+
+
+PROGRESS = re.compile(r"^kabar: (\S+): loading: (\d+) of (\d+) articles read, (\d+) s$", re.M)
+
+
+def test_long_first_load_reports_progress():
+    """A first load tells how far it got; KABAR_PROGRESS_MS (for tests
+    only) makes its interval short enough for a small capsule."""
+    capsule = copy_capsule()
+    total = 600 + len(os.listdir(os.path.join(capsule, "news")))
+    os.makedirs(os.path.join(capsule, "news", "gen"))
+    for i in range(600):
+        with open(os.path.join(capsule, "news", "gen", f"a{i:04d}.md"), "w") as f:
+            f.write(GOOD.replace("Pasar malam", f"Pasar malam {i}") + "Paragraf kedua.\n" * 20)
+    with Server(capsule=capsule, env={"KABAR_PROGRESS_MS": "1"}) as srv:
+        assert wait_until(lambda: reports(srv), 20), srv.log()
+        seen = [(h, int(n), int(m)) for h, n, m, _ in PROGRESS.findall(srv.log())]
+        assert seen, srv.log()
+        assert all(h == "localhost" and 0 < n <= m == total for h, n, m in seen), seen
+        assert [n for _, n, _ in seen] == sorted(n for _, n, _ in seen), seen
+        # The progress comes before the report of the finished load.
+        log = srv.log()
+        assert log.index(": loading: ") < log.index(": loaded: "), log
