@@ -37,6 +37,10 @@ void runtime_free(struct runtime *rt);
  * rights the server gives up. */
 void runtime_read_capsules(struct runtime *rt);
 
+/* Instead, on a server's first start: every site answers at once while
+ * the loader reads its capsule (site_begin_loading). */
+void runtime_begin_loading(struct runtime *rt);
+
 /* Index of the virtual host answering to host (case-insensitive, trailing
  * dot ignored); host NULL gives 0, the default host; -1 if none answers. */
 int runtime_find_host(const struct runtime *rt, const char *host);

@@ -14,8 +14,9 @@
 #include "snapshot_types.h"
 
 /* out[i] = source_load(b, paths[i], prevs[i]) for i < n (prevs may be
- * NULL: no previous versions). */
+ * NULL: no previous versions). These are the files after the first before
+ * of total that the scan reads: its progress counts them so. */
 void sources_read(struct snapshot_builder *b, char *const *paths, struct source *const *prevs,
-                  size_t n, struct source **out);
+                  size_t n, struct source **out, size_t before, size_t total);
 
 #endif

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,8 @@ struct loader {
 };
 
 static struct loader loader = {.inotify_fd = -1, .stop_fd = -1};
+/* Set by loader_stop: a first load under way stops reading at once. */
+static atomic_bool stopping;
 
 /* ---- Watches ---- */
 
@@ -256,6 +259,13 @@ static void refresh_site(size_t site_index)
 	struct pending *p = &loader.pending[site_index];
 	if (!p->rescan && p->n == 0)
 		return;
+	if (site_loading(site)) {
+		/* A first load: watched before it walks, so it misses nothing. */
+		watch_site(site_index);
+		site_finish_loading(site, &stopping);
+		pending_clear(p);
+		return;
+	}
 	struct log_load_mark mark = log_load_begin();
 	struct snapshot *current = site_acquire(site);
 	struct snapshot *next;
@@ -275,9 +285,15 @@ static void refresh_site(size_t site_index)
 
 static void refresh_all(void)
 {
-	for (size_t i = 0; i < loader.n_sites; i++)
+	bool first_load = false;
+	for (size_t i = 0; i < loader.n_sites; i++) {
+		first_load = first_load || site_loading(loader.sites[i]);
 		refresh_site(i);
+	}
 	loader.dirty = false;
+	/* One line once every host is whole (each said its own "loaded"). */
+	if (first_load && !atomic_load(&stopping))
+		log_info("first load done for every host");
 }
 
 /* When the gathered events are due: once the capsule has been quiet for
@@ -376,9 +392,11 @@ void loader_stop(void)
 {
 	if (!loader.running)
 		return;
+	atomic_store(&stopping, true);
 	uint64_t one = 1;
 	if (write(loader.stop_fd, &one, sizeof one) != (ssize_t)sizeof one)
 		log_error("loader: cannot signal its thread: %s", strerror(errno));
 	pthread_join(loader.thread, NULL);
 	loader_free();
+	atomic_store(&stopping, false);
 }

@@ -90,7 +90,7 @@ static size_t start_readers(struct read_job *job, int threads, pthread_t *reader
 }
 
 void sources_read(struct snapshot_builder *b, char *const *paths, struct source *const *prevs,
-                  size_t n, struct source **out)
+                  size_t n, struct source **out, size_t before, size_t total)
 {
 	struct read_job job = {.b = b, .paths = paths, .n = n, .read = out};
 	job.reasons = xcalloc(n ? n : 1, sizeof *job.reasons);
@@ -106,7 +106,7 @@ void sources_read(struct snapshot_builder *b, char *const *paths, struct source 
 		for (size_t i = batch * BATCH_FILES; i < end; i++)
 			out[i] = source_settle(b, out[i], job.reasons[i], prevs ? prevs[i] : NULL);
 		if (b->scan.progress != NULL)
-			b->scan.progress(b->scan.arg, end, n);
+			b->scan.progress(b->scan.arg, before + end, total);
 	}
 	for (size_t i = 0; i < n_readers; i++)
 		pthread_join(readers[i], NULL);
