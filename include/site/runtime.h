@@ -32,9 +32,9 @@ void runtime_close(struct runtime *rt);
 struct runtime *runtime_load(const struct config_overrides *over, struct buf *errors);
 void runtime_free(struct runtime *rt);
 
-/* Reads every site's capsule into its first snapshot (site_load). A server
- * calls it once it runs unprivileged, so that no article is read with
- * rights the server gives up. */
+/* Reads every site's capsule into its first snapshot (site_load): what a
+ * reload does before the new runtime serves. Called once the server runs
+ * unprivileged, so that no article is read with rights it gives up. */
 void runtime_read_capsules(struct runtime *rt);
 
 /* Instead, on a server's first start: every site answers at once while

@@ -15,7 +15,8 @@
 
 /* out[i] = source_load(b, paths[i], prevs[i]) for i < n (prevs may be
  * NULL: no previous versions). These are the files after the first before
- * of total that the scan reads: its progress counts them so. */
+ * of total that the scan reads: its progress counts them so. When the
+ * scan's stop turns true, the files not settled yet are left NULL. */
 void sources_read(struct snapshot_builder *b, char *const *paths, struct source *const *prevs,
                   size_t n, struct source **out, size_t before, size_t total);
 

@@ -371,10 +371,10 @@ int loader_start(struct site **sites, size_t n_sites)
 	loader.sites = sites;
 	loader.n_sites = n_sites;
 	loader.pending = xcalloc(n_sites ? n_sites : 1, sizeof *loader.pending);
-	/* Watch first, then look again: a file that arrived after site_open
-	 * and before its folder was watched is not missed. The thread does it
-	 * as its first step, so that serving starts now, from the snapshot
-	 * site_open built, instead of after a second walk of the archive. */
+	/* Watch first, then look: a file that arrived before its folder was
+	 * watched is not missed. The thread does it as its first step: a
+	 * site still loading (site_begin_loading) is read then, while the
+	 * server answers; a loaded one (site_load) is looked at again. */
 	for (size_t i = 0; i < n_sites; i++)
 		loader.pending[i].rescan = true;
 	loader.dirty = true;

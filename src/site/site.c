@@ -155,7 +155,9 @@ static struct snapshot *first_scan(struct site *site, bool growing, const atomic
 	struct snapshot *snap = snapshot_scan(site->builder, NULL);
 	snapshot_builder_set_scan(site->builder, &(struct scan_settings){.threads = scan.threads});
 	mark.warnings += load.partial_warnings;
-	log_load_done(host_name(site), "loaded", snap->n_articles, snapshot_refused(snap), mark);
+	bool stopped = stop != NULL && atomic_load(stop);
+	log_load_done(host_name(site), stopped ? "stopped loading" : "loaded", snap->n_articles,
+	              snapshot_refused(snap), mark);
 	return snap;
 }
 

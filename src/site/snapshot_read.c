@@ -49,11 +49,16 @@ static void read_batch(struct read_job *job, size_t batch)
 	pthread_mutex_unlock(&job->lock);
 }
 
+static bool stopped(const struct read_job *job)
+{
+	return job->b->scan.stop != NULL && atomic_load(job->b->scan.stop);
+}
+
 static void *reader_main(void *arg)
 {
 	struct read_job *job = arg;
 	size_t batch;
-	while ((batch = atomic_fetch_add(&job->next_batch, 1)) < batches_of(job->n))
+	while (!stopped(job) && (batch = atomic_fetch_add(&job->next_batch, 1)) < batches_of(job->n))
 		read_batch(job, batch);
 	return NULL;
 }
@@ -100,16 +105,24 @@ void sources_read(struct snapshot_builder *b, char *const *paths, struct source 
 	pthread_cond_init(&job.batch_done, NULL);
 	pthread_t readers[MAX_READERS];
 	size_t n_readers = start_readers(&job, b->scan.threads, readers);
-	for (size_t batch = 0; batch < batches_of(n); batch++) {
+	size_t settled = 0;
+	for (size_t batch = 0; batch < batches_of(n) && !stopped(&job); batch++) {
 		await_batch(&job, batch, n_readers > 0);
 		size_t end = (batch + 1) * BATCH_FILES < n ? (batch + 1) * BATCH_FILES : n;
 		for (size_t i = batch * BATCH_FILES; i < end; i++)
 			out[i] = source_settle(b, out[i], job.reasons[i], prevs ? prevs[i] : NULL);
+		settled = end;
 		if (b->scan.progress != NULL)
 			b->scan.progress(b->scan.arg, before + end, total);
 	}
 	for (size_t i = 0; i < n_readers; i++)
 		pthread_join(readers[i], NULL);
+	/* Stopped: what was read and not settled is let go, as if unread. */
+	for (size_t i = settled; i < n; i++) {
+		source_drop(out[i]);
+		free(job.reasons[i]);
+		out[i] = NULL;
+	}
 	pthread_cond_destroy(&job.batch_done);
 	pthread_mutex_destroy(&job.lock);
 	free(job.done);

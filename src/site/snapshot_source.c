@@ -17,11 +17,12 @@ void source_drop(struct source *s)
 {
 	if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
-	if (s->article != NULL) {
+	/* alias_paths is NULL until source_derive: a source read and never
+	 * settled (a stopped load) has none yet. */
+	if (s->alias_paths != NULL)
 		for (size_t i = 0; i < s->article->meta.n_aliases; i++)
 			free(s->alias_paths[i]);
-		free(s->article); /* packed: one block */
-	}
+	free(s->article); /* packed: one block */
 	free(s->key_ids);
 	free(s->alias_paths);
 	search_terms_free(s->terms);

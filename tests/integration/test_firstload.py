@@ -75,3 +75,18 @@ def test_answers_while_the_first_load_runs():
         assert gemini(srv.gemini_port, url + oldest).status == 20
         assert gemini(srv.gemini_port, url + "/news/2020/09/nothing").status == 51
         assert gopher(srv.gopher_port, "/news/2020/09/nothing").decode().startswith("3Not found")
+
+
+def test_stop_does_not_wait_for_a_long_first_load():
+    # Paused this long after every few dozen files, the whole load would
+    # take about 48 s: SIGTERM must end it long before (stop's 20 s).
+    capsule = archive_capsule()
+    with Server(capsule=capsule, env={"KABAR_LOAD_PAUSE_MS": "2000"},
+                wait_loaded=False) as srv:
+        url = f"gemini://localhost:{srv.gemini_port}"
+        assert gemini(srv.gemini_port, url + "/").status == 20
+        assert wait_until(lambda: ": loading: " in srv.log(), 20), srv.log()
+        srv.stop()
+        assert re.search(r"^kabar: localhost: stopped loading: \d+ articles", srv.log(), re.M), \
+            srv.log()
+        assert not loaded(srv)
