@@ -20,10 +20,11 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The operator's line after each load or reload of a host's articles:
- *   HOST: loaded: 120 articles, 2 warnings, in 35 ms
- *   HOST: updated: 121 articles, 0 warnings, in 60 ms
+ *   HOST: loaded: 120 articles, 2 refused, 3 warnings, in 35 ms
+ *   HOST: updated: 121 articles, 0 refused, 0 warnings, in 60 ms
  * (HOST NULL: "capsule", for a host without a name)
- * (articles: drafts left out, scheduled ones counted)
+ * (articles: drafts left out, scheduled ones counted; refused: article
+ * files that could not be read or parsed and are not served)
  * where the warnings are those the calling thread wrote since
  * log_load_begin (each names FILE:LINE and its reason above). */
 struct log_load_mark {
@@ -31,7 +32,7 @@ struct log_load_mark {
 	size_t warnings;
 };
 struct log_load_mark log_load_begin(void);
-void log_load_done(const char *host, const char *what, size_t published,
+void log_load_done(const char *host, const char *what, size_t published, size_t refused,
                    struct log_load_mark mark);
 
 /*

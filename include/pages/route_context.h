@@ -1,6 +1,7 @@
 #ifndef KABAR_ROUTE_CONTEXT_H
 #define KABAR_ROUTE_CONTEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -34,6 +35,12 @@ void route_context_start(struct route_context *ctx, const struct snapshot *snap,
 /* Makes the result a page (menu or gemtext) and points p at its body. */
 void routes_begin_page(struct route_context *ctx, struct page *p);
 void routes_not_found(struct route_context *ctx);
+
+/* While the site's first load runs, what a request for something not (yet)
+ * found is told instead of "not found" (Gemini status 41, a Gopher error
+ * line), appended to out: "Still loading the archive (N of M articles);
+ * try again shortly". False once the site is loaded. */
+bool routes_still_loading(const struct snapshot *snap, struct buf *out);
 
 /* The site's name: its title, else its host name. */
 const char *routes_site_title(const struct vhost *vhost);

@@ -32,10 +32,14 @@ void runtime_close(struct runtime *rt);
 struct runtime *runtime_load(const struct config_overrides *over, struct buf *errors);
 void runtime_free(struct runtime *rt);
 
-/* Reads every site's capsule into its first snapshot (site_load). A server
- * calls it once it runs unprivileged, so that no article is read with
- * rights the server gives up. */
+/* Reads every site's capsule into its first snapshot (site_load): what a
+ * reload does before the new runtime serves. Called once the server runs
+ * unprivileged, so that no article is read with rights it gives up. */
 void runtime_read_capsules(struct runtime *rt);
+
+/* Instead, on a server's first start: every site answers at once while
+ * the loader reads its capsule (site_begin_loading). */
+void runtime_begin_loading(struct runtime *rt);
 
 /* Index of the virtual host answering to host (case-insensitive, trailing
  * dot ignored); host NULL gives 0, the default host; -1 if none answers. */

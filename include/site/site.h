@@ -1,6 +1,7 @@
 #ifndef KABAR_SITE_H
 #define KABAR_SITE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -30,6 +31,15 @@ struct site *site_open(const struct vhost *vh, struct buf *errors);
  * Problems with single articles are logged and do not fail the site. Must
  * come before the first site_acquire. */
 void site_load(struct site *site);
+
+/* The other way to start (a server's first start): the site answers at
+ * once from an empty snapshot marked loading (snapshot.h), and
+ * site_finish_loading, on the loader thread, reads the capsule newest
+ * files first, publishing what it has read every few seconds and the
+ * whole at the end. It stops early when *stop turns true. */
+void site_begin_loading(struct site *site);
+bool site_loading(const struct site *site);
+void site_finish_loading(struct site *site, const atomic_bool *stop);
 
 void site_close(struct site *site);
 

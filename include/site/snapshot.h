@@ -1,6 +1,7 @@
 #ifndef KABAR_SNAPSHOT_H
 #define KABAR_SNAPSHOT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -54,6 +55,12 @@ struct snapshot {
 	 * one part that fills in after publishing, behind its own lock.
 	 * Given by the site when it publishes; freed with the snapshot. */
 	struct page_cache *cache;
+	/* While the site's first load runs (loading), how many article files
+	 * it has read of the total found (0 while it is still looking). */
+	struct {
+		bool loading;
+		size_t read, total;
+	} load;
 };
 
 /* The article at URL path (or one of its aliases), redirects included,
@@ -77,6 +84,10 @@ bool snapshot_holds_source(const struct snapshot *snap, const char *relpath, dev
  * articles) holds them newest first; returns how many. */
 size_t snapshot_unpublished(const struct snapshot *snap, time_t now, const struct article ***out);
 
+/* How many article files the snapshot holds that never parsed (could not
+ * be read, or refused by the parser): not served, only hidden. */
+size_t snapshot_refused(const struct snapshot *snap);
+
 /* The entry with key, or NULL. */
 const struct index_entry *index_find(const struct index *idx, const char *key);
 
@@ -93,6 +104,32 @@ struct snapshot_builder;
 struct snapshot_builder *snapshot_builder_new(const struct vhost *vh, int root_fd);
 /* Only once every snapshot it built is freed. */
 void snapshot_builder_free(struct snapshot_builder *b);
+
+/* How a scan reads the article files: on how many threads they are parsed
+ * (filing them under keys and search terms stays on the scanning thread,
+ * in path order, so the snapshot is the same whatever the number), and
+ * whom it tells how far it got: progress(arg, read, total) on the scanning
+ * thread after every few dozen files. Zeroes: one thread, no progress.
+ *
+ * A first scan (no prev) with publish set reads the newest files first (by
+ * modification time) and, after each stretch of files, asks partial_due
+ * whether to show what it has read so far: then publish gets a snapshot of
+ * it (the reference passes), with read files of total. A scan stops
+ * reading when *stop turns true (its snapshot then lacks the files not
+ * read yet): a server that stops does not wait for a long load. */
+struct scan_settings {
+	int threads;
+	void (*progress)(void *arg, size_t read, size_t total);
+	bool (*partial_due)(void *arg);
+	void (*publish)(void *arg, struct snapshot *snap, size_t read, size_t total);
+	void *arg;
+	const atomic_bool *stop;
+};
+void snapshot_builder_set_scan(struct snapshot_builder *b, const struct scan_settings *scan);
+
+/* A snapshot of no article at all: what a site shows before its first
+ * load has read anything. */
+struct snapshot *snapshot_empty(struct snapshot_builder *b);
 
 /* Walks news/ and reads index.gmi. Files that have not changed since prev
  * (same inode, size and modification time) are shared with prev, not

@@ -462,9 +462,9 @@ static int run_serve(struct options *opt)
 	}
 	buf_free(&errors);
 	/* server_new has dropped privileges: articles are read only with the
-	 * rights the server keeps. Clients that connect meanwhile wait in the
-	 * listen queue until server_run serves them from the loaded capsules. */
-	runtime_read_capsules(state.current);
+	 * rights the server keeps, by the loader thread, while the server
+	 * answers from what it has read so far. */
+	runtime_begin_loading(state.current);
 	/* After server_new, which blocks the signals the loader must not take. */
 	if (loader_start(state.current->sites, state.current->n_sites) < 0) {
 		server_free(server);

@@ -83,12 +83,12 @@ struct log_load_mark log_load_begin(void)
 	return (struct log_load_mark){.started_ms = monotonic_ms(), .warnings = warnings_written};
 }
 
-void log_load_done(const char *host, const char *what, size_t published,
+void log_load_done(const char *host, const char *what, size_t published, size_t refused,
                    struct log_load_mark mark)
 {
 	size_t warnings = warnings_written - mark.warnings;
-	log_info("%s: %s: %zu articles, %zu warning%s, in %lld ms", host ? host : "capsule", what,
-	         published, warnings, warnings == 1 ? "" : "s",
+	log_info("%s: %s: %zu articles, %zu refused, %zu warning%s, in %lld ms",
+	         host ? host : "capsule", what, published, refused, warnings, warnings == 1 ? "" : "s",
 	         (long long)(monotonic_ms() - mark.started_ms));
 }
 

@@ -8,6 +8,7 @@
 #include "mime.h"
 #include "pagecache.h"
 #include "runtime.h"
+#include "route_context.h"
 #include "routes.h"
 #include "site.h"
 #include "text.h"
@@ -90,6 +91,17 @@ static void bad_request(struct response *res, const char *reason)
 static void not_found(struct response *res)
 {
 	set_status(res, 51, "Not found");
+}
+
+/* Not found, or not yet: while the first load runs, 41 (try again). */
+static void not_found_yet(struct response *res, const struct snapshot *snap)
+{
+	struct buf meta = {0};
+	if (routes_still_loading(snap, &meta))
+		set_status(res, 41, meta.data);
+	else
+		not_found(res);
+	buf_free(&meta);
 }
 
 /* The MIME type with its parameters: UTF-8 for text, the language for gemtext. */
@@ -245,7 +257,7 @@ static void serve_listing(struct gemini_request *rq, int dirfd, const char *path
 {
 	struct capsule_listing listing;
 	if (!rq->vhost->listing || capsule_list(dirfd, &listing) != 0) {
-		not_found(rq->res);
+		not_found_yet(rq->res, rq->snap);
 		return;
 	}
 	struct buf page = {0};
@@ -307,7 +319,7 @@ static void serve_capsule(struct gemini_request *rq)
 	} else if (entry.kind == CAPSULE_DIR) {
 		serve_directory(rq, entry.fd, path);
 	} else {
-		not_found(rq->res);
+		not_found_yet(rq->res, rq->snap);
 	}
 	if (entry.fd >= 0)
 		close(entry.fd);
@@ -328,7 +340,7 @@ static void apply_route(struct gemini_request *rq, struct route_result *result)
 		set_status(rq->res, 10, result->target);
 		return;
 	case ROUTE_NOT_FOUND:
-		not_found(rq->res);
+		not_found_yet(rq->res, rq->snap);
 		return;
 	case ROUTE_NONE:
 		serve_capsule(rq);

@@ -19,6 +19,7 @@
 #include "pagecache.h"
 #include "runtime.h"
 #include "selector.h"
+#include "route_context.h"
 #include "routes.h"
 #include "site.h"
 #include "snapshot.h"
@@ -65,9 +66,12 @@ static void answer_error(struct response *res, const char *message)
 	res->status = STATUS_ERROR;
 }
 
-static void answer_not_found(struct response *res, const char *path)
+/* Not found, or not yet while the first load runs. */
+static void answer_not_found(struct response *res, const struct snapshot *snap, const char *path)
 {
-	char *message = xasprintf("Not found: %s", path);
+	struct buf loading = {0};
+	char *message = routes_still_loading(snap, &loading) ? buf_steal(&loading)
+	                                                     : xasprintf("Not found: %s", path);
 	answer_error(res, message);
 	free(message);
 }
@@ -275,7 +279,7 @@ static void serve_directory(struct gopher_request *rq, const char *path, struct 
 		menu_info(&res->head, "");
 		free(title);
 	} else {
-		answer_not_found(res, dir);
+		answer_not_found(res, rq->snap, dir);
 	}
 	buf_free(&map);
 	if (res->status != STATUS_ERROR && listing && append_listing(rq, entry->fd, dir) < 0)
@@ -339,7 +343,7 @@ static void serve_capsule(struct gopher_request *rq, const char *path)
 	}
 	if (entry.fd >= 0)
 		close(entry.fd);
-	answer_not_found(rq->res, path);
+	answer_not_found(rq->res, rq->snap, path);
 }
 
 /* ---- site routes ---- */
@@ -402,14 +406,14 @@ static void route(struct gopher_request *rq, const char *path, const char *query
 	case ROUTE_REDIRECT:
 		/* Gopher has no redirect: follow one, inside this site only. */
 		if (result.target == NULL || redirects > 0)
-			answer_not_found(rq->res, path);
+			answer_not_found(rq->res, rq->snap, path);
 		else if (result.target[0] == '/')
 			route(rq, result.target, NULL, redirects + 1);
 		else
 			answer_moved_away(rq, result.target);
 		break;
 	case ROUTE_NOT_FOUND:
-		answer_not_found(rq->res, path);
+		answer_not_found(rq->res, rq->snap, path);
 		break;
 	case ROUTE_NONE:
 		serve_capsule(rq, path);

@@ -48,3 +48,15 @@ const char *routes_site_title(const struct vhost *vhost)
 		return vhost->title;
 	return vhost->n_names > 0 ? vhost->names[0] : "Kabar";
 }
+
+bool routes_still_loading(const struct snapshot *snap, struct buf *out)
+{
+	if (!snap->load.loading)
+		return false;
+	if (snap->load.total > 0)
+		buf_printf(out, "Still loading the archive (%zu of %zu articles); try again shortly",
+		           snap->load.read, snap->load.total);
+	else
+		buf_puts(out, "Still loading the archive; try again shortly");
+	return true;
+}

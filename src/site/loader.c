@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,8 @@ struct loader {
 };
 
 static struct loader loader = {.inotify_fd = -1, .stop_fd = -1};
+/* Set by loader_stop: a first load under way stops reading at once. */
+static atomic_bool stopping;
 
 /* ---- Watches ---- */
 
@@ -256,6 +259,13 @@ static void refresh_site(size_t site_index)
 	struct pending *p = &loader.pending[site_index];
 	if (!p->rescan && p->n == 0)
 		return;
+	if (site_loading(site)) {
+		/* A first load: watched before it walks, so it misses nothing. */
+		watch_site(site_index);
+		site_finish_loading(site, &stopping);
+		pending_clear(p);
+		return;
+	}
 	struct log_load_mark mark = log_load_begin();
 	struct snapshot *current = site_acquire(site);
 	struct snapshot *next;
@@ -267,16 +277,23 @@ static void refresh_site(size_t site_index)
 	}
 	site_release(site, current);
 	const struct vhost *vh = next->vhost;
-	log_load_done(vh->names ? vh->names[0] : NULL, "updated", next->n_articles, mark);
+	log_load_done(vh->names ? vh->names[0] : NULL, "updated", next->n_articles,
+	              snapshot_refused(next), mark);
 	site_publish(site, next);
 	pending_clear(p);
 }
 
 static void refresh_all(void)
 {
-	for (size_t i = 0; i < loader.n_sites; i++)
+	bool first_load = false;
+	for (size_t i = 0; i < loader.n_sites; i++) {
+		first_load = first_load || site_loading(loader.sites[i]);
 		refresh_site(i);
+	}
 	loader.dirty = false;
+	/* One line once every host is whole (each said its own "loaded"). */
+	if (first_load && !atomic_load(&stopping))
+		log_info("first load done for every host");
 }
 
 /* When the gathered events are due: once the capsule has been quiet for
@@ -354,10 +371,10 @@ int loader_start(struct site **sites, size_t n_sites)
 	loader.sites = sites;
 	loader.n_sites = n_sites;
 	loader.pending = xcalloc(n_sites ? n_sites : 1, sizeof *loader.pending);
-	/* Watch first, then look again: a file that arrived after site_open
-	 * and before its folder was watched is not missed. The thread does it
-	 * as its first step, so that serving starts now, from the snapshot
-	 * site_open built, instead of after a second walk of the archive. */
+	/* Watch first, then look: a file that arrived before its folder was
+	 * watched is not missed. The thread does it as its first step: a
+	 * site still loading (site_begin_loading) is read then, while the
+	 * server answers; a loaded one (site_load) is looked at again. */
 	for (size_t i = 0; i < n_sites; i++)
 		loader.pending[i].rescan = true;
 	loader.dirty = true;
@@ -375,9 +392,11 @@ void loader_stop(void)
 {
 	if (!loader.running)
 		return;
+	atomic_store(&stopping, true);
 	uint64_t one = 1;
 	if (write(loader.stop_fd, &one, sizeof one) != (ssize_t)sizeof one)
 		log_error("loader: cannot signal its thread: %s", strerror(errno));
 	pthread_join(loader.thread, NULL);
 	loader_free();
+	atomic_store(&stopping, false);
 }

@@ -56,6 +56,12 @@ void runtime_read_capsules(struct runtime *rt)
 		site_load(rt->sites[i]);
 }
 
+void runtime_begin_loading(struct runtime *rt)
+{
+	for (size_t i = 0; i < rt->n_sites; i++)
+		site_begin_loading(rt->sites[i]);
+}
+
 void runtime_free(struct runtime *rt)
 {
 	if (rt == NULL)

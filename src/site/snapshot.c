@@ -13,6 +13,7 @@
 #include "snapshot_listing.h"
 #include "snapshot_merge.h"
 #include "snapshot_paths.h"
+#include "snapshot_read.h"
 #include "snapshot_source.h"
 #include "snapshot_types.h"
 #include "snapshot_walk.h"
@@ -21,6 +22,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * Building a snapshot (the steps live in the snapshot_*.c modules, over
@@ -42,23 +44,103 @@ static struct source *prev_source(const struct snapshot *prev, const char *path)
 	return sources_find(full(prev)->sources, full(prev)->n_sources, path);
 }
 
-/* Sources for found files (sorted): unchanged ones shared from prev. */
+/* A first load shown as it grows reads STRETCH_FIRST files, then stretches
+ * as long as what it has read (at most STRETCH_MAX), asking between two
+ * whether to publish. */
+enum { STRETCH_FIRST = 256, STRETCH_MAX = 16384 };
+
+/* Positions in found (items sorted by path), newest file first. */
+static int newer_first(const void *a, const void *b, void *arg)
+{
+	const struct found *items = ((const struct found_list *)arg)->items;
+	const struct file_id *x = &items[*(const size_t *)a].id, *y = &items[*(const size_t *)b].id;
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? 1 : -1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? 1 : -1;
+	return (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
+}
+
+static int by_source_path(const void *a, const void *b)
+{
+	return strcmp((*(struct source *const *)a)->path, (*(struct source *const *)b)->path);
+}
+
+static char *read_intro(struct snapshot_builder *b);
+static struct snapshot *assemble(struct snapshot_builder *b, const struct snapshot *prev,
+                                 struct source **sources, size_t n_sources, char *intro);
+
+/* What the first n_read of total files made, published when the scan's
+ * settings ask for it. */
+static void publish_partial(struct snapshot_builder *b, struct source *const *read, size_t n_read,
+                            size_t total)
+{
+	if (!b->scan.partial_due(b->scan.arg))
+		return;
+	struct source **part = xcalloc(n_read ? n_read : 1, sizeof *part);
+	size_t n = 0;
+	for (size_t k = 0; k < n_read; k++)
+		if (read[k] != NULL)
+			part[n++] = source_hold(read[k]);
+	qsort(part, n, sizeof *part, by_source_path);
+	b->scan.publish(b->scan.arg, assemble(b, NULL, part, n, read_intro(b)), n_read, total);
+}
+
+static bool scan_stopped(const struct snapshot_builder *b)
+{
+	return b->scan.stop != NULL && atomic_load(b->scan.stop);
+}
+
+/* Sources for found files (sorted): unchanged ones shared from prev, the
+ * others read (on the builder's scan threads). */
 static void sources_for(struct snapshot_builder *b, const struct snapshot *prev,
                         struct found_list *found, struct source ***out, size_t *n_out)
 {
 	found_sort(found);
-	*out = xcalloc(found->n ? found->n : 1, sizeof **out);
-	*n_out = 0;
+	struct source **sources = xcalloc(found->n ? found->n : 1, sizeof *sources);
+	size_t *slots = xcalloc(found->n ? found->n : 1, sizeof *slots);
+	size_t n_read = 0;
 	for (size_t i = 0; i < found->n; i++) {
 		struct source *old = prev_source(prev, found->items[i].path);
-		struct source *s;
 		if (old != NULL && file_id_equal(&old->id, &found->items[i].id))
-			s = source_hold(old);
+			sources[i] = source_hold(old);
 		else
-			s = source_load(b, found->items[i].path, old);
-		if (s != NULL)
-			(*out)[(*n_out)++] = s;
+			slots[n_read++] = i;
 	}
+	bool growing = prev == NULL && b->scan.publish != NULL;
+	if (growing)
+		qsort_r(slots, n_read, sizeof *slots, newer_first, found);
+	char **to_read = xcalloc(n_read ? n_read : 1, sizeof *to_read);
+	struct source **olds = xcalloc(n_read ? n_read : 1, sizeof *olds);
+	struct source **read = xcalloc(n_read ? n_read : 1, sizeof *read);
+	for (size_t k = 0; k < n_read; k++) {
+		to_read[k] = found->items[slots[k]].path;
+		olds[k] = prev_source(prev, to_read[k]);
+	}
+	size_t done = 0, stretch = growing ? STRETCH_FIRST : n_read;
+	while (done < n_read && !scan_stopped(b)) {
+		size_t count = stretch < n_read - done ? stretch : n_read - done;
+		sources_read(b, to_read + done, olds + done, count, read + done, done, n_read);
+		done += count;
+		if (growing && done < n_read) {
+			publish_partial(b, read, done, n_read);
+			stretch = done < STRETCH_MAX ? done : STRETCH_MAX;
+		}
+	}
+	for (size_t k = 0; k < n_read; k++)
+		sources[slots[k]] = read[k];
+	/* Files gone before they could be read (or left unread by a stop)
+	 * leave no slot. */
+	size_t n = 0;
+	for (size_t i = 0; i < found->n; i++)
+		if (sources[i] != NULL)
+			sources[n++] = sources[i];
+	free(read);
+	free(olds);
+	free(to_read);
+	free(slots);
+	*out = sources;
+	*n_out = n;
 }
 
 static char *read_intro(struct snapshot_builder *b)
@@ -149,6 +231,11 @@ struct snapshot_builder *snapshot_builder_new(const struct vhost *vh, int root_f
 	return b;
 }
 
+void snapshot_builder_set_scan(struct snapshot_builder *b, const struct scan_settings *scan)
+{
+	b->scan = *scan;
+}
+
 void snapshot_builder_free(struct snapshot_builder *b)
 {
 	if (b == NULL)
@@ -161,6 +248,11 @@ void snapshot_builder_free(struct snapshot_builder *b)
 	}
 	key_table_free(&b->section_names);
 	free(b);
+}
+
+struct snapshot *snapshot_empty(struct snapshot_builder *b)
+{
+	return assemble(b, NULL, xcalloc(1, sizeof(struct source *)), 0, NULL);
 }
 
 struct snapshot *snapshot_scan(struct snapshot_builder *b, const struct snapshot *prev)
@@ -286,6 +378,15 @@ size_t snapshot_unpublished(const struct snapshot *snap, time_t now, const struc
 		list[i] = found[i]->article;
 	free(found);
 	*out = list;
+	return n;
+}
+
+size_t snapshot_refused(const struct snapshot *snap)
+{
+	const struct snapshot_full *f = full(snap);
+	size_t n = 0;
+	for (size_t i = 0; i < f->n_sources; i++)
+		n += f->sources[i]->article == NULL;
 	return n;
 }
 

@@ -17,11 +17,12 @@ void source_drop(struct source *s)
 {
 	if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
-	if (s->article != NULL) {
+	/* alias_paths is NULL until source_derive: a source read and never
+	 * settled (a stopped load) has none yet. */
+	if (s->alias_paths != NULL)
 		for (size_t i = 0; i < s->article->meta.n_aliases; i++)
 			free(s->alias_paths[i]);
-		free(s->article); /* packed: one block */
-	}
+	free(s->article); /* packed: one block */
 	free(s->key_ids);
 	free(s->alias_paths);
 	search_terms_free(s->terms);
@@ -169,11 +170,12 @@ static void warn_broken(const char *path, const char *reason, bool keeping)
 		log_warn("%s: still serving its previous version", path);
 }
 
-struct source *source_load(struct snapshot_builder *b, const char *path, struct source *prev)
+struct source *source_read(const struct snapshot_builder *b, const char *path, char **reason)
 {
 	struct buf data = {0}, error = {0};
 	struct file_id id = {0};
 	struct article *a = NULL;
+	*reason = NULL;
 	int err = snapshot_read_file(b->root_fd, path, ARTICLE_MAX_BYTES, &data, &id);
 	if (err == ENOENT) {
 		buf_free(&data);
@@ -186,17 +188,39 @@ struct source *source_load(struct snapshot_builder *b, const char *path, struct 
 	else
 		buf_printf(&error, " cannot read: %s", snapshot_read_error(err));
 	buf_free(&data);
-	bool keeping = prev != NULL && prev->article != NULL;
+	struct source *s = source_new(path, &id);
 	if (a == NULL) {
-		warn_broken(path, error.data ? error.data : " cannot parse", keeping);
-		buf_free(&error);
-		return keeping ? source_hold(prev) : source_new(path, &id);
+		*reason = error.data != NULL ? buf_steal(&error) : xstrdup(" cannot parse");
+		return s;
 	}
 	buf_free(&error);
-	struct source *s = source_new(path, &id);
 	s->article = article_pack(a);
-	source_derive(b, s);
 	return s;
+}
+
+struct source *source_settle(struct snapshot_builder *b, struct source *s, char *reason,
+                             struct source *prev)
+{
+	if (s == NULL)
+		return NULL;
+	if (s->article != NULL) {
+		source_derive(b, s);
+		return s;
+	}
+	bool keeping = prev != NULL && prev->article != NULL;
+	warn_broken(s->path, reason, keeping);
+	free(reason);
+	if (!keeping)
+		return s;
+	source_drop(s);
+	return source_hold(prev);
+}
+
+struct source *source_load(struct snapshot_builder *b, const char *path, struct source *prev)
+{
+	char *reason;
+	struct source *s = source_read(b, path, &reason);
+	return source_settle(b, s, reason, prev);
 }
 
 size_t sources_lower_bound(struct source *const *sources, size_t n, const char *path)

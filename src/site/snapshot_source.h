@@ -23,6 +23,17 @@ void source_drop(struct source *s);
  * stays served (held again). NULL when the file is gone. */
 struct source *source_load(struct snapshot_builder *b, const char *path, struct source *prev);
 
+/* source_load in two halves, so that many files can be read at once.
+ * source_read reads and parses the file, on any thread (it uses nothing
+ * of b but the capsule and the article context): NULL when the file is
+ * gone, else a source whose article is NULL when it did not parse, with
+ * *reason (allocated) the parser's line. source_settle, on the builder's
+ * thread, files it under its keys and search terms, or logs why it is
+ * refused and keeps prev when prev parsed; it takes s and reason. */
+struct source *source_read(const struct snapshot_builder *b, const char *path, char **reason);
+struct source *source_settle(struct snapshot_builder *b, struct source *s, char *reason,
+                             struct source *prev);
+
 /* Everything the snapshot files s->article under, computed once: its keys
  * (in the builder's tables), aliases, listing flags and search terms. */
 void source_derive(struct snapshot_builder *b, struct source *s);

@@ -148,6 +148,7 @@ struct snapshot_builder {
 	uint32_t *key_rank[INDEX_KINDS]; /* the other way: id -> place */
 	size_t n_sorted[INDEX_KINDS];
 	struct key_table section_names; /* display forms, shared by sources */
+	struct scan_settings scan;
 };
 
 #endif

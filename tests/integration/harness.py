@@ -107,7 +107,8 @@ class Server:
     """
 
     def __init__(self, capsule=SAMPLE_CAPSULE, config=None, gemini=1, gopher=1,
-                 args=(), host="127.0.0.1", wrapper=None, certs=None, env=None):
+                 args=(), host="127.0.0.1", wrapper=None, certs=None, env=None,
+                 wait_loaded=True):
         self.capsule = capsule
         self.workdir = tempdir()
         self.certs = certs or os.path.join(self.workdir, "certs")
@@ -135,6 +136,7 @@ class Server:
         self.proc = None
         self.listeners = {"gemini": [], "gopher": []}
         self.logpath = os.path.join(self.workdir, "stderr.log")
+        self.wait_loaded = wait_loaded
 
     def start(self, timeout=30):
         timeout = patience(timeout)
@@ -164,6 +166,15 @@ class Server:
                     hostport = words[2]
                     self.listeners[words[1]].append(int(hostport.rsplit(":", 1)[1]))
                     found += 1
+        # kabar answers while its first load runs; tests start from the
+        # loaded capsule (test_firstload looks at the load itself).
+        while self.wait_loaded and "first load done for every host" not in self.log():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"kabar exited ({self.proc.returncode}): {self.log()}")
+            if time.monotonic() > deadline:
+                self.kill()
+                raise AssertionError(f"kabar did not finish its first load: {self.log()}")
+            time.sleep(0.01)
         return self
 
     @property

@@ -1,6 +1,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "capsule.h"
+#include "lang.h"
 #include "render.h"
 #include "search.h"
 #include "site.h"
@@ -585,6 +586,135 @@ static void test_packed_article_whole(void)
 	capsule_remove();
 }
 
+/* Article i of the generated capsule: several languages and scripts, a few
+ * drafts, redirects and broken files, and files with no front matter. */
+static void put_generated(long i)
+{
+	static const char *const bodies[] = {
+		"Warga desa berkumpul di balai untuk membahas jembatan baru.",
+		"The harbour light shines again after the volunteers replaced it.",
+		"يجتمع الصيادون في الميناء قبل الفجر لبيع السمك.",
+		"村民们在市场上讨论新桥的建设。",
+		"Les pêcheurs réparent leurs filets sur la jetée du port.",
+	};
+	char name[64], text[2048];
+	snprintf(name, sizeof name, "news/%02ld/a%05ld.%s", i % 40, i, i % 9 == 0 ? "gmi" : "md");
+	if (i % 97 == 0)
+		snprintf(text, sizeof text, "---\ntitle: [broken %ld\n---\nbody\n", i);
+	else if (i % 89 == 0)
+		snprintf(text, sizeof text, "# Kabar Barru\n\n## Banjir di desa %ld\n\n%s\n", i,
+		         bodies[i % 5]);
+	else
+		snprintf(text, sizeof text,
+		         "---\ntitle: Kabar %ld %s\ndate: 20%02ld-%02ld-%02ldT%02ld:00:00+08:00\n"
+		         "author: [Penulis %ld, Editor %ld]\ntags: [t%ld, pemilu]\nsection: desk %ld\n%s%s"
+		         "---\n%s %s %s %s\n\nParagraf kedua nomor %ld.\n",
+		         i, bodies[i % 5], 10 + i % 14, 1 + i % 12, 1 + i % 28, i % 24, i % 50, i % 7,
+		         i % 30, i % 6, i % 53 == 0 ? "draft: true\n" : "",
+		         i % 71 == 0 ? "redirect: /news/elsewhere\n" : "", bodies[(i / 5) % 5],
+		         bodies[(i / 5) % 5], bodies[(i / 5) % 5], bodies[(i / 5) % 5], i);
+	put(name, text);
+}
+
+static void check_same_article(const struct article *a, const struct article *b)
+{
+	CHECK_STR(a->path, b->path);
+	CHECK_STR(a->source, b->source);
+	CHECK_STR(a->meta.title, b->meta.title);
+	CHECK_STR(a->meta.section, b->meta.section);
+	CHECK_STR(a->meta.lang, b->meta.lang);
+	CHECK(a->meta.date.t == b->meta.date.t);
+	CHECK_INT(a->meta.n_authors, b->meta.n_authors);
+	CHECK_INT(a->meta.n_tags, b->meta.n_tags);
+	CHECK_INT(a->n_blocks, b->n_blocks);
+	for (size_t k = 0; k < a->n_blocks && k < b->n_blocks; k++)
+		CHECK_STR(a->blocks[k].text, b->blocks[k].text);
+}
+
+static void check_same_index(const struct index *a, const struct index *b)
+{
+	CHECK_INT(a->n_entries, b->n_entries);
+	for (size_t i = 0; i < a->n_entries && i < b->n_entries; i++) {
+		CHECK_STR(a->entries[i].key, b->entries[i].key);
+		CHECK_INT(a->entries[i].n_items, b->entries[i].n_items);
+		for (size_t k = 0; k < a->entries[i].n_items && k < b->entries[i].n_items; k++)
+			CHECK_INT(a->entries[i].items[k], b->entries[i].items[k]);
+	}
+}
+
+struct progress_seen {
+	size_t calls, last, total;
+	bool in_order;
+};
+
+static void note_progress(void *arg, size_t read, size_t total)
+{
+	struct progress_seen *seen = arg;
+	seen->in_order = seen->in_order && read >= seen->last && read <= total;
+	seen->calls++;
+	seen->last = read;
+	seen->total = total;
+}
+
+/* A snapshot scanned on several threads is the one a single thread scans:
+ * the same listing, the same articles, indexes, refusals and search. */
+static void test_threads_give_the_same_snapshot(void)
+{
+	enum { N = 3000 };
+	/* With the language guess on, as a server runs: it too runs on the
+	 * reading threads. */
+	bool guessing = lang_identifier_open(NULL);
+	capsule_create();
+	for (long i = 0; i < N; i++)
+		put_generated(i);
+	struct snapshot *snaps[2];
+	struct snapshot_builder *builders[2];
+	struct progress_seen seen[2] = {{.in_order = true}, {.in_order = true}};
+	const int threads[2] = {1, 4};
+	for (int r = 0; r < 2; r++) {
+		builders[r] = snapshot_builder_new(&vhost, root_fd);
+		struct scan_settings scan = {.threads = threads[r], .progress = note_progress,
+		                             .arg = &seen[r]};
+		snapshot_builder_set_scan(builders[r], &scan);
+		snaps[r] = snapshot_scan(builders[r], NULL);
+	}
+	struct snapshot *one = snaps[0], *many = snaps[1];
+	CHECK(one->n_articles > N / 2);
+	CHECK_INT(many->n_articles, one->n_articles);
+	CHECK_INT(snapshot_refused(one), (N + 96) / 97);
+	CHECK_INT(snapshot_refused(many), snapshot_refused(one));
+	size_t guessed = 0;
+	for (size_t i = 0; i < one->n_articles && i < many->n_articles; i++) {
+		check_same_article(one->articles[i], many->articles[i]);
+		guessed += strcmp(one->articles[i]->meta.lang, "en") != 0;
+	}
+	CHECK(!guessing || guessed > N / 4);
+	check_same_index(&one->sections, &many->sections);
+	check_same_index(&one->authors, &many->authors);
+	check_same_index(&one->tags, &many->tags);
+	check_same_index(&one->months, &many->months);
+	const char *queries[] = {"jembatan", "harbour light", "الميناء", "pêcheurs", "pemilu"};
+	for (size_t q = 0; q < 5; q++) {
+		size_t a[50], b[50];
+		size_t na = search_query(one->search, one->articles, queries[q], time(NULL), a, 50);
+		size_t nb = search_query(many->search, many->articles, queries[q], time(NULL), b, 50);
+		CHECK_INT(nb, na);
+		for (size_t k = 0; k < na && k < nb; k++)
+			CHECK_INT(b[k], a[k]);
+	}
+	for (int r = 0; r < 2; r++) {
+		CHECK(seen[r].in_order);
+		CHECK(seen[r].calls >= N / 64);
+		CHECK_INT(seen[r].last, N);
+		CHECK_INT(seen[r].total, N);
+		snapshot_drop(snaps[r]);
+		snapshot_builder_free(builders[r]);
+	}
+	if (guessing)
+		lang_identifier_close();
+	capsule_remove();
+}
+
 int main(void)
 {
 	if (getenv("KABAR_SCALE") != NULL) {
@@ -602,5 +732,6 @@ int main(void)
 	RUN(test_rescan_shares_unchanged);
 	RUN(test_site_acquire_release);
 	RUN(test_packed_article_whole);
+	RUN(test_threads_give_the_same_snapshot);
 	return check_report();
 }
