@@ -30,11 +30,8 @@ void inline_add_link(struct inline_text *t, const char *url, size_t label_start)
 	l->end = t->text.len;
 }
 
-/* Where offset p of the old text lies in the new one: edits[i] is the
- * last edit starting before p (or at it, for an offset inside), and
- * new_from[i] where its replacement starts. */
-static size_t moved_offset(size_t p, const struct text_edit *edits, const size_t *new_from,
-                           size_t n)
+/* How many of the edits (sorted by from) start before offset p. */
+static size_t edits_starting_before(const struct text_edit *edits, size_t n, size_t p)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -44,6 +41,16 @@ static size_t moved_offset(size_t p, const struct text_edit *edits, const size_t
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* Where offset p of the old text lies in the new one: edits[i] is the
+ * last edit starting before p (or at it, for an offset inside), and
+ * new_from[i] where its replacement starts. */
+static size_t moved_offset(size_t p, const struct text_edit *edits, const size_t *new_from,
+                           size_t n)
+{
+	size_t lo = edits_starting_before(edits, n, p);
 	if (lo == 0)
 		return p;
 	const struct text_edit *e = &edits[lo - 1];
@@ -54,14 +61,7 @@ static size_t moved_offset(size_t p, const struct text_edit *edits, const size_t
 /* Whether offset p lies in text an edit replaces. */
 static bool inside_edit(size_t p, const struct text_edit *edits, size_t n)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (edits[mid].from <= p)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = edits_starting_before(edits, n, p + 1);
 	return lo > 0 && p < edits[lo - 1].to;
 }
 

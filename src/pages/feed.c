@@ -9,6 +9,18 @@
 #include "page.h"
 #include "text.h"
 
+/* The entity that stands for c in XML text, or NULL for c itself. */
+static const char *xml_entity(unsigned char c)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	default: return NULL;
+	}
+}
+
 /* Appends s as XML character data or attribute text. Characters XML 1.0
  * forbids (controls other than TAB, LF, CR) are dropped; a string that is
  * not valid UTF-8 keeps only its ASCII, so the document always parses. */
@@ -20,22 +32,11 @@ static void xml_text(struct buf *out, const char *s)
 			continue;
 		if (*c >= 0x80 && !valid)
 			continue;
-		switch (*c) {
-		case '&':
-			buf_puts(out, "&amp;");
-			break;
-		case '<':
-			buf_puts(out, "&lt;");
-			break;
-		case '>':
-			buf_puts(out, "&gt;");
-			break;
-		case '"':
-			buf_puts(out, "&quot;");
-			break;
-		default:
+		const char *entity = xml_entity(*c);
+		if (entity != NULL)
+			buf_puts(out, entity);
+		else
 			buf_putc(out, (char)*c);
-		}
 	}
 }
 

@@ -184,13 +184,19 @@ static void gopher_text_link(struct page *p, const char *label, const struct buf
 	buf_puts(p->body, "\r\n");
 }
 
+/* A gemtext link line: "=> URL label", each made one line. */
+static void gemtext_link(struct page *p, const char *url, const char *label)
+{
+	char *clean = one_line(url);
+	buf_printf(p->body, "=> %s ", clean);
+	free(clean);
+	gemtext_line(p, "", label);
+}
+
 void page_link(struct page *p, char gopher_type, const char *path, const char *label)
 {
 	if (p->form == PAGE_GEMTEXT) {
-		char *clean = one_line(path);
-		buf_printf(p->body, "=> %s ", clean);
-		free(clean);
-		gemtext_line(p, "", label);
+		gemtext_link(p, path, label);
 		return;
 	}
 	if (p->form == PAGE_GOPHER_MENU) {
@@ -208,10 +214,7 @@ void page_link(struct page *p, char gopher_type, const char *path, const char *l
 void page_external_link(struct page *p, const char *url, const char *label)
 {
 	if (p->form == PAGE_GEMTEXT) {
-		char *clean = one_line(url);
-		buf_printf(p->body, "=> %s ", clean);
-		free(clean);
-		gemtext_line(p, "", label);
+		gemtext_link(p, url, label);
 		return;
 	}
 	if (p->form == PAGE_GOPHER_MENU) {

@@ -157,25 +157,34 @@ static uint64_t key_of(struct buf *kb, const struct page_key *key)
 	return text_hash(kb->data, kb->len);
 }
 
-/* The rendered response made one shared answer, which it now sends. */
-static struct answer *answer_of_response(struct response *res)
+/* Begins keeping a response: its bytes become one shared answer, which
+ * it now sends (returned), the key goes into kb, and the cache is locked. */
+static struct answer *keep_begin(struct page_cache *cache, const struct page_key *key,
+                                 struct response *res, struct buf *kb, uint64_t *hash)
 {
 	struct answer *a = answer_new(&res->head, res->status);
 	answer_drop(res->page);
 	res->page = a;
+	*hash = key_of(kb, key);
+	pthread_mutex_lock(&cache->lock);
 	return a;
 }
-
-/* The response becomes the held answer found, if any. */
-static bool answer_with(struct response *res, struct answer *found)
+/* Ends a look-up begun with the cache locked and the key in kb: the
+ * answer found (if any) is held for the response, then the lock and the
+ * key are let go. */
+static bool hand_over(struct page_cache *cache, struct buf *kb, struct answer *found,
+                      struct response *res)
 {
+	if (found != NULL)
+		answer_hold(found);
+	pthread_mutex_unlock(&cache->lock);
+	buf_free(kb);
 	if (found == NULL)
 		return false;
 	res->page = found;
 	res->status = found->status;
 	return true;
 }
-
 bool page_cache_answer(const struct snapshot *snap, const struct page_key *key, time_t now,
                        struct response *res)
 {
@@ -190,11 +199,7 @@ bool page_cache_answer(const struct snapshot *snap, const struct page_key *key, 
 	struct entry *e = probe(cache, &kb, hash);
 	/* A file's bytes only in the second it was last checked in. */
 	struct answer *found = e->is_file && e->checked != now ? NULL : e->answer;
-	if (found != NULL)
-		answer_hold(found);
-	pthread_mutex_unlock(&cache->lock);
-	buf_free(&kb);
-	return answer_with(res, found);
+	return hand_over(cache, &kb, found, res);
 }
 
 /* The entry now holding a (NULL when a is too large to keep). */
@@ -227,10 +232,9 @@ void page_cache_keep(const struct snapshot *snap, const struct page_key *key, ti
 	struct page_cache *cache = snap->cache;
 	if (cache == NULL)
 		return;
-	struct answer *a = answer_of_response(res);
 	struct buf kb = {0};
-	uint64_t hash = key_of(&kb, key);
-	pthread_mutex_lock(&cache->lock);
+	uint64_t hash;
+	struct answer *a = keep_begin(cache, key, res, &kb, &hash);
 	/* Rendered with a clock between from and to: right for the window
 	 * only if the window holds both. */
 	if (in_window(cache, from) && in_window(cache, to))
@@ -266,12 +270,9 @@ bool page_cache_file_answer(const struct snapshot *snap, const struct page_key *
 		if (e->is_file && same_file(&e->file, &id)) {
 			e->checked = now;
 			found = e->answer;
-			answer_hold(found);
 		}
 	}
-	pthread_mutex_unlock(&cache->lock);
-	buf_free(&kb);
-	return answer_with(res, found);
+	return hand_over(cache, &kb, found, res);
 }
 
 /* The kept bytes of a file that changed give way to its new ones; a page
@@ -302,10 +303,9 @@ void page_cache_keep_file(const struct snapshot *snap, const struct page_key *ke
 	struct page_cache *cache = snap->cache;
 	if (cache == NULL)
 		return;
-	struct answer *a = answer_of_response(res);
 	struct buf kb = {0};
-	uint64_t hash = key_of(&kb, key);
-	pthread_mutex_lock(&cache->lock);
+	uint64_t hash;
+	struct answer *a = keep_begin(cache, key, res, &kb, &hash);
 	struct entry *e = in_window(cache, now) ? keep_file_answer(cache, &kb, hash, a) : NULL;
 	if (e != NULL && e->answer == a) {
 		e->is_file = true;
