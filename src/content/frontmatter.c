@@ -132,6 +132,20 @@ static bool scalar_is_null(const yaml_event_t *ev)
 	return v[0] == '\0' || strcmp(v, "~") == 0 || strcasecmp(v, "null") == 0;
 }
 
+/* The next item of a sequence or mapping: its first event in *ev, or the
+ * collection's end (its event deleted), or a broken document. */
+enum next_item { ITEM_READ, ITEM_END, ITEM_BROKEN };
+
+static enum next_item next_item(struct fm_reader *r, yaml_event_type_t end_type, yaml_event_t *ev)
+{
+	if (!next_event(r, ev))
+		return ITEM_BROKEN;
+	if (ev->type != end_type)
+		return ITEM_READ;
+	yaml_event_delete(ev);
+	return ITEM_END;
+}
+
 static bool collect_value(struct fm_reader *r, yaml_event_t *ev, struct fm_value *out, int depth);
 
 /* The items of a sequence or mapping whose start event was just read. */
@@ -140,12 +154,9 @@ static bool collect_children(struct fm_reader *r, yaml_event_type_t end_type,
 {
 	for (;;) {
 		yaml_event_t ev;
-		if (!next_event(r, &ev))
-			return false;
-		if (ev.type == end_type) {
-			yaml_event_delete(&ev);
-			return true;
-		}
+		enum next_item got = next_item(r, end_type, &ev);
+		if (got != ITEM_READ)
+			return got == ITEM_END;
 		if (out->scalars.count >= FRONTMATTER_MAX_ITEMS) {
 			report(r, ev.start_mark.line, "too many items in one value");
 			yaml_event_delete(&ev);
@@ -414,12 +425,9 @@ static bool read_mapping(struct fm_reader *r, const struct article_context *ctx,
 {
 	for (;;) {
 		yaml_event_t ev;
-		if (!next_event(r, &ev))
-			return false;
-		if (ev.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&ev);
-			return true;
-		}
+		enum next_item got = next_item(r, YAML_MAPPING_END_EVENT, &ev);
+		if (got != ITEM_READ)
+			return got == ITEM_END;
 		if (!read_pair(r, &ev, ctx, meta))
 			return false;
 	}

@@ -226,23 +226,6 @@ static struct entry *insert(struct page_cache *cache, struct buf *kb, uint64_t h
 	return e;
 }
 
-void page_cache_keep(const struct snapshot *snap, const struct page_key *key, time_t from,
-                     time_t to, struct response *res)
-{
-	struct page_cache *cache = snap->cache;
-	if (cache == NULL)
-		return;
-	struct buf kb = {0};
-	uint64_t hash;
-	struct answer *a = keep_begin(cache, key, res, &kb, &hash);
-	/* Rendered with a clock between from and to: right for the window
-	 * only if the window holds both. */
-	if (in_window(cache, from) && in_window(cache, to))
-		insert(cache, &kb, hash, a);
-	pthread_mutex_unlock(&cache->lock);
-	buf_free(&kb);
-}
-
 static struct file_identity identity_of(const struct capsule_entry *file)
 {
 	return (struct file_identity){file->dev, file->ino, file->size, file->mtime, file->mtime_nsec};
@@ -297,8 +280,11 @@ static struct entry *keep_file_answer(struct page_cache *cache, struct buf *kb, 
 	return e;
 }
 
-void page_cache_keep_file(const struct snapshot *snap, const struct page_key *key,
-                          const struct capsule_entry *file, time_t now, struct response *res)
+/* Keeps a response under key: a page rendered with a clock between from
+ * and to (right for the window only if the window holds both), or, with
+ * file, that capsule file's bytes as checked at from == to. */
+static void keep(const struct snapshot *snap, const struct page_key *key, time_t from, time_t to,
+                 const struct capsule_entry *file, struct response *res)
 {
 	struct page_cache *cache = snap->cache;
 	if (cache == NULL)
@@ -306,14 +292,29 @@ void page_cache_keep_file(const struct snapshot *snap, const struct page_key *ke
 	struct buf kb = {0};
 	uint64_t hash;
 	struct answer *a = keep_begin(cache, key, res, &kb, &hash);
-	struct entry *e = in_window(cache, now) ? keep_file_answer(cache, &kb, hash, a) : NULL;
+	bool right = in_window(cache, from) && in_window(cache, to);
+	if (right && file == NULL)
+		insert(cache, &kb, hash, a);
+	struct entry *e = right && file != NULL ? keep_file_answer(cache, &kb, hash, a) : NULL;
 	if (e != NULL && e->answer == a) {
 		e->is_file = true;
 		e->file = identity_of(file);
-		e->checked = now;
+		e->checked = to;
 	}
 	pthread_mutex_unlock(&cache->lock);
 	buf_free(&kb);
+}
+
+void page_cache_keep(const struct snapshot *snap, const struct page_key *key, time_t from,
+                     time_t to, struct response *res)
+{
+	keep(snap, key, from, to, NULL, res);
+}
+
+void page_cache_keep_file(const struct snapshot *snap, const struct page_key *key,
+                          const struct capsule_entry *file, time_t now, struct response *res)
+{
+	keep(snap, key, now, now, file, res);
 }
 
 size_t page_cache_count(struct page_cache *cache)
