@@ -176,17 +176,18 @@ def gophernicus_setups(args, build, content):
     return rows
 
 
-def kabar_serve(kabar, workdir, capsule, name):
+def kabar_serve(kabar, workdir, capsule, name, workers=None):
     """The command that starts Kabar on free ports. The per-address limits
     are off: every request of a benchmark comes from one loopback address,
-    which the defaults would slow down on purpose."""
+    which the defaults would slow down on purpose. workers None: Kabar's
+    default, one worker a core."""
     conf = os.path.join(workdir, f"{name}.yaml")
     with open(conf, "w") as f:
         f.write("limits:\n  requests_per_minute: 0\n  connections_per_address: 0\n")
     os.chmod(conf, 0o644)
     return [kabar, "serve", "--config", conf, "--capsule", capsule, "--certs",
             os.path.join(workdir, f"certs-{name}"), "--gemini", "127.0.0.1:0",
-            "--gopher", "127.0.0.1:0"]
+            "--gopher", "127.0.0.1:0"] + (["--workers", str(workers)] if workers else [])
 
 
 def loadgen(args, build, proto, port, concurrency, paths, seconds, extra=()):
@@ -480,7 +481,8 @@ def floor_figures(args, build, kabar, workdir, crt, key):
     make_content(capsule)
     for root, dirs, _ in os.walk(capsule):
         os.chmod(root, 0o755)
-    k = Proc("kabar", kabar_serve(kabar, workdir, capsule, "floor"), ready_lines=2)
+    k = Proc("kabar", kabar_serve(kabar, workdir, capsule, "floor", args.floor_workers),
+             ready_lines=2)
     floors = []
     try:
         for proto in ("gemini", "gopher"):
@@ -586,6 +588,9 @@ def main():
                     help="only Kabar against the floor, printed")
     ap.add_argument("--publishes", type=int, default=20)
     ap.add_argument("--floor-seconds", type=float, default=2)
+    ap.add_argument("--floor-workers", type=int, default=None,
+                    help="Kabar's workers in the floor comparison (default: one a core;"
+                         " the floor itself is one thread)")
     ap.add_argument("--out", default=os.path.join(REPO, "BENCHMARKS.md"))
     args = ap.parse_args()
     if args.generate:
