@@ -12,8 +12,9 @@
  * articles and navigation around it.
  *
  * Bodies: render_gemtext.c and render_gopher.c, over the parts they share
- * (render_parts.h): link resolution and reference numbers, the byline and
- * dates (render_when), lines and tables.
+ * (render_parts.h): link resolution and reference numbers (render_links.c),
+ * the byline and dates (render_byline.c: render_when), lines and tables
+ * (render.c).
  */
 
 struct snapshot; /* snapshot.h */

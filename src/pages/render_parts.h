@@ -3,7 +3,8 @@
 
 /*
  * Private to the render modules (render_gemtext.c, render_gopher.c and the
- * parts they share: render_links.c, render_byline.c, render_layout.c).
+ * parts they share: render_links.c, render_byline.c, and render.c for
+ * lines and tables).
  * Nothing else includes this header; render.h is the public surface.
  */
 
@@ -46,7 +47,7 @@ void render_append_dateline(struct buf *out, const struct article *a,
 char *render_section_title(const char *section);
 char *render_site_label(const char *url);
 
-/* ---- render_layout.c: lines, code and tables ---- */
+/* ---- render.c: lines, code and tables ---- */
 
 char *render_one_line(const char *s);
 void render_put_line(struct buf *out, const char *prefix, const char *s, size_t len,

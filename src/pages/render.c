@@ -1,3 +1,4 @@
+#include "render.h"
 #include "render_parts.h"
 
 #include <stdlib.h>
