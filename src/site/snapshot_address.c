@@ -85,16 +85,9 @@ static struct source *source_at(struct snapshot_builder *b, const struct source 
                                 const char *url)
 {
 	const char *own = own_url(s);
-	bool displaced = strcmp(url, own) != 0;
 	struct source *copy = source_new(s->path, &s->id);
-	if (displaced) {
-		size_t path_len = strlen(s->path), own_len = strlen(own);
-		free(copy->path);
-		copy->path = xmalloc(path_len + own_len + 2);
-		memcpy(copy->path, s->path, path_len + 1);
-		memcpy(copy->path + path_len + 1, own, own_len + 1);
-		copy->own_url = copy->path + path_len + 1;
-	}
+	if (strcmp(url, own) != 0)
+		copy->own_url = xstrdup(own);
 	struct article moved = *s->article;
 	moved.path = (char *)url;
 	copy->article = article_pack_copy(&moved);

@@ -26,6 +26,7 @@ void source_drop(struct source *s)
 	free(s->key_ids);
 	free(s->alias_paths);
 	search_terms_free(s->terms);
+	free(s->own_url);
 	free(s->path);
 	free(s);
 }

@@ -46,8 +46,8 @@ struct source {
 	uint64_t url_hash;
 	/* The address the article asks for, when another article holds it and
 	 * this source is a copy served elsewhere (snapshot_address.c); NULL:
-	 * url is its own. Stored after path's NUL, in path's block. */
-	const char *own_url;
+	 * url is its own. Owned by the source. */
+	char *own_url;
 	/* Likewise for listing and sorting: parsed and not a draft, and the
 	 * date (when dated). A redirect is never listed: it only answers its
 	 * own address (and aliases) by sending the reader on. */
