@@ -207,6 +207,16 @@ static void compare(int step, const struct snapshot *x, const struct snapshot *y
 	free(uy);
 }
 
+/* Holds the snapshot built step by step to a fresh scan of the same files. */
+static void compare_with_scan(int step, const struct snapshot *s, int root_fd)
+{
+	struct snapshot_builder *fresh_b = snapshot_builder_new(&vhost, root_fd);
+	struct snapshot *fresh = snapshot_scan(fresh_b, NULL);
+	compare(step, s, fresh);
+	snapshot_drop(fresh);
+	snapshot_builder_free(fresh_b);
+}
+
 /* One random change to the capsule; the paths it touched go to changed. */
 static size_t change(int serial, char **changed)
 {
@@ -277,11 +287,7 @@ static void test_updates_equal_a_fresh_scan(void)
 		s = snapshot_update(b, prev, changed, n);
 		for (size_t i = 0; i < n; i++)
 			free(changed[i]);
-		struct snapshot_builder *fresh_b = snapshot_builder_new(&vhost, cap.fd);
-		struct snapshot *fresh = snapshot_scan(fresh_b, NULL);
-		compare(step, s, fresh);
-		snapshot_drop(fresh);
-		snapshot_builder_free(fresh_b);
+		compare_with_scan(step, s, cap.fd);
 		snapshot_drop(prev);
 	}
 	CHECK_INT(failures, 0);
@@ -333,12 +339,8 @@ static void test_many_keys_equal_a_fresh_scan(void)
 		struct snapshot *prev = s;
 		s = snapshot_update(b, prev, &changed, 1);
 		free(changed);
-		struct snapshot_builder *fresh_b = snapshot_builder_new(&vhost, cap.fd);
-		struct snapshot *fresh = snapshot_scan(fresh_b, NULL);
-		compare(step, s, fresh);
+		compare_with_scan(step, s, cap.fd);
 		CHECK(s->tags.n_entries >= 450);
-		snapshot_drop(fresh);
-		snapshot_builder_free(fresh_b);
 		snapshot_drop(prev);
 	}
 	CHECK_INT(failures, 0);
