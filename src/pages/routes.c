@@ -343,6 +343,23 @@ static bool all_digits(const char *s, size_t len)
 	return strlen(s) == len && strspn(s, "0123456789") == len;
 }
 
+/* The year and month parts of an archive path after its root, and where
+ * its page part starts; false when the parts are not a year (and month). */
+static bool period_parts(const struct segments *s, const char **year, const char **month,
+                         size_t *at)
+{
+	if (s->n < 2 || !all_digits(s->part[1], 4))
+		return false;
+	*year = s->part[1];
+	*month = NULL;
+	*at = 2;
+	if (s->n > 2 && all_digits(s->part[2], 2)) {
+		*month = s->part[2];
+		*at = 3;
+	}
+	return true;
+}
+
 /* /archive/, /archive/YYYY/[page/N/], /archive/YYYY/MM/[page/N/] */
 static void route_archive(struct route_context *ctx, const struct segments *s)
 {
@@ -350,21 +367,35 @@ static void route_archive(struct route_context *ctx, const struct segments *s)
 		routes_archive(ctx);
 		return;
 	}
-	if (!all_digits(s->part[1], 4)) {
-		routes_not_found(ctx);
-		return;
-	}
-	const char *month = NULL;
-	size_t at = 2;
-	if (s->n > 2 && all_digits(s->part[2], 2)) {
-		month = s->part[2];
-		at = 3;
-	}
-	size_t page = listing_page(s, at);
+	const char *year, *month;
+	size_t at, page = 0;
+	if (period_parts(s, &year, &month, &at))
+		page = listing_page(s, at);
 	if (page == 0)
 		routes_not_found(ctx);
 	else
-		routes_archive_period(ctx, s->part[1], month, page);
+		routes_archive_period(ctx, "/archive/", year, month, page);
+}
+
+/*
+ * The folders an article's address names: /news/[page/N/] is the newest
+ * articles, /news/YYYY/ and /news/YYYY/MM/ (and their pages) the year and
+ * the month. False for anything else under /news/, which is an article or
+ * a capsule file: "/news/2024/03/page" can be an article's slug.
+ */
+static bool route_news(struct route_context *ctx, const struct segments *s)
+{
+	size_t page = listing_page(s, 1);
+	if (page > 0) {
+		routes_newest(ctx, page);
+		return true;
+	}
+	const char *year, *month;
+	size_t at;
+	if (!period_parts(s, &year, &month, &at) || (page = listing_page(s, at)) == 0)
+		return false;
+	routes_archive_period(ctx, "/news/", year, month, page);
+	return true;
 }
 
 /* The routes named by their first part; false when the path is none. */
@@ -384,6 +415,8 @@ static bool route_by_segments(struct route_context *ctx, const struct segments *
 		route_archive(ctx, s);
 		return true;
 	}
+	if (strcmp(first, "news") == 0)
+		return route_news(ctx, s);
 	if (strcmp(first, "desk") == 0) {
 		routes_not_found(ctx); /* editors only (desk.h): no one else sees it */
 		return true;

@@ -223,6 +223,34 @@ def test_index_lists_and_archive():
     assert len(dated_links(june)) == 20
 
 
+def test_addresses_go_up():
+    """The folders an article's address names are the month, the year and
+    the newest articles, in both protocols, and each links up and across."""
+    april = page("/news/2022/04/")
+    assert [h for _, _, h in dated_links(april)] == ["Panen Raya di Barru", "Pasar Sentral Dibuka"]
+    assert "=> /news/2022/ " in april and "=> /archive/ " in april
+    # March 2022 holds only a redirect: the month before with articles is June 2021.
+    assert re.search(r"^=> /news/2021/06/ .*June 2021$", april, re.M), april
+    assert "/news/2099/" not in april  # a month still to come is no neighbour
+    year = page("/news/2022/")
+    assert len(dated_links(year)) == 2
+    assert re.search(r"^=> /news/2021/ .*2021$", year, re.M), year
+    newest = page("/news/")
+    assert dated_links(newest)[0][2] == "Panen Raya di Barru"
+    assert "=> /news/page/2/ " in newest
+    assert dated_links(page("/news/page/2/"))
+    assert page("/news/2022/04/panen").startswith("# Panen Raya di Barru")
+    assert get("/news/2022/05/").status == 51
+    assert get("/news/2099/").status == 51
+    june = page("/archive/2021/06/")
+    assert re.search(r"^=> /archive/2022/04/ .*April 2022$", june, re.M), june
+    assert "=> /archive/2021/ " in june
+    items = menu("/news/2022/04/")
+    assert any(line.startswith("02022-04-21 Panen Raya di Barru\t/news/2022/04/panen\t")
+               for line in items), items
+    assert any(line.startswith("1") and line.split("\t")[1] == "/news/2022/" for line in items)
+
+
 def test_search():
     r = get("/search")
     assert r.status == 10 and r.meta, r.header

@@ -305,7 +305,7 @@ static void test_frame_keeps_nul_for_the_answer(void)
 
 static void test_front_page_menu(void)
 {
-	const char *want = "iFront\t\terror.host\t1\r\n0A\t/news/a\t127.0.0.1\t7070\r\n.\r\n";
+	const char *want = "iFront\t\terror.host\t1\r\n0A\t/news/a\tlocalhost\t7070\r\n.\r\n";
 	struct answer a;
 	ask(&a, "");
 	CHECK_STR(a.text, want);
@@ -321,7 +321,7 @@ static void test_front_page_menu(void)
 
 static void test_menu_host_rule(void)
 {
-	/* "localhost" asked for by SNI stays the name; other names always do. */
+	/* Menus name the host, never the socket's address, plain or TLS. */
 	struct request_info tls_info = plain_info;
 	tls_info.tls = true;
 	tls_info.sni = "localhost";
@@ -341,6 +341,18 @@ static void test_menu_host_rule(void)
 	answer_with(&a, &tls_info, "/", 1);
 	CHECK(strstr(a.text, "\t/news/a\tlocalhost\t7070\r\n") != NULL);
 	done(&a);
+	/* What the host advertises wins: its public name and port. */
+	vhost.advertise_host = "gopher.example";
+	vhost.advertise_port = 70;
+	ask(&a, "/");
+	CHECK(strstr(a.text, "\t/news/a\tgopher.example\t70\r\n") != NULL);
+	CHECK(strstr(a.text, "\t127.0.0.1\t") == NULL && strstr(a.text, "\t7070\r\n") == NULL);
+	done(&a);
+	ask(&a, "/caps.txt");
+	CHECK(strstr(a.text, "\r\nServerTLSPort=70\r\n") != NULL);
+	done(&a);
+	vhost.advertise_host = NULL;
+	vhost.advertise_port = 0;
 }
 
 static void test_text_page_is_dot_stuffed(void)
@@ -357,7 +369,7 @@ static void test_search(void)
 	ask(&a, "/search");
 	CHECK_STR(last_query, "(none)");
 	CHECK_STR(a.text, "iSearch the news\t\terror.host\t1\r\n"
-	                  "7Search the news\t/search\t127.0.0.1\t7070\r\n.\r\n");
+	                  "7Search the news\t/search\tlocalhost\t7070\r\n.\r\n");
 	done(&a);
 	ask(&a, "/search\tpemilu barru");
 	CHECK_STR(last_query, "pemilu barru");
@@ -435,10 +447,10 @@ static void test_generated_listing(void)
 	ask(&a, "/plain");
 	CHECK_STR(a.text, "iIndex of /plain/\t\terror.host\t1\r\n"
 	                  "i\t\terror.host\t1\r\n"
-	                  "1..\t/\t127.0.0.1\t7070\r\n"
-	                  "gb.gif\t/plain/b.gif\t127.0.0.1\t7070\r\n"
-	                  "1sub/\t/plain/sub/\t127.0.0.1\t7070\r\n"
-	                  "0z.txt\t/plain/z.txt\t127.0.0.1\t7070\r\n"
+	                  "1..\t/\tlocalhost\t7070\r\n"
+	                  "gb.gif\t/plain/b.gif\tlocalhost\t7070\r\n"
+	                  "1sub/\t/plain/sub/\tlocalhost\t7070\r\n"
+	                  "0z.txt\t/plain/z.txt\tlocalhost\t7070\r\n"
 	                  ".\r\n");
 	done(&a);
 	vhost.listing = false;
@@ -454,9 +466,9 @@ static void test_gophermap_with_listing(void)
 	struct answer a;
 	ask(&a, "/docs/");
 	CHECK_STR(a.text, "iOur documents\t\terror.host\t1\r\n"
-	                  "0Read me\t/docs/readme.txt\t127.0.0.1\t7070\r\n"
-	                  "1..\t/\t127.0.0.1\t7070\r\n"
-	                  "0readme.txt\t/docs/readme.txt\t127.0.0.1\t7070\r\n"
+	                  "0Read me\t/docs/readme.txt\tlocalhost\t7070\r\n"
+	                  "1..\t/\tlocalhost\t7070\r\n"
+	                  "0readme.txt\t/docs/readme.txt\tlocalhost\t7070\r\n"
 	                  ".\r\n");
 	done(&a);
 }
@@ -471,6 +483,7 @@ static void test_caps_txt(void)
 	CHECK(strstr(a.text, "\r\nServerSoftware=Kabar\r\n") != NULL);
 	CHECK(strstr(a.text, "\r\nServerSoftwareVersion=" KABAR_VERSION "\r\n") != NULL);
 	CHECK(strstr(a.text, "\r\nServerDescription=Kabar Test\r\n") != NULL);
+	CHECK(strstr(a.text, "\r\nServerTLSPort=7070\r\n") != NULL);
 	CHECK(strstr(a.text, "\r\n.\r\n") != NULL);
 	done(&a);
 }
