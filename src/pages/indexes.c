@@ -172,7 +172,7 @@ void routes_index_entry(struct route_context *ctx, enum index_kind kind,
 	char *title = xasprintf("%s: %s", index_word(ctx, kind), entry->name);
 	if (feed) {
 		char *feed_title = xasprintf("%s: %s", routes_site_title(ctx->snap->vhost), entry->name);
-		struct feed f = {feed_title, feed_path, base};
+		struct feed f = {feed_title, feed_path, base, ctx->snap};
 		write_feed(ctx, &f, &l);
 		free(feed_title);
 	} else if (!write_listing(ctx, title, base, feed_path, &l, page)) {
@@ -387,7 +387,7 @@ void routes_site_feed(struct route_context *ctx)
 	struct listing l;
 	listing_init(&l, ctx->snap, ctx->now);
 	listing_add_all(&l);
-	struct feed f = {routes_site_title(ctx->snap->vhost), "/feed.xml", "/"};
+	struct feed f = {routes_site_title(ctx->snap->vhost), "/feed.xml", "/", ctx->snap};
 	write_feed(ctx, &f, &l);
 	listing_free(&l);
 }

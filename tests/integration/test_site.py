@@ -295,6 +295,50 @@ def test_atom_feeds_parse():
     assert get("/tag/nothing/feed.xml").status == 51
 
 
+# Debian's feedparser reads a feed as feed readers do; it is installed for
+# Debian's own python3, which may not be the one running the tests.
+FEEDPARSER = """
+import json, sys, feedparser
+d = feedparser.parse(sys.stdin.buffer.read())
+print(json.dumps({"bozo": bool(d.bozo), "entries": [
+    {"language": e.content[0].get("language") if e.get("content") else None,
+     "content": [(c.type, c.value) for c in e.get("content", [])]}
+    for e in d.entries]}))
+"""
+
+
+def feedparser_entries(body):
+    import json
+    import subprocess
+    if not os.path.exists("/usr/bin/python3"):
+        raise AssertionError("Debian's python3 is missing (scripts/install-deps.sh test)")
+    out = subprocess.run(["/usr/bin/python3", "-c", FEEDPARSER], input=body, capture_output=True,
+                         timeout=60, check=True)
+    parsed = json.loads(out.stdout)
+    assert not parsed["bozo"], out.stderr
+    return parsed["entries"]
+
+
+def test_feed_entries_carry_text_and_language():
+    """Every entry has the article's whole text (gemtext over Gemini, plain
+    text over Gopher) and its language, as feedparser reads them."""
+    entries = feedparser_entries(get("/feed.xml").body)
+    assert entries
+    for e in entries:
+        assert e["language"], e
+        assert e["content"] and e["content"][0][0] == "text/gemini", e
+    panen = entries[0]
+    assert "Petani di Barru memanen padi." in panen["content"][0][1]
+    # Links in the text are absolute: a feed reader shows it away from the site.
+    assert f"=> gemini://localhost:{server().gemini_port}/tag/pertanian/ " in panen["content"][0][1]
+    # Entries say their own language: the Go posts are English.
+    assert {e["language"] for e in entries} >= {"en"}, [e["language"] for e in entries]
+    raw = gopher(server().gopher_port, "/feed.xml")
+    gopher_entries = feedparser_entries(raw[:-3] if raw.endswith(b"\r\n.\r\n") else raw)
+    assert gopher_entries and all(e["content"][0][0] == "text/plain" for e in gopher_entries)
+    assert "Petani di Barru memanen padi." in gopher_entries[0]["content"][0][1]
+
+
 def test_gopher_menus():
     lines = menu("/")
     for line in lines:
