@@ -29,8 +29,6 @@ struct page {
 	size_t wrap_columns; /* PAGE_GOPHER_TEXT line width */
 };
 
-/* Widest Gopher menu display string, in display columns. */
-#define PAGE_GOPHER_DISPLAY_COLUMNS 70
 
 void page_title(struct page *p, const char *title);
 void page_heading(struct page *p, const char *heading);
@@ -59,8 +57,5 @@ void page_absolute_url(struct buf *out, const struct origin *origin, enum output
 /* "2022-04-21": the day of w in the zone it was written in. */
 void page_day(char out[11], const struct when *w);
 
-/* Appends s as a Gopher display string: no TAB, CR or LF, at most columns
- * display columns, cut on a character boundary and ended with "…". */
-void page_gopher_display(struct buf *out, const char *s, size_t columns);
 
 #endif

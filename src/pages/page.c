@@ -6,22 +6,8 @@
 
 #include "alloc.h"
 #include "date.h"
+#include "gopher_lines.h"
 #include "text.h"
-
-#define GOPHER_INFO_END "\t\terror.host\t1\r\n"
-
-/* Bytes in the UTF-8 sequence that starts with c (1 for a stray byte, so a
- * malformed string still moves forward). */
-static size_t utf8_sequence_length(unsigned char c)
-{
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	if (c >= 0xe0)
-		return c <= 0xef ? 3 : 1;
-	if (c >= 0xc2)
-		return 2;
-	return 1;
-}
 
 /* Copies s through the sanitizer: line breaks and tabs made spaces, other
  * controls and bidi controls dropped, so a menu field or a one-line gemtext
@@ -30,51 +16,6 @@ static size_t utf8_sequence_length(unsigned char c)
 static char *one_line(const char *s)
 {
 	return text_cleaned(s, TEXT_CLEAN_NO_BIDI);
-}
-
-void page_gopher_display(struct buf *out, const char *s, size_t columns)
-{
-	char *line = one_line(s);
-	size_t len = strlen(line);
-	if (text_width(line, len) <= columns) {
-		buf_append(out, line, len);
-		free(line);
-		return;
-	}
-	/* Keep whole characters while they and the ellipsis still fit. */
-	size_t used = 0, kept = 0;
-	while (kept < len) {
-		size_t n = utf8_sequence_length((unsigned char)line[kept]);
-		if (kept + n > len)
-			break;
-		size_t w = text_width(line + kept, n);
-		if (used + w + 1 > columns)
-			break;
-		used += w;
-		kept += n;
-	}
-	buf_append(out, line, kept);
-	buf_puts(out, "…");
-	free(line);
-}
-
-static void gopher_info(struct page *p, const char *text)
-{
-	buf_putc(p->body, 'i');
-	page_gopher_display(p->body, text, PAGE_GOPHER_DISPLAY_COLUMNS);
-	buf_puts(p->body, GOPHER_INFO_END);
-}
-
-/* Info lines wrapped at the menu width, so long text is not cut off. */
-static void gopher_info_wrapped(struct page *p, const char *text)
-{
-	char *line = one_line(text);
-	if (line[strspn(line, " ")] == '\0')
-		buf_puts(p->body, "i" GOPHER_INFO_END);
-	else
-		text_wrap(p->body, line, strlen(line), PAGE_GOPHER_DISPLAY_COLUMNS, "i", "i",
-		          GOPHER_INFO_END);
-	free(line);
 }
 
 static void gopher_text_line(struct page *p, const char *text)
@@ -108,9 +49,9 @@ static void page_line(struct page *p, const char *gemtext_prefix, bool wrap_in_m
 		break;
 	case PAGE_GOPHER_MENU:
 		if (wrap_in_menu)
-			gopher_info_wrapped(p, text);
+			menu_info_wrapped(p->body, text);
 		else
-			gopher_info(p, text);
+			menu_info(p->body, text);
 		break;
 	case PAGE_GOPHER_TEXT:
 		gopher_text_line(p, text);
@@ -139,7 +80,7 @@ void page_blank(struct page *p)
 	if (p->form == PAGE_GEMTEXT)
 		buf_putc(p->body, '\n');
 	else if (p->form == PAGE_GOPHER_MENU)
-		buf_puts(p->body, "i" GOPHER_INFO_END);
+		menu_info(p->body, "");
 	else
 		buf_puts(p->body, "\r\n");
 }
@@ -168,10 +109,8 @@ void page_absolute_url(struct buf *out, const struct origin *origin, enum output
 
 static void gopher_menu_item(struct page *p, char type, const char *selector, const char *label)
 {
-	buf_putc(p->body, type);
-	page_gopher_display(p->body, label, PAGE_GOPHER_DISPLAY_COLUMNS);
 	char *clean = one_line(selector);
-	buf_printf(p->body, "\t%s\t%s\t%d\r\n", clean, p->origin->host, p->origin->port);
+	menu_item(p->body, type, label, clean, p->origin->host, p->origin->port);
 	free(clean);
 }
 

@@ -477,20 +477,6 @@ static void test_long_headline_cut_in_menu(void)
 	CHECK(has(body, "02020-01-02 Pemerintah Kabupaten Barru menggelar rapat koordinasi lint…\t"));
 }
 
-static void test_display_strings(void)
-{
-	struct buf b = {0};
-	page_gopher_display(&b, "tab\there\r\nnew\x1b[2J\xe2\x80\xae!", 70);
-	CHECK_STR(b.data, "tab here new[2J!");
-	buf_clear(&b);
-	/* Wide characters count two columns: 36 of them cannot all fit. */
-	page_gopher_display(&b, "日本語日本語日本語日本語日本語日本語日本語日本語日本語日本語日本語日本語", 70);
-	CHECK(text_width(b.data, b.len) <= 70);
-	CHECK(strstr(b.data, "…") != NULL);
-	CHECK(text_valid_utf8(b.data, b.len));
-	buf_free(&b);
-}
-
 static void test_language_and_port(void)
 {
 	vhost.lang = "id";
@@ -523,7 +509,6 @@ int main(void)
 	RUN(test_search);
 	RUN(test_feed_routes);
 	RUN(test_long_headline_cut_in_menu);
-	RUN(test_display_strings);
 	RUN(test_language_and_port);
 	route_result_free(&result);
 	newsroom_close();
