@@ -16,6 +16,10 @@
  * the same thing in both protocols.
  */
 
+/* The Gopher item type of an article's address: a menu, whose links a
+ * client can follow (its plain text is at the address with ".txt"). */
+#define PAGE_ARTICLE_TYPE '1'
+
 enum page_form {
 	PAGE_GEMTEXT,
 	PAGE_GOPHER_MENU,

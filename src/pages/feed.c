@@ -196,7 +196,7 @@ static void entry(struct buf *out, const struct article *a, const struct feed *f
 	xml_text(out, a->meta.lang != NULL ? a->meta.lang : feed_lang(vhost));
 	buf_puts(out, "\">\n");
 	xml_element(out, "    ", "title", a->meta.title != NULL ? a->meta.title : a->path);
-	link_element(out, "    ", "alternate", origin, kind, '0', a->path);
+	link_element(out, "    ", "alternate", origin, kind, PAGE_ARTICLE_TYPE, a->path);
 	entry_id(out, a, vhost, origin);
 	if (a->meta.date.set)
 		time_element(out, "    ", "published", &a->meta.date);

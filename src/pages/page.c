@@ -183,7 +183,7 @@ void page_article_link(struct page *p, const struct article *a)
 {
 	const char *headline = a->meta.title != NULL ? a->meta.title : a->path;
 	if (!a->meta.date.set) {
-		page_link(p, '0', a->path, headline);
+		page_link(p, PAGE_ARTICLE_TYPE, a->path, headline);
 		return;
 	}
 	char day[11];
@@ -192,6 +192,6 @@ void page_article_link(struct page *p, const struct article *a)
 	 * a menu has no room to spare for the dash. */
 	const char *between = p->form == PAGE_GEMTEXT ? " - " : " ";
 	char *label = xasprintf("%s%s%s", day, between, headline);
-	page_link(p, '0', a->path, label);
+	page_link(p, PAGE_ARTICLE_TYPE, a->path, label);
 	free(label);
 }

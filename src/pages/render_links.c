@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
 #include "itemtype.h"
@@ -35,7 +36,7 @@ static char *link_base(const struct article *a)
  * fragment are kept (the fragment only when keep_fragment). False when the
  * link would climb out of the capsule. */
 static bool resolve_path(struct buf *out, const struct article *a, const char *ref,
-                         const struct render_context *ctx, bool keep_fragment)
+                         const struct render_context *ctx, bool keep_fragment, bool *article)
 {
 	char *base = link_base(a);
 	struct buf path = {0};
@@ -49,6 +50,7 @@ static bool resolve_path(struct buf *out, const struct article *a, const char *r
 	const struct article *target = NULL;
 	if (kind == LINK_SITE && ctx->snapshot != NULL)
 		target = snapshot_link_target(ctx->snapshot, path.data);
+	*article = kind == LINK_SELF || (target != NULL && target->path != NULL);
 	if (kind == LINK_SELF)
 		buf_puts(out, a->path != NULL ? a->path : "/");
 	else if (target != NULL && target->path != NULL)
@@ -58,6 +60,12 @@ static bool resolve_path(struct buf *out, const struct article *a, const char *r
 	buf_append(out, suffix, keep_fragment ? strlen(suffix) : strcspn(suffix, "#"));
 	buf_free(&path);
 	return true;
+}
+
+/* The Gopher item type of a site path: an article's address is a menu. */
+static char item_type_of_site_path(const char *path, bool article)
+{
+	return article ? '1' : item_type_of_path(path);
 }
 
 /* Whether a link's URL leads anywhere: not empty, and not out of the
@@ -111,7 +119,8 @@ char *render_resolve_url(const char *url, const struct article *a,
 		return buf_steal(&out);
 	}
 	struct buf path = {0};
-	if (!resolve_path(&path, a, url, ctx, proto == OUTPUT_GEMINI))
+	bool article = false;
+	if (!resolve_path(&path, a, url, ctx, proto == OUTPUT_GEMINI, &article))
 		buf_puts(&path, "/");
 	if (base != NULL && base[0] != '\0') {
 		size_t base_len = strlen(base);
@@ -120,12 +129,69 @@ char *render_resolve_url(const char *url, const struct article *a,
 		buf_append(&out, base, base_len);
 		if (proto == OUTPUT_GOPHER) {
 			buf_putc(&out, '/');
-			buf_putc(&out, item_type_of_path(path.data));
+			buf_putc(&out, item_type_of_site_path(path.data, article));
 		}
 	}
 	append_url(&out, path.data);
 	buf_free(&path);
 	return buf_steal(&out);
+}
+
+/* A gopher:// URL as the item it names: "gopher://host:port/Tselector",
+ * the type '1' and the selector empty when there is no path. False when
+ * the URL does not parse. */
+static bool gopher_url_item(struct buf *out, const char *url, const char *display)
+{
+	struct url u;
+	if (url_parse(url, strlen(url), &u) != URL_OK)
+		return false;
+	const char *raw = u.raw_path;
+	bool typed = raw[0] == '/' && raw[1] != '\0';
+	const char *selector = typed ? raw + 2 : "";
+	struct buf decoded = {0};
+	/* RFC 1436's types and the common later ones; anything else is left to
+	 * the reader's own client through a "URL:" item. */
+	bool known = !typed || strchr("0123456789+gIThis:;<dP", raw[1]) != NULL;
+	bool ok = known && u.host != NULL && u.host[0] != '\0' &&
+	          url_decode(&decoded, selector, strlen(selector), true) == URL_OK &&
+	          menu_item(out, typed ? raw[1] : '1', display, decoded.data ? decoded.data : "",
+	                    u.host, u.port > 0 ? u.port : 70);
+	buf_free(&decoded);
+	url_free(&u);
+	return ok;
+}
+
+/*
+ * One link of an article as a menu item: a path of this site by its item
+ * type on ctx->menu (an article's address is a menu), a gopher:// URL as
+ * the item it names, any other scheme an "h" item with a "URL:" selector.
+ * A link nothing can follow is written as an info line.
+ */
+void render_gopher_item(struct buf *out, const char *url, const char *display,
+                        const struct article *a, const struct render_context *ctx)
+{
+	bool written = false;
+	if (has_scheme(url) || (url[0] == '/' && url[1] == '/')) {
+		char *resolved = render_resolve_url(url, a, ctx, OUTPUT_GOPHER);
+		size_t scheme = url_scheme_length(resolved, strlen(resolved));
+		if (scheme == strlen("gopher") && strncasecmp(resolved, "gopher", scheme) == 0)
+			written = gopher_url_item(out, resolved, display);
+		if (!written) {
+			char *selector = xasprintf("URL:%s", resolved);
+			written = menu_item(out, 'h', display, selector, ctx->menu->host, ctx->menu->port);
+			free(selector);
+		}
+		free(resolved);
+	} else {
+		struct buf path = {0};
+		bool article = false;
+		if (resolve_path(&path, a, url, ctx, false, &article))
+			written = menu_item(out, item_type_of_site_path(path.data, article), display,
+			                    path.data, ctx->menu->host, ctx->menu->port);
+		buf_free(&path);
+	}
+	if (!written)
+		menu_info(out, display);
 }
 
 /* What an image is called: its alt text (or caption), else its file

@@ -210,8 +210,26 @@ static void neighbour_link(struct page *p, const char *word, const struct articl
 		page_day(day, &a->meta.date);
 	char *label = xasprintf("%s: %s%s%s", word, day, day[0] ? " " : "",
 	                        a->meta.title != NULL ? a->meta.title : a->path);
-	page_link(p, '0', a->path, label);
+	page_link(p, PAGE_ARTICLE_TYPE, a->path, label);
 	free(label);
+}
+
+/* "Author: Rina Paluseri", "Tags: banjir": the index pages of what the
+ * article names, for Gopher, whose text shows them as words only (gemtext
+ * links them in the byline and the tag line). */
+static void named_index_links(struct page *p, const struct index *idx, const char *kind,
+                              const char *word, char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct index_entry *entry = listing_entry_named(idx, names[i]);
+		if (entry == NULL)
+			continue;
+		char *path = xasprintf("/%s/%s/", kind, entry->key);
+		char *label = xasprintf("%s: %s", word, entry->name);
+		page_link(p, '1', path, label);
+		free(label);
+		free(path);
+	}
 }
 
 static void article_related(struct route_context *ctx, struct page *p, const struct article *a)
@@ -242,12 +260,16 @@ static void article_navigation(struct route_context *ctx, struct page *p, const 
 		free(label);
 		free(path);
 	}
+	if (ctx->out == OUTPUT_GOPHER) {
+		named_index_links(p, &ctx->snap->authors, "author", ctx->labels->author,
+		                  a->meta.authors, a->meta.n_authors);
+		named_index_links(p, &ctx->snap->tags, "tag", ctx->labels->tags, a->meta.tags,
+		                  a->meta.n_tags);
+	}
 	page_link(p, '1', "/", ctx->labels->front_page);
 }
 
-/* In the article's own language: its lang= and the words around it
- * (related, newer, older) as well as its byline and reading time. */
-void routes_article_page(struct route_context *ctx, const struct article *a)
+static void article_page(struct route_context *ctx, const struct article *a, enum page_form form)
 {
 	struct page p;
 	routes_begin_page(ctx, &p);
@@ -260,29 +282,64 @@ void routes_article_page(struct route_context *ctx, const struct article *a)
 	struct buf base = {0};
 	if (ctx->out == OUTPUT_GOPHER)
 		page_base_url(&base, ctx->origin, ctx->out);
-	struct render_context render = {.vhost = ctx->snap->vhost, .base_url = base.data, .snapshot = ctx->snap};
-	if (ctx->out == OUTPUT_GEMINI) {
+	const struct menu_origin menu = {ctx->origin->host, ctx->origin->port};
+	struct render_context render = {.vhost = ctx->snap->vhost, .base_url = base.data,
+	                                .snapshot = ctx->snap, .menu = &menu};
+	p.form = form;
+	if (form == PAGE_GEMTEXT) {
 		render_gemtext(p.body, a, &render);
+	} else if (form == PAGE_GOPHER_MENU) {
+		char *text_path = xasprintf("%s.txt", a->path);
+		page_link(&p, '0', text_path, ctx->labels->plain_text);
+		page_blank(&p);
+		free(text_path);
+		render_gopher_menu(p.body, a, &render);
 	} else {
 		render_gopher_text(p.body, a, &render);
 		ctx->result->gopher_type = '0';
-		p.form = PAGE_GOPHER_TEXT;
 	}
 	buf_free(&base);
 	article_related(ctx, &p, a);
 	article_navigation(ctx, &p, a);
 }
 
-/* An article by its path, its path with ".gmi", or one of its aliases.
- * False when the path names no article. */
+/* In the article's own language: its lang= and the words around it
+ * (related, newer, older) as well as its byline and reading time. In
+ * Gopher the article is a menu, so every link in it can be followed; its
+ * plain text (for saving, and for clients that would rather have text) is
+ * at its address with ".txt". */
+void routes_article_page(struct route_context *ctx, const struct article *a)
+{
+	article_page(ctx, a, ctx->out == OUTPUT_GOPHER ? PAGE_GOPHER_MENU : PAGE_GEMTEXT);
+}
+
+/* The article path names with suffix taken off (".gmi" in Gemini, ".txt"
+ * for the plain text in Gopher), cutting it off asked; NULL when none. */
+static const struct article *article_with_suffix(struct route_context *ctx, char *asked,
+                                                 const char *suffix)
+{
+	size_t len = strlen(asked);
+	if (!text_ends_with(asked, len, suffix))
+		return NULL;
+	asked[len - strlen(suffix)] = '\0';
+	const struct article *a = snapshot_find_article(ctx->snap, asked);
+	if (a == NULL)
+		asked[len - strlen(suffix)] = suffix[0];
+	return a;
+}
+
+/* An article by its path, its path with ".gmi" (Gemini) or ".txt" (its
+ * plain text, Gopher), or one of its aliases. False when the path names no
+ * article. */
 static bool route_article(struct route_context *ctx, const char *path)
 {
 	char *asked = xstrdup(path);
 	const struct article *a = snapshot_find_article(ctx->snap, asked);
-	if (a == NULL && text_ends_with(asked, strlen(asked), ".gmi")) {
-		asked[strlen(asked) - strlen(".gmi")] = '\0';
-		a = snapshot_find_article(ctx->snap, asked);
-	}
+	bool text = false;
+	if (a == NULL && ctx->out == OUTPUT_GEMINI)
+		a = article_with_suffix(ctx, asked, ".gmi");
+	if (a == NULL && ctx->out == OUTPUT_GOPHER)
+		text = (a = article_with_suffix(ctx, asked, ".txt")) != NULL;
 	if (a == NULL) {
 		free(asked);
 		return false;
@@ -293,6 +350,8 @@ static bool route_article(struct route_context *ctx, const char *path)
 		redirect(ctx, a->meta.redirect);
 	else if (strcmp(asked, a->path) != 0)
 		redirect(ctx, a->path);
+	else if (text)
+		article_page(ctx, a, PAGE_GOPHER_TEXT);
 	else
 		routes_article_page(ctx, a);
 	free(asked);

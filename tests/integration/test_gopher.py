@@ -83,7 +83,7 @@ def assert_error(raw, words):
 
 def article_selector(port):
     for item in menu_lines(gopher(port, "/")):
-        if item[0] == "0" and item[2].startswith("/news/"):
+        if item[0] == "1" and item[2].startswith("/news/"):
             return item[2]
     raise AssertionError("no article on the front page")
 
@@ -106,7 +106,8 @@ def test_front_page_menu():
 
 def test_article_is_wrapped_text():
     with Server(capsule=make_capsule()) as s:
-        lines = text_lines(gopher(s.gopher_port, article_selector(s.gopher_port)))
+        selector = article_selector(s.gopher_port)
+        lines = text_lines(gopher(s.gopher_port, selector + ".txt"))
         body = "\n".join(lines)
         assert "Kabar dari Barru" in body
         assert "新闻服务器" in body
@@ -114,6 +115,23 @@ def test_article_is_wrapped_text():
             assert display_width(line) <= 70, (display_width(line), line)
         # The CJK paragraph is wrapped into several lines, not cut.
         assert sum(1 for line in lines if "新闻" in line) >= 4
+
+
+def test_article_is_a_menu_to_follow():
+    """The article itself is a menu: its text as info lines within 70
+    columns, the plain text offered first, and the way on as items."""
+    with Server(capsule=make_capsule()) as s:
+        selector = article_selector(s.gopher_port)
+        items = menu_lines(gopher(s.gopher_port, selector))
+        assert items[0][:3] == ("0", "Plain text", selector + ".txt"), items[0]
+        info = [display for kind, display, _, _, _ in items if kind == "i"]
+        assert "Kabar dari Barru" in info
+        assert sum(1 for line in info if "新闻" in line) >= 4
+        ways = {(kind, sel) for kind, _, sel, _, _ in items if kind != "i"}
+        assert ("1", "/section/barru/") in ways, ways
+        assert ("1", "/tag/pemilu/") in ways, ways
+        assert ("1", "/author/muh-hasyim/") in ways, ways
+        assert ("1", "/") in ways, ways
 
 
 def test_site_routes():

@@ -246,7 +246,7 @@ def test_addresses_go_up():
     assert re.search(r"^=> /archive/2022/04/ .*April 2022$", june, re.M), june
     assert "=> /archive/2021/ " in june
     items = menu("/news/2022/04/")
-    assert any(line.startswith("02022-04-21 Panen Raya di Barru\t/news/2022/04/panen\t")
+    assert any(line.startswith("12022-04-21 Panen Raya di Barru\t/news/2022/04/panen\t")
                for line in items), items
     assert any(line.startswith("1") and line.split("\t")[1] == "/news/2022/" for line in items)
 
@@ -347,14 +347,16 @@ def test_gopher_menus():
         assert len(fields[0]) <= 71
     assert any(line.startswith("7") and line.split("\t")[1] == "/search" for line in lines)
     section = menu("/section/barru/")
-    assert any(line.startswith("02022-04-21 Panen Raya di Barru\t/news/2022/04/panen\t")
+    assert any(line.startswith("12022-04-21 Panen Raya di Barru\t/news/2022/04/panen\t")
                for line in section), section
 
 
 def test_gopher_article_and_search():
     raw = gopher(server().gopher_port, "/news/2022/04/panen").decode("utf-8")
     assert "Petani di Barru memanen padi." in raw
-    assert "/0/news/2022/04/pasar" in raw
+    assert "\t/news/2022/04/pasar\t" in raw and "1Older: 2022-04-20 Pasar" in raw
+    text = gopher(server().gopher_port, "/news/2022/04/panen.txt").decode("utf-8")
+    assert "Petani di Barru memanen padi." in text and "/1/news/2022/04/pasar" in text
     found = gopher(server().gopher_port, "/search\tpasar").decode("utf-8")
     assert "\t/news/2022/04/pasar\t" in found
 

@@ -83,7 +83,7 @@ static void test_gopher_links_and_bad_utf8(void)
 	struct feed f = {"T", "/tag/x/feed.xml", "/tag/x/", NULL};
 	struct buf out = {0};
 	feed_atom(&out, &f, &vhost, &gopher_origin, OUTPUT_GOPHER, list, 1);
-	CHECK(strstr(out.data, "href=\"gopher://[::1]:7070/0/news/2022/04/bad\"") != NULL);
+	CHECK(strstr(out.data, "href=\"gopher://[::1]:7070/1/news/2022/04/bad\"") != NULL);
 	CHECK(strstr(out.data, "href=\"gopher://[::1]:7070/1/tag/x/\"") != NULL);
 	CHECK(strstr(out.data, "<title>bad  utf</title>") != NULL);
 	CHECK(text_valid_utf8(out.data, out.len));
