@@ -44,7 +44,9 @@ void menu_end(struct buf *out);
 void gopher_text(struct buf *out, const char *s, size_t len);
 
 /* text as info lines wrapped at MENU_DISPLAY_COLUMNS (running text, so
- * nothing is cut off); a blank text is one empty info line. */
-void menu_info_wrapped(struct buf *out, const char *text);
+ * nothing is cut off), the first line's display starting with first and
+ * the others' with rest (a list's "* " and its hanging indent, a quote's
+ * "> "); a blank text is one empty info line. */
+void menu_info_wrapped(struct buf *out, const char *text, const char *first, const char *rest);
 
 #endif

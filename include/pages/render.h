@@ -4,7 +4,7 @@
 #include "article.h"
 #include "buf.h"
 #include "config.h"
-#include "gopher_lines.h"
+#include "site.h"
 
 /*
  * The article renderers: one model, two outputs. Each renders the article
@@ -28,7 +28,7 @@ struct render_context {
 	const struct snapshot *snapshot;
 	/* Where the Gopher menu form's items of this site point (its host's
 	 * advertised name and port); NULL elsewhere. */
-	const struct menu_origin *menu;
+	const struct origin *menu;
 };
 
 /* Gemtext. No text line starts gemtext syntax by accident. */

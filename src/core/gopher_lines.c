@@ -4,6 +4,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "alloc.h"
 #include "text.h"
 
 #define ERROR_HOST "error.host"
@@ -78,13 +79,21 @@ void menu_info(struct buf *out, const char *text)
 	menu_item(out, 'i', text, "", ERROR_HOST, 1);
 }
 
-void menu_info_wrapped(struct buf *out, const char *text)
+void menu_info_wrapped(struct buf *out, const char *text, const char *first, const char *rest)
 {
 	char *line = text_cleaned(text, TEXT_CLEAN_NO_BIDI);
-	if (line[strspn(line, " ")] == '\0')
+	if (line[strspn(line, " ")] == '\0') {
 		buf_puts(out, "i" INFO_END);
-	else
-		text_wrap(out, line, strlen(line), MENU_DISPLAY_COLUMNS, "i", "i", INFO_END);
+		free(line);
+		return;
+	}
+	char *first_prefix = xasprintf("i%s", first);
+	char *rest_prefix = xasprintf("i%s", rest);
+	/* The type character is no part of the display's width. */
+	text_wrap(out, line, strlen(line), MENU_DISPLAY_COLUMNS + 1, first_prefix, rest_prefix,
+	          INFO_END);
+	free(rest_prefix);
+	free(first_prefix);
 	free(line);
 }
 

@@ -3,10 +3,14 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
 #include "date.h"
 #include "gopher_lines.h"
+#include "itemtype.h"
+#include "links.h"
+#include "url.h"
 #include "text.h"
 
 /* Copies s through the sanitizer: line breaks and tabs made spaces, other
@@ -49,7 +53,7 @@ static void page_line(struct page *p, const char *gemtext_prefix, bool wrap_in_m
 		break;
 	case PAGE_GOPHER_MENU:
 		if (wrap_in_menu)
-			menu_info_wrapped(p->body, text);
+			menu_info_wrapped(p->body, text, "", "");
 		else
 			menu_info(p->body, text);
 		break;
@@ -150,6 +154,35 @@ void page_link(struct page *p, char gopher_type, const char *path, const char *l
 	buf_free(&url);
 }
 
+/* A gopher:// URL as the item it names ("gopher://host:port/Tselector";
+ * type '1' and an empty selector without a path). False when it does not
+ * parse or names a type no client knows. */
+static bool gopher_url_item(struct page *p, const char *url, const char *label)
+{
+	struct url u;
+	if (url_parse(url, strlen(url), &u) != URL_OK)
+		return false;
+	const char *raw = u.raw_path;
+	bool typed = raw[0] == '/' && raw[1] != '\0';
+	const char *selector = typed ? raw + 2 : "";
+	struct buf decoded = {0};
+	/* RFC 1436's types and the common later ones. */
+	bool known = !typed || strchr("0123456789+gIThis:;<dP", raw[1]) != NULL;
+	bool ok = known && u.host != NULL && u.host[0] != '\0' &&
+	          url_decode(&decoded, selector, strlen(selector), true) == URL_OK &&
+	          menu_item(p->body, typed ? raw[1] : '1', label, decoded.data ? decoded.data : "",
+	                    u.host, u.port > 0 ? u.port : 70);
+	buf_free(&decoded);
+	url_free(&u);
+	return ok;
+}
+
+static bool is_gopher_url(const char *url)
+{
+	return url_scheme_length(url, strlen(url)) == strlen("gopher") &&
+	       strncasecmp(url, "gopher", strlen("gopher")) == 0;
+}
+
 void page_external_link(struct page *p, const char *url, const char *label)
 {
 	if (p->form == PAGE_GEMTEXT) {
@@ -157,6 +190,8 @@ void page_external_link(struct page *p, const char *url, const char *label)
 		return;
 	}
 	if (p->form == PAGE_GOPHER_MENU) {
+		if (is_gopher_url(url) && gopher_url_item(p, url, label))
+			return;
 		char *selector = xasprintf("URL:%s", url);
 		gopher_menu_item(p, 'h', selector, label);
 		free(selector);
@@ -168,6 +203,99 @@ void page_external_link(struct page *p, const char *url, const char *label)
 	gopher_text_link(p, label, &where);
 	free(clean);
 	buf_free(&where);
+}
+
+void page_link_from(struct page *p, const char *base, const char *self, const char *ref,
+                    const char *label, const struct snapshot *snap)
+{
+	struct buf path = {0};
+	const char *suffix;
+	enum link_kind kind = links_resolve(base, ref, &path, &suffix);
+	const struct article *target = NULL;
+	if (kind == LINK_SITE && snap != NULL)
+		target = snapshot_link_target(snap, path.data);
+	if (target != NULL && target->path != NULL) {
+		buf_clear(&path);
+		buf_puts(&path, target->path);
+	} else if (kind == LINK_SELF) {
+		buf_puts(&path, self != NULL ? self : base);
+	}
+	/* A selector carries no fragment. */
+	size_t kept = p->form == PAGE_GEMTEXT ? strlen(suffix) : strcspn(suffix, "#");
+	buf_append(&path, suffix, kept);
+	if (kind == LINK_EXTERNAL)
+		page_external_link(p, ref, label);
+	else if (kind == LINK_OUTSIDE)
+		page_text(p, label);
+	else if (target != NULL || kind == LINK_SELF)
+		page_link(p, PAGE_ARTICLE_TYPE, path.data, label);
+	else
+		page_link(p, item_type_of_path(path.data), path.data, label);
+	buf_free(&path);
+}
+
+/* "=> URL label" in a Gopher menu: the label (else the URL) as its item. */
+static void gemtext_link_in_menu(struct page *p, const char *line, const char *base,
+                                 const struct snapshot *snap)
+{
+	const char *url = line + 2 + strspn(line + 2, " \t");
+	size_t url_len = strcspn(url, " \t");
+	if (url_len == 0)
+		return;
+	const char *label = url + url_len + strspn(url + url_len, " \t");
+	char *target = xstrndup(url, url_len);
+	page_link_from(p, base, base, target, label[0] != '\0' ? label : target, snap);
+	free(target);
+}
+
+/* One line of gemtext in a Gopher menu; *pre is whether a preformatted
+ * block is open. */
+static void gemtext_line_in_menu(struct page *p, const char *line, const char *base,
+                                 const struct snapshot *snap, bool *pre)
+{
+	if (strncmp(line, "```", 3) == 0) {
+		*pre = !*pre;
+		return;
+	}
+	if (*pre)
+		menu_info(p->body, line);
+	else if (strncmp(line, "=>", 2) == 0)
+		gemtext_link_in_menu(p, line, base, snap);
+	else if (line[0] == '#')
+		menu_info_wrapped(p->body, line + strspn(line, "#") + strspn(line + strspn(line, "#"), " \t"),
+		                  "", "");
+	else if (strncmp(line, "* ", 2) == 0)
+		menu_info_wrapped(p->body, line + 2, "* ", "  ");
+	else if (line[0] == '>')
+		menu_info_wrapped(p->body, line + 1 + strspn(line + 1, " "), "> ", "> ");
+	else
+		menu_info_wrapped(p->body, line, "", "");
+}
+
+void page_gemtext(struct page *p, const char *text, size_t len, const char *base,
+                  const struct snapshot *snap)
+{
+	if (p->form == PAGE_GEMTEXT) {
+		buf_append(p->body, text, len);
+		if (len > 0 && text[len - 1] != '\n')
+			buf_putc(p->body, '\n');
+		return;
+	}
+	bool pre = false;
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl != NULL ? (size_t)(nl - text) : len;
+		size_t line_len = end - pos;
+		if (line_len > 0 && text[pos + line_len - 1] == '\r')
+			line_len--;
+		char *line = xstrndup(text + pos, line_len);
+		if (p->form == PAGE_GOPHER_MENU)
+			gemtext_line_in_menu(p, line, base, snap, &pre);
+		else
+			page_text(p, line);
+		free(line);
+		pos = end + 1;
+	}
 }
 
 void page_day(char out[11], const struct when *w)

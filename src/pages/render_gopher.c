@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "gopher_lines.h"
 #include "text.h"
 
 /* Gopher text: wrapped to the site's width, every link gathered in a

@@ -2,11 +2,11 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "alloc.h"
 #include "itemtype.h"
 #include "links.h"
+#include "page.h"
 #include "snapshot.h"
 #include "url.h"
 
@@ -60,12 +60,6 @@ static bool resolve_path(struct buf *out, const struct article *a, const char *r
 	buf_append(out, suffix, keep_fragment ? strlen(suffix) : strcspn(suffix, "#"));
 	buf_free(&path);
 	return true;
-}
-
-/* The Gopher item type of a site path: an article's address is a menu. */
-static char item_type_of_site_path(const char *path, bool article)
-{
-	return article ? '1' : item_type_of_path(path);
 }
 
 /* Whether a link's URL leads anywhere: not empty, and not out of the
@@ -129,7 +123,7 @@ char *render_resolve_url(const char *url, const struct article *a,
 		buf_append(&out, base, base_len);
 		if (proto == OUTPUT_GOPHER) {
 			buf_putc(&out, '/');
-			buf_putc(&out, item_type_of_site_path(path.data, article));
+			buf_putc(&out, article ? PAGE_ARTICLE_TYPE : item_type_of_path(path.data));
 		}
 	}
 	append_url(&out, path.data);
@@ -137,61 +131,26 @@ char *render_resolve_url(const char *url, const struct article *a,
 	return buf_steal(&out);
 }
 
-/* A gopher:// URL as the item it names: "gopher://host:port/Tselector",
- * the type '1' and the selector empty when there is no path. False when
- * the URL does not parse. */
-static bool gopher_url_item(struct buf *out, const char *url, const char *display)
-{
-	struct url u;
-	if (url_parse(url, strlen(url), &u) != URL_OK)
-		return false;
-	const char *raw = u.raw_path;
-	bool typed = raw[0] == '/' && raw[1] != '\0';
-	const char *selector = typed ? raw + 2 : "";
-	struct buf decoded = {0};
-	/* RFC 1436's types and the common later ones; anything else is left to
-	 * the reader's own client through a "URL:" item. */
-	bool known = !typed || strchr("0123456789+gIThis:;<dP", raw[1]) != NULL;
-	bool ok = known && u.host != NULL && u.host[0] != '\0' &&
-	          url_decode(&decoded, selector, strlen(selector), true) == URL_OK &&
-	          menu_item(out, typed ? raw[1] : '1', display, decoded.data ? decoded.data : "",
-	                    u.host, u.port > 0 ? u.port : 70);
-	buf_free(&decoded);
-	url_free(&u);
-	return ok;
-}
-
 /*
- * One link of an article as a menu item: a path of this site by its item
- * type on ctx->menu (an article's address is a menu), a gopher:// URL as
- * the item it names, any other scheme an "h" item with a "URL:" selector.
- * A link nothing can follow is written as an info line.
+ * One link of an article as a menu item (page_link_from decides where it
+ * leads: a capsule path by its item type, an article's address a menu, a
+ * gopher:// URL the item it names, any other scheme an "h" item). A URL
+ * with a scheme, or a network-path one, is first made whole as the text
+ * form writes it (spaces encoded, the page's scheme added).
  */
 void render_gopher_item(struct buf *out, const char *url, const char *display,
                         const struct article *a, const struct render_context *ctx)
 {
-	bool written = false;
+	struct page p = {.form = PAGE_GOPHER_MENU, .origin = ctx->menu, .body = out};
 	if (has_scheme(url) || (url[0] == '/' && url[1] == '/')) {
 		char *resolved = render_resolve_url(url, a, ctx, OUTPUT_GOPHER);
-		size_t scheme = url_scheme_length(resolved, strlen(resolved));
-		if (scheme == strlen("gopher") && strncasecmp(resolved, "gopher", scheme) == 0)
-			written = gopher_url_item(out, resolved, display);
-		if (!written) {
-			char *selector = xasprintf("URL:%s", resolved);
-			written = menu_item(out, 'h', display, selector, ctx->menu->host, ctx->menu->port);
-			free(selector);
-		}
+		page_external_link(&p, resolved, display);
 		free(resolved);
-	} else {
-		struct buf path = {0};
-		bool article = false;
-		if (resolve_path(&path, a, url, ctx, false, &article))
-			written = menu_item(out, item_type_of_site_path(path.data, article), display,
-			                    path.data, ctx->menu->host, ctx->menu->port);
-		buf_free(&path);
+		return;
 	}
-	if (!written)
-		menu_info(out, display);
+	char *base = link_base(a);
+	page_link_from(&p, base, a->path, url, display, ctx->snapshot);
+	free(base);
 }
 
 /* What an image is called: its alt text (or caption), else its file

@@ -76,52 +76,13 @@ static size_t listing_page(const struct segments *s, size_t at)
 
 /* ---- front page ---- */
 
-/* One line of the gemtext intro in a Gopher menu: headings without their
- * marks, link lines as items, the rest as info lines. */
-static void intro_line_in_menu(struct page *p, const char *line)
-{
-	if (line[0] == '#') {
-		page_text(p, line + strspn(line, "#") + strspn(line + strspn(line, "#"), " \t"));
-		return;
-	}
-	if (strncmp(line, "=>", 2) != 0) {
-		page_text(p, line);
-		return;
-	}
-	const char *url = line + 2 + strspn(line + 2, " \t");
-	size_t url_len = strcspn(url, " \t");
-	const char *label = url + url_len + strspn(url + url_len, " \t");
-	char *target = xstrndup(url, url_len);
-	if (label[0] == '\0')
-		label = target;
-	if (target[0] == '/')
-		page_link(p, target[url_len - 1] == '/' ? '1' : '0', target, label);
-	else if (url_len > 0)
-		page_external_link(p, target, label);
-	free(target);
-}
-
+/* The capsule's index.gmi above the headlines, its links items in Gopher. */
 static void front_intro(struct route_context *ctx, struct page *p)
 {
 	const char *intro = ctx->snap->front_intro;
 	if (intro == NULL || intro[0] == '\0')
 		return;
-	if (p->form == PAGE_GEMTEXT) {
-		buf_puts(p->body, intro);
-		if (intro[strlen(intro) - 1] != '\n')
-			buf_putc(p->body, '\n');
-		return;
-	}
-	char *copy = xstrdup(intro);
-	char *rest = copy;
-	char *line;
-	while ((line = strsep(&rest, "\n")) != NULL) {
-		if (rest == NULL && line[0] == '\0')
-			break; /* the newline ending the last line */
-		line[strcspn(line, "\r")] = '\0';
-		intro_line_in_menu(p, line);
-	}
-	free(copy);
+	page_gemtext(p, intro, strlen(intro), "/index.gmi", ctx->snap);
 }
 
 static void front_latest(struct route_context *ctx, struct page *p)
@@ -282,9 +243,8 @@ static void article_page(struct route_context *ctx, const struct article *a, enu
 	struct buf base = {0};
 	if (ctx->out == OUTPUT_GOPHER)
 		page_base_url(&base, ctx->origin, ctx->out);
-	const struct menu_origin menu = {ctx->origin->host, ctx->origin->port};
 	struct render_context render = {.vhost = ctx->snap->vhost, .base_url = base.data,
-	                                .snapshot = ctx->snap, .menu = &menu};
+	                                .snapshot = ctx->snap, .menu = ctx->origin};
 	p.form = form;
 	if (form == PAGE_GEMTEXT) {
 		render_gemtext(p.body, a, &render);

@@ -74,7 +74,7 @@ static void test_info_wrapped(void)
 	struct buf text = {0}, b = {0};
 	for (int i = 0; i < 30; i++)
 		buf_puts(&text, "kata ");
-	menu_info_wrapped(&b, text.data);
+	menu_info_wrapped(&b, text.data, "", "");
 	size_t lines = 0, words = 0;
 	for (const char *line = b.data; line != NULL && *line != '\0';) {
 		const char *end = strstr(line, "\r\n");
@@ -89,7 +89,7 @@ static void test_info_wrapped(void)
 	CHECK_INT(lines, 3);
 	CHECK_INT(words, 30);
 	buf_clear(&b);
-	menu_info_wrapped(&b, "   ");
+	menu_info_wrapped(&b, "   ", "", "");
 	CHECK_STR(b.data, "i\t\terror.host\t1\r\n");
 	buf_free(&b);
 	buf_free(&text);

@@ -1,4 +1,5 @@
 #include "render.h"
+#include "gopher_lines.h"
 
 #include "alloc.h"
 #include "check.h"
@@ -72,7 +73,7 @@ static struct vhost test_vhost = {
 };
 
 static struct render_context gemini_ctx = {.vhost = &test_vhost, .base_url = "gemini://kabar.test"};
-static const struct menu_origin test_menu = {"kabar.test", 7070};
+static const struct origin test_menu = {"kabar.test", 7070, false};
 static struct render_context gopher_ctx = {.vhost = &test_vhost, .base_url = "gopher://kabar.test:7070",
                                            .menu = &test_menu};
 
@@ -304,7 +305,7 @@ static void test_seed(void)
 	struct vhost site = test_vhost;
 	site.lang = "id";
 	struct render_context gem = {.vhost = &site, .base_url = "gemini://barru.test"};
-	const struct menu_origin menu = {"barru.test", 70};
+	const struct origin menu = {"barru.test", 70, false};
 	struct render_context gph = {.vhost = &site, .base_url = "gopher://barru.test", .menu = &menu};
 	struct buf gmi = {0}, txt = {0};
 	render_gemtext(&gmi, a, &gem);
