@@ -90,7 +90,9 @@ check_mode /var/lib/kabar/certs 700 kabar
 dpkg-query -W -f='${Conffiles}\n' kabar | grep -q ' /etc/kabar/kabar.yaml ' ||
 	fail "/etc/kabar/kabar.yaml is not a conffile"
 say "/etc/kabar/kabar.yaml is a conffile"
-[ -f /srv/kabar/index.gmi ] && [ -f /srv/kabar/news/welcome.md ] || fail "no starter capsule in /srv/kabar"
+if [ ! -f /srv/kabar/index.gmi ] || [ ! -f /srv/kabar/news/welcome.md ]; then
+	fail "no starter capsule in /srv/kabar"
+fi
 say "/srv/kabar holds the starter capsule"
 
 unit=$(dpkg -L kabar | grep '/systemd/system/kabar.service$') || fail "no kabar.service installed"
@@ -104,12 +106,31 @@ if command -v systemd-analyze >/dev/null; then
 fi
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 workdir=$(sed -n 's/^WorkingDirectory=//p' "$unit")
-[ -n "$exec_start" ] && [ -n "$workdir" ] || fail "$unit: no ExecStart or WorkingDirectory"
+if [ -z "$exec_start" ] || [ -z "$workdir" ]; then
+	fail "$unit: no ExecStart or WorkingDirectory"
+fi
 check_cmd=$(printf '%s\n' "$exec_start" | sed 's/ serve / check /')
 # shellcheck disable=SC2086
 (cd "$workdir" && setpriv --reuid=kabar --regid=kabar --init-groups -- $check_cmd) \
 	>"$work/check.log" 2>&1 || { cat "$work/check.log" >&2; fail "kabar check on the installed settings"; }
 say "kabar check: $(tail -1 "$work/check.log")"
+
+# The server started last ($pid, logging to $log) has bound its ports and
+# read its capsule; or it failed.
+wait_loaded() {
+	tries=0
+	until grep -q 'first load done' "$log"; do
+		kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "kabar exited"; }
+		tries=$((tries + 1))
+		[ "$tries" -le 100 ] || { cat "$log" >&2; fail "no 'first load done' in 10 s"; }
+		sleep 0.1
+	done
+}
+stop_kabar() {
+	kill "$pid"
+	wait "$pid" || fail "kabar did not exit 0 on SIGTERM"
+	pid=""
+}
 
 say "serving: $exec_start, as kabar, in $workdir"
 log="$work/serve.log"
@@ -118,16 +139,13 @@ log="$work/serve.log"
 	$exec_start --gemini 127.0.0.1:0 --gopher 127.0.0.1:0) >"$log" 2>&1 &
 pid=$!
 port_of() { sed -n "s/^listening $1 127.0.0.1:\([0-9]*\)$/\1/p" "$log" | head -1; }
-tries=0
-until grep -q 'first load done' "$log"; do
-	kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "kabar exited"; }
-	tries=$((tries + 1))
-	[ "$tries" -le 100 ] || { cat "$log" >&2; fail "no 'first load done' in 10 s"; }
-	sleep 0.1
-done
+wait_loaded
 gemini_port=$(port_of gemini)
 gopher_port=$(port_of gopher)
-[ -n "$gemini_port" ] && [ -n "$gopher_port" ] || { cat "$log" >&2; fail "no listening lines"; }
+if [ -z "$gemini_port" ] || [ -z "$gopher_port" ]; then
+	cat "$log" >&2
+	fail "no listening lines"
+fi
 say "listening: gemini $gemini_port, gopher $gopher_port"
 
 check_mode /var/lib/kabar/certs/kabar.example.key 600 kabar
@@ -145,10 +163,22 @@ case $menu in
 *) printf '%s\n' "$menu" | head -5 >&2; fail "gopher / is not the starter's front page" ;;
 esac
 
-kill "$pid"
-wait "$pid" || fail "kabar did not exit 0 on SIGTERM"
-pid=""
+stop_kabar
 say "stopped by SIGTERM"
+
+# Started as root by hand (no user: in the settings), kabar runs as the
+# package's kabar, not the shared nobody.
+say "started as root: it runs as kabar"
+log="$work/root.log"
+# shellcheck disable=SC2086
+(cd "$workdir" && exec $exec_start --gemini 127.0.0.1:0 --gopher 127.0.0.1:0) >"$log" 2>&1 &
+pid=$!
+wait_loaded
+ran_as=$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")
+[ "$ran_as" = "$uid" ] || fail "started as root, kabar runs as uid $ran_as, not kabar ($uid)"
+grep -q 'shared user nobody' "$log" && fail "a warning about nobody although kabar exists"
+stop_kabar
+say "uid $ran_as (kabar), no warning about nobody"
 
 say "purging it"
 apt-get purge -y -q kabar >"$work/purge.log" 2>&1 || { cat "$work/purge.log" >&2; fail "apt-get purge"; }
