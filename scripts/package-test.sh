@@ -57,8 +57,13 @@ say "building the .deb from a copy of the tree"
 src="$work/kabar"
 mkdir "$src"
 # What git tracks or would track: no build folders, no certificates.
-git ls-files -z -c -o --exclude-standard | tar --null --ignore-failed-read -T - -cf - 2>/dev/null |
-	tar -C "$src" -xf -
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	git ls-files -z -c -o --exclude-standard |
+		tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$src" -xf -
+else
+	tar --exclude=./.git --exclude='./build*' --exclude='./certs/*.*' -cf - . | tar -C "$src" -xf -
+fi
+[ -f "$src/debian/rules" ] || fail "the copy of the tree has no debian/rules"
 (cd "$src" && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1 ||
 	{ tail -40 "$work/build.log" >&2; fail "dpkg-buildpackage -us -uc -b"; }
 deb=$(ls "$work"/kabar_*.deb)
