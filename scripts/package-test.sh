@@ -49,9 +49,7 @@ trap 'exit 1' INT TERM
 
 say "installing the packaging tools"
 export DEBIAN_FRONTEND=noninteractive
-sh scripts/install-deps.sh build
-apt-get install -y -q --no-install-recommends build-essential dpkg-dev debhelper lintian \
-	fakeroot curl openssl >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; fail "apt-get install"; }
+sh scripts/install-deps.sh package
 
 say "building the .deb from a copy of the tree"
 src="$work/kabar"
