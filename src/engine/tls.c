@@ -1,6 +1,7 @@
 #include "tls.h"
 
 #include "alloc.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -213,6 +214,37 @@ int tls_generate_cert(char *const *names, size_t n_names, int dir_fd, const char
 	return rc;
 }
 
+/* The folder holds private keys: whatever it shipped as (a clone's certs/
+ * is 0755), it becomes 0700 and, started as root, the service user's (who
+ * makes a reloaded host's key in it), or the start is refused. */
+static int keep_certs_private(int fd, const char *dir, uid_t owner, gid_t group,
+                              struct buf *errors)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		buf_printf(errors, "%s: cannot read its mode: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (owner != (uid_t)-1 && st.st_uid != owner && fchown(fd, owner, group) != 0) {
+		buf_printf(errors, "%s: cannot hand over to the service user: %s\n", dir,
+		           strerror(errno));
+		return -1;
+	}
+	mode_t mode = st.st_mode & 07777;
+	if ((mode & 077) == 0)
+		return 0;
+	if (fchmod(fd, mode & 07700) != 0) {
+		buf_printf(errors,
+		           "%s: mode %04o lets other users reach the private keys, and kabar cannot "
+		           "change it (%s): run chmod 0700 %s as its owner\n",
+		           dir, (unsigned)mode, strerror(errno), dir);
+		return -1;
+	}
+	log_warn("%s: mode %04o made %04o: the folder holds private keys", dir, (unsigned)mode,
+	         (unsigned)(mode & 07700));
+	return 0;
+}
+
 int tls_open_certs_dir(const char *dir, uid_t owner, gid_t group, struct buf *errors)
 {
 	if (mkdir(dir, 0700) == 0) {
@@ -226,8 +258,14 @@ int tls_open_certs_dir(const char *dir, uid_t owner, gid_t group, struct buf *er
 		return -1;
 	}
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
 		buf_printf(errors, "%s: cannot open folder: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (keep_certs_private(fd, dir, owner, group, errors) != 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
