@@ -94,6 +94,7 @@ def make_newsroom():
       images/news-link    -> ../news      (a folder link from Carol's into news/)
       images/bob-draft.txt                 (a hard link to Bob's draft)
       images/bob-later.md                  (a hard link to Bob's scheduled article)
+      images/bob-draft.png                 (another hard link to Bob's draft)
       news/alice/gophermap -> ../bob/bob-draft.md
     """
     work = tempdir()
@@ -110,6 +111,7 @@ def make_newsroom():
     os.symlink("../news", os.path.join(a, "images/news-link"))
     os.link(os.path.join(a, "news/bob/bob-draft.md"), os.path.join(a, "images/bob-draft.txt"))
     os.link(os.path.join(a, "news/bob/bob-later.md"), os.path.join(a, "images/bob-later.md"))
+    os.link(os.path.join(a, "news/bob/bob-draft.md"), os.path.join(a, "images/bob-draft.png"))
     os.symlink("../bob/bob-draft.md", os.path.join(a, "news/alice/gophermap"))
     hand_to_service_user(a)
     hand_to_service_user(b)
@@ -207,7 +209,8 @@ def assert_unseen(answers, what, allowed=()):
 READER_PATHS = [
     "/", "/feed.xml", "/feed.gmi", "/news/", "/news/alice/", "/news/bob/", "/images/",
     "/news/alice/bob-link/", "/images/news-link/", "/images/news-link/bob/",
-    "/images/bob-draft.txt", "/images/bob-later.md", "/author/Bob/", "/author/Alice/",
+    "/images/bob-draft.txt", "/images/bob-later.md", "/images/bob-draft.png",
+    "/author/Bob/", "/author/Alice/",
     "/search?secret", "/search?embargoed",
 ] + [f"/{rel}" for rel in list(A_FILES) + list(B_FILES)] + [
     "/news/alice/bob-link/bob-draft.md", "/news/alice/bob-link/bob-later.md",
@@ -286,13 +289,15 @@ def test_no_editor_writes_outside_their_folders():
 
 
 def test_an_upload_over_a_hard_link_leaves_the_other_file_alone():
-    """images/bob-draft.txt is the operator's hard link to Bob's draft:
+    """images/bob-draft.png is the operator's hard link to Bob's draft:
     Carol may replace the name in her folder, never Bob's draft through it."""
     with Newsroom() as room:
         with open(os.path.join(room.a, "news/bob/bob-draft.md"), "rb") as f:
             bob_draft = f.read()
-        r = room.titan("a.test", "/images/bob-draft.txt", b"CAROL-TEXT\n", CAROL, "text/plain")
+        r = room.titan("a.test", "/images/bob-draft.png", PNG, CAROL, "image/png")
         assert r.status in (30, 59, 61), r
+        if r.status == 30:
+            assert room.get("a.test", "/images/bob-draft.png").body == PNG
         with open(os.path.join(room.a, "news/bob/bob-draft.md"), "rb") as f:
             assert f.read() == bob_draft
         assert room.get("a.test", "/news/2024/03/bob-draft").status == 51
@@ -365,16 +370,20 @@ def test_titan_refuses_articles_outside_news_and_server_names():
     with Newsroom() as room:
         embargo = article("Embargo", "2024-03-10T08:00:00+08:00", "CAROL-EMBARGO-BODY",
                           "draft: true\n").encode()
-        r = room.titan("a.test", "/images/carol/embargo.md", embargo, CAROL)
-        assert r.status == 59, r
+        for name, mime in (("embargo.md", "text/markdown"), ("embargo.txt", "text/plain"),
+                           ("embargo.gmi", "text/gemini")):
+            r = room.titan("a.test", f"/images/carol/{name}", embargo, CAROL, mime)
+            assert r.status == 59, (name, r)
         for name in ("gophermap", "index.gmi", "caps.txt", "robots.txt"):
             r = room.titan("a.test", f"/news/alice/{name}", b"iEVIL-MAP\tx\t(NULL)\t0\n", ALICE,
                            "text/plain")
             assert r.status == 59, (name, r)
             r = room.titan("a.test", f"/images/carol/{name}", PNG, CAROL, "image/png")
             assert r.status == 59, (name, r)
-        assert not os.path.exists(os.path.join(room.a, "images/carol/embargo.md"))
-        assert_unseen(room.every_road("a.test", "/images/carol/embargo.md"), "embargo")
+        for name in ("embargo.md", "embargo.txt", "embargo.gmi"):
+            assert not os.path.exists(os.path.join(room.a, "images/carol", name)), name
+            page = room.every_road("a.test", f"/images/carol/{name}")
+            assert all(b"CAROL-EMBARGO-BODY" not in body for body in page.values()), name
 
 
 def test_titan_credits_the_editor_who_uploads():
