@@ -130,6 +130,27 @@ def test_no_road_serves_an_article_source():
         assert b"Harbour opens" in article.raw, article.raw[:500]
 
 
+def test_a_cached_small_file_turned_into_a_link_serves_no_source():
+    """The small-file cache keeps an answer by its path: a file replaced by
+    a link (or a hard link) to a source right after it was cached is
+    refused at once, not served from the cache."""
+    root, _ = make_capsule()
+    with Server(capsule=root, gemini=1, gopher=1) as srv:
+        for i, kind in enumerate(("symlink", "hardlink") * 2):
+            which = ("draft", "published")[i // 2]
+            name = f"/control/turned-{i}.txt"
+            path = os.path.join(root, name[1:])
+            write(path, "CONTROL-CACHED-MARK\n")
+            first = fetch_all(srv, "localhost", name)
+            assert all(b"CONTROL-CACHED-MARK" in body for body in first.values()), first
+            os.unlink(path)
+            if kind == "symlink":
+                os.symlink(os.path.join("..", SOURCES[which]), path)
+            else:
+                os.link(os.path.join(root, SOURCES[which]), path)
+            assert_no_secret(fetch_all(srv, "localhost", name), (kind, which, name))
+
+
 def test_front_ends_open_capsule_files_only_through_the_rule():
     """No front-end or page opens a capsule file except by site_open_file,
     which applies snapshot_hides_entry: a new road cannot skip the rule."""
