@@ -369,6 +369,8 @@ static struct tls_hosts *reload_certificates(struct server *s, const struct conf
 		log_lines("reload", &errors);
 		log_error("reload: the certificates in force are kept");
 		tls = tls_hosts_ref(in_force);
+	} else {
+		tls_hosts_keep_old_keys(tls, in_force);
 	}
 	buf_free(&errors);
 	return tls;
