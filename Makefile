@@ -11,9 +11,12 @@ MANDIR     ?= $(PREFIX)/share/man
 DOCDIR     ?= $(PREFIX)/share/doc/kabar
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+# The starter capsule, copied to /srv/kabar by the package (or by hand).
+DATADIR    ?= $(PREFIX)/share/kabar
+STARTER    := dist/capsule/index.gmi dist/capsule/news/welcome.md
 MAN_PAGES  := doc/kabar.8 doc/kabar.yaml.5
 EXAMPLES   := dist/kabar.yaml dist/haproxy.cfg doc/pre-commit
-DOCS       := doc/editors-guide.md doc/scaling.md
+DOCS       := README.md doc/editors-guide.md doc/scaling.md
 BUILD   ?= build
 CC      ?= cc
 
@@ -151,8 +154,8 @@ fuzz-targets: $(FUZZ_BIN)
 clean:
 	rm -rf build build-san build-fuzz
 
-# The binary, the manual pages, the documents and examples, and the systemd
-# unit with its paths filled in.
+# The binary, the manual pages, the documents and examples, the starter
+# capsule, and the systemd unit with its paths filled in.
 install: $(BUILD)/kabar
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR)
@@ -164,6 +167,9 @@ install: $(BUILD)/kabar
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/kabar.service \
 		> $(DESTDIR)$(UNITDIR)/kabar.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/kabar.service
+	install -d $(DESTDIR)$(DATADIR)/capsule/news
+	install -m 0644 dist/capsule/index.gmi $(DESTDIR)$(DATADIR)/capsule/index.gmi
+	install -m 0644 dist/capsule/news/welcome.md $(DESTDIR)$(DATADIR)/capsule/news/welcome.md
 ifneq ($(DESTDIR),)
 	install -d $(DESTDIR)$(SYSCONFDIR)/kabar
 	install -m 0644 dist/kabar.yaml $(DESTDIR)$(SYSCONFDIR)/kabar/kabar.yaml
@@ -176,6 +182,8 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) \
 		$(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES)))
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/capsule/,$(STARTER:dist/capsule/%=%))
+	-rmdir $(DESTDIR)$(DATADIR)/capsule/news $(DESTDIR)$(DATADIR)/capsule $(DESTDIR)$(DATADIR)
 ifneq ($(DESTDIR),)
 	rm -f $(DESTDIR)$(SYSCONFDIR)/kabar/kabar.yaml
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/kabar

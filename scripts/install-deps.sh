@@ -2,15 +2,20 @@
 # Installs the Debian packages Kabar needs, when they are missing.
 #   install-deps.sh build   what building and serving needs
 #   install-deps.sh test    that, and the real clients the tests drive
+#   install-deps.sh package build's, and what building, linting and trying
+#                           the Debian package needs (scripts/package-test.sh)
 set -eu
 
 build_pkgs="gcc make libc6-dev libssl-dev libmagic-dev libyaml-dev libmd4c-dev libgumbo-dev libutf8proc-dev libexttextcat-dev libexttextcat-data openssl"
+# dpkg-buildpackage wants build-essential; curl fetches over Gopher.
+package_pkgs="build-essential dpkg-dev debhelper fakeroot lintian curl"
 test_pkgs="python3 python3-feedparser curl lynx sacc bombadillo amfora tmux valgrind clang libclang-rt-14-dev haproxy mandoc man-db git"
 
 case "${1:-build}" in
 build) wanted="$build_pkgs" ;;
 test) wanted="$build_pkgs $test_pkgs" ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+package) wanted="$build_pkgs $package_pkgs" ;;
+*) echo "usage: $0 build|test|package" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -14,9 +14,14 @@
  * has its own SSL_CTX; a connection starts on the default host's context and
  * the SNI callback moves it to the host the client named. An unknown name
  * keeps the default certificate (the Gemini front-end then answers 53).
- * Contexts are shared by every worker, so one session-ticket key per context
- * lets a client resume on any worker. Client certificates are asked for,
- * never required, and never verified: self-signed ones are normal in Gemini.
+ * The host is picked from the ClientHello before any session is looked
+ * at, and each host has its own session id context and session ticket
+ * keys: a session made on one host never resumes on another. Contexts are
+ * shared by every worker, so a client resumes on any worker; with
+ * tls: ticket_key_file: every instance given the same file derives the same
+ * keys, so a client resumes on any instance behind a balancer. Client
+ * certificates are asked for, never required, and never verified:
+ * self-signed ones are normal in Gemini.
  */
 
 struct tls_hosts;
@@ -39,6 +44,13 @@ int tls_open_certs_dir(const char *dir, uid_t owner, gid_t group, struct buf *er
  */
 struct tls_hosts *tls_hosts_new(const struct config *cfg, int certs_fd, uid_t owner,
                                 gid_t group, struct buf *errors);
+/*
+ * A reload's new contexts keep opening the tickets the old ones sealed: each
+ * host of fresh also accepts (and reseals) the key its namesake in old
+ * sealed with, so rotating the ticket key file and reloading never turns
+ * readers' sessions away. Call before fresh serves anyone.
+ */
+void tls_hosts_keep_old_keys(struct tls_hosts *fresh, const struct tls_hosts *old);
 /* One more owner (a reload that keeps the certificates in force). */
 struct tls_hosts *tls_hosts_ref(struct tls_hosts *hosts);
 /* Drops one owner; the last frees the contexts. */

@@ -11,9 +11,10 @@
 /*
  * The capsule's files, reached only from inside it: no path, encoded or not,
  * and no symlink ever leads out. The one way to open a capsule file, for
- * both front-ends, the snapshot builder, the loader and `kabar check`, so
- * that they all follow one rule: links are followed while they stay inside,
- * and the hidden-name and depth rules apply to where the file really is.
+ * the snapshot builder, the loader and `kabar check`, and beneath
+ * site_open_file (site.h) for the front-ends, so that they all follow one
+ * rule: links are followed while they stay inside, and the hidden-name and
+ * depth rules apply to where the file really is.
  */
 
 /* The most folders a file may lie beneath the capsule's root in ("news/a/b.md"

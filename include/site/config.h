@@ -57,6 +57,7 @@ struct config {
 	struct listen_addr *listen;
 	size_t n_listen;
 	char *certs_dir;       /* default "certs" */
+	char *ticket_key_file; /* tls: ticket_key_file: shared session ticket keys, or NULL */
 	int workers;           /* 0: one per core */
 	int request_timeout_ms; /* handshake + request (default 10000) */
 	int idle_timeout_ms;   /* a write that makes no progress (default 30000) */

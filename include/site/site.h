@@ -44,9 +44,24 @@ void site_finish_loading(struct site *site, const atomic_bool *stop);
 void site_close(struct site *site);
 
 /* The capsule directory, open for the site's lifetime: every file access
- * (loader and front-ends) goes through it with openat, never by path, so it
- * keeps working after privileges are dropped. */
+ * goes through it with openat, never by path, so it keeps working after
+ * privileges are dropped. Front-ends read through site_open_file, never
+ * through this descriptor. */
 int site_root_fd(const struct site *site);
+
+/*
+ * The one way a front-end opens a capsule file or folder, so every road
+ * (a file, a listing's entries, index.gmi, a gophermap, the small-file
+ * cache, Gemini, Gopher, Gopher over TLS) follows one access rule:
+ * capsule_open (links only inside, the hidden-name and depth rules on
+ * where it really is), then snapshot_hides_entry (an article source,
+ * drafts and scheduled ones too, by whatever name, symlink or hard link).
+ * A file the snapshot hides comes back CAPSULE_FORBIDDEN, with no
+ * descriptor. path as capsule_open takes it.
+ */
+struct capsule_entry;
+void site_open_file(const struct site *site, const struct snapshot *snap, const char *path,
+                    struct capsule_entry *entry);
 
 /* The current snapshot, held until site_release. Never NULL. */
 struct snapshot *site_acquire(struct site *site);

@@ -141,6 +141,8 @@ static void allow_config(const struct ruleset *rs, const struct config *cfg)
 			allow(rs, vh->key_file, READ_RIGHTS);
 	}
 	allow(rs, cfg->certs_dir ? cfg->certs_dir : "certs", READ_RIGHTS | CREATE_RIGHTS);
+	if (cfg->ticket_key_file != NULL)
+		allow(rs, cfg->ticket_key_file, READ_RIGHTS);
 	if (cfg->file != NULL)
 		allow(rs, cfg->file, READ_RIGHTS);
 	if (cfg->access_log != NULL)

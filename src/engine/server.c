@@ -81,12 +81,31 @@ static void free_retired(struct engine *e)
 	}
 }
 
+/* The account named, else a dedicated one where the system has it (the
+ * Debian package makes "kabar"), else the shared nobody. */
+static const char *service_user_name(const struct config *cfg)
+{
+	if (cfg->user != NULL)
+		return cfg->user;
+	return getpwnam("kabar") != NULL ? "kabar" : "nobody";
+}
+
+/* Every service without an account of its own runs as nobody: each of them
+ * could read the keys kabar hands to it. */
+static void warn_if_shared(const char *name)
+{
+	if (strcmp(name, "nobody") == 0)
+		log_warn("running as the shared user nobody: any other process running as nobody "
+		         "can read the private keys; make a user of its own "
+		         "(adduser --system --group kabar) and set user: kabar");
+}
+
 /* The account to run as when started as root. */
 static int find_user(struct server *s, const struct config *cfg, struct buf *errors)
 {
 	if (geteuid() != 0)
 		return 0;
-	const char *name = cfg->user ? cfg->user : "nobody";
+	const char *name = service_user_name(cfg);
 	struct passwd *pw = getpwnam(name);
 	if (pw == NULL) {
 		buf_printf(errors, "user %s: no such account to run as\n", name);
@@ -97,6 +116,7 @@ static int find_user(struct server *s, const struct config *cfg, struct buf *err
 		           name);
 		return -1;
 	}
+	warn_if_shared(name);
 	s->drop = true;
 	s->uid = pw->pw_uid;
 	s->gid = pw->pw_gid;
@@ -125,6 +145,14 @@ static void init_engine(struct engine *e, const struct config *cfg)
 static const char *certs_dir_of(const struct config *cfg)
 {
 	return cfg->certs_dir ? cfg->certs_dir : "certs";
+}
+
+/* Who owns the keys and the folder kabar makes: the service user only when
+ * it reads them after the drop (a reload re-reads them and makes an added
+ * host's); under chroot a reload needs a restart, so they stay root's. */
+static uid_t key_owner(const struct server *s, const struct config *cfg)
+{
+	return s->drop && !cfg->chroot ? s->uid : (uid_t)-1;
 }
 
 /* Started as root: become the service user for good. The capsules and the
@@ -263,7 +291,7 @@ struct server *server_new(struct runtime *rt, struct buf *errors)
 	}
 	if (find_user(s, &rt->config, errors) != 0)
 		goto fail;
-	uid_t owner = s->drop ? s->uid : (uid_t)-1;
+	uid_t owner = key_owner(s, &rt->config);
 	s->certs_dir = xstrdup(certs_dir_of(&rt->config));
 	s->certs_fd = tls_open_certs_dir(s->certs_dir, owner, s->gid, errors);
 	if (s->certs_fd < 0)
@@ -341,6 +369,8 @@ static struct tls_hosts *reload_certificates(struct server *s, const struct conf
 		log_lines("reload", &errors);
 		log_error("reload: the certificates in force are kept");
 		tls = tls_hosts_ref(in_force);
+	} else {
+		tls_hosts_keep_old_keys(tls, in_force);
 	}
 	buf_free(&errors);
 	return tls;

@@ -1,13 +1,17 @@
 #include "tls.h"
 
 #include "alloc.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,10 +24,27 @@
 /* About eleven years: a generated certificate outlives the machine. */
 #define CERT_VALID_DAYS 4018
 
+/* A ticket key file holds one or more keys of this many bytes (as nginx's
+ * ssl_session_ticket_key: `openssl rand 80`); the first seals new tickets. */
+#define TICKET_SECRET_BYTES 80
+#define TICKET_FILE_KEYS_MAX 4
+/* The file's keys, and the key that sealed tickets before the last reload. */
+#define TICKET_KEYS_MAX (TICKET_FILE_KEYS_MAX + 1)
+
+/* One host's session ticket key: the name a ticket carries, the HMAC-SHA256
+ * key that signs it and the AES-256-CBC key that seals it. */
+struct ticket_key {
+	unsigned char name[16];
+	unsigned char hmac[32];
+	unsigned char aes[32];
+};
+
 struct tls_host {
 	SSL_CTX *ctx;
 	char **names;
 	size_t n_names;
+	struct ticket_key keys[TICKET_KEYS_MAX]; /* keys[0] seals; every one opens */
+	size_t n_keys;
 };
 
 struct tls_hosts {
@@ -213,6 +234,37 @@ int tls_generate_cert(char *const *names, size_t n_names, int dir_fd, const char
 	return rc;
 }
 
+/* The folder holds private keys: whatever it shipped as (a clone's certs/
+ * is 0755), it becomes 0700 and, started as root, the service user's (who
+ * makes a reloaded host's key in it), or the start is refused. */
+static int keep_certs_private(int fd, const char *dir, uid_t owner, gid_t group,
+                              struct buf *errors)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		buf_printf(errors, "%s: cannot read its mode: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (owner != (uid_t)-1 && st.st_uid != owner && fchown(fd, owner, group) != 0) {
+		buf_printf(errors, "%s: cannot hand over to the service user: %s\n", dir,
+		           strerror(errno));
+		return -1;
+	}
+	mode_t mode = st.st_mode & 07777;
+	if ((mode & 077) == 0)
+		return 0;
+	if (fchmod(fd, mode & 07700) != 0) {
+		buf_printf(errors,
+		           "%s: mode %04o lets other users reach the private keys, and kabar cannot "
+		           "change it (%s): run chmod 0700 %s as its owner\n",
+		           dir, (unsigned)mode, strerror(errno), dir);
+		return -1;
+	}
+	log_warn("%s: mode %04o made %04o: the folder holds private keys", dir, (unsigned)mode,
+	         (unsigned)(mode & 07700));
+	return 0;
+}
+
 int tls_open_certs_dir(const char *dir, uid_t owner, gid_t group, struct buf *errors)
 {
 	if (mkdir(dir, 0700) == 0) {
@@ -226,8 +278,14 @@ int tls_open_certs_dir(const char *dir, uid_t owner, gid_t group, struct buf *er
 		return -1;
 	}
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
 		buf_printf(errors, "%s: cannot open folder: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (keep_certs_private(fd, dir, owner, group, errors) != 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -242,23 +300,143 @@ static int accept_any_client_cert(int preverify_ok, X509_STORE_CTX *store)
 	return 1;
 }
 
+/* The first host_name in a ClientHello's server_name extension, as a C
+ * string; false when there is none or it does not parse. */
+static bool sni_of(const unsigned char *ext, size_t len, char out[256])
+{
+	if (len < 2 || (size_t)((ext[0] << 8) | ext[1]) != len - 2)
+		return false;
+	size_t i = 2;
+	while (i + 3 <= len) {
+		unsigned type = ext[i];
+		size_t n = (size_t)((ext[i + 1] << 8) | ext[i + 2]);
+		i += 3;
+		if (n > len - i)
+			return false;
+		if (type == TLSEXT_NAMETYPE_host_name) {
+			if (n == 0 || n > 255 || memchr(ext + i, '\0', n) != NULL)
+				return false;
+			memcpy(out, ext + i, n);
+			out[n] = '\0';
+			return true;
+		}
+		i += n;
+	}
+	return false;
+}
+
+/* Picks the host from the ClientHello, before OpenSSL looks at a session
+ * to resume: the session id context and ticket keys are then the host's
+ * own, so a session made on one host never resumes on another. (The
+ * servername callback runs after the resumption is decided.) */
 static int choose_host(SSL *ssl, int *alert, void *arg)
 {
 	(void)alert;
 	const struct tls_hosts *hosts = arg;
-	const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-	if (sni == NULL)
-		return SSL_TLSEXT_ERR_OK;
+	const unsigned char *ext;
+	size_t len;
+	char sni[256];
+	if (!SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &ext, &len) ||
+	    !sni_of(ext, len, sni))
+		return SSL_CLIENT_HELLO_SUCCESS;
 	for (size_t i = 1; i < hosts->n; i++) {
 		for (size_t j = 0; j < hosts->host[i].n_names; j++) {
 			if (tls_host_matches(hosts->host[i].names[j], sni)) {
 				SSL_set_SSL_CTX(ssl, hosts->host[i].ctx);
-				return SSL_TLSEXT_ERR_OK;
+				return SSL_CLIENT_HELLO_SUCCESS;
 			}
 		}
 	}
+	return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+/* The name was seen by choose_host; acknowledging it keeps it with a
+ * TLS 1.2 session. */
+static int acknowledge_name(SSL *ssl, int *alert, void *arg)
+{
+	(void)ssl;
+	(void)alert;
+	(void)arg;
 	return SSL_TLSEXT_ERR_OK;
 }
+
+/* ---- session tickets ---- */
+
+static int set_ticket_mac(EVP_MAC_CTX *mac, const struct ticket_key *key)
+{
+	static char digest[] = "SHA256";
+	OSSL_PARAM params[] = {
+	    OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)key->hmac, sizeof key->hmac),
+	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+	    OSSL_PARAM_construct_end(),
+	};
+	return EVP_MAC_CTX_set_params(mac, params);
+}
+
+/* OpenSSL calls the callback of the context a connection started on, so it
+ * finds the host choose_host moved the connection to, and uses that host's
+ * keys only. Returns as SSL_CTX_set_tlsext_ticket_key_evp_cb says: 0 on
+ * opening means "no such key here" (a full handshake), 2 "opened with an
+ * older key: issue a fresh ticket". */
+static int ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
+                         EVP_CIPHER_CTX *cipher, EVP_MAC_CTX *mac, int seal)
+{
+	const struct tls_host *host = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	if (host == NULL || host->n_keys == 0)
+		return seal ? -1 : 0;
+	if (seal) {
+		const struct ticket_key *key = &host->keys[0];
+		if (RAND_bytes(iv, EVP_CIPHER_get_iv_length(EVP_aes_256_cbc())) != 1)
+			return -1;
+		memcpy(name, key->name, sizeof key->name);
+		if (!EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), NULL, key->aes, iv) ||
+		    !set_ticket_mac(mac, key))
+			return -1;
+		return 1;
+	}
+	for (size_t i = 0; i < host->n_keys; i++) {
+		const struct ticket_key *key = &host->keys[i];
+		if (memcmp(name, key->name, sizeof key->name) != 0)
+			continue;
+		if (!set_ticket_mac(mac, key) ||
+		    !EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), NULL, key->aes, iv))
+			return -1;
+		return i == 0 ? 1 : 2;
+	}
+	return 0;
+}
+
+/* A host's key from a shared secret: HKDF-SHA256 with the host's name, so
+ * every instance with the same file makes the same keys, and each host's
+ * differ (a ticket one host sealed names no key another host has). */
+static bool derive_ticket_key(const unsigned char *secret, const char *host,
+                              struct ticket_key *out)
+{
+	static const unsigned char salt[] = "kabar session tickets";
+	unsigned char bytes[sizeof out->name + sizeof out->hmac + sizeof out->aes];
+	size_t len = sizeof bytes;
+	EVP_PKEY_CTX *kdf = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
+	bool ok = kdf != NULL && EVP_PKEY_derive_init(kdf) == 1 &&
+	          EVP_PKEY_CTX_set_hkdf_md(kdf, EVP_sha256()) == 1 &&
+	          EVP_PKEY_CTX_set1_hkdf_salt(kdf, salt, sizeof salt - 1) == 1 &&
+	          EVP_PKEY_CTX_set1_hkdf_key(kdf, secret, TICKET_SECRET_BYTES) == 1 &&
+	          EVP_PKEY_CTX_add1_hkdf_info(kdf, (const unsigned char *)host, (int)strlen(host)) == 1 &&
+	          EVP_PKEY_derive(kdf, bytes, &len) == 1 && len == sizeof bytes;
+	EVP_PKEY_CTX_free(kdf);
+	if (ok) {
+		memcpy(out->name, bytes, sizeof out->name);
+		memcpy(out->hmac, bytes + sizeof out->name, sizeof out->hmac);
+		memcpy(out->aes, bytes + sizeof out->name + sizeof out->hmac, sizeof out->aes);
+	}
+	OPENSSL_cleanse(bytes, sizeof bytes);
+	return ok;
+}
+
+/* The secrets of a ticket key file, read whole. */
+struct ticket_secrets {
+	unsigned char bytes[TICKET_SECRET_BYTES * TICKET_FILE_KEYS_MAX];
+	size_t n; /* keys */
+};
 
 /* Where one file of a host's pair is: a folder descriptor and a name in it. */
 struct place {
@@ -333,7 +511,6 @@ static int use_key(SSL_CTX *ctx, const struct place *at, struct buf *errors)
 static SSL_CTX *new_context(struct tls_hosts *hosts, const struct place *cert,
                             const struct place *key, struct buf *errors)
 {
-	static const unsigned char session_context[] = "kabar";
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 	if (ctx == NULL) {
 		add_ssl_error(errors, "cannot create a TLS context", cert->shown);
@@ -358,10 +535,9 @@ static SSL_CTX *new_context(struct tls_hosts *hosts, const struct place *cert,
 	                             "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
 	SSL_CTX_set_num_tickets(ctx, 1);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any_client_cert);
-	/* Required for resumption once client certificates are asked for. */
-	SSL_CTX_set_session_id_context(ctx, session_context, sizeof session_context - 1);
-	SSL_CTX_set_tlsext_servername_callback(ctx, choose_host);
-	SSL_CTX_set_tlsext_servername_arg(ctx, hosts);
+	SSL_CTX_set_client_hello_cb(ctx, choose_host, hosts);
+	SSL_CTX_set_tlsext_servername_callback(ctx, acknowledge_name);
+	SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_key_cb);
 	if (use_cert_chain(ctx, cert, errors) == 0 && use_key(ctx, key, errors) == 0) {
 		if (SSL_CTX_check_private_key(ctx) == 1)
 			return ctx;
@@ -419,9 +595,80 @@ static void place_file(struct place *at, const struct config *cfg, int certs_fd,
 	at->shown = given ? given : at->name;
 }
 
+/* Reads cfg's ticket key file (through the certs folder when it lies in
+ * it, as certificates are). No file configured: no secrets, 0. */
+static int read_ticket_secrets(const struct config *cfg, int certs_fd,
+                               struct ticket_secrets *out, struct buf *errors)
+{
+	out->n = 0;
+	if (cfg->ticket_key_file == NULL)
+		return 0;
+	struct place at;
+	place_file(&at, cfg, certs_fd, cfg->ticket_key_file, NULL, NULL);
+	int fd = openat(at.dir_fd, at.name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	free(at.name);
+	if (fd < 0) {
+		buf_printf(errors, "%s: cannot open: %s\n", at.shown, strerror(errno));
+		return -1;
+	}
+	unsigned char extra;
+	ssize_t n = read(fd, out->bytes, sizeof out->bytes);
+	ssize_t more = n == (ssize_t)sizeof out->bytes ? read(fd, &extra, 1) : 0;
+	int err = errno;
+	close(fd);
+	if (n < 0 || more < 0) {
+		buf_printf(errors, "%s: cannot read: %s\n", at.shown, strerror(err));
+		return -1;
+	}
+	if (n == 0 || more > 0 || n % TICKET_SECRET_BYTES != 0) {
+		buf_printf(errors,
+		           "%s: a ticket key file holds 1 to %d keys of %d bytes each "
+		           "(make one with: openssl rand 80 > FILE), not %s%zd bytes\n",
+		           at.shown, TICKET_FILE_KEYS_MAX, TICKET_SECRET_BYTES, more > 0 ? "more than " : "",
+		           n);
+		OPENSSL_cleanse(out->bytes, sizeof out->bytes);
+		return -1;
+	}
+	out->n = (size_t)n / TICKET_SECRET_BYTES;
+	return 0;
+}
+
+/* The host's ticket keys: derived from the file's secrets, or (no file)
+ * one random key of its own. */
+static int set_ticket_keys(struct tls_host *host, const struct ticket_secrets *secrets,
+                           const char *name, struct buf *errors)
+{
+	host->n_keys = 0;
+	if (secrets->n == 0) {
+		if (RAND_bytes((unsigned char *)&host->keys[0], sizeof host->keys[0]) != 1) {
+			add_ssl_error(errors, "cannot make a session ticket key", name);
+			return -1;
+		}
+		host->n_keys = 1;
+		return 0;
+	}
+	for (size_t i = 0; i < secrets->n; i++) {
+		if (!derive_ticket_key(secrets->bytes + i * TICKET_SECRET_BYTES, name, &host->keys[i])) {
+			add_ssl_error(errors, "cannot derive a session ticket key", name);
+			return -1;
+		}
+		host->n_keys++;
+	}
+	return 0;
+}
+
+/* The host's own session id context (a digest of its name): a TLS 1.2
+ * session another host made is then refused even from the shared cache. */
+static int set_session_context(SSL_CTX *ctx, const char *name)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	SHA256((const unsigned char *)name, strlen(name), md);
+	return SSL_CTX_set_session_id_context(ctx, md, sizeof md) == 1 ? 0 : -1;
+}
+
 static int load_host(struct tls_hosts *hosts, struct tls_host *host, const struct config *cfg,
-                     int certs_fd, const struct vhost *vh, uid_t owner, gid_t group,
-                     struct buf *errors)
+                     int certs_fd, const struct vhost *vh, const struct ticket_secrets *secrets,
+                     uid_t owner, gid_t group, struct buf *errors)
 {
 	if (vh->n_names == 0) {
 		buf_printf(errors, "a virtual host has no name\n");
@@ -435,10 +682,21 @@ static int load_host(struct tls_hosts *hosts, struct tls_host *host, const struc
 		host->ctx = new_context(hosts, &cert, &key, errors);
 		rc = host->ctx ? 0 : -1;
 	}
+	if (rc == 0)
+		rc = set_ticket_keys(host, secrets, vh->names[0], errors);
+	if (rc == 0 && set_session_context(host->ctx, vh->names[0]) != 0) {
+		add_ssl_error(errors, "cannot set the session id context", vh->names[0]);
+		rc = -1;
+	}
+	if (rc == 0)
+		SSL_CTX_set_app_data(host->ctx, host);
 	free(cert.name);
 	free(key.name);
-	if (rc != 0)
+	if (rc != 0) {
+		SSL_CTX_free(host->ctx);
+		host->ctx = NULL;
 		return -1;
+	}
 	host->n_names = vh->n_names;
 	host->names = xcalloc(vh->n_names, sizeof *host->names);
 	for (size_t i = 0; i < vh->n_names; i++)
@@ -453,18 +711,46 @@ struct tls_hosts *tls_hosts_new(const struct config *cfg, int certs_fd, uid_t ow
 		buf_printf(errors, "no virtual host is configured\n");
 		return NULL;
 	}
+	struct ticket_secrets secrets;
+	if (read_ticket_secrets(cfg, certs_fd, &secrets, errors) != 0)
+		return NULL;
 	struct tls_hosts *hosts = xcalloc(1, sizeof *hosts);
 	atomic_init(&hosts->refs, 1);
 	hosts->host = xcalloc(cfg->n_vhosts, sizeof *hosts->host);
 	for (size_t i = 0; i < cfg->n_vhosts; i++) {
-		if (load_host(hosts, &hosts->host[i], cfg, certs_fd, &cfg->vhosts[i], owner, group,
-		              errors) != 0) {
+		if (load_host(hosts, &hosts->host[i], cfg, certs_fd, &cfg->vhosts[i], &secrets, owner,
+		              group, errors) != 0) {
+			OPENSSL_cleanse(&secrets, sizeof secrets);
 			tls_hosts_free(hosts);
 			return NULL;
 		}
 		hosts->n++;
 	}
+	OPENSSL_cleanse(&secrets, sizeof secrets);
 	return hosts;
+}
+
+static bool has_key(const struct tls_host *host, const struct ticket_key *key)
+{
+	for (size_t i = 0; i < host->n_keys; i++)
+		if (memcmp(host->keys[i].name, key->name, sizeof key->name) == 0)
+			return true;
+	return false;
+}
+
+void tls_hosts_keep_old_keys(struct tls_hosts *fresh, const struct tls_hosts *old)
+{
+	for (size_t i = 0; i < fresh->n; i++) {
+		struct tls_host *host = &fresh->host[i];
+		for (size_t j = 0; j < old->n; j++) {
+			const struct tls_host *was = &old->host[j];
+			if (!tls_host_matches(was->names[0], host->names[0]) || was->n_keys == 0)
+				continue;
+			if (host->n_keys < TICKET_KEYS_MAX && !has_key(host, &was->keys[0]))
+				host->keys[host->n_keys++] = was->keys[0];
+			break;
+		}
+	}
 }
 
 struct tls_hosts *tls_hosts_ref(struct tls_hosts *hosts)
@@ -479,6 +765,7 @@ void tls_hosts_free(struct tls_hosts *hosts)
 		return;
 	for (size_t i = 0; i < hosts->n; i++) {
 		SSL_CTX_free(hosts->host[i].ctx);
+		OPENSSL_cleanse(hosts->host[i].keys, sizeof hosts->host[i].keys);
 		for (size_t j = 0; j < hosts->host[i].n_names; j++)
 			free(hosts->host[i].names[j]);
 		free(hosts->host[i].names);

@@ -203,7 +203,7 @@ static void serve_file(struct gemini_request *rq, struct capsule_entry *entry, c
  * snapshot's page cache under the request's key with the identity of the
  * file read (pagecache.h), so the next requests within the second are
  * answered from memory without opening it; later ones come here again
- * after capsule_open and snapshot_hides_entry have decided on the file. */
+ * after site_open_file has decided on the file. */
 static void serve_small_file(struct gemini_request *rq, struct capsule_entry *entry,
                              const char *path)
 {
@@ -244,10 +244,9 @@ static bool listed(struct gemini_request *rq, const char *path, const char *name
 {
 	char *child = xasprintf("%s%s", path, name);
 	struct capsule_entry entry;
-	capsule_open(site_root_fd(rq->site), child, &entry);
+	site_open_file(rq->site, rq->snap, child, &entry);
 	free(child);
-	bool shown = (entry.kind == CAPSULE_FILE && !snapshot_hides_entry(rq->snap, &entry)) ||
-	             entry.kind == CAPSULE_DIR;
+	bool shown = entry.kind == CAPSULE_FILE || entry.kind == CAPSULE_DIR;
 	if (entry.fd >= 0)
 		close(entry.fd);
 	return shown;
@@ -289,8 +288,8 @@ static void serve_directory(struct gemini_request *rq, int dirfd, const char *pa
 {
 	char *index_path = xasprintf("%sindex.gmi", path);
 	struct capsule_entry index;
-	capsule_open(site_root_fd(rq->site), index_path, &index);
-	if (index.kind == CAPSULE_FILE && !snapshot_hides_entry(rq->snap, &index))
+	site_open_file(rq->site, rq->snap, index_path, &index);
+	if (index.kind == CAPSULE_FILE)
 		serve_file(rq, &index, index_path);
 	else
 		serve_listing(rq, dirfd, path);
@@ -305,9 +304,9 @@ static void serve_capsule(struct gemini_request *rq)
 {
 	char *path = disk_path(rq->url->path);
 	struct capsule_entry entry;
-	capsule_open(site_root_fd(rq->site), path, &entry);
+	site_open_file(rq->site, rq->snap, path, &entry);
 	size_t len = strlen(path);
-	if (entry.kind == CAPSULE_FILE && !snapshot_hides_entry(rq->snap, &entry)) {
+	if (entry.kind == CAPSULE_FILE) {
 		if (rq->key != NULL && entry.size < SMALL_FILE_MAX)
 			serve_small_file(rq, &entry, path);
 		else

@@ -134,8 +134,8 @@ static void answer_url(struct response *res, const char *url)
 
 /* ---- plain capsule files and directories ---- */
 
-/* The item type of the file entry names (open, found by capsule_open),
- * called name: what capsule_open saw identifies it for mime.h's cache. */
+/* The item type of the file entry names (open, found by site_open_file),
+ * called name: what was opened identifies it for mime.h's cache. */
 static char file_item_type(const struct capsule_entry *entry, const char *name)
 {
 	return item_type_of_mime(
@@ -146,7 +146,7 @@ static char file_item_type(const struct capsule_entry *entry, const char *name)
  * kept in the snapshot's page cache under the request's key with the
  * identity of the file read (pagecache.h): the next requests within the
  * second are answered from memory without opening it, later ones after
- * capsule_open and snapshot_hides_entry have decided on the file again.
+ * site_open_file has decided on the file again.
  * Takes ownership of entry->fd. */
 static void serve_small_file(struct gopher_request *rq, const char *path, char type,
                              struct capsule_entry *entry)
@@ -202,11 +202,11 @@ static void list_entry(struct gopher_request *rq, const char *dir, const char *n
 {
 	char *selector = xasprintf("%s%s", dir, name);
 	struct capsule_entry entry;
-	capsule_open(site_root_fd(rq->site), selector, &entry);
+	site_open_file(rq->site, rq->snap, selector, &entry);
 	char type = 0;
 	if (entry.kind == CAPSULE_DIR)
 		type = '1';
-	if (entry.kind == CAPSULE_FILE && !snapshot_hides_entry(rq->snap, &entry))
+	if (entry.kind == CAPSULE_FILE)
 		type = file_item_type(&entry, name);
 	if (entry.fd >= 0)
 		close(entry.fd);
@@ -242,12 +242,13 @@ static int append_listing(struct gopher_request *rq, int dirfd, const char *dir)
 	return 0;
 }
 
-/* Reads dir's hand-written gophermap into map. Returns false when there is none. */
+/* Reads dir's hand-written gophermap into map. Returns false when there is
+ * none, or when it is a file no road serves (a link to an article source). */
 static bool read_gophermap(struct gopher_request *rq, const char *dir, struct buf *map)
 {
 	char *path = xasprintf("%s%s", dir, GOPHERMAP_NAME);
 	struct capsule_entry entry;
-	capsule_open(site_root_fd(rq->site), path, &entry);
+	site_open_file(rq->site, rq->snap, path, &entry);
 	free(path);
 	if (entry.kind != CAPSULE_FILE) {
 		if (entry.fd >= 0)
@@ -324,11 +325,9 @@ static void answer_caps(struct gopher_request *rq)
 static void serve_capsule(struct gopher_request *rq, const char *path)
 {
 	struct capsule_entry entry;
-	capsule_open(site_root_fd(rq->site), path, &entry);
+	site_open_file(rq->site, rq->snap, path, &entry);
 	switch (entry.kind) {
 	case CAPSULE_FILE:
-		if (snapshot_hides_entry(rq->snap, &entry))
-			break;
 		serve_file(rq, path, &entry);
 		return;
 	case CAPSULE_DIR:

@@ -117,6 +117,7 @@ void config_free(struct config *cfg)
 	free(cfg->file);
 	config_listen_free(cfg->listen, cfg->n_listen);
 	free(cfg->certs_dir);
+	free(cfg->ticket_key_file);
 	free(cfg->access_log);
 	free(cfg->user);
 	for (size_t i = 0; i < cfg->n_vhosts; i++)

@@ -84,6 +84,16 @@ static void limit_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 		config_unknown_key(p, key, key_node);
 }
 
+static void tls_pair(struct parse *p, const char *key, yaml_node_t *key_node, yaml_node_t *value,
+                     void *arg)
+{
+	struct config *cfg = arg;
+	if (strcmp(key, "ticket_key_file") == 0)
+		config_get_path(p, key, value, &cfg->ticket_key_file);
+	else
+		config_unknown_key(p, key, key_node);
+}
+
 /* The whole file as read: settings, site defaults and the hosts list, which
  * is read last so the site settings apply to it wherever they stand. */
 struct top {
@@ -128,6 +138,8 @@ static void top_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 		config_for_each_pair(p, key, value, timeout_pair, cfg);
 	} else if (strcmp(key, "limits") == 0) {
 		config_for_each_pair(p, key, value, limit_pair, cfg);
+	} else if (strcmp(key, "tls") == 0) {
+		config_for_each_pair(p, key, value, tls_pair, cfg);
 	} else {
 		config_unknown_key(p, key, key_node);
 	}

@@ -1,6 +1,7 @@
 #include "site.h"
 
 #include "alloc.h"
+#include "capsule.h"
 #include "clock.h"
 #include "log.h"
 #include "pagecache.h"
@@ -202,6 +203,17 @@ void site_close(struct site *site)
 int site_root_fd(const struct site *site)
 {
 	return site->root_fd;
+}
+
+void site_open_file(const struct site *site, const struct snapshot *snap, const char *path,
+                    struct capsule_entry *entry)
+{
+	capsule_open(site->root_fd, path, entry);
+	if (!snapshot_hides_entry(snap, entry))
+		return;
+	close(entry->fd);
+	entry->fd = -1;
+	entry->kind = CAPSULE_FORBIDDEN;
 }
 
 struct snapshot *site_acquire(struct site *site)

@@ -52,12 +52,15 @@ INSTALLED = {
     "usr/bin/kabar",
     "usr/share/man/man8/kabar.8",
     "usr/share/man/man5/kabar.yaml.5",
+    "usr/share/doc/kabar/README.md",
     "usr/share/doc/kabar/editors-guide.md",
     "usr/share/doc/kabar/scaling.md",
     "usr/share/doc/kabar/examples/kabar.yaml",
     "usr/share/doc/kabar/examples/haproxy.cfg",
     "usr/share/doc/kabar/examples/pre-commit",
     "usr/lib/systemd/system/kabar.service",
+    "usr/share/kabar/capsule/index.gmi",
+    "usr/share/kabar/capsule/news/welcome.md",
     "etc/kabar/kabar.yaml",
 }
 
@@ -70,7 +73,8 @@ def test_install_for_a_package_and_uninstall():
     assert os.stat(os.path.join(dest, "usr/bin/kabar")).st_mode & 0o777 == 0o755
     unit = open(os.path.join(dest, "usr/lib/systemd/system/kabar.service")).read()
     assert "ExecStart=/usr/bin/kabar serve --config /etc/kabar/kabar.yaml" in unit
-    assert "@" not in unit
+    assert not re.search(r"@[A-Z]+@", unit), unit  # every placeholder filled in
+    assert "\nUser=kabar\n" in unit and "\nDynamicUser=" not in unit
     r = make("uninstall", f"DESTDIR={dest}", "PREFIX=/usr")
     assert r.returncode == 0, r.stderr
     assert files_under(dest) == set()

@@ -48,11 +48,6 @@ int runtime_find_host(const struct runtime *rt, const char *host)
 	return -1;
 }
 
-int site_root_fd(const struct site *site)
-{
-	return site->root_fd;
-}
-
 struct snapshot *site_acquire(struct site *site)
 {
 	return &site->snap;
@@ -68,13 +63,26 @@ void site_release(struct site *site, struct snapshot *snap)
 static const char *const hidden_a[] = {"files/news.md", "news/story.md"};
 static struct site sites[2];
 
-bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entry *entry)
+static bool hidden_source(const struct snapshot *snap, const struct capsule_entry *entry)
 {
 	for (size_t i = 0; snap == &sites[0].snap && i < sizeof hidden_a / sizeof hidden_a[0]; i++) {
-		if (strcmp(hidden_a[i], entry->path) == 0)
+		if (entry->kind == CAPSULE_FILE && strcmp(hidden_a[i], entry->path) == 0)
 			return true;
 	}
 	return false;
+}
+
+/* The front-end's one way to a capsule file (site.h): the real capsule
+ * rules, then the double's snapshot. */
+void site_open_file(const struct site *site, const struct snapshot *snap, const char *path,
+                    struct capsule_entry *entry)
+{
+	capsule_open(site->root_fd, path, entry);
+	if (!hidden_source(snap, entry))
+		return;
+	close(entry->fd);
+	entry->fd = -1;
+	entry->kind = CAPSULE_FORBIDDEN;
 }
 
 /* The editors' view (desk.h): its own module's work; here only /desk/. */

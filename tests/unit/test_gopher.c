@@ -36,12 +36,6 @@ int runtime_find_host(const struct runtime *rt, const char *host)
 	return -1;
 }
 
-int site_root_fd(const struct site *site)
-{
-	(void)site;
-	return -1;
-}
-
 struct snapshot *site_acquire(struct site *site)
 {
 	(void)site;
@@ -56,10 +50,27 @@ void site_release(struct site *site, struct snapshot *snap)
 	snapshots_held--;
 }
 
-bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entry *entry)
+static bool hidden_source(const struct capsule_entry *entry)
 {
+	return entry->kind == CAPSULE_FILE &&
+	       (strcmp(entry->path, "news/a.md") == 0 || strcmp(entry->path, "plain/draft.md") == 0);
+}
+
+static void capsule_double_open(const char *path, struct capsule_entry *entry);
+
+/* The front-end's one way to a capsule file (site.h): the double's capsule,
+ * then its snapshot's sources. */
+void site_open_file(const struct site *site, const struct snapshot *snap, const char *path,
+                    struct capsule_entry *entry)
+{
+	(void)site;
 	(void)snap;
-	return strcmp(entry->path, "news/a.md") == 0 || strcmp(entry->path, "plain/draft.md") == 0;
+	capsule_double_open(path, entry);
+	if (!hidden_source(entry))
+		return;
+	close(entry->fd);
+	entry->fd = -1;
+	entry->kind = CAPSULE_FORBIDDEN;
 }
 
 static char last_query[64];
@@ -141,9 +152,8 @@ static int memfd_with(const char *content)
 	return fd;
 }
 
-void capsule_open(int root_fd, const char *path, struct capsule_entry *entry)
+static void capsule_double_open(const char *path, struct capsule_entry *entry)
 {
-	(void)root_fd;
 	size_t len = strlen(path);
 	if (len > 1 && path[len - 1] == '/')
 		len--;

@@ -255,6 +255,143 @@ out:
 	free_hosts_config(&cfg);
 }
 
+/* A handshake on hosts for sni, offering session when not NULL: true when
+ * it resumed. *made (when given) gets the session the server handed out. */
+static bool resumes(struct tls_hosts *hosts, const char *sni, SSL_SESSION *session, int version,
+                    SSL_SESSION **made)
+{
+	struct pair p;
+	pair_open(&p, hosts, sni, version);
+	if (session != NULL)
+		SSL_set_session(p.client, session);
+	bool done = handshake(p.client, p.server);
+	CHECK(done);
+	/* A TLS 1.3 ticket comes after the handshake: let the client read it. */
+	char byte;
+	SSL_read(p.client, &byte, 1);
+	ERR_clear_error();
+	bool reused = done && SSL_session_reused(p.client) == 1;
+	/* OpenSSL resumes no session of a connection freed without
+	 * close_notify. */
+	SSL_shutdown(p.client);
+	if (made != NULL)
+		*made = SSL_get1_session(p.client);
+	pair_close(&p);
+	return reused;
+}
+
+static void test_sessions_resume_only_on_their_own_host(void)
+{
+	struct config cfg = two_hosts();
+	struct buf errors = {0};
+	struct tls_hosts *hosts = tls_hosts_new(&cfg, certs_fd, (uid_t)-1, (gid_t)-1, &errors);
+	CHECK(hosts != NULL);
+	int versions[] = {TLS1_3_VERSION, TLS1_2_VERSION};
+	for (size_t i = 0; hosts != NULL && i < 2; i++) {
+		SSL_SESSION *on_a = NULL, *on_b = NULL;
+		CHECK(!resumes(hosts, "a.example", NULL, versions[i], &on_a));
+		CHECK(!resumes(hosts, "b.example", NULL, versions[i], &on_b));
+		CHECK(resumes(hosts, "a.example", on_a, versions[i], NULL)); /* the control */
+		CHECK(resumes(hosts, "alias.example", on_b, versions[i], NULL));
+		CHECK(!resumes(hosts, "b.example", on_a, versions[i], NULL));
+		CHECK(!resumes(hosts, "a.example", on_b, versions[i], NULL));
+		/* No name is the default host, a.example. */
+		CHECK(!resumes(hosts, NULL, on_b, versions[i], NULL));
+		SSL_SESSION_free(on_a);
+		SSL_SESSION_free(on_b);
+	}
+	tls_hosts_free(hosts);
+	buf_free(&errors);
+	free_hosts_config(&cfg);
+}
+
+/* len bytes of a ticket key file, the same for the same fill. */
+static void key_bytes(unsigned char fill, unsigned char *out, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		out[i] = (unsigned char)(fill + i);
+}
+
+static void write_key_file(const char *path, unsigned char fill, size_t len)
+{
+	unsigned char bytes[400];
+	CHECK(len <= sizeof bytes);
+	key_bytes(fill, bytes, len);
+	CHECK(test_write_file(path, bytes, len));
+}
+
+static struct tls_hosts *hosts_with_key_file(struct config *cfg, struct buf *errors)
+{
+	return tls_hosts_new(cfg, certs_fd, (uid_t)-1, (gid_t)-1, errors);
+}
+
+static void test_a_ticket_key_file_is_shared_and_rotates(void)
+{
+	struct config cfg = two_hosts();
+	struct buf errors = {0};
+	cfg.ticket_key_file = path_in_tmp("certs/ticket.key");
+	write_key_file(cfg.ticket_key_file, 1, 80);
+	struct tls_hosts *one = hosts_with_key_file(&cfg, &errors);
+	struct tls_hosts *two = hosts_with_key_file(&cfg, &errors);
+	char *no_file = cfg.ticket_key_file;
+	cfg.ticket_key_file = NULL;
+	struct tls_hosts *alone = hosts_with_key_file(&cfg, &errors);
+	cfg.ticket_key_file = no_file;
+	CHECK(one != NULL && two != NULL && alone != NULL);
+	CHECK_INT(errors.len, 0);
+	SSL_SESSION *made = NULL;
+	if (one == NULL || two == NULL || alone == NULL)
+		goto out;
+	CHECK(!resumes(one, "a.example", NULL, TLS1_3_VERSION, &made));
+	CHECK(resumes(two, "a.example", made, TLS1_3_VERSION, NULL));
+	CHECK(!resumes(two, "b.example", made, TLS1_3_VERSION, NULL));
+	CHECK(!resumes(alone, "a.example", made, TLS1_3_VERSION, NULL));
+
+	/* Rotated: a new key in the file; the reload keeps the old one opening. */
+	write_key_file(cfg.ticket_key_file, 2, 80);
+	struct tls_hosts *rotated = hosts_with_key_file(&cfg, &errors);
+	struct tls_hosts *kept = hosts_with_key_file(&cfg, &errors);
+	CHECK(rotated != NULL && kept != NULL);
+	if (rotated != NULL && kept != NULL) {
+		CHECK(!resumes(rotated, "a.example", made, TLS1_3_VERSION, NULL));
+		tls_hosts_keep_old_keys(kept, one);
+		CHECK(resumes(kept, "a.example", made, TLS1_3_VERSION, NULL));
+		CHECK(!resumes(kept, "b.example", made, TLS1_3_VERSION, NULL));
+	}
+	tls_hosts_free(rotated);
+	tls_hosts_free(kept);
+
+	/* Two keys in one file: the second still opens what it sealed before. */
+	unsigned char both[160];
+	key_bytes(2, both, 80);
+	key_bytes(1, both + 80, 80);
+	CHECK(test_write_file(cfg.ticket_key_file, both, sizeof both));
+	struct tls_hosts *pair = hosts_with_key_file(&cfg, &errors);
+	CHECK(pair != NULL && resumes(pair, "a.example", made, TLS1_3_VERSION, NULL));
+	tls_hosts_free(pair);
+
+	/* Any other size is refused, with the size. */
+	size_t bad[] = {0, 48, 81, 400};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		buf_free(&errors);
+		write_key_file(cfg.ticket_key_file, 3, bad[i]);
+		CHECK(hosts_with_key_file(&cfg, &errors) == NULL);
+		CHECK(strstr(errors.data ? errors.data : "", "a ticket key file holds 1 to 4 keys") != NULL);
+	}
+	buf_free(&errors);
+	unlink(cfg.ticket_key_file);
+	CHECK(hosts_with_key_file(&cfg, &errors) == NULL);
+	CHECK(strstr(errors.data ? errors.data : "", "ticket.key: cannot open") != NULL);
+out:
+	SSL_SESSION_free(made);
+	tls_hosts_free(one);
+	tls_hosts_free(two);
+	tls_hosts_free(alone);
+	free(cfg.ticket_key_file);
+	buf_free(&errors);
+	free_hosts_config(&cfg);
+}
+
 static void test_old_protocols_refused(void)
 {
 	struct config cfg = two_hosts();
@@ -394,6 +531,8 @@ int main(void)
 	RUN(test_host_matching);
 	RUN(test_hosts_generate_then_load);
 	RUN(test_sni_picks_the_host);
+	RUN(test_sessions_resume_only_on_their_own_host);
+	RUN(test_a_ticket_key_file_is_shared_and_rotates);
 	RUN(test_old_protocols_refused);
 	RUN(test_tls12_suites_are_ecdhe_aead);
 	RUN(test_client_cert_fingerprint);
