@@ -142,7 +142,18 @@ static char file_item_type(const struct capsule_entry *entry, const char *name)
 	    mime_type(entry->fd, name, entry->dev, entry->ino, entry->size, entry->mtime));
 }
 
-/* A small file's answer (a text file dot-stuffed, any other as it is),
+/* A capsule's gemtext as a menu, its links items a client can follow. */
+static void answer_gemtext(struct gopher_request *rq, const char *path, const struct buf *text)
+{
+	const struct origin origin = {rq->origin.host, rq->origin.port, rq->info->tls};
+	struct page p = {.form = PAGE_GOPHER_MENU, .origin = &origin, .body = &rq->res->head};
+	page_gemtext(&p, text->data != NULL ? text->data : "", text->len, path, rq->snap);
+	menu_end(&rq->res->head);
+	rq->res->status = STATUS_OK;
+}
+
+/* A small file's answer (a text file dot-stuffed, gemtext as a menu, any
+ * other as it is),
  * kept in the snapshot's page cache under the request's key with the
  * identity of the file read (pagecache.h): the next requests within the
  * second are answered from memory without opening it, later ones after
@@ -163,6 +174,8 @@ static void serve_small_file(struct gopher_request *rq, const char *path, char t
 	close(entry->fd);
 	if (rc != 0) {
 		answer_error(res, "Cannot read this file");
+	} else if (type == '1') {
+		answer_gemtext(rq, path, &bytes);
 	} else if (type == '0') {
 		answer_text(res, bytes.data, bytes.len);
 	} else {
@@ -183,6 +196,7 @@ static void serve_file(struct gopher_request *rq, const char *path, struct capsu
 		serve_small_file(rq, path, type, entry);
 		return;
 	}
+	/* Gemtext past the small-file size goes out as the text it is. */
 	res->fd = entry->fd;
 	res->fd_length = entry->size;
 	res->status = STATUS_OK;

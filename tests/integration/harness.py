@@ -330,10 +330,13 @@ class Tmux:
     """A tmux server of the test's own (its own socket name), so ending it
     ends nothing else; terminal clients run in its session."""
 
+    started = 0  # a fresh socket each time: a killed server may still be going
+
     def __init__(self, tmux, session):
         self.tmux = tmux
         self.session = session
-        self.socket = f"kabar-test-{os.getpid()}-{session}"
+        Tmux.started += 1
+        self.socket = f"kabar-test-{os.getpid()}-{session}-{Tmux.started}"
 
     def __call__(self, *args):
         return subprocess.run([self.tmux, "-L", self.socket, *args], stdin=subprocess.DEVNULL,

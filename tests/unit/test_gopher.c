@@ -73,6 +73,14 @@ void site_open_file(const struct site *site, const struct snapshot *snap, const 
 	entry->kind = CAPSULE_FORBIDDEN;
 }
 
+/* Gemtext files link no article here. */
+const struct article *snapshot_link_target(const struct snapshot *snap, const char *site_path)
+{
+	(void)snap;
+	(void)site_path;
+	return NULL;
+}
+
 static char last_query[64];
 static struct origin last_origin;
 
@@ -128,6 +136,10 @@ static const struct {
 	const char *content;
 } capsule[] = {
 	{"/notes.txt", CAPSULE_FILE, ".hidden\nplain\n"},
+	{"/about.gmi", CAPSULE_FILE,
+	 "# About us\r\nWe are a newsroom.\n=> docs/ Our documents\n=> gemini://e.example/ Friends\n"
+	 "=> gopher://g.example/0/x.txt A text\n* one item\n> a quote\n```\n=> not a link\n```\n"
+	 "=> ../../up Climbing out\n"},
 	{"/photo.png", CAPSULE_FILE, "\x89PNG\r\n\x1a\n"},
 	{"/secret", CAPSULE_FORBIDDEN, NULL},
 	{"/news", CAPSULE_DIR, NULL},
@@ -205,6 +217,8 @@ const char *mime_type(int fd, const char *name, dev_t dev, ino_t ino, off_t size
 	const char *dot = strrchr(name, '.');
 	if (dot && strcmp(dot, ".txt") == 0)
 		return "text/plain";
+	if (dot && strcmp(dot, ".gmi") == 0)
+		return "text/gemini";
 	if (dot && strcmp(dot, ".png") == 0)
 		return "image/png";
 	if (dot && strcmp(dot, ".gif") == 0)
@@ -437,6 +451,26 @@ static void test_text_file(void)
 	done(&a);
 }
 
+/* A capsule's gemtext is a menu: its link lines are items a client can
+ * follow, resolved against the file; text and preformatted lines info. */
+static void test_gemtext_file_is_a_menu(void)
+{
+	struct answer a;
+	ask(&a, "/about.gmi");
+	CHECK_STR(a.text, "iAbout us\t\terror.host\t1\r\n"
+	                  "iWe are a newsroom.\t\terror.host\t1\r\n"
+	                  "1Our documents\t/docs/\tlocalhost\t7070\r\n"
+	                  "hFriends\tURL:gemini://e.example/\tlocalhost\t7070\r\n"
+	                  "0A text\t/x.txt\tg.example\t70\r\n"
+	                  "i* one item\t\terror.host\t1\r\n"
+	                  "i> a quote\t\terror.host\t1\r\n"
+	                  "i=> not a link\t\terror.host\t1\r\n"
+	                  "iClimbing out\t\terror.host\t1\r\n"
+	                  ".\r\n");
+	CHECK_INT(a.res.fd, -1);
+	done(&a);
+}
+
 /* A small file of any type is answered whole from memory (pagecache.h),
  * as it is: no descriptor left open for the connection. */
 static void test_small_binary_file_answered_as_is(void)
@@ -528,6 +562,7 @@ int main(void)
 	RUN(test_generated_listing);
 	RUN(test_gophermap_with_listing);
 	RUN(test_caps_txt);
+	RUN(test_gemtext_file_is_a_menu);
 	RUN(test_url_redirect_page);
 	return check_report();
 }
