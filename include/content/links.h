@@ -43,6 +43,12 @@ const void *links_find_source(const char *site_path,
                               const void *(*lookup)(const char *source, const void *data),
                               const void *data);
 
+/* The schemes a link or a redirect may lead to from this site (http,
+ * https, gemini, gopher, mailto ...): never javascript:, data: and the
+ * like, which a reader's browser would run. The Gopher URL: page and the
+ * front matter's redirect: both ask here. */
+bool links_scheme_allowed(const char *url);
+
 /* Whether a capsule path's file name is an index file ("index.md",
  * "index.gmi", "index.txt"): a page bundle's article, named by its folder. */
 bool links_is_bundle_index(const char *source);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "article.h"
+#include "buf.h"
 #include "config.h"
 
 /*
@@ -144,6 +145,35 @@ struct snapshot *snapshot_update(struct snapshot_builder *b, const struct snapsh
 
 void snapshot_hold(struct snapshot *snap);
 void snapshot_drop(struct snapshot *snap);
+
+/*
+ * Who holds an address (an article's own, an alias, a ".gmi" form).
+ * Below 0 when x keeps an address both x and y ask for, above when y
+ * does: the earlier date, then the earlier source path. A published
+ * article is dated no later than now and a scheduled one after it, so an
+ * unpublished article never displaces a published one; drafts ask for no
+ * address at all. The rule reads only the articles, never the order they
+ * were read in nor the clock: a restart, a fresh scan and an update give
+ * the same answer.
+ */
+int snapshot_address_rank(const struct article *x, const struct article *y);
+
+/* True when a capsule file or folder (capsule.h, whatever its kind) is at
+ * site path: no alias may stand in front of it. */
+bool snapshot_capsule_has(int root_fd, const char *site_path);
+
+/*
+ * Whether article a, parsed from its source (a capsule path, as an upload
+ * would write it) and not yet in snap, asks for an address another
+ * article holds in snap: its own address held by another, or an alias
+ * that is another article's address, alias or the ".gmi" form of its
+ * address, or where a capsule file or folder is (root_fd, the capsule).
+ * An older version of the same source holds nothing against it. True
+ * with reason set to "SOURCE:LINE: ADDRESS is held by HOLDER" (HOLDER the
+ * other article's source path), for Titan to answer 59 with.
+ */
+bool snapshot_address_clash(const struct snapshot *snap, int root_fd, const struct article *a,
+                            struct buf *reason);
 
 /* True when the opened file (capsule.h) is an article source, drafts and
  * scheduled ones too, reached by whatever name or link: it is never served

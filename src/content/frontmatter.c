@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "date.h"
+#include "links.h"
 #include "strset.h"
 #include "text.h"
 
@@ -332,21 +333,86 @@ static bool starts_with_scheme(const char *s)
 	return s[n] == ':';
 }
 
+/* The Gemini header's meta (a redirect's target) holds at most this. */
+enum { GEMINI_META_MAX = 1024 };
+
 /*
  * A redirect target goes into a Gemini response header and a Gopher page:
- * one scalar, a URL or an absolute path, with no space, control, line
- * break or bidi control anywhere (so no CR LF can end the header early).
+ * one scalar, an absolute path or a URL of a scheme links may have
+ * (links_scheme_allowed: no javascript:), no longer than a Gemini header's
+ * meta, with no space, control, line break or bidi control anywhere (so
+ * no CR LF can end the header early). NULL, or why not.
  */
-static bool redirect_valid(const struct fm_value *v)
+static const char *redirect_refusal(const struct fm_value *v)
 {
+	static const char *const not_url = "redirect is not a URL (scheme:...) or an absolute path "
+	                                   "(/...) of printable characters without spaces";
 	if (v->scalars.count != 1)
-		return false;
+		return not_url;
 	const char *s = v->scalars.items[0];
 	size_t len = strlen(s);
 	text_trim(&s, &len);
+	if (len > GEMINI_META_MAX)
+		return "redirect is longer than a Gemini header allows (1024 bytes)";
 	if (len == 0 || !text_is_clean(s, len) || memchr(s, ' ', len) != NULL)
-		return false;
-	return (s[0] == '/' && (len == 1 || s[1] != '/')) || starts_with_scheme(s);
+		return not_url;
+	if (s[0] == '/' && (len == 1 || s[1] != '/'))
+		return NULL;
+	if (!starts_with_scheme(s))
+		return not_url;
+	return links_scheme_allowed(s) ? NULL : "redirect's scheme is not one a link may have";
+}
+
+/* Whether the path has a "." or ".." segment, or an empty one. */
+static bool odd_segment(const char *path)
+{
+	for (const char *seg = path + 1; *seg;) {
+		size_t len = strcspn(seg, "/");
+		bool last = seg[len] == '\0';
+		if ((len == 0 && !last) || (len == 1 && seg[0] == '.') ||
+		    (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			return true;
+		seg += len + !last;
+	}
+	return false;
+}
+
+/*
+ * An alias is an old address of the article: only in the articles'
+ * address space (/news/...), so it can never stand in front of a capsule
+ * file outside it (/robots.txt, /images/...), and a plain path (no query,
+ * no dot segments, nothing text_clean would change). NULL, or why not.
+ */
+static const char *alias_refusal(const char *alias)
+{
+	size_t len = strlen(alias);
+	if (len > GEMINI_META_MAX || !text_is_clean(alias, len) || strpbrk(alias, " ?#%\\") != NULL ||
+	    odd_segment(alias))
+		return "is not a plain path";
+	if (strncmp(alias, "/news/", 6) != 0 || alias[6] == '\0')
+		return "is outside the article addresses (/news/...)";
+	return NULL;
+}
+
+/* The aliases, each with its leading '/', or false with "LINE: reason". */
+static bool add_aliases(struct article_meta *meta, const struct fm_value *v, struct buf *error)
+{
+	size_t from = meta->n_aliases;
+	add_words(&meta->aliases, &meta->n_aliases, v);
+	meta->aliases_line = v->line;
+	for (size_t i = from; i < meta->n_aliases; i++) {
+		if (meta->aliases[i][0] != '/') {
+			char *rooted = xasprintf("/%s", meta->aliases[i]);
+			free(meta->aliases[i]);
+			meta->aliases[i] = rooted;
+		}
+		const char *why = alias_refusal(meta->aliases[i]);
+		if (why != NULL) {
+			buf_printf(error, "%d: alias %.100s %s", v->line, meta->aliases[i], why);
+			return false;
+		}
+	}
+	return true;
 }
 
 static bool apply_key(struct article_meta *meta, const char *key, const struct fm_value *v,
@@ -377,16 +443,16 @@ static bool apply_key(struct article_meta *meta, const char *key, const struct f
 		set_text(&meta->caption, v);
 	} else if (key_is(key, "slug", NULL)) {
 		set_text(&meta->slug, v);
+		meta->slug_line = v->line;
 	} else if (key_is(key, "redirect", NULL)) {
-		if (!redirect_valid(v)) {
-			buf_printf(error, "%d: redirect is not a URL (scheme:...) or an absolute path "
-			                  "(/...) of printable characters without spaces",
-			           v->line);
+		const char *why = redirect_refusal(v);
+		if (why != NULL) {
+			buf_printf(error, "%d: %s", v->line, why);
 			return false;
 		}
 		set_text(&meta->redirect, v);
 	} else if (key_is(key, "aliases", NULL)) {
-		add_words(&meta->aliases, &meta->n_aliases, v);
+		return add_aliases(meta, v, error);
 	} else {
 		add_extra(meta, key, v);
 	}

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
 #include "url.h"
@@ -79,6 +80,18 @@ const void *links_find_source(const char *site_path,
 		free(index);
 	}
 	return found;
+}
+
+bool links_scheme_allowed(const char *url)
+{
+	static const char *const schemes[] = {
+		"http:", "https:", "gemini:", "gopher:", "gophers:", "ftp:", "ftps:", "mailto:",
+		"irc:", "ircs:", "news:", "nntp:", "telnet:", "ssh:", "finger:", "xmpp:",
+	};
+	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+		if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
+			return true;
+	return false;
 }
 
 bool links_is_bundle_index(const char *source)

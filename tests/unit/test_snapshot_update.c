@@ -67,9 +67,9 @@ static char *random_article(int serial)
 	if (rand() % 8 == 0)
 		buf_printf(&b, "redirect: /news/2025/06/port-guide\n");
 	if (rand() % 4 == 0)
-		buf_printf(&b, "aliases: [/old/%s%d]\n", PICK(names), rand() % 3);
+		buf_printf(&b, "aliases: [/news/old/%s%d]\n", PICK(names), rand() % 3);
 	else if (rand() % 8 == 0)
-		buf_printf(&b, "aliases: [/old/%s, /news/2025/06/report]\n", PICK(names));
+		buf_printf(&b, "aliases: [/news/old/%s, /news/2025/06/report]\n", PICK(names));
 	buf_printf(&b, "---\nBody %d of the story.\n", serial);
 	return buf_steal(&b);
 }
@@ -180,8 +180,8 @@ static void compare(int step, const struct snapshot *x, const struct snapshot *y
 	/* Aliases, of articles gone too. */
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		for (int k = -1; k < 3; k++) {
-			char *alias = k < 0 ? xasprintf("/old/%s", names[i])
-			                    : xasprintf("/old/%s%d", names[i], k);
+			char *alias = k < 0 ? xasprintf("/news/old/%s", names[i])
+			                    : xasprintf("/news/old/%s%d", names[i], k);
 			if (strcmp(source_of(snapshot_find_article(x, alias)),
 			           source_of(snapshot_find_article(y, alias))) != 0)
 				differs(step, "alias", alias);
