@@ -168,7 +168,9 @@ bool snapshot_capsule_has(int root_fd, const char *site_path);
  * article holds in snap: its own address held by another, or an alias
  * that is another article's address, alias or the ".gmi" form of its
  * address, or where a capsule file or folder is (root_fd, the capsule).
- * An older version of the same source holds nothing against it. True
+ * An older version of the same source holds nothing against it, and an
+ * address that version asked for already is no clash (an edit of an
+ * article displaced before stays where it was). True
  * with reason set to "SOURCE:LINE: ADDRESS is held by HOLDER" (HOLDER the
  * other article's source path), for Titan to answer 59 with.
  */

@@ -382,11 +382,30 @@ static int line_or_first(int line)
 	return line > 0 ? line : 1;
 }
 
+/* Whether the version of a's source in f asks for address already (as its
+ * own, or as alias k when alias): an edit that keeps its addresses takes
+ * nothing new, even where it was displaced. */
+static bool asked_before(const struct snapshot_full *f, const struct article *a,
+                         const char *address, bool alias)
+{
+	const struct source *s = sources_find(f->sources, f->n_sources, a->source);
+	if (s == NULL || s->article == NULL || !s->listed)
+		return false;
+	if (!alias)
+		return s->url != NULL && strcmp(own_url(s), address) == 0;
+	for (size_t k = 0; k < s->article->meta.n_aliases; k++)
+		if (strcmp(s->article->meta.aliases[k], address) == 0)
+			return true;
+	return false;
+}
+
 bool snapshot_address_clash(const struct snapshot *snap, int root_fd, const struct article *a,
                             struct buf *reason)
 {
 	const struct snapshot_full *f = (const struct snapshot_full *)snap;
-	const struct article *holder = a->path != NULL ? held_by_other(f, a, a->path) : NULL;
+	const struct article *holder = NULL;
+	if (a->path != NULL && !asked_before(f, a, a->path, false))
+		holder = held_by_other(f, a, a->path);
 	if (holder != NULL) {
 		buf_printf(reason, "%s:%d: %s is held by %s", a->source, line_or_first(a->meta.slug_line),
 		           a->path, holder->source);
@@ -395,6 +414,8 @@ bool snapshot_address_clash(const struct snapshot *snap, int root_fd, const stru
 	int line = line_or_first(a->meta.aliases_line);
 	for (size_t i = 0; i < a->meta.n_aliases; i++) {
 		const char *alias = a->meta.aliases[i];
+		if (asked_before(f, a, alias, true))
+			continue;
 		holder = held_by_other(f, a, alias);
 		if (holder == NULL)
 			holder = gmi_form_holder(f, a, alias);

@@ -513,6 +513,18 @@ static void test_address_clash_names_the_holder(void)
 		article_free(a);
 		free(text);
 	}
+	/* An edit of an article displaced already asks for nothing new. */
+	put(alice_path, alice_text);
+	char *changed = xstrdup(alice_path);
+	struct snapshot *next = snapshot_update(b, s, &changed, 1);
+	free(changed);
+	snapshot_drop(s);
+	s = next;
+	CHECK_STR(at(s, "/news/2024/03/bob-story-alice"), alice_path);
+	a = parsed(alice_path, alice_text);
+	reason.len = 0;
+	CHECK(!snapshot_address_clash(s, cap.fd, a, &reason));
+	article_free(a);
 	/* Bob writing his own story again holds nothing against himself. */
 	a = parsed(bob_path, bob_text);
 	reason.len = 0;
