@@ -10,9 +10,9 @@
 
 #include "snapshot_types.h"
 
-/* Below 0 when x keeps an address both x and y ask for (an own address or
- * an alias), above when y does: the earlier date, then the earlier path.
- * The one rule for who holds an address. */
+/* snapshot_address_rank (snapshot.h) of the sources' articles: who keeps
+ * an address both ask for, here and in the path table's aliases
+ * (snapshot_paths.c). */
 int address_rank(const struct source *x, const struct source *y);
 
 /* Two articles at one address (the same slug in the same month, such as
