@@ -215,6 +215,21 @@ static struct article *check_article(struct upload *up, struct response *res)
 
 /* The file as it now is: the snapshot that holds this very file is the one
  * the answer waits for. */
+/* An address another article holds stays its (snapshot.h): refused. */
+static bool address_held(struct upload *up, const struct article *a, struct response *res)
+{
+	struct snapshot *snap = site_acquire(up->site);
+	struct buf reason = {0};
+	bool held = snapshot_address_clash(snap, site_root_fd(up->site), a, &reason);
+	site_release(up->site, snap);
+	if (held) {
+		audit(up, reason.data);
+		refuse(res, 59, "%s", reason.data);
+	}
+	buf_free(&reason);
+	return held;
+}
+
 static void remember_identity(struct upload *up)
 {
 	struct stat st;
@@ -274,21 +289,6 @@ static bool store(struct upload *up, struct response *res)
 	audit(up, "written");
 	remember_identity(up);
 	return true;
-}
-
-/* An address another article holds stays its (snapshot.h): refused. */
-static bool address_held(struct upload *up, const struct article *a, struct response *res)
-{
-	struct snapshot *snap = site_acquire(up->site);
-	struct buf reason = {0};
-	bool held = snapshot_address_clash(snap, site_root_fd(up->site), a, &reason);
-	site_release(up->site, snap);
-	if (held) {
-		audit(up, reason.data);
-		refuse(res, 59, "%s", reason.data);
-	}
-	buf_free(&reason);
-	return held;
 }
 
 bool upload_finish(struct upload *up, struct response *res)
