@@ -213,8 +213,6 @@ static struct article *check_article(struct upload *up, struct response *res)
 	return a;
 }
 
-/* The file as it now is: the snapshot that holds this very file is the one
- * the answer waits for. */
 /* An address another article holds stays its (snapshot.h): refused. */
 static bool address_held(struct upload *up, const struct article *a, struct response *res)
 {
@@ -230,6 +228,8 @@ static bool address_held(struct upload *up, const struct article *a, struct resp
 	return held;
 }
 
+/* The file as it now is: the snapshot that holds this very file is the one
+ * the answer waits for. */
 static void remember_identity(struct upload *up)
 {
 	struct stat st;
