@@ -158,21 +158,25 @@ void snapshot_drop(struct snapshot *snap);
  */
 int snapshot_address_rank(const struct article *x, const struct article *y);
 
-/* True when a capsule file or folder (capsule.h, whatever its kind) is at
- * site path: no alias may stand in front of it. */
-bool snapshot_capsule_has(int root_fd, const char *site_path);
+/* Why alias may not be served, or NULL: links_alias_refusal's reasons,
+ * or "is a capsule file's or folder's address" when one (capsule.h,
+ * whatever its kind) is there (root_fd, the capsule). An alias another
+ * article holds is the path table's to refuse (and
+ * snapshot_address_clash's). */
+const char *snapshot_alias_refusal(int root_fd, const char *alias);
 
 /*
  * Whether article a, parsed from its source (a capsule path, as an upload
  * would write it) and not yet in snap, asks for an address another
  * article holds in snap: its own address held by another, or an alias
  * that is another article's address, alias or the ".gmi" form of its
- * address, or where a capsule file or folder is (root_fd, the capsule).
+ * address, or that snapshot_alias_refusal refuses (root_fd, the capsule).
  * An older version of the same source holds nothing against it, and an
  * address that version asked for already is no clash (an edit of an
  * article displaced before stays where it was). True
  * with reason set to "SOURCE:LINE: ADDRESS is held by HOLDER" (HOLDER the
- * other article's source path), for Titan to answer 59 with.
+ * other article's source path) or "SOURCE:LINE: alias ADDRESS REASON",
+ * for Titan to answer 59 with.
  */
 bool snapshot_address_clash(const struct snapshot *snap, int root_fd, const struct article *a,
                             struct buf *reason);

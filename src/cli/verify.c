@@ -398,14 +398,19 @@ static void check_alias(struct walk *w, const struct claim *claims, size_t n, si
 	size_t first = i;
 	while (first > 0 && strcmp(claims[first - 1].address, alias->address) == 0)
 		first--;
-	const struct checked *holder = claims[first].by; /* the first by by_claim */
-	if (holder == alias->by)
-		holder = gmi_form_owner(claims, n, alias->address);
+	/* As the path table: an article's own address and its .gmi form
+	 * first, then the first by by_claim. */
+	const struct checked *holder = gmi_form_owner(claims, n, alias->address);
+	if (holder == NULL)
+		holder = claims[first].by;
 	int line = alias->by->article->meta.aliases_line;
 	char *reason = NULL;
 	if (holder != NULL && holder != alias->by)
 		reason = xasprintf("%d: alias %s is held by %s", line > 0 ? line : 1, alias->address,
 		                   holder->relpath);
+	else if (links_alias_refusal(alias->address) != NULL)
+		reason = xasprintf("%d: alias %s %s", line > 0 ? line : 1, alias->address,
+		                   links_alias_refusal(alias->address));
 	else if (capsule_has(w, alias->address))
 		reason = xasprintf("%d: alias %s is a capsule file's or folder's address",
 		                   line > 0 ? line : 1, alias->address);

@@ -333,9 +333,6 @@ static bool starts_with_scheme(const char *s)
 	return s[n] == ':';
 }
 
-/* The Gemini header's meta (a redirect's target) holds at most this. */
-enum { GEMINI_META_MAX = 1024 };
-
 /*
  * A redirect target goes into a Gemini response header and a Gopher page:
  * one scalar, an absolute path or a URL of a scheme links may have
@@ -352,7 +349,7 @@ static const char *redirect_refusal(const struct fm_value *v)
 	const char *s = v->scalars.items[0];
 	size_t len = strlen(s);
 	text_trim(&s, &len);
-	if (len > GEMINI_META_MAX)
+	if (len > LINKS_URL_MAX)
 		return "redirect is longer than a Gemini header allows (1024 bytes)";
 	if (len == 0 || !text_is_clean(s, len) || memchr(s, ' ', len) != NULL)
 		return not_url;
@@ -363,56 +360,22 @@ static const char *redirect_refusal(const struct fm_value *v)
 	return links_scheme_allowed(s) ? NULL : "redirect's scheme is not one a link may have";
 }
 
-/* Whether the path has a "." or ".." segment, or an empty one. */
-static bool odd_segment(const char *path)
-{
-	for (const char *seg = path + 1; *seg;) {
-		size_t len = strcspn(seg, "/");
-		bool last = seg[len] == '\0';
-		if ((len == 0 && !last) || (len == 1 && seg[0] == '.') ||
-		    (len == 2 && seg[0] == '.' && seg[1] == '.'))
-			return true;
-		seg += len + !last;
-	}
-	return false;
-}
-
-/*
- * An alias is an old address of the article: only in the articles'
- * address space (/news/...), so it can never stand in front of a capsule
- * file outside it (/robots.txt, /images/...), and a plain path (no query,
- * no dot segments, nothing text_clean would change). NULL, or why not.
- */
-static const char *alias_refusal(const char *alias)
-{
-	size_t len = strlen(alias);
-	if (len > GEMINI_META_MAX || !text_is_clean(alias, len) || strpbrk(alias, " ?#%\\") != NULL ||
-	    odd_segment(alias))
-		return "is not a plain path";
-	if (strncmp(alias, "/news/", 6) != 0 || alias[6] == '\0')
-		return "is outside the article addresses (/news/...)";
-	return NULL;
-}
-
-/* The aliases, each with its leading '/', or false with "LINE: reason". */
-static bool add_aliases(struct article_meta *meta, const struct fm_value *v, struct buf *error)
+/* The aliases, each with its leading '/' ("news/x" is "/news/x"), and the
+ * line they are on. Which may be served is the site's to say
+ * (links_alias_refusal, and the addresses other articles hold): one bad
+ * alias costs only itself, never its article. */
+static void add_aliases(struct article_meta *meta, const struct fm_value *v)
 {
 	size_t from = meta->n_aliases;
 	add_words(&meta->aliases, &meta->n_aliases, v);
 	meta->aliases_line = v->line;
 	for (size_t i = from; i < meta->n_aliases; i++) {
-		if (meta->aliases[i][0] != '/') {
-			char *rooted = xasprintf("/%s", meta->aliases[i]);
-			free(meta->aliases[i]);
-			meta->aliases[i] = rooted;
-		}
-		const char *why = alias_refusal(meta->aliases[i]);
-		if (why != NULL) {
-			buf_printf(error, "%d: alias %.100s %s", v->line, meta->aliases[i], why);
-			return false;
-		}
+		if (meta->aliases[i][0] == '/')
+			continue;
+		char *rooted = xasprintf("/%s", meta->aliases[i]);
+		free(meta->aliases[i]);
+		meta->aliases[i] = rooted;
 	}
-	return true;
 }
 
 static bool apply_key(struct article_meta *meta, const char *key, const struct fm_value *v,
@@ -452,7 +415,7 @@ static bool apply_key(struct article_meta *meta, const char *key, const struct f
 		}
 		set_text(&meta->redirect, v);
 	} else if (key_is(key, "aliases", NULL)) {
-		return add_aliases(meta, v, error);
+		add_aliases(meta, v);
 	} else {
 		add_extra(meta, key, v);
 	}

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "text.h"
 #include "url.h"
 
 /* The extensions an article's source may have (article_source_name's three),
@@ -93,6 +94,32 @@ bool links_scheme_allowed(const char *url)
 			return true;
 	return false;
 }
+
+/* Whether the path has a "." or ".." segment, or an empty one. */
+static bool odd_segment(const char *path)
+{
+	for (const char *seg = path + 1; *seg;) {
+		size_t len = strcspn(seg, "/");
+		bool last = seg[len] == '\0';
+		if ((len == 0 && !last) || (len == 1 && seg[0] == '.') ||
+		    (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			return true;
+		seg += len + !last;
+	}
+	return false;
+}
+
+const char *links_alias_refusal(const char *alias)
+{
+	size_t len = strlen(alias);
+	if (len > LINKS_URL_MAX || !text_is_clean(alias, len) || strpbrk(alias, " ?#%\\") != NULL ||
+	    odd_segment(alias))
+		return "is not a plain path";
+	if (strncmp(alias, "/news/", 6) != 0 || alias[6] == '\0')
+		return "is outside the article addresses (/news/...)";
+	return NULL;
+}
+
 
 bool links_is_bundle_index(const char *source)
 {

@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "article_pack.h"
 #include "capsule.h"
+#include "links.h"
 #include "log.h"
 #include "snapshot_paths.h"
 #include "snapshot_source.h"
@@ -344,13 +345,16 @@ void settle_addresses_update(struct snapshot_builder *b, struct snapshot_full *f
 
 /* ---- Public: the same rule asked by an upload before it is written ---- */
 
-bool snapshot_capsule_has(int root_fd, const char *site_path)
+const char *snapshot_alias_refusal(int root_fd, const char *alias)
 {
+	const char *why = links_alias_refusal(alias);
+	if (why != NULL)
+		return why;
 	struct capsule_entry entry = {.fd = -1};
-	capsule_open(root_fd, site_path, &entry);
+	capsule_open(root_fd, alias, &entry);
 	if (entry.fd >= 0)
 		close(entry.fd);
-	return entry.kind != CAPSULE_MISSING;
+	return entry.kind != CAPSULE_MISSING ? "is a capsule file's or folder's address" : NULL;
 }
 
 /* The article other than a's source at address in f, or NULL. */
@@ -423,9 +427,9 @@ bool snapshot_address_clash(const struct snapshot *snap, int root_fd, const stru
 			buf_printf(reason, "%s:%d: %s is held by %s", a->source, line, alias, holder->source);
 			return true;
 		}
-		if (snapshot_capsule_has(root_fd, alias)) {
-			buf_printf(reason, "%s:%d: %s is a capsule file's or folder's address", a->source,
-			           line, alias);
+		const char *why = snapshot_alias_refusal(root_fd, alias);
+		if (why != NULL) {
+			buf_printf(reason, "%s:%d: alias %s %s", a->source, line, alias, why);
 			return true;
 		}
 	}

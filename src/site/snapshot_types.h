@@ -39,8 +39,8 @@ struct source {
 	 * in the order of the names they come from (authors, tags). */
 	uint32_t *key_ids;
 	uint32_t key_start[INDEX_KINDS + 1];
-	/* One per meta.aliases; NULL where a capsule file or folder is
-	 * (snapshot_capsule_has): an alias never stands in front of one. */
+	/* One per meta.aliases; NULL where snapshot_alias_refusal refuses it
+	 * (outside /news/, not a plain path, a capsule file or folder there). */
 	char **alias_paths;
 	/* article->path (NULL for none) and its hash, kept here so that
 	 * building a snapshot's path table does not visit every article. */

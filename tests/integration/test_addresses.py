@@ -127,32 +127,37 @@ def no_address_taken(srv):
 def test_aliases_take_no_address():
     capsule = newsroom()
     with Server(capsule, config=config()) as srv:
-        # Over Titan: refused at the aliases line, nothing written.
+        # Over Titan: refused, nothing written. The line is the aliases'
+        # in the file as it would be written: her name is added as its
+        # author (upload.c), on line 2.
         r = titan(srv, "/news/alice/zz.md", PHISH.encode(), cert=ALICE)
         assert r.status == 59, r
-        assert r.meta == ("news/alice/zz.md:4: alias /about.gmi is outside the article "
+        assert r.meta == ("news/alice/zz.md:5: alias /about.gmi is outside the article "
                           "addresses (/news/...)"), r.meta
         r = titan(srv, "/news/alice/zz.md", PHISH_IN_NEWS.encode(), cert=ALICE)
         assert r.status == 59, r
-        # Line 5 of the file as it would be written, her name added as its
-        # author (upload.c) on line 2.
         assert r.meta == ("news/alice/zz.md:5: /news/2024/03/bob-story.gmi is held by "
                           "news/bob/bob-story.md"), r.meta
         assert not os.path.exists(os.path.join(capsule, "news", "alice", "zz.md"))
-        # Written on the disk: the loader refuses the same, FILE:LINE.
+        # Written on the disk: the loader serves none of them, FILE:LINE.
         write(capsule, "news/alice/phish.md", PHISH)
         write(capsule, "news/alice/phish2.md", PHISH_IN_NEWS)
-        assert logged(srv, "news/alice/phish.md:4: alias /about.gmi is outside the article "
-                           "addresses (/news/...)"), srv.log()[-2000:]
-        assert logged(srv, "news/alice/phish2.md:4: alias /news/2024/03/bob-story.gmi is held "
-                           "by news/bob/bob-story.md; not served"), srv.log()[-2000:]
+        for alias in ("/about.gmi", "/images/", "/images/harbour-light.png", "/robots.txt"):
+            assert logged(srv, f"news/alice/phish.md:4: alias {alias} is outside the article "
+                               f"addresses (/news/...); not served"), srv.log()[-2000:]
+        for name in ("phish", "phish2"):
+            assert logged(srv, f"news/alice/{name}.md:4: alias /news/2024/03/bob-story.gmi is "
+                               f"held by news/bob/bob-story.md; not served"), srv.log()[-2000:]
         assert logged(srv, "news/alice/phish2.md:4: alias /news/bob/ is a capsule file's or "
                            "folder's address; not served"), srv.log()[-2000:]
         no_address_taken(srv)
     out = check_capsule(capsule)
-    assert f"{capsule}/news/alice/phish.md:4: alias /about.gmi is outside" in out, out
-    assert (f"{capsule}/news/alice/phish2.md:4: alias /news/2024/03/bob-story.gmi is held by "
-            f"news/bob/bob-story.md") in out, out
+    for alias in ("/about.gmi", "/images/", "/images/harbour-light.png", "/robots.txt"):
+        assert (f"{capsule}/news/alice/phish.md:4: alias {alias} is outside the article "
+                f"addresses (/news/...)") in out, out
+    for name in ("phish", "phish2"):
+        assert (f"{capsule}/news/alice/{name}.md:4: alias /news/2024/03/bob-story.gmi is held "
+                f"by news/bob/bob-story.md") in out, out
     assert (f"{capsule}/news/alice/phish2.md:4: alias /news/bob/ is a capsule file's or "
             f"folder's address") in out, out
 

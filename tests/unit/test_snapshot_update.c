@@ -499,9 +499,12 @@ static void test_address_clash_names_the_holder(void)
 		{"/news/old/bob", "news/alice/zz.md:4: /news/old/bob is held by news/bob/bob-story.md"},
 		{"/news/2024/03/bob-story.gmi",
 		 "news/alice/zz.md:4: /news/2024/03/bob-story.gmi is held by news/bob/bob-story.md"},
-		{"/news/photo.jpg", "news/alice/zz.md:4: /news/photo.jpg is a capsule file's or "
+		{"/news/photo.jpg", "news/alice/zz.md:4: alias /news/photo.jpg is a capsule file's or "
 		                    "folder's address"},
-		{"/news/bob/", "news/alice/zz.md:4: /news/bob/ is a capsule file's or folder's address"},
+		{"/news/bob/",
+		 "news/alice/zz.md:4: alias /news/bob/ is a capsule file's or folder's address"},
+		{"/robots.txt",
+		 "news/alice/zz.md:4: alias /robots.txt is outside the article addresses (/news/...)"},
 	};
 	for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++) {
 		char *text = xasprintf("---\ntitle: A\ndate: 2024-03-20\naliases: [%s]\n---\nA.\n",
