@@ -120,7 +120,6 @@ const char *links_alias_refusal(const char *alias)
 	return NULL;
 }
 
-
 bool links_is_bundle_index(const char *source)
 {
 	const char *slash = strrchr(source, '/');

@@ -203,11 +203,15 @@ struct source *source_read(const struct snapshot_builder *b, const char *path, c
 static void warn_aliases(const struct snapshot_builder *b, const struct source *s)
 {
 	const struct article_meta *m = &s->article->meta;
-	for (size_t i = 0; i < m->n_aliases; i++)
-		if (s->alias_paths[i] == NULL)
-			log_warn("%s:%d: alias %s %s; not served", s->path,
-			         m->aliases_line > 0 ? m->aliases_line : 1, m->aliases[i],
-			         snapshot_alias_refusal(b->root_fd, m->aliases[i]));
+	for (size_t i = 0; i < m->n_aliases; i++) {
+		if (s->alias_paths[i] != NULL)
+			continue;
+		/* Asked again: a file may have gone since, so there is a default. */
+		const char *why = snapshot_alias_refusal(b->root_fd, m->aliases[i]);
+		log_warn("%s:%d: alias %s %s; not served", s->path,
+		         m->aliases_line > 0 ? m->aliases_line : 1, m->aliases[i],
+		         why != NULL ? why : "is refused");
+	}
 }
 
 struct source *source_settle(struct snapshot_builder *b, struct source *s, char *reason,
