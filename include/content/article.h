@@ -89,8 +89,12 @@ struct article_meta {
 	char *caption;
 	char *slug;
 	char *redirect;
-	char **aliases;
+	char **aliases;     /* each starting "/news/" (frontmatter.c refuses others) */
 	size_t n_aliases;
+	/* The front matter lines slug: and aliases: are on (0: none), for
+	 * FILE:LINE answers about the addresses they ask for. */
+	int slug_line;
+	int aliases_line;
 	char *site_name;    /* a layout article's "# Site" heading */
 	char *signature;    /* an editor's signature such as "(HB-red)" */
 	struct extra_field *extra;

@@ -124,17 +124,27 @@ static bool has_date_prefix(const char *name)
 	return true;
 }
 
-/* Lower case, white space as '-', no '/', no dashes at either end. */
-static char *slug_from(const char *s, size_t len)
+/* Lower case, white space as '-', no '/', no dashes at either end; no
+ * control or bidi control either (text_clean's rule: a file name may hold
+ * C0 and C1 controls, which would reach addresses and feed.xml). '?', '#'
+ * and '%' become '-' too: in an address they would start a query or a
+ * fragment, or an escape, and the article could never be asked for. */
+static char *slug_from(const char *raw, size_t raw_len)
 {
+	struct buf clean = {0};
+	text_clean(&clean, raw, raw_len, TEXT_CLEAN_NO_BIDI);
+	const char *s = clean.data ? clean.data : "";
+	size_t len = clean.len;
 	struct buf out = {0};
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char put = isspace(c) || c == '/' ? '-' : (char)tolower(c);
+		bool breaks = isspace(c) || c == '/' || c == '?' || c == '#' || c == '%';
+		char put = breaks ? '-' : (char)tolower(c);
 		if (put == '-' && (out.len == 0 || out.data[out.len - 1] == '-'))
 			continue;
 		buf_putc(&out, put);
 	}
+	buf_free(&clean);
 	while (out.len > 0 && out.data[out.len - 1] == '-')
 		out.data[--out.len] = '\0';
 	if (out.len == 0)

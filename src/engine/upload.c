@@ -213,6 +213,21 @@ static struct article *check_article(struct upload *up, struct response *res)
 	return a;
 }
 
+/* An address another article holds stays its (snapshot.h): refused. */
+static bool address_held(struct upload *up, const struct article *a, struct response *res)
+{
+	struct snapshot *snap = site_acquire(up->site);
+	struct buf reason = {0};
+	bool held = snapshot_address_clash(snap, site_root_fd(up->site), a, &reason);
+	site_release(up->site, snap);
+	if (held) {
+		audit(up, reason.data);
+		refuse(res, 59, "%s", reason.data);
+	}
+	buf_free(&reason);
+	return held;
+}
+
 /* The file as it now is: the snapshot that holds this very file is the one
  * the answer waits for. */
 static void remember_identity(struct upload *up)
@@ -290,6 +305,10 @@ bool upload_finish(struct upload *up, struct response *res)
 	struct article *a = NULL;
 	if (kind == TITAN_ARTICLE && (a = check_article(up, res)) == NULL)
 		return true;
+	if (a != NULL && address_held(up, a, res)) {
+		article_free(a);
+		return true;
+	}
 	bool stored = store(up, res);
 	if (stored && a != NULL)
 		up->fallback = xstrdup(a->path);

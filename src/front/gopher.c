@@ -13,6 +13,7 @@
 #include "capsule.h"
 #include "gophermap.h"
 #include "itemtype.h"
+#include "links.h"
 #include "text.h"
 #include "log.h"
 #include "mime.h"
@@ -85,19 +86,6 @@ static void answer_text(struct response *res, const char *text, size_t len)
 
 /* ---- URL: selectors (the Gophernicus convention for 'h' items) ---- */
 
-/* Schemes a redirect page may lead to: no javascript:, data: and the like. */
-static bool url_scheme_allowed(const char *url)
-{
-	static const char *const schemes[] = {
-		"http:", "https:", "gemini:", "gopher:", "gophers:", "ftp:", "ftps:", "mailto:",
-		"irc:", "ircs:", "news:", "nntp:", "telnet:", "ssh:", "finger:", "xmpp:",
-	};
-	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
-		if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
-			return true;
-	return false;
-}
-
 static void html_escape(struct buf *out, const char *s)
 {
 	for (; *s; s++) {
@@ -115,7 +103,7 @@ static void html_escape(struct buf *out, const char *s)
 /* A small HTML page that sends a web browser on to url. */
 static void answer_url(struct response *res, const char *url)
 {
-	if (!url_scheme_allowed(url)) {
+	if (!links_scheme_allowed(url)) {
 		answer_error(res, "Bad request: this URL scheme is not linked");
 		return;
 	}
