@@ -78,10 +78,11 @@ bool snapshot_hides_entry(const struct snapshot *snap, const struct capsule_entr
 }
 
 /* The editors' view (desk.h): its own module's work; here only /desk/. */
-void desk_route(const struct snapshot *snap, enum output out, const struct origin *origin,
-                const char *path, struct route_result *result)
+void desk_route(const struct snapshot *snap, const struct editor *editor, enum output out,
+                const struct origin *origin, const char *path, struct route_result *result)
 {
 	(void)snap;
+	(void)editor;
 	(void)out;
 	(void)origin;
 	memset(result, 0, sizeof *result);

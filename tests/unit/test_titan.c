@@ -129,13 +129,13 @@ static void test_finds_editors_and_their_paths(void)
 	CHECK(titan_editor(&vh, "") == NULL);
 	memset(fp, 'c', 64);
 	CHECK(titan_editor(&vh, fp) == NULL);
-	CHECK(titan_editor_may_write(&eds[0], "news/ferry.md"));
-	CHECK(titan_editor_may_write(&eds[0], "news/2024/ferry.md"));
-	CHECK(titan_editor_may_write(&eds[0], "images/a.png"));
-	CHECK(!titan_editor_may_write(&eds[0], "newsroom/a.md"));
-	CHECK(!titan_editor_may_write(&eds[0], "index.gmi"));
-	CHECK(!titan_editor_may_write(&eds[0], "news"));
-	CHECK(titan_editor_may_write(&eds[1], "index.gmi"));
+	CHECK(config_editor_covers(&eds[0], "news/ferry.md"));
+	CHECK(config_editor_covers(&eds[0], "news/2024/ferry.md"));
+	CHECK(config_editor_covers(&eds[0], "images/a.png"));
+	CHECK(!config_editor_covers(&eds[0], "newsroom/a.md"));
+	CHECK(!config_editor_covers(&eds[0], "index.gmi"));
+	CHECK(!config_editor_covers(&eds[0], "news"));
+	CHECK(config_editor_covers(&eds[1], "index.gmi"));
 }
 
 static void test_classifies_by_name_and_bytes(void)
@@ -163,14 +163,14 @@ static void test_classifies_by_name_and_bytes(void)
 
 static void test_refuses_folders_deeper_than_the_loader_reads(void)
 {
-	char path[512] = "";
-	for (int i = 0; i < CAPSULE_MAX_DEPTH; i++)
+	char path[512] = "news/";
+	for (int i = 1; i < CAPSULE_MAX_DEPTH; i++)
 		strcat(path, "d/");
 	strcat(path, "a.md");
 	const char *reason = NULL;
 	CHECK_INT(titan_classify(path, "x", 1, &reason), TITAN_ARTICLE);
 	char deeper[520];
-	snprintf(deeper, sizeof deeper, "d/%s", path);
+	snprintf(deeper, sizeof deeper, "news/d/%s", path + 5);
 	CHECK_INT(titan_classify(deeper, "x", 1, &reason), TITAN_REFUSED);
 }
 
@@ -276,6 +276,28 @@ static void test_deletes_only_articles_and_images(void)
 	remove_capsule(fd);
 }
 
+/* Article files only where they are articles; the server's own names never. */
+static void test_refuses_articles_outside_news_and_reserved_names(void)
+{
+	const char *reason = NULL;
+	CHECK(titan_path_allowed("news/alice/a.md", &reason));
+	CHECK(titan_path_allowed("news/guides/ferry/index.md", &reason));
+	CHECK(titan_path_allowed("images/alice/harbour.png", &reason));
+	static const char *const refused[] = {
+		"images/alice/embargo.md", "embargo.gmi", "images/a.TXT", "news/_index.md",
+		"images/gophermap", "gophermap", "news/gophermap", "images/index.gmi", "index.gmi",
+		"caps.txt", "robots.txt", "feed.xml", "feed.gmi", "desk/a.png", "search",
+		"tag/x/feed.xml", "archive/2024/a.png",
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		reason = NULL;
+		CHECK(!titan_path_allowed(refused[i], &reason));
+		CHECK(reason != NULL);
+	}
+	CHECK(titan_path_allowed("images/desk/a.png", &reason));
+	CHECK(titan_path_allowed("images/searchlight.png", &reason));
+}
+
 int main(void)
 {
 	RUN(test_parses_a_plain_upload);
@@ -286,6 +308,7 @@ int main(void)
 	RUN(test_finds_editors_and_their_paths);
 	RUN(test_classifies_by_name_and_bytes);
 	RUN(test_refuses_folders_deeper_than_the_loader_reads);
+	RUN(test_refuses_articles_outside_news_and_reserved_names);
 	RUN(test_stores_replaces_and_deletes);
 	RUN(test_never_follows_a_folder_link);
 	RUN(test_deletes_only_articles_and_images);
