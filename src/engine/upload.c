@@ -435,9 +435,8 @@ static enum titan_kind classify(struct upload *up, const char **reason)
 	return titan_classify(up->req.path, head, n > 0 ? (size_t)n : 0, reason);
 }
 
-bool upload_finish(struct upload *up, const struct runtime *now, struct response *res)
+static bool finish(struct upload *up, const struct runtime *now, struct response *res)
 {
-	leave_flight(up);
 	if (still_authorised(up, now, res) != 0)
 		return true;
 	if (up->req.size == 0)
@@ -464,6 +463,17 @@ bool upload_finish(struct upload *up, const struct runtime *now, struct response
 	if (a != NULL)
 		article_free(a);
 	return !stored || a == NULL;
+}
+
+bool upload_finish(struct upload *up, const struct runtime *now, struct response *res)
+{
+	leave_flight(up);
+	bool answered = finish(up, now, res);
+	/* Refused: the temporary file goes before the answer does. */
+	if (up->file_open)
+		titan_file_abandon(&up->file);
+	up->file_open = false;
+	return answered;
 }
 
 bool upload_settled(struct upload *up, bool give_up, struct response *res)

@@ -226,12 +226,14 @@ const struct editor *titan_request_editor(const struct vhost *vh,
  * anywhere but news/ would be served raw, front matter, drafts and all. */
 static bool name_writable(const char *relpath, const char **reason)
 {
+	if (snapshot_article_path(relpath))
+		return true; /* news/guides/ferry/index.gmi is a page bundle's article */
 	const char *reserved = reserved_reason(relpath);
 	if (reserved != NULL) {
 		*reason = reserved;
 		return false;
 	}
-	if (!article_source_name(relpath) || snapshot_article_path(relpath))
+	if (!article_source_name(relpath))
 		return true;
 	*reason = strncmp(relpath, "news/", 5) != 0
 	                  ? "article files (.md, .gmi, .txt) can be written under news/ only"
