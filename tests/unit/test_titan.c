@@ -138,6 +138,40 @@ static void test_finds_editors_and_their_paths(void)
 	CHECK(config_editor_covers(&eds[1], "index.gmi"));
 }
 
+/* Who a request comes from, and the answer when it is no editor's. */
+static void test_the_editor_of_a_request(void)
+{
+	char *paths[] = {"news/"};
+	struct editor ed = {.name = "Rina", .paths = paths, .n_paths = 1};
+	memset(ed.fingerprint, 'a', 64);
+	struct vhost vh = host_with_editors(&ed, 1);
+	char fp[65];
+	memset(fp, 'a', 64);
+	fp[64] = '\0';
+	struct request_info info = {.client_cert_sha256 = fp};
+	struct titan_refusal why = {0};
+	CHECK(titan_request_editor(&vh, &info, &why) == &ed);
+	info.cert_period = CERT_EXPIRED;
+	CHECK(titan_request_editor(&vh, &info, &why) == NULL);
+	CHECK_INT(why.status, 62);
+	CHECK(strstr(why.meta, "expired") != NULL);
+	info.cert_period = CERT_NOT_YET_VALID;
+	CHECK(titan_request_editor(&vh, &info, &why) == NULL);
+	CHECK_INT(why.status, 62);
+	CHECK(strstr(why.meta, "not valid yet") != NULL);
+	memset(fp, 'b', 64);
+	CHECK(titan_request_editor(&vh, &info, &why) == NULL);
+	CHECK_INT(why.status, 61); /* a stranger's dates are no one's business */
+	info.client_cert_sha256 = NULL;
+	CHECK(titan_request_editor(&vh, &info, &why) == NULL);
+	CHECK_INT(why.status, 60);
+	CHECK(strstr(why.meta, "reconnect") == NULL);
+	info.resumed = true;
+	CHECK(titan_request_editor(&vh, &info, &why) == NULL);
+	CHECK_INT(why.status, 60);
+	CHECK(strstr(why.meta, "reconnect") != NULL);
+}
+
 static void test_classifies_by_name_and_bytes(void)
 {
 	size_t png_len;
@@ -241,6 +275,36 @@ static void test_stores_replaces_and_deletes(void)
 	remove_capsule(fd);
 }
 
+/* A body written as it arrives: nothing is in place until the commit, and
+ * an abandoned one leaves nothing behind. */
+static void test_a_file_written_as_it_arrives(void)
+{
+	int fd = open_capsule();
+	struct buf error = {0};
+	struct titan_file f;
+	CHECK_INT(titan_begin_file(fd, "news/a/b.md", &f, &error), 0);
+	CHECK_INT(titan_file_write(&f, "one ", 4), 0);
+	CHECK_INT(titan_file_write(&f, "two\n", 4), 0);
+	CHECK(read_back("news/a/b.md") == NULL);
+	CHECK_INT(entries_in("news/a"), 1); /* the hidden temporary file */
+	CHECK_INT(titan_file_replace(&f, "three\n", 6), 0);
+	CHECK_INT(titan_file_commit(&f, "news/a/b.md", &error), 0);
+	titan_file_abandon(&f); /* after a commit: nothing to do */
+	char *text = read_back("news/a/b.md");
+	CHECK_STR(text, "three\n");
+	free(text);
+	CHECK_INT(entries_in("news/a"), 1);
+	CHECK_INT(titan_begin_file(fd, "news/a/c.md", &f, &error), 0);
+	CHECK_INT(titan_file_write(&f, "x", 1), 0);
+	titan_file_abandon(&f);
+	titan_file_abandon(&f);
+	CHECK_INT(entries_in("news/a"), 1);
+	CHECK(titan_free_bytes(fd) > 0);
+	CHECK_INT(error.len, 0);
+	buf_free(&error);
+	remove_capsule(fd);
+}
+
 static void test_never_follows_a_folder_link(void)
 {
 	int fd = open_capsule();
@@ -306,10 +370,12 @@ int main(void)
 	RUN(test_refuses_malformed_lines);
 	RUN(test_recognises_titan);
 	RUN(test_finds_editors_and_their_paths);
+	RUN(test_the_editor_of_a_request);
 	RUN(test_classifies_by_name_and_bytes);
 	RUN(test_refuses_folders_deeper_than_the_loader_reads);
 	RUN(test_refuses_articles_outside_news_and_reserved_names);
 	RUN(test_stores_replaces_and_deletes);
+	RUN(test_a_file_written_as_it_arrives);
 	RUN(test_never_follows_a_folder_link);
 	RUN(test_deletes_only_articles_and_images);
 	return check_report();
