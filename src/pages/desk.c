@@ -80,7 +80,8 @@ void desk_route(const struct snapshot *snap, const struct editor *editor, enum o
 	struct route_context ctx;
 	route_context_start(&ctx, snap, out, origin, result);
 	const struct article **list;
-	size_t n = only_theirs(editor, list, snapshot_unpublished(snap, ctx.now, &list));
+	size_t n = snapshot_unpublished(snap, ctx.now, &list);
+	n = only_theirs(editor, list, n);
 	if (strcmp(path, "/desk") == 0) {
 		result->kind = ROUTE_REDIRECT;
 		result->target = xstrdup("/desk/");
