@@ -190,17 +190,22 @@ def test_a_resumed_session_without_a_certificate_is_told_to_reconnect():
             pass
         session = first.session
         first.close()
-        again = ctx.wrap_socket(connect(srv.gemini_port), server_hostname="localhost",
-                                session=session)
-        if not again.session_reused:
+        upload = (f"titan://localhost:{srv.gemini_port}/news/alice/a.md;size=4\r\n# x\n")
+        for request in (url(srv, "/desk/") + "\r\n", upload):
+            again = ctx.wrap_socket(connect(srv.gemini_port), server_hostname="localhost",
+                                    session=session)
+            if not again.session_reused:
+                again.close()
+                raise Skip("the server did not resume the session")
+            again.sendall(request.encode())
+            data = b""
+            while chunk := again.recv(65536):
+                data += chunk
             again.close()
-            raise Skip("the server did not resume the session")
-        again.sendall(url(srv, "/desk/").encode() + b"\r\n")
-        data = b""
-        while chunk := again.recv(65536):
-            data += chunk
-        again.close()
-        assert data.startswith(b"60 ") and b"reconnect" in data, data[:200]
+            assert data.startswith(b"60 ") and b"reconnect" in data, data[:200]
+        # A fresh session without a certificate gets no such hint.
+        r = titan(srv, "/news/alice/a.md", b"# x\n", cert=None)
+        assert r.status == 60 and "reconnect" not in r.meta, r
 
 
 def send_slowly(srv, path, body, cert, before_last):
