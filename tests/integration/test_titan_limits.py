@@ -240,7 +240,8 @@ def test_an_editor_revoked_during_an_upload_writes_nothing():
             os.chmod(config_path, 0o644)
             srv.signal(signal.SIGHUP)
             assert wait_until(lambda: "reloaded" in srv.log(), 10), srv.log()
-            assert as_editor(srv, "/desk/", ALICE).status == 51
+            # "reloaded" is said just before the new settings take over.
+            assert wait_until(lambda: as_editor(srv, "/desk/", ALICE).status == 51, 10)
 
         answer = send_slowly(srv, "/news/alice/late.md", ARTICLE.encode(), ALICE, revoke)
         assert answer.startswith("61 "), answer
