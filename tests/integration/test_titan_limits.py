@@ -6,12 +6,10 @@ import datetime
 import os
 import re
 import signal
-import socket
 import ssl
 import threading
-import time
 
-from harness import (Server, Skip, client_context, connect, gemini, patience, tempdir,
+from harness import (Server, Skip, client_context, connect, gemini, tempdir,
                      wait_until)
 from test_titan import ARTICLE, HEADLINE, editable_capsule, make_cert, snapshot_of, titan
 
@@ -277,8 +275,9 @@ def test_uploads_in_flight_are_capped():
     capsule = newsroom_capsule()
     with Server(capsule, config=newsroom("  uploads_in_flight: 2\n")) as srv:
         held = [Held(srv, f"/images/alice/{i}.png", PNG + b"x" * 1000) for i in range(2)]
-        # Both are in flight once the server has read their request lines.
-        time.sleep(patience(0.3))
+        # Both are in flight once their temporary files are there.
+        folder = os.path.join(capsule, "images", "alice")
+        assert wait_until(lambda: len([n for n in os.listdir(folder) if n.startswith(".")]) == 2)
         r = titan(srv, "/images/alice/third.png", PNG, cert=ALICE, mime="image/png")
         assert r.status == 40 and "uploads under way" in r.meta, r
         assert [h.finish()[:2] for h in held] == ["30", "30"]
