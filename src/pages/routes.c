@@ -328,7 +328,7 @@ static void route_named_index(struct route_context *ctx, enum index_kind kind, c
 		routes_not_found(ctx);
 		return;
 	}
-	if (s->n == 3 && strcmp(s->part[2], "feed.xml") == 0) {
+	if (s->n == 3 && strcmp(s->part[2], RESERVED_FEED_XML) == 0) {
 		routes_index_entry(ctx, kind, entry, 1, true);
 		return;
 	}
