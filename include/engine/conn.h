@@ -33,6 +33,9 @@ struct generation {
 	struct tls_hosts *tls;
 	atomic_int refs;
 	struct generation *next; /* the server's list of retired generations */
+	/* The generation a reload put in its place, held by this one (so a
+	 * connection can follow the chain to the settings in force), or NULL. */
+	_Atomic(struct generation *) successor;
 };
 
 /* CONN_WANT_TICK: nothing to wait for on the socket; step again shortly. */

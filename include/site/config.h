@@ -27,7 +27,15 @@ struct editor {
 	char fingerprint[65];  /* lower-case hex, no colons */
 	char **paths;          /* capsule folders, each ending in '/'; "" is the whole capsule */
 	size_t n_paths;
+	bool desk_all;         /* "desk: all": /desk/ shows every draft, not only theirs */
 };
+
+/* True when relpath (relative to the capsule) lies under one of the
+ * editor's paths: what they may write, and the drafts their desk shows. */
+bool config_editor_covers(const struct editor *ed, const char *relpath);
+
+/* True when the editor's desk shows the draft whose source is relpath. */
+bool config_editor_sees(const struct editor *ed, const char *relpath);
 
 /* One virtual host: the names it answers to and the newsroom it serves. */
 struct vhost {
@@ -61,6 +69,9 @@ struct config {
 	int connections_per_address; /* open at once; 0: no limit (default 64) */
 	long long upload_size; /* a Titan upload's largest body (default 8 MiB) */
 	int upload_timeout_ms; /* to receive a whole upload body (default 60000) */
+	int uploads_in_flight; /* Titan bodies being received at once, server-wide (default 16) */
+	long long upload_budget; /* bytes one editor may upload a day; 0: no limit (default 64 MiB) */
+	long long upload_disk_floor; /* free bytes an upload must leave on the disk (default 256 MiB) */
 	bool log_client_addr;  /* default true; false for privacy */
 	char *access_log;      /* NULL: stderr */
 	enum log_format log_format; /* the access log's lines (default kabar) */

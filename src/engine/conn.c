@@ -365,6 +365,10 @@ static void request_info_of(struct conn *c, struct request_info *info)
 	};
 	if (c->ssl != NULL && tls_peer_fingerprint(c->ssl, c->fingerprint))
 		info->client_cert_sha256 = c->fingerprint;
+	if (c->ssl != NULL) {
+		info->cert_period = tls_peer_cert_period(c->ssl);
+		info->resumed = SSL_session_reused(c->ssl);
+	}
 }
 
 /* Over its allowance: the front-end's "slow down" goes into res. */
@@ -472,11 +476,22 @@ static enum step step_read(struct conn *c)
 	return frame(c);
 }
 
+/* The settings in force now: the newest generation after the one the
+ * connection holds (each holds the next, so none is freed on the way). */
+static const struct runtime *settings_now(const struct conn *c)
+{
+	struct generation *g = c->gen;
+	struct generation *next;
+	while ((next = atomic_load(&g->successor)) != NULL)
+		g = next;
+	return g->rt;
+}
+
 /* The body is whole: written (or refused) now; the answer may wait for
  * the site to publish. */
 static void upload_received(struct conn *c)
 {
-	if (upload_finish(c->upload, &c->res)) {
+	if (upload_finish(c->upload, settings_now(c), &c->res)) {
 		start_response(c);
 		return;
 	}

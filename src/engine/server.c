@@ -70,14 +70,22 @@ static void free_retired(struct engine *e)
 {
 	eventfd_t count;
 	eventfd_read(e->retire_fd, &count);
-	pthread_mutex_lock(&e->lock);
-	struct generation *list = e->retired;
-	e->retired = NULL;
-	pthread_mutex_unlock(&e->lock);
-	while (list != NULL) {
-		struct generation *next = list->next;
-		free_generation(list);
-		list = next;
+	for (;;) {
+		pthread_mutex_lock(&e->lock);
+		struct generation *list = e->retired;
+		e->retired = NULL;
+		pthread_mutex_unlock(&e->lock);
+		if (list == NULL)
+			return;
+		while (list != NULL) {
+			struct generation *next = list->next;
+			/* A generation holds the one after it: that may retire now. */
+			struct generation *successor = atomic_load(&list->successor);
+			free_generation(list);
+			if (successor != NULL)
+				engine_release(e, successor);
+			list = next;
+		}
 	}
 }
 
@@ -390,6 +398,9 @@ static void reload(struct server *s, server_reload_fn fn, void *arg)
 	struct generation *old = e->current;
 	check_listen_unchanged(&old->rt->config, &rt->config);
 	struct generation *g = new_generation(rt, reload_certificates(s, &rt->config, old->tls));
+	/* Uploads under way on old are authorised again against g (conn.c). */
+	atomic_fetch_add(&g->refs, 1);
+	atomic_store(&old->successor, g);
 	pthread_mutex_lock(&e->lock);
 	e->current = g;
 	pthread_mutex_unlock(&e->lock);

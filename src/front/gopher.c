@@ -18,6 +18,7 @@
 #include "log.h"
 #include "mime.h"
 #include "pagecache.h"
+#include "reserved.h"
 #include "runtime.h"
 #include "selector.h"
 #include "route_context.h"
@@ -29,7 +30,7 @@
  * memory; larger ones are streamed raw, as a document. */
 #define SMALL_FILE_MAX (1024 * 1024)
 #define GOPHERMAP_MAX (256 * 1024)
-#define GOPHERMAP_NAME "gophermap"
+#define GOPHERMAP_NAME RESERVED_GOPHERMAP
 
 enum { STATUS_OK = 0, STATUS_ERROR = 3 };
 
@@ -282,7 +283,7 @@ static void serve_directory(struct gopher_request *rq, const char *path, struct 
 /* The caps.txt that Gopher clients read to learn how selectors are built. */
 static void answer_caps(struct gopher_request *rq)
 {
-	struct page_key key = {"/caps.txt", OUTPUT_GOPHER, rq->origin.host, rq->origin.port,
+	struct page_key key = {"/" RESERVED_CAPS, OUTPUT_GOPHER, rq->origin.host, rq->origin.port,
 	                       rq->info->tls};
 	if (page_cache_answer(rq->snap, &key, time(NULL), rq->res))
 		return;
@@ -320,7 +321,7 @@ static void serve_capsule(struct gopher_request *rq, const char *path)
 		serve_directory(rq, path, &entry);
 		return;
 	case CAPSULE_MISSING:
-		if (strcmp(path, "/caps.txt") == 0) {
+		if (strcmp(path, "/" RESERVED_CAPS) == 0) {
 			answer_caps(rq);
 			return;
 		}

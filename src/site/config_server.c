@@ -80,6 +80,12 @@ static void limit_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 		config_get_int(p, key, value, 0, MAX_CONNECTIONS, &cfg->connections_per_address);
 	else if (strcmp(key, "upload_size") == 0)
 		config_get_size(p, key, value, &cfg->upload_size);
+	else if (strcmp(key, "uploads_in_flight") == 0)
+		config_get_int(p, key, value, 1, MAX_CONNECTIONS, &cfg->uploads_in_flight);
+	else if (strcmp(key, "upload_budget") == 0)
+		config_get_amount(p, key, value, &cfg->upload_budget);
+	else if (strcmp(key, "upload_disk_floor") == 0)
+		config_get_amount(p, key, value, &cfg->upload_disk_floor);
 	else
 		config_unknown_key(p, key, key_node);
 }

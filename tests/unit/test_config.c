@@ -462,7 +462,8 @@ static void test_editors(void)
 		"  - name: Rina Paluseri\n"
 		"    fingerprint: \"AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\"\n"
 		"    paths: [news/, /images]\n"
-		"limits:\n  upload_size: 2M\n"
+		"limits:\n  upload_size: 2M\n  uploads_in_flight: 4\n  upload_budget: 0\n"
+		"  upload_disk_floor: 2T\n"
 		"timeouts:\n  upload: 20s\n"
 		"hosts:\n"
 		"  - hostname: a.example\n"
@@ -470,7 +471,12 @@ static void test_editors(void)
 		"    editors:\n"
 		"      - name: Desk\n"
 		"        fingerprint: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
-		"        paths: /\n",
+		"        paths: /\n"
+		"        desk: all\n"
+		"      - name: Reporter\n"
+		"        fingerprint: 1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+		"        paths: news/a/\n"
+		"        desk: own\n",
 		&cfg, &errors);
 	CHECK_INT(status, 0);
 	if (status == 0) {
@@ -483,9 +489,24 @@ static void test_editors(void)
 		CHECK_INT(cfg.vhosts[0].editors[0].n_paths, 2);
 		CHECK_STR(cfg.vhosts[0].editors[0].paths[0], "news/");
 		CHECK_STR(cfg.vhosts[0].editors[0].paths[1], "images/");
-		CHECK_INT(cfg.vhosts[1].n_editors, 1);
+		CHECK_INT(cfg.uploads_in_flight, 4);
+		CHECK_INT(cfg.upload_budget, 0);
+		CHECK_INT(cfg.upload_disk_floor, 2LL << 40);
+		CHECK(!cfg.vhosts[0].editors[0].desk_all);
+		CHECK_INT(cfg.vhosts[1].n_editors, 2);
 		CHECK_STR(cfg.vhosts[1].editors[0].name, "Desk");
 		CHECK_STR(cfg.vhosts[1].editors[0].paths[0], "");
+		const struct editor *chief = &cfg.vhosts[1].editors[0];
+		const struct editor *reporter = &cfg.vhosts[1].editors[1];
+		CHECK(chief->desk_all && !reporter->desk_all);
+		CHECK(config_editor_sees(reporter, "news/a/draft.md"));
+		CHECK(!config_editor_sees(reporter, "news/b/draft.md"));
+		CHECK(!config_editor_sees(reporter, "news/ab.md"));
+		CHECK(config_editor_sees(chief, "news/b/draft.md"));
+		/* desk: all widens what is seen, never what is written. */
+		const struct editor narrow_chief = {.paths = reporter->paths, .n_paths = 1, .desk_all = true};
+		CHECK(config_editor_sees(&narrow_chief, "news/b/draft.md"));
+		CHECK(!config_editor_covers(&narrow_chief, "news/b/draft.md"));
 		config_free(&cfg);
 	}
 	buf_free(&errors);
@@ -504,6 +525,13 @@ static void test_editor_problems(void)
 	check_error("editors: yes\n", "kabar.yaml:1:10: editors: expected a list of editors\n");
 	check_error("limits:\n  upload_size: 2T\n",
 	            "kabar.yaml:2:16: upload_size: expected a size up to 1G such as 8M or 500K\n");
+	check_error("limits:\n  upload_budget: lots\n",
+	            "kabar.yaml:2:18: upload_budget: expected a size such as 64M, 2G or 0\n");
+	check_error("limits:\n  uploads_in_flight: 0\n",
+	            "kabar.yaml:2:22: uploads_in_flight: 0 is out of range (1 to 1000000)\n");
+	check_error("editors:\n  - name: X\n    fingerprint: \"" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n"
+	            "    paths: news/\n    desk: everyone\n",
+	            "kabar.yaml:5:11: desk: expected all or own, got \"everyone\"\n");
 }
 
 static void test_missing_file(void)
