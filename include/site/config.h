@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "log.h"
 #include "output.h"
+#include "tz.h"
 
 /*
  * Configuration: one YAML file (libyaml) plus command-line options, which
@@ -38,8 +39,9 @@ struct vhost {
 	char *key_file;        /* default: CERTS/NAME.key */
 	char *lang;            /* "en" (default), "id", ... */
 	char *title;           /* the site's name, shown on the front page */
-	char *zone_name;       /* shown after times, e.g. "WITA"; default "UTC" */
+	char *zone_name;       /* shown after times, e.g. "WITA"; default "UTC"; a named zone's name */
 	int utc_offset_minutes; /* applied to dates written without a zone */
+	struct tz *zone;       /* a named zone (Europe/Berlin), or NULL: the offset above */
 	bool listing;          /* generate directory listings (default true) */
 	int page_size;         /* entries per index page (default 20) */
 	int wrap_columns;      /* Gopher text width (default 70) */

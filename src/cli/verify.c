@@ -351,7 +351,7 @@ void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_
 {
 	struct walk w = {
 		.capsule = vh->capsule,
-		.ctx = {.utc_offset_minutes = vh->utc_offset_minutes, .lang = vh->lang},
+		.ctx = {.utc_offset_minutes = vh->utc_offset_minutes, .zone = vh->zone, .lang = vh->lang},
 		.problems = problems,
 		.counts = counts,
 	};

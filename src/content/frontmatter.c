@@ -296,7 +296,7 @@ static bool set_date(struct when *field, const struct fm_value *v, const char *k
 	if (v->scalars.count == 0)
 		return true;
 	const char *s = v->scalars.items[0];
-	if (v->scalars.count == 1 && date_parse(s, strlen(s), ctx->utc_offset_minutes, field))
+	if (v->scalars.count == 1 && date_parse_in(s, strlen(s), ctx->utc_offset_minutes, ctx->zone, field))
 		return true;
 	buf_printf(error, "%d: %s is not a date: \"%.80s\"", line, key, s);
 	return false;

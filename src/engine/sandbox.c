@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "log.h"
+#include "tz.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -135,14 +136,18 @@ static void allow_config(const struct ruleset *rs, const struct config *cfg)
 		const struct vhost *vh = &cfg->vhosts[i];
 		allow(rs, vh->capsule, READ_RIGHTS);
 		allow_editors(rs, vh);
+		/* A file's folder, not the file: a file replaced by rename (sed -i,
+		 * an editor's save, ansible) is a new file the rule would miss. */
 		if (vh->cert_file != NULL)
-			allow(rs, vh->cert_file, READ_RIGHTS);
+			allow_folder_of(rs, vh->cert_file, READ_RIGHTS);
 		if (vh->key_file != NULL)
-			allow(rs, vh->key_file, READ_RIGHTS);
+			allow_folder_of(rs, vh->key_file, READ_RIGHTS);
 	}
 	allow(rs, cfg->certs_dir ? cfg->certs_dir : "certs", READ_RIGHTS | CREATE_RIGHTS);
 	if (cfg->file != NULL)
-		allow(rs, cfg->file, READ_RIGHTS);
+		allow_folder_of(rs, cfg->file, READ_RIGHTS);
+	/* Named time zones (Europe/Berlin), read again by a reload. */
+	allow(rs, tz_dir(), READ_RIGHTS);
 	if (cfg->access_log != NULL)
 		allow_folder_of(rs, cfg->access_log,
 		                LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG);

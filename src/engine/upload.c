@@ -164,6 +164,7 @@ static struct article *parse(const struct upload *up, const struct buf *text, st
 {
 	struct article_context ctx = {
 		.utc_offset_minutes = up->vhost->utc_offset_minutes,
+		.zone = up->vhost->zone,
 		.lang = up->vhost->lang,
 		.file_time = time(NULL),
 	};

@@ -360,6 +360,41 @@ static void test_zones(void)
 	}
 }
 
+/* A tzdata name: read at load, shared by every host that inherits it,
+ * and a name tzdata does not have is a problem at its line. */
+static void test_named_zones(void)
+{
+	if (access("/usr/share/zoneinfo/Europe/Berlin", R_OK) != 0 && getenv("TZDIR") == NULL) {
+		printf("skip: no tzdata\n");
+		return;
+	}
+	struct config cfg = {0};
+	struct buf errors = {0};
+	CHECK_INT(load_text("timezone: Europe/Berlin\nhosts:\n  - hostname: a.example\n"
+	                    "  - hostname: b.example\n    timezone: Asia/Makassar\n",
+	                    &cfg, &errors), 0);
+	CHECK_STR(errors.data, NULL);
+	if (cfg.n_vhosts == 2) {
+		CHECK_STR(cfg.vhosts[0].zone_name, "Europe/Berlin");
+		CHECK(cfg.vhosts[0].zone != NULL);
+		CHECK_STR(cfg.vhosts[1].zone_name, "Asia/Makassar");
+		CHECK_INT(cfg.vhosts[1].utc_offset_minutes, 480);
+	}
+	CHECK_INT(cfg.n_vhosts, 2);
+	config_free(&cfg);
+	buf_free(&errors);
+	char *got = errors_of("capsule: x\ntimezone: Asia/Atlantis\n");
+	CHECK(got != NULL && strncmp(got, "kabar.yaml:2:11: timezone: unknown time zone \"Asia/Atlantis\" (", 62) == 0);
+	free(got);
+	check_error("timezone: Atlantis\n",
+	            "kabar.yaml:1:11: timezone: unknown time zone \"Atlantis\" (use an offset such as "
+	            "+08:00, WIB, WITA, WIT, UTC, or a tzdata name such as Europe/Berlin)\n");
+	/* A name that climbs out of the zone folder is not one. */
+	got = errors_of("timezone: ../../etc/passwd\n");
+	CHECK(got != NULL && strstr(got, "is not a time zone name") != NULL);
+	free(got);
+}
+
 static void test_unknown_keys(void)
 {
 	check_error("capsule: x\ncolour: blue\n", "kabar.yaml:2:1: unknown key \"colour\"\n");
@@ -407,8 +442,8 @@ static void test_bad_values(void)
 	            "kabar.yaml:2:9: idle: expected a duration up to one hour such as 10s or 500ms, got \"2h\"\n");
 	check_error("timeouts:\n  request: 0\n",
 	            "kabar.yaml:2:12: request: expected a duration up to one hour such as 10s or 500ms, got \"0\"\n");
-	check_error("timezone: Asia/Makassar\n",
-	            "kabar.yaml:1:11: timezone: unknown time zone \"Asia/Makassar\" (use an offset such as +08:00, or WIB, WITA, WIT, UTC)\n");
+	check_error("timezone: Mars\n",
+	            "kabar.yaml:1:11: timezone: unknown time zone \"Mars\" (use an offset such as +08:00, WIB, WITA, WIT, UTC, or a tzdata name such as Europe/Berlin)\n");
 	check_error("lang: english language\n",
 	            "kabar.yaml:1:7: lang: \"english language\" is not a language tag such as en or id\n");
 	check_error("host: bad_host!\n", "kabar.yaml:1:7: host: \"bad_host!\" is not a host name\n");
@@ -531,6 +566,7 @@ int main(void)
 	RUN(test_override_errors);
 	RUN(test_listen_parsing);
 	RUN(test_zones);
+	RUN(test_named_zones);
 	RUN(test_unknown_keys);
 	RUN(test_wrong_types);
 	RUN(test_bad_values);
