@@ -526,6 +526,10 @@ int tz_offset_at(const struct tz *z, int64_t t, const char **abbr)
 
 int tz_offset_of_local(const struct tz *z, int64_t local)
 {
+	if (local > MAX_INSTANT)
+		local = MAX_INSTANT;
+	if (local < -MAX_INSTANT)
+		local = -MAX_INSTANT;
 	int guess = tz_offset_at(z, local, NULL);
 	int first = tz_offset_at(z, local - guess, NULL);
 	int second = tz_offset_at(z, local - first, NULL);

@@ -19,6 +19,7 @@
 #include "gophermap.h"
 #include "render.h"
 #include "selector.h"
+#include "tz.h"
 #include "url.h"
 
 #include <stdio.h>
@@ -95,6 +96,28 @@ static inline void fuzz_date(const char *data, size_t size)
 	struct buf out = {0};
 	date_format_rfc3339(&out, &w);
 	buf_free(&out);
+}
+
+/* A TZif file: parsed, then looked up across its transitions and beyond,
+ * and a local time read in it. */
+static inline void fuzz_tz(const char *data, size_t size)
+{
+	struct tz *z = tz_parse((const unsigned char *)data, size);
+	if (z == NULL)
+		return;
+	static const int64_t instants[] = {INT64_MIN, -2208988800LL, 0, 1700000000LL,
+	                                   4102444800LL, 253402300799LL, INT64_MAX};
+	for (size_t i = 0; i < sizeof instants / sizeof instants[0]; i++) {
+		const char *abbr;
+		tz_offset_at(z, instants[i], &abbr);
+		tz_offset_of_local(z, instants[i]);
+	}
+	struct tz *copy = tz_copy(z);
+	struct when w;
+	if (date_parse_in("2024-07-15 10:00", 16, 0, copy, &w))
+		date_zone_label(&w, copy, 0, "UTC");
+	tz_free(copy);
+	tz_free(z);
 }
 
 static inline void fuzz_render_both(const struct article *a)

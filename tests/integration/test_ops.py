@@ -325,3 +325,34 @@ def test_render_and_new_from_the_command_line():
     r = kabar("render", broken)
     assert r.returncode == 1 and r.stdout == ""
     assert re.fullmatch(re.escape(broken) + r":\d+: [^\n]+\n", r.stderr), r.stderr
+
+
+# ---- time zones by name ----
+
+def test_named_zone_daylight_saving_in_both_protocols():
+    if not os.path.exists("/usr/share/zoneinfo/Europe/Berlin") and not os.environ.get("TZDIR"):
+        raise Skip("no tzdata (Europe/Berlin)")
+    capsule = os.path.join(tempdir(), "capsule")
+    os.makedirs(os.path.join(capsule, "news"))
+    readable_by_all(os.path.dirname(capsule))
+    write(os.path.join(capsule, "news", "winter.md"),
+          "---\ntitle: Winter\ndate: 2024-01-15 10:00\n---\nCold.\n")
+    write(os.path.join(capsule, "news", "summer.md"),
+          "---\ntitle: Summer\ndate: 2024-07-15 10:00\n---\nWarm.\n")
+    # A zone written in the date itself is kept, and shown as its offset.
+    write(os.path.join(capsule, "news", "abroad.md"),
+          "---\ntitle: Abroad\ndate: 2024-07-15T10:00:00+08:00\n---\nFar.\n")
+    with Server(capsule=capsule, config="timezone: Europe/Berlin\n") as srv:
+        for slug, line in (("2024/01/winter", "2024-01-15 10:00 CET"),
+                           ("2024/07/summer", "2024-07-15 10:00 CEST"),
+                           ("2024/07/abroad", "2024-07-15 10:00 +08:00")):
+            page = gemini(srv.gemini_port, f"gemini://localhost/news/{slug}")
+            assert page.header.startswith("20 "), page.header
+            assert line in page.text, page.text
+            text = gopher(srv.gopher_port, f"/news/{slug}").decode("utf-8")
+            assert line in text, text
+        feed = gemini(srv.gemini_port, "gemini://localhost/feed.xml").text
+        assert "2024-01-15T10:00:00+01:00" in feed and "2024-07-15T10:00:00+02:00" in feed, feed
+    r = kabar("check", "--capsule", capsule, "--config", write(os.path.join(tempdir(), "k.yaml"),
+                                                               "timezone: America/New_York\n"))
+    assert r.returncode == 0, r.stdout + r.stderr
