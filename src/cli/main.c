@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define EXIT_USAGE 2
 /* Far more threads than any machine has cores: a typo, not a setting. */
@@ -285,6 +286,31 @@ static void print_buf(const struct buf *b, FILE *to)
 		fwrite(b->data, 1, b->len, to);
 }
 
+/* ---- settings ---- */
+
+/* The file every command reads when --config names none: the server's and
+ * the editors' tools' settings are the same. */
+#define DEFAULT_CONFIG "kabar.yaml"
+
+static void default_config(struct options *opt)
+{
+	if (opt->over.config_file == NULL && access(DEFAULT_CONFIG, F_OK) == 0)
+		opt->over.config_file = DEFAULT_CONFIG;
+}
+
+/* Says which settings a command used: an editor sees why a time shows in
+ * UTC, or which host's folder an article went to. */
+static void say_settings(const struct options *opt, const struct config *cfg)
+{
+	const struct vhost *vh = &cfg->vhosts[0];
+	if (opt->over.config_file != NULL)
+		fprintf(stderr, "kabar: settings from %s: host %s, zone %s\n", opt->over.config_file,
+		        vh->names[0], vh->zone_name);
+	else
+		fprintf(stderr, "kabar: settings: the defaults (no --config, no ./%s): host %s, zone %s\n",
+		        DEFAULT_CONFIG, vh->names[0], vh->zone_name);
+}
+
 /* ---- check ---- */
 
 static int run_check(struct options *opt)
@@ -297,6 +323,7 @@ static int run_check(struct options *opt)
 	if (config_load(&cfg, &opt->over, &problems) < 0) {
 		counts.problems = count_lines(&problems);
 	} else {
+		say_settings(opt, &cfg);
 		/* A DIR named on the command line is the only capsule checked. */
 		size_t n = opt->operand != NULL ? 1 : cfg.n_vhosts;
 		for (size_t i = 0; i < n; i++)
@@ -340,6 +367,9 @@ static int run_render(struct options *opt)
 		return 1;
 	lang_identifier_open(NULL);
 	status = editor_render(&cfg, opt->operand, opt->output, &out, &notes, &error);
+	/* A failure is one FILE:LINE line, for editors that jump to it. */
+	if (status == 0)
+		say_settings(opt, &cfg);
 	print_buf(&out, stdout);
 	print_buf(&notes, stderr);
 	print_buf(&error, stderr);
@@ -364,6 +394,11 @@ static int run_new(struct options *opt)
 	char *path;
 	if (load_config(opt, &cfg) < 0)
 		return 1;
+	say_settings(opt, &cfg);
+	if (na.author != NULL && na.author[0] == '\0')
+		na.author = NULL;
+	if (na.author == NULL)
+		fprintf(stderr, "kabar: no author written: give --author NAME (USER is not set)\n");
 	path = editor_new(&cfg.vhosts[0], &na, &error);
 	if (path != NULL)
 		printf("%s\n", path);
@@ -491,6 +526,8 @@ int main(int argc, char **argv)
 {
 	struct options opt;
 	int status = parse_command_line(argc, argv, &opt);
+	if (status == 0)
+		default_config(&opt);
 	if (status == 0 && command_is(&opt, "serve"))
 		status = run_serve(&opt);
 	else if (status == 0 && command_is(&opt, "check"))

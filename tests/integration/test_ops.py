@@ -318,7 +318,8 @@ def test_render_and_new_from_the_command_line():
     published = os.path.join(SAMPLE_CAPSULE, "news", "harbour-light-returns.md")
     r = kabar("render", published, "--config", os.path.join(REPO, "kabar.yaml"))
     assert r.returncode == 0, r.stderr
-    assert r.stderr == published + ": lang: en (identified from the text)\n", r.stderr
+    assert r.stderr == (f"kabar: settings from {os.path.join(REPO, 'kabar.yaml')}: host localhost, "
+                        f"zone WITA\n{published}: lang: en (identified from the text)\n"), r.stderr
     assert "2024-03-14 19:20 WITA" in r.stdout
 
     broken = write(os.path.join(capsule, "news", "zz-broken.md"), "---\ntitle: [x\n---\n")
@@ -356,3 +357,43 @@ def test_named_zone_daylight_saving_in_both_protocols():
     r = kabar("check", "--capsule", capsule, "--config", write(os.path.join(tempdir(), "k.yaml"),
                                                                "timezone: America/New_York\n"))
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_editor_tools_read_the_settings_here():
+    """new, render and check read ./kabar.yaml as serve does, and say so."""
+    folder = tempdir()
+    shutil.copytree(SAMPLE_CAPSULE, os.path.join(folder, "capsule"))
+    env = {k: v for k, v in os.environ.items() if k != "USER"}
+    # Without settings: the defaults, said; no author, said.
+    r = kabar("new", "--capsule", "capsule", "Quiet harbour", cwd=folder, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "kabar: settings: the defaults (no --config, no ./kabar.yaml): host localhost, zone UTC" \
+        in r.stderr, r.stderr
+    assert "no author written" in r.stderr, r.stderr
+    text = open(os.path.join(folder, r.stdout.strip())).read()
+    assert "author:" not in text and re.search(r"^date: \S+Z   # UTC$", text, re.M), text
+    os.unlink(os.path.join(folder, r.stdout.strip()))
+
+    write(os.path.join(folder, "kabar.yaml"), "capsule: capsule\ntimezone: WITA\n")
+    r = kabar("new", "--author", "Rina", "Ferry back", cwd=folder, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "kabar: settings from kabar.yaml: host localhost, zone WITA\n", r.stderr
+    made = os.path.join(folder, r.stdout.strip())
+    assert made.startswith(os.path.join(folder, "capsule", "news")), made
+    text = open(made).read()
+    assert re.search(r"^date: \S+\+08:00   # WITA$", text, re.M), text
+    assert 'author: "Rina"' in text
+
+    published = os.path.join("capsule", "news", "harbour-light-returns.md")
+    r = kabar("render", published, cwd=folder)
+    assert r.returncode == 0, r.stderr
+    assert "2024-03-14 19:20 WITA" in r.stdout
+    assert r.stderr.startswith("kabar: settings from kabar.yaml: host localhost, zone WITA\n")
+    r = kabar("check", cwd=folder)
+    assert "kabar: settings from kabar.yaml" in r.stderr, r.stderr
+    assert r.returncode == 0, r.stdout
+    # --config still wins.
+    other = write(os.path.join(tempdir(), "other.yaml"),
+                  f"capsule: {os.path.join(folder, 'capsule')}\ntimezone: WIT\n")
+    r = kabar("render", published, "--config", other, cwd=folder)
+    assert "2024-03-14 19:20 +08:00" in r.stdout and f"settings from {other}" in r.stderr, r.stderr
