@@ -12,6 +12,7 @@
 #include "loader.h"
 #include "log.h"
 #include "runtime.h"
+#include "sandbox.h"
 #include "server.h"
 #include "site.h"
 #include "tls.h"
@@ -459,6 +460,15 @@ static struct runtime *reload(void *arg)
 	if (rt == NULL) {
 		log_lines(&errors); /* the server says that the old one stays */
 		buf_free(&errors);
+		return NULL;
+	}
+	/* Never "reloaded" and then refused uploads: settings that need more
+	 * than the confinement set at start wait for a restart. */
+	if (!sandbox_covers(&rt->config, &errors)) {
+		log_lines(&errors);
+		log_error("reload refused: it needs a restart; the old settings keep serving");
+		buf_free(&errors);
+		runtime_free(rt);
 		return NULL;
 	}
 	buf_free(&errors);

@@ -12,6 +12,7 @@
 #include "titan.h"
 #include "url.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -267,7 +268,13 @@ static bool store(struct upload *up, struct response *res)
 	                     up->body.len, &error);
 	if (rc != 0) {
 		audit(up, error.data);
-		refuse(res, 40, "Cannot write %s", up->req.path);
+		/* Refused by the folder's owner or mode, or by confinement: no
+		 * retry helps, the administrator must act (50, not 40). */
+		if (strstr(error.data, strerror(EACCES)) != NULL || strstr(error.data, strerror(EPERM)) != NULL)
+			refuse(res, 50, "Cannot write %s: the server may not write there (ask the administrator: the folder's owner, or a folder added since start needs a restart)",
+			       up->req.path);
+		else
+			refuse(res, 40, "Cannot write %s", up->req.path);
 		buf_free(&error);
 		return false;
 	}

@@ -397,3 +397,85 @@ def test_editor_tools_read_the_settings_here():
                   f"capsule: {os.path.join(folder, 'capsule')}\ntimezone: WIT\n")
     r = kabar("render", published, "--config", other, cwd=folder)
     assert "2024-03-14 19:20 +08:00" in r.stdout and f"settings from {other}" in r.stderr, r.stderr
+
+
+# ---- reloads that editors' tools and new editors make ----
+
+def replace_by_rename(path, text):
+    """As sed -i, vim and ansible save: a new file renamed over the old."""
+    tmp = path + ".new"
+    write(tmp, text)
+    os.chmod(tmp, 0o644)
+    os.rename(tmp, path)
+
+
+def confined(srv):
+    return "landlock: not available" not in srv.log()
+
+
+def test_reload_after_the_configuration_is_replaced_by_rename():
+    capsule = copy_capsule()
+    srv = Server(capsule=capsule, config="title: Before\n")
+    readable_by_all(srv.workdir, os.path.dirname(capsule))
+    with srv:
+        config = os.path.join(srv.workdir, "kabar.yaml")
+        for n, title in enumerate(("After", "Again")):
+            replace_by_rename(config, f"title: {title}\n")
+            srv.signal(signal.SIGHUP)
+            assert wait_until(lambda: srv.log().count("reloaded") == n + 1, 10), srv.log()
+            assert title in gemini(srv.gemini_port, "gemini://localhost/").text
+        assert "cannot open" not in srv.log(), srv.log()
+
+
+def editors_config(title, fingerprints, paths="[news/]"):
+    text = f"title: {title}\n"
+    if fingerprints:
+        text += "editors:\n"
+        for n, fp in enumerate(fingerprints):
+            text += f"  - name: Editor {n}\n    fingerprint: \"{fp}\"\n    paths: {paths}\n"
+    return text
+
+
+def test_an_editor_added_by_reload_uploads_or_the_reload_waits_for_a_restart():
+    from test_titan import ARTICLE, STRANGER, EDITOR, editable_capsule, titan
+    capsule = editable_capsule()
+    # No editors at start: nothing of the capsule is writable, so adding one
+    # by SIGHUP is refused, with its reason, and the old settings serve.
+    srv = Server(capsule=capsule, config=editors_config("Before", []))
+    readable_by_all(srv.workdir, os.path.dirname(capsule))
+    with srv:
+        config = os.path.join(srv.workdir, "kabar.yaml")
+        write(config, editors_config("After", [EDITOR[2]]))
+        srv.signal(signal.SIGHUP)
+        if not confined(srv):
+            raise Skip("no Landlock on this kernel")
+        assert wait_until(lambda: "reload refused" in srv.log(), 10), srv.log()
+        assert f"editor Editor 0: {capsule}/news/ was not writable when the server started" \
+            in srv.log(), srv.log()
+        assert "reloaded" not in srv.log()
+        assert "Before" in gemini(srv.gemini_port, "gemini://localhost/").text
+        assert titan(srv, "/news/ferry.md", ARTICLE.encode()).status != 30
+
+    # An editor with a folder already writable is added at once, and uploads.
+    srv = Server(capsule=capsule, config=editors_config("Before", [EDITOR[2]]))
+    readable_by_all(srv.workdir)
+    with srv:
+        config = os.path.join(srv.workdir, "kabar.yaml")
+        write(config, editors_config("After", [EDITOR[2], STRANGER[2]]))
+        srv.signal(signal.SIGHUP)
+        assert wait_until(lambda: "reloaded" in srv.log(), 10), srv.log()
+        r = titan(srv, "/news/ferry-by-the-new-editor.md", ARTICLE.encode(), cert=STRANGER)
+        assert r.status == 30, r
+
+
+def test_a_write_the_server_may_not_make_answers_50_with_a_reason():
+    from test_titan import ARTICLE, EDITOR, editable_capsule, titan
+    capsule = editable_capsule()
+    locked = os.path.join(capsule, "news", "locked")
+    os.makedirs(locked)
+    os.chmod(locked, 0o555)
+    srv = Server(capsule=capsule, config=editors_config("Desk", [EDITOR[2]]))
+    with srv:
+        r = titan(srv, "/news/locked/ferry.md", ARTICLE.encode())
+        assert r.status == 50, r
+        assert "may not write there" in r.meta and "administrator" in r.meta, r.meta
