@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "cidr.h"
 #include "log.h"
 #include "output.h"
 #include "tz.h"
@@ -15,10 +16,16 @@
  * localhost. Every problem is reported as "FILE:LINE:COLUMN: reason".
  */
 
+/* The balancers one listener takes PROXY headers from: a few addresses. */
+#define LISTEN_PROXY_FROM_MAX 16
+
 struct listen_addr {
 	enum output proto; /* the protocol served on this socket */
 	char *host; /* "127.0.0.1", "::1", "localhost", or "*" for every address */
 	int port;   /* 0 picks a free port */
+	bool proxy; /* each connection starts with a PROXY header (proxy.h) */
+	struct cidr proxy_from[LISTEN_PROXY_FROM_MAX]; /* who may send one */
+	size_t n_proxy_from;
 };
 
 /* Someone who may publish to a host with Titan: known by the SHA-256 of the

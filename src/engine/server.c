@@ -323,10 +323,12 @@ static void check_listen_unchanged(const struct config *now, const struct config
 	for (size_t i = 0; same && i < now->n_listen; i++) {
 		const struct listen_addr *a = &now->listen[i], *b = &next->listen[i];
 		same = a->proto == b->proto && a->port == b->port &&
-		       strcmp(a->host ? a->host : "*", b->host ? b->host : "*") == 0;
+		       strcmp(a->host ? a->host : "*", b->host ? b->host : "*") == 0 &&
+		       a->proxy == b->proxy && a->n_proxy_from == b->n_proxy_from &&
+		       memcmp(a->proxy_from, b->proxy_from, a->n_proxy_from * sizeof *a->proxy_from) == 0;
 	}
 	if (!same)
-		log_warn("reload: listening addresses change only with a restart");
+		log_warn("reload: listening addresses (and their proxy settings) change only with a restart");
 }
 
 /* The new runtime's certificates, or (logged) the ones in force: the reload

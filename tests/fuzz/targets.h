@@ -19,6 +19,7 @@
 #include "gophermap.h"
 #include "render.h"
 #include "selector.h"
+#include "proxy.h"
 #include "tz.h"
 #include "url.h"
 
@@ -96,6 +97,25 @@ static inline void fuzz_date(const char *data, size_t size)
 	struct buf out = {0};
 	date_format_rfc3339(&out, &w);
 	buf_free(&out);
+}
+
+/* A connection's first bytes on a listener behind a balancer: the PROXY
+ * header, and the networks allowed to send one read from the same bytes. */
+static inline void fuzz_proxy(const char *data, size_t size)
+{
+	struct proxy_header h;
+	const char *reason;
+	if (proxy_parse((const unsigned char *)data, size, &h, &reason) != PROXY_DONE)
+		return;
+	if (h.length > size)
+		abort(); /* a header longer than what was read */
+	char text[64];
+	size_t n = size < sizeof text - 1 ? size : sizeof text - 1;
+	memcpy(text, data, n);
+	text[n] = '\0';
+	struct cidr net;
+	if (cidr_parse(text, &net) && h.source.ss_family != AF_UNSPEC)
+		cidr_contains(&net, 1, &h.source);
 }
 
 /* A TZif file: parsed, then looked up across its transitions and beyond,
