@@ -236,7 +236,7 @@ static void test_overrides_win(void)
 {
 	struct config cfg;
 	struct buf errors = {0};
-	struct listen_addr listen[] = {{OUTPUT_GOPHER, "::1", 0}};
+	struct listen_addr listen[] = {{.proto = OUTPUT_GOPHER, .host = "::1", .port = 0}};
 	struct config_overrides over = {
 		.capsule = "elsewhere", .host = "Kabar.Test", .certs_dir = "/tmp/c",
 		.workers = 3, .listen = listen, .n_listen = 1,
@@ -393,6 +393,38 @@ static void test_named_zones(void)
 	got = errors_of("timezone: ../../etc/passwd\n");
 	CHECK(got != NULL && strstr(got, "is not a time zone name") != NULL);
 	free(got);
+}
+
+/* A listener behind a balancer: a mapping with proxy and proxy_from. */
+static void test_proxy_listeners(void)
+{
+	struct config cfg = {0};
+	struct buf errors = {0};
+	CHECK_INT(load_text("gemini:\n  - 127.0.0.1:1965\n"
+	                    "  - {address: \"*:1966\", proxy: true, proxy_from: [127.0.0.1, \"10.0.0.0/8\"]}\n"
+	                    "gopher: []\n", &cfg, &errors), 0);
+	CHECK_STR(errors.data, NULL);
+	CHECK_INT(cfg.n_listen, 2);
+	if (cfg.n_listen == 2) {
+		CHECK(!cfg.listen[0].proxy);
+		CHECK_INT(cfg.listen[0].n_proxy_from, 0);
+		CHECK(cfg.listen[1].proxy);
+		CHECK_INT(cfg.listen[1].port, 1966);
+		CHECK_INT(cfg.listen[1].n_proxy_from, 2);
+		CHECK_INT(cfg.listen[1].proxy_from[1].prefix, 8);
+	}
+	config_free(&cfg);
+	buf_free(&errors);
+	check_error("gemini:\n  - {address: 127.0.0.1:1965, proxy: true}\n",
+	            "kabar.yaml:2:5: gemini: proxy: true needs proxy_from, the balancers' addresses (proxy_from: [127.0.0.1])\n");
+	check_error("gemini:\n  - {address: 127.0.0.1:1965, proxy_from: [127.0.0.1]}\n",
+	            "kabar.yaml:2:5: gemini: proxy_from without proxy: true\n");
+	check_error("gopher:\n  - {proxy: true, proxy_from: [127.0.0.1]}\n",
+	            "kabar.yaml:2:5: gopher: a listener needs its address (address: 127.0.0.1:1965)\n");
+	check_error("gopher:\n  - {address: x:70, proxy: true, proxy_from: [localhost]}\n",
+	            "kabar.yaml:2:47: proxy_from: \"localhost\" is not an address such as 127.0.0.1, ::1 or 10.0.0.0/8\n");
+	check_error("gopher:\n  - {address: \"*:70\", proxied: true}\n",
+	            "kabar.yaml:2:23: unknown key \"proxied\"\n");
 }
 
 static void test_unknown_keys(void)
@@ -567,6 +599,7 @@ int main(void)
 	RUN(test_listen_parsing);
 	RUN(test_zones);
 	RUN(test_named_zones);
+	RUN(test_proxy_listeners);
 	RUN(test_unknown_keys);
 	RUN(test_wrong_types);
 	RUN(test_bad_values);
