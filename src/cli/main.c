@@ -336,9 +336,12 @@ static int run_check(struct options *opt)
 		counts.problems += counts.warnings;
 		counts.warnings = 0;
 	}
-	printf("%zu articles, %zu problems", counts.articles, counts.problems);
+	printf("%zu %s", counts.articles, counts.articles == 1 ? "article" : "articles");
+	if (counts.drafts > 0)
+		printf(" (%zu %s)", counts.drafts, counts.drafts == 1 ? "draft" : "drafts");
+	printf(", %zu %s", counts.problems, counts.problems == 1 ? "problem" : "problems");
 	if (counts.warnings > 0)
-		printf(", %zu warnings", counts.warnings);
+		printf(", %zu %s", counts.warnings, counts.warnings == 1 ? "warning" : "warnings");
 	if (counts.notes > 0)
 		printf(", %zu dated by file time", counts.notes);
 	putchar('\n');

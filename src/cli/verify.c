@@ -120,6 +120,7 @@ static void verify_article(struct walk *w, int fd, const char *relpath)
 			article_parse(relpath, data.data ? data.data : "", data.len, &ctx, &error);
 		if (a != NULL) {
 			w->counts->articles++;
+			w->counts->drafts += a->meta.draft;
 			if (a->dated_by_file)
 				note_dated_by_file(w, relpath, a);
 			keep_checked(w, relpath, a, &data);

@@ -103,6 +103,14 @@ static bool next_event(struct fm_reader *r, yaml_event_t *ev)
 	if (yaml_parser_parse(&r->parser, ev))
 		return true;
 	const char *problem = r->parser.problem ? r->parser.problem : "unreadable YAML";
+	/* An unclosed quote is found at the closing "---": the line to fix is
+	 * where it opened, which libyaml gives as the context. */
+	if (r->parser.error == YAML_SCANNER_ERROR && r->parser.context != NULL) {
+		buf_printf(r->error, "%d: front matter: %s: %s (at line %d)",
+		           r->first_line + (int)r->parser.context_mark.line, r->parser.context, problem,
+		           r->first_line + (int)r->parser.problem_mark.line);
+		return false;
+	}
 	report(r, r->parser.problem_mark.line, problem);
 	return false;
 }

@@ -414,8 +414,11 @@ static void serve_signals(struct server *s, int sigfd, server_reload_fn fn, void
 		struct signalfd_siginfo info;
 		if (read(sigfd, &info, sizeof info) != sizeof info)
 			continue;
-		if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT)
+		if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
+			log_info("stopping (%s): finishing the responses under way",
+			         info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
 			return;
+		}
 		if (info.ssi_signo == SIGHUP)
 			reload(s, fn, arg);
 		else if (info.ssi_signo == SIGUSR1)
@@ -443,6 +446,8 @@ int server_run(struct server *s, server_reload_fn fn, void *arg)
 		serve_signals(s, sigfd, fn, arg);
 	stop_workers(s);
 	close(sigfd);
+	if (rc == 0)
+		log_info("stopped");
 	return rc;
 }
 

@@ -9,6 +9,8 @@
 #include "config_parts.h"
 
 #include "alloc.h"
+#include "labels.h"
+#include "log.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -47,6 +49,10 @@ static void get_lang(struct parse *p, const char *key, const yaml_node_t *node, 
 		config_problem(p, node, "%s: \"%s\" is not a language tag such as en or id", key, text);
 		return;
 	}
+	/* Once, where it is set: not on every page that falls back. */
+	if (!labels_known(text))
+		log_warn("%s:%zu:%zu: %s: no page words for \"%s\" (en and id are built in): the pages' own words are in English",
+		         p->file, node->start_mark.line + 1, node->start_mark.column + 1, key, text);
 	free(*out);
 	*out = xstrdup(text);
 }

@@ -135,7 +135,7 @@ def test_packaged_sample_configuration_reads():
     r = kabar("check", "--config", os.path.join(REPO, "dist/kabar.yaml"))
     # The only problem on a machine without /srv/kabar is that folder.
     lines = r.stdout.splitlines()
-    assert lines[-1] in ("0 articles, 1 problems", "0 articles, 0 problems") or \
+    assert lines[-1] in ("0 articles, 1 problem", "0 articles, 0 problems") or \
         re.match(r"\d+ articles, 0 problems", lines[-1]), r.stdout
     for line in lines[:-1]:
         assert line.startswith("/srv/kabar"), line
@@ -479,3 +479,39 @@ def test_a_write_the_server_may_not_make_answers_50_with_a_reason():
         r = titan(srv, "/news/locked/ferry.md", ARTICLE.encode())
         assert r.status == 50, r
         assert "may not write there" in r.meta and "administrator" in r.meta, r.meta
+
+
+# ---- small ones ----
+
+def test_sigterm_says_stopping_and_stopped():
+    srv = Server().start()
+    assert srv.stop() == 0
+    log = srv.log()
+    assert "kabar: stopping (SIGTERM)" in log, log
+    assert log.rstrip().endswith("kabar: stopped") or "kabar: stopped\n" in log, log
+    assert log.index("stopping (SIGTERM)") < log.index("kabar: stopped")
+
+
+def test_a_language_without_page_words_is_warned_once():
+    capsule = copy_capsule()
+    config = write(os.path.join(tempdir(), "kabar.yaml"), f"capsule: {capsule}\nlang: fr\n")
+    r = kabar("check", "--config", config)
+    assert r.returncode == 0, r.stdout + r.stderr
+    warning = f'{config}:2:7: lang: no page words for "fr" (en and id are built in): ' \
+              "the pages' own words are in English"
+    assert r.stderr.count(warning) == 1, r.stderr
+    r = kabar("check", "--config", write(config, f"capsule: {capsule}\nlang: id\n"))
+    assert "no page words" not in r.stderr, r.stderr
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens():
+    folder = tempdir()
+    article = write(os.path.join(folder, "quote.md"),
+                    '---\ntitle: "never closed\ndate: 2024-03-01\n---\n\nBody.\n')
+    r = kabar("render", article)
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"{article}:2: front matter: while scanning a quoted scalar"), \
+        r.stderr
+    config = write(os.path.join(folder, "kabar.yaml"), 'title: "never closed\nworkers: 2\n')
+    r = kabar("check", "--config", config)
+    assert r.stdout.startswith(f"{config}:1:8: while scanning a quoted scalar"), r.stdout

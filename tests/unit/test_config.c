@@ -514,7 +514,7 @@ static void test_syntax_errors(void)
 	check_error("gemini: [a:1\n",
 	            "kabar.yaml:2:1: did not find expected ',' or ']' (while parsing a flow sequence at 1:9)\n");
 	check_error("title: \"open\n",
-	            "kabar.yaml:2:1: found unexpected end of stream (while scanning a quoted scalar at 1:8)\n");
+	            "kabar.yaml:1:8: while scanning a quoted scalar: found unexpected end of stream (at 2:1)\n");
 	check_error("title: ok\ncapsule: \xff\n", "kabar.yaml:2:10: invalid leading UTF-8 octet\n");
 	check_error("workers: 1\n---\nworkers: 2\n",
 	            "kabar.yaml:3:1: a second YAML document: the file must hold one\n");
