@@ -497,6 +497,8 @@ static int run_serve(struct options *opt)
 	struct serve_state state = {.over = &opt->over};
 	struct server *server;
 	int status;
+	if (opt->over.config_file != NULL)
+		log_info("settings from %s", opt->over.config_file);
 	state.current = runtime_load(&opt->over, &errors);
 	if (state.current == NULL || open_access_log(&state.current->config) < 0)
 		goto fail;
