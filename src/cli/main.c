@@ -487,8 +487,7 @@ static struct runtime *reload(void *arg)
 	if (open_access_log(&rt->config) < 0)
 		log_error("access lines go to stderr until the next reload");
 	state->current = rt;
-	log_info("reloaded");
-	return rt;
+	return rt; /* the server says "reloaded" once it serves it */
 }
 
 static int run_serve(struct options *opt)

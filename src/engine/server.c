@@ -365,6 +365,8 @@ static void reload(struct server *s, server_reload_fn fn, void *arg)
 	pthread_mutex_lock(&e->lock);
 	e->current = g;
 	pthread_mutex_unlock(&e->lock);
+	/* Only now: a client that reads "reloaded" gets the new settings. */
+	log_info("reloaded");
 	engine_release(e, old);
 }
 
