@@ -515,3 +515,25 @@ def test_an_unclosed_quote_is_reported_where_it_opens():
     config = write(os.path.join(folder, "kabar.yaml"), 'title: "never closed\nworkers: 2\n')
     r = kabar("check", "--config", config)
     assert r.stdout.startswith(f"{config}:1:8: while scanning a quoted scalar"), r.stdout
+
+
+def test_reload_after_a_certificate_elsewhere_is_replaced_by_rename():
+    import pwd
+    folder = os.path.join(tempdir(), "tls")
+    os.makedirs(folder)
+    if os.geteuid() == 0:  # the service user reads them at a reload
+        nobody = pwd.getpwnam("nobody")
+        os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+    readable_by_all(os.path.dirname(folder))
+    new_certificate(folder)
+    config = (f"hosts:\n  - hostname: localhost\n    cert: {folder}/localhost.crt\n"
+              f"    key: {folder}/localhost.key\n")
+    srv = Server(config=config)
+    readable_by_all(srv.workdir)
+    with srv:
+        old_cert = peer_certificate(srv.gemini_port)
+        new_certificate(folder)  # renamed over the files the server read
+        srv.signal(signal.SIGHUP)
+        assert wait_until(lambda: "reloaded" in srv.log(), 10), srv.log()
+        assert wait_until(lambda: peer_certificate(srv.gemini_port) != old_cert, 5), srv.log()
+        assert "Permission denied" not in srv.log(), srv.log()
