@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "tz.h"
 #include "lang.h"
 
 /*
@@ -122,6 +123,7 @@ struct article {
 /* Settings an article is parsed with: the site's defaults. */
 struct article_context {
 	int utc_offset_minutes; /* for dates written without a zone */
+	const struct tz *zone;  /* a named zone (tz.h), or NULL: the offset above */
 	const char *lang;       /* the host's language: the last resort */
 	/* The source file's modification time (0: unknown): the date of an
 	 * article that names none. */

@@ -5,8 +5,10 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "cidr.h"
 #include "log.h"
 #include "output.h"
+#include "tz.h"
 
 /*
  * Configuration: one YAML file (libyaml) plus command-line options, which
@@ -14,10 +16,16 @@
  * localhost. Every problem is reported as "FILE:LINE:COLUMN: reason".
  */
 
+/* The balancers one listener takes PROXY headers from: a few addresses. */
+#define LISTEN_PROXY_FROM_MAX 16
+
 struct listen_addr {
 	enum output proto; /* the protocol served on this socket */
 	char *host; /* "127.0.0.1", "::1", "localhost", or "*" for every address */
 	int port;   /* 0 picks a free port */
+	bool proxy; /* each connection starts with a PROXY header (proxy.h) */
+	struct cidr proxy_from[LISTEN_PROXY_FROM_MAX]; /* who may send one */
+	size_t n_proxy_from;
 };
 
 /* Someone who may publish to a host with Titan: known by the SHA-256 of the
@@ -46,8 +54,9 @@ struct vhost {
 	char *key_file;        /* default: CERTS/NAME.key */
 	char *lang;            /* "en" (default), "id", ... */
 	char *title;           /* the site's name, shown on the front page */
-	char *zone_name;       /* shown after times, e.g. "WITA"; default "UTC" */
+	char *zone_name;       /* shown after times, e.g. "WITA"; default "UTC"; a named zone's name */
 	int utc_offset_minutes; /* applied to dates written without a zone */
+	struct tz *zone;       /* a named zone (Europe/Berlin), or NULL: the offset above */
 	bool listing;          /* generate directory listings (default true) */
 	int page_size;         /* entries per index page (default 20) */
 	int wrap_columns;      /* Gopher text width (default 70) */

@@ -122,6 +122,7 @@ static void verify_article(struct walk *w, int fd, const char *relpath)
 			article_parse(relpath, data.data ? data.data : "", data.len, &ctx, &error);
 		if (a != NULL) {
 			w->counts->articles++;
+			w->counts->drafts += a->meta.draft;
 			if (a->dated_by_file)
 				note_dated_by_file(w, relpath, a);
 			keep_checked(w, relpath, a, &data);
@@ -447,7 +448,7 @@ void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_
 {
 	struct walk w = {
 		.capsule = vh->capsule,
-		.ctx = {.utc_offset_minutes = vh->utc_offset_minutes, .lang = vh->lang},
+		.ctx = {.utc_offset_minutes = vh->utc_offset_minutes, .zone = vh->zone, .lang = vh->lang},
 		.problems = problems,
 		.counts = counts,
 	};

@@ -296,7 +296,7 @@ static void text_to_blocks(const char *text, size_t len, const struct article_co
 		}
 		if (line[0] != '\0' && want_date) {
 			want_date = false;
-			if (date_parse(line, strlen(line), ctx->utc_offset_minutes, &meta->date)) {
+			if (date_parse_in(line, strlen(line), ctx->utc_offset_minutes, ctx->zone, &meta->date)) {
 				free(line);
 				continue;
 			}
@@ -467,7 +467,9 @@ static void settle_lang(struct article *a, const struct block_list *blocks,
 static void date_by_file(struct article *a, const struct article_context *ctx)
 {
 	a->meta.date = (struct when){.set = true, .t = ctx->file_time,
-	                             .offset_minutes = ctx->utc_offset_minutes, .has_time = true};
+	                             .offset_minutes = date_zone_offset(ctx->zone, ctx->utc_offset_minutes,
+	                                                               ctx->file_time),
+	                             .has_time = true};
 	a->dated_by_file = true;
 }
 
@@ -482,7 +484,8 @@ static bool settle_place(struct article *a, const struct article_context *ctx, s
 	free(a->meta.slug);
 	a->meta.slug = slug;
 	if (!a->meta.date.set && name_len >= DATE_PREFIX_LEN && has_date_prefix(name))
-		date_parse(name, DATE_PREFIX_DATE_LEN, ctx->utc_offset_minutes, &a->meta.date);
+		date_parse_in(name, DATE_PREFIX_DATE_LEN, ctx->utc_offset_minutes, ctx->zone,
+		              &a->meta.date);
 	if (!a->meta.date.set && a->meta.redirect == NULL && ctx->file_time != 0)
 		date_by_file(a, ctx);
 	if (!a->meta.date.set && a->meta.redirect == NULL) {

@@ -104,6 +104,14 @@ static bool next_event(struct fm_reader *r, yaml_event_t *ev)
 	if (yaml_parser_parse(&r->parser, ev))
 		return true;
 	const char *problem = r->parser.problem ? r->parser.problem : "unreadable YAML";
+	/* An unclosed quote is found at the closing "---": the line to fix is
+	 * where it opened, which libyaml gives as the context. */
+	if (r->parser.error == YAML_SCANNER_ERROR && r->parser.context != NULL) {
+		buf_printf(r->error, "%d: front matter: %s: %s (at line %d)",
+		           r->first_line + (int)r->parser.context_mark.line, r->parser.context, problem,
+		           r->first_line + (int)r->parser.problem_mark.line);
+		return false;
+	}
 	report(r, r->parser.problem_mark.line, problem);
 	return false;
 }
@@ -297,7 +305,7 @@ static bool set_date(struct when *field, const struct fm_value *v, const char *k
 	if (v->scalars.count == 0)
 		return true;
 	const char *s = v->scalars.items[0];
-	if (v->scalars.count == 1 && date_parse(s, strlen(s), ctx->utc_offset_minutes, field))
+	if (v->scalars.count == 1 && date_parse_in(s, strlen(s), ctx->utc_offset_minutes, ctx->zone, field))
 		return true;
 	buf_printf(error, "%d: %s is not a date: \"%.80s\"", line, key, s);
 	return false;

@@ -277,6 +277,7 @@ static struct article *parse(const struct upload *up, const struct buf *text, st
 {
 	struct article_context ctx = {
 		.utc_offset_minutes = up->vhost->utc_offset_minutes,
+		.zone = up->vhost->zone,
 		.lang = up->vhost->lang,
 		.file_time = time(NULL),
 	};
@@ -415,7 +416,13 @@ static bool store(struct upload *up, struct response *res)
 	up->file_open = false;
 	if (rc != 0) {
 		audit(up, error.data);
-		refuse(res, 40, "Cannot write %s", up->req.path);
+		/* Refused by the folder's owner or mode, or by confinement: no
+		 * retry helps, the administrator must act (50, not 40). */
+		if (strstr(error.data, strerror(EACCES)) != NULL || strstr(error.data, strerror(EPERM)) != NULL)
+			refuse(res, 50, "Cannot write %s: the server may not write there (ask the administrator: the folder's owner, or a folder added since start needs a restart)",
+			       up->req.path);
+		else
+			refuse(res, 40, "Cannot write %s", up->req.path);
 		buf_free(&error);
 		return false;
 	}

@@ -73,6 +73,7 @@ void config_vhost_free(struct vhost *vh)
 	free(vh->lang);
 	free(vh->title);
 	free(vh->zone_name);
+	tz_free(vh->zone);
 	memset(vh, 0, sizeof *vh);
 }
 
@@ -88,6 +89,7 @@ void config_vhost_copy_settings(struct vhost *dst, const struct vhost *src)
 	dst->title = dup_or_null(src->title);
 	dst->zone_name = dup_or_null(src->zone_name);
 	dst->utc_offset_minutes = src->utc_offset_minutes;
+	dst->zone = tz_copy(src->zone);
 	dst->listing = src->listing;
 	dst->page_size = src->page_size;
 	dst->wrap_columns = src->wrap_columns;

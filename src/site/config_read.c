@@ -289,6 +289,14 @@ void config_syntax_error(const char *file, const yaml_parser_t *parser, const st
 	const char *what = parser->problem ? parser->problem : "cannot be parsed";
 	if (parser->error == YAML_READER_ERROR)
 		offset_position(data->data, parser->problem_offset, &line, &column);
+	/* An unclosed quote or bracket is found at the end of the file: the
+	 * line to fix is where it opened, which libyaml gives as the context. */
+	if (parser->error == YAML_SCANNER_ERROR && parser->context != NULL) {
+		buf_printf(errors, "%s:%zu:%zu: %s: %s (at %zu:%zu)\n", file,
+		           parser->context_mark.line + 1, parser->context_mark.column + 1,
+		           parser->context, what, line, column);
+		return;
+	}
 	buf_printf(errors, "%s:%zu:%zu: %s", file, line, column, what);
 	if (parser->context != NULL)
 		buf_printf(errors, " (%s at %zu:%zu)", parser->context, parser->context_mark.line + 1,

@@ -227,6 +227,7 @@ struct snapshot_builder *snapshot_builder_new(const struct vhost *vh, int root_f
 	b->vhost = vh;
 	b->root_fd = root_fd;
 	b->ctx.utc_offset_minutes = vh->utc_offset_minutes;
+	b->ctx.zone = vh->zone;
 	b->ctx.lang = vh->lang;
 	b->vocab = search_vocab_new();
 	return b;

@@ -634,7 +634,7 @@ def test_check_reads_what_the_site_reads():
     assert f"{capsule}/{deep_folder}: nested too deep: the site reads no folder this deep" \
         in lines, r.stdout
     assert f"{capsule}/news/huge.md: cannot be read: larger than 4 MiB" in lines, r.stdout
-    assert lines[-1] == f"{sample + 1} articles, 2 problems", r.stdout
+    assert lines[-1] == f"{sample + 1} articles (1 draft), 2 problems", r.stdout
 
 
 # Hostile shapes just under the article size limit (4 MiB): each once took
