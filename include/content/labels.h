@@ -1,6 +1,8 @@
 #ifndef KABAR_LABELS_H
 #define KABAR_LABELS_H
 
+#include <stdbool.h>
+
 /* Words a page shows the reader, in the site's language (English and
  * Indonesian built in; any other language falls back to English). */
 struct labels {
@@ -32,5 +34,9 @@ struct labels {
 };
 
 const struct labels *labels_for(const char *lang);
+
+/* Whether lang has page words of its own (English and Indonesian); any
+ * other language's pages are in English. */
+bool labels_known(const char *lang);
 
 #endif

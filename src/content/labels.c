@@ -74,6 +74,11 @@ static bool language_is(const char *lang, const char *code)
 	return lang[n] == '\0' || lang[n] == '-' || lang[n] == '_';
 }
 
+bool labels_known(const char *lang)
+{
+	return lang != NULL && (language_is(lang, "en") || labels_for(lang) != &english);
+}
+
 const struct labels *labels_for(const char *lang)
 {
 	if (lang == NULL)

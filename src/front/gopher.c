@@ -13,10 +13,12 @@
 #include "capsule.h"
 #include "gophermap.h"
 #include "itemtype.h"
+#include "links.h"
 #include "text.h"
 #include "log.h"
 #include "mime.h"
 #include "pagecache.h"
+#include "reserved.h"
 #include "runtime.h"
 #include "selector.h"
 #include "route_context.h"
@@ -28,7 +30,7 @@
  * memory; larger ones are streamed raw, as a document. */
 #define SMALL_FILE_MAX (1024 * 1024)
 #define GOPHERMAP_MAX (256 * 1024)
-#define GOPHERMAP_NAME "gophermap"
+#define GOPHERMAP_NAME RESERVED_GOPHERMAP
 
 enum { STATUS_OK = 0, STATUS_ERROR = 3 };
 
@@ -85,19 +87,6 @@ static void answer_text(struct response *res, const char *text, size_t len)
 
 /* ---- URL: selectors (the Gophernicus convention for 'h' items) ---- */
 
-/* Schemes a redirect page may lead to: no javascript:, data: and the like. */
-static bool url_scheme_allowed(const char *url)
-{
-	static const char *const schemes[] = {
-		"http:", "https:", "gemini:", "gopher:", "gophers:", "ftp:", "ftps:", "mailto:",
-		"irc:", "ircs:", "news:", "nntp:", "telnet:", "ssh:", "finger:", "xmpp:",
-	};
-	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
-		if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
-			return true;
-	return false;
-}
-
 static void html_escape(struct buf *out, const char *s)
 {
 	for (; *s; s++) {
@@ -115,7 +104,7 @@ static void html_escape(struct buf *out, const char *s)
 /* A small HTML page that sends a web browser on to url. */
 static void answer_url(struct response *res, const char *url)
 {
-	if (!url_scheme_allowed(url)) {
+	if (!links_scheme_allowed(url)) {
 		answer_error(res, "Bad request: this URL scheme is not linked");
 		return;
 	}
@@ -308,7 +297,7 @@ static void serve_directory(struct gopher_request *rq, const char *path, struct 
 /* The caps.txt that Gopher clients read to learn how selectors are built. */
 static void answer_caps(struct gopher_request *rq)
 {
-	struct page_key key = {"/caps.txt", OUTPUT_GOPHER, rq->origin.host, rq->origin.port,
+	struct page_key key = {"/" RESERVED_CAPS, OUTPUT_GOPHER, rq->origin.host, rq->origin.port,
 	                       rq->info->tls};
 	if (page_cache_answer(rq->snap, &key, time(NULL), rq->res))
 		return;
@@ -348,7 +337,7 @@ static void serve_capsule(struct gopher_request *rq, const char *path)
 		serve_directory(rq, path, &entry);
 		return;
 	case CAPSULE_MISSING:
-		if (strcmp(path, "/caps.txt") == 0) {
+		if (strcmp(path, "/" RESERVED_CAPS) == 0) {
 			answer_caps(rq);
 			return;
 		}

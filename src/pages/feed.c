@@ -9,6 +9,7 @@
 #include "page.h"
 #include "render.h"
 #include "text.h"
+#include "url.h"
 
 /* The entity that stands for c in XML text, or NULL for c itself. */
 static const char *xml_entity(unsigned char c)
@@ -71,11 +72,23 @@ static const struct when *last_change(const struct article *a)
 	return &a->meta.date;
 }
 
+/* An absolute URL for a site path, the path percent-encoded (url.h): an
+ * address holds whatever its file name held, and a feed's links and ids
+ * must be URIs a feed reader accepts. */
+static void feed_url(struct buf *out, const struct origin *origin, enum output kind,
+                     char gopher_type, const char *path)
+{
+	struct buf encoded = {0};
+	url_encode_path(&encoded, path, strlen(path));
+	page_absolute_url(out, origin, kind, gopher_type, encoded.data ? encoded.data : "");
+	buf_free(&encoded);
+}
+
 static void link_element(struct buf *out, const char *indent, const char *rel, const struct origin *origin,
                          enum output kind, char gopher_type, const char *path)
 {
 	struct buf url = {0};
-	page_absolute_url(&url, origin, kind, gopher_type, path);
+	feed_url(&url, origin, kind, gopher_type, path);
 	buf_printf(out, "%s<link rel=\"%s\" href=\"", indent, rel);
 	xml_text(out, url.data);
 	buf_puts(out, "\"/>\n");
@@ -98,9 +111,10 @@ static void entry_id(struct buf *out, const struct article *a, const struct vhos
 	if (a->meta.date.set) {
 		char day[11];
 		page_day(day, &a->meta.date);
-		buf_printf(&id, "tag:%s,%s:%s", canonical_host(vhost, origin), day, a->path);
+		buf_printf(&id, "tag:%s,%s:", canonical_host(vhost, origin), day);
+		url_encode_path(&id, a->path, strlen(a->path));
 	} else {
-		page_absolute_url(&id, origin, OUTPUT_GEMINI, '0', a->path);
+		feed_url(&id, origin, OUTPUT_GEMINI, '0', a->path);
 	}
 	xml_element(out, "    ", "id", id.data);
 	buf_free(&id);
@@ -247,7 +261,7 @@ void feed_atom(struct buf *out, const struct feed *feed, const struct vhost *vho
 	link_element(out, "  ", "self", origin, kind, '0', feed->self_path);
 	link_element(out, "  ", "alternate", origin, kind, '1', feed->page_path);
 	struct buf id = {0};
-	page_absolute_url(&id, origin, kind, '0', feed->self_path);
+	feed_url(&id, origin, kind, '0', feed->self_path);
 	xml_element(out, "  ", "id", id.data);
 	buf_free(&id);
 	const struct when *updated = feed_updated(articles, n);

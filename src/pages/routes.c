@@ -8,6 +8,7 @@
 #include "render.h"
 #include "indexes.h"
 #include "listing.h"
+#include "reserved.h"
 #include "routes.h"
 
 /* Articles under each section on the front page. */
@@ -322,9 +323,9 @@ static bool route_article(struct route_context *ctx, const char *path)
 
 static bool index_kind_named(const char *name, enum index_kind *kind)
 {
-	static const char *const names[] = {[INDEX_SECTION] = "section",
-	                                    [INDEX_AUTHOR] = "author",
-	                                    [INDEX_TAG] = "tag"};
+	static const char *const names[] = {[INDEX_SECTION] = RESERVED_SECTION,
+	                                    [INDEX_AUTHOR] = RESERVED_AUTHOR,
+	                                    [INDEX_TAG] = RESERVED_TAG};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strcmp(name, names[i]) == 0) {
 			*kind = (enum index_kind)i;
@@ -346,7 +347,7 @@ static void route_named_index(struct route_context *ctx, enum index_kind kind, c
 		routes_not_found(ctx);
 		return;
 	}
-	if (s->n == 3 && strcmp(s->part[2], "feed.xml") == 0) {
+	if (s->n == 3 && strcmp(s->part[2], RESERVED_FEED_XML) == 0) {
 		routes_index_entry(ctx, kind, entry, 1, true);
 		return;
 	}
@@ -430,23 +431,23 @@ static bool route_by_segments(struct route_context *ctx, const struct segments *
 		route_named_index(ctx, kind, s);
 		return true;
 	}
-	if (strcmp(first, "archive") == 0) {
+	if (strcmp(first, RESERVED_ARCHIVE) == 0) {
 		route_archive(ctx, s);
 		return true;
 	}
 	if (strcmp(first, "news") == 0)
 		return route_news(ctx, s);
-	if (strcmp(first, "desk") == 0) {
+	if (strcmp(first, RESERVED_DESK) == 0) {
 		routes_not_found(ctx); /* editors only (desk.h): no one else sees it */
 		return true;
 	}
 	if (s->n != 1)
 		return false;
-	if (strcmp(first, "search") == 0)
+	if (strcmp(first, RESERVED_SEARCH) == 0)
 		routes_search(ctx, query);
-	else if (strcmp(first, "feed.xml") == 0)
+	else if (strcmp(first, RESERVED_FEED_XML) == 0)
 		routes_site_feed(ctx);
-	else if (strcmp(first, "feed.gmi") == 0)
+	else if (strcmp(first, RESERVED_FEED_GMI) == 0)
 		routes_latest(ctx);
 	else
 		return false;

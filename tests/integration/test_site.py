@@ -32,7 +32,7 @@ date: 2022-04-21T11:18:00+08:00
 author: Muh. Hasyim
 section: barru
 tags: [pertanian]
-aliases: [/lama/panen]
+aliases: [/news/lama/panen]
 summary: Petani memanen padi.
 """, "Petani di Barru memanen padi.\n"),
         article("pasar.md", """
@@ -175,7 +175,7 @@ def test_article_with_related_and_navigation():
 def test_redirect_and_alias():
     r = get("/news/2022/03/pindah")
     assert r.status in (30, 31) and r.meta.endswith("/news/2022/04/panen"), r.header
-    r = get("/lama/panen")
+    r = get("/news/lama/panen")
     assert r.status in (30, 31) and r.meta.endswith("/news/2022/04/panen"), r.header
 
 

@@ -61,7 +61,7 @@ static const struct shape shapes[] = {
 	{"repeated tags", "news/s.md", FRONT, "tags: a b c d e f g h i j k l m n o p\n",
 	 "---\n\nBody.\n"},
 	{"authors", "news/s.md", FRONT, "authors: Penulis %d\n", "---\n\nBody.\n"},
-	{"aliases", "news/s.md", FRONT, "aliases: /old/%d\n", "---\n\nBody.\n"},
+	{"aliases", "news/s.md", FRONT, "aliases: /news/old/%d\n", "---\n\nBody.\n"},
 	{"front matter keys", "news/s.md", FRONT, "kunci%d: nilai\n", "---\n\nBody.\n"},
 	{"links", "news/s.md", PLAIN, "[tautan %d](/x/%d) ", ""},
 	{"bare addresses", "news/s.md", PLAIN, "https://e.example/%d ", ""},

@@ -20,7 +20,7 @@
  *   depan    2099-01-05  barru       pilkada    (not published yet)
  *   panen    2022-04-21  barru       pertanian  by Muh. Hasyim, 11:18 +08:00
  *   pasar    2022-04-20  barru       ekonomi
- *   sekolah  2022-03-10  pendidikan  pertanian  alias /old/sekolah
+ *   sekolah  2022-03-10  pendidikan  pertanian  alias /news/old/sekolah
  *   pindah   2022-03-05  barru       pertanian  (redirect to sekolah, never listed)
  *   banjir   2021-12-30  barru
  *   panjang  2020-01-02  (a headline too long for a Gopher menu)
@@ -34,7 +34,7 @@ static const char *const newsroom[][2] = {
 	{"news/pasar.md", "title: Pasar Sentral\nslug: pasar\ndate: 2022-04-20T10:00:00+08:00\n"
 	                  "section: barru\ntags: [ekonomi]\n"},
 	{"news/sekolah.md", "title: Sekolah Baru\nslug: sekolah\ndate: 2022-03-10T09:00:00+08:00\n"
-	                    "section: pendidikan\ntags: [pertanian]\naliases: [/old/sekolah]\n"},
+	                    "section: pendidikan\ntags: [pertanian]\naliases: [/news/old/sekolah]\n"},
 	{"news/pindah.md", "title: Pindah\nslug: pindah\ndate: 2022-03-05T09:00:00+08:00\n"
 	                   "section: barru\ntags: [pertanian, pindahan]\nauthor: Muh. Hasyim\n"
 	                   "redirect: /news/2022/03/sekolah\n"},
@@ -43,7 +43,7 @@ static const char *const newsroom[][2] = {
 	{"news/panjang.md", "title: Pemerintah Kabupaten Barru menggelar rapat koordinasi lintas sektor "
 	                    "untuk membahas penanganan banjir\nslug: panjang\ndate: 2020-01-02T09:00:00+08:00\n"},
 	{"news/lama.md", "title: Berita Lama\nslug: lama\nsection: barru\ntags: [pertanian]\n"
-	                 "aliases: [/old/lama]\nredirect: /news/2022/04/panen\n"},
+	                 "aliases: [/news/old/lama]\nredirect: /news/2022/04/panen\n"},
 };
 #define N_FILES (sizeof(newsroom) / sizeof(newsroom[0]))
 
@@ -303,7 +303,7 @@ static void test_redirect_and_alias(void)
 	route(OUTPUT_GEMINI, "/news/2022/03/pindah", NULL);
 	CHECK_INT(result.kind, ROUTE_REDIRECT);
 	CHECK_STR(result.target, "/news/2022/03/sekolah");
-	route(OUTPUT_GOPHER, "/old/sekolah", NULL);
+	route(OUTPUT_GOPHER, "/news/old/sekolah", NULL);
 	CHECK_INT(result.kind, ROUTE_REDIRECT);
 	CHECK_STR(result.target, "/news/2022/03/sekolah");
 }
@@ -315,7 +315,7 @@ static void test_redirects_never_listed(void)
 	route(OUTPUT_GEMINI, "/news/lama", NULL);
 	CHECK_INT(result.kind, ROUTE_REDIRECT);
 	CHECK_STR(result.target, "/news/2022/04/panen");
-	route(OUTPUT_GOPHER, "/old/lama", NULL);
+	route(OUTPUT_GOPHER, "/news/old/lama", NULL);
 	CHECK_INT(result.kind, ROUTE_REDIRECT);
 	CHECK_STR(result.target, "/news/2022/04/panen");
 	route(OUTPUT_GEMINI, "/tag/pindahan/", NULL);
