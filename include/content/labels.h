@@ -28,6 +28,7 @@ struct labels {
 	const char *front_page;    /* "Front page" / "Halaman depan" */
 	const char *image;         /* "Image" / "Gambar" */
 	const char *links;         /* "Links" / "Tautan" */
+	const char *plain_text;    /* "Plain text" / "Versi teks": an article's text file */
 	const char *notes;         /* "Notes" / "Catatan": an article's footnotes */
 	const char *months[12];    /* month names for archive titles */
 };

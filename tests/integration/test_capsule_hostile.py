@@ -323,9 +323,12 @@ def test_terminal_controls_in_content_never_reach_readers():
         assert_clean(article.raw, "gemtext article")
         assert "# Hello[2J]0;pwned\n" in article.text, article.text[:300]
         assert "Red [31m alert 2J" in article.text
-        text = gopher(srv.gopher_port, "/news/2026/03/hostile")
+        text = gopher(srv.gopher_port, "/news/2026/03/hostile.txt")
         assert_clean(text, "gopher article")
         assert b"Hello[2J]0;pwned" in text
+        menu = gopher(srv.gopher_port, "/news/2026/03/hostile")
+        assert_clean(menu, "gopher article menu", gopher_menu=True)
+        assert b"iHello[2J]0;pwned\t" in menu
         for path in ("/", "/section/community/", "/author/rina31m-forged/", "/feed.gmi",
                      "/archive/2026/03/"):
             page = gemini(srv.gemini_port, "gemini://localhost" + path)
