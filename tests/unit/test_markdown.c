@@ -214,15 +214,23 @@ static void test_hostile_shapes(void)
 	struct buf md = {0};
 	for (int i = 0; i < 100000; i++)
 		buf_puts(&md, "a{:.x} ");
+	/* A line this long is read as paragraphs of bounded size: every
+	 * word is kept, each list removed. */
 	struct block_list l = parse(md.data, false);
-	CHECK_INT(l.count, 1);
-	CHECK(l.count == 1 && strlen(l.items[0].text) == 2 * 100000 - 1);
+	CHECK(l.count > 1);
+	size_t words = 0;
+	for (size_t i = 0; i < l.count; i++)
+		words += (strlen(l.items[i].text) + 1) / 2;
+	CHECK_INT(words, 100000);
 	block_list_free(&l);
 	buf_clear(&md);
 	for (int i = 0; i < 100000; i++)
 		buf_puts(&md, "w[<sup>1</sup>](#n) ");
 	l = parse(md.data, false);
-	CHECK(l.count == 1 && l.items[0].n_links == 0);
+	size_t links = 0;
+	for (size_t i = 0; i < l.count; i++)
+		links += l.items[i].n_links;
+	CHECK(l.count > 0 && links == 0);
 	block_list_free(&l);
 	buf_clear(&md);
 	for (int i = 0; i < 10000; i++)
