@@ -218,7 +218,7 @@ static void cut_before_line(struct bounder *b, const struct line *l)
  * own in the same quote. */
 static void cut_long_line(struct bounder *b, const struct line *l)
 {
-	size_t from = l->text;
+	size_t from = b->copied > l->text ? b->copied : l->text;
 	while (l->end - from > MAX_PARAGRAPH_BYTES) {
 		size_t at = cut_in_line(b->s, l, from + MAX_PARAGRAPH_BYTES);
 		if (at == 0)
@@ -264,8 +264,9 @@ static void take_line(struct bounder *b, const struct line *l)
 	}
 	if (b->exempt)
 		return;
+	/* A line whose marks were dropped is already partly copied. */
 	if ((b->lines >= MAX_PARAGRAPH_LINES || b->bytes >= MAX_PARAGRAPH_BYTES) &&
-	    cuttable_line(s, l, b->base))
+	    b->copied <= l->start && cuttable_line(s, l, b->base))
 		cut_before_line(b, l);
 	b->lines++;
 	b->bytes += l->end - l->start + 1;
