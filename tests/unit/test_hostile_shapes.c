@@ -20,8 +20,9 @@
  * its CPU time and its peak memory. Parsing and rendering must be linear in
  * an article's size, and never a matter of the machine's load: no figure is
  * judged against the clock, only against the control, a shape known linear
- * ("long line") measured in the same run at the same sizes, each figure the
- * least of a few tries (another program on the machine only adds time).
+ * ("long line") measured in the same run at the same sizes (the control the
+ * least of a few tries, and so a failing shape's figure: another program
+ * on the machine only adds time).
  * A shape fails when at the limit it costs over MAX_TIMES_CONTROL times the
  * control, or, once the time is large enough to measure, when four times
  * the bytes cost over MAX_GROWTH times as much as the control's growth
@@ -43,8 +44,10 @@
 #endif
 #ifdef SANITIZED
 #define SIZE_LIMIT (ARTICLE_MAX_BYTES / 4)
+#define MEMORY_JUDGED false
 #else
 #define SIZE_LIMIT ARTICLE_MAX_BYTES
+#define MEMORY_JUDGED true
 #endif
 #define MAX_TIMES_CONTROL 40.0
 #define MAX_GROWTH 2.5
@@ -53,6 +56,7 @@
 #define MEASURABLE_SECONDS 0.5
 #define MAX_MEMORY (64L << 20)
 #define TRIES 3
+#define FAR_PAST 3.0
 #define CONTROL "long line"
 /* The front matter of every Markdown shape; TEMPLATE adds "template: true". */
 #define FRONT "---\ntitle: Shape\ndate: 2026-02-11T08:00:00+08:00\n"
@@ -248,29 +252,22 @@ struct control {
 /* The article's own text (built in the child) is not counted. */
 static bool within_memory(const struct shape *s, const struct control *k, const struct cost *c)
 {
-#ifdef SANITIZED
-	(void)s;
-	(void)k;
-	(void)c;
-	return true;
-#else
 	long allowed = MAX_MEMORY;
 	for (size_t i = 0; i < sizeof loose_shapes / sizeof loose_shapes[0]; i++)
 		if (strcmp(s->name, loose_shapes[i]) == 0)
 			allowed = LOOSE_MEMORY;
-	return c->memory - k->base_memory - SIZE_LIMIT <= allowed;
-#endif
+	return !MEMORY_JUDGED || c->memory - k->base_memory - SIZE_LIMIT <= allowed;
 }
 
 /* True when the shape's growth from a quarter to the limit is no more
  * than MAX_GROWTH times the control's; measured only when the time is. */
 static bool grows_like_control(const struct shape *s, const struct control *k, double full,
-                               double *growth)
+                               int tries, double *growth)
 {
 	*growth = 0;
 	if (full < MEASURABLE_SECONDS)
 		return true;
-	struct cost quarter = measure(s, SIZE_LIMIT / 4, TRIES);
+	struct cost quarter = measure(s, SIZE_LIMIT / 4, tries);
 	if (quarter.refused || quarter.seconds <= 0)
 		return false;
 	/* The control's quarter is too quick to time finely: its growth is
@@ -282,16 +279,26 @@ static bool grows_like_control(const struct shape *s, const struct control *k, d
 	return *growth <= MAX_GROWTH * control_growth;
 }
 
+static bool judge(const struct shape *s, const struct control *k, const struct cost *full,
+                  int tries, double *growth)
+{
+	*growth = 0;
+	return !full->refused && within_memory(s, k, full) &&
+	       full->seconds <= MAX_TIMES_CONTROL * k->full.seconds &&
+	       grows_like_control(s, k, full->seconds, tries, growth);
+}
+
 static void check_shape(const struct shape *s, const struct control *k)
 {
 	struct cost full = measure(s, SIZE_LIMIT, 1);
-	/* A second try only for a figure that may fail by chance. */
-	if (!full.refused && (full.seconds >= MEASURABLE_SECONDS || !within_memory(s, k, &full)))
+	double growth;
+	bool ok = judge(s, k, &full, 1, &growth);
+	/* Another program may have slowed that try: a figure that fails is
+	 * taken again, the least of TRIES, unless it is far past its bound. */
+	if (!ok && !full.refused && full.seconds < FAR_PAST * MAX_TIMES_CONTROL * k->full.seconds) {
 		full = measure(s, SIZE_LIMIT, TRIES);
-	double growth = 0;
-	bool ok = !full.refused && within_memory(s, k, &full) &&
-	          full.seconds <= MAX_TIMES_CONTROL * k->full.seconds &&
-	          grows_like_control(s, k, full.seconds, &growth);
+		ok = judge(s, k, &full, TRIES, &growth);
+	}
 	if (!ok || getenv("KABAR_SHAPE_TIMES") != NULL)
 		fprintf(stderr, "  %s: %.3f s (%.1f times the control), growth %.1f, %ld MiB at %d KiB\n",
 		        s->name, full.seconds, full.seconds / k->full.seconds, growth,
