@@ -3,6 +3,7 @@
 
 /*
  * Private to the Markdown reader's modules (markdown.c, which drives md4c,
+ * markdown_bound.c, which bounds what it reads,
  * and markdown_blocks.c, markdown_spans.c, markdown_notes.c,
  * markdown_attributes.c): the state one parse keeps. Nothing else includes
  * this header; markdown.h is the public surface.
