@@ -17,7 +17,7 @@
  * quote's blank line) and read as several. The body stays one document, so
  * reference definitions reach every piece. Cuts fall only before a line (or
  * a point in a long line) that reads the same at the start of a paragraph
- * as inside one; fenced code and HTML blocks are never cut. Articles with
+ * as inside one; fenced and indented code and HTML blocks are never cut. Articles with
  * no paragraph near the bounds are read exactly as written.
  */
 
@@ -159,7 +159,8 @@ struct bounder {
 	size_t lines, bytes; /* of the paragraph so far */
 	size_t base;         /* its first line's text column */
 	bool open;           /* a paragraph (or what may be one) is open */
-	bool exempt;         /* it is an HTML block */
+	bool exempt;         /* it is an HTML block or indented code */
+	bool in_list;        /* a list item opened since the last line at column 0 */
 	size_t fence;        /* the open fence's length, 0 outside */
 	char fence_char;
 };
@@ -255,9 +256,15 @@ static void take_line(struct bounder *b, const struct line *l)
 		b->open = false;
 		return;
 	}
+	bool item = container_mark(s, l->text, l->end) > 0;
+	if (!b->open && l->indent == 0 && !item)
+		b->in_list = false;
+	b->in_list = b->in_list || item;
 	if (!b->open) {
 		b->open = true;
-		b->exempt = opens_html_block(s, l);
+		/* Indented four or more, outside a list, is code: md4c reads
+		 * no inlines there, and a cut would add a line to it. */
+		b->exempt = opens_html_block(s, l) || (l->indent >= 4 && !b->in_list);
 		b->lines = 0;
 		b->bytes = 0;
 		b->base = l->indent;

@@ -247,8 +247,8 @@ static void test_hostile_shapes(void)
 /* A body shifted right as a whole (a converted archive) is text; a code
  * block among unindented text stays code. */
 /* A paragraph too long for md4c in bounded time is read as several: every
- * word kept, reference definitions reaching every piece; fenced code is
- * never cut; lists opened deeper than the bound on one line keep their
+ * word kept, reference definitions reaching every piece; fenced and
+ * indented code are never cut; lists opened deeper than the bound on one line keep their
  * text, even on a line longer than the bound. */
 static void test_long_paragraphs_are_cut(void)
 {
@@ -288,6 +288,15 @@ static void test_long_paragraphs_are_cut(void)
 	l = parse(md.data, false);
 	CHECK_INT(l.count, 1);
 	CHECK(l.count == 1 && strlen(l.items[0].text) == 600 * 5 - 1);
+	block_list_free(&l);
+
+	buf_clear(&md);
+	buf_puts(&md, "Daftar:\n\n");
+	for (int i = 0; i < 600; i++)
+		buf_puts(&md, "    kode\n");
+	l = parse(md.data, false);
+	CHECK_INT(l.count, 2);
+	CHECK(l.count == 2 && strlen(l.items[1].text) == 600 * 5 - 1);
 	block_list_free(&l);
 
 	buf_clear(&md);
