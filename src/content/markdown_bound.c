@@ -57,51 +57,120 @@ static bool is_blank(const struct line *l)
 	return l->text == l->end;
 }
 
-/* A fence opener or closer: three or more ` or ~. */
-static size_t fence_length(const char *s, const struct line *l)
+static bool is_digit(char c)
 {
-	size_t n = 0;
-	while (l->text + n < l->end && s[l->text + n] == s[l->text] &&
-	       (s[l->text] == '`' || s[l->text] == '~'))
-		n++;
-	return n >= 3 ? n : 0;
+	return c >= '0' && c <= '9';
 }
 
-/* True when the line opens an HTML block (CommonMark's kinds 1 to 7,
- * near enough): such a block is HTML up to its end, never cut. */
+static bool is_alpha(char c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static size_t skip_space(const char *s, size_t i, size_t end)
+{
+	while (i < end && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* A fence opener or closer at s[i]: three or more ` or ~ (a ` fence's
+ * info string holds no `, else it is no fence). */
+static size_t fence_length(const char *s, size_t i, size_t end)
+{
+	size_t n = 0;
+	while (i + n < end && s[i + n] == s[i] && (s[i] == '`' || s[i] == '~'))
+		n++;
+	if (n < 3 || (s[i] == '`' && memchr(s + i + n, '`', end - i - n) != NULL))
+		return 0;
+	return n;
+}
+
+/* Where an attribute value at s[i] ends, or 0 when there is none. */
+static size_t attribute_value_end(const char *s, size_t i, size_t end)
+{
+	if (i < end && (s[i] == '"' || s[i] == '\'')) {
+		const char *close = memchr(s + i + 1, s[i], end - i - 1);
+		return close != NULL ? (size_t)(close - s) + 1 : 0;
+	}
+	size_t j = i;
+	while (j < end && s[j] != ' ' && s[j] != '\t' && s[j] != '\r' && s[j] != '"' &&
+	       s[j] != '\'' && s[j] != '=' && s[j] != '<' && s[j] != '>' && s[j] != '`')
+		j++;
+	return j > i ? j : 0;
+}
+
+static bool is_attribute_name_byte(char c)
+{
+	return is_alpha(c) || is_digit(c) || c == '_' || c == '.' || c == ':' || c == '-';
+}
+
+/* True when s[i..end) is one open or closing tag as CommonMark has them
+ * (name, attributes, '>'), then only white space. */
+static bool lone_tag(const char *s, size_t i, size_t end)
+{
+	bool closing = i + 1 < end && s[i + 1] == '/';
+	size_t p = i + 1 + closing;
+	if (p >= end || !is_alpha(s[p]))
+		return false;
+	while (p < end && (is_alpha(s[p]) || is_digit(s[p]) || s[p] == '-'))
+		p++;
+	while (!closing) {
+		size_t q = skip_space(s, p, end);
+		if (q == p || q >= end || !(is_alpha(s[q]) || s[q] == '_' || s[q] == ':'))
+			break;
+		p = q;
+		while (p < end && is_attribute_name_byte(s[p]))
+			p++;
+		q = skip_space(s, p, end);
+		if (q < end && s[q] == '=') {
+			p = attribute_value_end(s, skip_space(s, q + 1, end), end);
+			if (p == 0)
+				return false;
+		}
+	}
+	p = skip_space(s, p, end);
+	if (!closing && p < end && s[p] == '/')
+		p++;
+	return p < end && s[p] == '>' && skip_space(s, p + 1, end) == end;
+}
+
+/* True when the line opens an HTML block (CommonMark's kinds 1 to 7):
+ * such a block is HTML up to its end, never cut. */
 static bool opens_html_block(const char *s, const struct line *l)
 {
 	static const char *const names[] = {
-		"address", "article", "aside", "blockquote", "body", "caption", "center", "col",
-		"colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset",
-		"figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-		"head", "header", "hr", "html", "iframe", "legend", "li", "main", "menu", "nav",
-		"ol", "p", "pre", "script", "section", "style", "summary", "table", "tbody", "td",
-		"textarea", "tfoot", "th", "thead", "title", "tr", "ul"};
+		"pre", "script", "style", "textarea",
+		"address", "article", "aside", "base", "basefont", "blockquote", "body", "caption",
+		"center", "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt",
+		"fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1",
+		"h2", "h3", "h4", "h5", "h6", "head", "header", "hr", "html", "iframe", "legend",
+		"li", "link", "main", "menu", "menuitem", "nav", "noframes", "ol", "optgroup",
+		"option", "p", "param", "section", "source", "summary", "table", "tbody", "td",
+		"tfoot", "th", "thead", "title", "tr", "track", "ul"};
 	size_t i = l->text, end = l->end;
-	if (i >= end || s[i] != '<')
+	if (i + 1 >= end || s[i] != '<')
 		return false;
-	if (i + 1 < end && (s[i + 1] == '!' || s[i + 1] == '?'))
+	const char *rest = s + i + 1;
+	size_t left = end - i - 1;
+	if (rest[0] == '?' || (left >= 3 && memcmp(rest, "!--", 3) == 0) ||
+	    (left >= 8 && memcmp(rest, "![CDATA[", 8) == 0) ||
+	    (left >= 2 && rest[0] == '!' && is_alpha(rest[1])))
 		return true;
-	size_t name = i + 1 + (i + 1 < end && s[i + 1] == '/');
+	bool closing = s[i + 1] == '/';
+	size_t name = i + 1 + closing;
 	size_t n = 0;
-	while (name + n < end && ((s[name + n] | 0x20) >= 'a' && (s[name + n] | 0x20) <= 'z'))
+	while (name + n < end && (is_alpha(s[name + n]) || is_digit(s[name + n])))
 		n++;
-	if (n == 0)
-		return false;
-	if (name + n < end && s[name + n] >= '1' && s[name + n] <= '6')
-		n++;
-	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+	size_t after = name + n;
+	bool name_ends = after == end || s[after] == ' ' || s[after] == '\t' ||
+	                 s[after] == '\r' || s[after] == '>' ||
+	                 (s[after] == '/' && after + 1 < end && s[after + 1] == '>');
+	/* The first four (kind 1) open a block only as opening tags. */
+	for (size_t k = closing ? 4 : 0; name_ends && k < sizeof names / sizeof names[0]; k++)
 		if (strlen(names[k]) == n && strncasecmp(s + name, names[k], n) == 0)
 			return true;
-	/* Kind 7: a lone tag on its line. */
-	const char *close = memchr(s + name, '>', end - name);
-	if (close == NULL)
-		return false;
-	for (const char *p = close + 1; p < s + end; p++)
-		if (*p != ' ' && *p != '\t' && *p != '\r')
-			return false;
-	return true;
+	return lone_tag(s, i, end);
 }
 
 /* True when the byte at i starts the same text at a paragraph's start as
@@ -153,7 +222,6 @@ static size_t cut_in_line(const char *s, const struct line *l, size_t from)
 
 struct bounder {
 	const char *s;
-	size_t len;
 	struct buf out;
 	size_t copied;       /* s[0..copied) is in out */
 	size_t lines, bytes; /* of the paragraph so far */
@@ -165,26 +233,28 @@ struct bounder {
 	char fence_char;
 };
 
-/* The length of a container mark ("> ", "- ", "1. ") at s[i], or 0. */
+/* The length of a container mark at s[i] ("> ", "- ", "1. " without the
+ * space after it), or 0. */
 static size_t container_mark(const char *s, size_t i, size_t end)
 {
 	if (s[i] == '>')
 		return 1;
 	size_t n = 0;
-	if (s[i] == '-' || s[i] == '+' || s[i] == '*')
+	if (s[i] == '-' || s[i] == '+' || s[i] == '*') {
 		n = 1;
-	else
-		while (i + n < end && n < 9 && s[i + n] >= '0' && s[i + n] <= '9')
+	} else {
+		while (i + n < end && n < 9 && is_digit(s[i + n]))
 			n++;
-	if (n == 0 || (s[i] >= '0' && s[i] <= '9' && (i + n >= end || (s[i + n] != '.' && s[i + n] != ')'))))
-		return 0;
-	if (s[i] >= '0' && s[i] <= '9')
+		if (n == 0 || i + n >= end || (s[i + n] != '.' && s[i + n] != ')'))
+			return 0;
 		n++;
+	}
 	return i + n < end && (s[i + n] == ' ' || s[i + n] == '\t') ? n : 0;
 }
 
-/* Drops the container marks of line l past MAX_CONTAINER_DEPTH. */
-static void limit_containers(struct bounder *b, const struct line *l)
+/* Drops the container marks of line l past MAX_CONTAINER_DEPTH; returns
+ * where the line's content starts, after all of them. */
+static size_t limit_containers(struct bounder *b, const struct line *l)
 {
 	const char *s = b->s;
 	size_t i = l->start, depth = 0, cut = 0;
@@ -198,11 +268,12 @@ static void limit_containers(struct bounder *b, const struct line *l)
 		if (++depth == MAX_CONTAINER_DEPTH)
 			cut = i;
 	}
-	if (depth <= MAX_CONTAINER_DEPTH)
-		return;
-	buf_append(&b->out, s + b->copied, cut - b->copied);
-	buf_putc(&b->out, ' ');
-	b->copied = i;
+	if (depth > MAX_CONTAINER_DEPTH) {
+		buf_append(&b->out, s + b->copied, cut - b->copied);
+		buf_putc(&b->out, ' ');
+		b->copied = i;
+	}
+	return i;
 }
 
 static void cut_before_line(struct bounder *b, const struct line *l)
@@ -239,16 +310,16 @@ static void cut_long_line(struct bounder *b, const struct line *l)
 static void take_line(struct bounder *b, const struct line *l)
 {
 	const char *s = b->s;
-	limit_containers(b, l);
-	size_t fence = fence_length(s, l);
+	size_t content = limit_containers(b, l);
+	size_t fence = fence_length(s, content, l->end);
 	if (b->fence > 0) {
-		if (fence >= b->fence && s[l->text] == b->fence_char)
+		if (fence >= b->fence && s[content] == b->fence_char)
 			b->fence = 0;
 		return;
 	}
 	if (fence > 0) {
 		b->fence = fence;
-		b->fence_char = s[l->text];
+		b->fence_char = s[content];
 		b->open = false;
 		return;
 	}
@@ -256,7 +327,8 @@ static void take_line(struct bounder *b, const struct line *l)
 		b->open = false;
 		return;
 	}
-	bool item = container_mark(s, l->text, l->end) > 0;
+	/* Marks past the quote marks: the line opens a list item. */
+	bool item = content > l->text;
 	if (!b->open && l->indent == 0 && !item)
 		b->in_list = false;
 	b->in_list = b->in_list || item;
@@ -283,7 +355,7 @@ static void take_line(struct bounder *b, const struct line *l)
 
 char *markdown_bound_paragraphs(const char *text, size_t len, size_t *out_len)
 {
-	struct bounder b = {.s = text, .len = len};
+	struct bounder b = {.s = text};
 	for (size_t start = 0; start < len;) {
 		struct line l = line_at(text, len, start);
 		take_line(&b, &l);

@@ -299,6 +299,18 @@ static void test_long_paragraphs_are_cut(void)
 	CHECK(l.count == 2 && strlen(l.items[1].text) == 600 * 5 - 1);
 	block_list_free(&l);
 
+	/* What only looks like an HTML block or a fence is cut as text. */
+	static const char *const openers[] = {"<x!>\n", "</pre x\n", "```a`\n", "<div-x y\n"};
+	for (size_t k = 0; k < sizeof openers / sizeof openers[0]; k++) {
+		buf_clear(&md);
+		buf_puts(&md, openers[k]);
+		for (int i = 0; i < 600; i++)
+			buf_puts(&md, "[t](/x/1)\n");
+		l = parse(md.data, false);
+		CHECK(l.count > 1);
+		block_list_free(&l);
+	}
+
 	buf_clear(&md);
 	for (int i = 0; i < 20000; i++)
 		buf_puts(&md, "- ");
