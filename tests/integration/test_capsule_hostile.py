@@ -672,8 +672,10 @@ CONTROL_SHAPES = {
 }
 # A hostile set may take this many times its control, and a little more,
 # to let an article published with it through: margins for a loaded
-# machine. Before parsing was linear it took over fifty times.
-MAX_TIMES_CONTROL = 4
+# machine and for the sanitizers (a normal build takes about one time,
+# ASan and UBSan between two and three). Before parsing was linear the
+# article had not come through after two minutes.
+MAX_TIMES_CONTROL = 6
 SLACK_SECONDS = 2
 
 
