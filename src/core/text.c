@@ -267,20 +267,11 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/*
- * Scripts written without spaces between words: Han ideographs, kana,
- * bopomofo, the CJK punctuation and fullwidth forms that go with them,
- * and Thai, Lao, Khmer and Myanmar. Hangul is not among them: Korean puts
- * spaces between words.
- */
-static bool is_spaceless_script(int32_t cp)
+/* Han ideographs, kana, bopomofo, and the CJK punctuation and fullwidth
+ * forms that go with them. Not Hangul: Korean puts spaces between words. */
+static bool is_cjk(int32_t cp)
 {
-	if (cp < 0x0e00)
-		return false;
-	return (cp >= 0x0e00 && cp <= 0x0eff) ||   /* Thai, Lao */
-	       (cp >= 0x1000 && cp <= 0x109f) ||   /* Myanmar */
-	       (cp >= 0x1780 && cp <= 0x17ff) ||   /* Khmer */
-	       (cp >= 0x2e80 && cp <= 0x2fff) ||   /* radicals, ideographic description */
+	return (cp >= 0x2e80 && cp <= 0x2fff) ||   /* radicals, ideographic description */
 	       (cp >= 0x3000 && cp <= 0x312f) ||   /* CJK punctuation, kana, bopomofo */
 	       (cp >= 0x3190 && cp <= 0x31ff) ||   /* kanbun, bopomofo ext., strokes, kana ext. */
 	       (cp >= 0x3200 && cp <= 0x4dbf) ||   /* enclosed and compatibility CJK, ext. A */
@@ -294,12 +285,34 @@ static bool is_spaceless_script(int32_t cp)
 	       (cp >= 0x20000 && cp <= 0x3ffff);   /* ideographs beyond the BMP */
 }
 
+/* Scripts written without spaces between words: CJK, and Thai, Lao,
+ * Khmer and Myanmar. */
+static bool is_spaceless_script(int32_t cp)
+{
+	return is_cjk(cp) || (cp >= 0x0e00 && cp <= 0x0eff) || (cp >= 0x1000 && cp <= 0x109f) ||
+	       (cp >= 0x1780 && cp <= 0x17ff);
+}
+
+/* Punctuation of East Asian width "ambiguous" that CJK text sets full
+ * width: quotation marks, dashes, ellipses, the middle dot, the reference
+ * mark. */
+static bool is_cjk_ambiguous_punctuation(int32_t cp)
+{
+	return cp == 0x00b7 || cp == 0x2014 || cp == 0x2015 || cp == 0x2018 || cp == 0x2019 ||
+	       cp == 0x201c || cp == 0x201d || cp == 0x2025 || cp == 0x2026 || cp == 0x203b;
+}
+
 bool text_soft_break_joins(int32_t before, int32_t after)
 {
 	/* A zero width space already marks the break (CSS Text 3). */
 	if (before == 0x200b || after == 0x200b)
 		return true;
-	return is_spaceless_script(before) && is_spaceless_script(after);
+	if (is_spaceless_script(before) && is_spaceless_script(after))
+		return true;
+	/* “ ” … next to CJK are CJK punctuation too (CSS Text 3's third
+	 * rule); in Thai text they take a space. */
+	return (is_cjk(before) && is_cjk_ambiguous_punctuation(after)) ||
+	       (is_cjk_ambiguous_punctuation(before) && is_cjk(after));
 }
 
 /* The last code point of s[0..len) (len > 0). */
