@@ -55,7 +55,7 @@ static void test_known_keys(void)
 	            "by:\n- Russ Cox\n- Rob Pike\nsection: Barru\ntags: berita rilis\n"
 	            "categories:\n- berita\n- linux\ndescription: Ringkas\nlang: id\n"
 	            "draft: yes\nimage: /a.png\ncaption: Foto\nslug: Catatan\n"
-	            "redirect: /x\naliases: [/old, /older]\n", &m, &err));
+	            "redirect: /x\naliases: [/news/old, news/older]\n", &m, &err));
 	CHECK_STR(err.data, NULL);
 	CHECK_STR(m.title, "Catatan Rilis");
 	CHECK(m.date.set);
@@ -76,7 +76,7 @@ static void test_known_keys(void)
 	CHECK_STR(m.slug, "Catatan");
 	CHECK_STR(m.redirect, "/x");
 	CHECK_INT(m.n_aliases, 2);
-	CHECK_STR(m.aliases[1], "/older");
+	CHECK_STR(m.aliases[1], "/news/older");
 	release();
 	buf_free(&err);
 }
@@ -202,9 +202,56 @@ static void test_redirect_refused(void)
 	release();
 }
 
+/* A redirect leads where a link may (no javascript:, data:), and fits a
+ * Gemini header's meta (1,024 bytes); refused at its line otherwise. */
+static void test_redirect_scheme_and_length(void)
+{
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(!parse("title: x\nredirect: \"javascript:alert(1)\"\n", &m, &err));
+	CHECK_STR(err.data, "3: redirect's scheme is not one a link may have");
+	buf_free(&err);
+	CHECK(!parse("redirect: data:text/html,hi\n", &m, &err));
+	CHECK(err.data != NULL && strstr(err.data, "scheme is not one") != NULL);
+	buf_free(&err);
+	char long_url[1101];
+	memset(long_url, 'a', sizeof long_url - 1);
+	memcpy(long_url, "gemini://x/", 11);
+	long_url[sizeof long_url - 1] = '\0';
+	char *yaml = xasprintf("date: 2024-03-01\nredirect: %s\n", long_url);
+	CHECK(!parse(yaml, &m, &err));
+	CHECK_STR(err.data, "3: redirect is longer than a Gemini header allows (1024 bytes)");
+	buf_free(&err);
+	free(yaml);
+	long_url[1024] = '\0';
+	yaml = xasprintf("redirect: %s\n", long_url);
+	CHECK(parse(yaml, &m, &err)); /* exactly the limit */
+	free(yaml);
+	buf_free(&err);
+	release();
+}
+
+/* Aliases are rooted ("news/x" is "/news/x") and their line kept: which
+ * may be served is the site's to say (links_alias_refusal), and a bad one
+ * costs only itself, never its article. */
+static void test_aliases_rooted_with_their_line(void)
+{
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(parse("title: x\naliases:\n  - news/2024/03/old\n  - /robots.txt\n", &m, &err));
+	CHECK_INT(m.n_aliases, 2);
+	CHECK_STR(m.aliases[0], "/news/2024/03/old");
+	CHECK_STR(m.aliases[1], "/robots.txt");
+	CHECK_INT(m.aliases_line, 4);
+	buf_free(&err);
+	release();
+}
+
 int main(void)
 {
 	RUN(test_redirect_refused);
+	RUN(test_redirect_scheme_and_length);
+	RUN(test_aliases_rooted_with_their_line);
 	RUN(test_split);
 	RUN(test_known_keys);
 	RUN(test_unknown_keys_kept);
