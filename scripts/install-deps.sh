@@ -4,7 +4,7 @@
 #   install-deps.sh test    that, and the real clients the tests drive
 set -eu
 
-build_pkgs="gcc make libc6-dev libssl-dev libmagic-dev libyaml-dev libmd4c-dev libgumbo-dev libutf8proc-dev libexttextcat-dev libexttextcat-data openssl"
+build_pkgs="gcc make libc6-dev libssl-dev libmagic-dev libyaml-dev libmd4c-dev libgumbo-dev libutf8proc-dev libexttextcat-dev libexttextcat-data libstemmer-dev openssl"
 test_pkgs="python3 curl lynx amfora tmux valgrind clang libclang-rt-14-dev haproxy mandoc man-db git"
 
 case "${1:-build}" in

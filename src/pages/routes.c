@@ -9,6 +9,7 @@
 #include "indexes.h"
 #include "listing.h"
 #include "routes.h"
+#include "search_page.h"
 
 /* Articles under each section on the front page. */
 #define FRONT_SECTION_ITEMS 3
@@ -384,15 +385,17 @@ static bool route_by_segments(struct route_context *ctx, const struct segments *
 		route_archive(ctx, s);
 		return true;
 	}
+	if (strcmp(first, "search") == 0) {
+		search_page_route(ctx, s->part + 1, s->n - 1, query);
+		return true;
+	}
 	if (strcmp(first, "desk") == 0) {
 		routes_not_found(ctx); /* editors only (desk.h): no one else sees it */
 		return true;
 	}
 	if (s->n != 1)
 		return false;
-	if (strcmp(first, "search") == 0)
-		routes_search(ctx, query);
-	else if (strcmp(first, "feed.xml") == 0)
+	if (strcmp(first, "feed.xml") == 0)
 		routes_site_feed(ctx);
 	else if (strcmp(first, "feed.gmi") == 0)
 		routes_latest(ctx);

@@ -1,0 +1,24 @@
+#ifndef KABAR_SEARCH_PAGE_H
+#define KABAR_SEARCH_PAGE_H
+
+#include <stddef.h>
+
+#include "route_context.h"
+
+/*
+ * The search pages, the same in both protocols:
+ *   /search?TERMS                 best match first, page 1
+ *   /search/page/N?TERMS          page N (20 hits a page)
+ *   /search/newest?TERMS          newest first (and /search/newest/page/N)
+ * In Gopher the terms come after the selector's TAB (a type 7 item), or
+ * after '?' in the selector (how the pages link to each other, since a
+ * menu item cannot hold a TAB). Without terms: the prompt for them.
+ */
+
+#define SEARCH_PAGE_HITS 20
+
+/* parts: the path's parts after "search" ("newest", "page", "N"). */
+void search_page_route(struct route_context *ctx, const char *const *parts, size_t n,
+                       const char *query);
+
+#endif
