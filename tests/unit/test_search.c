@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Hand-built articles: a title, a summary and one paragraph. */
 static struct article *make(const char *title, const char *summary, const char *body, time_t date)
@@ -248,6 +249,232 @@ static void test_update_matches_build(void)
 		free(bodies[i]);
 }
 
+/* An article in lang, by author (NULL: none), tagged tag (NULL: none). */
+static struct article *make_in(const char *lang, const char *title, const char *body,
+                               const char *author, const char *tag, time_t date)
+{
+	struct article *a = make(title, NULL, body, date);
+	a->meta.lang = (char *)lang;
+	if (author != NULL) {
+		a->meta.authors = xcalloc(1, sizeof *a->meta.authors);
+		a->meta.authors[0] = (char *)author;
+		a->meta.n_authors = 1;
+	}
+	if (tag != NULL) {
+		a->meta.tags = xcalloc(1, sizeof *a->meta.tags);
+		a->meta.tags[0] = (char *)tag;
+		a->meta.n_tags = 1;
+	}
+	return a;
+}
+
+static void free_made(struct fixture *f)
+{
+	for (size_t i = 0; i < f->snap.n_articles; i++) {
+		free(f->snap.articles[i]->meta.authors);
+		free(f->snap.articles[i]->meta.tags);
+	}
+	fixture_free(f);
+}
+
+static void test_english_stems(void)
+{
+	struct article *articles[] = {
+		make_in("en", "The lamp is back", "Volunteers fixed it.", NULL, NULL, 300),
+		make_in("en", "Boats", "The lamps guide the boats home.", NULL, NULL, 200),
+		make_in("en", "Nothing here", "Fish and rice.", NULL, NULL, 100),
+	};
+	struct fixture f;
+	fixture_build(&f, articles, 3);
+	size_t out[4];
+	CHECK_INT(query(&f, "lamps", out, 4), 2);
+	CHECK_INT(query(&f, "lamp", out, 4), 2);
+	CHECK_INT(query(&f, "guiding", out, 4), 1);
+	CHECK_INT(out[0], 1);
+	CHECK_INT(query(&f, "boat", out, 4), 1);
+	free_made(&f);
+}
+
+static void test_indonesian_stems(void)
+{
+	struct article *articles[] = {
+		make_in("id", "Kunjungan Bupati ke Pasar", "Bupati meninjau harga beras.", NULL, NULL, 300),
+		make_in("id", "Pelayanan kesehatan", "Puskesmas buka sampai malam.", NULL, NULL, 200),
+		/* The same letters in an English article are not stemmed the
+		 * Indonesian way. */
+		make_in("en", "Kunjungan is a word", "Not Indonesian here.", NULL, NULL, 100),
+	};
+	struct fixture f;
+	fixture_build(&f, articles, 3);
+	size_t out[4];
+	CHECK_INT(query(&f, "kunjung", out, 4), 1);
+	CHECK_INT(out[0], 0);
+	CHECK_INT(query(&f, "KUNJUNGAN", out, 4), 2);
+	CHECK_INT(query(&f, "layanan", out, 4), 1); /* pelayanan and layanan: "layan" */
+	CHECK_INT(out[0], 1);
+	free_made(&f);
+}
+
+static void test_authors_and_tags(void)
+{
+	struct article *articles[] = {
+		make_in("en", "Harbour light", "Back on.", "Rina Paluseri", "harbour", 300),
+		make_in("en", "Night market", "Moves.", "Rina Paluseri", NULL, 200),
+		make_in("en", "Ferry", "Timetable.", "Andi Makkasau", "fishing", 100),
+	};
+	struct fixture f;
+	fixture_build(&f, articles, 3);
+	size_t out[4];
+	CHECK_INT(query(&f, "Rina", out, 4), 2);
+	CHECK_INT(query(&f, "paluseri market", out, 4), 1);
+	CHECK_INT(out[0], 1);
+	CHECK_INT(query(&f, "fishing", out, 4), 1);
+	CHECK_INT(out[0], 2);
+	CHECK_INT(query(&f, "\"rina paluseri\"", out, 4), 2);
+	free_made(&f);
+}
+
+static void test_phrases_and_prefixes(void)
+{
+	struct article *articles[] = {
+		make_in("en", "Report", "The harbour light shines again.", NULL, NULL, 300),
+		make_in("en", "Report", "A light breeze over the harbour.", NULL, NULL, 200),
+		make_in("en", "Report", "The harbour lights were dark.", NULL, NULL, 100),
+		make_in("en", "Harbour", "Light rain.", NULL, NULL, 50), /* across fields */
+	};
+	struct fixture f;
+	fixture_build(&f, articles, 4);
+	size_t out[4];
+	CHECK_INT(query(&f, "harbour light", out, 4), 4);
+	CHECK_INT(query(&f, "\"harbour light\"", out, 4), 2); /* lights: the same stem */
+	CHECK_INT(out[0] == 0 || out[1] == 0, 1);
+	CHECK_INT(out[0] == 2 || out[1] == 2, 1);
+	CHECK_INT(query(&f, "“light breeze”", out, 4), 1);
+	CHECK_INT(out[0], 1);
+	CHECK_INT(query(&f, "\"breeze light\"", out, 4), 0);
+	CHECK_INT(query(&f, "harb*", out, 4), 4);
+	CHECK_INT(query(&f, "shin*", out, 4), 1);
+	CHECK_INT(query(&f, "bree* harbour", out, 4), 1);
+	CHECK_INT(query(&f, "zebra*", out, 4), 0);
+	/* Too short a prefix is the word itself. */
+	CHECK_INT(query(&f, "th*", out, 4), 0);
+	free_made(&f);
+}
+
+/* Twenty-five articles with "pasar", one of them with it in the title. */
+static void test_paging_and_order(void)
+{
+	enum { N = 25 };
+	struct article *articles[N];
+	char *titles[N];
+	for (size_t i = 0; i < N; i++) {
+		titles[i] = xasprintf(i == 17 ? "Pasar %zu" : "Berita %zu", i);
+		articles[i] = make_in("id", titles[i], "Harga di pasar naik.", NULL, NULL, (time_t)(1000 - i));
+	}
+	struct fixture f;
+	fixture_build(&f, articles, N);
+	struct search_query *q = search_parse(f.snap.search, "pasar");
+	size_t out[20], n = 0;
+	struct search_request rq = {.order = SEARCH_RELEVANCE, .now = 2000000000};
+	CHECK_INT(search_run(q, f.snap.articles, &rq, out, 20, &n), N);
+	CHECK_INT(n, 20);
+	CHECK_INT(out[0], 17); /* in its title: first */
+	CHECK_INT(out[1], 0);  /* then the rest, newer first */
+	rq.offset = 20;
+	CHECK_INT(search_run(q, f.snap.articles, &rq, out, 20, &n), N);
+	CHECK_INT(n, 5);
+	CHECK_INT(out[4], N - 1);
+	rq.offset = 40;
+	CHECK_INT(search_run(q, f.snap.articles, &rq, out, 20, &n), N);
+	CHECK_INT(n, 0);
+	rq = (struct search_request){.order = SEARCH_NEWEST, .now = 2000000000};
+	search_run(q, f.snap.articles, &rq, out, 20, &n);
+	for (size_t i = 0; i < n; i++)
+		CHECK_INT(out[i], i);
+	search_query_free(q);
+	free_made(&f);
+	for (size_t i = 0; i < N; i++)
+		free(titles[i]);
+}
+
+static void check_snippet(struct fixture *f, const char *q, size_t at, size_t bytes,
+                          const char *want)
+{
+	struct search_query *parsed = search_parse(f->snap.search, q);
+	struct buf out = {0};
+	search_snippet(parsed, f->snap.articles[at], bytes, &out);
+	CHECK_STR(out.data ? out.data : "", want);
+	buf_free(&out);
+	search_query_free(parsed);
+}
+
+static void test_snippets(void)
+{
+	struct article *articles[] = {
+		make_in("en", "Harbour", "Fishermen had to steer by the lights of the fish market "
+		        "instead, which sit well to the west of the harbour mouth, for three months.",
+		        NULL, NULL, 300),
+		make_in("id", "Kunjungan", "Bupati \x1b[31mmelakukan kunjungan ke pasar dan "
+		        "menemui pedagang \xf0\x9f\x87\xae\xf0\x9f\x87\xa9 di sana.", NULL, NULL, 200),
+		make_in("en", "Lamp", "Nothing matches in this body.", NULL, NULL, 100),
+	};
+	articles[2]->meta.summary = "The lamp guides the boats.";
+	struct fixture f;
+	fixture_build(&f, articles, 3);
+	/* Around the word, from five words before it, cut at a word. */
+	check_snippet(&f, "harbour", 0, 60, "…to the west of the harbour mouth, for three months.");
+	check_snippet(&f, "lights fish", 0, 50, "…had to steer by the lights of the fish market…");
+	/* The escape is dropped (text_clean); the flag is never cut in half. */
+	check_snippet(&f, "kunjung", 1, 200, "Bupati [31mmelakukan kunjungan ke pasar dan menemui "
+	              "pedagang \xf0\x9f\x87\xae\xf0\x9f\x87\xa9 di sana.");
+	struct search_query *q = search_parse(f.snap.search, "kunjung");
+	for (size_t bytes = 40; bytes < 80; bytes++) {
+		struct buf out = {0};
+		search_snippet(q, f.snap.articles[1], bytes, &out);
+		CHECK(strstr(out.data, "kunjungan") != NULL);
+		CHECK(strchr(out.data, '\x1b') == NULL);
+		/* Half a flag: one regional indicator alone. */
+		const char *flag = strstr(out.data, "\xf0\x9f\x87\xae");
+		CHECK(flag == NULL || strncmp(flag + 4, "\xf0\x9f\x87\xa9", 4) == 0);
+		buf_free(&out);
+	}
+	search_query_free(q);
+	/* The title matched, the body did not: the summary. */
+	check_snippet(&f, "lamp", 2, 200, "The lamp guides the boats.");
+	free_made(&f);
+}
+
+/* Two versions of one story: one hit, the reader's language preferred. */
+static void test_one_hit_per_story(void)
+{
+	struct article *articles[] = {
+		make_in("en", "Harbour light returns", "The lamp is back.", NULL, NULL, 300),
+		make_in("id", "Lampu pelabuhan menyala", "Lampu kembali. Harbour light.", NULL, NULL, 290),
+		make_in("en", "Harbour fish", "Harbour light and fish.", NULL, NULL, 200),
+	};
+	struct fixture f;
+	f.vocab = search_vocab_new();
+	f.terms = xcalloc(3, sizeof *f.terms);
+	for (size_t i = 0; i < 3; i++)
+		f.terms[i] = search_terms_of(f.vocab, articles[i]);
+	search_terms_set_story(f.terms[1], search_terms_uid(f.terms[0]));
+	memset(&f.snap, 0, sizeof f.snap);
+	f.snap.articles = articles;
+	f.snap.n_articles = 3;
+	f.snap.search = search_index_build(f.vocab, f.terms, 3);
+	struct search_query *q = search_parse(f.snap.search, "harbour light");
+	size_t out[4], n = 0;
+	struct search_request rq = {.order = SEARCH_NEWEST, .now = 2000000000, .lang = "id"};
+	CHECK_INT(search_run(q, f.snap.articles, &rq, out, 4, &n), 2);
+	CHECK_INT(out[0], 1);
+	CHECK_INT(out[1], 2);
+	rq.lang = "en";
+	CHECK_INT(search_run(q, f.snap.articles, &rq, out, 4, &n), 2);
+	CHECK_INT(out[0], 0);
+	search_query_free(q);
+	free_made(&f);
+}
+
 int main(void)
 {
 	RUN(test_folding);
@@ -256,5 +483,12 @@ int main(void)
 	RUN(test_future_left_out);
 	RUN(test_large_vocabulary);
 	RUN(test_update_matches_build);
+	RUN(test_english_stems);
+	RUN(test_indonesian_stems);
+	RUN(test_authors_and_tags);
+	RUN(test_phrases_and_prefixes);
+	RUN(test_paging_and_order);
+	RUN(test_snippets);
+	RUN(test_one_hit_per_story);
 	return check_report();
 }
