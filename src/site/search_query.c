@@ -54,11 +54,9 @@ static bool is_quote(int32_t c)
 	return c == '"' || c == 0x201c || c == 0x201d || c == 0x201e;
 }
 
+/* Twice the same id is made once when the clause is resolved. */
 static void add_id(struct clause *c, uint32_t id)
 {
-	for (size_t i = 0; i < c->n_ids; i++)
-		if (c->ids[i] == id)
-			return;
 	c->ids = xgrowarray(c->ids, c->n_ids, sizeof *c->ids);
 	c->ids[c->n_ids++] = id;
 }
@@ -124,9 +122,16 @@ static void clause_resolve(struct search_query *q, struct clause *c)
 		key[c->len + 1] = '\0';
 		add_prefixed(q->idx, c, key, c->len + 1);
 	}
-	if (c->n_ids == 0)
+	if (c->n_ids == 0) {
 		q->impossible = true;
+		return;
+	}
 	qsort(c->ids, c->n_ids, sizeof *c->ids, by_id);
+	size_t kept = 1;
+	for (size_t i = 1; i < c->n_ids; i++)
+		if (c->ids[i] != c->ids[kept - 1])
+			c->ids[kept++] = c->ids[i];
+	c->n_ids = kept;
 }
 
 struct parse_state {
@@ -539,7 +544,7 @@ static uint32_t word_matches(const struct snippet_scan *sc, const char *word, si
 	for (size_t i = 0; i < sc->q->n; i++) {
 		const struct clause *c = &sc->q->clauses[i];
 		uint32_t want = (uint32_t)id;
-		if (bsearch(&want, c->ids, c->n_ids, sizeof *c->ids, by_id) != NULL)
+		if (c->n_ids > 0 && bsearch(&want, c->ids, c->n_ids, sizeof *c->ids, by_id) != NULL)
 			found |= 1u << i;
 	}
 	return found;
