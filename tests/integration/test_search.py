@@ -5,9 +5,10 @@ per hit the headline, date, section and a snippet holding the words."""
 import atexit
 import os
 import re
+import subprocess
 import urllib.parse
 
-from harness import Server, gemini, gopher, tempdir
+from harness import Server, gemini, gopher, need_tool, tempdir
 
 PAGE = 20
 N_PASAR = 45  # and the Kunjungan article at the Pasar: three pages, 20, 20, 6
@@ -168,3 +169,19 @@ def test_gopher_phrase_terms_encoded_in_links():
     # No terms: the prompt, at the address asked for.
     prompt = menu("/search/newest")
     assert prompt[-1][0].startswith("7") and prompt[-1][1] == "/search/newest"
+
+
+def test_lynx_follows_the_next_page():
+    lynx = need_tool("lynx")
+    base = f"gopher://127.0.0.1:{server().gopher_port}"
+
+    def dump(url, *extra):
+        return subprocess.run([lynx, "-dump", *extra, url], capture_output=True, text=True,
+                              timeout=30).stdout
+
+    first = dump(f"{base}/7/search?pasar", "-listonly")
+    nxt = [line.split()[-1] for line in first.splitlines() if "/search/page/2" in line]
+    assert len(nxt) == 1, first[-600:]
+    second = dump(nxt[0])
+    assert f"{HITS} hasil · Halaman 2 dari 3" in second, second[:400]
+    assert second.count("Rubrik: barru") == PAGE
