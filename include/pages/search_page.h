@@ -1,6 +1,7 @@
 #ifndef KABAR_SEARCH_PAGE_H
 #define KABAR_SEARCH_PAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "route_context.h"
@@ -17,8 +18,8 @@
 
 #define SEARCH_PAGE_HITS 20
 
-/* parts: the path's parts after "search" ("newest", "page", "N"). */
-void search_page_route(struct route_context *ctx, const char *const *parts, size_t n,
-                       const char *query);
+/* Page `page` (from 1) of the hits of query, newest first or best match
+ * first; without terms, the prompt for them. */
+void search_page(struct route_context *ctx, bool newest, size_t page, const char *query);
 
 #endif

@@ -368,6 +368,17 @@ static void route_archive(struct route_context *ctx, const struct segments *s)
 		routes_archive_period(ctx, s->part[1], month, page);
 }
 
+/* /search, /search/newest, each with [page/N] (search_page.h). */
+static void route_search(struct route_context *ctx, const struct segments *s, const char *query)
+{
+	bool newest = s->n > 1 && strcmp(s->part[1], "newest") == 0;
+	size_t page = listing_page(s, newest ? 2 : 1);
+	if (page == 0)
+		routes_not_found(ctx);
+	else
+		search_page(ctx, newest, page, query);
+}
+
 /* The routes named by their first part; false when the path is none. */
 static bool route_by_segments(struct route_context *ctx, const struct segments *s, const char *query)
 {
@@ -386,7 +397,7 @@ static bool route_by_segments(struct route_context *ctx, const struct segments *
 		return true;
 	}
 	if (strcmp(first, "search") == 0) {
-		search_page_route(ctx, s->part + 1, s->n - 1, query);
+		route_search(ctx, s, query);
 		return true;
 	}
 	if (strcmp(first, "desk") == 0) {

@@ -19,15 +19,6 @@ struct search_view {
 	size_t total; /* hits in all */
 };
 
-/* "2" -> 2; 0 for anything that is not a plain page number. */
-static size_t page_number(const char *text)
-{
-	size_t len = strlen(text);
-	if (len == 0 || len > 6 || text[0] == '0' || strspn(text, "0123456789") != len)
-		return 0;
-	return (size_t)strtoul(text, NULL, 10);
-}
-
 /* The path of page `page` of this search in the given order, with the
  * terms after '?' in both protocols. */
 static char *search_path(const struct search_view *v, bool newest, size_t page)
@@ -131,27 +122,13 @@ static void search_answer(struct search_view *v)
 	search_query_free(q);
 }
 
-void search_page_route(struct route_context *ctx, const char *const *parts, size_t n,
-                       const char *query)
+void search_page(struct route_context *ctx, bool newest, size_t page, const char *query)
 {
-	struct search_view v = {.ctx = ctx, .query = query, .page = 1};
-	size_t at = 0;
-	if (at < n && strcmp(parts[at], "newest") == 0) {
-		v.newest = true;
-		at++;
-	}
-	if (n == at + 2 && strcmp(parts[at], "page") == 0)
-		v.page = page_number(parts[at + 1]);
-	else if (n != at)
-		v.page = 0;
-	if (v.page == 0) {
-		routes_not_found(ctx);
-		return;
-	}
 	if (query == NULL || query[strspn(query, " \t")] == '\0') {
 		ctx->result->kind = ROUTE_INPUT;
 		ctx->result->target = xstrdup(ctx->labels->search_prompt);
 		return;
 	}
+	struct search_view v = {.ctx = ctx, .query = query, .newest = newest, .page = page};
 	search_answer(&v);
 }
