@@ -512,8 +512,9 @@ size_t search_query(const struct search_index *idx, struct article *const *artic
 
 /* ---- snippets ---- */
 
-/* Words before the first match that a snippet shows. */
-enum { SNIPPET_LEAD_WORDS = 6 };
+/* Words before the first match that a snippet shows; the ring of word
+ * starts also reaches back over a whole phrase. */
+enum { SNIPPET_LEAD_WORDS = 6, LEAD_RING = SNIPPET_LEAD_WORDS + SEARCH_MAX_WORDS };
 
 /* One paragraph looked through for the query's words. */
 struct snippet_scan {
@@ -524,7 +525,9 @@ struct snippet_scan {
 	uint32_t matched;                /* one bit per clause */
 	size_t start;                    /* where the snippet would begin */
 	bool found;
-	size_t lead[SNIPPET_LEAD_WORDS]; /* the last words' starts, a ring */
+	bool phrase_found;               /* one of the phrases, whole */
+	size_t run[SEARCH_MAX_WORDS];    /* per phrase: its words matched so far */
+	size_t lead[LEAD_RING];          /* the last words' starts */
 	size_t n_words;
 };
 
@@ -550,22 +553,44 @@ static uint32_t word_matches(const struct snippet_scan *sc, const char *word, si
 	return found;
 }
 
+/* The start of the word SNIPPET_LEAD_WORDS - 1 before word w. */
+static size_t lead_start(const struct snippet_scan *sc, size_t w)
+{
+	size_t from = w >= SNIPPET_LEAD_WORDS - 1 ? w - (SNIPPET_LEAD_WORDS - 1) : 0;
+	return sc->lead[from % LEAD_RING];
+}
+
+/* Follows each phrase through the words: the snippet of a paragraph that
+ * holds one whole starts before it. */
+static void follow_phrases(struct snippet_scan *sc, uint32_t m, size_t w)
+{
+	for (size_t p = 0; p < sc->q->n_phrases; p++) {
+		const struct phrase *ph = &sc->q->phrases[p];
+		if (m & (1u << (ph->first + sc->run[p])))
+			sc->run[p]++;
+		else
+			sc->run[p] = (m & (1u << ph->first)) ? 1 : 0;
+		if (sc->run[p] < ph->n)
+			continue;
+		if (!sc->phrase_found)
+			sc->start = lead_start(sc, w - (ph->n - 1));
+		sc->phrase_found = true;
+		sc->run[p] = 0;
+	}
+}
+
 static void scan_word(const char *word, size_t len, void *ctx)
 {
 	struct snippet_scan *sc = ctx;
-	size_t at = (size_t)(word - sc->text);
-	if (!sc->found)
-		sc->lead[sc->n_words % SNIPPET_LEAD_WORDS] = at;
-	sc->n_words++;
+	size_t w = sc->n_words++;
+	sc->lead[w % LEAD_RING] = (size_t)(word - sc->text);
 	uint32_t m = word_matches(sc, word, len);
+	follow_phrases(sc, m, w);
 	if (m == 0)
 		return;
-	if (!sc->found) {
-		sc->found = true;
-		/* The oldest start in the ring: SNIPPET_LEAD_WORDS - 1 words back. */
-		sc->start = sc->n_words <= SNIPPET_LEAD_WORDS ? sc->lead[0]
-		                                              : sc->lead[sc->n_words % SNIPPET_LEAD_WORDS];
-	}
+	if (!sc->found && !sc->phrase_found)
+		sc->start = lead_start(sc, w);
+	sc->found = true;
 	sc->matched |= m;
 }
 
@@ -671,7 +696,8 @@ void search_snippet(const struct search_query *q, const struct article *a, size_
 	const char *best = NULL, *first = NULL;
 	size_t best_start = 0;
 	int best_bits = 0;
-	for (size_t i = 0; i < a->n_blocks && best_bits < (int)q->n; i++) {
+	int enough = (int)q->n + (q->n_phrases > 0 ? SEARCH_MAX_WORDS + 1 : 0);
+	for (size_t i = 0; i < a->n_blocks && best_bits < enough; i++) {
 		const char *text = block_text(&a->blocks[i]);
 		if (text == NULL || text[0] == '\0')
 			continue;
@@ -684,10 +710,12 @@ void search_snippet(const struct search_query *q, const struct article *a, size_
 		if (!maybe)
 			continue;
 		search_each_word(text, strlen(text), scan_word, &sc);
-		if (sc.found && bits(sc.matched) > best_bits) {
+		/* A whole phrase counts over any number of loose words. */
+		int score = bits(sc.matched) + (sc.phrase_found ? SEARCH_MAX_WORDS + 1 : 0);
+		if (sc.found && score > best_bits) {
 			best = text;
 			best_start = sc.start;
-			best_bits = bits(sc.matched);
+			best_bits = score;
 		}
 	}
 	if (best == NULL) {

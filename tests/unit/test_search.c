@@ -442,6 +442,21 @@ static void test_snippets(void)
 	/* The title matched, the body did not: the summary. */
 	check_snippet(&f, "lamp", 2, 200, "The lamp guides the boats.");
 	free_made(&f);
+
+	/* A phrase: the paragraph that holds it whole, from before it. */
+	struct article *two = make_in("en", "Two", "A light wind crossed the harbour at dawn.", NULL,
+	                              NULL, 300);
+	two->blocks = xreallocarray(two->blocks, 2, sizeof *two->blocks);
+	two->n_blocks = 2;
+	two->blocks[1] = (struct block){.kind = BLOCK_PARAGRAPH,
+	                                .text = "Boats came in late. One, two, three, four, five, the "
+	                                        "harbour light was on again."};
+	struct article *one[] = {two};
+	fixture_build(&f, one, 1);
+	check_snippet(&f, "\"harbour light\"", 0, 200,
+	              "…two, three, four, five, the harbour light was on again.");
+	check_snippet(&f, "harbour light", 0, 200, "A light wind crossed the harbour at dawn.");
+	free_made(&f);
 }
 
 /* Two versions of one story: one hit, the reader's language preferred. */
