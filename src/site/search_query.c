@@ -15,9 +15,9 @@
 #define BM25_K1 1.2
 #define BM25_B 0.75
 
-/* A prefix shorter than this (in bytes) would match too much of the
+/* A prefix shorter than this (in characters) would match too much of the
  * vocabulary: it is searched as a whole word. */
-enum { PREFIX_MIN_BYTES = 3 };
+enum { PREFIX_MIN_CHARS = 3 };
 
 enum { KEY_BYTES = 2 + 4 * MAX_TERM_BYTES };
 
@@ -140,6 +140,15 @@ struct parse_state {
 	size_t phrase_first;
 };
 
+/* Code points in valid UTF-8: the bytes that do not continue one. */
+static size_t characters(const char *s, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
 static void add_word(struct parse_state *st, const char *w, size_t len, bool prefix)
 {
 	struct search_query *q = st->q;
@@ -149,7 +158,7 @@ static void add_word(struct parse_state *st, const char *w, size_t len, bool pre
 	memset(c, 0, sizeof *c);
 	memcpy(c->word, w, len);
 	c->len = len;
-	c->prefix = prefix && !st->in_phrase && len >= PREFIX_MIN_BYTES;
+	c->prefix = prefix && !st->in_phrase && characters(w, len) >= PREFIX_MIN_CHARS;
 	clause_resolve(q, c);
 }
 
