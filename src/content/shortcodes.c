@@ -1001,6 +1001,11 @@ void shortcodes_rewrite(const char *text, size_t len, int first_line, struct buf
 		    (n = text_escape_at(text + i, len - i, &rep)) > 0) {
 			put(&r, rep, strlen(rep));
 			i += n;
+		} else if (ch == '@' && r.mode == MODE_TEXT && i + 1 < len && text[i + 1] == '/' &&
+		           in_link_target(out) && out->data[out->len - 1] != '/') {
+			/* Zola's "@/blog/post.md": a path from the content root. */
+			buf_puts(out, "/news");
+			i++;
 		} else if (ch == '`' && r.mode == MODE_TEXT) {
 			size_t run = run_of(text, len, i, '`');
 			size_t end = i > 0 && text[i - 1] == '\\' ? 0 : code_span_end(&r, i, run);

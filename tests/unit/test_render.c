@@ -242,6 +242,10 @@ static void test_html_table(void) { check_markdown_golden("html_table"); }
 static void test_quote_credit(void) { check_markdown_golden("quote_credit"); }
 static void test_image_labels(void) { check_markdown_golden("image_labels"); }
 static void test_nested_ordered(void) { check_markdown_golden("nested_ordered"); }
+/* Shortcodes and template tags of Hugo, Zola and Jekyll (shortcodes.h). */
+static void test_shortcodes_hugo(void) { check_markdown_golden("shortcodes_hugo"); }
+static void test_shortcodes_zola(void) { check_markdown_golden("shortcodes_zola"); }
+static void test_shortcodes_jekyll(void) { check_markdown_golden("shortcodes_jekyll"); }
 
 /* The real article this server exists for: no front matter, the regional
  * site's layout, an Indonesian newsroom in WITA. */
@@ -376,6 +380,9 @@ int main(void)
 	RUN(test_quote_credit);
 	RUN(test_image_labels);
 	RUN(test_nested_ordered);
+	RUN(test_shortcodes_hugo);
+	RUN(test_shortcodes_zola);
+	RUN(test_shortcodes_jekyll);
 	RUN(test_seed);
 	RUN(test_model_edges);
 	RUN(test_relative_links_without_base);
