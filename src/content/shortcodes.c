@@ -6,378 +6,11 @@
 #include <strings.h>
 
 #include "alloc.h"
-#include "gotemplate.h"
 #include "markdown.h"
+#include "shortcodes_tag.h"
 
-/* A tag longer than this, or running across a blank line, is text. */
-#define MAX_TAG_LENGTH (16 * 1024)
-#define MAX_ARGS 16
-#define MAX_NAME 64
 /* Past this many warnings in one body, one line says how many more. */
 #define MAX_WARNINGS 50
-
-enum syntax {
-	HUGO,          /* {{< name >}} {{% name %}} {{< /name >}} */
-	ZOLA_INLINE,   /* {{ name(args) }} */
-	ZOLA_BLOCK,    /* {% name(args) %} */
-	ZOLA_END,      /* {% end %} */
-	LIQUID_TAG,    /* {% name args %} */
-	LIQUID_OUTPUT, /* {{ site.x | filter }} */
-};
-
-struct arg {
-	char *name; /* NULL: positional */
-	char *value;
-};
-
-struct tag {
-	enum syntax syntax;
-	bool closing;     /* {{< /name >}} */
-	bool self_closed; /* {{< name />}} */
-	char name[MAX_NAME + 1];
-	struct arg args[MAX_ARGS];
-	int n_args;
-	bool filtered; /* a Liquid output with a relative_url or absolute_url filter */
-};
-
-static void tag_free(struct tag *t)
-{
-	for (int i = 0; i < t->n_args; i++) {
-		free(t->args[i].name);
-		free(t->args[i].value);
-	}
-	t->n_args = 0;
-}
-
-static void tag_add_arg(struct tag *t, char *name, char *value)
-{
-	if (t->n_args == MAX_ARGS) {
-		free(name);
-		free(value);
-		return;
-	}
-	t->args[t->n_args++] = (struct arg){name, value};
-}
-
-/* The argument called name, else the pos-th positional one, or NULL. */
-static const char *tag_arg(const struct tag *t, const char *name, int pos)
-{
-	for (int i = 0; i < t->n_args; i++)
-		if (t->args[i].name != NULL && strcasecmp(t->args[i].name, name) == 0)
-			return t->args[i].value;
-	for (int i = 0, n = 0; i < t->n_args; i++)
-		if (t->args[i].name == NULL && n++ == pos)
-			return t->args[i].value;
-	return NULL;
-}
-
-static bool name_is(const struct tag *t, const char *name)
-{
-	return strcasecmp(t->name, name) == 0;
-}
-
-/* ---- reading a tag ---- */
-
-/* A bounded view of the text from a tag's first '{'. */
-struct cursor {
-	const char *s;
-	size_t len;
-	size_t i;
-};
-
-static bool at(const struct cursor *c, const char *lit)
-{
-	size_t n = strlen(lit);
-	return c->i + n <= c->len && memcmp(c->s + c->i, lit, n) == 0;
-}
-
-/* Skips spaces and single line breaks; false at a blank line (a tag does
- * not run across paragraphs). */
-static bool skip_space(struct cursor *c)
-{
-	bool newline = false;
-	while (c->i < c->len && (c->s[c->i] == ' ' || c->s[c->i] == '\t' || c->s[c->i] == '\n')) {
-		if (c->s[c->i] == '\n') {
-			if (newline)
-				return false;
-			newline = true;
-		}
-		c->i++;
-	}
-	return true;
-}
-
-static bool name_char(char ch, bool path)
-{
-	return isalnum((unsigned char)ch) || ch == '_' || ch == '-' || (path && (ch == '/' || ch == '.'));
-}
-
-/* A name at the cursor into name (cut at MAX_NAME); false when none. */
-static bool read_name(struct cursor *c, char name[MAX_NAME + 1], bool path)
-{
-	size_t start = c->i;
-	while (c->i < c->len && name_char(c->s[c->i], path))
-		c->i++;
-	size_t n = c->i - start;
-	if (n == 0)
-		return false;
-	if (n > MAX_NAME)
-		n = MAX_NAME;
-	memcpy(name, c->s + start, n);
-	name[n] = '\0';
-	return true;
-}
-
-/* A quoted value: Go's "..." and `...` (gotemplate.h), or '...'. */
-static bool read_quoted(struct cursor *c, struct buf *out)
-{
-	if (c->s[c->i] != '\'')
-		return gotemplate_read_string(c->s, c->len, &c->i, out);
-	const char *end = memchr(c->s + c->i + 1, '\'', c->len - c->i - 1);
-	const char *nl = memchr(c->s + c->i + 1, '\n', c->len - c->i - 1);
-	if (end == NULL || (nl != NULL && nl < end)) {
-		c->i = nl ? (size_t)(nl - c->s) : c->len;
-		return false;
-	}
-	buf_append(out, c->s + c->i + 1, (size_t)(end - c->s) - c->i - 1);
-	c->i = (size_t)(end - c->s) + 1;
-	return true;
-}
-
-/* A value: quoted, or bare up to a space or any of the stop characters. */
-static char *read_value(struct cursor *c, const char *stop)
-{
-	struct buf v = {0};
-	char ch = c->s[c->i];
-	if (ch == '"' || ch == '`' || ch == '\'') {
-		if (!read_quoted(c, &v)) {
-			buf_free(&v);
-			return NULL;
-		}
-		return buf_steal(&v);
-	}
-	size_t start = c->i;
-	while (c->i < c->len && !isspace((unsigned char)c->s[c->i]) && strchr(stop, c->s[c->i]) == NULL &&
-	       !at(c, "{{") && !at(c, "{%"))
-		c->i++;
-	if (c->i == start)
-		return NULL;
-	buf_append(&v, c->s + start, c->i - start);
-	return buf_steal(&v);
-}
-
-/* Hugo: after "{{<" or "{{%", up to the same mark and "}}". */
-static bool read_hugo(struct cursor *c, struct tag *t)
-{
-	char mark = c->s[2] == '<' ? '>' : '%';
-	char close[4] = {mark, '}', '}', '\0'};
-	char self_close[5] = {'/', mark, '}', '}', '\0'};
-	t->syntax = HUGO;
-	c->i = 3;
-	if (!skip_space(c))
-		return false;
-	if (at(c, "/")) {
-		t->closing = true;
-		c->i++;
-		if (!skip_space(c))
-			return false;
-	}
-	if (!read_name(c, t->name, true))
-		return false;
-	for (;;) {
-		if (!skip_space(c) || c->i >= c->len)
-			return false;
-		if (at(c, close)) {
-			c->i += 3;
-			return true;
-		}
-		if (at(c, self_close)) {
-			t->self_closed = true;
-			c->i += 4;
-			return true;
-		}
-		char *name = NULL;
-		size_t start = c->i;
-		char key[MAX_NAME + 1];
-		if (read_name(c, key, false) && at(c, "="))
-			name = xstrdup(key), c->i++;
-		else
-			c->i = start;
-		char *value = read_value(c, close);
-		if (value == NULL) {
-			free(name);
-			return false;
-		}
-		tag_add_arg(t, name, value);
-	}
-}
-
-/* Zola's arguments "(name=value, ...)" up to ")". */
-static bool read_zola_args(struct cursor *c, struct tag *t)
-{
-	c->i++; /* ( */
-	for (;;) {
-		if (!skip_space(c) || c->i >= c->len)
-			return false;
-		if (at(c, ")")) {
-			c->i++;
-			return true;
-		}
-		if (at(c, ",")) {
-			c->i++;
-			continue;
-		}
-		char key[MAX_NAME + 1];
-		if (!read_name(c, key, false) || !skip_space(c) || !at(c, "="))
-			return false;
-		c->i++;
-		if (!skip_space(c) || c->i >= c->len)
-			return false;
-		char *value = read_value(c, ",)");
-		if (value == NULL)
-			return false;
-		tag_add_arg(t, xstrdup(key), value);
-	}
-}
-
-/* What follows a Liquid or Zola tag's name, up to "%}" (or "-%}"): its
- * words, quoted or not, as positional arguments. */
-static bool read_liquid_rest(struct cursor *c, struct tag *t)
-{
-	for (;;) {
-		if (!skip_space(c) || c->i >= c->len)
-			return false;
-		if (at(c, "%}") || at(c, "-%}")) {
-			c->i += at(c, "-") ? 3 : 2;
-			return true;
-		}
-		char *value = read_value(c, "%");
-		if (value == NULL) {
-			if (at(c, "{{") || at(c, "{%") || c->s[c->i] == '"' || c->s[c->i] == '\'' ||
-			    c->s[c->i] == '`')
-				return false;
-			c->i++; /* a lone '%' or '-' */
-			continue;
-		}
-		tag_add_arg(t, NULL, value);
-	}
-}
-
-/* "{% ... %}": a Zola block, its end, or a Liquid tag. */
-static bool read_percent(struct cursor *c, struct tag *t)
-{
-	c->i = 2;
-	if (at(c, "-"))
-		c->i++;
-	if (!skip_space(c) || !read_name(c, t->name, false))
-		return false;
-	if (at(c, "(")) {
-		t->syntax = ZOLA_BLOCK;
-		if (!read_zola_args(c, t) || !skip_space(c) || !at(c, "%}"))
-			return false;
-		c->i += 2;
-		return true;
-	}
-	t->syntax = strcmp(t->name, "end") == 0 ? ZOLA_END : LIQUID_TAG;
-	return read_liquid_rest(c, t);
-}
-
-/* The variables a Jekyll page can name. */
-static bool liquid_root(const char *name)
-{
-	static const char *const roots[] = {"site", "page", "layout", "include", "paginator",
-	                                    "jekyll", "content", "post", "forloop"};
-	size_t n = strcspn(name, ".[");
-	for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++)
-		if (strlen(roots[i]) == n && strncmp(name, roots[i], n) == 0)
-			return true;
-	return false;
-}
-
-/* "{{ value | filter: arg ... }}": its value as the first argument. */
-static bool read_liquid_output(struct cursor *c, struct tag *t, bool trimmed)
-{
-	t->syntax = LIQUID_OUTPUT;
-	char ch = c->i < c->len ? c->s[c->i] : '\0';
-	bool literal = ch == '"' || ch == '\'';
-	if (!literal && !read_name(c, t->name, true))
-		return false;
-	if (literal) {
-		char *value = read_value(c, "|}");
-		if (value == NULL)
-			return false;
-		tag_add_arg(t, NULL, value);
-	} else if (!liquid_root(t->name) && !trimmed) {
-		return false; /* "{{ name }}" alone may be prose about templates */
-	}
-	for (;;) {
-		if (!skip_space(c) || c->i >= c->len)
-			return false;
-		if (at(c, "}}") || at(c, "-}}")) {
-			c->i += at(c, "-") ? 3 : 2;
-			return !literal || t->filtered;
-		}
-		if (at(c, "{{") || at(c, "{%"))
-			return false;
-		char word[MAX_NAME + 1];
-		if (read_name(c, word, false)) {
-			if (strcmp(word, "relative_url") == 0 || strcmp(word, "absolute_url") == 0)
-				t->filtered = true;
-			continue;
-		}
-		char *skipped = read_value(c, "|:,}");
-		if (skipped == NULL && (ch = c->s[c->i]) != '|' && ch != ':' && ch != ',' && ch != '}')
-			return false;
-		if (skipped == NULL)
-			c->i++;
-		free(skipped);
-	}
-}
-
-/* "{{ ... }}" that is not Hugo's: Zola's call or a Liquid output. */
-static bool read_braces(struct cursor *c, struct tag *t)
-{
-	c->i = 2;
-	bool trimmed = at(c, "-");
-	if (trimmed)
-		c->i++;
-	if (!skip_space(c))
-		return false;
-	size_t start = c->i;
-	if (!trimmed && read_name(c, t->name, false) && at(c, "(")) {
-		t->syntax = ZOLA_INLINE;
-		if (!read_zola_args(c, t) || !skip_space(c) || !at(c, "}}"))
-			return false;
-		c->i += 2;
-		return true;
-	}
-	c->i = start;
-	t->name[0] = '\0';
-	return read_liquid_output(c, t, trimmed);
-}
-
-/*
- * Reads the tag at s ("{{" or "{%"); returns its length, or 0 when s holds
- * none, with *looked how far was read to find that out.
- */
-static size_t read_tag(const char *s, size_t len, struct tag *t, size_t *looked)
-{
-	struct cursor c = {.s = s, .len = len < MAX_TAG_LENGTH ? len : MAX_TAG_LENGTH};
-	*t = (struct tag){0};
-	bool ok;
-	if (at(&c, "{{<") || at(&c, "{{%"))
-		ok = read_hugo(&c, t);
-	else if (at(&c, "{%"))
-		ok = read_percent(&c, t);
-	else
-		ok = read_braces(&c, t);
-	if (ok)
-		return c.i;
-	tag_free(t);
-	/* A "{{" that stopped the reading is tried again on its own. */
-	*looked = c.i > 2 ? c.i : 2;
-	return 0;
-}
 
 /* ---- the rewriter ---- */
 
@@ -529,14 +162,14 @@ static bool plain_id(const char *s)
 
 static bool put_figure(struct rewriter *r, const struct tag *t)
 {
-	const char *src = tag_arg(t, "src", 0);
+	const char *src = shortcodes_tag_arg(t, "src", 0);
 	if (src == NULL || src[0] == '\0')
 		return false;
-	const char *label = tag_arg(t, "caption", -1);
+	const char *label = shortcodes_tag_arg(t, "caption", -1);
 	if (label == NULL || label[0] == '\0')
-		label = tag_arg(t, "alt", -1);
+		label = shortcodes_tag_arg(t, "alt", -1);
 	if (label == NULL || label[0] == '\0')
-		label = tag_arg(t, "title", -1);
+		label = shortcodes_tag_arg(t, "title", -1);
 	put_image(r, src, label);
 	return true;
 }
@@ -545,33 +178,33 @@ static bool put_figure(struct rewriter *r, const struct tag *t)
 static bool put_embed(struct rewriter *r, const struct tag *t)
 {
 	char *url = NULL;
-	const char *id = tag_arg(t, "id", 0);
-	if (name_is(t, "youtube") && plain_id(id)) {
+	const char *id = shortcodes_tag_arg(t, "id", 0);
+	if (shortcodes_name_is(t, "youtube") && plain_id(id)) {
 		url = xasprintf("https://www.youtube.com/watch?v=%s", id);
-	} else if (name_is(t, "vimeo") && plain_id(id)) {
+	} else if (shortcodes_name_is(t, "vimeo") && plain_id(id)) {
 		url = xasprintf("https://vimeo.com/%s", id);
-	} else if (name_is(t, "instagram") && plain_id(id)) {
+	} else if (shortcodes_name_is(t, "instagram") && plain_id(id)) {
 		url = xasprintf("https://www.instagram.com/p/%s/", id);
-	} else if (name_is(t, "gist")) {
-		const char *given = tag_arg(t, "url", -1);
-		const char *user = tag_arg(t, "user", 0), *gist = tag_arg(t, "id", 1);
+	} else if (shortcodes_name_is(t, "gist")) {
+		const char *given = shortcodes_tag_arg(t, "url", -1);
+		const char *user = shortcodes_tag_arg(t, "user", 0), *gist = shortcodes_tag_arg(t, "id", 1);
 		if (given != NULL && strncmp(given, "https://gist.github.com/", 24) == 0)
 			url = xstrdup(given);
 		else if (plain_id(user) && plain_id(gist))
 			url = xasprintf("https://gist.github.com/%s/%s", user, gist);
-	} else if (name_is(t, "tweet") || name_is(t, "x")) {
+	} else if (shortcodes_name_is(t, "tweet") || shortcodes_name_is(t, "x")) {
 		/* user="u" id="n", or positional: "n", or "u" "n". */
-		const char *user = tag_arg(t, "user", -1);
-		if (user == NULL && tag_arg(t, "", 1) != NULL) {
-			user = tag_arg(t, "", 0);
-			id = tag_arg(t, "", 1);
+		const char *user = shortcodes_tag_arg(t, "user", -1);
+		if (user == NULL && shortcodes_tag_arg(t, "", 1) != NULL) {
+			user = shortcodes_tag_arg(t, "", 0);
+			id = shortcodes_tag_arg(t, "", 1);
 		}
 		if (plain_id(id) && (user == NULL || plain_id(user)))
 			url = xasprintf("https://x.com/%s/status/%s", user ? user : "i", id);
 	}
 	if (url == NULL)
 		return false;
-	put_link(r, url, tag_arg(t, "title", -1), true);
+	put_link(r, url, shortcodes_tag_arg(t, "title", -1), true);
 	free(url);
 	return true;
 }
@@ -588,7 +221,7 @@ static void put_source_link(struct rewriter *r, const char *path)
 
 static bool put_ref(struct rewriter *r, const struct tag *t)
 {
-	const char *path = tag_arg(t, "path", 0);
+	const char *path = shortcodes_tag_arg(t, "path", 0);
 	if (path == NULL || path[0] == '\0')
 		return false;
 	put_source_link(r, path);
@@ -599,10 +232,10 @@ static bool put_ref(struct rewriter *r, const struct tag *t)
  * when it is in _posts/. {% post_url name %}: a post beside this one. */
 static bool put_jekyll_link(struct rewriter *r, const struct tag *t)
 {
-	const char *path = tag_arg(t, "", 0);
+	const char *path = shortcodes_tag_arg(t, "", 0);
 	if (path == NULL || path[0] == '\0')
 		return false;
-	if (name_is(t, "post_url")) {
+	if (shortcodes_name_is(t, "post_url")) {
 		put_source_link(r, path[0] == '/' ? path + 1 : path);
 		return true;
 	}
@@ -668,22 +301,22 @@ static void apply_shortcode(struct rewriter *r, const struct tag *t, int line)
 	bool done = true;
 	if (t->closing || t->syntax == ZOLA_END)
 		return; /* the end of a pair: what it held stays */
-	if (name_is(t, "comment"))
+	if (shortcodes_name_is(t, "comment"))
 		start_hide(r, t->syntax, line);
-	else if (name_is(t, "figure") || name_is(t, "img") || name_is(t, "image"))
+	else if (shortcodes_name_is(t, "figure") || shortcodes_name_is(t, "img") || shortcodes_name_is(t, "image"))
 		done = put_figure(r, t);
-	else if (name_is(t, "youtube") || name_is(t, "vimeo") || name_is(t, "gist") ||
-	         name_is(t, "tweet") || name_is(t, "x") || name_is(t, "instagram"))
+	else if (shortcodes_name_is(t, "youtube") || shortcodes_name_is(t, "vimeo") || shortcodes_name_is(t, "gist") ||
+	         shortcodes_name_is(t, "tweet") || shortcodes_name_is(t, "x") || shortcodes_name_is(t, "instagram"))
 		done = put_embed(r, t);
-	else if (name_is(t, "ref") || name_is(t, "relref"))
+	else if (shortcodes_name_is(t, "ref") || shortcodes_name_is(t, "relref"))
 		done = put_ref(r, t);
-	else if (name_is(t, "highlight") && t->syntax == HUGO)
-		start_highlight(r, tag_arg(t, "lang", 0));
-	else if (name_is(t, "param"))
-		warn(r, line, "shortcode param", tag_arg(t, "name", 0) ? tag_arg(t, "name", 0) : "");
-	else if (name_is(t, "details") && tag_arg(t, "summary", -1) != NULL) {
+	else if (shortcodes_name_is(t, "highlight") && t->syntax == HUGO)
+		start_highlight(r, shortcodes_tag_arg(t, "lang", 0));
+	else if (shortcodes_name_is(t, "param"))
+		warn(r, line, "shortcode param", shortcodes_tag_arg(t, "name", 0) ? shortcodes_tag_arg(t, "name", 0) : "");
+	else if (shortcodes_name_is(t, "details") && shortcodes_tag_arg(t, "summary", -1) != NULL) {
 		open_block(r->out);
-		put_text(r->out, tag_arg(t, "summary", -1));
+		put_text(r->out, shortcodes_tag_arg(t, "summary", -1));
 		buf_puts(r->out, "\n\n");
 	} else
 		warn(r, line, "unknown shortcode", t->name);
@@ -695,34 +328,34 @@ static void apply_shortcode(struct rewriter *r, const struct tag *t, int line)
 
 static bool liquid_end_tag(const struct tag *t)
 {
-	return strncmp(t->name, "end", 3) == 0 || name_is(t, "else") || name_is(t, "elsif") ||
-	       name_is(t, "when");
+	return strncmp(t->name, "end", 3) == 0 || shortcodes_name_is(t, "else") || shortcodes_name_is(t, "elsif") ||
+	       shortcodes_name_is(t, "when");
 }
 
 static void apply_liquid(struct rewriter *r, const struct tag *t, int line)
 {
 	if (t->syntax == LIQUID_OUTPUT) {
-		if (t->filtered && tag_arg(t, "", 0) != NULL) {
+		if (t->filtered && shortcodes_tag_arg(t, "", 0) != NULL) {
 			if (in_link_target(r->out))
-				put_url(r->out, tag_arg(t, "", 0));
+				put_url(r->out, shortcodes_tag_arg(t, "", 0));
 			else
-				put_text(r->out, tag_arg(t, "", 0));
+				put_text(r->out, shortcodes_tag_arg(t, "", 0));
 		} else {
 			warn(r, line, "template variable", t->name);
 		}
 		return;
 	}
-	if (name_is(t, "comment")) {
+	if (shortcodes_name_is(t, "comment")) {
 		start_hide(r, LIQUID_TAG, line);
-	} else if (name_is(t, "raw")) {
+	} else if (shortcodes_name_is(t, "raw")) {
 		r->mode = MODE_RAW;
-	} else if (name_is(t, "highlight")) {
-		start_highlight(r, tag_arg(t, "", 0));
-	} else if (name_is(t, "link") || name_is(t, "post_url")) {
+	} else if (shortcodes_name_is(t, "highlight")) {
+		start_highlight(r, shortcodes_tag_arg(t, "", 0));
+	} else if (shortcodes_name_is(t, "link") || shortcodes_name_is(t, "post_url")) {
 		if (!put_jekyll_link(r, t))
 			warn(r, line, "template tag", t->name);
-	} else if (name_is(t, "include") || name_is(t, "include_relative")) {
-		warn(r, line, "include", tag_arg(t, "", 0) ? tag_arg(t, "", 0) : "");
+	} else if (shortcodes_name_is(t, "include") || shortcodes_name_is(t, "include_relative")) {
+		warn(r, line, "include", shortcodes_tag_arg(t, "", 0) ? shortcodes_tag_arg(t, "", 0) : "");
 	} else if (!liquid_end_tag(t)) {
 		warn(r, line, "template tag", t->name);
 	}
@@ -733,14 +366,14 @@ static void apply_hidden(struct rewriter *r, const struct tag *t)
 {
 	bool opens, closes;
 	if (r->hide_syntax == LIQUID_TAG) {
-		opens = t->syntax == LIQUID_TAG && name_is(t, "comment");
-		closes = t->syntax == LIQUID_TAG && name_is(t, "endcomment");
+		opens = t->syntax == LIQUID_TAG && shortcodes_name_is(t, "comment");
+		closes = t->syntax == LIQUID_TAG && shortcodes_name_is(t, "endcomment");
 	} else if (r->hide_syntax == ZOLA_BLOCK) {
 		opens = t->syntax == ZOLA_BLOCK;
 		closes = t->syntax == ZOLA_END;
 	} else {
-		opens = t->syntax == HUGO && name_is(t, "comment") && !t->closing && !t->self_closed;
-		closes = t->syntax == HUGO && name_is(t, "comment") && t->closing;
+		opens = t->syntax == HUGO && shortcodes_name_is(t, "comment") && !t->closing && !t->self_closed;
+		closes = t->syntax == HUGO && shortcodes_name_is(t, "comment") && t->closing;
 	}
 	if (opens)
 		r->hide_depth++;
@@ -751,9 +384,9 @@ static void apply_hidden(struct rewriter *r, const struct tag *t)
 static bool ends_verbatim(const struct rewriter *r, const struct tag *t)
 {
 	if (r->mode == MODE_RAW)
-		return t->syntax == LIQUID_TAG && name_is(t, "endraw");
-	return (t->syntax == HUGO && t->closing && name_is(t, "highlight")) ||
-	       (t->syntax == LIQUID_TAG && name_is(t, "endhighlight"));
+		return t->syntax == LIQUID_TAG && shortcodes_name_is(t, "endraw");
+	return (t->syntax == HUGO && t->closing && shortcodes_name_is(t, "highlight")) ||
+	       (t->syntax == LIQUID_TAG && shortcodes_name_is(t, "endhighlight"));
 }
 
 /* Where text goes in the current mode. */
@@ -1014,7 +647,7 @@ void shortcodes_rewrite(const char *text, size_t len, int first_line, struct buf
 		} else if (i >= tried_until && tag_start(text, len, i)) {
 			struct tag t;
 			size_t looked = 0;
-			size_t taglen = read_tag(text + i, len - i, &t, &looked);
+			size_t taglen = shortcodes_read_tag(text + i, len - i, &t, &looked);
 			if (taglen == 0) {
 				put(&r, text + i, 2);
 				tried_until = i + looked;
@@ -1022,7 +655,7 @@ void shortcodes_rewrite(const char *text, size_t len, int first_line, struct buf
 				continue;
 			}
 			apply_tag(&r, &t, i, taglen);
-			tag_free(&t);
+			shortcodes_tag_free(&t);
 			i += taglen;
 		} else {
 			put(&r, text + i, 1);
