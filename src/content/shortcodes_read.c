@@ -121,6 +121,8 @@ static bool read_quoted(struct cursor *c, struct buf *out)
 /* A value: quoted, or bare up to a space or any of the stop characters. */
 static char *read_value(struct cursor *c, const char *stop)
 {
+	if (c->i >= c->len)
+		return NULL;
 	struct buf v = {0};
 	char ch = c->s[c->i];
 	if (ch == '"' || ch == '`' || ch == '\'') {
@@ -227,7 +229,8 @@ static bool read_liquid_rest(struct cursor *c, struct tag *t)
 		}
 		char *value = read_value(c, "%");
 		if (value == NULL) {
-			if (at(c, "{{") || at(c, "{%") || c->s[c->i] == '"' || c->s[c->i] == '\'' ||
+			/* A quote that did not close may have read to the end. */
+			if (c->i >= c->len || at(c, "{{") || at(c, "{%") || c->s[c->i] == '"' || c->s[c->i] == '\'' ||
 			    c->s[c->i] == '`')
 				return false;
 			c->i++; /* a lone '%' or '-' */
@@ -300,11 +303,14 @@ static bool read_liquid_output(struct cursor *c, struct tag *t, bool trimmed)
 			continue;
 		}
 		char *skipped = read_value(c, "|:,}");
-		if (skipped == NULL && (ch = c->s[c->i]) != '|' && ch != ':' && ch != ',' && ch != '}')
+		if (skipped != NULL) {
+			free(skipped);
+			continue;
+		}
+		/* A quote that did not close may have read to the end. */
+		if (c->i >= c->len || strchr("|:,}", c->s[c->i]) == NULL)
 			return false;
-		if (skipped == NULL)
-			c->i++;
-		free(skipped);
+		c->i++;
 	}
 }
 
