@@ -607,6 +607,13 @@ static size_t text_escape_at(const char *s, size_t len, const char **to)
 	return n > 0 && (*to)[0] != '\0' ? n : 0;
 }
 
+/* A byte the pass looks at: a tag, a code span, an escape's end, Zola's
+ * "@/", a line's end. */
+static bool may_start(char ch)
+{
+	return ch == '{' || ch == '`' || ch == '*' || ch == '@' || ch == '\n';
+}
+
 void shortcodes_rewrite(const char *text, size_t len, int first_line, struct buf *out,
                         struct buf *warnings)
 {
@@ -658,8 +665,13 @@ void shortcodes_rewrite(const char *text, size_t len, int first_line, struct buf
 			shortcodes_tag_free(&t);
 			i += taglen;
 		} else {
-			put(&r, text + i, 1);
-			i++;
+			/* Up to the next byte that may start something: most of a
+			 * body goes in whole runs. */
+			size_t run = i + 1;
+			while (text[i] != '\n' && run < len && !may_start(text[run]))
+				run++;
+			put(&r, text + i, run - i);
+			i = run;
 		}
 	}
 	if (r.mode == MODE_HIGHLIGHT)
