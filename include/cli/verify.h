@@ -14,7 +14,7 @@ struct verify_counts {
 	size_t articles; /* article sources that parsed */
 	size_t drafts;   /* of those, drafts: readers see articles - drafts */
 	size_t problems; /* files that cannot be published, and such */
-	size_t warnings; /* links that lead nowhere: problems under --strict */
+	size_t warnings; /* links that lead nowhere, tags removed: problems under --strict */
 	size_t notes;    /* articles dated by their file's time */
 };
 
@@ -25,7 +25,9 @@ struct verify_counts {
  * is one line "FILE:LINE: reason" appended to problems; counts grow. So are
  * warnings, "FILE:LINE: link to X: nothing there" for every link of an
  * article to a path of the site where there is no article, page or file
- * (or that climbs out of the capsule), and notes, "FILE: dated by its file
+ * (or that climbs out of the capsule), and "FILE:LINE: unknown shortcode
+ * NAME, removed" for every shortcode or template tag of a generator that
+ * the article leaves out (shortcodes.h), and notes, "FILE: dated by its file
  * time (...)" for every article without a date of its own. */
 void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_counts *counts);
 

@@ -113,6 +113,9 @@ struct article {
 	enum lang_reason lang_reason; /* where meta.lang came from */
 	bool lang_key_ignored;        /* its lang: key was not a language tag */
 	bool dated_by_file;           /* no date of its own: dated by its file's time */
+	/* What was left out of the article and why, for the editor: lines
+	 * "LINE: reason" (a shortcode removed ...), or NULL. */
+	char *warnings;
 };
 
 /* The largest article source: larger than any news article, it keeps a

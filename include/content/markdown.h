@@ -28,6 +28,11 @@ void markdown_to_blocks(const char *text, size_t len, const char *lang, struct b
 
 /* One piece of a page (between Go template actions, gotemplate.h): read as
  * it stands, footnotes left where they are. */
+/* The spaces every non-blank line of text starts with (a tab counts as
+ * one; 0 when a line starts with a tab): at 4 or more the body is read
+ * unindented, not as code (shortcodes.c finds code blocks the same way). */
+size_t markdown_common_indent(const char *text, size_t len);
+
 void markdown_fragment_to_blocks(const char *text, size_t len, struct block_list *out);
 
 #endif

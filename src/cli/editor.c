@@ -99,6 +99,11 @@ static void add_notes(struct buf *notes, const char *file, const struct article 
 		buf_printf(notes, "%s: draft: readers do not see it until \"draft: true\" goes\n", file);
 	if (a->dated_by_file)
 		buf_printf(notes, "%s: dated by its file time: give it a \"date:\" to fix it\n", file);
+	for (const char *w = a->warnings; w != NULL && *w;) {
+		size_t n = strcspn(w, "\n");
+		buf_printf(notes, "%s:%.*s\n", file, (int)n, w);
+		w += n + (w[n] == '\n');
+	}
 	if (a->meta.redirect != NULL)
 		buf_printf(notes, "%s: redirect: readers are sent on to %s\n", file, a->meta.redirect);
 	if (a->meta.date.set && a->meta.date.t > time(NULL)) {

@@ -85,6 +85,22 @@ static void note_dated_by_file(struct walk *w, const char *relpath, const struct
 	w->counts->notes++;
 }
 
+/* What the article leaves out ("LINE: reason" lines, a removed shortcode
+ * ...): warnings, as links that lead nowhere are. */
+static void warn_left_out(struct walk *w, const char *relpath, const struct article *a)
+{
+	for (const char *line = a->warnings; line != NULL && *line;) {
+		size_t n = strcspn(line, "\n");
+		struct buf text = {0};
+		buf_printf(&text, "%s/%s:%.*s", w->capsule, relpath, (int)n, line);
+		log_escape_controls(w->problems, text.data, text.len);
+		buf_putc(w->problems, '\n');
+		buf_free(&text);
+		w->counts->warnings++;
+		line += n + (line[n] == '\n');
+	}
+}
+
 static void keep_checked(struct walk *w, const char *relpath, struct article *a,
                          struct buf *data)
 {
@@ -125,6 +141,7 @@ static void verify_article(struct walk *w, int fd, const char *relpath)
 			w->counts->drafts += a->meta.draft;
 			if (a->dated_by_file)
 				note_dated_by_file(w, relpath, a);
+			warn_left_out(w, relpath, a);
 			keep_checked(w, relpath, a, &data);
 		} else {
 			/* article_parse gives "LINE: reason"; one line is all we keep

@@ -13,6 +13,7 @@
 #include "layout.h"
 #include "links.h"
 #include "markdown.h"
+#include "shortcodes.h"
 #include "text.h"
 
 static int line_of(const char *data, size_t offset)
@@ -323,8 +324,22 @@ static bool extra_is_true(const struct article_meta *meta, const char *key)
 	return false;
 }
 
-static void read_body(struct article *a, const char *body, size_t len, bool has_front_matter,
-                      const struct article_context *ctx, struct block_list *blocks)
+/* A Markdown body, its shortcodes and template tags read first
+ * (shortcodes.h); what they leave out is the article's warnings. */
+static void read_markdown_body(struct article *a, const char *body, size_t len, int body_line,
+                               const struct article_context *ctx, struct block_list *blocks)
+{
+	struct buf warnings = {0};
+	shortcodes_markdown_to_blocks(body, len, body_line,
+	                              a->meta.lang != NULL ? a->meta.lang : ctx->lang, blocks,
+	                              &warnings);
+	a->warnings = warnings.len > 0 ? buf_steal(&warnings) : NULL;
+	buf_free(&warnings);
+}
+
+static void read_body(struct article *a, const char *body, size_t len, int body_line,
+                      bool has_front_matter, const struct article_context *ctx,
+                      struct block_list *blocks)
 {
 	if (a->format == FORMAT_GEMTEXT) {
 		gemtext_to_blocks(body, len, blocks);
@@ -345,7 +360,7 @@ static void read_body(struct article *a, const char *body, size_t len, bool has_
 	else if (extra_is_true(&a->meta, "template"))
 		gotemplate_to_blocks(body, len, blocks);
 	else
-		markdown_to_blocks(body, len, a->meta.lang != NULL ? a->meta.lang : ctx->lang, blocks);
+		read_markdown_body(a, body, len, body_line, ctx, blocks);
 }
 
 /* The headline: from the front matter, or the body's opening heading
@@ -615,7 +630,8 @@ static bool read_article(struct article *a, const char *text, size_t len,
 		body_len -= split.body_start;
 	}
 	struct block_list blocks = {0};
-	read_body(a, body, body_len, has_front_matter, ctx, &blocks);
+	read_body(a, body, body_len, line_of(text, (size_t)(body - text)), has_front_matter, ctx,
+	          &blocks);
 	clean_model(&a->meta, &blocks);
 	bool ok = settle_place(a, ctx, error);
 	settle_title(a, &blocks);
@@ -692,6 +708,7 @@ void article_free(struct article *a)
 	block_list_free(&blocks);
 	free(a->source);
 	free(a->path);
+	free(a->warnings);
 	free(a);
 }
 

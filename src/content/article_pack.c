@@ -111,6 +111,7 @@ static struct article *pack_into(struct pack *p, const struct article *a)
 		pack_block(p, &a->blocks[i], copy.blocks ? &copy.blocks[i] : NULL);
 	copy.source = pack_string(p, a->source);
 	copy.path = pack_string(p, a->path);
+	copy.warnings = pack_string(p, a->warnings);
 	if (out != NULL)
 		*out = copy;
 	return out;

@@ -69,10 +69,15 @@ static bool read_backquoted(const char *s, size_t len, size_t *i, struct buf *ou
 	return true;
 }
 
+bool gotemplate_read_string(const char *s, size_t len, size_t *i, struct buf *out)
+{
+	return s[*i] == '"' ? read_quoted(s, len, i, out) : read_backquoted(s, len, i, out);
+}
+
 static bool read_string_token(const char *s, size_t len, size_t *i, struct action *a)
 {
 	struct buf text = {0};
-	bool ok = s[*i] == '"' ? read_quoted(s, len, i, &text) : read_backquoted(s, len, i, &text);
+	bool ok = gotemplate_read_string(s, len, i, &text);
 	if (ok)
 		action_push(a, TOKEN_STRING, buf_steal(&text));
 	buf_free(&text);

@@ -313,7 +313,7 @@ static void parse_markdown(const char *text, size_t len, struct block_list *out,
 
 /* The spaces every non-blank line of text starts with (a tab counts
  * as one); 0 when a line starts with a tab or the text is blank. */
-static size_t common_indent(const char *text, size_t len)
+size_t markdown_common_indent(const char *text, size_t len)
 {
 	size_t indent = SIZE_MAX;
 	for (size_t i = 0; i < len && indent > 0;) {
@@ -355,7 +355,7 @@ static char *dedent(const char *text, size_t len, size_t indent, size_t *out_len
 static void read_markdown(const char *text, size_t len, const char *lang, struct block_list *out)
 {
 	struct block_list notes = {0};
-	size_t indent = common_indent(text, len);
+	size_t indent = markdown_common_indent(text, len);
 	if (indent >= 4) {
 		size_t plain_len;
 		char *plain = dedent(text, len, indent, &plain_len);

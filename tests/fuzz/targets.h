@@ -19,6 +19,7 @@
 #include "gophermap.h"
 #include "render.h"
 #include "selector.h"
+#include "shortcodes.h"
 #include "proxy.h"
 #include "tz.h"
 #include "url.h"
@@ -178,6 +179,31 @@ static inline void fuzz_article(const char *data, size_t size)
 static inline void fuzz_template(const char *data, size_t size)
 {
 	static const char front[] = "---\ntitle: Fuzz\ndate: 2022-04-21\ntemplate: true\n---\n";
+	char *text = xmalloc(sizeof front - 1 + size);
+	memcpy(text, front, sizeof front - 1);
+	memcpy(text + sizeof front - 1, data, size);
+	struct buf error = {0};
+	struct article *a = article_parse("news/fuzz.md", text, sizeof front - 1 + size,
+	                                  fuzz_article_context(), &error);
+	if (a != NULL)
+		fuzz_render_both(a);
+	article_free(a);
+	buf_free(&error);
+	free(text);
+}
+
+/* The bytes as a Markdown body with shortcodes and template tags: the
+ * rewrite on its own (its warnings kept), then the whole article
+ * rendered for both protocols. */
+static inline void fuzz_shortcodes(const char *data, size_t size)
+{
+	struct buf out = {0}, warnings = {0};
+	shortcodes_rewrite(data, size, 1, &out, &warnings);
+	if (out.len > 16 * size + 4096)
+		abort(); /* a tag becomes at most a few times its length */
+	buf_free(&out);
+	buf_free(&warnings);
+	static const char front[] = "---\ntitle: Fuzz\ndate: 2022-04-21\n---\n";
 	char *text = xmalloc(sizeof front - 1 + size);
 	memcpy(text, front, sizeof front - 1);
 	memcpy(text + sizeof front - 1, data, size);

@@ -28,7 +28,7 @@ static const struct target targets[] = {
 	{"gemini", fuzz_gemini},       {"gopher", fuzz_gopher},       {"frontmatter", fuzz_frontmatter},
 	{"date", fuzz_date},           {"article", fuzz_article},     {"gophermap", fuzz_gophermap},
 	{"config", fuzz_config},       {"template", fuzz_template},   {"tz", fuzz_tz},
-	{"proxy", fuzz_proxy},
+	{"proxy", fuzz_proxy},         {"shortcodes", fuzz_shortcodes},
 };
 
 static int replayed;

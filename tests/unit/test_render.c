@@ -287,6 +287,11 @@ static void test_cjk_zh(void) { check_markdown_golden("cjk_zh"); }
 static void test_thai(void) { check_markdown_golden("thai"); }
 static void test_cjk_mixed(void) { check_markdown_golden("cjk_mixed"); }
 
+/* Shortcodes and template tags of Hugo, Zola and Jekyll (shortcodes.h). */
+static void test_shortcodes_hugo(void) { check_markdown_golden("shortcodes_hugo"); }
+static void test_shortcodes_zola(void) { check_markdown_golden("shortcodes_zola"); }
+static void test_shortcodes_jekyll(void) { check_markdown_golden("shortcodes_jekyll"); }
+
 /* The real article this server exists for: no front matter, the regional
  * site's layout, an Indonesian newsroom in WITA. */
 static void test_seed(void)
@@ -426,6 +431,9 @@ int main(void)
 	RUN(test_cjk_zh);
 	RUN(test_thai);
 	RUN(test_cjk_mixed);
+	RUN(test_shortcodes_hugo);
+	RUN(test_shortcodes_zola);
+	RUN(test_shortcodes_jekyll);
 	RUN(test_seed);
 	RUN(test_model_edges);
 	RUN(test_relative_links_without_base);
