@@ -8,6 +8,7 @@
 #include "render.h"
 #include "indexes.h"
 #include "listing.h"
+#include "newsroom.h"
 #include "reserved.h"
 #include "routes.h"
 
@@ -270,6 +271,7 @@ void routes_article_page(struct route_context *ctx, const struct article *a)
 		p.form = PAGE_GOPHER_TEXT;
 	}
 	buf_free(&base);
+	newsroom_series_navigation(ctx, &p, a);
 	article_related(ctx, &p, a);
 	article_navigation(ctx, &p, a);
 }
@@ -368,6 +370,29 @@ static void route_archive(struct route_context *ctx, const struct segments *s)
 		routes_archive_period(ctx, s->part[1], month, page);
 }
 
+/* /corrections/[feed.xml], /series/[NAME/[feed.xml]] (newsroom.h). */
+static bool route_newsroom(struct route_context *ctx, const struct segments *s)
+{
+	const char *first = s->part[0];
+	bool feed = s->n > 1 && strcmp(s->part[s->n - 1], RESERVED_FEED_XML) == 0;
+	if (strcmp(first, RESERVED_CORRECTIONS) == 0) {
+		if (s->n == 1 || (s->n == 2 && feed))
+			newsroom_corrections(ctx, feed);
+		else
+			routes_not_found(ctx);
+		return true;
+	}
+	if (strcmp(first, RESERVED_SERIES) != 0)
+		return false;
+	if (s->n == 1)
+		newsroom_series_list(ctx);
+	else if (s->n == 2 || (s->n == 3 && feed))
+		newsroom_series(ctx, s->part[1], s->n == 3);
+	else
+		routes_not_found(ctx);
+	return true;
+}
+
 /* The routes named by their first part; false when the path is none. */
 static bool route_by_segments(struct route_context *ctx, const struct segments *s, const char *query)
 {
@@ -385,6 +410,8 @@ static bool route_by_segments(struct route_context *ctx, const struct segments *
 		route_archive(ctx, s);
 		return true;
 	}
+	if (route_newsroom(ctx, s))
+		return true;
 	if (strcmp(first, RESERVED_DESK) == 0) {
 		routes_not_found(ctx); /* editors only (desk.h): no one else sees it */
 		return true;
