@@ -21,11 +21,11 @@
 
 /*
  * True when path is one of the three: result is then a text/plain page, or
- * not found when the host's settings give nothing to write. root_fd is the
- * capsule; now the time an Expires is counted from.
+ * not found when the host's settings give nothing to write. site is the
+ * one snap is of; now the time an Expires is counted from.
  */
-bool crawlers_route(const struct snapshot *snap, int root_fd, const char *path, time_t now,
-                    struct route_result *result);
+bool crawlers_route(const struct site *site, const struct snapshot *snap, const char *path,
+                    time_t now, struct route_result *result);
 
 /* robots.txt as the server writes it for vhost, appended to out. */
 void crawlers_robots(struct buf *out, const struct vhost *vhost);

@@ -309,7 +309,7 @@ static void serve_missing(struct gemini_request *rq, const char *path)
 {
 	struct route_result result;
 	memset(&result, 0, sizeof result);
-	if (crawlers_route(rq->snap, site_root_fd(rq->site), path, time(NULL), &result))
+	if (crawlers_route(rq->site, rq->snap, path, time(NULL), &result))
 		apply_route(rq, &result);
 	else
 		not_found_yet(rq->res, rq->snap);

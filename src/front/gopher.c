@@ -314,7 +314,7 @@ static bool answer_crawlers(struct gopher_request *rq, const char *path)
 {
 	struct route_result result;
 	memset(&result, 0, sizeof result);
-	bool theirs = crawlers_route(rq->snap, site_root_fd(rq->site), path, time(NULL), &result);
+	bool theirs = crawlers_route(rq->site, rq->snap, path, time(NULL), &result);
 	if (theirs && result.kind == ROUTE_PAGE)
 		answer_text(rq->res, result.body.data, result.body.len);
 	else if (theirs)

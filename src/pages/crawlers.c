@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "capsule.h"
 #include "date.h"
 #include "reserved.h"
 
@@ -74,10 +73,10 @@ static void security_txt(struct buf *out, const struct vhost *vhost, time_t now)
 }
 
 /* The capsule's own .well-known/security.txt, else the settings'. */
-static void route_security(const struct vhost *vhost, int root_fd, time_t now,
+static void route_security(const struct site *site, const struct vhost *vhost, time_t now,
                            struct route_result *result)
 {
-	if (capsule_read_well_known(root_fd, RESERVED_SECURITY, SECURITY_TXT_MAX, &result->body) == 0) {
+	if (site_read_well_known(site, RESERVED_SECURITY, SECURITY_TXT_MAX, &result->body) == 0) {
 		plain(result);
 		return;
 	}
@@ -90,8 +89,8 @@ static void route_security(const struct vhost *vhost, int root_fd, time_t now,
 	security_txt(&result->body, vhost, now);
 }
 
-bool crawlers_route(const struct snapshot *snap, int root_fd, const char *path, time_t now,
-                    struct route_result *result)
+bool crawlers_route(const struct site *site, const struct snapshot *snap, const char *path,
+                    time_t now, struct route_result *result)
 {
 	const struct vhost *vhost = snap->vhost;
 	path += strspn(path, "/");
@@ -110,7 +109,7 @@ bool crawlers_route(const struct snapshot *snap, int root_fd, const char *path, 
 		plain(result);
 		buf_puts(&result->body, vhost->favicon);
 	} else if (strcmp(path, ".well-known/" RESERVED_SECURITY) == 0) {
-		route_security(vhost, root_fd, now, result);
+		route_security(site, vhost, now, result);
 	} else {
 		return false;
 	}
