@@ -28,6 +28,14 @@ struct labels {
 	const char *front_page;    /* "Front page" / "Halaman depan" */
 	const char *image;         /* "Image" / "Gambar" */
 	const char *links;         /* "Links" / "Tautan" */
+	const char *plain_text;    /* "Plain text" / "Versi teks": an article's text file */
+	/* The alt text of a gemtext table or preformatted block without its
+	 * own, for screen readers: "table, 4 columns", "preformatted text, 12
+	 * lines". */
+	const char *table;         /* "table" / "tabel" */
+	const char *columns;       /* "columns" / "kolom" */
+	const char *preformatted;  /* "preformatted text" / "teks praformat" */
+	const char *lines;         /* "lines" / "baris" */
 	const char *notes;         /* "Notes" / "Catatan": an article's footnotes */
 	const char *corrections;   /* "Corrections" / "Ralat": the page of them all */
 	const char *kinds[3];      /* by enum correction_kind: "Correction", "Clarification", "Update" */

@@ -90,9 +90,11 @@ struct titan_file {
 	int fd;           /* the temporary file, read-write */
 	const char *name; /* the target's last segment (inside relpath) */
 	char tmp[64];     /* the temporary file's name in dir */
+	int error;        /* the errno of the step that failed (begin, commit) */
 };
 
-/* 0, or -1 with a reason appended to error (nothing is left open). */
+/* 0, or -1 with a reason appended to error and f->error set (nothing is
+ * left open). */
 int titan_begin_file(int root_fd, const char *relpath, struct titan_file *f, struct buf *error);
 /* Appends; 0, or -1 with errno set. */
 int titan_file_write(struct titan_file *f, const char *data, size_t len);
@@ -100,8 +102,8 @@ int titan_file_write(struct titan_file *f, const char *data, size_t len);
 int titan_file_replace(struct titan_file *f, const char *data, size_t len);
 /* Bytes free for an unprivileged writer on the disk of fd, or -1. */
 long long titan_free_bytes(int fd);
-/* Puts the file in place; 0, or -1 with a reason (the temporary file is
- * gone either way). */
+/* Puts the file in place; 0, or -1 with a reason and f->error set (the
+ * temporary file is gone either way). */
 int titan_file_commit(struct titan_file *f, const char *relpath, struct buf *error);
 /* Removes the temporary file; safe after a commit, and twice. */
 void titan_file_abandon(struct titan_file *f);

@@ -61,6 +61,11 @@ struct vhost {
 	bool listing;          /* generate directory listings (default true) */
 	int page_size;         /* entries per index page (default 20) */
 	int wrap_columns;      /* Gopher text width (default 70) */
+	/* What Gopher menus name as this host's server ("gopher_advertise:
+	 * HOST:PORT", for NAT, a port forward or a balancer); NULL: the host's
+	 * name and the port the request arrived on. */
+	char *advertise_host;
+	int advertise_port;
 	struct editor *editors; /* Titan uploads and previews: none turns both off */
 	size_t n_editors;
 	/* What crawlers read (crawlers.h): robots.txt's extra lines (or

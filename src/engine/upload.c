@@ -213,13 +213,31 @@ static int within_limits(struct upload *up, const struct config *cfg, struct res
 	return 0;
 }
 
+/*
+ * A write the capsule refused, answered by what can help: a folder on the
+ * way that is a link is never written through (59); a refusal by a
+ * folder's owner or mode, or by confinement, needs the administrator (50,
+ * no retry helps); anything else may pass (40).
+ */
+static void refuse_write(struct upload *up, struct response *res, int err)
+{
+	if (err == ELOOP || err == ENOTDIR)
+		refuse(res, 59, "Cannot write %s: a folder on the way is a link, and uploads never go through links",
+		       up->req.path);
+	else if (err == EACCES || err == EPERM || err == EROFS)
+		refuse(res, 50, "Cannot write %s: the server may not write there (ask the administrator: the folder's owner, or a folder added since start needs a restart)",
+		       up->req.path);
+	else
+		refuse(res, 40, "Cannot write %s", up->req.path);
+}
+
 static int open_file(struct upload *up, struct response *res)
 {
 	struct buf error = {0};
 	if (titan_begin_file(site_root_fd(up->site), up->req.path, &up->file, &error) != 0) {
 		audit(up, error.data);
 		buf_free(&error);
-		refuse(res, 40, "Cannot write %s", up->req.path);
+		refuse_write(up, res, up->file.error);
 		return -1;
 	}
 	buf_free(&error);
@@ -407,24 +425,17 @@ static bool finish_delete(struct upload *up, struct response *res)
 static bool store(struct upload *up, struct response *res)
 {
 	struct buf error = {0};
-	int rc = -1;
-	if (up->write_errno != 0) {
-		errno = up->write_errno;
-		buf_printf(&error, "%s: cannot write: %s", up->req.path, strerror(errno));
+	int err = up->write_errno;
+	if (err != 0) {
+		buf_printf(&error, "%s: cannot write: %s", up->req.path, strerror(err));
 		titan_file_abandon(&up->file);
-	} else {
-		rc = titan_file_commit(&up->file, up->req.path, &error);
+	} else if (titan_file_commit(&up->file, up->req.path, &error) != 0) {
+		err = up->file.error;
 	}
 	up->file_open = false;
-	if (rc != 0) {
+	if (err != 0) {
 		audit(up, error.data);
-		/* Refused by the folder's owner or mode, or by confinement: no
-		 * retry helps, the administrator must act (50, not 40). */
-		if (strstr(error.data, strerror(EACCES)) != NULL || strstr(error.data, strerror(EPERM)) != NULL)
-			refuse(res, 50, "Cannot write %s: the server may not write there (ask the administrator: the folder's owner, or a folder added since start needs a restart)",
-			       up->req.path);
-		else
-			refuse(res, 40, "Cannot write %s", up->req.path);
+		refuse_write(up, res, err);
 		buf_free(&error);
 		return false;
 	}

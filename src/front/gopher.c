@@ -132,7 +132,18 @@ static char file_item_type(const struct capsule_entry *entry, const char *name)
 	    mime_type(entry->fd, name, entry->dev, entry->ino, entry->size, entry->mtime));
 }
 
-/* A small file's answer (a text file dot-stuffed, any other as it is),
+/* A capsule's gemtext as a menu, its links items a client can follow. */
+static void answer_gemtext(struct gopher_request *rq, const char *path, const struct buf *text)
+{
+	const struct origin origin = {rq->origin.host, rq->origin.port, rq->info->tls};
+	struct page p = {.form = PAGE_GOPHER_MENU, .origin = &origin, .body = &rq->res->head};
+	page_gemtext(&p, text->data != NULL ? text->data : "", text->len, path, rq->snap);
+	menu_end(&rq->res->head);
+	rq->res->status = STATUS_OK;
+}
+
+/* A small file's answer (a text file dot-stuffed, gemtext as a menu, any
+ * other as it is),
  * kept in the snapshot's page cache under the request's key with the
  * identity of the file read (pagecache.h): the next requests within the
  * second are answered from memory without opening it, later ones after
@@ -153,6 +164,8 @@ static void serve_small_file(struct gopher_request *rq, const char *path, char t
 	close(entry->fd);
 	if (rc != 0) {
 		answer_error(res, "Cannot read this file");
+	} else if (type == '1') {
+		answer_gemtext(rq, path, &bytes);
 	} else if (type == '0') {
 		answer_text(res, bytes.data, bytes.len);
 	} else {
@@ -173,6 +186,7 @@ static void serve_file(struct gopher_request *rq, const char *path, struct capsu
 		serve_small_file(rq, path, type, entry);
 		return;
 	}
+	/* Gemtext past the small-file size goes out as the text it is. */
 	res->fd = entry->fd;
 	res->fd_length = entry->size;
 	res->status = STATUS_OK;
@@ -299,8 +313,10 @@ static void answer_caps(struct gopher_request *rq)
 	           "PathDelimeter=/\nPathIdentity=.\nPathParent=..\nPathParentDouble=FALSE\n"
 	           "PathEscapeCharacter=\\\nPathKeepPreDelimeter=FALSE\n\n"
 	           "ServerSoftware=Kabar\nServerSoftwareVersion=%s\nServerDescription=%s\n"
-	           "ServerDefaultEncoding=UTF-8\nDefaultEncoding=UTF-8\n",
-	           KABAR_VERSION, description.data ? description.data : "");
+	           "ServerDefaultEncoding=UTF-8\nDefaultEncoding=UTF-8\n"
+	           /* Every Gopher port also speaks Gopher over TLS. */
+	           "ServerTLSPort=%d\n",
+	           KABAR_VERSION, description.data ? description.data : "", rq->origin.port);
 	answer_text(rq->res, caps.data, caps.len);
 	time_t now = time(NULL);
 	page_cache_keep(rq->snap, &key, now, now, rq->res);
@@ -428,18 +444,16 @@ static void route(struct gopher_request *rq, const char *path, const char *query
 }
 
 /*
- * The host written into menu lines: the virtual host's canonical name, so
- * links keep working behind any address. Except when that name is
- * "localhost" (the default, meaning nobody named the server) and the client
- * did not ask for it by name (TLS SNI): then the address the client reached,
- * which is the one name known to work for it.
+ * The server menu lines name: what the host advertises (its public name and
+ * port behind NAT, a port forward or a balancer), else its canonical name
+ * and the port the request arrived on. Never the socket's address, which a
+ * reader beyond the machine cannot reach.
  */
-static const char *menu_host(const struct vhost *vhost, const struct request_info *info)
+static struct menu_origin menu_origin(const struct vhost *vhost, const struct request_info *info)
 {
-	const char *name = vhost->names[0];
-	if (strcasecmp(name, "localhost") != 0 || info->sni != NULL || info->local_addr == NULL)
-		return name;
-	return info->local_addr;
+	if (vhost->advertise_host != NULL)
+		return (struct menu_origin){vhost->advertise_host, vhost->advertise_port};
+	return (struct menu_origin){vhost->names[0], info->local_port};
 }
 
 static void serve_selector(const struct request_info *info, const struct selector *sel,
@@ -456,8 +470,7 @@ static void serve_selector(const struct request_info *info, const struct selecto
 		.site = info->rt->sites[index],
 		.res = res,
 	};
-	rq.origin.host = menu_host(rq.vhost, info);
-	rq.origin.port = info->local_port;
+	rq.origin = menu_origin(rq.vhost, info);
 	rq.snap = site_acquire(rq.site);
 	route(&rq, sel->path, sel->search, 0);
 	site_release(rq.site, rq.snap);

@@ -313,15 +313,20 @@ static int open_parent(int root_fd, const char *relpath, bool make, const char *
 			return dir;
 		}
 		char *segment = xstrndup(p, len);
-		int next = -1;
-		if (make && mkdirat(dir, segment, 0755) != 0 && errno != EEXIST)
+		int next = -1, err = 0;
+		if (make && mkdirat(dir, segment, 0755) != 0 && errno != EEXIST) {
+			err = errno;
 			add_error(error, "cannot make a folder", relpath);
-		else if ((next = openat(dir, segment, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		} else if ((next = openat(dir, segment, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+			err = errno;
 			add_error(error, "cannot open a folder on the way", relpath);
+		}
 		free(segment);
 		close(dir);
-		if (next < 0)
+		if (next < 0) {
+			errno = err; /* the caller tells a link from a refusal by it */
 			return -1;
+		}
 		dir = next;
 		p += len + 1;
 	}
@@ -353,12 +358,16 @@ static void temporary_name(char *out, size_t size)
 int titan_begin_file(int root_fd, const char *relpath, struct titan_file *f, struct buf *error)
 {
 	f->fd = -1;
+	f->error = 0;
 	f->dir = open_parent(root_fd, relpath, true, &f->name, error);
-	if (f->dir < 0)
+	if (f->dir < 0) {
+		f->error = errno;
 		return -1;
+	}
 	temporary_name(f->tmp, sizeof f->tmp);
 	f->fd = openat(f->dir, f->tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (f->fd < 0) {
+		f->error = errno;
 		add_error(error, "cannot write", relpath);
 		close(f->dir);
 		f->dir = -1;
@@ -393,9 +402,11 @@ int titan_file_commit(struct titan_file *f, const char *relpath, struct buf *err
 	if (close(f->fd) != 0)
 		ok = false;
 	f->fd = -1;
-	if (!ok)
+	if (!ok) {
+		f->error = errno;
 		add_error(error, "cannot write", relpath);
-	else if (renameat(f->dir, f->tmp, f->dir, f->name) != 0) {
+	} else if (renameat(f->dir, f->tmp, f->dir, f->name) != 0) {
+		f->error = errno;
 		add_error(error, "cannot put in place", relpath);
 		ok = false;
 	}

@@ -6,9 +6,10 @@
 
 #include "alloc.h"
 #include "corrections.h"
-#include "labels.h"
 #include "date.h"
+#include "labels.h"
 #include "page.h"
+#include "render.h"
 #include "text.h"
 #include "url.h"
 
@@ -195,12 +196,47 @@ static char *lede(const struct article *a)
 	return buf_steal(&out);
 }
 
-static void entry(struct buf *out, const struct article *a, const struct vhost *vhost,
-                  const struct origin *origin, enum output kind)
+static const char *feed_lang(const struct vhost *vhost)
 {
-	buf_puts(out, "  <entry>\n");
+	return vhost->lang != NULL ? vhost->lang : "en";
+}
+
+/* The article as readers of the feed's protocol see it, cut at a line
+ * past FEED_CONTENT_MAX bytes; links absolute, since a feed reader shows
+ * the text away from the site. */
+static void content_element(struct buf *out, const struct article *a, const struct feed *feed,
+                            const struct vhost *vhost, const struct origin *origin,
+                            enum output kind)
+{
+	struct buf base = {0}, text = {0};
+	page_base_url(&base, origin, kind);
+	const struct render_context render = {.vhost = vhost, .base_url = base.data,
+	                                      .snapshot = feed->snapshot};
+	if (kind == OUTPUT_GEMINI)
+		render_gemtext(&text, a, &render);
+	else
+		render_gopher_text(&text, a, &render);
+	if (text.len > FEED_CONTENT_MAX) {
+		const char *nl = memrchr(text.data, '\n', FEED_CONTENT_MAX);
+		text.len = nl != NULL ? (size_t)(nl - text.data) + 1 : FEED_CONTENT_MAX;
+		text.data[text.len] = '\0';
+		buf_puts(&text, "\xe2\x80\xa6\n");
+	}
+	buf_printf(out, "    <content type=\"%s\">", kind == OUTPUT_GEMINI ? "text/gemini" : "text");
+	xml_text(out, text.data != NULL ? text.data : "");
+	buf_puts(out, "</content>\n");
+	buf_free(&text);
+	buf_free(&base);
+}
+
+static void entry(struct buf *out, const struct article *a, const struct feed *feed,
+                  const struct vhost *vhost, const struct origin *origin, enum output kind)
+{
+	buf_puts(out, "  <entry xml:lang=\"");
+	xml_text(out, a->meta.lang != NULL ? a->meta.lang : feed_lang(vhost));
+	buf_puts(out, "\">\n");
 	xml_element(out, "    ", "title", a->meta.title != NULL ? a->meta.title : a->path);
-	link_element(out, "    ", "alternate", origin, kind, '0', a->path);
+	link_element(out, "    ", "alternate", origin, kind, PAGE_ARTICLE_TYPE, a->path);
 	entry_id(out, a, vhost, origin);
 	if (a->meta.date.set)
 		time_element(out, "    ", "published", &a->meta.date);
@@ -228,6 +264,7 @@ static void entry(struct buf *out, const struct article *a, const struct vhost *
 		xml_element(out, "    ", "summary", summary.data);
 	free(own);
 	buf_free(&summary);
+	content_element(out, a, feed, vhost, origin, kind);
 	buf_puts(out, "  </entry>\n");
 }
 
@@ -244,7 +281,7 @@ static void correction_entry(struct buf *out, const struct feed_correction *fc,
 	buf_printf(&text, "%s: %s", t->kinds[c->kind], a->meta.title != NULL ? a->meta.title : a->path);
 	buf_puts(out, "  <entry>\n");
 	xml_element(out, "    ", "title", text.data);
-	link_element(out, "    ", "alternate", origin, kind, '0', a->path);
+	link_element(out, "    ", "alternate", origin, kind, PAGE_ARTICLE_TYPE, a->path);
 	buf_clear(&text);
 	entry_id_text(&text, a, vhost, origin);
 	char day[11];
@@ -275,7 +312,9 @@ static void feed_head(struct buf *out, const struct feed *feed, const struct vho
                       const struct origin *origin, enum output kind, const struct when *updated)
 {
 	buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-	              "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+	              "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
+	xml_text(out, feed_lang(vhost));
+	buf_puts(out, "\">\n");
 	xml_element(out, "  ", "title", feed->title);
 	link_element(out, "  ", "self", origin, kind, '0', feed->self_path);
 	link_element(out, "  ", "alternate", origin, kind, '1', feed->page_path);
@@ -299,7 +338,7 @@ void feed_atom(struct buf *out, const struct feed *feed, const struct vhost *vho
 		n = FEED_MAX_ENTRIES;
 	feed_head(out, feed, vhost, origin, kind, feed_updated(articles, n));
 	for (size_t i = 0; i < n; i++)
-		entry(out, articles[i], vhost, origin, kind);
+		entry(out, articles[i], feed, vhost, origin, kind);
 	buf_puts(out, "</feed>\n");
 }
 

@@ -56,7 +56,7 @@ static void correction_line(struct route_context *ctx, struct page *p, const str
 	const struct article *a = c->article;
 	char *label = xasprintf("%s %s: %s", day, ctx->labels->kinds[c->correction->kind],
 	                        a->meta.title != NULL ? a->meta.title : a->path);
-	page_link(p, '0', a->path, label);
+	page_link(p, PAGE_ARTICLE_TYPE, a->path, label);
 	page_text(p, c->correction->note);
 	free(label);
 }
@@ -68,7 +68,7 @@ void newsroom_corrections(struct route_context *ctx, bool feed)
 	if (feed) {
 		feed_answer(ctx);
 		struct feed f = {ctx->labels->corrections, "/" RESERVED_CORRECTIONS "/" RESERVED_FEED_XML,
-		                 "/" RESERVED_CORRECTIONS "/"};
+		                 "/" RESERVED_CORRECTIONS "/", ctx->snap};
 		feed_corrections_atom(&ctx->result->body, &f, ctx->snap->vhost, ctx->origin, ctx->out,
 		                      items, n);
 		free(items);
@@ -173,7 +173,7 @@ void newsroom_series(struct route_context *ctx, const char *key, bool feed)
 		feed_answer(ctx);
 		char *self = xasprintf("/%s/%s/%s", RESERVED_SERIES, key, RESERVED_FEED_XML);
 		char *page_path = xasprintf("/%s/%s/", RESERVED_SERIES, key);
-		struct feed f = {parts[0]->meta.series, self, page_path};
+		struct feed f = {parts[0]->meta.series, self, page_path, ctx->snap};
 		/* A feed reader shows the newest entry first: the last part. */
 		const struct article **newest = xcalloc(n, sizeof *newest);
 		for (size_t i = 0; i < n; i++)
@@ -228,7 +228,7 @@ void newsroom_series_list(struct route_context *ctx)
 static void part_link(struct page *p, const char *word, const struct article *a)
 {
 	char *label = xasprintf("%s: %s", word, a->meta.title != NULL ? a->meta.title : a->path);
-	page_link(p, '0', a->path, label);
+	page_link(p, PAGE_ARTICLE_TYPE, a->path, label);
 	free(label);
 }
 

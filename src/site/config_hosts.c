@@ -10,9 +10,9 @@
 
 #include "alloc.h"
 #include "date.h"
-#include "text.h"
 #include "labels.h"
 #include "log.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -171,6 +171,27 @@ void config_get_names(struct parse *p, const char *key, yaml_node_t *node, struc
 	vh->n_names = list.n;
 }
 
+/* "gopher.example:70" or "[2001:db8::1]:70": a name or address and a port
+ * readers reach; never "*" or port 0, which name no server. */
+static void get_advertise(struct parse *p, const char *key, yaml_node_t *node, struct vhost *vh)
+{
+	const char *text = config_get_text(p, key, node);
+	if (text == NULL)
+		return;
+	struct listen_addr addr = {0};
+	bool parsed = config_parse_listen(text, OUTPUT_GOPHER, &addr) == 0;
+	if (!parsed || strcmp(addr.host, "*") == 0 || addr.port == 0) {
+		if (parsed)
+			free(addr.host);
+		config_problem(p, node, "%s: \"%s\" is not a host and port readers reach, such as gopher.example:70",
+		               key, text);
+		return;
+	}
+	free(vh->advertise_host);
+	vh->advertise_host = addr.host;
+	vh->advertise_port = addr.port;
+}
+
 /* Every line of text clean (text_is_clean), a final newline allowed. */
 static bool clean_lines(const char *text)
 {
@@ -288,6 +309,8 @@ bool config_site_setting(struct parse *p, const char *key, yaml_node_t *value, s
 		config_get_int(p, key, value, MIN_WRAP, MAX_WRAP, &vh->wrap_columns);
 	else if (strcmp(key, "editors") == 0)
 		config_get_editors(p, value, vh);
+	else if (strcmp(key, "gopher_advertise") == 0)
+		get_advertise(p, key, value, vh);
 	else
 		return crawler_setting(p, key, value, vh);
 	return true;

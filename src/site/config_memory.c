@@ -73,6 +73,7 @@ void config_vhost_free(struct vhost *vh)
 	free(vh->lang);
 	free(vh->title);
 	free(vh->zone_name);
+	free(vh->advertise_host);
 	tz_free(vh->zone);
 	free(vh->robots);
 	free(vh->favicon);
@@ -97,6 +98,8 @@ void config_vhost_copy_settings(struct vhost *dst, const struct vhost *src)
 	dst->listing = src->listing;
 	dst->page_size = src->page_size;
 	dst->wrap_columns = src->wrap_columns;
+	dst->advertise_host = dup_or_null(src->advertise_host);
+	dst->advertise_port = src->advertise_port;
 	dst->editors = editors_copy(src->editors, src->n_editors);
 	dst->n_editors = src->n_editors;
 	dst->robots = dup_or_null(src->robots);

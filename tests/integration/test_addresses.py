@@ -128,15 +128,15 @@ def test_aliases_take_no_address():
     capsule = newsroom()
     with Server(capsule, config=config()) as srv:
         # Over Titan: refused, nothing written. The line is the aliases'
-        # in the file as it would be written: her name is added as its
-        # author (upload.c), on line 2.
+        # in the file as she sent it (her name, added as an author, goes
+        # at the end of the front matter).
         r = titan(srv, "/news/alice/zz.md", PHISH.encode(), cert=ALICE)
         assert r.status == 59, r
-        assert r.meta == ("news/alice/zz.md:5: alias /about.gmi is outside the article "
+        assert r.meta == ("news/alice/zz.md:4: alias /about.gmi is outside the article "
                           "addresses (/news/...)"), r.meta
         r = titan(srv, "/news/alice/zz.md", PHISH_IN_NEWS.encode(), cert=ALICE)
         assert r.status == 59, r
-        assert r.meta == ("news/alice/zz.md:5: /news/2024/03/bob-story.gmi is held by "
+        assert r.meta == ("news/alice/zz.md:4: /news/2024/03/bob-story.gmi is held by "
                           "news/bob/bob-story.md"), r.meta
         assert not os.path.exists(os.path.join(capsule, "news", "alice", "zz.md"))
         # Written on the disk: the loader serves none of them, FILE:LINE.

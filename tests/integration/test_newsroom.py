@@ -49,7 +49,11 @@ def test_a_correction_in_both_protocols_the_feed_and_corrections():
         notice = lines.index("> Correction (2024-03-15): The bridge is 120 m long, not 210 m.")
         assert notice < lines.index("The bridge reopened on Sunday after two years of repairs.")
         assert "> Update (2024-03-16 10:00 UTC): Tolls start in April." in lines
-        text = gopher(srv.gopher_port, "/news/2024/03/bridge").decode()
+        # Gopher: the article's menu, as info lines, and its plain text.
+        menu = gopher(srv.gopher_port, "/news/2024/03/bridge").decode()
+        assert "\r\ni> Correction (2024-03-15): The bridge is 120 m long, not 210 m.\t" in menu, menu
+        assert menu.index("> Correction") < menu.index("The bridge reopened")
+        text = gopher(srv.gopher_port, "/news/2024/03/bridge.txt").decode()
         assert "\r\n> Correction (2024-03-15): The bridge is 120 m long, not 210 m.\r\n" in text
         assert text.index("> Correction") < text.index("The bridge reopened")
         # The site's feed: the entry moved to the latest correction, its
@@ -72,7 +76,7 @@ def test_a_correction_in_both_protocols_the_feed_and_corrections():
         assert ids[1:] == ["tag:localhost,2024-03-10:/news/2024/03/bridge#update-2024-03-16",
                            "tag:localhost,2024-03-10:/news/2024/03/bridge#correction-2024-03-15"], ids
         menu = gopher(srv.gopher_port, "/corrections/").decode()
-        assert "02024-03-15 Correction: Bridge to Pulau Dutungan reopens\t/news/2024/03/bridge\t" in menu
+        assert "12024-03-15 Correction: Bridge to Pulau Dutungan reopens\t/news/2024/03/bridge\t" in menu
         assert menu.index("2024-03-16 Update") < menu.index("2024-03-15 Correction")
 
 
@@ -127,7 +131,7 @@ def test_a_three_part_series_in_order_with_previous_and_next():
         order = [menu.index(f"\t/news/2024/05/roads-{w}\t") for w in ("one", "two", "three")]
         assert order == sorted(order), menu
         feed = get(srv, "/series/coastal-roads/feed.xml")
-        assert feed.status == 20 and feed.text.count("<entry>") == 3, feed
+        assert feed.status == 20 and feed.text.count("<entry ") == 3, feed
         middle = get(srv, "/news/2024/05/roads-two").text
         assert "Part 2 of 3: Coastal Roads" in middle
         assert "=> /news/2024/05/roads-one Previous part: Where the money went" in middle
@@ -135,10 +139,14 @@ def test_a_three_part_series_in_order_with_previous_and_next():
         first = get(srv, "/news/2024/05/roads-one").text
         assert "Part 1 of 3" in first and "Previous part" not in first
         assert "=> /news/2024/05/roads-two Next part: The contractors" in first
-        text = gopher(srv.gopher_port, "/news/2024/05/roads-two").decode()
+        menu = gopher(srv.gopher_port, "/news/2024/05/roads-two").decode()
+        assert "\r\niPart 2 of 3: Coastal Roads\t" in menu, menu
+        assert "\r\n1Previous part: Where the money went\t/news/2024/05/roads-one\t" in menu, menu
+        assert "\r\n1Next part: What the villages want\t/news/2024/05/roads-three\t" in menu, menu
+        text = gopher(srv.gopher_port, "/news/2024/05/roads-two.txt").decode()
         assert "Part 2 of 3: Coastal Roads\r\n" in text
-        assert re.search(r"Previous part: Where the money went\r\n +gopher://[^/]+/0/news/2024/05/roads-one\r\n", text), text
-        assert re.search(r"Next part: What the villages want\r\n +gopher://[^/]+/0/news/2024/05/roads-three\r\n", text), text
+        assert re.search(r"Previous part: Where the money went\r\n +gopher://[^/]+/1/news/2024/05/roads-one\r\n", text), text
+        assert re.search(r"Next part: What the villages want\r\n +gopher://[^/]+/1/news/2024/05/roads-three\r\n", text), text
 
 
 def test_a_series_in_indonesian():

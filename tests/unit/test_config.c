@@ -485,6 +485,29 @@ static void test_bad_values(void)
 	            "kabar.yaml: no gemini or gopher address to listen on\n");
 }
 
+/* gopher_advertise: what Gopher menus name, at the top or per host. */
+static void test_gopher_advertise(void)
+{
+	struct config cfg;
+	struct buf errors = {0};
+	CHECK_INT(load_text("gopher_advertise: gopher.example:70\n"
+	                    "hosts:\n  - hostname: a.example\n"
+	                    "  - hostname: b.example\n    gopher_advertise: \"[2001:db8::1]:7070\"\n",
+	                    &cfg, &errors), 0);
+	CHECK_STR(cfg.vhosts[0].advertise_host, "gopher.example");
+	CHECK_INT(cfg.vhosts[0].advertise_port, 70);
+	CHECK_STR(cfg.vhosts[1].advertise_host, "2001:db8::1");
+	CHECK_INT(cfg.vhosts[1].advertise_port, 7070);
+	config_free(&cfg);
+	buf_free(&errors);
+	check_error("gopher_advertise: gopher.example\n",
+	            "kabar.yaml:1:19: gopher_advertise: \"gopher.example\" is not a host and port readers reach, such as gopher.example:70\n");
+	check_error("gopher_advertise: \"*:70\"\n",
+	            "kabar.yaml:1:19: gopher_advertise: \"*:70\" is not a host and port readers reach, such as gopher.example:70\n");
+	check_error("gopher_advertise: a.example:0\n",
+	            "kabar.yaml:1:19: gopher_advertise: \"a.example:0\" is not a host and port readers reach, such as gopher.example:70\n");
+}
+
 static void test_host_problems(void)
 {
 	check_error("hosts:\n  - title: Nameless\n",
@@ -661,6 +684,7 @@ int main(void)
 	RUN(test_wrong_types);
 	RUN(test_bad_values);
 	RUN(test_host_problems);
+	RUN(test_gopher_advertise);
 	RUN(test_several_problems_all_reported);
 	RUN(test_syntax_errors);
 	RUN(test_missing_file);

@@ -222,7 +222,7 @@ static void test_link_targets(void)
 		CHECK(out.data != NULL && strstr(out.data, " and out.") != NULL); /* the label stays, as text */
 		buf_clear(&out);
 		render_gopher_text(&out, ferry, &gph);
-		CHECK(out.data != NULL && strstr(out.data, "gopher://kabar.test/0/news/2023/05/harbour\r\n") != NULL);
+		CHECK(out.data != NULL && strstr(out.data, "gopher://kabar.test/1/news/2023/05/harbour\r\n") != NULL);
 		CHECK(out.data != NULL && strchr(out.data, '#') == NULL);
 		buf_clear(&out);
 		render_gemtext(&out, feri, &gem);

@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,10 @@ static void test_never_follows_a_folder_link(void)
 	struct buf error = {0};
 	CHECK_INT(titan_store(fd, "news/a.md", "x", 1, &error), -1);
 	CHECK(error.len > 0);
+	/* The failing step's errno says it was a link, for the answer (59). */
+	struct titan_file f;
+	CHECK_INT(titan_begin_file(fd, "news/b.md", &f, &error), -1);
+	CHECK(f.error == ELOOP || f.error == ENOTDIR);
 	char path[160];
 	snprintf(path, sizeof path, "%s/a.md", outside);
 	CHECK(access(path, F_OK) != 0);
