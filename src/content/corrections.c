@@ -141,21 +141,28 @@ static bool same_correction(const struct correction *a, const struct correction 
 	return strcmp(day_a, day_b) == 0;
 }
 
-static bool kept(const struct correction *c, const struct article_meta *next)
+/* Each of next's corrections answers for one published correction only:
+ * two of one day and kind need two. */
+static bool kept(const struct correction *c, const struct article_meta *next, bool *taken)
 {
-	for (size_t i = 0; i < next->n_corrections; i++)
-		if (same_correction(c, &next->corrections[i]))
+	for (size_t i = 0; i < next->n_corrections; i++) {
+		if (!taken[i] && same_correction(c, &next->corrections[i])) {
+			taken[i] = true;
 			return true;
+		}
+	}
 	return false;
 }
 
 bool corrections_dropped(const struct article *published, const struct article *next,
                          struct buf *why)
 {
+	bool *taken = xcalloc(next->meta.n_corrections + 1, sizeof *taken);
 	for (size_t i = 0; i < published->meta.n_corrections; i++) {
 		const struct correction *c = &published->meta.corrections[i];
-		if (kept(c, &next->meta))
+		if (kept(c, &next->meta, taken))
 			continue;
+		free(taken);
 		struct tm tm;
 		char day[11] = "?";
 		if (date_local(&c->date, &tm))
@@ -163,6 +170,7 @@ bool corrections_dropped(const struct article *published, const struct article *
 		buf_printf(why, "%s: drops the %s of %s", next->source, correction_kind_name(c->kind), day);
 		return true;
 	}
+	free(taken);
 	return false;
 }
 

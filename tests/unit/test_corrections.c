@@ -91,6 +91,15 @@ static void test_dropped(void)
 		CHECK(corrections_dropped(published, fewer, &why));
 		CHECK_STR(why.data, "news/2024/03/bridge.md: drops the correction of 2024-03-15");
 		CHECK(!corrections_dropped(fewer, published, &why));
+		/* Two of one day and kind need two. */
+		struct article *twice = parse(HEAD "corrections:\n  - {date: 2024-03-16, kind: update, note: b}\n"
+		                              "  - {date: 2024-03-16, kind: update, note: c}\n---\nB.\n", &err);
+		CHECK(twice != NULL);
+		buf_clear(&why);
+		if (twice != NULL)
+			CHECK(corrections_dropped(twice, fewer, &why));
+		CHECK_STR(why.data, "news/2024/03/bridge.md: drops the update of 2024-03-16");
+		article_free(twice);
 	}
 	article_free(published);
 	article_free(same);
