@@ -11,10 +11,14 @@
 #include "newsroom.h"
 #include "reserved.h"
 #include "routes.h"
+#include "search_page.h"
 
 /* Articles under each section on the front page. */
 #define FRONT_SECTION_ITEMS 3
 #define RELATED_MAX 5
+/* Authors or tags an article's Gopher menu lists as ways on; past these,
+ * the index pages have them (an article may name thousands of tags). */
+#define NAMED_LINKS_MAX 32
 /* Deeper paths than this are never an index page. */
 #define MAX_SEGMENTS 6
 
@@ -183,6 +187,8 @@ static void neighbour_link(struct page *p, const char *word, const struct articl
 static void named_index_links(struct page *p, const struct index *idx, const char *kind,
                               const char *word, char **names, size_t n)
 {
+	if (n > NAMED_LINKS_MAX)
+		n = NAMED_LINKS_MAX;
 	for (size_t i = 0; i < n; i++) {
 		const struct index_entry *entry = listing_entry_named(idx, names[i]);
 		if (entry == NULL)
@@ -443,6 +449,17 @@ static bool route_newsroom(struct route_context *ctx, const struct segments *s)
 	return true;
 }
 
+/* /search, /search/newest, each with [page/N] (search_page.h). */
+static void route_search(struct route_context *ctx, const struct segments *s, const char *query)
+{
+	bool newest = s->n > 1 && strcmp(s->part[1], "newest") == 0;
+	size_t page = listing_page(s, newest ? 2 : 1);
+	if (page == 0)
+		routes_not_found(ctx);
+	else
+		search_page(ctx, newest, page, query);
+}
+
 /* The routes named by their first part; false when the path is none. */
 static bool route_by_segments(struct route_context *ctx, const struct segments *s, const char *query)
 {
@@ -464,15 +481,17 @@ static bool route_by_segments(struct route_context *ctx, const struct segments *
 		return true;
 	if (strcmp(first, "news") == 0)
 		return route_news(ctx, s);
+	if (strcmp(first, RESERVED_SEARCH) == 0) {
+		route_search(ctx, s, query);
+		return true;
+	}
 	if (strcmp(first, RESERVED_DESK) == 0) {
 		routes_not_found(ctx); /* editors only (desk.h): no one else sees it */
 		return true;
 	}
 	if (s->n != 1)
 		return false;
-	if (strcmp(first, RESERVED_SEARCH) == 0)
-		routes_search(ctx, query);
-	else if (strcmp(first, RESERVED_FEED_XML) == 0)
+	if (strcmp(first, RESERVED_FEED_XML) == 0)
 		routes_site_feed(ctx);
 	else if (strcmp(first, RESERVED_FEED_GMI) == 0)
 		routes_latest(ctx);
