@@ -73,6 +73,15 @@ struct when {
 
 enum article_format { FORMAT_MARKDOWN, FORMAT_GEMTEXT, FORMAT_TEXT };
 
+/* One entry of an article's corrections: list (corrections.h). */
+enum correction_kind { CORRECTION_CORRECTION, CORRECTION_CLARIFICATION, CORRECTION_UPDATE };
+
+struct correction {
+	struct when date;
+	enum correction_kind kind;
+	char *note;
+};
+
 struct article_meta {
 	char *title;
 	struct when date;
@@ -98,6 +107,10 @@ struct article_meta {
 	int aliases_line;
 	char *site_name;    /* a layout article's "# Site" heading */
 	char *signature;    /* an editor's signature such as "(HB-red)" */
+	struct correction *corrections; /* in the order written (corrections.h) */
+	size_t n_corrections;
+	char *series;       /* the series the article is a part of, or NULL */
+	int part;           /* its part in the series, from 1 (0: not given) */
 	struct extra_field *extra;
 	size_t n_extra;
 };

@@ -44,6 +44,13 @@ struct labels {
 	const char *preformatted;  /* "preformatted text" / "teks praformat" */
 	const char *lines;         /* "lines" / "baris" */
 	const char *notes;         /* "Notes" / "Catatan": an article's footnotes */
+	const char *corrections;   /* "Corrections" / "Ralat": the page of them all */
+	const char *kinds[3];      /* by enum correction_kind: "Correction", "Clarification", "Update" */
+	const char *series;        /* "Series" / "Seri" */
+	const char *part;          /* "Part" / "Bagian": "Part 2 of 5" */
+	const char *of;            /* "of" / "dari" */
+	const char *previous_part; /* "Previous part" / "Bagian sebelumnya" */
+	const char *next_part;     /* "Next part" / "Bagian berikutnya" */
 	const char *months[12];    /* month names for archive titles */
 };
 

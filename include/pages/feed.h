@@ -40,4 +40,16 @@ void feed_atom(struct buf *out, const struct feed *feed, const struct vhost *vho
                const struct origin *origin, enum output kind, const struct article *const *articles,
                size_t n);
 
+/* One correction of one article, for the feed of corrections. */
+struct feed_correction {
+	const struct article *article;
+	const struct correction *correction;
+};
+
+/* Appends the feed of corrections (items newest first; one entry each,
+ * past FEED_MAX_ENTRIES left out). */
+void feed_corrections_atom(struct buf *out, const struct feed *feed, const struct vhost *vhost,
+                           const struct origin *origin, enum output kind,
+                           const struct feed_correction *items, size_t n);
+
 #endif

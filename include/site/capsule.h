@@ -74,6 +74,14 @@ void capsule_open_walk(int root_fd, const char *path, struct capsule_entry *entr
 int capsule_read_file(int root_fd, const char *path, size_t limit, struct buf *out,
                       struct capsule_entry *entry);
 
+/*
+ * The one way past the hidden-name rule: a file named name (no '/', not
+ * hidden) directly in the capsule's .well-known folder (RFC 8615), neither
+ * of them a link, read whole into out. 0, or an errno value as
+ * capsule_read_file gives.
+ */
+int capsule_read_well_known(int root_fd, const char *name, size_t limit, struct buf *out);
+
 /* Dotfiles and editor leftovers ("*~", "*.swp", "#*#", ...). */
 bool capsule_name_hidden(const char *name);
 

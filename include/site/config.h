@@ -2,6 +2,7 @@
 #define KABAR_CONFIG_H
 
 #include <stdbool.h>
+#include <time.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -67,6 +68,15 @@ struct vhost {
 	int advertise_port;
 	struct editor *editors; /* Titan uploads and previews: none turns both off */
 	size_t n_editors;
+	/* What crawlers read (crawlers.h): robots.txt's extra lines (or
+	 * robots_off: none generated), favicon.txt's emoji, security.txt's
+	 * fields (RFC 9116; expires 0: a year less a day from the request). */
+	char *robots;
+	bool robots_off;
+	char *favicon;
+	char *security_contact;
+	char *security_policy;
+	time_t security_expires;
 };
 
 struct config {

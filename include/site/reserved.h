@@ -15,6 +15,8 @@
 #define RESERVED_INDEX "index.gmi"     /* any folder: its Gemini page; the root's: the front page's intro */
 #define RESERVED_CAPS "caps.txt"       /* the root: Gopher clients' capabilities */
 #define RESERVED_ROBOTS "robots.txt"   /* the root: what crawlers may read */
+#define RESERVED_FAVICON "favicon.txt" /* the root: the capsule's emoji */
+#define RESERVED_SECURITY "security.txt" /* the root's .well-known/: whom to tell of a flaw */
 #define RESERVED_FEED_XML "feed.xml"   /* the root: the site's Atom feed */
 #define RESERVED_FEED_GMI "feed.gmi"   /* the root: the latest articles as a Gemini feed */
 #define RESERVED_DESK "desk"           /* the root: the editors' desk */
@@ -23,6 +25,8 @@
 #define RESERVED_SECTION "section"
 #define RESERVED_AUTHOR "author"
 #define RESERVED_TAG "tag"
+#define RESERVED_CORRECTIONS "corrections"
+#define RESERVED_SERIES "series"
 
 /*
  * Why relpath (relative to the capsule, no leading '/') names something

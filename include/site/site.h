@@ -63,6 +63,11 @@ struct capsule_entry;
 void site_open_file(const struct site *site, const struct snapshot *snap, const char *path,
                     struct capsule_entry *entry);
 
+/* The one file of a hidden folder a front-end may serve: name in the
+ * capsule's .well-known/ (RFC 8615; capsule_read_well_known), read whole
+ * into out. 0, or an errno value. No article lives there. */
+int site_read_well_known(const struct site *site, const char *name, size_t limit, struct buf *out);
+
 /* The current snapshot, held until site_release. Never NULL. */
 struct snapshot *site_acquire(struct site *site);
 void site_release(struct site *site, struct snapshot *snap);

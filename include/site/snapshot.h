@@ -80,6 +80,13 @@ const struct article *snapshot_link_target(const struct snapshot *snap, const ch
 bool snapshot_holds_source(const struct snapshot *snap, const char *relpath, dev_t dev,
                            ino_t ino, const struct article **article);
 
+/* True when next (a new version of the article file next->source) leaves
+ * out a correction of the version this snapshot publishes (a draft's or a
+ * scheduled one's are not published yet); why then holds
+ * "SOURCE: drops the correction of YYYY-MM-DD" (corrections.h). */
+bool snapshot_drops_correction(const struct snapshot *snap, const struct article *next, time_t now,
+                               struct buf *why);
+
 /* Drafts and articles dated after now (no redirects): what editors preview
  * and readers never see. *out (the caller frees the array, not the
  * articles) holds them newest first; returns how many. */

@@ -275,9 +275,9 @@ static const void *article_at_source(const char *source, const void *data)
 /* The site's own pages (routes.c): a link there leads somewhere. */
 static bool site_page(const char *path)
 {
-	static const char *const exact[] = {"/", "/search", "/feed.xml", "/feed.gmi"};
+	static const char *const exact[] = {"/", "/search", "/feed.xml", "/feed.gmi", "/robots.txt"};
 	static const char *const folders[] = {"/section/", "/author/", "/tag/", "/archive/",
-	                                      "/desk/"};
+	                                      "/desk/", "/corrections/", "/series/"};
 	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
 		if (strcmp(path, exact[i]) == 0)
 			return true;

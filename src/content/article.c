@@ -7,6 +7,7 @@
 
 #include "alloc.h"
 #include "blocks.h"
+#include "corrections.h"
 #include "date.h"
 #include "frontmatter.h"
 #include "gotemplate.h"
@@ -594,7 +595,7 @@ static void clean_optional(char **field, unsigned flags)
  */
 static void clean_model(struct article_meta *m, struct block_list *blocks)
 {
-	char **text[] = {&m->title, &m->summary, &m->caption, &m->site_name, &m->signature};
+	char **text[] = {&m->title, &m->summary, &m->caption, &m->site_name, &m->signature, &m->series};
 	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
 		clean_optional(text[i], 0);
 	/* Names, addresses and tags that go into headers and paths: no bidi
@@ -610,6 +611,8 @@ static void clean_model(struct article_meta *m, struct block_list *blocks)
 		clean_field(&m->extra[i].key, 0);
 		clean_field(&m->extra[i].value, 0);
 	}
+	for (size_t i = 0; i < m->n_corrections; i++)
+		clean_field(&m->corrections[i].note, 0);
 	for (size_t i = 0; i < blocks->count; i++)
 		clean_block(&blocks->items[i]);
 }
@@ -692,6 +695,8 @@ static void meta_free(struct article_meta *m)
 	free_strings(m->aliases, m->n_aliases);
 	free(m->site_name);
 	free(m->signature);
+	corrections_free(m->corrections, m->n_corrections);
+	free(m->series);
 	for (size_t i = 0; i < m->n_extra; i++) {
 		free(m->extra[i].key);
 		free(m->extra[i].value);

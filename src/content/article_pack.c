@@ -88,6 +88,17 @@ static void pack_meta(struct pack *p, const struct article_meta *m, struct artic
 	out->aliases = pack_strings(p, m->aliases, m->n_aliases);
 	out->site_name = pack_string(p, m->site_name);
 	out->signature = pack_string(p, m->signature);
+	out->series = pack_string(p, m->series);
+	out->corrections = m->n_corrections
+	                       ? pack_bytes(p, NULL, m->n_corrections * sizeof *m->corrections,
+	                                    _Alignof(struct correction))
+	                       : NULL;
+	for (size_t i = 0; i < m->n_corrections; i++) {
+		struct correction c = m->corrections[i];
+		c.note = pack_string(p, m->corrections[i].note);
+		if (out->corrections != NULL)
+			out->corrections[i] = c;
+	}
 	out->extra = m->n_extra ? pack_bytes(p, NULL, m->n_extra * sizeof *m->extra,
 	                                     _Alignof(struct extra_field))
 	                        : NULL;

@@ -7,6 +7,7 @@
 #include <yaml.h>
 
 #include "alloc.h"
+#include "corrections.h"
 #include "date.h"
 #include "links.h"
 #include "strset.h"
@@ -386,6 +387,19 @@ static void add_aliases(struct article_meta *meta, const struct fm_value *v)
 	}
 }
 
+/* A series part: a whole number from 1 to 9999. */
+static bool set_part(struct article_meta *meta, const struct fm_value *v, struct buf *error)
+{
+	const char *s = v->scalars.count == 1 ? v->scalars.items[0] : "";
+	size_t len = strlen(s);
+	if (len == 0 || len > 4 || s[0] == '0' || strspn(s, "0123456789") != len) {
+		buf_printf(error, "%d: part is not a number from 1 to 9999: \"%.80s\"", v->line, s);
+		return false;
+	}
+	meta->part = atoi(s);
+	return true;
+}
+
 static bool apply_key(struct article_meta *meta, const char *key, const struct fm_value *v,
                       const struct article_context *ctx, struct buf *error)
 {
@@ -424,6 +438,13 @@ static bool apply_key(struct article_meta *meta, const char *key, const struct f
 		set_text(&meta->redirect, v);
 	} else if (key_is(key, "aliases", NULL)) {
 		add_aliases(meta, v);
+	} else if (key_is(key, "corrections", NULL)) {
+		return corrections_read(meta, v->scalars.items, v->scalars.count, v->is_sequence,
+		                        v->line, ctx, error);
+	} else if (key_is(key, "series", NULL)) {
+		set_text(&meta->series, v);
+	} else if (key_is(key, "part", NULL)) {
+		return set_part(meta, v, error);
 	} else {
 		add_extra(meta, key, v);
 	}

@@ -359,12 +359,14 @@ static struct article *check_article(struct upload *up, struct response *res)
 	return a;
 }
 
-/* An address another article holds stays its (snapshot.h): refused. */
+/* An address another article holds stays its, and a published correction
+ * stays on the record (snapshot.h): refused. */
 static bool address_held(struct upload *up, const struct article *a, struct response *res)
 {
 	struct snapshot *snap = site_acquire(up->site);
 	struct buf reason = {0};
-	bool held = snapshot_address_clash(snap, site_root_fd(up->site), a, &reason);
+	bool held = snapshot_address_clash(snap, site_root_fd(up->site), a, &reason) ||
+	            snapshot_drops_correction(snap, a, time(NULL), &reason);
 	site_release(up->site, snap);
 	if (held) {
 		audit(up, reason.data);

@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "capsule.h"
+#include "crawlers.h"
 #include "desk.h"
 #include "log.h"
 #include "mime.h"
@@ -299,6 +300,22 @@ static void serve_directory(struct gemini_request *rq, int dirfd, const char *pa
 	free(index_path);
 }
 
+static void apply_route(struct gemini_request *rq, struct route_result *result);
+
+/* No capsule file there: what the server writes for crawlers, if it is
+ * one of theirs (crawlers.h), else not found. Never cached: an operator's
+ * file put in its place is served at once. */
+static void serve_missing(struct gemini_request *rq, const char *path)
+{
+	struct route_result result;
+	memset(&result, 0, sizeof result);
+	if (crawlers_route(rq->site, rq->snap, path, time(NULL), &result))
+		apply_route(rq, &result);
+	else
+		not_found_yet(rq->res, rq->snap);
+	route_result_free(&result);
+}
+
 /* What may be read is decided on the file opened, never on the request's
  * spelling: an article source stays hidden behind any link or name. */
 static void serve_capsule(struct gemini_request *rq)
@@ -319,7 +336,7 @@ static void serve_capsule(struct gemini_request *rq)
 	} else if (entry.kind == CAPSULE_DIR) {
 		serve_directory(rq, entry.fd, path);
 	} else {
-		not_found_yet(rq->res, rq->snap);
+		serve_missing(rq, path);
 	}
 	if (entry.fd >= 0)
 		close(entry.fd);

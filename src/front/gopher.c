@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "capsule.h"
+#include "crawlers.h"
 #include "gophermap.h"
 #include "itemtype.h"
 #include "links.h"
@@ -323,6 +324,21 @@ static void answer_caps(struct gopher_request *rq)
 	buf_free(&caps);
 }
 
+/* No capsule file there: what the server writes for crawlers (crawlers.h),
+ * never cached. False when path is none of theirs. */
+static bool answer_crawlers(struct gopher_request *rq, const char *path)
+{
+	struct route_result result;
+	memset(&result, 0, sizeof result);
+	bool theirs = crawlers_route(rq->site, rq->snap, path, time(NULL), &result);
+	if (theirs && result.kind == ROUTE_PAGE)
+		answer_text(rq->res, result.body.data, result.body.len);
+	else if (theirs)
+		answer_not_found(rq->res, rq->snap, path);
+	route_result_free(&result);
+	return theirs;
+}
+
 /* What may be read is decided on the file opened, never on the selector's
  * spelling: an article source stays hidden behind any link or name. */
 static void serve_capsule(struct gopher_request *rq, const char *path)
@@ -347,7 +363,8 @@ static void serve_capsule(struct gopher_request *rq, const char *path)
 	}
 	if (entry.fd >= 0)
 		close(entry.fd);
-	answer_not_found(rq->res, rq->snap, path);
+	if (!answer_crawlers(rq, path))
+		answer_not_found(rq->res, rq->snap, path);
 }
 
 /* ---- site routes ---- */

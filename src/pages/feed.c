@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "corrections.h"
 #include "date.h"
+#include "labels.h"
 #include "page.h"
 #include "render.h"
 #include "text.h"
@@ -63,13 +65,18 @@ static void time_element(struct buf *out, const char *indent, const char *name, 
 	buf_printf(out, "</%s>\n", name);
 }
 
-/* The later of an article's date and its update. */
+/* The latest of an article's date, its update and its corrections: a
+ * correction moves the entry, so feed readers show it again. */
 static const struct when *last_change(const struct article *a)
 {
+	const struct when *latest = &a->meta.date;
 	const struct when *updated = &a->meta.updated;
-	if (updated->set && (!a->meta.date.set || updated->t > a->meta.date.t))
-		return updated;
-	return &a->meta.date;
+	if (updated->set && (!latest->set || updated->t > latest->t))
+		latest = updated;
+	const struct correction *c = corrections_latest(&a->meta);
+	if (c != NULL && c->date.set && (!latest->set || c->date.t > latest->t))
+		latest = &c->date;
+	return latest;
 }
 
 /* An absolute URL for a site path, the path percent-encoded (url.h): an
@@ -104,20 +111,39 @@ static const char *canonical_host(const struct vhost *vhost, const struct origin
 
 /* "tag:example.org,2022-04-21:/news/2022/04/slug" (RFC 4151). An undated
  * article has no day to name, so its absolute Gemini URL stands in. */
+static void entry_id_text(struct buf *id, const struct article *a, const struct vhost *vhost,
+                          const struct origin *origin)
+{
+	if (a->meta.date.set) {
+		char day[11];
+		page_day(day, &a->meta.date);
+		buf_printf(id, "tag:%s,%s:", canonical_host(vhost, origin), day);
+		url_encode_path(id, a->path, strlen(a->path));
+	} else {
+		feed_url(id, origin, OUTPUT_GEMINI, '0', a->path);
+	}
+}
+
 static void entry_id(struct buf *out, const struct article *a, const struct vhost *vhost,
                      const struct origin *origin)
 {
 	struct buf id = {0};
-	if (a->meta.date.set) {
-		char day[11];
-		page_day(day, &a->meta.date);
-		buf_printf(&id, "tag:%s,%s:", canonical_host(vhost, origin), day);
-		url_encode_path(&id, a->path, strlen(a->path));
-	} else {
-		feed_url(&id, origin, OUTPUT_GEMINI, '0', a->path);
-	}
+	entry_id_text(&id, a, vhost, origin);
 	xml_element(out, "    ", "id", id.data);
 	buf_free(&id);
+}
+
+/* "Correction 2024-03-15: the note": what a correction says in a feed. */
+static void correction_text(struct buf *out, const struct correction *c, const struct labels *t)
+{
+	char day[11];
+	page_day(day, &c->date);
+	buf_printf(out, "%s %s: %s", t->kinds[c->kind], day, c->note);
+}
+
+static const struct labels *article_labels(const struct article *a, const struct vhost *vhost)
+{
+	return labels_for(a->meta.lang != NULL ? a->meta.lang : vhost->lang);
 }
 
 /* A lede is cut at the last word break before this many characters. */
@@ -222,16 +248,51 @@ static void entry(struct buf *out, const struct article *a, const struct feed *f
 		xml_text(out, a->meta.tags[i]);
 		buf_puts(out, "\"/>\n");
 	}
-	/* Feed readers show the summary; without one they show a bare title. */
-	if (a->meta.summary != NULL && a->meta.summary[0] != '\0') {
-		xml_element(out, "    ", "summary", a->meta.summary);
-	} else {
-		char *summary = lede(a);
-		if (summary != NULL)
-			xml_element(out, "    ", "summary", summary);
-		free(summary);
+	/* Feed readers show the summary; without one they show a bare title.
+	 * A corrected article's says first what was corrected. */
+	struct buf summary = {0};
+	const struct correction *c = corrections_latest(&a->meta);
+	if (c != NULL) {
+		correction_text(&summary, c, article_labels(a, vhost));
+		buf_puts(&summary, " \xe2\x80\x94 ");
 	}
+	char *own = a->meta.summary != NULL && a->meta.summary[0] != '\0' ? xstrdup(a->meta.summary)
+	                                                                  : lede(a);
+	if (own != NULL)
+		buf_puts(&summary, own);
+	if (summary.len > 0)
+		xml_element(out, "    ", "summary", summary.data);
+	free(own);
+	buf_free(&summary);
 	content_element(out, a, feed, vhost, origin, kind);
+	buf_puts(out, "  </entry>\n");
+}
+
+/* One correction as an entry of its own: the article's link, an id of its
+ * own (the article's and the correction's day and kind), its date. */
+static void correction_entry(struct buf *out, const struct feed_correction *fc,
+                             const struct vhost *vhost, const struct origin *origin,
+                             enum output kind)
+{
+	const struct article *a = fc->article;
+	const struct correction *c = fc->correction;
+	const struct labels *t = article_labels(a, vhost);
+	struct buf text = {0};
+	buf_printf(&text, "%s: %s", t->kinds[c->kind], a->meta.title != NULL ? a->meta.title : a->path);
+	buf_puts(out, "  <entry>\n");
+	xml_element(out, "    ", "title", text.data);
+	link_element(out, "    ", "alternate", origin, kind, PAGE_ARTICLE_TYPE, a->path);
+	buf_clear(&text);
+	entry_id_text(&text, a, vhost, origin);
+	char day[11];
+	page_day(day, &c->date);
+	buf_printf(&text, "#%s-%s", correction_kind_name(c->kind), day);
+	xml_element(out, "    ", "id", text.data);
+	time_element(out, "    ", "updated", &c->date);
+	buf_clear(&text);
+	correction_text(&text, c, t);
+	xml_element(out, "    ", "summary", text.data);
+	buf_free(&text);
 	buf_puts(out, "  </entry>\n");
 }
 
@@ -247,12 +308,9 @@ static const struct when *feed_updated(const struct article *const *articles, si
 	return newest;
 }
 
-void feed_atom(struct buf *out, const struct feed *feed, const struct vhost *vhost,
-               const struct origin *origin, enum output kind, const struct article *const *articles,
-               size_t n)
+static void feed_head(struct buf *out, const struct feed *feed, const struct vhost *vhost,
+                      const struct origin *origin, enum output kind, const struct when *updated)
 {
-	if (n > FEED_MAX_ENTRIES)
-		n = FEED_MAX_ENTRIES;
 	buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	              "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
 	xml_text(out, feed_lang(vhost));
@@ -264,14 +322,34 @@ void feed_atom(struct buf *out, const struct feed *feed, const struct vhost *vho
 	feed_url(&id, origin, kind, '0', feed->self_path);
 	xml_element(out, "  ", "id", id.data);
 	buf_free(&id);
-	const struct when *updated = feed_updated(articles, n);
 	const struct when epoch = {.set = true};
 	time_element(out, "  ", "updated", updated != NULL ? updated : &epoch);
 	/* Atom wants an author for every entry; the site stands in for
 	 * articles that name none. */
 	author_element(out, "  ", vhost->title != NULL ? vhost->title : canonical_host(vhost, origin));
 	buf_puts(out, "  <generator>Kabar</generator>\n");
+}
+
+void feed_atom(struct buf *out, const struct feed *feed, const struct vhost *vhost,
+               const struct origin *origin, enum output kind, const struct article *const *articles,
+               size_t n)
+{
+	if (n > FEED_MAX_ENTRIES)
+		n = FEED_MAX_ENTRIES;
+	feed_head(out, feed, vhost, origin, kind, feed_updated(articles, n));
 	for (size_t i = 0; i < n; i++)
 		entry(out, articles[i], feed, vhost, origin, kind);
+	buf_puts(out, "</feed>\n");
+}
+
+void feed_corrections_atom(struct buf *out, const struct feed *feed, const struct vhost *vhost,
+                           const struct origin *origin, enum output kind,
+                           const struct feed_correction *items, size_t n)
+{
+	if (n > FEED_MAX_ENTRIES)
+		n = FEED_MAX_ENTRIES;
+	feed_head(out, feed, vhost, origin, kind, n > 0 ? &items[0].correction->date : NULL);
+	for (size_t i = 0; i < n; i++)
+		correction_entry(out, &items[i], vhost, origin, kind);
 	buf_puts(out, "</feed>\n");
 }

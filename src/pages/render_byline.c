@@ -69,6 +69,17 @@ void render_append_dateline(struct buf *out, const struct article *a,
 	buf_printf(out, "%s%zu %s", sep, lang_reading_minutes(&a->reading), t->minutes_read);
 }
 
+/* "Correction (2024-03-15): the note": one notice under the headline. */
+void render_append_correction(struct buf *out, const struct correction *c,
+                              const struct render_context *ctx, const struct labels *t)
+{
+	buf_printf(out, "%s (", t->kinds[c->kind]);
+	render_when(out, &c->date, ctx->vhost);
+	char *note = render_one_line(c->note);
+	buf_printf(out, "): %s", note);
+	free(note);
+}
+
 /* "barru" -> "Barru", "luwu timur" -> "Luwu Timur" (ASCII letters only). */
 char *render_section_title(const char *section)
 {

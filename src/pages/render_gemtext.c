@@ -237,6 +237,19 @@ static void gem_block(struct gemtext *g, const struct block *b)
 	}
 }
 
+/* The article's corrections, in the order written, as quoted notices. */
+static void gem_corrections(struct gemtext *g)
+{
+	const struct article_meta *m = &g->a->meta;
+	struct buf line = {0};
+	for (size_t i = 0; i < m->n_corrections; i++) {
+		buf_clear(&line);
+		render_append_correction(&line, &m->corrections[i], g->ctx, g->labels);
+		buf_printf(g->out, "> %s\n", line.data);
+	}
+	buf_free(&line);
+}
+
 static void gem_header(struct gemtext *g)
 {
 	const struct article_meta *m = &g->a->meta;
@@ -259,6 +272,7 @@ static void gem_header(struct gemtext *g)
 	render_append_dateline(&line, g->a, g->ctx, g->labels);
 	gem_text_line(g->out, line.data, line.len);
 	buf_free(&line);
+	gem_corrections(g);
 	if (m->section != NULL && m->section[0] != '\0') {
 		char *slug = text_slug(m->section);
 		char *title = render_section_title(m->section);

@@ -221,6 +221,19 @@ static void gph_block(struct gopher_text *g, const struct block *b)
 	}
 }
 
+/* The article's corrections, in the order written, as quoted notices. */
+static void gph_corrections(struct gopher_text *g)
+{
+	const struct article_meta *m = &g->a->meta;
+	struct buf line = {0};
+	for (size_t i = 0; i < m->n_corrections; i++) {
+		buf_clear(&line);
+		render_append_correction(&line, &m->corrections[i], g->ctx, g->labels);
+		gph_wrap(g, line.data, "> ", "> ");
+	}
+	buf_free(&line);
+}
+
 static void gph_header(struct gopher_text *g)
 {
 	const struct article_meta *m = &g->a->meta;
@@ -245,6 +258,7 @@ static void gph_header(struct gopher_text *g)
 	}
 	render_append_dateline(&line, g->a, g->ctx, g->labels);
 	gph_wrap(g, line.data, "", "");
+	gph_corrections(g);
 	if (m->section != NULL && m->section[0] != '\0') {
 		char *title = render_section_title(m->section);
 		buf_clear(&line);

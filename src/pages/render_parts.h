@@ -46,6 +46,8 @@ const char *render_article_lang(const struct article *a, const struct render_con
 void render_append_byline(struct buf *out, const struct article_meta *m, const struct labels *t);
 void render_append_dateline(struct buf *out, const struct article *a,
                             const struct render_context *ctx, const struct labels *t);
+void render_append_correction(struct buf *out, const struct correction *c,
+                              const struct render_context *ctx, const struct labels *t);
 char *render_section_title(const char *section);
 char *render_site_label(const char *url);
 

@@ -8,6 +8,7 @@
 #include "render.h"
 #include "indexes.h"
 #include "listing.h"
+#include "newsroom.h"
 #include "reserved.h"
 #include "routes.h"
 #include "search_page.h"
@@ -266,6 +267,7 @@ static void article_page(struct route_context *ctx, const struct article *a, enu
 		ctx->result->gopher_type = '0';
 	}
 	buf_free(&base);
+	newsroom_series_navigation(ctx, &p, a);
 	article_related(ctx, &p, a);
 	article_navigation(ctx, &p, a);
 }
@@ -424,6 +426,29 @@ static bool route_news(struct route_context *ctx, const struct segments *s)
 	return true;
 }
 
+/* /corrections/[feed.xml], /series/[NAME/[feed.xml]] (newsroom.h). */
+static bool route_newsroom(struct route_context *ctx, const struct segments *s)
+{
+	const char *first = s->part[0];
+	bool feed = s->n > 1 && strcmp(s->part[s->n - 1], RESERVED_FEED_XML) == 0;
+	if (strcmp(first, RESERVED_CORRECTIONS) == 0) {
+		if (s->n == 1 || (s->n == 2 && feed))
+			newsroom_corrections(ctx, feed);
+		else
+			routes_not_found(ctx);
+		return true;
+	}
+	if (strcmp(first, RESERVED_SERIES) != 0)
+		return false;
+	if (s->n == 1)
+		newsroom_series_list(ctx);
+	else if (s->n == 2 || (s->n == 3 && feed))
+		newsroom_series(ctx, s->part[1], s->n == 3);
+	else
+		routes_not_found(ctx);
+	return true;
+}
+
 /* /search, /search/newest, each with [page/N] (search_page.h). */
 static void route_search(struct route_context *ctx, const struct segments *s, const char *query)
 {
@@ -452,6 +477,8 @@ static bool route_by_segments(struct route_context *ctx, const struct segments *
 		route_archive(ctx, s);
 		return true;
 	}
+	if (route_newsroom(ctx, s))
+		return true;
 	if (strcmp(first, "news") == 0)
 		return route_news(ctx, s);
 	if (strcmp(first, RESERVED_SEARCH) == 0) {

@@ -390,6 +390,30 @@ int capsule_read_file(int root_fd, const char *path, size_t limit, struct buf *o
 	return err;
 }
 
+int capsule_read_well_known(int root_fd, const char *name, size_t limit, struct buf *out)
+{
+	int dir = openat(root_fd, ".well-known", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0)
+		return errno;
+	int err = 0;
+	int fd = capsule_name_hidden(name) || strchr(name, '/') != NULL
+	             ? -1
+	             : openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		err = errno != 0 ? errno : ENOENT;
+	else if (fstat(fd, &st) != 0)
+		err = errno;
+	else if (!S_ISREG(st.st_mode))
+		err = EACCES;
+	else
+		err = (size_t)st.st_size > limit ? EFBIG : buf_read_fd(out, fd, limit);
+	if (fd >= 0)
+		close(fd);
+	close(dir);
+	return err;
+}
+
 struct listed {
 	char *name;
 	bool is_dir;

@@ -9,12 +9,15 @@
 #include "config_parts.h"
 
 #include "alloc.h"
+#include "date.h"
 #include "labels.h"
 #include "log.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* Ranges a value must fall in; outside them it is surely a typo. */
@@ -189,6 +192,103 @@ static void get_advertise(struct parse *p, const char *key, yaml_node_t *node, s
 	vh->advertise_port = addr.port;
 }
 
+/* Every line of text clean (text_is_clean), a final newline allowed. */
+static bool clean_lines(const char *text)
+{
+	while (*text != '\0') {
+		size_t len = strcspn(text, "\n");
+		if (!text_is_clean(text, len))
+			return false;
+		text += len;
+		text += *text == '\n';
+	}
+	return true;
+}
+
+/* robots: off (no robots.txt made), or lines added to the one made. */
+static void get_robots(struct parse *p, const char *key, const yaml_node_t *node, struct vhost *vh)
+{
+	if (node->type == YAML_SCALAR_NODE && node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+		const char *v = (const char *)node->data.scalar.value;
+		if (strcasecmp(v, "off") == 0 || strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0) {
+			vh->robots_off = true;
+			return;
+		}
+	}
+	const char *text = config_get_text(p, key, node);
+	if (text == NULL)
+		return;
+	if (!clean_lines(text)) {
+		config_problem(p, node, "%s: only printable lines", key);
+		return;
+	}
+	free(vh->robots);
+	vh->robots = xstrdup(text);
+	vh->robots_off = false;
+}
+
+/* One line of printable text, no longer than a header field wants. */
+static void get_field(struct parse *p, const char *key, const yaml_node_t *node, char **out)
+{
+	const char *text = config_get_text(p, key, node);
+	if (text == NULL)
+		return;
+	size_t len = strlen(text);
+	if (len == 0 || len > 1024 || !text_is_clean(text, len)) {
+		config_problem(p, node, "%s: expected one line of printable text", key);
+		return;
+	}
+	free(*out);
+	*out = xstrdup(text);
+}
+
+/* favicon: one emoji, or a few characters: at most 4 characters. */
+static void get_favicon(struct parse *p, const char *key, const yaml_node_t *node, struct vhost *vh)
+{
+	char *icon = NULL;
+	get_field(p, key, node, &icon);
+	if (icon == NULL)
+		return;
+	if (strlen(icon) > 32 || strchr(icon, ' ') != NULL) {
+		config_problem(p, node, "%s: expected one emoji", key);
+		free(icon);
+		return;
+	}
+	free(vh->favicon);
+	vh->favicon = icon;
+}
+
+static void get_expires(struct parse *p, const char *key, const yaml_node_t *node, struct vhost *vh)
+{
+	const char *text = config_get_text(p, key, node);
+	struct when w;
+	if (text == NULL)
+		return;
+	if (!date_parse(text, strlen(text), 0, &w)) {
+		config_problem(p, node, "%s: expected a date such as 2027-06-30", key);
+		return;
+	}
+	vh->security_expires = w.t;
+}
+
+/* The settings of what crawlers read (crawlers.h); false when key is none. */
+static bool crawler_setting(struct parse *p, const char *key, yaml_node_t *value, struct vhost *vh)
+{
+	if (strcmp(key, "robots") == 0)
+		get_robots(p, key, value, vh);
+	else if (strcmp(key, "favicon") == 0)
+		get_favicon(p, key, value, vh);
+	else if (strcmp(key, "security_contact") == 0)
+		get_field(p, key, value, &vh->security_contact);
+	else if (strcmp(key, "security_policy") == 0)
+		get_field(p, key, value, &vh->security_policy);
+	else if (strcmp(key, "security_expires") == 0)
+		get_expires(p, key, value, vh);
+	else
+		return false;
+	return true;
+}
+
 /* Settings of a site, at the top (for every host) or in one host entry.
  * Returns false when key is not one of them. */
 bool config_site_setting(struct parse *p, const char *key, yaml_node_t *value, struct vhost *vh)
@@ -212,7 +312,7 @@ bool config_site_setting(struct parse *p, const char *key, yaml_node_t *value, s
 	else if (strcmp(key, "gopher_advertise") == 0)
 		get_advertise(p, key, value, vh);
 	else
-		return false;
+		return crawler_setting(p, key, value, vh);
 	return true;
 }
 

@@ -75,6 +75,10 @@ void config_vhost_free(struct vhost *vh)
 	free(vh->zone_name);
 	free(vh->advertise_host);
 	tz_free(vh->zone);
+	free(vh->robots);
+	free(vh->favicon);
+	free(vh->security_contact);
+	free(vh->security_policy);
 	memset(vh, 0, sizeof *vh);
 }
 
@@ -98,6 +102,12 @@ void config_vhost_copy_settings(struct vhost *dst, const struct vhost *src)
 	dst->advertise_port = src->advertise_port;
 	dst->editors = editors_copy(src->editors, src->n_editors);
 	dst->n_editors = src->n_editors;
+	dst->robots = dup_or_null(src->robots);
+	dst->robots_off = src->robots_off;
+	dst->favicon = dup_or_null(src->favicon);
+	dst->security_contact = dup_or_null(src->security_contact);
+	dst->security_policy = dup_or_null(src->security_policy);
+	dst->security_expires = src->security_expires;
 }
 
 static void vhost_defaults(struct vhost *vh)

@@ -20,6 +20,7 @@ static const struct reserved per_folder[] = {
 static const struct reserved at_root[] = {
 	{RESERVED_CAPS, "caps.txt is written by the server for Gopher clients"},
 	{RESERVED_ROBOTS, "robots.txt is the operator's word to crawlers"},
+	{RESERVED_FAVICON, "favicon.txt is the operator's word to crawlers"},
 	{RESERVED_FEED_XML, "feed.xml is the site's feed, made by the server"},
 	{RESERVED_FEED_GMI, "feed.gmi is the site's feed, made by the server"},
 	{RESERVED_DESK, "/desk/ is the editors' desk, made by the server"},
@@ -28,6 +29,8 @@ static const struct reserved at_root[] = {
 	{RESERVED_SECTION, "/section/ is the server's own index"},
 	{RESERVED_AUTHOR, "/author/ is the server's own index"},
 	{RESERVED_TAG, "/tag/ is the server's own index"},
+	{RESERVED_CORRECTIONS, "/corrections/ is the server's own index"},
+	{RESERVED_SERIES, "/series/ is the server's own index"},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

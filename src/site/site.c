@@ -216,6 +216,11 @@ void site_open_file(const struct site *site, const struct snapshot *snap, const 
 	entry->kind = CAPSULE_FORBIDDEN;
 }
 
+int site_read_well_known(const struct site *site, const char *name, size_t limit, struct buf *out)
+{
+	return capsule_read_well_known(site->root_fd, name, limit, out);
+}
+
 struct snapshot *site_acquire(struct site *site)
 {
 	atomic_fetch_add(&site->readers, 1);

@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "capsule.h"
+#include "corrections.h"
 #include "links.h"
 #include "log.h"
 #include "pagecache.h"
@@ -356,6 +357,17 @@ bool snapshot_holds_source(const struct snapshot *snap, const char *relpath, dev
 	if (article != NULL)
 		*article = s->article;
 	return true;
+}
+
+bool snapshot_drops_correction(const struct snapshot *snap, const struct article *next, time_t now,
+                               struct buf *why)
+{
+	const struct article *published = NULL;
+	if (!snapshot_holds_source(snap, next->source, 0, 0, &published) || published == NULL)
+		return false;
+	if (published->meta.draft || !article_visible(published, now))
+		return false;
+	return corrections_dropped(published, next, why);
 }
 
 static bool unpublished(const struct source *s, time_t now)

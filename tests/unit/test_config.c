@@ -635,6 +635,34 @@ static void test_missing_file(void)
 	buf_free(&errors);
 }
 
+/* What crawlers read: robots lines or off, an emoji, security.txt's fields;
+ * a host entry inherits them and may set its own. */
+static void test_crawler_settings(void)
+{
+	struct config cfg;
+	struct buf errors = {0};
+	CHECK_INT(load_text("favicon: \"\xf0\x9f\x93\xb0\"\nsecurity_contact: mailto:s@example.org\n"
+	                    "security_expires: 2030-01-31\nrobots: |\n  User-agent: webproxy\n  Disallow: /\n"
+	                    "hosts:\n  - {hostname: a.test}\n  - {hostname: b.test, robots: off}\n",
+	                    &cfg, &errors), 0);
+	CHECK_STR(errors.data, NULL);
+	const struct vhost *a = &cfg.vhosts[0], *b = &cfg.vhosts[1];
+	CHECK_STR(a->favicon, "\xf0\x9f\x93\xb0");
+	CHECK_STR(a->security_contact, "mailto:s@example.org");
+	CHECK_INT(a->security_expires, 1896048000);
+	CHECK_STR(a->robots, "User-agent: webproxy\nDisallow: /\n");
+	CHECK(!a->robots_off);
+	CHECK(b->robots_off);
+	CHECK_STR(b->favicon, "\xf0\x9f\x93\xb0");
+	config_free(&cfg);
+	buf_free(&errors);
+	check_error("favicon: two words\n", "kabar.yaml:1:10: favicon: expected one emoji\n");
+	check_error("security_expires: soon\n",
+	            "kabar.yaml:1:19: security_expires: expected a date such as 2027-06-30\n");
+	check_error("security_contact: \"a\\tb\"\n",
+	            "kabar.yaml:1:19: security_contact: expected one line of printable text\n");
+}
+
 int main(void)
 {
 	if (mkdtemp(tmpdir) == NULL) {
@@ -642,6 +670,7 @@ int main(void)
 		return 1;
 	}
 	RUN(test_defaults);
+	RUN(test_crawler_settings);
 	RUN(test_empty_file_keeps_defaults);
 	RUN(test_every_top_level_key);
 	RUN(test_hosts_inherit_and_find);

@@ -85,6 +85,12 @@ void site_open_file(const struct site *site, const struct snapshot *snap, const 
 	entry->kind = CAPSULE_FORBIDDEN;
 }
 
+/* .well-known/ (site.h): the real capsule rule on the double's folder. */
+int site_read_well_known(const struct site *site, const char *name, size_t limit, struct buf *out)
+{
+	return capsule_read_well_known(site->root_fd, name, limit, out);
+}
+
 /* The editors' view (desk.h): its own module's work; here only /desk/. */
 void desk_route(const struct snapshot *snap, const struct editor *editor, enum output out,
                 const struct origin *origin, const char *path, struct route_result *result)

@@ -9,6 +9,7 @@
 #include "site.h"
 #include "snapshot.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -71,6 +72,16 @@ void site_open_file(const struct site *site, const struct snapshot *snap, const 
 	close(entry->fd);
 	entry->fd = -1;
 	entry->kind = CAPSULE_FORBIDDEN;
+}
+
+/* .well-known/ (site.h): the double's capsule has none. */
+int site_read_well_known(const struct site *site, const char *name, size_t limit, struct buf *out)
+{
+	(void)site;
+	(void)name;
+	(void)limit;
+	(void)out;
+	return ENOENT;
 }
 
 /* Gemtext files link no article here. */
