@@ -323,8 +323,9 @@ static void test_visible(void)
 static void test_source_names(void)
 {
 	const char *yes[] = {"news/a.md", "news/b.gmi", "news/c.txt", "news/d.MD", "news/e.Gmi",
-	                     "news/2024/06/banjir-bandang.md", "news/東京/報道.txt", "news/a.b.md"};
-	const char *no[] = {"news/a.markdown", "news/a.html", "news/a", "news/a.md/", "news/a.md.bak",
+	                     "news/2024/06/banjir-bandang.md", "news/東京/報道.txt", "news/a.b.md",
+	                     "news/a.markdown", "news/b.mdown", "news/c.mkd", "news/d.MARKDOWN"};
+	const char *no[] = {"news/a.mdwn", "news/a.html", "news/a", "news/a.md/", "news/a.md.bak",
 	                    "news/.md", "news/a.pdf", "", "news/a.md~", "news/a.b/c"};
 	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
 		CHECK(article_source_name(yes[i]));
