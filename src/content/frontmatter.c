@@ -721,11 +721,17 @@ static bool metadata_pair(struct fm_target *target, const char *s, size_t n, con
 	char *key = xstrndup(s, key_len);
 	struct buf text = {0};
 	buf_append(&text, s + key_len + 1, n - key_len - 1);
-	buf_putc(&text, ' ');
-	buf_append(&text, more, more_len);
-	for (size_t i = 0; i < text.len; i++)
-		if (text.data[i] == '\n' || text.data[i] == '\t')
-			text.data[i] = ' ';
+	/* Each continuation line joins the value trimmed, after one space. */
+	for (size_t pos = 0; pos < more_len;) {
+		const char *nl = memchr(more + pos, '\n', more_len - pos);
+		size_t end = nl ? (size_t)(nl - more) : more_len;
+		const char *part = more + pos;
+		size_t part_len = end - pos;
+		text_trim(&part, &part_len);
+		buf_putc(&text, ' ');
+		buf_append(&text, part, part_len);
+		pos = end + 1;
+	}
 	char *value = trimmed(text.data);
 	buf_free(&text);
 	bool ok = true;
