@@ -84,6 +84,20 @@ static inline void fuzz_frontmatter(const char *data, size_t size)
 	buf_free(&error);
 }
 
+/* The TOML reader (Hugo and Zola's "+++" front matter) and the Pelican
+ * "Key: value" lines, each reading the whole input into metadata. */
+static inline void fuzz_toml(const char *data, size_t size)
+{
+	struct buf error = {0};
+	struct article *a = xcalloc(1, sizeof *a);
+	frontmatter_parse_toml(data, size, 2, fuzz_article_context(), &a->meta, &error);
+	article_free(a);
+	a = xcalloc(1, sizeof *a);
+	frontmatter_parse_lines(data, size, 1, fuzz_article_context(), &a->meta, &error);
+	article_free(a);
+	buf_free(&error);
+}
+
 /* A date, and the formatting of whatever the parser accepts. */
 static inline void fuzz_date(const char *data, size_t size)
 {
