@@ -13,7 +13,9 @@
  * date-times and dates; arrays of those; inline tables; [table] headers.
  * Anything else (arrays of tables, arrays in arrays, a key given twice) is
  * refused with "LINE: front matter: reason". One pass over the text; inline
- * tables nest at most TOML_MAX_DEPTH deep.
+ * tables nest at most TOML_MAX_DEPTH deep; keys are at most TOML_MAX_KEY
+ * bytes (table name included) and TOML_MAX_KEYS in number, so the work per
+ * byte read stays bounded.
  *
  * Tables are flattened: each value reaches its reader as one pair whose key
  * is the whole dotted path ("taxonomies.tags", "extra.banner.alt").
@@ -23,6 +25,7 @@
 #define TOML_MAX_DEPTH 16
 #define TOML_MAX_ITEMS 1000
 #define TOML_MAX_KEY 1024
+#define TOML_MAX_KEYS 4096 /* keys and tables in one front matter */
 
 /* A value as text: one item, or an array's items (is_array), each a
  * string's decoded text or a number, boolean or date as written. */

@@ -288,6 +288,8 @@ static bool dotted_key(struct toml *t, const struct buf *prefix, struct buf *key
 /* Records name (a key, or a table as "[name"); false when it was seen. */
 static bool first_time(struct toml *t, const char *name)
 {
+	if (t->n_owned >= TOML_MAX_KEYS)
+		return fail(t, "too many keys");
 	char *copy = xstrdup(name);
 	bool added;
 	strset_add(&t->seen, copy, &added);

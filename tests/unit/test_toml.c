@@ -175,6 +175,14 @@ static void test_limits(void)
 	buf_puts(&text, "]\n");
 	CHECK(!read(text.data, &got));
 	CHECK_STR(got.data, "2: front matter: too many items in one array");
+	/* Keys are counted: a long table name cannot make each short line
+	 * cost a kilobyte without end. */
+	buf_clear(&text);
+	buf_puts(&text, "[t]\n");
+	for (int i = 0; i < TOML_MAX_KEYS + 1; i++)
+		buf_printf(&text, "k%d = 1\n", i);
+	CHECK(!read(text.data, &got));
+	CHECK_STR(got.data, "4098: front matter: too many keys");
 	/* Empty and comment-only front matter: no pairs, no error. */
 	CHECK(read("", &got));
 	CHECK_INT(got.len, 0);
