@@ -1,12 +1,12 @@
 #include "toml.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "strset.h"
+#include "text.h"
 
 /* One reading: a cursor over the text, the table the lines are in and the
  * keys seen so far (a key given twice is an error, as in TOML). */
@@ -105,25 +105,6 @@ static bool grow_check(struct toml *t, const struct buf *out, size_t limit)
 
 /* ---- strings ---- */
 
-static void put_utf8(struct buf *out, unsigned long cp)
-{
-	if (cp < 0x80) {
-		buf_putc(out, (char)cp);
-	} else if (cp < 0x800) {
-		buf_putc(out, (char)(0xc0 | (cp >> 6)));
-		buf_putc(out, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_putc(out, (char)(0xe0 | (cp >> 12)));
-		buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(out, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_putc(out, (char)(0xf0 | (cp >> 18)));
-		buf_putc(out, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(out, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 /* "\uXXXX" or "\UXXXXXXXX" after the 'u' or 'U' (at the cursor). */
 static bool unicode_escape(struct toml *t, struct buf *out, int n)
 {
@@ -138,7 +119,7 @@ static bool unicode_escape(struct toml *t, struct buf *out, int n)
 	}
 	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0)
 		return fail(t, "a \\u escape names no character");
-	put_utf8(out, cp);
+	text_encode(out, (int32_t)cp);
 	return true;
 }
 
