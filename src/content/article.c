@@ -580,6 +580,10 @@ static bool read_article(struct article *a, const char *text, size_t len,
 	bool has_front_matter;
 	if (!frontmatter_split(text, len, &split, &has_front_matter, error) && has_front_matter)
 		return false;
+	/* Pelican's "Key: value" lines head Markdown files only: a gemtext or
+	 * plain text file opening so is text. */
+	if (has_front_matter && split.kind == FRONTMATTER_LINES && a->format != FORMAT_MARKDOWN)
+		has_front_matter = false;
 	const char *body = text;
 	size_t body_len = len;
 	if (has_front_matter) {

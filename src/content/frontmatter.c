@@ -375,7 +375,10 @@ static void add_person(struct article_meta *meta, const char *s, size_t len)
 	const char *mid = len > 4 && s[0] == '[' && s[len - 1] == ')' ? strstr(s, "](") : NULL;
 	if (mid != NULL && mid < s + len) {
 		size_t url_len = (size_t)(s + len - 1 - (mid + 2));
-		if (meta->author_url == NULL && url_len > 0)
+		/* The link goes on a link line: no space may cut it short. */
+		bool one_word = url_len > 0 && memchr(mid + 2, ' ', url_len) == NULL &&
+		                memchr(mid + 2, '\t', url_len) == NULL;
+		if (meta->author_url == NULL && one_word)
 			meta->author_url = xstrndup(mid + 2, url_len);
 		list_add(&meta->authors, &meta->n_authors, s + 1, (size_t)(mid - s - 1));
 		return;

@@ -437,6 +437,10 @@ static void test_pelican_newsletter(void)
 		CHECK_INT(tm.tm_mday, 5);
 	}
 	article_free(a);
+	/* In a plain text file such lines are text: its first line the title. */
+	a = parse_at("news/2020-11-4-note.txt", "Title: Harbour Weekly 661\n\nText.\n", LEAP_EVENING, &err);
+	CHECK_STR(a ? a->meta.title : NULL, "Title: Harbour Weekly 661");
+	article_free(a);
 	/* No Date: line: the unpadded prefix dates it. */
 	a = parse_at("news/2020-11-4-this-week.mkd", "Title: Harbour Weekly 662\n\nText.\n",
 	             LEAP_EVENING, &err);

@@ -419,6 +419,10 @@ static void test_authors_are_people(void)
 	CHECK(parse("author: '[Rina](https://example.org/a,b) and Andi'\n", &m, &err));
 	CHECK_INT(m.n_authors, 2);
 	CHECK_STR(m.author_url, "https://example.org/a,b");
+	/* A link with a space in its address names the person, no link. */
+	CHECK(parse("author: '[Rina](https://example.org/a b)'\n", &m, &err));
+	CHECK_STR(m.n_authors ? m.authors[0] : NULL, "Rina");
+	CHECK_STR(m.author_url, NULL);
 	/* Jekyll's permalink key is an alias too. */
 	CHECK(parse("permalink: /2018/3/9/old-post/\n", &m, &err));
 	CHECK_STR(m.n_aliases ? m.aliases[0] : NULL, "/2018/3/9/old-post/");
