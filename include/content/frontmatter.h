@@ -20,7 +20,7 @@
  * - Pelican and MultiMarkdown "Key: value" lines, when the file's first
  *   line is one with a known key (Title, Date, Modified, Author, Authors,
  *   Category, Tags, Slug, Summary, Lang, Status), up to the first blank
- *   line.
+ *   line (article.c takes them in Markdown files only).
  * Keys, in any case: title; date; updated, lastmod, modified; author,
  * authors, by; tags, categories, tag, category; summary, description;
  * lang, language; draft (true); status (draft); slug; section; image;
