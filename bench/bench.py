@@ -106,11 +106,35 @@ def make_cert(workdir):
     return crt, key
 
 
+# Every server this run started, so that a run that fails half way (a
+# traceback, Ctrl-C) leaves none behind: stop_started() in each entry
+# point's finally.
+STARTED = []
+
+
+def stop_started():
+    while STARTED:
+        STARTED.pop().stop()
+
+
+def ensure_built(build, names):
+    """Builds what the run needs (make is incremental: quick when it is
+    there) instead of failing on a missing build/loadgen."""
+    missing = [n for n in names if not os.access(os.path.join(build, n), os.X_OK)]
+    if missing:
+        log(f"building {', '.join(missing)} in {build}")
+    r = subprocess.run(["make", "-s", f"BUILD={build}"] + [os.path.join(build, n) for n in names],
+                       cwd=REPO)
+    if r.returncode != 0:
+        raise SystemExit(f"bench: cannot build {' '.join(names)} (make exited {r.returncode})")
+
+
 class Proc:
     def __init__(self, name, cmd, wait_port=None, ready_lines=0):
         self.name = name
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL)
+        STARTED.append(self)
         self.ports = {}
         if ready_lines:
             while len(self.ports) < ready_lines:
@@ -130,6 +154,8 @@ class Proc:
                     time.sleep(0.05)
 
     def stop(self):
+        if self in STARTED:
+            STARTED.remove(self)
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -547,11 +573,13 @@ def scale_only(args):
     """The scale figures alone (make bench SCALE=N does the whole run):
     a quick look at a generated archive of any size."""
     build = os.path.abspath(args.build)
+    ensure_built(build, ["kabar", "loadgen"])
     workdir = tempfile.mkdtemp(prefix="kabar-bench-")
     os.chmod(workdir, 0o755)
     try:
         scale = scale_figures(args, build, os.path.join(build, "kabar"), workdir)
     finally:
+        stop_started()
         shutil.rmtree(workdir, ignore_errors=True)
     print(json.dumps(scale, indent=1))
 
@@ -560,12 +588,14 @@ def floor_only(args):
     """The floor comparison alone, printed as its table (make bench does the
     whole run): a quick check of a change to the serving path."""
     build = os.path.abspath(args.build)
+    ensure_built(build, ["kabar", "loadgen", "floor"])
     workdir = tempfile.mkdtemp(prefix="kabar-bench-")
     os.chmod(workdir, 0o755)
     try:
         crt, key = make_cert(workdir)
         floor = floor_figures(args, build, os.path.join(build, "kabar"), workdir, crt, key)
     finally:
+        stop_started()
         shutil.rmtree(workdir, ignore_errors=True)
     print(floor_table(floor))
     for target, measured, met in floor_targets(floor):
@@ -602,6 +632,7 @@ def main():
     install_peers()
     args.load_start = os.getloadavg()[0]
     build = os.path.abspath(args.build)
+    ensure_built(build, ["kabar", "loadgen", "floor"])
     kabar = os.path.join(build, "kabar")
     workdir = tempfile.mkdtemp(prefix="kabar-bench-")
     os.chmod(workdir, 0o755)
@@ -660,6 +691,7 @@ def main():
     finally:
         for p in procs:
             p.stop()
+        stop_started()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

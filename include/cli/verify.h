@@ -12,6 +12,7 @@
 
 struct verify_counts {
 	size_t articles; /* article sources that parsed */
+	size_t drafts;   /* of those, drafts: readers see articles - drafts */
 	size_t problems; /* files that cannot be published, and such */
 	size_t warnings; /* links that lead nowhere: problems under --strict */
 	size_t notes;    /* articles dated by their file's time */

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "tz.h"
 #include "lang.h"
 
 /*
@@ -89,8 +90,12 @@ struct article_meta {
 	char *caption;
 	char *slug;
 	char *redirect;
-	char **aliases;
+	char **aliases;     /* each starting "/news/" (frontmatter.c refuses others) */
 	size_t n_aliases;
+	/* The front matter lines slug: and aliases: are on (0: none), for
+	 * FILE:LINE answers about the addresses they ask for. */
+	int slug_line;
+	int aliases_line;
 	char *site_name;    /* a layout article's "# Site" heading */
 	char *signature;    /* an editor's signature such as "(HB-red)" */
 	struct extra_field *extra;
@@ -118,6 +123,7 @@ struct article {
 /* Settings an article is parsed with: the site's defaults. */
 struct article_context {
 	int utc_offset_minutes; /* for dates written without a zone */
+	const struct tz *zone;  /* a named zone (tz.h), or NULL: the offset above */
 	const char *lang;       /* the host's language: the last resort */
 	/* The source file's modification time (0: unknown): the date of an
 	 * article that names none. */

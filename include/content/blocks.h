@@ -11,10 +11,25 @@
  * parser (Markdown, embedded HTML, gemtext, plain text, the seed layout).
  */
 
+/*
+ * Every link costs a line of gemtext and Gopher and about a hundred bytes
+ * held: an article of 4 MiB of "[r] " would hold a million. Normal articles
+ * have tens; past these bounds a link's label is kept as plain text, so
+ * output and memory stay linear in the article with a small factor.
+ */
+#define MAX_LINKS_PER_BLOCK 4096
+#define MAX_LINKS_PER_ARTICLE 16384
+
+/* A list item's level is at most this: deeper lists read as this deep, so
+ * an item's indent (two columns a level in Gopher, a dash in gemtext)
+ * stays small whatever the nesting of the source. */
+#define MAX_LIST_LEVEL 8
+
 struct block_list {
 	struct block *items;
 	size_t count;
 	size_t cap;
+	size_t n_links; /* in all its blocks: see MAX_LINKS_PER_ARTICLE */
 };
 
 /* Text being gathered for one block, with the links found in it so far. */
@@ -31,7 +46,8 @@ struct inline_text {
 };
 
 /* Records a link whose label is text[label_start..] as gathered so far.
- * An empty label is replaced by the URL itself, so every link can be read. */
+ * An empty label is replaced by the URL itself, so every link can be read.
+ * Past MAX_LINKS_PER_BLOCK in t, the label stays text and no link is kept. */
 void inline_add_link(struct inline_text *t, const char *url, size_t label_start);
 /* One change to gathered text: text[from..to) becomes with. */
 struct text_edit {
@@ -59,7 +75,8 @@ struct block *blocks_add(struct block_list *list, enum block_kind kind);
 
 /* Moves t's text and links into a new block (white space collapsed and
  * trimmed, hard breaks kept as "\n", link ends following) and empties t. Adds nothing and returns NULL
- * when t holds only white space. */
+ * when t holds only white space. Links past MAX_LINKS_PER_ARTICLE in the
+ * list are dropped, their labels kept as text. */
 struct block *blocks_add_text(struct block_list *list, enum block_kind kind, int level,
                               struct inline_text *t);
 

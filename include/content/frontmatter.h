@@ -24,9 +24,10 @@
  * Keys, in any case: title; date; updated, lastmod, modified; author,
  * authors, by; tags, categories, tag, category; summary, description;
  * lang, language; draft (true); status (draft); slug; section; image;
- * caption; redirect; aliases; path, url, permalink (the old address: an
- * alias, and the date when it holds "YYYY/MM/DD/" or "YYYY/MM/" and no
- * date key is given). Others are kept as extra fields.
+ * caption; redirect; aliases; path, url, permalink (the old address: the
+ * date when it holds "YYYY/MM/DD/" or "YYYY/MM/" and no date key is given,
+ * an alias when links_alias_refusal takes it, an extra field always).
+ * Others are kept as extra fields.
  * Authors: each item of a list is one person; one string may name several,
  * parted by ';' when it has one (so "Paluseri, Rina; Mappa, Andi" is two
  * people), else by ',', " and ", " & " or " dan ". "[Name](URL)" is the

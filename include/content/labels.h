@@ -1,6 +1,8 @@
 #ifndef KABAR_LABELS_H
 #define KABAR_LABELS_H
 
+#include <stdbool.h>
+
 /* Words a page shows the reader, in the site's language (English and
  * Indonesian built in; any other language falls back to English). */
 struct labels {
@@ -26,10 +28,22 @@ struct labels {
 	const char *front_page;    /* "Front page" / "Halaman depan" */
 	const char *image;         /* "Image" / "Gambar" */
 	const char *links;         /* "Links" / "Tautan" */
+	const char *plain_text;    /* "Plain text" / "Versi teks": an article's text file */
+	/* The alt text of a gemtext table or preformatted block without its
+	 * own, for screen readers: "table, 4 columns", "preformatted text, 12
+	 * lines". */
+	const char *table;         /* "table" / "tabel" */
+	const char *columns;       /* "columns" / "kolom" */
+	const char *preformatted;  /* "preformatted text" / "teks praformat" */
+	const char *lines;         /* "lines" / "baris" */
 	const char *notes;         /* "Notes" / "Catatan": an article's footnotes */
 	const char *months[12];    /* month names for archive titles */
 };
 
 const struct labels *labels_for(const char *lang);
+
+/* Whether lang has page words of its own (English and Indonesian); any
+ * other language's pages are in English. */
+bool labels_known(const char *lang);
 
 #endif

@@ -43,6 +43,27 @@ const void *links_find_source(const char *site_path,
                               const void *(*lookup)(const char *source, const void *data),
                               const void *data);
 
+/* The longest URL a Gemini request holds, and a response header's meta
+ * (a redirect's target): 1,024 bytes. */
+#define LINKS_URL_MAX 1024
+
+/*
+ * Why an alias (with its leading '/') is no address an article may have,
+ * or NULL: an alias lives in the articles' address space (/news/...), so
+ * it never stands in front of a capsule file outside it (/robots.txt,
+ * /images/...), and is a plain path (no query, fragment, escape, space,
+ * "." or ".." part, nothing text_clean would change, at most
+ * LINKS_URL_MAX bytes). The site also refuses one where a capsule file or
+ * folder is, or that another article holds (snapshot.h).
+ */
+const char *links_alias_refusal(const char *alias);
+
+/* The schemes a link or a redirect may lead to from this site (http,
+ * https, gemini, gopher, mailto ...): never javascript:, data: and the
+ * like, which a reader's browser would run. The Gopher URL: page and the
+ * front matter's redirect: both ask here. */
+bool links_scheme_allowed(const char *url);
+
 /* Whether a capsule path's file name is an index file ("index.md",
  * "index.gmi", "index.txt"): a page bundle's article, named by its folder. */
 bool links_is_bundle_index(const char *source);

@@ -16,9 +16,13 @@
  * a "Notes" heading in the language lang (NULL: English). A body indented
  * four spaces or more throughout is read as if it were not.
  *
- * Bodies: markdown.c (the md4c front-end) over markdown_blocks.c,
- * markdown_spans.c, markdown_notes.c and markdown_attributes.c, which
- * share the reader's state through markdown_reader.h.
+ * A paragraph too long for md4c to read in bounded time (over 256 lines
+ * or 16 KiB) is read as several (markdown_bound.c).
+ *
+ * Bodies: markdown.c (the md4c front-end) over markdown_bound.c,
+ * markdown_blocks.c, markdown_spans.c, markdown_notes.c and
+ * markdown_attributes.c, which share the reader's state through
+ * markdown_reader.h.
  */
 void markdown_to_blocks(const char *text, size_t len, const char *lang, struct block_list *out);
 

@@ -23,6 +23,8 @@ enum frame_result {
 	FRAME_DROP,     /* malformed framing: close without a response */
 };
 
+enum cert_period { CERT_IN_PERIOD, CERT_NOT_YET_VALID, CERT_EXPIRED };
+
 struct request_info {
 	const struct runtime *rt;       /* configuration and sites in force */
 	bool tls;                       /* the request came over TLS */
@@ -31,6 +33,10 @@ struct request_info {
 	int local_port;                 /* port the request arrived on */
 	const char *client_addr;        /* the peer's address (text) */
 	const char *client_cert_sha256; /* hex fingerprint, or NULL */
+	/* Where now falls in the client certificate's notBefore..notAfter:
+	 * CERT_IN_PERIOD (or no certificate), CERT_NOT_YET_VALID, CERT_EXPIRED. */
+	enum cert_period cert_period;
+	bool resumed; /* the TLS session was resumed (no certificate is asked for then) */
 };
 
 struct answer; /* answer.h */

@@ -33,12 +33,16 @@ struct generation {
 	struct tls_hosts *tls;
 	atomic_int refs;
 	struct generation *next; /* the server's list of retired generations */
+	/* The generation a reload put in its place, held by this one (so a
+	 * connection can follow the chain to the settings in force), or NULL. */
+	_Atomic(struct generation *) successor;
 };
 
 /* CONN_WANT_TICK: nothing to wait for on the socket; step again shortly. */
 enum conn_want { CONN_WANT_READ, CONN_WANT_WRITE, CONN_WANT_TICK, CONN_FINISHED };
 
 enum conn_state {
+	STATE_PROXY, /* reading the PROXY header a balancer sends first */
 	STATE_READ,
 	STATE_UPLOAD, /* reading a Titan upload's body */
 	STATE_SETTLE, /* the upload is written; waiting for the site to publish it */
@@ -59,6 +63,7 @@ struct conn {
 	int64_t started_ms;
 	struct sockaddr_storage peer;
 	struct ratelimit *limits; /* the engine's: requests are counted here */
+	bool counted;             /* peer holds one of its connections in limits */
 	char client_addr[INET6_ADDRSTRLEN];
 	char local_addr[INET6_ADDRSTRLEN];
 	int local_port;

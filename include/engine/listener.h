@@ -28,6 +28,12 @@ struct listener {
 	char address[46];
 	int port;
 	bool wildcard;
+	/* Behind a balancer: each connection starts with a PROXY header, taken
+	 * only from these addresses (proxy.h); copied from the settings at
+	 * start, as the socket is. */
+	bool proxy;
+	struct cidr proxy_from[LISTEN_PROXY_FROM_MAX];
+	size_t n_proxy_from;
 };
 
 /*

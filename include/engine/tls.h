@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "request.h"
 
 /*
  * TLS for every virtual host (OpenSSL 3, TLS 1.2 and 1.3 only). Each host
@@ -78,6 +79,11 @@ bool tls_host_matches(const char *name, const char *sni);
 /* The SHA-256 fingerprint of the client's certificate as 64 lower-case hex
  * digits into out; false (out empty) when the client sent none. */
 bool tls_peer_fingerprint(SSL *ssl, char out[65]);
+
+/* Where the current time falls in the client certificate's validity
+ * (CERT_IN_PERIOD when there is none): a client certificate is checked by
+ * its fingerprint, not by a chain, so its dates are checked here. */
+enum cert_period tls_peer_cert_period(SSL *ssl);
 
 /* The same fingerprint of the first certificate in a PEM file (an
  * editor's, for kabar.yaml). 0, or -1 with a line in errors. */

@@ -5,13 +5,17 @@
 #include <stddef.h>
 
 #include "request.h"
+#include "runtime.h"
 
 /*
  * A Titan upload as the Gemini port serves it (titan.h holds the rules).
  * The engine drives it in three steps, never blocking:
  *   upload_begin    on the request line alone: who, where, how large;
  *                   a refusal is answered before a byte of body is read;
- *   upload_take     the body, as it arrives (the engine bounds the time);
+ *   upload_take     the body, as it arrives (the engine bounds the time),
+ *                   written on to a temporary file beside the target, never
+ *                   held in memory; the uploads in flight, each editor's
+ *                   bytes a day and the disk's free space are bounded;
  *   upload_finish   checks the body (an article must parse), writes it,
  *                   and logs it for the audit;
  *   upload_settled  asked until the served snapshot holds the change, so
@@ -31,9 +35,12 @@ size_t upload_missing(const struct upload *up);
 /* Adds received body bytes (at most upload_missing of them). */
 void upload_take(struct upload *up, const char *data, size_t len);
 
-/* With the whole body: checks and writes it. True when res holds the
- * answer; false when the answer waits for the site (ask upload_settled). */
-bool upload_finish(struct upload *up, struct response *res);
+/* With the whole body: asks again whether the editor may write it, under
+ * now (the settings in force at this moment, which a reload may have
+ * changed since upload_begin), checks it and puts it in place. True when
+ * res holds the answer; false when the answer waits for the site (ask
+ * upload_settled). */
+bool upload_finish(struct upload *up, const struct runtime *now, struct response *res);
 
 /* True, with res filled, once the served snapshot holds the change, or at
  * once when give_up (the loader is slow: the answer goes anyway). */

@@ -1,6 +1,7 @@
 #ifndef KABAR_DESK_H
 #define KABAR_DESK_H
 
+#include "config.h"
 #include "site.h"
 
 /*
@@ -12,9 +13,11 @@
  * exist (site_route answers /desk/ as not found).
  */
 
-/* The page at path in the editors' view, or ROUTE_NONE when path is not
- * one of its pages (the readers' route applies then). */
-void desk_route(const struct snapshot *snap, enum output out, const struct origin *origin,
-                const char *path, struct route_result *result);
+/* The page at path in editor's view, or ROUTE_NONE when path is not one
+ * of its pages (the readers' route applies then). An editor sees the
+ * drafts whose sources lie under their paths (config_editor_sees), a
+ * "desk: all" editor every one; another's draft is not there for them. */
+void desk_route(const struct snapshot *snap, const struct editor *editor, enum output out,
+                const struct origin *origin, const char *path, struct route_result *result);
 
 #endif

@@ -22,11 +22,14 @@ void routes_index_entry(struct route_context *ctx, enum index_kind kind,
                         const struct index_entry *entry, size_t page, bool feed);
 const struct index *routes_index(const struct route_context *ctx, enum index_kind kind);
 
-/* "/archive/", "/archive/YYYY/" and "/archive/YYYY/MM/" (month NULL when
- * the year is asked for). */
+/* "/archive/", and a year or a month under root ("/archive/" or "/news/":
+ * "/news/YYYY/MM/" is the month its articles' addresses name), month NULL
+ * when the year is asked for. Each links up and to its neighbours. */
 void routes_archive(struct route_context *ctx);
-void routes_archive_period(struct route_context *ctx, const char *year, const char *month,
-                           size_t page);
+void routes_archive_period(struct route_context *ctx, const char *root, const char *year,
+                           const char *month, size_t page);
+/* "/news/": every article, newest first, paged. */
+void routes_newest(struct route_context *ctx, size_t page);
 
 /* "/feed.xml" and "/feed.gmi": the latest news. */
 void routes_site_feed(struct route_context *ctx);

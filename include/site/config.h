@@ -5,8 +5,10 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "cidr.h"
 #include "log.h"
 #include "output.h"
+#include "tz.h"
 
 /*
  * Configuration: one YAML file (libyaml) plus command-line options, which
@@ -14,10 +16,16 @@
  * localhost. Every problem is reported as "FILE:LINE:COLUMN: reason".
  */
 
+/* The balancers one listener takes PROXY headers from: a few addresses. */
+#define LISTEN_PROXY_FROM_MAX 16
+
 struct listen_addr {
 	enum output proto; /* the protocol served on this socket */
 	char *host; /* "127.0.0.1", "::1", "localhost", or "*" for every address */
 	int port;   /* 0 picks a free port */
+	bool proxy; /* each connection starts with a PROXY header (proxy.h) */
+	struct cidr proxy_from[LISTEN_PROXY_FROM_MAX]; /* who may send one */
+	size_t n_proxy_from;
 };
 
 /* Someone who may publish to a host with Titan: known by the SHA-256 of the
@@ -27,7 +35,15 @@ struct editor {
 	char fingerprint[65];  /* lower-case hex, no colons */
 	char **paths;          /* capsule folders, each ending in '/'; "" is the whole capsule */
 	size_t n_paths;
+	bool desk_all;         /* "desk: all": /desk/ shows every draft, not only theirs */
 };
+
+/* True when relpath (relative to the capsule) lies under one of the
+ * editor's paths: what they may write, and the drafts their desk shows. */
+bool config_editor_covers(const struct editor *ed, const char *relpath);
+
+/* True when the editor's desk shows the draft whose source is relpath. */
+bool config_editor_sees(const struct editor *ed, const char *relpath);
 
 /* One virtual host: the names it answers to and the newsroom it serves. */
 struct vhost {
@@ -38,11 +54,17 @@ struct vhost {
 	char *key_file;        /* default: CERTS/NAME.key */
 	char *lang;            /* "en" (default), "id", ... */
 	char *title;           /* the site's name, shown on the front page */
-	char *zone_name;       /* shown after times, e.g. "WITA"; default "UTC" */
+	char *zone_name;       /* shown after times, e.g. "WITA"; default "UTC"; a named zone's name */
 	int utc_offset_minutes; /* applied to dates written without a zone */
+	struct tz *zone;       /* a named zone (Europe/Berlin), or NULL: the offset above */
 	bool listing;          /* generate directory listings (default true) */
 	int page_size;         /* entries per index page (default 20) */
 	int wrap_columns;      /* Gopher text width (default 70) */
+	/* What Gopher menus name as this host's server ("gopher_advertise:
+	 * HOST:PORT", for NAT, a port forward or a balancer); NULL: the host's
+	 * name and the port the request arrived on. */
+	char *advertise_host;
+	int advertise_port;
 	struct editor *editors; /* Titan uploads and previews: none turns both off */
 	size_t n_editors;
 };
@@ -61,6 +83,9 @@ struct config {
 	int connections_per_address; /* open at once; 0: no limit (default 64) */
 	long long upload_size; /* a Titan upload's largest body (default 8 MiB) */
 	int upload_timeout_ms; /* to receive a whole upload body (default 60000) */
+	int uploads_in_flight; /* Titan bodies being received at once, server-wide (default 16) */
+	long long upload_budget; /* bytes one editor may upload a day; 0: no limit (default 64 MiB) */
+	long long upload_disk_floor; /* free bytes an upload must leave on the disk (default 256 MiB) */
 	bool log_client_addr;  /* default true; false for privacy */
 	char *access_log;      /* NULL: stderr */
 	enum log_format log_format; /* the access log's lines (default kabar) */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "article.h"
+#include "buf.h"
 #include "config.h"
 
 /*
@@ -144,6 +145,41 @@ struct snapshot *snapshot_update(struct snapshot_builder *b, const struct snapsh
 
 void snapshot_hold(struct snapshot *snap);
 void snapshot_drop(struct snapshot *snap);
+
+/*
+ * Who holds an address (an article's own, an alias, a ".gmi" form).
+ * Below 0 when x keeps an address both x and y ask for, above when y
+ * does: the earlier date, then the earlier source path. A published
+ * article is dated no later than now and a scheduled one after it, so an
+ * unpublished article never displaces a published one; drafts ask for no
+ * address at all. The rule reads only the articles, never the order they
+ * were read in nor the clock: a restart, a fresh scan and an update give
+ * the same answer.
+ */
+int snapshot_address_rank(const struct article *x, const struct article *y);
+
+/* Why alias may not be served, or NULL: links_alias_refusal's reasons,
+ * or "is a capsule file's or folder's address" when one (capsule.h,
+ * whatever its kind) is there (root_fd, the capsule). An alias another
+ * article holds is the path table's to refuse (and
+ * snapshot_address_clash's). */
+const char *snapshot_alias_refusal(int root_fd, const char *alias);
+
+/*
+ * Whether article a, parsed from its source (a capsule path, as an upload
+ * would write it) and not yet in snap, asks for an address another
+ * article holds in snap: its own address held by another, or an alias
+ * that is another article's address, alias or the ".gmi" form of its
+ * address, or that snapshot_alias_refusal refuses (root_fd, the capsule).
+ * An older version of the same source holds nothing against it, and an
+ * address that version asked for already is no clash (an edit of an
+ * article displaced before stays where it was). True
+ * with reason set to "SOURCE:LINE: ADDRESS is held by HOLDER" (HOLDER the
+ * other article's source path) or "SOURCE:LINE: alias ADDRESS REASON",
+ * for Titan to answer 59 with.
+ */
+bool snapshot_address_clash(const struct snapshot *snap, int root_fd, const struct article *a,
+                            struct buf *reason);
 
 /* True when the opened file (capsule.h) is an article source, drafts and
  * scheduled ones too, reached by whatever name or link: it is never served

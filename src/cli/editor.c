@@ -114,7 +114,8 @@ int editor_render(const struct config *cfg, const char *file, enum editor_output
 	struct buf data = {0}, reason = {0}, base = {0};
 	char *source = NULL;
 	const struct vhost *vh = host_of(cfg, file, &source);
-	struct article_context ctx = {.utc_offset_minutes = vh->utc_offset_minutes, .lang = vh->lang};
+	struct article_context ctx = {.utc_offset_minutes = vh->utc_offset_minutes, .zone = vh->zone,
+	                              .lang = vh->lang};
 	struct article *a = NULL;
 	if (read_file(file, &data, &ctx.file_time, error) == 0) {
 		a = article_parse(source, data.data ? data.data : "", data.len, &ctx, &reason);
@@ -161,7 +162,7 @@ void editor_front_matter(struct buf *out, const struct vhost *vh, const struct n
 {
 	/* To the minute: that is what readers are shown. */
 	struct when date = {.set = true, .t = na->now - na->now % 60,
-	                    .offset_minutes = vh->utc_offset_minutes};
+	                    .offset_minutes = date_zone_offset(vh->zone, vh->utc_offset_minutes, na->now)};
 	buf_puts(out, "---\ntitle: ");
 	yaml_quoted(out, na->headline);
 	buf_puts(out, "\ndate: ");
@@ -257,7 +258,8 @@ static int create_file(const char *path, const struct buf *text, struct buf *err
 
 char *editor_new(const struct vhost *vh, const struct new_article *na, struct buf *error)
 {
-	struct when date = {.set = true, .t = na->now, .offset_minutes = vh->utc_offset_minutes};
+	struct when date = {.set = true, .t = na->now,
+	                    .offset_minutes = date_zone_offset(vh->zone, vh->utc_offset_minutes, na->now)};
 	struct buf text = {0};
 	struct tm tm;
 	char *news, *slug, *path;

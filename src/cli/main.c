@@ -12,6 +12,7 @@
 #include "loader.h"
 #include "log.h"
 #include "runtime.h"
+#include "sandbox.h"
 #include "server.h"
 #include "site.h"
 #include "tls.h"
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define EXIT_USAGE 2
 /* Far more threads than any machine has cores: a typo, not a setting. */
@@ -285,6 +287,31 @@ static void print_buf(const struct buf *b, FILE *to)
 		fwrite(b->data, 1, b->len, to);
 }
 
+/* ---- settings ---- */
+
+/* The file every command reads when --config names none: the server's and
+ * the editors' tools' settings are the same. */
+#define DEFAULT_CONFIG "kabar.yaml"
+
+static void default_config(struct options *opt)
+{
+	if (opt->over.config_file == NULL && access(DEFAULT_CONFIG, F_OK) == 0)
+		opt->over.config_file = DEFAULT_CONFIG;
+}
+
+/* Says which settings a command used: an editor sees why a time shows in
+ * UTC, or which host's folder an article went to. */
+static void say_settings(const struct options *opt, const struct config *cfg)
+{
+	const struct vhost *vh = &cfg->vhosts[0];
+	if (opt->over.config_file != NULL)
+		fprintf(stderr, "kabar: settings from %s: host %s, zone %s\n", opt->over.config_file,
+		        vh->names[0], vh->zone_name);
+	else
+		fprintf(stderr, "kabar: settings: the defaults (no --config, no ./%s): host %s, zone %s\n",
+		        DEFAULT_CONFIG, vh->names[0], vh->zone_name);
+}
+
 /* ---- check ---- */
 
 static int run_check(struct options *opt)
@@ -297,6 +324,7 @@ static int run_check(struct options *opt)
 	if (config_load(&cfg, &opt->over, &problems) < 0) {
 		counts.problems = count_lines(&problems);
 	} else {
+		say_settings(opt, &cfg);
 		/* A DIR named on the command line is the only capsule checked. */
 		size_t n = opt->operand != NULL ? 1 : cfg.n_vhosts;
 		for (size_t i = 0; i < n; i++)
@@ -308,9 +336,12 @@ static int run_check(struct options *opt)
 		counts.problems += counts.warnings;
 		counts.warnings = 0;
 	}
-	printf("%zu articles, %zu problems", counts.articles, counts.problems);
+	printf("%zu %s", counts.articles, counts.articles == 1 ? "article" : "articles");
+	if (counts.drafts > 0)
+		printf(" (%zu %s)", counts.drafts, counts.drafts == 1 ? "draft" : "drafts");
+	printf(", %zu %s", counts.problems, counts.problems == 1 ? "problem" : "problems");
 	if (counts.warnings > 0)
-		printf(", %zu warnings", counts.warnings);
+		printf(", %zu %s", counts.warnings, counts.warnings == 1 ? "warning" : "warnings");
 	if (counts.notes > 0)
 		printf(", %zu dated by file time", counts.notes);
 	if (counts.markdown_other > 0)
@@ -342,6 +373,9 @@ static int run_render(struct options *opt)
 		return 1;
 	lang_identifier_open(NULL);
 	status = editor_render(&cfg, opt->operand, opt->output, &out, &notes, &error);
+	/* A failure is one FILE:LINE line, for editors that jump to it. */
+	if (status == 0)
+		say_settings(opt, &cfg);
 	print_buf(&out, stdout);
 	print_buf(&notes, stderr);
 	print_buf(&error, stderr);
@@ -366,6 +400,11 @@ static int run_new(struct options *opt)
 	char *path;
 	if (load_config(opt, &cfg) < 0)
 		return 1;
+	say_settings(opt, &cfg);
+	if (na.author != NULL && na.author[0] == '\0')
+		na.author = NULL;
+	if (na.author == NULL)
+		fprintf(stderr, "kabar: no author written: give --author NAME (USER is not set)\n");
 	path = editor_new(&cfg.vhosts[0], &na, &error);
 	if (path != NULL)
 		printf("%s\n", path);
@@ -428,6 +467,15 @@ static struct runtime *reload(void *arg)
 		buf_free(&errors);
 		return NULL;
 	}
+	/* Never "reloaded" and then refused uploads: settings that need more
+	 * than the confinement set at start wait for a restart. */
+	if (!sandbox_covers(&rt->config, &errors)) {
+		log_lines(&errors);
+		log_error("reload refused: it needs a restart; the old settings keep serving");
+		buf_free(&errors);
+		runtime_free(rt);
+		return NULL;
+	}
 	buf_free(&errors);
 	runtime_read_capsules(rt);
 	loader_stop();
@@ -441,8 +489,7 @@ static struct runtime *reload(void *arg)
 	if (open_access_log(&rt->config) < 0)
 		log_error("access lines go to stderr until the next reload");
 	state->current = rt;
-	log_info("reloaded");
-	return rt;
+	return rt; /* the server says "reloaded" once it serves it */
 }
 
 static int run_serve(struct options *opt)
@@ -451,6 +498,8 @@ static int run_serve(struct options *opt)
 	struct serve_state state = {.over = &opt->over};
 	struct server *server;
 	int status;
+	if (opt->over.config_file != NULL)
+		log_info("settings from %s", opt->over.config_file);
 	state.current = runtime_load(&opt->over, &errors);
 	if (state.current == NULL || open_access_log(&state.current->config) < 0)
 		goto fail;
@@ -493,6 +542,8 @@ int main(int argc, char **argv)
 {
 	struct options opt;
 	int status = parse_command_line(argc, argv, &opt);
+	if (status == 0)
+		default_config(&opt);
 	if (status == 0 && command_is(&opt, "serve"))
 		status = run_serve(&opt);
 	else if (status == 0 && command_is(&opt, "check"))

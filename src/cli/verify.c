@@ -6,6 +6,8 @@
 #include "date.h"
 #include "links.h"
 #include "log.h"
+#include "snapshot.h"
+#include "text.h"
 #include "snapshot_files.h"
 #include "text.h"
 #include "url.h"
@@ -131,6 +133,7 @@ static void verify_article(struct walk *w, int fd, const char *relpath)
 			article_parse(relpath, data.data ? data.data : "", data.len, &ctx, &error);
 		if (a != NULL) {
 			w->counts->articles++;
+			w->counts->drafts += a->meta.draft;
 			w->counts->markdown_other += markdown_other_name(relpath);
 			if (a->dated_by_file)
 				note_dated_by_file(w, relpath, a);
@@ -359,11 +362,105 @@ static void check_links(struct walk *w)
 	targets_free(&t);
 }
 
+/* ---- Addresses: the aliases the site would refuse (snapshot.h's rule) ---- */
+
+/* One address an article asks for: its own, or one of its aliases. */
+struct claim {
+	const char *address;
+	const struct checked *by;
+	bool own;
+};
+
+/* By address; an own address before aliases; then by who holds it. */
+static int by_claim(const void *a, const void *b)
+{
+	const struct claim *x = a, *y = b;
+	int c = strcmp(x->address, y->address);
+	if (c != 0)
+		return c;
+	if (x->own != y->own)
+		return x->own ? -1 : 1;
+	return snapshot_address_rank(x->by->article, y->by->article);
+}
+
+static int by_claim_address(const void *key, const void *item)
+{
+	return strcmp(key, ((const struct claim *)item)->address);
+}
+
+/* The article whose own address the alias is the ".gmi" form of, or NULL. */
+static const struct checked *gmi_form_owner(const struct claim *claims, size_t n,
+                                            const char *alias)
+{
+	size_t len = strlen(alias);
+	if (!text_ends_with(alias, len, ".gmi"))
+		return NULL;
+	char *stem = xstrndup(alias, len - strlen(".gmi"));
+	const struct claim *c = bsearch(stem, claims, n, sizeof *claims, by_claim_address);
+	free(stem);
+	if (c == NULL)
+		return NULL;
+	while (c > claims && strcmp(c[-1].address, c->address) == 0)
+		c--;
+	return c->own ? c->by : NULL;
+}
+
+static void check_alias(struct walk *w, const struct claim *claims, size_t n, size_t i)
+{
+	const struct claim *alias = &claims[i];
+	size_t first = i;
+	while (first > 0 && strcmp(claims[first - 1].address, alias->address) == 0)
+		first--;
+	/* As the path table: an article's own address and its .gmi form
+	 * first, then the first by by_claim. */
+	const struct checked *holder = gmi_form_owner(claims, n, alias->address);
+	if (holder == NULL)
+		holder = claims[first].by;
+	int line = alias->by->article->meta.aliases_line;
+	char *reason = NULL;
+	if (holder != NULL && holder != alias->by)
+		reason = xasprintf("%d: alias %s is held by %s", line > 0 ? line : 1, alias->address,
+		                   holder->relpath);
+	else if (links_alias_refusal(alias->address) != NULL)
+		reason = xasprintf("%d: alias %s %s", line > 0 ? line : 1, alias->address,
+		                   links_alias_refusal(alias->address));
+	else if (capsule_has(w, alias->address))
+		reason = xasprintf("%d: alias %s is a capsule file's or folder's address",
+		                   line > 0 ? line : 1, alias->address);
+	if (reason != NULL)
+		report(w, alias->by->relpath, reason, NULL);
+	free(reason);
+}
+
+/* Every alias against every address the checked articles ask for. */
+static void check_aliases(struct walk *w)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < w->n_checked; i++)
+		n += 1 + w->checked[i].article->meta.n_aliases;
+	struct claim *claims = xcalloc(n ? n : 1, sizeof *claims);
+	n = 0;
+	for (size_t i = 0; i < w->n_checked; i++) {
+		const struct article *a = w->checked[i].article;
+		if (a->meta.draft)
+			continue; /* a draft asks for no address */
+		if (a->path != NULL)
+			claims[n++] = (struct claim){a->path, &w->checked[i], true};
+		for (size_t k = 0; k < a->meta.n_aliases; k++)
+			claims[n++] = (struct claim){a->meta.aliases[k], &w->checked[i], false};
+	}
+	qsort(claims, n, sizeof *claims, by_claim);
+	for (size_t i = 0; i < n; i++)
+		if (!claims[i].own)
+			check_alias(w, claims, n, i);
+	free(claims);
+}
+
 void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_counts *counts)
 {
 	struct walk w = {
 		.capsule = vh->capsule,
-		.ctx = {.utc_offset_minutes = vh->utc_offset_minutes, .lang = vh->lang},
+		.ctx = {.utc_offset_minutes = vh->utc_offset_minutes, .zone = vh->zone, .lang = vh->lang},
 		.problems = problems,
 		.counts = counts,
 	};
@@ -379,6 +476,7 @@ void verify_capsule(const struct vhost *vh, struct buf *problems, struct verify_
 	w.bare = fstatat(root, "news", &news, 0) < 0 || !S_ISDIR(news.st_mode);
 	verify_folder(&w, root, "", 0);
 	check_links(&w);
+	check_aliases(&w);
 	for (size_t i = 0; i < w.n_checked; i++) {
 		free(w.checked[i].relpath);
 		free(w.checked[i].site_source);

@@ -108,17 +108,27 @@ static enum article_format format_of(const char *source)
 	return FORMAT_MARKDOWN;
 }
 
-/* Lower case, white space as '-', no '/', no dashes at either end. */
-static char *slug_from(const char *s, size_t len)
+/* Lower case, white space as '-', no '/', no dashes at either end; no
+ * control or bidi control either (text_clean's rule: a file name may hold
+ * C0 and C1 controls, which would reach addresses and feed.xml). '?', '#'
+ * and '%' become '-' too: in an address they would start a query or a
+ * fragment, or an escape, and the article could never be asked for. */
+static char *slug_from(const char *raw, size_t raw_len)
 {
+	struct buf clean = {0};
+	text_clean(&clean, raw, raw_len, TEXT_CLEAN_NO_BIDI);
+	const char *s = clean.data ? clean.data : "";
+	size_t len = clean.len;
 	struct buf out = {0};
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char put = isspace(c) || c == '/' ? '-' : (char)tolower(c);
+		bool breaks = isspace(c) || c == '/' || c == '?' || c == '#' || c == '%';
+		char put = breaks ? '-' : (char)tolower(c);
 		if (put == '-' && (out.len == 0 || out.data[out.len - 1] == '-'))
 			continue;
 		buf_putc(&out, put);
 	}
+	buf_free(&clean);
 	while (out.len > 0 && out.data[out.len - 1] == '-')
 		out.data[--out.len] = '\0';
 	if (out.len == 0)
@@ -150,7 +160,7 @@ static char *file_slug(const char *source)
 	const char *name = article_name(source, &len);
 	struct when day;
 	size_t prefix;
-	if (pathdate_prefix(name, len, 0, &day, &prefix)) {
+	if (pathdate_prefix(name, len, 0, NULL, &day, &prefix)) {
 		name += prefix;
 		len -= prefix;
 	}
@@ -272,7 +282,7 @@ static void text_to_blocks(const char *text, size_t len, const struct article_co
 		}
 		if (line[0] != '\0' && want_date) {
 			want_date = false;
-			if (date_parse(line, strlen(line), ctx->utc_offset_minutes, &meta->date)) {
+			if (date_parse_in(line, strlen(line), ctx->utc_offset_minutes, ctx->zone, &meta->date)) {
 				free(line);
 				continue;
 			}
@@ -443,7 +453,9 @@ static void settle_lang(struct article *a, const struct block_list *blocks,
 static void date_by_file(struct article *a, const struct article_context *ctx)
 {
 	a->meta.date = (struct when){.set = true, .t = ctx->file_time,
-	                             .offset_minutes = ctx->utc_offset_minutes, .has_time = true};
+	                             .offset_minutes = date_zone_offset(ctx->zone, ctx->utc_offset_minutes,
+	                                                               ctx->file_time),
+	                             .has_time = true};
 	a->dated_by_file = true;
 }
 
@@ -459,9 +471,10 @@ static bool settle_place(struct article *a, const struct article_context *ctx, s
 	a->meta.slug = slug;
 	size_t prefix;
 	if (!a->meta.date.set)
-		pathdate_prefix(name, name_len, ctx->utc_offset_minutes, &a->meta.date, &prefix);
+		pathdate_prefix(name, name_len, ctx->utc_offset_minutes, ctx->zone, &a->meta.date,
+		                &prefix);
 	if (!a->meta.date.set)
-		pathdate_folders(a->source, ctx->utc_offset_minutes, &a->meta.date);
+		pathdate_folders(a->source, ctx->utc_offset_minutes, ctx->zone, &a->meta.date);
 	if (!a->meta.date.set && a->meta.redirect == NULL && ctx->file_time != 0)
 		date_by_file(a, ctx);
 	if (!a->meta.date.set && a->meta.redirect == NULL) {

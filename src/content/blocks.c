@@ -14,6 +14,11 @@ void inline_add_link(struct inline_text *t, const char *url, size_t label_start)
 {
 	if (label_start > t->text.len)
 		label_start = t->text.len;
+	if (t->n_links >= MAX_LINKS_PER_BLOCK) {
+		if (!inline_has_text(t, label_start))
+			buf_puts(&t->text, url);
+		return;
+	}
 	if (t->n_links == t->cap_links) {
 		t->cap_links = t->cap_links ? t->cap_links * 2 : 4;
 		t->links = xreallocarray(t->links, t->cap_links, sizeof *t->links);
@@ -217,11 +222,18 @@ struct block *blocks_add_text(struct block_list *list, enum block_kind kind, int
 	struct buf out = {0};
 	collapse_into(&out, t->text.data, t->text.len, map, t->breaks, t->n_breaks);
 	struct block *b = blocks_add(list, kind);
-	b->level = level;
+	b->level = kind == BLOCK_LIST_ITEM && level > MAX_LIST_LEVEL ? MAX_LIST_LEVEL : level;
 	b->text = buf_steal(&out);
 	for (size_t i = 0; i < t->n_links; i++)
 		t->links[i].end = map[t->links[i].end];
 	free(map);
+	size_t room = MAX_LINKS_PER_ARTICLE - list->n_links;
+	while (t->n_links > room) {
+		struct link *l = &t->links[--t->n_links];
+		free(l->url);
+		free(l->label);
+	}
+	list->n_links += t->n_links;
 	b->links = t->links;
 	b->n_links = t->n_links;
 	t->links = NULL;

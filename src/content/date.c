@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "calendar.h"
 #include "text.h"
 
 /* The span of the world's zones: UTC-12:00 (Baker Island) to UTC+14:00
@@ -277,24 +278,11 @@ static bool parse_byline(const char *s, size_t len, struct date_fields *f)
 	return f->year > 0 && f->month > 0 && f->day > 0;
 }
 
-static bool is_leap(int year)
-{
-	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-static int days_in_month(int year, int month)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (month == 2 && is_leap(year))
-		return 29;
-	return days[month - 1];
-}
-
 static bool fields_valid(const struct date_fields *f)
 {
 	if (f->year < 1 || f->year > 9999 || f->month < 1 || f->month > 12)
 		return false;
-	if (f->day < 1 || f->day > days_in_month(f->year, f->month))
+	if (f->day < 1 || f->day > calendar_days_in_month(f->year, f->month))
 		return false;
 	if (f->hour > 23 || f->minute > 59 || f->second > 60)
 		return false;
@@ -316,17 +304,6 @@ bool date_parse_zone(const char *s, size_t len, int *offset_minutes)
 	return true;
 }
 
-/* Days from 1970-01-01 to the given civil date (proleptic Gregorian). */
-static long long days_from_civil(int year, int month, int day)
-{
-	long long y = month <= 2 ? year - 1 : year;
-	long long era = (y >= 0 ? y : y - 399) / 400;
-	long long yoe = y - era * 400;
-	long long doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* Strips white space and one pair of matching quotes. */
 static void trim(const char **s, size_t *len)
 {
@@ -337,7 +314,8 @@ static void trim(const char **s, size_t *len)
 	}
 }
 
-bool date_parse(const char *s, size_t len, int default_offset_minutes, struct when *out)
+bool date_parse_in(const char *s, size_t len, int default_offset_minutes, const struct tz *zone,
+                   struct when *out)
 {
 	struct date_fields f;
 	trim(&s, &len);
@@ -353,13 +331,39 @@ bool date_parse(const char *s, size_t len, int default_offset_minutes, struct wh
 		return false;
 	if (f.second == 60)
 		f.second = 59; /* a leap second: the nearest time we can name */
-	long long seconds = days_from_civil(f.year, f.month, f.day) * 86400LL + f.hour * 3600LL +
-	                    f.minute * 60LL + f.second - f.offset_minutes * 60LL;
+	long long local = calendar_days_from_civil(f.year, f.month, f.day) * 86400LL +
+	                  f.hour * 3600LL + f.minute * 60LL + f.second;
+	/* A named zone's offset is the one that held on that date. */
+	if (!f.has_zone && zone != NULL)
+		f.offset_minutes = tz_offset_of_local(zone, local) / 60;
 	out->set = true;
-	out->t = (time_t)seconds;
+	out->t = (time_t)(local - f.offset_minutes * 60LL);
 	out->offset_minutes = f.offset_minutes;
 	out->has_time = f.has_time;
 	return true;
+}
+
+bool date_parse(const char *s, size_t len, int default_offset_minutes, struct when *out)
+{
+	return date_parse_in(s, len, default_offset_minutes, NULL, out);
+}
+
+int date_zone_offset(const struct tz *zone, int fixed_minutes, time_t t)
+{
+	return zone != NULL ? tz_offset_at(zone, (int64_t)t, NULL) / 60 : fixed_minutes;
+}
+
+const char *date_zone_label(const struct when *w, const struct tz *zone, int fixed_minutes,
+                            const char *fixed_name)
+{
+	if (zone == NULL)
+		return w->offset_minutes == fixed_minutes ? fixed_name : NULL;
+	const char *abbr;
+	int offset = tz_offset_at(zone, (int64_t)w->t, &abbr) / 60;
+	/* "-03" names no place: the caller writes the offset itself. */
+	if (offset != w->offset_minutes || abbr[0] == '\0' || abbr[0] == '+' || abbr[0] == '-')
+		return NULL;
+	return abbr;
 }
 
 bool date_local(const struct when *w, struct tm *tm)

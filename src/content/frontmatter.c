@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "date.h"
+#include "links.h"
 #include "pathdate.h"
 #include "strset.h"
 #include "text.h"
@@ -196,6 +197,14 @@ static bool next_event(struct fm_reader *r, yaml_event_t *ev)
 	if (yaml_parser_parse(&r->parser, ev))
 		return true;
 	const char *problem = r->parser.problem ? r->parser.problem : "unreadable YAML";
+	/* An unclosed quote is found at the closing "---": the line to fix is
+	 * where it opened, which libyaml gives as the context. */
+	if (r->parser.error == YAML_SCANNER_ERROR && r->parser.context != NULL) {
+		buf_printf(r->error, "%d: front matter: %s: %s (at line %d)",
+		           r->first_line + (int)r->parser.context_mark.line, r->parser.context, problem,
+		           r->first_line + (int)r->parser.problem_mark.line);
+		return false;
+	}
 	report(r, r->parser.problem_mark.line, problem);
 	return false;
 }
@@ -465,7 +474,7 @@ static bool set_date(struct when *field, const struct fm_value *v, const char *k
 	if (v->scalars.count == 0)
 		return true;
 	const char *s = v->scalars.items[0];
-	if (v->scalars.count == 1 && date_parse(s, strlen(s), ctx->utc_offset_minutes, field))
+	if (v->scalars.count == 1 && date_parse_in(s, strlen(s), ctx->utc_offset_minutes, ctx->zone, field))
 		return true;
 	buf_printf(error, "%d: %s is not a date: \"%.80s\"", line, key, s);
 	return false;
@@ -503,26 +512,63 @@ static bool starts_with_scheme(const char *s)
 
 /*
  * A redirect target goes into a Gemini response header and a Gopher page:
- * one scalar, a URL or an absolute path, with no space, control, line
- * break or bidi control anywhere (so no CR LF can end the header early).
+ * one scalar, an absolute path or a URL of a scheme links may have
+ * (links_scheme_allowed: no javascript:), no longer than a Gemini header's
+ * meta, with no space, control, line break or bidi control anywhere (so
+ * no CR LF can end the header early). NULL, or why not.
  */
-static bool redirect_valid(const struct fm_value *v)
+static const char *redirect_refusal(const struct fm_value *v)
 {
+	static const char *const not_url = "redirect is not a URL (scheme:...) or an absolute path "
+	                                   "(/...) of printable characters without spaces";
 	if (v->scalars.count != 1)
-		return false;
+		return not_url;
 	const char *s = v->scalars.items[0];
 	size_t len = strlen(s);
 	text_trim(&s, &len);
+	if (len > LINKS_URL_MAX)
+		return "redirect is longer than a Gemini header allows (1024 bytes)";
 	if (len == 0 || !text_is_clean(s, len) || memchr(s, ' ', len) != NULL)
-		return false;
-	return (s[0] == '/' && (len == 1 || s[1] != '/')) || starts_with_scheme(s);
+		return not_url;
+	if (s[0] == '/' && (len == 1 || s[1] != '/'))
+		return NULL;
+	if (!starts_with_scheme(s))
+		return not_url;
+	return links_scheme_allowed(s) ? NULL : "redirect's scheme is not one a link may have";
 }
 
-/* The old permalink ("path", "url", "permalink") of a site's generator: an
- * alias when it is a path, and the article's date when it holds one (used
- * once the whole front matter is read, if no date key gave one). */
-static void set_permalink(struct fm_target *target, const struct fm_value *v)
+/* The aliases, each with its leading '/' ("news/x" is "/news/x"), and the
+ * line they are on. Which may be served is the site's to say
+ * (links_alias_refusal, and the addresses other articles hold): one bad
+ * alias costs only itself, never its article. */
+/* Gives the aliases from index from on their leading '/'. */
+static void root_aliases(struct article_meta *meta, size_t from, int line)
 {
+	meta->aliases_line = line;
+	for (size_t i = from; i < meta->n_aliases; i++) {
+		if (meta->aliases[i][0] == '/')
+			continue;
+		char *rooted = xasprintf("/%s", meta->aliases[i]);
+		free(meta->aliases[i]);
+		meta->aliases[i] = rooted;
+	}
+}
+
+static void add_aliases(struct article_meta *meta, const struct fm_value *v)
+{
+	size_t from = meta->n_aliases;
+	add_words(&meta->aliases, &meta->n_aliases, v);
+	root_aliases(meta, from, v->line);
+}
+
+/* The old permalink ("path", "url", "permalink") of a site's generator:
+ * the article's date when it holds one (used once the whole front matter
+ * is read, if no date key gave one), an alias when it is a path among the
+ * article addresses (links_alias_refusal), and kept as an extra field
+ * either way (a permalink outside /news/ is the site's to resolve). */
+static void set_permalink(struct fm_target *target, const char *key, const struct fm_value *v)
+{
+	add_extra(target->meta, key, v);
 	if (v->scalars.count != 1)
 		return;
 	const char *s = v->scalars.items[0];
@@ -530,8 +576,15 @@ static void set_permalink(struct fm_target *target, const struct fm_value *v)
 	text_trim(&s, &len);
 	if (len == 0 || starts_with_scheme(s) || memchr(s, ' ', len) != NULL || s[0] == '#')
 		return;
-	list_add(&target->meta->aliases, &target->meta->n_aliases, s, len);
-	pathdate_folders(v->scalars.items[0], target->ctx->utc_offset_minutes, &target->path_date);
+	pathdate_folders(v->scalars.items[0], target->ctx->utc_offset_minutes, target->ctx->zone,
+	                 &target->path_date);
+	char *rooted = xasprintf("%s%.*s", s[0] == '/' ? "" : "/", (int)len, s);
+	if (links_alias_refusal(rooted) == NULL) {
+		size_t from = target->meta->n_aliases;
+		list_add(&target->meta->aliases, &target->meta->n_aliases, rooted, strlen(rooted));
+		root_aliases(target->meta, from, v->line);
+	}
+	free(rooted);
 }
 
 static bool is_draft_status(const struct fm_value *v)
@@ -566,23 +619,23 @@ static bool apply_key(struct fm_target *target, const char *key, const struct fm
 	} else if (key_is(key, "status", NULL)) {
 		meta->draft = is_draft_status(v);
 	} else if (key_is(key, "path", "url") || key_is(key, "permalink", NULL)) {
-		set_permalink(target, v);
+		set_permalink(target, key, v);
 	} else if (key_is(key, "image", NULL)) {
 		set_text(&meta->image, v);
 	} else if (key_is(key, "caption", NULL)) {
 		set_text(&meta->caption, v);
 	} else if (key_is(key, "slug", NULL)) {
 		set_text(&meta->slug, v);
+		meta->slug_line = v->line;
 	} else if (key_is(key, "redirect", NULL)) {
-		if (!redirect_valid(v)) {
-			buf_printf(error, "%d: redirect is not a URL (scheme:...) or an absolute path "
-			                  "(/...) of printable characters without spaces",
-			           v->line);
+		const char *why = redirect_refusal(v);
+		if (why != NULL) {
+			buf_printf(error, "%d: %s", v->line, why);
 			return false;
 		}
 		set_text(&meta->redirect, v);
 	} else if (key_is(key, "aliases", NULL)) {
-		add_words(&meta->aliases, &meta->n_aliases, v);
+		add_aliases(meta, v);
 	} else {
 		add_extra(meta, key, v);
 	}

@@ -21,6 +21,16 @@
 #define MAX_HTML_ATTRIBUTES 256
 /* A cell spans at most this many columns. */
 #define MAX_COLSPAN 64
+/* Tags read in one HTML block; later ones are dropped, their text kept.
+ * gumbo holds a few hundred bytes for each element of its tree, so a block
+ * of nothing but tags would take over a hundred times its size; normal
+ * HTML in an article has hundreds. */
+#define MAX_HTML_TAGS 16384
+/* A table's columns, and its cells once short rows are filled: cells past
+ * them are dropped. Wider tables cannot be shown in a line of text, and
+ * rows filled to the widest cost the rows times the columns. */
+#define MAX_TABLE_COLUMNS 64
+#define MAX_TABLE_CELLS 65536
 
 struct named_entity {
 	const char *name;
@@ -376,12 +386,14 @@ static void end_cell(struct html_reader *r, const GumboElement *e)
 	const char *colspan = e != NULL ? attribute(e, "colspan") : NULL;
 	long span = colspan != NULL ? strtol(colspan, NULL, 10) : 1;
 	span = span < 1 ? 1 : span > MAX_COLSPAN ? MAX_COLSPAN : span;
+	long room = MAX_TABLE_COLUMNS - (long)r->row_lengths[r->n_rows - 1];
+	span = span < room ? span : room;
 	for (long k = 0; k < span; k++) {
 		r->cells = xgrowarray(r->cells, r->n_cells, sizeof *r->cells);
 		r->cells[r->n_cells++] =
 			k == 0 ? collapse_space(r->text.text.data, r->text.text.len) : xstrdup("");
 	}
-	r->row_lengths[r->n_rows - 1] += (size_t)span;
+	r->row_lengths[r->n_rows - 1] += (size_t)(span > 0 ? span : 0);
 	inline_clear(&r->text);
 	r->in_cell = false;
 }
@@ -400,6 +412,8 @@ static void end_table(struct html_reader *r)
 			n_cols = r->row_lengths[i];
 		n_rows += r->row_lengths[i] > 0;
 	}
+	if (n_cols > 0 && n_rows > MAX_TABLE_CELLS / n_cols)
+		n_rows = MAX_TABLE_CELLS / n_cols;
 	if (n_cols > 0) {
 		struct block *b = blocks_add(r->out, BLOCK_TABLE);
 		struct table *t = xcalloc(1, sizeof *t);
@@ -408,7 +422,7 @@ static void end_table(struct html_reader *r)
 		t->cells = xcalloc(n_rows * n_cols, sizeof *t->cells);
 		t->align = xcalloc(n_cols, sizeof *t->align);
 		size_t from = 0, row = 0;
-		for (size_t i = 0; i < r->n_rows; i++) {
+		for (size_t i = 0; i < r->n_rows && row < n_rows; i++) {
 			if (r->row_lengths[i] == 0)
 				continue;
 			for (size_t c = 0; c < n_cols; c++)
@@ -417,6 +431,8 @@ static void end_table(struct html_reader *r)
 			from += r->row_lengths[i];
 			row++;
 		}
+		for (size_t i = from; i < r->n_cells; i++)
+			free(r->cells[i]);
 		b->table = t;
 	}
 	free(r->cells);
@@ -626,13 +642,14 @@ static size_t attribute_gaps(const char *s, size_t len)
  * one, so a page nested a hundred thousand deep would take it quadratic
  * time; browsers cap the depth the same way. For the same reason a tag
  * with more than MAX_HTML_ATTRIBUTES attributes is left out (gumbo checks
- * each new attribute against the ones before). Tags are found by their
+ * each new attribute against the ones before), and past MAX_HTML_TAGS
+ * opening tags every tag is (gumbo's memory). Tags are found by their
  * '<' and '>' only, which is enough to count the depth: every byte is
  * looked at once (a tag that no '>' ends stops the reading).
  */
 static void limit_depth(struct buf *out, const char *s, size_t len)
 {
-	size_t depth = 0, i = 0;
+	size_t depth = 0, opened = 0, closed = 0, i = 0;
 	while (i < len) {
 		const char *lt = memchr(s + i, '<', len - i);
 		size_t at = lt ? (size_t)(lt - s) : len;
@@ -659,6 +676,16 @@ static void limit_depth(struct buf *out, const char *s, size_t len)
 			keep = ++depth <= MAX_HTML_DEPTH && keep;
 		else if (deeper && closing && depth > 0)
 			keep = depth-- <= MAX_HTML_DEPTH && keep;
+		/* A closing tag may add an element too ("</p>" with no p open):
+		 * no more are kept than opening ones. */
+		if (keep && !closing)
+			keep = opened < MAX_HTML_TAGS;
+		else if (keep)
+			keep = closed < opened;
+		if (keep && closing)
+			closed++;
+		else if (keep)
+			opened++;
 		if (keep)
 			buf_append(out, s + at, end - at);
 		i = end;

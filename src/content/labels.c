@@ -27,6 +27,11 @@ static const struct labels english = {
 	.front_page = "Front page",
 	.image = "Image",
 	.links = "Links",
+	.plain_text = "Plain text",
+	.table = "table",
+	.columns = "columns",
+	.preformatted = "preformatted text",
+	.lines = "lines",
 	.notes = "Notes",
 	.months = {"January", "February", "March", "April", "May", "June", "July",
 	           "August", "September", "October", "November", "December"},
@@ -55,6 +60,11 @@ static const struct labels indonesian = {
 	.front_page = "Halaman depan",
 	.image = "Gambar",
 	.links = "Tautan",
+	.plain_text = "Versi teks",
+	.table = "tabel",
+	.columns = "kolom",
+	.preformatted = "teks praformat",
+	.lines = "baris",
 	.notes = "Catatan",
 	.months = {"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
 	           "Agustus", "September", "Oktober", "November", "Desember"},
@@ -70,6 +80,11 @@ static bool language_is(const char *lang, const char *code)
 	if (strncasecmp(lang, code, n) != 0)
 		return false;
 	return lang[n] == '\0' || lang[n] == '-' || lang[n] == '_';
+}
+
+bool labels_known(const char *lang)
+{
+	return lang != NULL && (language_is(lang, "en") || labels_for(lang) != &english);
 }
 
 const struct labels *labels_for(const char *lang)

@@ -156,7 +156,7 @@ static size_t read_byline(const char *text, size_t len, size_t pos,
 			return pos;
 		if (stage < 1 && read_author_line(&l, meta)) {
 			stage = 1;
-		} else if (stage < 2 && date_parse(l.s, l.len, ctx->utc_offset_minutes, &meta->date)) {
+		} else if (stage < 2 && date_parse_in(l.s, l.len, ctx->utc_offset_minutes, ctx->zone, &meta->date)) {
 			stage = 2;
 		} else if (stage < 3 && (caption = caption_text(&l)) != NULL) {
 			meta->caption = caption;

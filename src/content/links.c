@@ -2,8 +2,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
+#include "text.h"
 #include "url.h"
 
 /* The extensions an article's source may have (article_source_name's),
@@ -80,6 +82,43 @@ const void *links_find_source(const char *site_path,
 		free(index);
 	}
 	return found;
+}
+
+bool links_scheme_allowed(const char *url)
+{
+	static const char *const schemes[] = {
+		"http:", "https:", "gemini:", "gopher:", "gophers:", "ftp:", "ftps:", "mailto:",
+		"irc:", "ircs:", "news:", "nntp:", "telnet:", "ssh:", "finger:", "xmpp:",
+	};
+	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+		if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Whether the path has a "." or ".." segment, or an empty one. */
+static bool odd_segment(const char *path)
+{
+	for (const char *seg = path + 1; *seg;) {
+		size_t len = strcspn(seg, "/");
+		bool last = seg[len] == '\0';
+		if ((len == 0 && !last) || (len == 1 && seg[0] == '.') ||
+		    (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			return true;
+		seg += len + !last;
+	}
+	return false;
+}
+
+const char *links_alias_refusal(const char *alias)
+{
+	size_t len = strlen(alias);
+	if (len > LINKS_URL_MAX || !text_is_clean(alias, len) || strpbrk(alias, " ?#%\\") != NULL ||
+	    odd_segment(alias))
+		return "is not a plain path";
+	if (strncmp(alias, "/news/", 6) != 0 || alias[6] == '\0')
+		return "is outside the article addresses (/news/...)";
+	return NULL;
 }
 
 bool links_is_bundle_index(const char *source)

@@ -265,9 +265,15 @@ static void parse_markdown(const char *text, size_t len, struct block_list *out,
 		.text = on_text,
 	};
 	struct md_reader r = {.out = out, .notes = notes, .html_depth = html_depth};
-	md_parse(text, (MD_SIZE)len, &parser, &r);
+	size_t bounded_len;
+	char *bounded = markdown_bound_paragraphs(text, len, &bounded_len);
+	if (bounded != NULL)
+		md_parse(bounded, (MD_SIZE)bounded_len, &parser, &r);
+	else
+		md_parse(text, (MD_SIZE)len, &parser, &r);
 	markdown_flush(&r);
 	reader_free(&r);
+	free(bounded);
 }
 
 /* The spaces every non-blank line of text starts with (a tab counts

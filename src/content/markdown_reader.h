@@ -3,6 +3,7 @@
 
 /*
  * Private to the Markdown reader's modules (markdown.c, which drives md4c,
+ * markdown_bound.c, which bounds what it reads,
  * and markdown_blocks.c, markdown_spans.c, markdown_notes.c,
  * markdown_attributes.c): the state one parse keeps. Nothing else includes
  * this header; markdown.h is the public surface.
@@ -102,6 +103,12 @@ void markdown_close_link(struct md_reader *r);
 void markdown_open_image(struct md_reader *r, char *src, char *title);
 void markdown_close_image(struct md_reader *r);
 void markdown_inline_html(struct md_reader *r, const char *s, size_t len);
+
+/* ---- markdown_bound.c ---- */
+
+/* text with its paragraphs cut to a size md4c reads in bounded time, as a
+ * new string of *out_len bytes; NULL when no paragraph needs cutting. */
+char *markdown_bound_paragraphs(const char *text, size_t len, size_t *out_len);
 
 /* ---- markdown_notes.c ---- */
 

@@ -25,19 +25,20 @@ static int number(const char *s, size_t n)
 }
 
 /* The day through date_parse, which refuses month 13 and February 30. */
-static bool day_of(int y, int m, int d, int offset_minutes, struct when *out)
+static bool day_of(int y, int m, int d, int offset_minutes, const struct tz *zone,
+                   struct when *out)
 {
 	char iso[16];
 	snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
 	struct when w;
-	if (!date_parse(iso, strlen(iso), offset_minutes, &w))
+	if (!date_parse_in(iso, strlen(iso), offset_minutes, zone, &w))
 		return false;
 	*out = w;
 	return true;
 }
 
-bool pathdate_prefix(const char *name, size_t len, int offset_minutes, struct when *out,
-                     size_t *prefix_len)
+bool pathdate_prefix(const char *name, size_t len, int offset_minutes, const struct tz *zone,
+                     struct when *out, size_t *prefix_len)
 {
 	size_t part[3];
 	const size_t max[3] = {4, 2, 2};
@@ -53,7 +54,7 @@ bool pathdate_prefix(const char *name, size_t len, int offset_minutes, struct wh
 			return false;
 		pos++;
 	}
-	if (pos >= len || !day_of(value[0], value[1], value[2], offset_minutes, out))
+	if (pos >= len || !day_of(value[0], value[1], value[2], offset_minutes, zone, out))
 		return false;
 	*prefix_len = pos;
 	return true;
@@ -71,7 +72,8 @@ static bool all_digits(const char *s, size_t n, size_t min, size_t max)
 }
 
 /* Parts from s: "YYYY/MM[/DD]/" with at least one more part after. */
-static bool date_parts_at(const char *s, int offset_minutes, struct when *out)
+static bool date_parts_at(const char *s, int offset_minutes, const struct tz *zone,
+                          struct when *out)
 {
 	size_t n = part_len(s);
 	if (!all_digits(s, n, 4, 4) || s[n] != '/')
@@ -87,13 +89,14 @@ static bool date_parts_at(const char *s, int offset_minutes, struct when *out)
 	int day = 1;
 	if (all_digits(s, n, 1, 2) && s[n] == '/')
 		day = number(s, n);
-	return day_of(year, month, day, offset_minutes, out);
+	return day_of(year, month, day, offset_minutes, zone, out);
 }
 
-bool pathdate_folders(const char *path, int offset_minutes, struct when *out)
+bool pathdate_folders(const char *path, int offset_minutes, const struct tz *zone,
+                      struct when *out)
 {
 	for (const char *s = path; *s;) {
-		if (date_parts_at(s, offset_minutes, out))
+		if (date_parts_at(s, offset_minutes, zone, out))
 			return true;
 		s += part_len(s);
 		s += *s == '/';

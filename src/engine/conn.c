@@ -6,6 +6,8 @@
 #include "gemini.h"
 #include "gopher.h"
 #include "log.h"
+#include "proxy.h"
+#include "ratelimit.h"
 #include "titan.h"
 
 #include <arpa/inet.h>
@@ -142,6 +144,16 @@ struct conn *conn_new(int fd, const struct listener *listener, struct generation
 		close(fd);
 		return NULL;
 	}
+	/* Only the balancers named may speak for others. */
+	if (listener->proxy && !cidr_contains(listener->proxy_from, listener->n_proxy_from, peer)) {
+		char who[INET6_ADDRSTRLEN];
+		address_text(peer, who, sizeof who, NULL);
+		log_warn("%s: may not send a PROXY header to %s (not in proxy_from): refused", who,
+		         listener->where);
+		SSL_free(ssl);
+		close(fd);
+		return NULL;
+	}
 	struct conn *c = xcalloc(1, sizeof *c);
 	c->kind = WATCH_CONN;
 	c->fd = fd;
@@ -151,7 +163,10 @@ struct conn *conn_new(int fd, const struct listener *listener, struct generation
 	c->started_ms = now;
 	c->peer = *peer;
 	c->limits = limits;
-	c->state = STATE_READ;
+	/* Behind a balancer the client is known, and counted, once its
+	 * header is read (step_proxy); otherwise the worker counted it. */
+	c->counted = !listener->proxy;
+	c->state = listener->proxy ? STATE_PROXY : STATE_READ;
 	response_init(&c->res);
 	/* TCP_NODELAY comes from the listening socket (listener.c). */
 	address_text(peer, c->client_addr, sizeof c->client_addr, NULL);
@@ -161,7 +176,7 @@ struct conn *conn_new(int fd, const struct listener *listener, struct generation
 
 bool conn_reading(const struct conn *c)
 {
-	return c->state == STATE_READ;
+	return c->state == STATE_READ || c->state == STATE_PROXY;
 }
 
 bool conn_uploading(const struct conn *c)
@@ -207,15 +222,11 @@ static enum step ssl_wait(struct conn *c, int rc)
  * goes to a TLS session through a memory BIO, and the session reads from
  * the socket once that is used up (ssl_wait).
  */
-static enum step start_tls_after_read(struct conn *c)
+static bool tls_reads_in_first(struct conn *c, SSL *ssl)
 {
-	SSL *ssl = buffer_io(tls_hosts_session(c->gen->tls, c->fd));
 	BIO *head = ssl ? BIO_new(BIO_s_mem()) : NULL;
-	if (head == NULL) {
-		SSL_free(ssl);
-		c->state = STATE_CLOSED;
-		return STEP_AGAIN;
-	}
+	if (head == NULL)
+		return false;
 	BIO_write(head, c->in.data, (int)c->in.len);
 	/* Used up means "wait for more", not end of stream. */
 	BIO_set_mem_eof_return(head, -1);
@@ -223,6 +234,16 @@ static enum step start_tls_after_read(struct conn *c)
 	c->ssl = ssl;
 	c->tls_head = true;
 	buf_clear(&c->in);
+	return true;
+}
+
+static enum step start_tls_after_read(struct conn *c)
+{
+	SSL *ssl = buffer_io(tls_hosts_session(c->gen->tls, c->fd));
+	if (!tls_reads_in_first(c, ssl)) {
+		SSL_free(ssl);
+		c->state = STATE_CLOSED;
+	}
 	return STEP_AGAIN;
 }
 
@@ -365,6 +386,10 @@ static void request_info_of(struct conn *c, struct request_info *info)
 	};
 	if (c->ssl != NULL && tls_peer_fingerprint(c->ssl, c->fingerprint))
 		info->client_cert_sha256 = c->fingerprint;
+	if (c->ssl != NULL) {
+		info->cert_period = tls_peer_cert_period(c->ssl);
+		info->resumed = SSL_session_reused(c->ssl);
+	}
 }
 
 /* Over its allowance: the front-end's "slow down" goes into res. */
@@ -472,11 +497,80 @@ static enum step step_read(struct conn *c)
 	return frame(c);
 }
 
+/* The settings in force now: the newest generation after the one the
+ * connection holds (each holds the next, so none is freed on the way). */
+static const struct runtime *settings_now(const struct conn *c)
+{
+	struct generation *g = c->gen;
+	struct generation *next;
+	while ((next = atomic_load(&g->successor)) != NULL)
+		g = next;
+	return g->rt;
+}
+
+/* The header is read: the client it names is the connection's from now
+ * on (limits, log), and what followed it is the request's start. */
+static enum step proxy_done(struct conn *c, const struct proxy_header *h)
+{
+	if (h->source.ss_family != AF_UNSPEC) {
+		c->peer = h->source;
+		address_text(&c->peer, c->client_addr, sizeof c->client_addr, NULL);
+	}
+	if (!ratelimit_connect(c->limits, &c->peer, monotonic_ms())) {
+		c->state = STATE_CLOSED; /* over its share of connections */
+		return STEP_AGAIN;
+	}
+	c->counted = true;
+	size_t rest = c->in.len - h->length;
+	memmove(c->in.data, c->in.data + h->length, rest);
+	c->in.len = rest;
+	c->in.data[rest] = '\0';
+	c->state = STATE_READ;
+	if (rest == 0)
+		return STEP_AGAIN;
+	if (c->ssl != NULL) {
+		SSL *ssl = c->ssl;
+		c->ssl = NULL;
+		if (!tls_reads_in_first(c, ssl)) {
+			SSL_free(ssl);
+			c->state = STATE_CLOSED;
+		}
+		return STEP_AGAIN;
+	}
+	if (c->proto == OUTPUT_GOPHER && (unsigned char)c->in.data[0] == TLS_HANDSHAKE_RECORD)
+		return start_tls_after_read(c);
+	return frame(c);
+}
+
+/* The PROXY header, read as it comes (what follows it may come along). */
+static enum step step_proxy(struct conn *c)
+{
+	buf_reserve(&c->in, PROXY_HEADER_MAX + 1);
+	ssize_t n = recv(c->fd, c->in.data + c->in.len, PROXY_HEADER_MAX - c->in.len, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return STEP_READ;
+	if (n <= 0) {
+		c->state = STATE_CLOSED;
+		return STEP_AGAIN;
+	}
+	c->in.len += (size_t)n;
+	struct proxy_header h;
+	const char *reason;
+	enum proxy_result r = proxy_parse((const unsigned char *)c->in.data, c->in.len, &h, &reason);
+	if (r == PROXY_DONE)
+		return proxy_done(c, &h);
+	if (r == PROXY_MORE && c->in.len < PROXY_HEADER_MAX)
+		return STEP_READ;
+	log_warn("%s: %s: connection refused", c->client_addr, reason ? reason : "PROXY header too long");
+	c->state = STATE_CLOSED;
+	return STEP_AGAIN;
+}
+
 /* The body is whole: written (or refused) now; the answer may wait for
  * the site to publish. */
 static void upload_received(struct conn *c)
 {
-	if (upload_finish(c->upload, &c->res)) {
+	if (upload_finish(c->upload, settings_now(c), &c->res)) {
 		start_response(c);
 		return;
 	}
@@ -602,6 +696,9 @@ enum conn_want conn_step(struct conn *c)
 			return CONN_WANT_WRITE;
 		enum step s = STEP_DONE;
 		switch (c->state) {
+		case STATE_PROXY:
+			s = step_proxy(c);
+			break;
 		case STATE_READ:
 			s = step_read(c);
 			break;

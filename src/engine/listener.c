@@ -100,13 +100,15 @@ static bool seen_before(const struct addrinfo *list, const struct addrinfo *ai)
 	return false;
 }
 
-static void add_listener(struct listener **all, size_t *n, int fd, enum output proto,
+static void add_listener(struct listener **all, size_t *n, int fd, const struct listen_addr *la,
                          const struct sockaddr_storage *bound)
 {
 	*all = xreallocarray(*all, *n + 1, sizeof **all);
 	struct listener *l = &(*all)[*n];
-	*l = (struct listener){.kind = WATCH_LISTENER, .fd = fd, .proto = proto,
-	                       .where = describe(bound)};
+	*l = (struct listener){.kind = WATCH_LISTENER, .fd = fd, .proto = la->proto,
+	                       .where = describe(bound), .proxy = la->proxy,
+	                       .n_proxy_from = la->n_proxy_from};
+	memcpy(l->proxy_from, la->proxy_from, sizeof l->proxy_from);
 	if (bound->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)bound;
 		inet_ntop(AF_INET6, &sin6->sin6_addr, l->address, sizeof l->address);
@@ -145,7 +147,7 @@ static int open_entry(const struct listen_addr *la, struct listener **all, size_
 		struct sockaddr_storage bound;
 		socklen_t len = sizeof bound;
 		getsockname(fd, (struct sockaddr *)&bound, &len);
-		add_listener(all, n, fd, la->proto, &bound);
+		add_listener(all, n, fd, la, &bound);
 		port = (*all)[*n - 1].port;
 	}
 	freeaddrinfo(list);

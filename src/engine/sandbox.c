@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "log.h"
+#include "tz.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +66,59 @@ struct ruleset {
 	__u64 handled;
 };
 
+/* What the ruleset in force lets the server read and write beneath (the
+ * capsules, the editors' folders), resolved: a reload's settings must fit
+ * inside, or wait for a restart. Set once at start, read by reloads. */
+struct folders {
+	char **paths;
+	size_t n;
+};
+static struct folders readable, writable;
+static struct folders prepared_readable, prepared_writable;
+static bool confined;
+
+/* path resolved as far as it exists, with the rest appended: a folder an
+ * editor may write need not exist yet. NULL when nothing of it resolves. */
+static char *resolve(const char *path)
+{
+	char *real = realpath(path, NULL);
+	if (real != NULL)
+		return real;
+	char *copy = xstrdup(path);
+	char *slash = strrchr(copy, '/');
+	while (slash != NULL && slash[1] == '\0') { /* "news/" */
+		*slash = '\0';
+		slash = strrchr(copy, '/');
+	}
+	char *parent = NULL;
+	if (slash != NULL) {
+		*slash = '\0';
+		char *resolved = copy[0] != '\0' ? resolve(copy) : xstrdup("/");
+		if (resolved != NULL)
+			parent = xasprintf("%s/%s", resolved, slash + 1);
+		free(resolved);
+	} else {
+		char *cwd = realpath(".", NULL);
+		if (cwd != NULL)
+			parent = xasprintf("%s/%s", cwd, copy);
+		free(cwd);
+	}
+	free(copy);
+	return parent;
+}
+
+/* A folder named at start, even one that does not exist yet: the start
+ * said it cannot be written until a restart, and a reload of the same
+ * settings is no news. */
+static void remember(struct folders *f, const char *path)
+{
+	char *real = resolve(path);
+	if (real == NULL)
+		return;
+	f->paths = xreallocarray(f->paths, f->n + 1, sizeof *f->paths);
+	f->paths[f->n++] = real;
+}
+
 /* Allows rights beneath path (or on the file path). A path that does not
  * exist is left out: nothing there can be opened anyway. */
 static void allow(const struct ruleset *rs, const char *path, __u64 rights)
@@ -124,6 +178,7 @@ static void allow_editors(const struct ruleset *rs, const struct vhost *vh)
 				log_warn("landlock: %s does not exist: %s cannot upload there until a restart",
 				         path, ed->name);
 			allow(rs, path, READ_RIGHTS | CREATE_RIGHTS | LANDLOCK_ACCESS_FS_MAKE_DIR);
+			remember(&prepared_writable, path);
 			free(path);
 		}
 	}
@@ -134,17 +189,22 @@ static void allow_config(const struct ruleset *rs, const struct config *cfg)
 	for (size_t i = 0; i < cfg->n_vhosts; i++) {
 		const struct vhost *vh = &cfg->vhosts[i];
 		allow(rs, vh->capsule, READ_RIGHTS);
+		remember(&prepared_readable, vh->capsule);
 		allow_editors(rs, vh);
+		/* A file's folder, not the file: a file replaced by rename (sed -i,
+		 * an editor's save, ansible) is a new file the rule would miss. */
 		if (vh->cert_file != NULL)
-			allow(rs, vh->cert_file, READ_RIGHTS);
+			allow_folder_of(rs, vh->cert_file, READ_RIGHTS);
 		if (vh->key_file != NULL)
-			allow(rs, vh->key_file, READ_RIGHTS);
+			allow_folder_of(rs, vh->key_file, READ_RIGHTS);
 	}
 	allow(rs, cfg->certs_dir ? cfg->certs_dir : "certs", READ_RIGHTS | CREATE_RIGHTS);
 	if (cfg->ticket_key_file != NULL)
 		allow(rs, cfg->ticket_key_file, READ_RIGHTS);
 	if (cfg->file != NULL)
-		allow(rs, cfg->file, READ_RIGHTS);
+		allow_folder_of(rs, cfg->file, READ_RIGHTS);
+	/* Named time zones (Europe/Berlin), read again by a reload. */
+	allow(rs, tz_dir(), READ_RIGHTS);
 	if (cfg->access_log != NULL)
 		allow_folder_of(rs, cfg->access_log,
 		                LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG);
@@ -190,5 +250,49 @@ int sandbox_enforce(int ruleset_fd)
 		log_error("landlock: cannot restrict the server: %s", strerror(err));
 		return -1;
 	}
+	readable = prepared_readable;
+	writable = prepared_writable;
+	confined = true;
 	return 0;
+}
+
+static bool beneath_one(const struct folders *f, const char *path)
+{
+	char *real = resolve(path);
+	bool inside = false;
+	for (size_t i = 0; real != NULL && i < f->n && !inside; i++) {
+		size_t len = strlen(f->paths[i]);
+		inside = strncmp(real, f->paths[i], len) == 0 &&
+		         (real[len] == '/' || real[len] == '\0' || len == 1);
+	}
+	free(real);
+	return inside;
+}
+
+bool sandbox_covers(const struct config *cfg, struct buf *why)
+{
+	bool covered = true;
+	if (!confined)
+		return true;
+	for (size_t i = 0; i < cfg->n_vhosts; i++) {
+		const struct vhost *vh = &cfg->vhosts[i];
+		if (!beneath_one(&readable, vh->capsule)) {
+			buf_printf(why, "%s: capsule %s is outside what the server may read since it started: it needs a restart\n",
+			           vh->names[0], vh->capsule);
+			covered = false;
+		}
+		for (size_t e = 0; e < vh->n_editors; e++) {
+			const struct editor *ed = &vh->editors[e];
+			for (size_t k = 0; k < ed->n_paths; k++) {
+				char *path = xasprintf("%s/%s", vh->capsule, ed->paths[k]);
+				if (!beneath_one(&writable, path)) {
+					buf_printf(why, "%s: editor %s: %s was not writable when the server started: uploads there need a restart\n",
+					           vh->names[0], ed->name, path);
+					covered = false;
+				}
+				free(path);
+			}
+		}
+	}
+	return covered;
 }

@@ -70,14 +70,22 @@ static void free_retired(struct engine *e)
 {
 	eventfd_t count;
 	eventfd_read(e->retire_fd, &count);
-	pthread_mutex_lock(&e->lock);
-	struct generation *list = e->retired;
-	e->retired = NULL;
-	pthread_mutex_unlock(&e->lock);
-	while (list != NULL) {
-		struct generation *next = list->next;
-		free_generation(list);
-		list = next;
+	for (;;) {
+		pthread_mutex_lock(&e->lock);
+		struct generation *list = e->retired;
+		e->retired = NULL;
+		pthread_mutex_unlock(&e->lock);
+		if (list == NULL)
+			return;
+		while (list != NULL) {
+			struct generation *next = list->next;
+			/* A generation holds the one after it: that may retire now. */
+			struct generation *successor = atomic_load(&list->successor);
+			free_generation(list);
+			if (successor != NULL)
+				engine_release(e, successor);
+			list = next;
+		}
 	}
 }
 
@@ -351,10 +359,12 @@ static void check_listen_unchanged(const struct config *now, const struct config
 	for (size_t i = 0; same && i < now->n_listen; i++) {
 		const struct listen_addr *a = &now->listen[i], *b = &next->listen[i];
 		same = a->proto == b->proto && a->port == b->port &&
-		       strcmp(a->host ? a->host : "*", b->host ? b->host : "*") == 0;
+		       strcmp(a->host ? a->host : "*", b->host ? b->host : "*") == 0 &&
+		       a->proxy == b->proxy && a->n_proxy_from == b->n_proxy_from &&
+		       memcmp(a->proxy_from, b->proxy_from, a->n_proxy_from * sizeof *a->proxy_from) == 0;
 	}
 	if (!same)
-		log_warn("reload: listening addresses change only with a restart");
+		log_warn("reload: listening addresses (and their proxy settings) change only with a restart");
 }
 
 /* The new runtime's certificates, or (logged) the ones in force: the reload
@@ -390,9 +400,14 @@ static void reload(struct server *s, server_reload_fn fn, void *arg)
 	struct generation *old = e->current;
 	check_listen_unchanged(&old->rt->config, &rt->config);
 	struct generation *g = new_generation(rt, reload_certificates(s, &rt->config, old->tls));
+	/* Uploads under way on old are authorised again against g (conn.c). */
+	atomic_fetch_add(&g->refs, 1);
+	atomic_store(&old->successor, g);
 	pthread_mutex_lock(&e->lock);
 	e->current = g;
 	pthread_mutex_unlock(&e->lock);
+	/* Only now: a client that reads "reloaded" gets the new settings. */
+	log_info("reloaded");
 	engine_release(e, old);
 }
 
@@ -442,8 +457,11 @@ static void serve_signals(struct server *s, int sigfd, server_reload_fn fn, void
 		struct signalfd_siginfo info;
 		if (read(sigfd, &info, sizeof info) != sizeof info)
 			continue;
-		if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT)
+		if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
+			log_info("stopping (%s): finishing the responses under way",
+			         info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
 			return;
+		}
 		if (info.ssi_signo == SIGHUP)
 			reload(s, fn, arg);
 		else if (info.ssi_signo == SIGUSR1)
@@ -471,6 +489,8 @@ int server_run(struct server *s, server_reload_fn fn, void *arg)
 		serve_signals(s, sigfd, fn, arg);
 	stop_workers(s);
 	close(sigfd);
+	if (rc == 0)
+		log_info("stopped");
 	return rc;
 }
 

@@ -98,6 +98,18 @@ bool tls_peer_fingerprint(SSL *ssl, char out[65])
 	return cert != NULL && fingerprint_of(cert, out);
 }
 
+enum cert_period tls_peer_cert_period(SSL *ssl)
+{
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+	if (cert == NULL)
+		return CERT_IN_PERIOD;
+	if (X509_cmp_current_time(X509_get0_notBefore(cert)) >= 0)
+		return CERT_NOT_YET_VALID;
+	if (X509_cmp_current_time(X509_get0_notAfter(cert)) <= 0)
+		return CERT_EXPIRED;
+	return CERT_IN_PERIOD;
+}
+
 int tls_cert_file_fingerprint(const char *path, char out[65], struct buf *errors)
 {
 	out[0] = '\0';

@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "article.h"
 #include "buf.h"
+#include "credit.h"
 #include "gemini.h"
 #include "log.h"
 #include "runtime.h"
@@ -12,13 +13,20 @@
 #include "titan.h"
 #include "url.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+/* What libmagic is shown of a body to tell an image. */
+#define HEAD_BYTES 4096
 
 struct upload {
 	struct titan_request req;
@@ -26,13 +34,80 @@ struct upload {
 	struct site *site;
 	const struct editor *editor;
 	int local_port;
-	struct buf body;
+	/* The body, on its way to a temporary file beside the target. */
+	struct titan_file file;
+	bool file_open;
+	size_t received;
+	int write_errno;             /* the first write that failed, or 0 */
+	bool in_flight;              /* holds one of the server's upload slots */
+	long long charged;           /* bytes charged to the editor's day, refunded unless written */
 	/* Once written: what the snapshot must hold before the answer goes. */
 	bool deleting;
 	dev_t dev;
 	ino_t ino;
 	char *fallback;              /* the address the check parsed, for give_up */
 };
+
+/* ---- what every worker shares: uploads in flight, editors' days ---- */
+
+static atomic_int uploads_in_flight;
+
+struct day_use {
+	char fingerprint[65];
+	long day;           /* days since the epoch, UTC */
+	long long bytes;
+};
+
+static pthread_mutex_t days_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct day_use *days;    /* one per editor who uploaded; never shrinks */
+static size_t n_days;
+
+static long today(void)
+{
+	return (long)(time(NULL) / 86400);
+}
+
+static struct day_use *day_of(const char *fingerprint)
+{
+	for (size_t i = 0; i < n_days; i++)
+		if (strcmp(days[i].fingerprint, fingerprint) == 0)
+			return &days[i];
+	days = xreallocarray(days, n_days + 1, sizeof *days);
+	struct day_use *d = &days[n_days++];
+	memset(d, 0, sizeof *d);
+	snprintf(d->fingerprint, sizeof d->fingerprint, "%s", fingerprint);
+	return d;
+}
+
+/* Charges size to the editor's day when it fits the budget (0: none);
+ * else false with what is left in *left. */
+static bool charge_day(const char *fingerprint, long long size, long long budget,
+                       long long *left)
+{
+	pthread_mutex_lock(&days_lock);
+	struct day_use *d = day_of(fingerprint);
+	if (d->day != today()) {
+		d->day = today();
+		d->bytes = 0;
+	}
+	bool fits = budget == 0 || d->bytes + size <= budget;
+	if (fits)
+		d->bytes += size;
+	*left = budget - d->bytes;
+	pthread_mutex_unlock(&days_lock);
+	return fits;
+}
+
+static void refund_day(const char *fingerprint, long long size)
+{
+	pthread_mutex_lock(&days_lock);
+	struct day_use *d = day_of(fingerprint);
+	if (d->day == today())
+		d->bytes = d->bytes > size ? d->bytes - size : 0;
+	pthread_mutex_unlock(&days_lock);
+}
+
+/* ---- answers ---- */
 
 static void refuse(struct response *res, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -55,6 +130,40 @@ static void audit(const struct upload *up, const char *result)
 	         up->req.size == 0 ? "delete" : "upload", up->req.path, up->req.size, result);
 }
 
+/* A refusal of an editor's request: logged, then answered. */
+static int refuse_logged(struct upload *up, struct response *res, int code, const char *reason)
+{
+	audit(up, reason);
+	refuse(res, code, "%s", reason);
+	return -1;
+}
+
+/* What the editor may do under vh: write this path, this large. 0, or -1
+ * with res filled. */
+static int editor_may(struct upload *up, const struct request_info *info, struct response *res)
+{
+	const char *reason = NULL;
+	if (!titan_path_allowed(up->req.path, &reason)) {
+		audit(up, reason);
+		refuse(res, 59, "Bad request: %s", reason);
+		return -1;
+	}
+	if (!config_editor_covers(up->editor, up->req.path)) {
+		audit(up, "outside the editor's paths");
+		refuse(res, 61, "Not authorised to write %s", up->req.path);
+		return -1;
+	}
+	long long limit = info->rt->config.upload_size;
+	if (article_source_name(up->req.path) && limit > ARTICLE_MAX_BYTES)
+		limit = ARTICLE_MAX_BYTES;
+	if (up->req.size > limit) {
+		audit(up, "too large");
+		refuse(res, 59, "Upload too large: at most %lld bytes", limit);
+		return -1;
+	}
+	return 0;
+}
+
 /* Who is asking, for what, on which host: everything that can be decided
  * before the body. 0, or -1 with res filled. */
 static int authorise(struct upload *up, const struct request_info *info, struct response *res)
@@ -70,32 +179,69 @@ static int authorise(struct upload *up, const struct request_info *info, struct 
 		refuse(res, 50, "Uploads are not accepted here");
 		return -1;
 	}
-	if (info->client_cert_sha256 == NULL) {
-		refuse(res, 60, "An editor's client certificate is needed to upload");
-		return -1;
-	}
-	up->editor = titan_editor(up->vhost, info->client_cert_sha256);
+	struct titan_refusal why;
+	up->editor = titan_request_editor(up->vhost, info, &why);
 	if (up->editor == NULL) {
-		refuse(res, 61, "Certificate not authorised");
+		if (why.status == 62)
+			log_info("titan: %s: %s", info->client_cert_sha256, why.meta);
+		refuse(res, why.status, "%s", why.meta);
 		return -1;
 	}
-	const char *reason = NULL;
-	if (!titan_path_allowed(up->req.path, &reason)) {
-		audit(up, reason);
-		refuse(res, 59, "Bad request: %s", reason);
+	return editor_may(up, info, res);
+}
+
+/* The server's bounds on what uploads may take: bodies in flight, the
+ * editor's day, the disk's floor. 0, or -1 with res filled. */
+static int within_limits(struct upload *up, const struct config *cfg, struct response *res)
+{
+	if (atomic_fetch_add(&uploads_in_flight, 1) >= cfg->uploads_in_flight) {
+		atomic_fetch_sub(&uploads_in_flight, 1);
+		return refuse_logged(up, res, 40, "Too many uploads under way; try again in a minute");
+	}
+	up->in_flight = true;
+	long long left = 0;
+	if (!charge_day(up->editor->fingerprint, up->req.size, cfg->upload_budget, &left)) {
+		char reason[160];
+		snprintf(reason, sizeof reason, "Over today's upload budget of %lld bytes (%lld left)",
+		         cfg->upload_budget, left > 0 ? left : 0);
+		return refuse_logged(up, res, 59, reason);
+	}
+	up->charged = up->req.size;
+	long long free_bytes = titan_free_bytes(site_root_fd(up->site));
+	if (free_bytes >= 0 && free_bytes - up->req.size < cfg->upload_disk_floor)
+		return refuse_logged(up, res, 40, "Not enough disk space for this upload");
+	return 0;
+}
+
+/*
+ * A write the capsule refused, answered by what can help: a folder on the
+ * way that is a link is never written through (59); a refusal by a
+ * folder's owner or mode, or by confinement, needs the administrator (50,
+ * no retry helps); anything else may pass (40).
+ */
+static void refuse_write(struct upload *up, struct response *res, int err)
+{
+	if (err == ELOOP || err == ENOTDIR)
+		refuse(res, 59, "Cannot write %s: a folder on the way is a link, and uploads never go through links",
+		       up->req.path);
+	else if (err == EACCES || err == EPERM || err == EROFS)
+		refuse(res, 50, "Cannot write %s: the server may not write there (ask the administrator: the folder's owner, or a folder added since start needs a restart)",
+		       up->req.path);
+	else
+		refuse(res, 40, "Cannot write %s", up->req.path);
+}
+
+static int open_file(struct upload *up, struct response *res)
+{
+	struct buf error = {0};
+	if (titan_begin_file(site_root_fd(up->site), up->req.path, &up->file, &error) != 0) {
+		audit(up, error.data);
+		buf_free(&error);
+		refuse_write(up, res, up->file.error);
 		return -1;
 	}
-	if (!titan_editor_may_write(up->editor, up->req.path)) {
-		audit(up, "outside the editor's paths");
-		refuse(res, 61, "Not authorised to write %s", up->req.path);
-		return -1;
-	}
-	long long limit = info->rt->config.upload_size;
-	if (up->req.size > limit) {
-		audit(up, "too large");
-		refuse(res, 59, "Upload too large: at most %lld bytes", limit);
-		return -1;
-	}
+	buf_free(&error);
+	up->file_open = true;
 	return 0;
 }
 
@@ -109,108 +255,123 @@ struct upload *upload_begin(const struct request_info *info, const char *line, s
 		free(up);
 		return NULL;
 	}
-	if (authorise(up, info, res) != 0) {
+	bool ok = authorise(up, info, res) == 0;
+	if (ok && up->req.size > 0)
+		ok = within_limits(up, &info->rt->config, res) == 0 && open_file(up, res) == 0;
+	if (!ok) {
 		upload_free(up);
 		return NULL;
 	}
 	up->local_port = info->local_port;
-	buf_reserve(&up->body, (size_t)up->req.size);
 	return up;
 }
 
 size_t upload_missing(const struct upload *up)
 {
-	return (size_t)up->req.size - up->body.len;
+	return (size_t)up->req.size - up->received;
 }
 
 void upload_take(struct upload *up, const char *data, size_t len)
 {
 	size_t missing = upload_missing(up);
-	buf_append(&up->body, data, len < missing ? len : missing);
+	size_t n = len < missing ? len : missing;
+	up->received += n;
+	/* After a failed write the rest is read and dropped: the client gets
+	 * its answer once it has sent what it said it would. */
+	if (n > 0 && up->write_errno == 0 && titan_file_write(&up->file, data, n) != 0)
+		up->write_errno = errno;
 }
 
-/* A YAML double-quoted scalar for name. */
-static void put_yaml_string(struct buf *out, const char *name)
+static void leave_flight(struct upload *up)
 {
-	buf_putc(out, '"');
-	for (const char *c = name; *c != '\0'; c++) {
-		if (*c == '"' || *c == '\\')
-			buf_putc(out, '\\');
-		buf_putc(out, *c);
-	}
-	buf_putc(out, '"');
+	if (up->in_flight)
+		atomic_fetch_sub(&uploads_in_flight, 1);
+	up->in_flight = false;
 }
 
-/* The upload with "author: NAME" added to its front matter (or given one). */
-static void with_author(const struct upload *up, struct buf *out)
-{
-	const char *text = up->body.data;
-	size_t len = up->body.len;
-	bool has_front_matter = len >= 4 && strncmp(text, "---", 3) == 0 &&
-	                        (text[3] == '\n' || (text[3] == '\r' && len > 4 && text[4] == '\n'));
-	size_t first_line = has_front_matter ? (size_t)(strchr(text, '\n') - text) + 1 : 0;
-	buf_append(out, text, first_line);
-	if (!has_front_matter)
-		buf_puts(out, "---\n");
-	buf_puts(out, "author: ");
-	put_yaml_string(out, up->editor->name);
-	buf_putc(out, '\n');
-	if (!has_front_matter)
-		buf_puts(out, "---\n");
-	buf_append(out, text + first_line, len - first_line);
-}
+/* ---- the body, once whole ---- */
 
 static struct article *parse(const struct upload *up, const struct buf *text, struct buf *error)
 {
 	struct article_context ctx = {
 		.utc_offset_minutes = up->vhost->utc_offset_minutes,
+		.zone = up->vhost->zone,
 		.lang = up->vhost->lang,
 		.file_time = time(NULL),
 	};
 	return article_parse(up->req.path, text->data ? text->data : "", text->len, &ctx, error);
 }
 
+/* The body back from its file: at most ARTICLE_MAX_BYTES (editor_may). */
+static bool read_body(struct upload *up, struct buf *text)
+{
+	buf_reserve(text, up->received);
+	ssize_t n = pread(up->file.fd, text->data, up->received, 0);
+	if (n != (ssize_t)up->received)
+		return false;
+	text->len = up->received;
+	text->data[text->len] = '\0';
+	return true;
+}
+
+/* The file as written: credited to the editor who uploads it when the
+ * article does not name them (credit.h). */
+static void credit(struct upload *up, const struct article *a, const struct buf *text)
+{
+	struct article_context ctx = {
+		.utc_offset_minutes = up->vhost->utc_offset_minutes,
+		.lang = up->vhost->lang,
+		.file_time = time(NULL),
+	};
+	struct buf credited = {0};
+	if (credit_author(a, text->data, text->len, up->editor->name, &ctx, &credited) &&
+	    titan_file_replace(&up->file, credited.data, credited.len) != 0)
+		up->write_errno = errno;
+	else if (credited.len == 0 && !credit_names(a, up->editor->name))
+		audit(up, "not credited: the article cannot take an author line");
+	buf_free(&credited);
+}
+
 /*
- * The article as it will be written: parsed now, so a broken one is
- * refused before it replaces anything; with the editor as its author when
- * it names none (as long as that changes nothing else). NULL with res
- * filled when it is refused.
+ * The article as it will be written, parsed once: a broken one is refused
+ * before it replaces anything. NULL with res filled when it is refused.
  */
 static struct article *check_article(struct upload *up, struct response *res)
 {
+	struct buf text = {0};
 	struct buf error = {0};
 	struct article *a = NULL;
-	if (!text_valid_utf8(up->body.data ? up->body.data : "", up->body.len))
+	if (!read_body(up, &text))
+		buf_puts(&error, "1: cannot be read back");
+	else if (!text_valid_utf8(text.data, text.len))
 		buf_puts(&error, "1: not UTF-8 text");
 	else
-		a = parse(up, &up->body, &error);
+		a = parse(up, &text, &error);
 	if (a == NULL) {
 		error.len = error.data ? strcspn(error.data, "\n") : 0;
 		refuse(res, 59, "%s:%.*s", up->req.path, (int)error.len, error.data ? error.data : "");
 		audit(up, "refused: the article does not parse");
-		buf_free(&error);
-		return NULL;
+	} else {
+		credit(up, a, &text);
 	}
 	buf_free(&error);
-	if (a->meta.n_authors > 0)
-		return a;
-	struct buf signed_text = {0};
-	with_author(up, &signed_text);
-	struct buf ignored = {0};
-	struct article *signed_article = parse(up, &signed_text, &ignored);
-	buf_free(&ignored);
-	if (signed_article != NULL && signed_article->meta.title != NULL && a->meta.title != NULL &&
-	    strcmp(signed_article->meta.title, a->meta.title) == 0 &&
-	    strcmp(signed_article->path, a->path) == 0) {
-		article_free(a);
-		buf_free(&up->body);
-		up->body = signed_text;
-		return signed_article;
-	}
-	if (signed_article != NULL)
-		article_free(signed_article);
-	buf_free(&signed_text);
+	buf_free(&text);
 	return a;
+}
+
+/* An address another article holds stays its (snapshot.h): refused. */
+static bool address_held(struct upload *up, const struct article *a, struct response *res)
+{
+	struct snapshot *snap = site_acquire(up->site);
+	struct buf reason = {0};
+	bool held = snapshot_address_clash(snap, site_root_fd(up->site), a, &reason);
+	site_release(up->site, snap);
+	if (held) {
+		audit(up, reason.data);
+		refuse(res, 59, "%s", reason.data);
+	}
+	buf_free(&reason);
+	return held;
 }
 
 /* The file as it now is: the snapshot that holds this very file is the one
@@ -262,26 +423,59 @@ static bool finish_delete(struct upload *up, struct response *res)
 static bool store(struct upload *up, struct response *res)
 {
 	struct buf error = {0};
-	int rc = titan_store(site_root_fd(up->site), up->req.path, up->body.data ? up->body.data : "",
-	                     up->body.len, &error);
-	if (rc != 0) {
+	int err = up->write_errno;
+	if (err != 0) {
+		buf_printf(&error, "%s: cannot write: %s", up->req.path, strerror(err));
+		titan_file_abandon(&up->file);
+	} else if (titan_file_commit(&up->file, up->req.path, &error) != 0) {
+		err = up->file.error;
+	}
+	up->file_open = false;
+	if (err != 0) {
 		audit(up, error.data);
-		refuse(res, 40, "Cannot write %s", up->req.path);
+		refuse_write(up, res, err);
 		buf_free(&error);
 		return false;
 	}
 	buf_free(&error);
 	audit(up, "written");
+	up->charged = 0; /* kept on the editor's day */
 	remember_identity(up);
 	return true;
 }
 
-bool upload_finish(struct upload *up, struct response *res)
+/* The editor, asked again at the end against the settings now in force (a
+ * reload may have removed them or their path meanwhile). 0, or -1 with res
+ * filled. */
+static int still_authorised(struct upload *up, const struct runtime *now, struct response *res)
 {
+	int index = runtime_find_host(now, up->vhost->names[0]);
+	const struct vhost *vh = index >= 0 ? &now->config.vhosts[index] : NULL;
+	const struct editor *ed = vh ? titan_editor(vh, up->editor->fingerprint) : NULL;
+	if (ed != NULL && config_editor_covers(ed, up->req.path))
+		return 0;
+	audit(up, "refused: no longer authorised (the settings changed during the upload)");
+	refuse(res, 61, "Not authorised to write %s any more", up->req.path);
+	return -1;
+}
+
+/* The file's kind by its name and its first bytes. */
+static enum titan_kind classify(struct upload *up, const char **reason)
+{
+	char head[HEAD_BYTES];
+	size_t want = up->received < sizeof head ? up->received : sizeof head;
+	ssize_t n = pread(up->file.fd, head, want, 0);
+	return titan_classify(up->req.path, head, n > 0 ? (size_t)n : 0, reason);
+}
+
+static bool finish(struct upload *up, const struct runtime *now, struct response *res)
+{
+	if (still_authorised(up, now, res) != 0)
+		return true;
 	if (up->req.size == 0)
 		return finish_delete(up, res);
 	const char *reason = NULL;
-	enum titan_kind kind = titan_classify(up->req.path, up->body.data, up->body.len, &reason);
+	enum titan_kind kind = classify(up, &reason);
 	if (kind == TITAN_REFUSED) {
 		audit(up, reason);
 		refuse(res, 59, "Bad request: %s", reason);
@@ -290,6 +484,10 @@ bool upload_finish(struct upload *up, struct response *res)
 	struct article *a = NULL;
 	if (kind == TITAN_ARTICLE && (a = check_article(up, res)) == NULL)
 		return true;
+	if (a != NULL && address_held(up, a, res)) {
+		article_free(a);
+		return true;
+	}
 	bool stored = store(up, res);
 	if (stored && a != NULL)
 		up->fallback = xstrdup(a->path);
@@ -302,6 +500,17 @@ bool upload_finish(struct upload *up, struct response *res)
 	if (a != NULL)
 		article_free(a);
 	return !stored || a == NULL;
+}
+
+bool upload_finish(struct upload *up, const struct runtime *now, struct response *res)
+{
+	leave_flight(up);
+	bool answered = finish(up, now, res);
+	/* Refused: the temporary file goes before the answer does. */
+	if (up->file_open)
+		titan_file_abandon(&up->file);
+	up->file_open = false;
+	return answered;
 }
 
 bool upload_settled(struct upload *up, bool give_up, struct response *res)
@@ -322,8 +531,12 @@ void upload_free(struct upload *up)
 {
 	if (up == NULL)
 		return;
+	leave_flight(up);
+	if (up->file_open)
+		titan_file_abandon(&up->file);
+	if (up->charged > 0)
+		refund_day(up->editor->fingerprint, up->charged);
 	titan_request_free(&up->req);
-	buf_free(&up->body);
 	free(up->fallback);
 	free(up);
 }

@@ -162,7 +162,8 @@ static void close_conn(struct worker *w, struct conn *c, int64_t now)
 {
 	timer_remove(w, c);
 	struct generation *g = c->gen;
-	ratelimit_disconnect(w->e->limits, &c->peer, now);
+	if (c->counted)
+		ratelimit_disconnect(w->e->limits, &c->peer, now);
 	conn_free(c, now);
 	engine_release(w->e, g);
 	atomic_fetch_sub(&w->e->n_conns, 1);
@@ -228,8 +229,9 @@ static void drive(struct worker *w, struct conn *c, int64_t now)
 static void add_conn(struct worker *w, int fd, const struct listener *l,
                      const struct sockaddr_storage *peer, int64_t now)
 {
-	/* Over its share: closed at once, before any TLS work is spent on it. */
-	if (!ratelimit_connect(w->e->limits, peer, now)) {
+	/* Over its share: closed at once, before any TLS work is spent on it.
+	 * Behind a balancer the client is counted once its header names it. */
+	if (!l->proxy && !ratelimit_connect(w->e->limits, peer, now)) {
 		close(fd);
 		atomic_fetch_sub(&w->e->n_conns, 1);
 		return;
@@ -237,7 +239,8 @@ static void add_conn(struct worker *w, int fd, const struct listener *l,
 	struct generation *g = engine_hold(w->e);
 	struct conn *c = conn_new(fd, l, g, peer, w->e->limits, now);
 	if (c == NULL) {
-		ratelimit_disconnect(w->e->limits, peer, now);
+		if (!l->proxy)
+			ratelimit_disconnect(w->e->limits, peer, now);
 		engine_release(w->e, g);
 		atomic_fetch_sub(&w->e->n_conns, 1);
 		return;

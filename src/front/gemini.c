@@ -7,6 +7,7 @@
 #include "log.h"
 #include "mime.h"
 #include "pagecache.h"
+#include "reserved.h"
 #include "runtime.h"
 #include "route_context.h"
 #include "routes.h"
@@ -286,7 +287,7 @@ static void serve_listing(struct gemini_request *rq, int dirfd, const char *path
 /* A directory (path ends with '/'): its index.gmi, else a listing. */
 static void serve_directory(struct gemini_request *rq, int dirfd, const char *path)
 {
-	char *index_path = xasprintf("%sindex.gmi", path);
+	char *index_path = xasprintf("%s" RESERVED_INDEX, path);
 	struct capsule_entry index;
 	site_open_file(rq->site, rq->snap, index_path, &index);
 	if (index.kind == CAPSULE_FILE)
@@ -347,15 +348,33 @@ static void apply_route(struct gemini_request *rq, struct route_result *result)
 	}
 }
 
+/* /desk/ for a client that is not an editor here: not found, as for any
+ * reader, unless an editor's certificate is out of its dates (62) or the
+ * session was resumed without one (60, saying to reconnect with it). */
+static bool refuse_desk(struct gemini_request *rq, const struct titan_refusal *why)
+{
+	const char *path = rq->url->path;
+	bool desk = strcmp(path, "/desk") == 0 || strncmp(path, "/desk/", 6) == 0;
+	bool resumed_bare = why->status == 60 && rq->info->resumed;
+	if (rq->vhost->n_editors == 0 || !desk || (why->status != 62 && !resumed_bare))
+		return false;
+	if (why->status == 62)
+		log_info("desk: %s: %s", rq->info->client_cert_sha256, why->meta);
+	set_status(rq->res, why->status, why->meta);
+	return true;
+}
+
 /* An editor's request: drafts and scheduled articles at their addresses,
  * and /desk/ (desk.h). Never cached: readers must not see these bytes.
  * False when the path is not one of these pages, or the client no editor. */
 static bool serve_editor(struct gemini_request *rq, const struct origin *origin)
 {
-	if (titan_editor(rq->vhost, rq->info->client_cert_sha256) == NULL)
-		return false;
+	struct titan_refusal why;
+	const struct editor *editor = titan_request_editor(rq->vhost, rq->info, &why);
+	if (editor == NULL)
+		return refuse_desk(rq, &why);
 	struct route_result result;
-	desk_route(rq->snap, OUTPUT_GEMINI, origin, rq->url->path, &result);
+	desk_route(rq->snap, editor, OUTPUT_GEMINI, origin, rq->url->path, &result);
 	bool answered = result.kind != ROUTE_NONE;
 	if (answered)
 		apply_route(rq, &result);

@@ -13,10 +13,12 @@
 #include "capsule.h"
 #include "gophermap.h"
 #include "itemtype.h"
+#include "links.h"
 #include "text.h"
 #include "log.h"
 #include "mime.h"
 #include "pagecache.h"
+#include "reserved.h"
 #include "runtime.h"
 #include "selector.h"
 #include "route_context.h"
@@ -28,7 +30,7 @@
  * memory; larger ones are streamed raw, as a document. */
 #define SMALL_FILE_MAX (1024 * 1024)
 #define GOPHERMAP_MAX (256 * 1024)
-#define GOPHERMAP_NAME "gophermap"
+#define GOPHERMAP_NAME RESERVED_GOPHERMAP
 
 enum { STATUS_OK = 0, STATUS_ERROR = 3 };
 
@@ -85,19 +87,6 @@ static void answer_text(struct response *res, const char *text, size_t len)
 
 /* ---- URL: selectors (the Gophernicus convention for 'h' items) ---- */
 
-/* Schemes a redirect page may lead to: no javascript:, data: and the like. */
-static bool url_scheme_allowed(const char *url)
-{
-	static const char *const schemes[] = {
-		"http:", "https:", "gemini:", "gopher:", "gophers:", "ftp:", "ftps:", "mailto:",
-		"irc:", "ircs:", "news:", "nntp:", "telnet:", "ssh:", "finger:", "xmpp:",
-	};
-	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
-		if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
-			return true;
-	return false;
-}
-
 static void html_escape(struct buf *out, const char *s)
 {
 	for (; *s; s++) {
@@ -115,7 +104,7 @@ static void html_escape(struct buf *out, const char *s)
 /* A small HTML page that sends a web browser on to url. */
 static void answer_url(struct response *res, const char *url)
 {
-	if (!url_scheme_allowed(url)) {
+	if (!links_scheme_allowed(url)) {
 		answer_error(res, "Bad request: this URL scheme is not linked");
 		return;
 	}
@@ -142,7 +131,18 @@ static char file_item_type(const struct capsule_entry *entry, const char *name)
 	    mime_type(entry->fd, name, entry->dev, entry->ino, entry->size, entry->mtime));
 }
 
-/* A small file's answer (a text file dot-stuffed, any other as it is),
+/* A capsule's gemtext as a menu, its links items a client can follow. */
+static void answer_gemtext(struct gopher_request *rq, const char *path, const struct buf *text)
+{
+	const struct origin origin = {rq->origin.host, rq->origin.port, rq->info->tls};
+	struct page p = {.form = PAGE_GOPHER_MENU, .origin = &origin, .body = &rq->res->head};
+	page_gemtext(&p, text->data != NULL ? text->data : "", text->len, path, rq->snap);
+	menu_end(&rq->res->head);
+	rq->res->status = STATUS_OK;
+}
+
+/* A small file's answer (a text file dot-stuffed, gemtext as a menu, any
+ * other as it is),
  * kept in the snapshot's page cache under the request's key with the
  * identity of the file read (pagecache.h): the next requests within the
  * second are answered from memory without opening it, later ones after
@@ -163,6 +163,8 @@ static void serve_small_file(struct gopher_request *rq, const char *path, char t
 	close(entry->fd);
 	if (rc != 0) {
 		answer_error(res, "Cannot read this file");
+	} else if (type == '1') {
+		answer_gemtext(rq, path, &bytes);
 	} else if (type == '0') {
 		answer_text(res, bytes.data, bytes.len);
 	} else {
@@ -183,6 +185,7 @@ static void serve_file(struct gopher_request *rq, const char *path, struct capsu
 		serve_small_file(rq, path, type, entry);
 		return;
 	}
+	/* Gemtext past the small-file size goes out as the text it is. */
 	res->fd = entry->fd;
 	res->fd_length = entry->size;
 	res->status = STATUS_OK;
@@ -294,7 +297,7 @@ static void serve_directory(struct gopher_request *rq, const char *path, struct 
 /* The caps.txt that Gopher clients read to learn how selectors are built. */
 static void answer_caps(struct gopher_request *rq)
 {
-	struct page_key key = {"/caps.txt", OUTPUT_GOPHER, rq->origin.host, rq->origin.port,
+	struct page_key key = {"/" RESERVED_CAPS, OUTPUT_GOPHER, rq->origin.host, rq->origin.port,
 	                       rq->info->tls};
 	if (page_cache_answer(rq->snap, &key, time(NULL), rq->res))
 		return;
@@ -309,8 +312,10 @@ static void answer_caps(struct gopher_request *rq)
 	           "PathDelimeter=/\nPathIdentity=.\nPathParent=..\nPathParentDouble=FALSE\n"
 	           "PathEscapeCharacter=\\\nPathKeepPreDelimeter=FALSE\n\n"
 	           "ServerSoftware=Kabar\nServerSoftwareVersion=%s\nServerDescription=%s\n"
-	           "ServerDefaultEncoding=UTF-8\nDefaultEncoding=UTF-8\n",
-	           KABAR_VERSION, description.data ? description.data : "");
+	           "ServerDefaultEncoding=UTF-8\nDefaultEncoding=UTF-8\n"
+	           /* Every Gopher port also speaks Gopher over TLS. */
+	           "ServerTLSPort=%d\n",
+	           KABAR_VERSION, description.data ? description.data : "", rq->origin.port);
 	answer_text(rq->res, caps.data, caps.len);
 	time_t now = time(NULL);
 	page_cache_keep(rq->snap, &key, now, now, rq->res);
@@ -332,7 +337,7 @@ static void serve_capsule(struct gopher_request *rq, const char *path)
 		serve_directory(rq, path, &entry);
 		return;
 	case CAPSULE_MISSING:
-		if (strcmp(path, "/caps.txt") == 0) {
+		if (strcmp(path, "/" RESERVED_CAPS) == 0) {
 			answer_caps(rq);
 			return;
 		}
@@ -422,18 +427,16 @@ static void route(struct gopher_request *rq, const char *path, const char *query
 }
 
 /*
- * The host written into menu lines: the virtual host's canonical name, so
- * links keep working behind any address. Except when that name is
- * "localhost" (the default, meaning nobody named the server) and the client
- * did not ask for it by name (TLS SNI): then the address the client reached,
- * which is the one name known to work for it.
+ * The server menu lines name: what the host advertises (its public name and
+ * port behind NAT, a port forward or a balancer), else its canonical name
+ * and the port the request arrived on. Never the socket's address, which a
+ * reader beyond the machine cannot reach.
  */
-static const char *menu_host(const struct vhost *vhost, const struct request_info *info)
+static struct menu_origin menu_origin(const struct vhost *vhost, const struct request_info *info)
 {
-	const char *name = vhost->names[0];
-	if (strcasecmp(name, "localhost") != 0 || info->sni != NULL || info->local_addr == NULL)
-		return name;
-	return info->local_addr;
+	if (vhost->advertise_host != NULL)
+		return (struct menu_origin){vhost->advertise_host, vhost->advertise_port};
+	return (struct menu_origin){vhost->names[0], info->local_port};
 }
 
 static void serve_selector(const struct request_info *info, const struct selector *sel,
@@ -450,8 +453,7 @@ static void serve_selector(const struct request_info *info, const struct selecto
 		.site = info->rt->sites[index],
 		.res = res,
 	};
-	rq.origin.host = menu_host(rq.vhost, info);
-	rq.origin.port = info->local_port;
+	rq.origin = menu_origin(rq.vhost, info);
 	rq.snap = site_acquire(rq.site);
 	route(&rq, sel->path, sel->search, 0);
 	site_release(rq.site, rq.snap);

@@ -4,6 +4,8 @@
 #include "article.h"
 #include "capsule.h"
 #include "mime.h"
+#include "reserved.h"
+#include "snapshot_files.h"
 #include "url.h"
 
 #include <ctype.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define TITAN_SCHEME "titan://"
@@ -192,13 +195,49 @@ const struct editor *titan_editor(const struct vhost *vh, const char *fingerprin
 	return NULL;
 }
 
-bool titan_editor_may_write(const struct editor *ed, const char *relpath)
+const struct editor *titan_request_editor(const struct vhost *vh,
+                                          const struct request_info *info,
+                                          struct titan_refusal *why)
 {
-	for (size_t i = 0; i < ed->n_paths; i++) {
-		/* paths end in '/', so "news/" never admits "newsroom/x.md" */
-		if (strncmp(relpath, ed->paths[i], strlen(ed->paths[i])) == 0)
-			return true;
+	if (info->client_cert_sha256 == NULL) {
+		why->status = 60;
+		why->meta = info->resumed
+		                    ? "A client certificate is needed: this connection resumed a session "
+		                      "made without one; reconnect with the editor's identity"
+		                    : "An editor's client certificate is needed";
+		return NULL;
 	}
+	const struct editor *ed = titan_editor(vh, info->client_cert_sha256);
+	if (ed == NULL) {
+		why->status = 61;
+		why->meta = "Certificate not authorised";
+		return NULL;
+	}
+	if (info->cert_period != CERT_IN_PERIOD) {
+		why->status = 62;
+		why->meta = info->cert_period == CERT_EXPIRED ? "Certificate not valid: it has expired"
+		                                               : "Certificate not valid: not valid yet";
+		return NULL;
+	}
+	return ed;
+}
+
+/* Names the server gives meaning to are the operator's; an article file
+ * anywhere but news/ would be served raw, front matter, drafts and all. */
+static bool name_writable(const char *relpath, const char **reason)
+{
+	if (snapshot_article_path(relpath))
+		return true; /* news/guides/ferry/index.gmi is a page bundle's article */
+	const char *reserved = reserved_reason(relpath);
+	if (reserved != NULL) {
+		*reason = reserved;
+		return false;
+	}
+	if (!article_source_name(relpath))
+		return true;
+	*reason = strncmp(relpath, "news/", 5) != 0
+	                  ? "article files (.md, .gmi, .txt) can be written under news/ only"
+	                  : "an _index file introduces a folder; it is not an article";
 	return false;
 }
 
@@ -225,7 +264,7 @@ bool titan_path_allowed(const char *relpath, const char **reason)
 		*reason = "the folder is deeper than Kabar reads";
 		return false;
 	}
-	return true;
+	return name_writable(relpath, reason);
 }
 
 static bool is_image(const char *body, size_t len)
@@ -274,15 +313,20 @@ static int open_parent(int root_fd, const char *relpath, bool make, const char *
 			return dir;
 		}
 		char *segment = xstrndup(p, len);
-		int next = -1;
-		if (make && mkdirat(dir, segment, 0755) != 0 && errno != EEXIST)
+		int next = -1, err = 0;
+		if (make && mkdirat(dir, segment, 0755) != 0 && errno != EEXIST) {
+			err = errno;
 			add_error(error, "cannot make a folder", relpath);
-		else if ((next = openat(dir, segment, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		} else if ((next = openat(dir, segment, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+			err = errno;
 			add_error(error, "cannot open a folder on the way", relpath);
+		}
 		free(segment);
 		close(dir);
-		if (next < 0)
+		if (next < 0) {
+			errno = err; /* the caller tells a link from a refusal by it */
 			return -1;
+		}
 		dir = next;
 		p += len + 1;
 	}
@@ -311,43 +355,94 @@ static void temporary_name(char *out, size_t size)
 	         atomic_fetch_add(&counter, 1) + 1);
 }
 
-static int write_temporary(int dir, const char *tmp, const char *body, size_t len)
+int titan_begin_file(int root_fd, const char *relpath, struct titan_file *f, struct buf *error)
 {
-	int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
+	f->fd = -1;
+	f->error = 0;
+	f->dir = open_parent(root_fd, relpath, true, &f->name, error);
+	if (f->dir < 0) {
+		f->error = errno;
 		return -1;
-	bool ok = write_all(fd, body, len) && fsync(fd) == 0;
-	int saved = errno;
-	if (close(fd) != 0 && ok) {
-		saved = errno;
+	}
+	temporary_name(f->tmp, sizeof f->tmp);
+	f->fd = openat(f->dir, f->tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (f->fd < 0) {
+		f->error = errno;
+		add_error(error, "cannot write", relpath);
+		close(f->dir);
+		f->dir = -1;
+		return -1;
+	}
+	return 0;
+}
+
+int titan_file_write(struct titan_file *f, const char *data, size_t len)
+{
+	return write_all(f->fd, data, len) ? 0 : -1;
+}
+
+int titan_file_replace(struct titan_file *f, const char *data, size_t len)
+{
+	if (ftruncate(f->fd, 0) != 0 || lseek(f->fd, 0, SEEK_SET) != 0)
+		return -1;
+	return titan_file_write(f, data, len);
+}
+
+long long titan_free_bytes(int fd)
+{
+	struct statvfs vfs;
+	if (fstatvfs(fd, &vfs) != 0)
+		return -1;
+	return (long long)vfs.f_bavail * (long long)vfs.f_frsize;
+}
+
+int titan_file_commit(struct titan_file *f, const char *relpath, struct buf *error)
+{
+	bool ok = fsync(f->fd) == 0;
+	if (close(f->fd) != 0)
+		ok = false;
+	f->fd = -1;
+	if (!ok) {
+		f->error = errno;
+		add_error(error, "cannot write", relpath);
+	} else if (renameat(f->dir, f->tmp, f->dir, f->name) != 0) {
+		f->error = errno;
+		add_error(error, "cannot put in place", relpath);
 		ok = false;
 	}
-	errno = saved;
+	if (ok)
+		fsync(f->dir); /* the rename itself survives a crash */
+	else
+		unlinkat(f->dir, f->tmp, 0);
+	close(f->dir);
+	f->dir = -1;
 	return ok ? 0 : -1;
+}
+
+void titan_file_abandon(struct titan_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->dir >= 0) {
+		unlinkat(f->dir, f->tmp, 0);
+		close(f->dir);
+	}
+	f->fd = -1;
+	f->dir = -1;
 }
 
 int titan_store(int root_fd, const char *relpath, const char *body, size_t len,
                 struct buf *error)
 {
-	const char *name;
-	int dir = open_parent(root_fd, relpath, true, &name, error);
-	if (dir < 0)
+	struct titan_file f;
+	if (titan_begin_file(root_fd, relpath, &f, error) != 0)
 		return -1;
-	char tmp[64];
-	temporary_name(tmp, sizeof tmp);
-	int rc = -1;
-	if (write_temporary(dir, tmp, body, len) != 0)
+	if (titan_file_write(&f, body, len) != 0) {
 		add_error(error, "cannot write", relpath);
-	else if (renameat(dir, tmp, dir, name) != 0)
-		add_error(error, "cannot put in place", relpath);
-	else
-		rc = 0;
-	if (rc != 0)
-		unlinkat(dir, tmp, 0);
-	else
-		fsync(dir); /* the rename itself survives a crash */
-	close(dir);
-	return rc;
+		titan_file_abandon(&f);
+		return -1;
+	}
+	return titan_file_commit(&f, relpath, error);
 }
 
 /* Only what could have been uploaded may be deleted: an article, or a file

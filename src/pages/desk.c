@@ -63,13 +63,25 @@ static const struct article *find(const struct article **list, size_t n, const c
 	return NULL;
 }
 
-void desk_route(const struct snapshot *snap, enum output out, const struct origin *origin,
-                const char *path, struct route_result *result)
+/* Keeps in list (in order) what the editor's desk shows: the drafts
+ * under their paths, or every one for a "desk: all" editor. */
+static size_t only_theirs(const struct editor *editor, const struct article **list, size_t n)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (config_editor_sees(editor, list[i]->source))
+			list[kept++] = list[i];
+	return kept;
+}
+
+void desk_route(const struct snapshot *snap, const struct editor *editor, enum output out,
+                const struct origin *origin, const char *path, struct route_result *result)
 {
 	struct route_context ctx;
 	route_context_start(&ctx, snap, out, origin, result);
 	const struct article **list;
 	size_t n = snapshot_unpublished(snap, ctx.now, &list);
+	n = only_theirs(editor, list, n);
 	if (strcmp(path, "/desk") == 0) {
 		result->kind = ROUTE_REDIRECT;
 		result->target = xstrdup("/desk/");

@@ -7,7 +7,9 @@
 #include "alloc.h"
 #include "date.h"
 #include "page.h"
+#include "render.h"
 #include "text.h"
+#include "url.h"
 
 /* The entity that stands for c in XML text, or NULL for c itself. */
 static const char *xml_entity(unsigned char c)
@@ -70,11 +72,23 @@ static const struct when *last_change(const struct article *a)
 	return &a->meta.date;
 }
 
+/* An absolute URL for a site path, the path percent-encoded (url.h): an
+ * address holds whatever its file name held, and a feed's links and ids
+ * must be URIs a feed reader accepts. */
+static void feed_url(struct buf *out, const struct origin *origin, enum output kind,
+                     char gopher_type, const char *path)
+{
+	struct buf encoded = {0};
+	url_encode_path(&encoded, path, strlen(path));
+	page_absolute_url(out, origin, kind, gopher_type, encoded.data ? encoded.data : "");
+	buf_free(&encoded);
+}
+
 static void link_element(struct buf *out, const char *indent, const char *rel, const struct origin *origin,
                          enum output kind, char gopher_type, const char *path)
 {
 	struct buf url = {0};
-	page_absolute_url(&url, origin, kind, gopher_type, path);
+	feed_url(&url, origin, kind, gopher_type, path);
 	buf_printf(out, "%s<link rel=\"%s\" href=\"", indent, rel);
 	xml_text(out, url.data);
 	buf_puts(out, "\"/>\n");
@@ -97,9 +111,10 @@ static void entry_id(struct buf *out, const struct article *a, const struct vhos
 	if (a->meta.date.set) {
 		char day[11];
 		page_day(day, &a->meta.date);
-		buf_printf(&id, "tag:%s,%s:%s", canonical_host(vhost, origin), day, a->path);
+		buf_printf(&id, "tag:%s,%s:", canonical_host(vhost, origin), day);
+		url_encode_path(&id, a->path, strlen(a->path));
 	} else {
-		page_absolute_url(&id, origin, OUTPUT_GEMINI, '0', a->path);
+		feed_url(&id, origin, OUTPUT_GEMINI, '0', a->path);
 	}
 	xml_element(out, "    ", "id", id.data);
 	buf_free(&id);
@@ -155,12 +170,47 @@ static char *lede(const struct article *a)
 	return buf_steal(&out);
 }
 
-static void entry(struct buf *out, const struct article *a, const struct vhost *vhost,
-                  const struct origin *origin, enum output kind)
+static const char *feed_lang(const struct vhost *vhost)
 {
-	buf_puts(out, "  <entry>\n");
+	return vhost->lang != NULL ? vhost->lang : "en";
+}
+
+/* The article as readers of the feed's protocol see it, cut at a line
+ * past FEED_CONTENT_MAX bytes; links absolute, since a feed reader shows
+ * the text away from the site. */
+static void content_element(struct buf *out, const struct article *a, const struct feed *feed,
+                            const struct vhost *vhost, const struct origin *origin,
+                            enum output kind)
+{
+	struct buf base = {0}, text = {0};
+	page_base_url(&base, origin, kind);
+	const struct render_context render = {.vhost = vhost, .base_url = base.data,
+	                                      .snapshot = feed->snapshot};
+	if (kind == OUTPUT_GEMINI)
+		render_gemtext(&text, a, &render);
+	else
+		render_gopher_text(&text, a, &render);
+	if (text.len > FEED_CONTENT_MAX) {
+		const char *nl = memrchr(text.data, '\n', FEED_CONTENT_MAX);
+		text.len = nl != NULL ? (size_t)(nl - text.data) + 1 : FEED_CONTENT_MAX;
+		text.data[text.len] = '\0';
+		buf_puts(&text, "\xe2\x80\xa6\n");
+	}
+	buf_printf(out, "    <content type=\"%s\">", kind == OUTPUT_GEMINI ? "text/gemini" : "text");
+	xml_text(out, text.data != NULL ? text.data : "");
+	buf_puts(out, "</content>\n");
+	buf_free(&text);
+	buf_free(&base);
+}
+
+static void entry(struct buf *out, const struct article *a, const struct feed *feed,
+                  const struct vhost *vhost, const struct origin *origin, enum output kind)
+{
+	buf_puts(out, "  <entry xml:lang=\"");
+	xml_text(out, a->meta.lang != NULL ? a->meta.lang : feed_lang(vhost));
+	buf_puts(out, "\">\n");
 	xml_element(out, "    ", "title", a->meta.title != NULL ? a->meta.title : a->path);
-	link_element(out, "    ", "alternate", origin, kind, '0', a->path);
+	link_element(out, "    ", "alternate", origin, kind, PAGE_ARTICLE_TYPE, a->path);
 	entry_id(out, a, vhost, origin);
 	if (a->meta.date.set)
 		time_element(out, "    ", "published", &a->meta.date);
@@ -181,6 +231,7 @@ static void entry(struct buf *out, const struct article *a, const struct vhost *
 			xml_element(out, "    ", "summary", summary);
 		free(summary);
 	}
+	content_element(out, a, feed, vhost, origin, kind);
 	buf_puts(out, "  </entry>\n");
 }
 
@@ -203,12 +254,14 @@ void feed_atom(struct buf *out, const struct feed *feed, const struct vhost *vho
 	if (n > FEED_MAX_ENTRIES)
 		n = FEED_MAX_ENTRIES;
 	buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-	              "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+	              "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
+	xml_text(out, feed_lang(vhost));
+	buf_puts(out, "\">\n");
 	xml_element(out, "  ", "title", feed->title);
 	link_element(out, "  ", "self", origin, kind, '0', feed->self_path);
 	link_element(out, "  ", "alternate", origin, kind, '1', feed->page_path);
 	struct buf id = {0};
-	page_absolute_url(&id, origin, kind, '0', feed->self_path);
+	feed_url(&id, origin, kind, '0', feed->self_path);
 	xml_element(out, "  ", "id", id.data);
 	buf_free(&id);
 	const struct when *updated = feed_updated(articles, n);
@@ -219,6 +272,6 @@ void feed_atom(struct buf *out, const struct feed *feed, const struct vhost *vho
 	author_element(out, "  ", vhost->title != NULL ? vhost->title : canonical_host(vhost, origin));
 	buf_puts(out, "  <generator>Kabar</generator>\n");
 	for (size_t i = 0; i < n; i++)
-		entry(out, articles[i], vhost, origin, kind);
+		entry(out, articles[i], feed, vhost, origin, kind);
 	buf_puts(out, "</feed>\n");
 }

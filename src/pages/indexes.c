@@ -1,5 +1,6 @@
 #include "indexes.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,39 +68,53 @@ static void page_switch_link(struct page *p, const char *base, size_t page, cons
 }
 
 /*
- * Page `page` of a listing as a subscription page: the title, one dated
- * link per article, then the way to newer and older pages. False (and
- * nothing written) when the page is past the end.
+ * The head of page `page` of a listing as a subscription page: the title,
+ * one dated link per article, then the way to newer and older pages. False
+ * (and nothing written) when the page is past the end.
  */
-static bool write_listing(struct route_context *ctx, const char *title, const char *base,
-                          const char *feed_path, const struct listing *l, size_t page)
+static bool begin_listing(struct route_context *ctx, struct page *p, const char *title,
+                          const char *base, const struct listing *l, size_t page)
 {
 	size_t size = routes_page_size(ctx);
 	size_t pages = l->n_visible == 0 ? 1 : (l->n_visible - 1) / size + 1;
 	if (page == 0 || page > pages)
 		return false;
-	struct page p;
-	routes_begin_page(ctx, &p);
-	page_title(&p, title);
-	page_blank(&p);
+	routes_begin_page(ctx, p);
+	page_title(p, title);
+	page_blank(p);
 	const struct article **shown = xcalloc(size, sizeof(*shown));
 	size_t n = listing_slice(l, (page - 1) * size, shown, size);
 	for (size_t i = 0; i < n; i++)
-		page_article_link(&p, shown[i]);
+		page_article_link(p, shown[i]);
 	if (n == 0)
-		page_text(&p, ctx->labels->no_results);
+		page_text(p, ctx->labels->no_results);
 	free(shown);
-	page_blank(&p);
+	page_blank(p);
 	if (page > 1)
-		page_switch_link(&p, base, page - 1, ctx->labels->newer, pages);
+		page_switch_link(p, base, page - 1, ctx->labels->newer, pages);
 	if (page < pages)
-		page_switch_link(&p, base, page + 1, ctx->labels->older, pages);
+		page_switch_link(p, base, page + 1, ctx->labels->older, pages);
+	return true;
+}
+
+/* The foot of a listing page: its feed, if it has one, and the way home. */
+static void end_listing(struct route_context *ctx, struct page *p, const char *feed_path)
+{
 	if (feed_path != NULL) {
 		char *label = xasprintf("%s (Atom)", ctx->labels->feeds);
-		page_link(&p, '0', feed_path, label);
+		page_link(p, '0', feed_path, label);
 		free(label);
 	}
-	page_link(&p, '1', "/", ctx->labels->front_page);
+	page_link(p, '1', "/", ctx->labels->front_page);
+}
+
+static bool write_listing(struct route_context *ctx, const char *title, const char *base,
+                          const char *feed_path, const struct listing *l, size_t page)
+{
+	struct page p;
+	if (!begin_listing(ctx, &p, title, base, l, page))
+		return false;
+	end_listing(ctx, &p, feed_path);
 	return true;
 }
 
@@ -157,7 +172,7 @@ void routes_index_entry(struct route_context *ctx, enum index_kind kind,
 	char *title = xasprintf("%s: %s", index_word(ctx, kind), entry->name);
 	if (feed) {
 		char *feed_title = xasprintf("%s: %s", routes_site_title(ctx->snap->vhost), entry->name);
-		struct feed f = {feed_title, feed_path, base};
+		struct feed f = {feed_title, feed_path, base, ctx->snap};
 		write_feed(ctx, &f, &l);
 		free(feed_title);
 	} else if (!write_listing(ctx, title, base, feed_path, &l, page)) {
@@ -259,8 +274,67 @@ static void period_listing(struct route_context *ctx, struct listing *l, const c
 	}
 }
 
-void routes_archive_period(struct route_context *ctx, const char *year, const char *month,
-                           size_t page)
+/*
+ * The nearest month before (step -1) or after (step +1) the period that has
+ * a published article; a year's neighbour is the nearest such month of
+ * another year. NULL at either end of the archive.
+ */
+static const char *period_neighbour(const struct route_context *ctx, const char *year,
+                                    const char *month, int step)
+{
+	const struct index *months = &ctx->snap->months;
+	char key[8];
+	snprintf(key, sizeof key, "%.4s/%.2s", year, month != NULL ? month : (step < 0 ? "00" : "99"));
+	for (size_t k = 0; k < months->n_entries; k++) {
+		size_t i = step < 0 ? months->n_entries - 1 - k : k;
+		const struct index_entry *entry = &months->entries[i];
+		int m, order = strcmp(entry->key, key);
+		if ((step < 0 ? order >= 0 : order <= 0) || !month_key(entry->key, &m))
+			continue;
+		if (listing_count_entry(ctx->snap, entry, ctx->now) > 0)
+			return entry->key;
+	}
+	return NULL;
+}
+
+/* "Older: March 2022" for a month, "Older: 2021" for a year. */
+static void period_switch_link(struct route_context *ctx, struct page *p, const char *root,
+                               const char *key, bool by_month, const char *word)
+{
+	int m;
+	if (key == NULL || !month_key(key, &m))
+		return;
+	char *path = by_month ? xasprintf("%s%s/", root, key) : xasprintf("%s%.4s/", root, key);
+	char *name = by_month ? month_title(ctx, key, m) : xasprintf("%.4s", key);
+	char *label = xasprintf("%s: %s", word, name);
+	page_link(p, '1', path, label);
+	free(label);
+	free(name);
+	free(path);
+}
+
+/* The ways up (the year, the archive) and across (the months or years
+ * before and after that have articles). */
+static void period_ways(struct route_context *ctx, struct page *p, const char *root,
+                        const char *year, const char *month)
+{
+	bool by_month = month != NULL;
+	period_switch_link(ctx, p, root, period_neighbour(ctx, year, month, +1), by_month,
+	                   ctx->labels->newer);
+	period_switch_link(ctx, p, root, period_neighbour(ctx, year, month, -1), by_month,
+	                   ctx->labels->older);
+	if (by_month) {
+		char *path = xasprintf("%s%s/", root, year);
+		char *label = xasprintf("%s %s", ctx->labels->archive, year);
+		page_link(p, '1', path, label);
+		free(label);
+		free(path);
+	}
+	page_link(p, '1', "/archive/", ctx->labels->archive);
+}
+
+void routes_archive_period(struct route_context *ctx, const char *root, const char *year,
+                           const char *month, size_t page)
 {
 	struct listing l;
 	listing_init(&l, ctx->snap, ctx->now);
@@ -273,16 +347,36 @@ void routes_archive_period(struct route_context *ctx, const char *year, const ch
 	}
 	char *base, *title;
 	if (month != NULL) {
-		base = xasprintf("/archive/%s/%s/", year, month);
+		base = xasprintf("%s%s/%s/", root, year, month);
 		title = xasprintf("%s %s", ctx->labels->months[m - 1], year);
 	} else {
-		base = xasprintf("/archive/%s/", year);
+		base = xasprintf("%s%s/", root, year);
 		title = xasprintf("%s %s", ctx->labels->archive, year);
 	}
-	if (!write_listing(ctx, title, base, NULL, &l, page))
+	struct page p;
+	if (begin_listing(ctx, &p, title, base, &l, page)) {
+		period_ways(ctx, &p, root, year, month);
+		end_listing(ctx, &p, NULL);
+	} else {
 		routes_not_found(ctx);
+	}
 	free(title);
 	free(base);
+	listing_free(&l);
+}
+
+void routes_newest(struct route_context *ctx, size_t page)
+{
+	struct listing l;
+	listing_init(&l, ctx->snap, ctx->now);
+	listing_add_all(&l);
+	struct page p;
+	if (begin_listing(ctx, &p, ctx->labels->latest, "/news/", &l, page)) {
+		page_link(&p, '1', "/archive/", ctx->labels->archive);
+		end_listing(ctx, &p, "/feed.xml");
+	} else {
+		routes_not_found(ctx);
+	}
 	listing_free(&l);
 }
 
@@ -293,7 +387,7 @@ void routes_site_feed(struct route_context *ctx)
 	struct listing l;
 	listing_init(&l, ctx->snap, ctx->now);
 	listing_add_all(&l);
-	struct feed f = {routes_site_title(ctx->snap->vhost), "/feed.xml", "/"};
+	struct feed f = {routes_site_title(ctx->snap->vhost), "/feed.xml", "/", ctx->snap};
 	write_feed(ctx, &f, &l);
 	listing_free(&l);
 }

@@ -3,25 +3,15 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
 #include "date.h"
+#include "gopher_lines.h"
+#include "itemtype.h"
+#include "links.h"
+#include "url.h"
 #include "text.h"
-
-#define GOPHER_INFO_END "\t\terror.host\t1\r\n"
-
-/* Bytes in the UTF-8 sequence that starts with c (1 for a stray byte, so a
- * malformed string still moves forward). */
-static size_t utf8_sequence_length(unsigned char c)
-{
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	if (c >= 0xe0)
-		return c <= 0xef ? 3 : 1;
-	if (c >= 0xc2)
-		return 2;
-	return 1;
-}
 
 /* Copies s through the sanitizer: line breaks and tabs made spaces, other
  * controls and bidi controls dropped, so a menu field or a one-line gemtext
@@ -30,51 +20,6 @@ static size_t utf8_sequence_length(unsigned char c)
 static char *one_line(const char *s)
 {
 	return text_cleaned(s, TEXT_CLEAN_NO_BIDI);
-}
-
-void page_gopher_display(struct buf *out, const char *s, size_t columns)
-{
-	char *line = one_line(s);
-	size_t len = strlen(line);
-	if (text_width(line, len) <= columns) {
-		buf_append(out, line, len);
-		free(line);
-		return;
-	}
-	/* Keep whole characters while they and the ellipsis still fit. */
-	size_t used = 0, kept = 0;
-	while (kept < len) {
-		size_t n = utf8_sequence_length((unsigned char)line[kept]);
-		if (kept + n > len)
-			break;
-		size_t w = text_width(line + kept, n);
-		if (used + w + 1 > columns)
-			break;
-		used += w;
-		kept += n;
-	}
-	buf_append(out, line, kept);
-	buf_puts(out, "…");
-	free(line);
-}
-
-static void gopher_info(struct page *p, const char *text)
-{
-	buf_putc(p->body, 'i');
-	page_gopher_display(p->body, text, PAGE_GOPHER_DISPLAY_COLUMNS);
-	buf_puts(p->body, GOPHER_INFO_END);
-}
-
-/* Info lines wrapped at the menu width, so long text is not cut off. */
-static void gopher_info_wrapped(struct page *p, const char *text)
-{
-	char *line = one_line(text);
-	if (line[strspn(line, " ")] == '\0')
-		buf_puts(p->body, "i" GOPHER_INFO_END);
-	else
-		text_wrap(p->body, line, strlen(line), PAGE_GOPHER_DISPLAY_COLUMNS, "i", "i",
-		          GOPHER_INFO_END);
-	free(line);
 }
 
 static void gopher_text_line(struct page *p, const char *text)
@@ -108,9 +53,9 @@ static void page_line(struct page *p, const char *gemtext_prefix, bool wrap_in_m
 		break;
 	case PAGE_GOPHER_MENU:
 		if (wrap_in_menu)
-			gopher_info_wrapped(p, text);
+			menu_info_wrapped(p->body, text, "", "");
 		else
-			gopher_info(p, text);
+			menu_info(p->body, text);
 		break;
 	case PAGE_GOPHER_TEXT:
 		gopher_text_line(p, text);
@@ -139,7 +84,7 @@ void page_blank(struct page *p)
 	if (p->form == PAGE_GEMTEXT)
 		buf_putc(p->body, '\n');
 	else if (p->form == PAGE_GOPHER_MENU)
-		buf_puts(p->body, "i" GOPHER_INFO_END);
+		menu_info(p->body, "");
 	else
 		buf_puts(p->body, "\r\n");
 }
@@ -168,10 +113,8 @@ void page_absolute_url(struct buf *out, const struct origin *origin, enum output
 
 static void gopher_menu_item(struct page *p, char type, const char *selector, const char *label)
 {
-	buf_putc(p->body, type);
-	page_gopher_display(p->body, label, PAGE_GOPHER_DISPLAY_COLUMNS);
 	char *clean = one_line(selector);
-	buf_printf(p->body, "\t%s\t%s\t%d\r\n", clean, p->origin->host, p->origin->port);
+	menu_item(p->body, type, label, clean, p->origin->host, p->origin->port);
 	free(clean);
 }
 
@@ -211,6 +154,35 @@ void page_link(struct page *p, char gopher_type, const char *path, const char *l
 	buf_free(&url);
 }
 
+/* A gopher:// URL as the item it names ("gopher://host:port/Tselector";
+ * type '1' and an empty selector without a path). False when it does not
+ * parse or names a type no client knows. */
+static bool gopher_url_item(struct page *p, const char *url, const char *label)
+{
+	struct url u;
+	if (url_parse(url, strlen(url), &u) != URL_OK)
+		return false;
+	const char *raw = u.raw_path;
+	bool typed = raw[0] == '/' && raw[1] != '\0';
+	const char *selector = typed ? raw + 2 : "";
+	struct buf decoded = {0};
+	/* RFC 1436's types and the common later ones. */
+	bool known = !typed || strchr("0123456789+gIThis:;<dP", raw[1]) != NULL;
+	bool ok = known && u.host != NULL && u.host[0] != '\0' &&
+	          url_decode(&decoded, selector, strlen(selector), true) == URL_OK &&
+	          menu_item(p->body, typed ? raw[1] : '1', label, decoded.data ? decoded.data : "",
+	                    u.host, u.port > 0 ? u.port : 70);
+	buf_free(&decoded);
+	url_free(&u);
+	return ok;
+}
+
+static bool is_gopher_url(const char *url)
+{
+	return url_scheme_length(url, strlen(url)) == strlen("gopher") &&
+	       strncasecmp(url, "gopher", strlen("gopher")) == 0;
+}
+
 void page_external_link(struct page *p, const char *url, const char *label)
 {
 	if (p->form == PAGE_GEMTEXT) {
@@ -218,6 +190,8 @@ void page_external_link(struct page *p, const char *url, const char *label)
 		return;
 	}
 	if (p->form == PAGE_GOPHER_MENU) {
+		if (is_gopher_url(url) && gopher_url_item(p, url, label))
+			return;
 		char *selector = xasprintf("URL:%s", url);
 		gopher_menu_item(p, 'h', selector, label);
 		free(selector);
@@ -229,6 +203,99 @@ void page_external_link(struct page *p, const char *url, const char *label)
 	gopher_text_link(p, label, &where);
 	free(clean);
 	buf_free(&where);
+}
+
+void page_link_from(struct page *p, const char *base, const char *self, const char *ref,
+                    const char *label, const struct snapshot *snap)
+{
+	struct buf path = {0};
+	const char *suffix;
+	enum link_kind kind = links_resolve(base, ref, &path, &suffix);
+	const struct article *target = NULL;
+	if (kind == LINK_SITE && snap != NULL)
+		target = snapshot_link_target(snap, path.data);
+	if (target != NULL && target->path != NULL) {
+		buf_clear(&path);
+		buf_puts(&path, target->path);
+	} else if (kind == LINK_SELF) {
+		buf_puts(&path, self != NULL ? self : base);
+	}
+	/* A selector carries no fragment. */
+	size_t kept = p->form == PAGE_GEMTEXT ? strlen(suffix) : strcspn(suffix, "#");
+	buf_append(&path, suffix, kept);
+	if (kind == LINK_EXTERNAL)
+		page_external_link(p, ref, label);
+	else if (kind == LINK_OUTSIDE)
+		page_text(p, label);
+	else if (target != NULL || kind == LINK_SELF)
+		page_link(p, PAGE_ARTICLE_TYPE, path.data, label);
+	else
+		page_link(p, item_type_of_path(path.data), path.data, label);
+	buf_free(&path);
+}
+
+/* "=> URL label" in a Gopher menu: the label (else the URL) as its item. */
+static void gemtext_link_in_menu(struct page *p, const char *line, const char *base,
+                                 const struct snapshot *snap)
+{
+	const char *url = line + 2 + strspn(line + 2, " \t");
+	size_t url_len = strcspn(url, " \t");
+	if (url_len == 0)
+		return;
+	const char *label = url + url_len + strspn(url + url_len, " \t");
+	char *target = xstrndup(url, url_len);
+	page_link_from(p, base, base, target, label[0] != '\0' ? label : target, snap);
+	free(target);
+}
+
+/* One line of gemtext in a Gopher menu; *pre is whether a preformatted
+ * block is open. */
+static void gemtext_line_in_menu(struct page *p, const char *line, const char *base,
+                                 const struct snapshot *snap, bool *pre)
+{
+	if (strncmp(line, "```", 3) == 0) {
+		*pre = !*pre;
+		return;
+	}
+	if (*pre)
+		menu_info(p->body, line);
+	else if (strncmp(line, "=>", 2) == 0)
+		gemtext_link_in_menu(p, line, base, snap);
+	else if (line[0] == '#')
+		menu_info_wrapped(p->body, line + strspn(line, "#") + strspn(line + strspn(line, "#"), " \t"),
+		                  "", "");
+	else if (strncmp(line, "* ", 2) == 0)
+		menu_info_wrapped(p->body, line + 2, "* ", "  ");
+	else if (line[0] == '>')
+		menu_info_wrapped(p->body, line + 1 + strspn(line + 1, " "), "> ", "> ");
+	else
+		menu_info_wrapped(p->body, line, "", "");
+}
+
+void page_gemtext(struct page *p, const char *text, size_t len, const char *base,
+                  const struct snapshot *snap)
+{
+	if (p->form == PAGE_GEMTEXT) {
+		buf_append(p->body, text, len);
+		if (len > 0 && text[len - 1] != '\n')
+			buf_putc(p->body, '\n');
+		return;
+	}
+	bool pre = false;
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl != NULL ? (size_t)(nl - text) : len;
+		size_t line_len = end - pos;
+		if (line_len > 0 && text[pos + line_len - 1] == '\r')
+			line_len--;
+		char *line = xstrndup(text + pos, line_len);
+		if (p->form == PAGE_GOPHER_MENU)
+			gemtext_line_in_menu(p, line, base, snap, &pre);
+		else
+			page_text(p, line);
+		free(line);
+		pos = end + 1;
+	}
 }
 
 void page_day(char out[11], const struct when *w)
@@ -244,7 +311,7 @@ void page_article_link(struct page *p, const struct article *a)
 {
 	const char *headline = a->meta.title != NULL ? a->meta.title : a->path;
 	if (!a->meta.date.set) {
-		page_link(p, '0', a->path, headline);
+		page_link(p, PAGE_ARTICLE_TYPE, a->path, headline);
 		return;
 	}
 	char day[11];
@@ -253,6 +320,6 @@ void page_article_link(struct page *p, const struct article *a)
 	 * a menu has no room to spare for the dash. */
 	const char *between = p->form == PAGE_GEMTEXT ? " - " : " ";
 	char *label = xasprintf("%s%s%s", day, between, headline);
-	page_link(p, '0', a->path, label);
+	page_link(p, PAGE_ARTICLE_TYPE, a->path, label);
 	free(label);
 }

@@ -31,13 +31,14 @@ void render_when(struct buf *out, const struct when *w, const struct vhost *vhos
 	if (!w->has_time)
 		return;
 	buf_printf(out, " %02d:%02d ", tm.tm_hour, tm.tm_min);
-	int site_offset = vhost != NULL ? vhost->utc_offset_minutes : 0;
-	const char *zone = vhost != NULL && vhost->zone_name != NULL ? vhost->zone_name : "UTC";
-	if (w->offset_minutes == site_offset) {
+	const char *zone = vhost != NULL
+	                       ? date_zone_label(w, vhost->zone, vhost->utc_offset_minutes,
+	                                         vhost->zone_name != NULL ? vhost->zone_name : "UTC")
+	                       : date_zone_label(w, NULL, 0, "UTC");
+	if (zone != NULL)
 		buf_puts(out, zone);
-		return;
-	}
-	date_format_offset(out, w->offset_minutes);
+	else
+		date_format_offset(out, w->offset_minutes);
 }
 
 /* "By A, B" */

@@ -164,9 +164,25 @@ static void gem_list_item(struct gemtext *g, const struct block *b)
 	buf_free(&prefix);
 }
 
+/* The lines of a preformatted text (a last line without its end counts). */
+static size_t line_count(const char *text)
+{
+	size_t n = 0, len = text != NULL ? strlen(text) : 0;
+	for (size_t i = 0; i < len; i++)
+		n += text[i] == '\n';
+	return n + (len > 0 && text[len - 1] != '\n');
+}
+
+/* A block's alt text, which screen readers read to decide whether to skip
+ * it: the source's info string, else what it is and how large. */
 static void gem_pre(struct gemtext *g, const struct block *b)
 {
 	char *alt = render_one_line(b->alt);
+	if (alt[0] == '\0') {
+		free(alt);
+		alt = xasprintf("%s, %zu %s", g->labels->preformatted, line_count(b->text),
+		                g->labels->lines);
+	}
 	render_put_line(g->out, "```", alt, strlen(alt), "\n");
 	free(alt);
 	render_put_pre_text(g->out, b->text, "", "\n");
@@ -175,7 +191,8 @@ static void gem_pre(struct gemtext *g, const struct block *b)
 
 static void gem_table(struct gemtext *g, const struct block *b)
 {
-	buf_puts(g->out, "```\n");
+	size_t columns = b->table != NULL ? b->table->n_cols : 0;
+	buf_printf(g->out, "```%s, %zu %s\n", g->labels->table, columns, g->labels->columns);
 	render_put_table(g->out, b->table, "", "\n");
 	buf_puts(g->out, "```\n");
 }

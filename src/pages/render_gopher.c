@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "gopher_lines.h"
 #include "text.h"
 
 /* Gopher text: wrapped to the site's width, every link gathered in a
- * numbered list at the end. */
+ * numbered list at the end. The menu form writes the same lines as info
+ * lines, each piece's links as items right after it. */
 
 enum { DEFAULT_WRAP = 70, GOPHER_CODE_INDENT = 4 };
 
@@ -20,6 +22,11 @@ struct gopher_text {
 	struct references refs;
 	int listed;          /* numbers up to this one are in list already */
 	struct buf list;     /* "[n] URL" lines, appended under "Links" at the end */
+	/* The menu form: out is text, the lines of the piece being written,
+	 * which gph_flush turns into info lines of menu, and then its items. */
+	struct buf *menu;    /* NULL for the text form */
+	struct buf text;
+	struct buf items;
 };
 
 static const char *const CRLF = "\r\n";
@@ -29,24 +36,51 @@ static void gph_wrap(struct gopher_text *g, const char *s, const char *first, co
 	text_wrap(g->out, s, strlen(s), g->width, first, rest, CRLF);
 }
 
-/* Puts a newly numbered link in the list for the end; numbers come in
- * order, so a number above the last listed one is new. */
-static void gph_list(struct gopher_text *g, const char *url, int number)
+/* Puts a newly numbered link in the list for the end (the menu form: an
+ * item after the piece being written); numbers come in order, so a number
+ * above the last listed one is new. */
+static void gph_list(struct gopher_text *g, const char *url, const char *label, int number)
 {
 	if (number <= g->listed)
 		return;
+	g->listed = number;
+	if (g->menu != NULL) {
+		char *display = xasprintf("[%d] %s", number, label != NULL && label[0] ? label : url);
+		render_gopher_item(&g->items, url, display, g->a, g->ctx);
+		free(display);
+		return;
+	}
 	char *resolved = render_resolve_url(url, g->a, g->ctx, OUTPUT_GOPHER);
 	buf_printf(&g->list, "[%d] %s\r\n", number, resolved);
 	free(resolved);
-	g->listed = number;
 }
 
 /* The number of a link standing outside text, listed if new. */
-static int gph_cite(struct gopher_text *g, const char *url)
+static int gph_cite(struct gopher_text *g, const char *url, const char *label)
 {
 	int number = render_reference_number(&g->refs, url);
-	gph_list(g, url, number);
+	gph_list(g, url, label, number);
 	return number;
+}
+
+/* The menu form: the lines written since the last flush as info lines,
+ * then the items of the links they cite. */
+static void gph_flush(struct gopher_text *g)
+{
+	if (g->menu == NULL)
+		return;
+	const char *s = g->text.data != NULL ? g->text.data : "";
+	for (size_t pos = 0; pos < g->text.len;) {
+		const char *eol = strstr(s + pos, CRLF);
+		size_t end = eol != NULL ? (size_t)(eol - s) : g->text.len;
+		char *line = xstrndup(s + pos, end - pos);
+		menu_info(g->menu, line);
+		free(line);
+		pos = eol != NULL ? end + 2 : g->text.len;
+	}
+	buf_append(g->menu, g->items.data, g->items.len);
+	buf_clear(&g->text);
+	buf_clear(&g->items);
 }
 
 /* The block's text with references; its links join the list at the end.
@@ -57,7 +91,7 @@ static char *gph_annotate(struct gopher_text *g, const struct block *b)
 	char *text = render_add_references(g->a, b->text, b->links, b->n_links, &g->refs, numbers);
 	for (size_t i = 0; i < b->n_links; i++) {
 		if (numbers[i] > 0)
-			gph_list(g, b->links[i].url, numbers[i]);
+			gph_list(g, b->links[i].url, b->links[i].label, numbers[i]);
 	}
 	free(numbers);
 	return text;
@@ -86,11 +120,16 @@ static void gph_link(struct gopher_text *g, const char *url, const char *label,
 		free(text);
 		return;
 	}
-	int number = gph_cite(g, url);
 	if (kind != NULL && strcmp(kind, text) != 0)
 		buf_printf(&line, "%s: ", kind);
-	buf_printf(&line, "%s[%d]", text, number);
-	gph_wrap(g, line.data, "", "");
+	buf_puts(&line, text);
+	if (g->menu != NULL) {
+		/* A link on its own line is its item alone. */
+		render_gopher_item(&g->items, url, line.data, g->a, g->ctx);
+	} else {
+		buf_printf(&line, "[%d]", gph_cite(g, url, text));
+		gph_wrap(g, line.data, "", "");
+	}
 	free(text);
 	buf_free(&line);
 }
@@ -192,7 +231,7 @@ static void gph_header(struct gopher_text *g)
 		render_append_byline(&line, m, g->labels);
 	if (m->author_url != NULL && m->author_url[0] != '\0') {
 		char *label = render_site_label(m->author_url);
-		int number = gph_cite(g, m->author_url);
+		int number = gph_cite(g, m->author_url, label);
 		buf_printf(&line, "%s%s[%d]", line.len > 0 ? " - " : "", label, number);
 		free(label);
 	}
@@ -258,27 +297,50 @@ static void gph_footer(struct gopher_text *g)
 	buf_append(g->out, g->list.data, g->list.len);
 }
 
-void render_gopher_text(struct buf *out, const struct article *a, const struct render_context *ctx)
+/* Writes the article into out (the text form) or, with menu set, into
+ * menu (the menu form). */
+static void gph_render(struct buf *out, struct buf *menu, const struct article *a,
+                       const struct render_context *ctx)
 {
 	int columns = ctx->vhost != NULL ? ctx->vhost->wrap_columns : 0;
+	size_t width = columns > 0 ? (size_t)columns : DEFAULT_WRAP;
+	if (menu != NULL && width > MENU_DISPLAY_COLUMNS)
+		width = MENU_DISPLAY_COLUMNS;
 	struct gopher_text g = {
-		.out = out,
 		.a = a,
 		.ctx = ctx,
 		.labels = labels_for(render_article_lang(a, ctx)),
-		.width = columns > 0 ? (size_t)columns : DEFAULT_WRAP,
+		.width = width,
+		.menu = menu,
 	};
 	buf_init(&g.list);
+	g.out = menu != NULL ? &g.text : out;
 	gph_header(&g);
+	gph_flush(&g);
 	gph_feature(&g);
+	gph_flush(&g);
 	const struct block *prev = NULL;
 	for (size_t i = 0; i < a->n_blocks; i++) {
 		const struct block *b = &a->blocks[i];
-		render_put_separator(out, prev, b, CRLF);
+		render_put_separator(g.out, prev, b, CRLF);
 		gph_block(&g, b);
+		gph_flush(&g);
 		prev = b;
 	}
 	gph_footer(&g);
+	gph_flush(&g);
 	buf_free(&g.list);
+	buf_free(&g.text);
+	buf_free(&g.items);
 	strset_free(&g.refs.urls);
+}
+
+void render_gopher_text(struct buf *out, const struct article *a, const struct render_context *ctx)
+{
+	gph_render(out, NULL, a, ctx);
+}
+
+void render_gopher_menu(struct buf *out, const struct article *a, const struct render_context *ctx)
+{
+	gph_render(NULL, out, a, ctx);
 }

@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "itemtype.h"
 #include "links.h"
+#include "page.h"
 #include "snapshot.h"
 #include "url.h"
 
@@ -35,7 +36,7 @@ static char *link_base(const struct article *a)
  * fragment are kept (the fragment only when keep_fragment). False when the
  * link would climb out of the capsule. */
 static bool resolve_path(struct buf *out, const struct article *a, const char *ref,
-                         const struct render_context *ctx, bool keep_fragment)
+                         const struct render_context *ctx, bool keep_fragment, bool *article)
 {
 	char *base = link_base(a);
 	struct buf path = {0};
@@ -49,6 +50,7 @@ static bool resolve_path(struct buf *out, const struct article *a, const char *r
 	const struct article *target = NULL;
 	if (kind == LINK_SITE && ctx->snapshot != NULL)
 		target = snapshot_link_target(ctx->snapshot, path.data);
+	*article = kind == LINK_SELF || (target != NULL && target->path != NULL);
 	if (kind == LINK_SELF)
 		buf_puts(out, a->path != NULL ? a->path : "/");
 	else if (target != NULL && target->path != NULL)
@@ -111,7 +113,8 @@ char *render_resolve_url(const char *url, const struct article *a,
 		return buf_steal(&out);
 	}
 	struct buf path = {0};
-	if (!resolve_path(&path, a, url, ctx, proto == OUTPUT_GEMINI))
+	bool article = false;
+	if (!resolve_path(&path, a, url, ctx, proto == OUTPUT_GEMINI, &article))
 		buf_puts(&path, "/");
 	if (base != NULL && base[0] != '\0') {
 		size_t base_len = strlen(base);
@@ -120,12 +123,34 @@ char *render_resolve_url(const char *url, const struct article *a,
 		buf_append(&out, base, base_len);
 		if (proto == OUTPUT_GOPHER) {
 			buf_putc(&out, '/');
-			buf_putc(&out, item_type_of_path(path.data));
+			buf_putc(&out, article ? PAGE_ARTICLE_TYPE : item_type_of_path(path.data));
 		}
 	}
 	append_url(&out, path.data);
 	buf_free(&path);
 	return buf_steal(&out);
+}
+
+/*
+ * One link of an article as a menu item (page_link_from decides where it
+ * leads: a capsule path by its item type, an article's address a menu, a
+ * gopher:// URL the item it names, any other scheme an "h" item). A URL
+ * with a scheme, or a network-path one, is first made whole as the text
+ * form writes it (spaces encoded, the page's scheme added).
+ */
+void render_gopher_item(struct buf *out, const char *url, const char *display,
+                        const struct article *a, const struct render_context *ctx)
+{
+	struct page p = {.form = PAGE_GOPHER_MENU, .origin = ctx->menu, .body = out};
+	if (has_scheme(url) || (url[0] == '/' && url[1] == '/')) {
+		char *resolved = render_resolve_url(url, a, ctx, OUTPUT_GOPHER);
+		page_external_link(&p, resolved, display);
+		free(resolved);
+		return;
+	}
+	char *base = link_base(a);
+	page_link_from(&p, base, a->path, url, display, ctx->snapshot);
+	free(base);
 }
 
 /* What an image is called: its alt text (or caption), else its file

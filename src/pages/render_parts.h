@@ -32,6 +32,8 @@ bool render_url_usable(const struct article *a, const char *url);
 char *render_resolve_url(const char *url, const struct article *a,
                          const struct render_context *ctx, enum output proto);
 char *render_image_label(const char *url, const char *alt);
+void render_gopher_item(struct buf *out, const char *url, const char *display,
+                        const struct article *a, const struct render_context *ctx);
 bool render_block_only_links(const struct article *a, const struct block *b);
 int render_reference_number(struct references *r, const char *url);
 char *render_add_references(const struct article *a, const char *text,

@@ -8,6 +8,7 @@
 #include "render.h"
 #include "indexes.h"
 #include "listing.h"
+#include "reserved.h"
 #include "routes.h"
 
 /* Articles under each section on the front page. */
@@ -76,52 +77,13 @@ static size_t listing_page(const struct segments *s, size_t at)
 
 /* ---- front page ---- */
 
-/* One line of the gemtext intro in a Gopher menu: headings without their
- * marks, link lines as items, the rest as info lines. */
-static void intro_line_in_menu(struct page *p, const char *line)
-{
-	if (line[0] == '#') {
-		page_text(p, line + strspn(line, "#") + strspn(line + strspn(line, "#"), " \t"));
-		return;
-	}
-	if (strncmp(line, "=>", 2) != 0) {
-		page_text(p, line);
-		return;
-	}
-	const char *url = line + 2 + strspn(line + 2, " \t");
-	size_t url_len = strcspn(url, " \t");
-	const char *label = url + url_len + strspn(url + url_len, " \t");
-	char *target = xstrndup(url, url_len);
-	if (label[0] == '\0')
-		label = target;
-	if (target[0] == '/')
-		page_link(p, target[url_len - 1] == '/' ? '1' : '0', target, label);
-	else if (url_len > 0)
-		page_external_link(p, target, label);
-	free(target);
-}
-
+/* The capsule's index.gmi above the headlines, its links items in Gopher. */
 static void front_intro(struct route_context *ctx, struct page *p)
 {
 	const char *intro = ctx->snap->front_intro;
 	if (intro == NULL || intro[0] == '\0')
 		return;
-	if (p->form == PAGE_GEMTEXT) {
-		buf_puts(p->body, intro);
-		if (intro[strlen(intro) - 1] != '\n')
-			buf_putc(p->body, '\n');
-		return;
-	}
-	char *copy = xstrdup(intro);
-	char *rest = copy;
-	char *line;
-	while ((line = strsep(&rest, "\n")) != NULL) {
-		if (rest == NULL && line[0] == '\0')
-			break; /* the newline ending the last line */
-		line[strcspn(line, "\r")] = '\0';
-		intro_line_in_menu(p, line);
-	}
-	free(copy);
+	page_gemtext(p, intro, strlen(intro), "/index.gmi", ctx->snap);
 }
 
 static void front_latest(struct route_context *ctx, struct page *p)
@@ -210,8 +172,26 @@ static void neighbour_link(struct page *p, const char *word, const struct articl
 		page_day(day, &a->meta.date);
 	char *label = xasprintf("%s: %s%s%s", word, day, day[0] ? " " : "",
 	                        a->meta.title != NULL ? a->meta.title : a->path);
-	page_link(p, '0', a->path, label);
+	page_link(p, PAGE_ARTICLE_TYPE, a->path, label);
 	free(label);
+}
+
+/* "Author: Rina Paluseri", "Tags: banjir": the index pages of what the
+ * article names, for Gopher, whose text shows them as words only (gemtext
+ * links them in the byline and the tag line). */
+static void named_index_links(struct page *p, const struct index *idx, const char *kind,
+                              const char *word, char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct index_entry *entry = listing_entry_named(idx, names[i]);
+		if (entry == NULL)
+			continue;
+		char *path = xasprintf("/%s/%s/", kind, entry->key);
+		char *label = xasprintf("%s: %s", word, entry->name);
+		page_link(p, '1', path, label);
+		free(label);
+		free(path);
+	}
 }
 
 static void article_related(struct route_context *ctx, struct page *p, const struct article *a)
@@ -242,12 +222,16 @@ static void article_navigation(struct route_context *ctx, struct page *p, const 
 		free(label);
 		free(path);
 	}
+	if (ctx->out == OUTPUT_GOPHER) {
+		named_index_links(p, &ctx->snap->authors, "author", ctx->labels->author,
+		                  a->meta.authors, a->meta.n_authors);
+		named_index_links(p, &ctx->snap->tags, "tag", ctx->labels->tags, a->meta.tags,
+		                  a->meta.n_tags);
+	}
 	page_link(p, '1', "/", ctx->labels->front_page);
 }
 
-/* In the article's own language: its lang= and the words around it
- * (related, newer, older) as well as its byline and reading time. */
-void routes_article_page(struct route_context *ctx, const struct article *a)
+static void article_page(struct route_context *ctx, const struct article *a, enum page_form form)
 {
 	struct page p;
 	routes_begin_page(ctx, &p);
@@ -260,29 +244,63 @@ void routes_article_page(struct route_context *ctx, const struct article *a)
 	struct buf base = {0};
 	if (ctx->out == OUTPUT_GOPHER)
 		page_base_url(&base, ctx->origin, ctx->out);
-	struct render_context render = {.vhost = ctx->snap->vhost, .base_url = base.data, .snapshot = ctx->snap};
-	if (ctx->out == OUTPUT_GEMINI) {
+	struct render_context render = {.vhost = ctx->snap->vhost, .base_url = base.data,
+	                                .snapshot = ctx->snap, .menu = ctx->origin};
+	p.form = form;
+	if (form == PAGE_GEMTEXT) {
 		render_gemtext(p.body, a, &render);
+	} else if (form == PAGE_GOPHER_MENU) {
+		char *text_path = xasprintf("%s.txt", a->path);
+		page_link(&p, '0', text_path, ctx->labels->plain_text);
+		page_blank(&p);
+		free(text_path);
+		render_gopher_menu(p.body, a, &render);
 	} else {
 		render_gopher_text(p.body, a, &render);
 		ctx->result->gopher_type = '0';
-		p.form = PAGE_GOPHER_TEXT;
 	}
 	buf_free(&base);
 	article_related(ctx, &p, a);
 	article_navigation(ctx, &p, a);
 }
 
-/* An article by its path, its path with ".gmi", or one of its aliases.
- * False when the path names no article. */
+/* In the article's own language: its lang= and the words around it
+ * (related, newer, older) as well as its byline and reading time. In
+ * Gopher the article is a menu, so every link in it can be followed; its
+ * plain text (for saving, and for clients that would rather have text) is
+ * at its address with ".txt". */
+void routes_article_page(struct route_context *ctx, const struct article *a)
+{
+	article_page(ctx, a, ctx->out == OUTPUT_GOPHER ? PAGE_GOPHER_MENU : PAGE_GEMTEXT);
+}
+
+/* The article path names with suffix taken off (".gmi" in Gemini, ".txt"
+ * for the plain text in Gopher), cutting it off asked; NULL when none. */
+static const struct article *article_with_suffix(struct route_context *ctx, char *asked,
+                                                 const char *suffix)
+{
+	size_t len = strlen(asked);
+	if (!text_ends_with(asked, len, suffix))
+		return NULL;
+	asked[len - strlen(suffix)] = '\0';
+	const struct article *a = snapshot_find_article(ctx->snap, asked);
+	if (a == NULL)
+		asked[len - strlen(suffix)] = suffix[0];
+	return a;
+}
+
+/* An article by its path, its path with ".gmi" (Gemini) or ".txt" (its
+ * plain text, Gopher), or one of its aliases. False when the path names no
+ * article. */
 static bool route_article(struct route_context *ctx, const char *path)
 {
 	char *asked = xstrdup(path);
 	const struct article *a = snapshot_find_article(ctx->snap, asked);
-	if (a == NULL && text_ends_with(asked, strlen(asked), ".gmi")) {
-		asked[strlen(asked) - strlen(".gmi")] = '\0';
-		a = snapshot_find_article(ctx->snap, asked);
-	}
+	bool text = false;
+	if (a == NULL && ctx->out == OUTPUT_GEMINI)
+		a = article_with_suffix(ctx, asked, ".gmi");
+	if (a == NULL && ctx->out == OUTPUT_GOPHER)
+		text = (a = article_with_suffix(ctx, asked, ".txt")) != NULL;
 	if (a == NULL) {
 		free(asked);
 		return false;
@@ -293,6 +311,8 @@ static bool route_article(struct route_context *ctx, const char *path)
 		redirect(ctx, a->meta.redirect);
 	else if (strcmp(asked, a->path) != 0)
 		redirect(ctx, a->path);
+	else if (text)
+		article_page(ctx, a, PAGE_GOPHER_TEXT);
 	else
 		routes_article_page(ctx, a);
 	free(asked);
@@ -303,9 +323,9 @@ static bool route_article(struct route_context *ctx, const char *path)
 
 static bool index_kind_named(const char *name, enum index_kind *kind)
 {
-	static const char *const names[] = {[INDEX_SECTION] = "section",
-	                                    [INDEX_AUTHOR] = "author",
-	                                    [INDEX_TAG] = "tag"};
+	static const char *const names[] = {[INDEX_SECTION] = RESERVED_SECTION,
+	                                    [INDEX_AUTHOR] = RESERVED_AUTHOR,
+	                                    [INDEX_TAG] = RESERVED_TAG};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strcmp(name, names[i]) == 0) {
 			*kind = (enum index_kind)i;
@@ -327,7 +347,7 @@ static void route_named_index(struct route_context *ctx, enum index_kind kind, c
 		routes_not_found(ctx);
 		return;
 	}
-	if (s->n == 3 && strcmp(s->part[2], "feed.xml") == 0) {
+	if (s->n == 3 && strcmp(s->part[2], RESERVED_FEED_XML) == 0) {
 		routes_index_entry(ctx, kind, entry, 1, true);
 		return;
 	}
@@ -343,6 +363,23 @@ static bool all_digits(const char *s, size_t len)
 	return strlen(s) == len && strspn(s, "0123456789") == len;
 }
 
+/* The year and month parts of an archive path after its root, and where
+ * its page part starts; false when the parts are not a year (and month). */
+static bool period_parts(const struct segments *s, const char **year, const char **month,
+                         size_t *at)
+{
+	if (s->n < 2 || !all_digits(s->part[1], 4))
+		return false;
+	*year = s->part[1];
+	*month = NULL;
+	*at = 2;
+	if (s->n > 2 && all_digits(s->part[2], 2)) {
+		*month = s->part[2];
+		*at = 3;
+	}
+	return true;
+}
+
 /* /archive/, /archive/YYYY/[page/N/], /archive/YYYY/MM/[page/N/] */
 static void route_archive(struct route_context *ctx, const struct segments *s)
 {
@@ -350,21 +387,35 @@ static void route_archive(struct route_context *ctx, const struct segments *s)
 		routes_archive(ctx);
 		return;
 	}
-	if (!all_digits(s->part[1], 4)) {
-		routes_not_found(ctx);
-		return;
-	}
-	const char *month = NULL;
-	size_t at = 2;
-	if (s->n > 2 && all_digits(s->part[2], 2)) {
-		month = s->part[2];
-		at = 3;
-	}
-	size_t page = listing_page(s, at);
+	const char *year, *month;
+	size_t at, page = 0;
+	if (period_parts(s, &year, &month, &at))
+		page = listing_page(s, at);
 	if (page == 0)
 		routes_not_found(ctx);
 	else
-		routes_archive_period(ctx, s->part[1], month, page);
+		routes_archive_period(ctx, "/archive/", year, month, page);
+}
+
+/*
+ * The folders an article's address names: /news/[page/N/] is the newest
+ * articles, /news/YYYY/ and /news/YYYY/MM/ (and their pages) the year and
+ * the month. False for anything else under /news/, which is an article or
+ * a capsule file: "/news/2024/03/page" can be an article's slug.
+ */
+static bool route_news(struct route_context *ctx, const struct segments *s)
+{
+	size_t page = listing_page(s, 1);
+	if (page > 0) {
+		routes_newest(ctx, page);
+		return true;
+	}
+	const char *year, *month;
+	size_t at;
+	if (!period_parts(s, &year, &month, &at) || (page = listing_page(s, at)) == 0)
+		return false;
+	routes_archive_period(ctx, "/news/", year, month, page);
+	return true;
 }
 
 /* The routes named by their first part; false when the path is none. */
@@ -380,21 +431,23 @@ static bool route_by_segments(struct route_context *ctx, const struct segments *
 		route_named_index(ctx, kind, s);
 		return true;
 	}
-	if (strcmp(first, "archive") == 0) {
+	if (strcmp(first, RESERVED_ARCHIVE) == 0) {
 		route_archive(ctx, s);
 		return true;
 	}
-	if (strcmp(first, "desk") == 0) {
+	if (strcmp(first, "news") == 0)
+		return route_news(ctx, s);
+	if (strcmp(first, RESERVED_DESK) == 0) {
 		routes_not_found(ctx); /* editors only (desk.h): no one else sees it */
 		return true;
 	}
 	if (s->n != 1)
 		return false;
-	if (strcmp(first, "search") == 0)
+	if (strcmp(first, RESERVED_SEARCH) == 0)
 		routes_search(ctx, query);
-	else if (strcmp(first, "feed.xml") == 0)
+	else if (strcmp(first, RESERVED_FEED_XML) == 0)
 		routes_site_feed(ctx);
-	else if (strcmp(first, "feed.gmi") == 0)
+	else if (strcmp(first, RESERVED_FEED_GMI) == 0)
 		routes_latest(ctx);
 	else
 		return false;

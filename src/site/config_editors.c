@@ -72,6 +72,19 @@ static void add_editor_path(struct parse *p, const char *key, yaml_node_t *node,
 	ed->paths[ed->n_paths++] = path;
 }
 
+/* "desk: own" (the default: drafts under their paths) or "desk: all"
+ * (a chief editor's: every draft of the site). */
+static void get_desk(struct parse *p, const char *key, yaml_node_t *node, struct editor *ed)
+{
+	const char *text = config_get_text(p, key, node);
+	if (text == NULL)
+		return;
+	if (strcmp(text, "all") == 0 || strcmp(text, "own") == 0)
+		ed->desk_all = strcmp(text, "all") == 0;
+	else
+		config_problem(p, node, "%s: expected all or own, got \"%s\"", key, text);
+}
+
 static void editor_pair(struct parse *p, const char *key, yaml_node_t *key_node,
                         yaml_node_t *value, void *arg)
 {
@@ -85,6 +98,8 @@ static void editor_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 			               key);
 	} else if (strcmp(key, "paths") == 0) {
 		config_for_each_item(p, key, value, add_editor_path, ed);
+	} else if (strcmp(key, "desk") == 0) {
+		get_desk(p, key, value, ed);
 	} else {
 		config_unknown_key(p, key, key_node);
 	}
@@ -116,4 +131,19 @@ void config_get_editors(struct parse *p, yaml_node_t *list, struct vhost *vh)
 	config_editors_free(vh->editors, vh->n_editors);
 	vh->editors = editors;
 	vh->n_editors = n;
+}
+
+bool config_editor_covers(const struct editor *ed, const char *relpath)
+{
+	for (size_t i = 0; i < ed->n_paths; i++) {
+		/* paths end in '/', so "news/" never admits "newsroom/x.md" */
+		if (strncmp(relpath, ed->paths[i], strlen(ed->paths[i])) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool config_editor_sees(const struct editor *ed, const char *relpath)
+{
+	return ed->desk_all || config_editor_covers(ed, relpath);
 }

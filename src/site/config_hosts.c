@@ -9,10 +9,13 @@
 #include "config_parts.h"
 
 #include "alloc.h"
+#include "labels.h"
+#include "log.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Ranges a value must fall in; outside them it is surely a typo. */
 #define MAX_PAGE_SIZE 500
@@ -46,8 +49,40 @@ static void get_lang(struct parse *p, const char *key, const yaml_node_t *node, 
 		config_problem(p, node, "%s: \"%s\" is not a language tag such as en or id", key, text);
 		return;
 	}
+	/* Once, where it is set: not on every page that falls back. */
+	if (!labels_known(text))
+		log_warn("%s:%zu:%zu: %s: no page words for \"%s\" (en and id are built in): the pages' own words are in English",
+		         p->file, node->start_mark.line + 1, node->start_mark.column + 1, key, text);
 	free(*out);
 	*out = xstrdup(text);
+}
+
+/* A tzdata zone by name, read now: before confinement at start, and at a
+ * reload through the sandbox's read-only rule for tz_dir(). */
+static bool get_named_zone(struct parse *p, const char *key, const yaml_node_t *node,
+                           const char *text, struct vhost *vh)
+{
+	struct buf error;
+	buf_init(&error);
+	struct tz *zone = tz_load(text, &error);
+	if (zone == NULL) {
+		/* An Area/Place name: why its file could not be read says more
+		 * than the list of fixed zones. */
+		bool reported = strchr(text, '/') != NULL;
+		if (reported)
+			config_problem(p, node, "%s: unknown time zone \"%s\" (%s)", key, text,
+			               error.data);
+		buf_free(&error);
+		return reported;
+	}
+	buf_free(&error);
+	tz_free(vh->zone);
+	vh->zone = zone;
+	free(vh->zone_name);
+	vh->zone_name = xstrdup(text);
+	/* Today's offset, for what has no date of its own. */
+	vh->utc_offset_minutes = tz_offset_at(zone, (int64_t)time(NULL), NULL) / 60;
+	return true;
 }
 
 static void get_zone(struct parse *p, const char *key, const yaml_node_t *node, struct vhost *vh)
@@ -58,13 +93,16 @@ static void get_zone(struct parse *p, const char *key, const yaml_node_t *node, 
 	if (text == NULL)
 		return;
 	if (config_parse_zone(text, &offset, &name) < 0) {
-		config_problem(p, node, "%s: unknown time zone \"%s\" (use an offset such as +08:00, or WIB, WITA, WIT, UTC)",
-		               key, text);
+		if (!get_named_zone(p, key, node, text, vh))
+			config_problem(p, node, "%s: unknown time zone \"%s\" (use an offset such as +08:00, WIB, WITA, WIT, UTC, or a tzdata name such as Europe/Berlin)",
+			               key, text);
 		return;
 	}
 	free(vh->zone_name);
 	vh->zone_name = name;
 	vh->utc_offset_minutes = offset;
+	tz_free(vh->zone);
+	vh->zone = NULL;
 }
 
 int config_host_owning(const struct vhost *hosts, size_t count, const char *name)
@@ -130,6 +168,27 @@ void config_get_names(struct parse *p, const char *key, yaml_node_t *node, struc
 	vh->n_names = list.n;
 }
 
+/* "gopher.example:70" or "[2001:db8::1]:70": a name or address and a port
+ * readers reach; never "*" or port 0, which name no server. */
+static void get_advertise(struct parse *p, const char *key, yaml_node_t *node, struct vhost *vh)
+{
+	const char *text = config_get_text(p, key, node);
+	if (text == NULL)
+		return;
+	struct listen_addr addr = {0};
+	bool parsed = config_parse_listen(text, OUTPUT_GOPHER, &addr) == 0;
+	if (!parsed || strcmp(addr.host, "*") == 0 || addr.port == 0) {
+		if (parsed)
+			free(addr.host);
+		config_problem(p, node, "%s: \"%s\" is not a host and port readers reach, such as gopher.example:70",
+		               key, text);
+		return;
+	}
+	free(vh->advertise_host);
+	vh->advertise_host = addr.host;
+	vh->advertise_port = addr.port;
+}
+
 /* Settings of a site, at the top (for every host) or in one host entry.
  * Returns false when key is not one of them. */
 bool config_site_setting(struct parse *p, const char *key, yaml_node_t *value, struct vhost *vh)
@@ -150,6 +209,8 @@ bool config_site_setting(struct parse *p, const char *key, yaml_node_t *value, s
 		config_get_int(p, key, value, MIN_WRAP, MAX_WRAP, &vh->wrap_columns);
 	else if (strcmp(key, "editors") == 0)
 		config_get_editors(p, value, vh);
+	else if (strcmp(key, "gopher_advertise") == 0)
+		get_advertise(p, key, value, vh);
 	else
 		return false;
 	return true;

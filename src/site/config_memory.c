@@ -23,6 +23,13 @@
 #define DEFAULT_REQUESTS_PER_MINUTE 600
 #define DEFAULT_CONNECTIONS_PER_ADDRESS 64
 #define DEFAULT_UPLOAD_SIZE (8LL << 20)
+/* Enough for a newsroom's morning, few enough that bodies in flight (each
+ * on its way to a file, not held in memory) cannot exhaust descriptors. */
+#define DEFAULT_UPLOADS_IN_FLIGHT 16
+/* A busy editor's day is a few megabytes of text and photos. */
+#define DEFAULT_UPLOAD_BUDGET (64LL << 20)
+/* What logs, the loader and the system need left. */
+#define DEFAULT_UPLOAD_DISK_FLOOR (256LL << 20)
 
 void config_free_names(char **names, size_t n)
 {
@@ -66,6 +73,8 @@ void config_vhost_free(struct vhost *vh)
 	free(vh->lang);
 	free(vh->title);
 	free(vh->zone_name);
+	free(vh->advertise_host);
+	tz_free(vh->zone);
 	memset(vh, 0, sizeof *vh);
 }
 
@@ -81,9 +90,12 @@ void config_vhost_copy_settings(struct vhost *dst, const struct vhost *src)
 	dst->title = dup_or_null(src->title);
 	dst->zone_name = dup_or_null(src->zone_name);
 	dst->utc_offset_minutes = src->utc_offset_minutes;
+	dst->zone = tz_copy(src->zone);
 	dst->listing = src->listing;
 	dst->page_size = src->page_size;
 	dst->wrap_columns = src->wrap_columns;
+	dst->advertise_host = dup_or_null(src->advertise_host);
+	dst->advertise_port = src->advertise_port;
 	dst->editors = editors_copy(src->editors, src->n_editors);
 	dst->n_editors = src->n_editors;
 }
@@ -149,6 +161,9 @@ void config_defaults(struct config *cfg)
 	cfg->connections_per_address = DEFAULT_CONNECTIONS_PER_ADDRESS;
 	cfg->upload_size = DEFAULT_UPLOAD_SIZE;
 	cfg->upload_timeout_ms = 60000;
+	cfg->uploads_in_flight = DEFAULT_UPLOADS_IN_FLIGHT;
+	cfg->upload_budget = DEFAULT_UPLOAD_BUDGET;
+	cfg->upload_disk_floor = DEFAULT_UPLOAD_DISK_FLOOR;
 	cfg->log_client_addr = true;
 	cfg->vhosts = xmalloc(sizeof *cfg->vhosts);
 	vhost_defaults(&cfg->vhosts[0]);

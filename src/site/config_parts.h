@@ -76,6 +76,10 @@ void config_get_int(struct parse *p, const char *key, const yaml_node_t *node, i
 void config_get_bool(struct parse *p, const char *key, const yaml_node_t *node, bool *out);
 void config_get_duration(struct parse *p, const char *key, const yaml_node_t *node, int *ms);
 void config_get_size(struct parse *p, const char *key, const yaml_node_t *node, long long *out);
+/* A size that may be 0 and as large as MAX_AMOUNT (a budget, a floor). */
+#define MAX_AMOUNT (1LL << 50)
+void config_get_amount(struct parse *p, const char *key, const yaml_node_t *node,
+                       long long *out);
 void config_get_log_format(struct parse *p, const char *key, const yaml_node_t *node,
                            enum log_format *out);
 

@@ -162,7 +162,7 @@ void config_get_duration(struct parse *p, const char *key, const yaml_node_t *no
 }
 
 /* "8388608", "512K", "8M", "1G" (powers of 1024; "KB", "MiB" too). */
-static int parse_size(const char *text, long long *bytes)
+static int parse_size(const char *text, long long min, long long max, long long *bytes)
 {
 	char *end;
 	if (!isdigit((unsigned char)text[0]))
@@ -175,12 +175,13 @@ static int parse_size(const char *text, long long *bytes)
 	case 'K': shift = 10; end++; break;
 	case 'M': shift = 20; end++; break;
 	case 'G': shift = 30; end++; break;
+	case 'T': shift = 40; end++; break;
 	default: return -1;
 	}
 	if (shift != 0 && (strcasecmp(end, "") == 0 || strcasecmp(end, "b") == 0 ||
 	                   strcasecmp(end, "ib") == 0))
 		end += strlen(end);
-	if (*end != '\0' || errno == ERANGE || value <= 0 || value > (MAX_UPLOAD_SIZE >> shift))
+	if (*end != '\0' || errno == ERANGE || value < min || value > (max >> shift))
 		return -1;
 	*bytes = value << shift;
 	return 0;
@@ -189,8 +190,15 @@ static int parse_size(const char *text, long long *bytes)
 void config_get_size(struct parse *p, const char *key, const yaml_node_t *node, long long *out)
 {
 	const char *text = node->type == YAML_SCALAR_NODE ? scalar(node) : NULL;
-	if (text == NULL || parse_size(text, out) < 0)
+	if (text == NULL || parse_size(text, 1, MAX_UPLOAD_SIZE, out) < 0)
 		config_problem(p, node, "%s: expected a size up to 1G such as 8M or 500K", key);
+}
+
+void config_get_amount(struct parse *p, const char *key, const yaml_node_t *node, long long *out)
+{
+	const char *text = node->type == YAML_SCALAR_NODE ? scalar(node) : NULL;
+	if (text == NULL || parse_size(text, 0, MAX_AMOUNT, out) < 0)
+		config_problem(p, node, "%s: expected a size such as 64M, 2G or 0", key);
 }
 
 void config_get_log_format(struct parse *p, const char *key, const yaml_node_t *node,
@@ -281,6 +289,14 @@ void config_syntax_error(const char *file, const yaml_parser_t *parser, const st
 	const char *what = parser->problem ? parser->problem : "cannot be parsed";
 	if (parser->error == YAML_READER_ERROR)
 		offset_position(data->data, parser->problem_offset, &line, &column);
+	/* An unclosed quote or bracket is found at the end of the file: the
+	 * line to fix is where it opened, which libyaml gives as the context. */
+	if (parser->error == YAML_SCANNER_ERROR && parser->context != NULL) {
+		buf_printf(errors, "%s:%zu:%zu: %s: %s (at %zu:%zu)\n", file,
+		           parser->context_mark.line + 1, parser->context_mark.column + 1,
+		           parser->context, what, line, column);
+		return;
+	}
 	buf_printf(errors, "%s:%zu:%zu: %s", file, line, column, what);
 	if (parser->context != NULL)
 		buf_printf(errors, " (%s at %zu:%zu)", parser->context, parser->context_mark.line + 1,

@@ -27,9 +27,93 @@ struct listen_target {
 	enum output proto;
 };
 
+/* ---- a listener behind a balancer: {address, proxy, proxy_from} ---- */
+
+struct proxy_listen {
+	struct listen_addr addr;
+	bool has_address;
+	bool bad;
+	const yaml_node_t *node;
+};
+
+static void add_proxy_from(struct parse *p, const char *key, yaml_node_t *node, void *arg)
+{
+	struct proxy_listen *pl = arg;
+	const char *text = config_get_text(p, key, node);
+	if (text == NULL) {
+		pl->bad = true;
+		return;
+	}
+	if (pl->addr.n_proxy_from == LISTEN_PROXY_FROM_MAX) {
+		config_problem(p, node, "%s: at most %d addresses", key, LISTEN_PROXY_FROM_MAX);
+		pl->bad = true;
+		return;
+	}
+	if (!cidr_parse(text, &pl->addr.proxy_from[pl->addr.n_proxy_from])) {
+		config_problem(p, node, "%s: \"%s\" is not an address such as 127.0.0.1, ::1 or 10.0.0.0/8",
+		               key, text);
+		pl->bad = true;
+		return;
+	}
+	pl->addr.n_proxy_from++;
+}
+
+static void proxy_listen_pair(struct parse *p, const char *key, yaml_node_t *key_node,
+                              yaml_node_t *value, void *arg)
+{
+	struct proxy_listen *pl = arg;
+	if (strcmp(key, "address") == 0) {
+		const char *text = config_get_text(p, key, value);
+		struct listen_addr parsed;
+		if (text != NULL && config_parse_listen(text, pl->addr.proto, &parsed) == 0) {
+			pl->addr.host = parsed.host;
+			pl->addr.port = parsed.port;
+			pl->has_address = true;
+		} else {
+			if (text != NULL)
+				config_problem(p, value, "%s: \"%s\" is not an address and port such as 127.0.0.1:1965, [::1]:1965 or *:1965",
+				               key, text);
+			pl->bad = true;
+		}
+	} else if (strcmp(key, "proxy") == 0) {
+		config_get_bool(p, key, value, &pl->addr.proxy);
+	} else if (strcmp(key, "proxy_from") == 0) {
+		config_for_each_item(p, key, value, add_proxy_from, pl);
+	} else {
+		config_unknown_key(p, key, key_node);
+		pl->bad = true;
+	}
+}
+
+/* A PROXY header is taken only from the balancers named: anything else on
+ * that listener is refused. */
+static void add_proxy_listen(struct parse *p, const char *key, yaml_node_t *node,
+                             struct listen_target *target)
+{
+	struct proxy_listen pl = {.addr = {.proto = target->proto}, .node = node};
+	config_for_each_pair(p, key, node, proxy_listen_pair, &pl);
+	if (!pl.has_address && !pl.bad)
+		config_problem(p, node, "%s: a listener needs its address (address: 127.0.0.1:1965)", key);
+	else if (pl.addr.proxy && pl.addr.n_proxy_from == 0 && !pl.bad)
+		config_problem(p, node, "%s: proxy: true needs proxy_from, the balancers' addresses (proxy_from: [127.0.0.1])",
+		               key);
+	else if (!pl.addr.proxy && pl.addr.n_proxy_from > 0)
+		config_problem(p, node, "%s: proxy_from without proxy: true", key);
+	else if (pl.has_address && !pl.bad) {
+		config_listen_push(&target->list->addrs, &target->list->n, &pl.addr);
+		return;
+	}
+	if (pl.has_address)
+		free(pl.addr.host);
+}
+
 static void add_listen(struct parse *p, const char *key, yaml_node_t *node, void *arg)
 {
 	struct listen_target *target = arg;
+	if (node->type == YAML_MAPPING_NODE) {
+		add_proxy_listen(p, key, node, target);
+		return;
+	}
 	const char *text = config_get_text(p, key, node);
 	struct listen_addr addr;
 	if (text == NULL)
@@ -80,6 +164,12 @@ static void limit_pair(struct parse *p, const char *key, yaml_node_t *key_node,
 		config_get_int(p, key, value, 0, MAX_CONNECTIONS, &cfg->connections_per_address);
 	else if (strcmp(key, "upload_size") == 0)
 		config_get_size(p, key, value, &cfg->upload_size);
+	else if (strcmp(key, "uploads_in_flight") == 0)
+		config_get_int(p, key, value, 1, MAX_CONNECTIONS, &cfg->uploads_in_flight);
+	else if (strcmp(key, "upload_budget") == 0)
+		config_get_amount(p, key, value, &cfg->upload_budget);
+	else if (strcmp(key, "upload_disk_floor") == 0)
+		config_get_amount(p, key, value, &cfg->upload_disk_floor);
 	else
 		config_unknown_key(p, key, key_node);
 }

@@ -63,6 +63,7 @@ int config_parse_listen(const char *text, enum output proto, struct listen_addr 
 	const char *port_text;
 	char *host;
 	int port;
+	memset(out, 0, sizeof *out);
 	if (text[0] == '[') {
 		const char *close = strchr(text, ']');
 		struct in6_addr addr;

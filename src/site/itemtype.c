@@ -10,6 +10,8 @@ char item_type_of_mime(const char *mime)
 		char type;
 	} table[] = {
 		{"text/html", 'h'},
+		/* Gopher serves a capsule's gemtext as a menu of its links. */
+		{"text/gemini", '1'},
 		{"text/", '0'},
 		{"inode/x-empty", '0'},
 		{"application/x-empty", '0'},

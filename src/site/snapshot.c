@@ -6,6 +6,7 @@
 #include "links.h"
 #include "log.h"
 #include "pagecache.h"
+#include "reserved.h"
 #include "search.h"
 #include "snapshot_address.h"
 #include "snapshot_files.h"
@@ -147,7 +148,7 @@ static char *read_intro(struct snapshot_builder *b)
 {
 	struct buf data = {0};
 	struct file_id id;
-	int err = snapshot_read_file(b->root_fd, "index.gmi", MAX_INTRO_BYTES, &data, &id);
+	int err = snapshot_read_file(b->root_fd, RESERVED_INDEX, MAX_INTRO_BYTES, &data, &id);
 	if (err != 0) {
 		if (err != ENOENT)
 			log_warn("index.gmi: cannot read: %s", snapshot_read_error(err));
@@ -226,6 +227,7 @@ struct snapshot_builder *snapshot_builder_new(const struct vhost *vh, int root_f
 	b->vhost = vh;
 	b->root_fd = root_fd;
 	b->ctx.utc_offset_minutes = vh->utc_offset_minutes;
+	b->ctx.zone = vh->zone;
 	b->ctx.lang = vh->lang;
 	b->vocab = search_vocab_new();
 	return b;

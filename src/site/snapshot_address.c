@@ -2,6 +2,8 @@
 
 #include "alloc.h"
 #include "article_pack.h"
+#include "capsule.h"
+#include "links.h"
 #include "log.h"
 #include "snapshot_paths.h"
 #include "snapshot_source.h"
@@ -9,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* One listed source with an address, by the address it asks for. */
 struct address_use {
@@ -132,11 +135,33 @@ static void place(struct settling *st, size_t at, const char *url)
 	st->replaced[st->n_replaced++] = s;
 }
 
-static int by_url_then_path(const void *a, const void *b)
+int snapshot_address_rank(const struct article *x, const struct article *y)
+{
+	if (x->meta.date.set != y->meta.date.set)
+		return x->meta.date.set ? -1 : 1;
+	if (x->meta.date.set && x->meta.date.t != y->meta.date.t)
+		return x->meta.date.t < y->meta.date.t ? -1 : 1;
+	return strcmp(x->source, y->source);
+}
+
+int address_rank(const struct source *x, const struct source *y)
+{
+	return snapshot_address_rank(x->article, y->article);
+}
+
+/* By address, then by address_rank of the sources the uses are at. */
+struct crowd_order {
+	struct source **sources;
+};
+
+static int by_url_then_rank(const void *a, const void *b, void *arg)
 {
 	const struct address_use *x = a, *y = b;
 	int c = strcmp(x->url, y->url);
-	return c != 0 ? c : (x->at > y->at) - (x->at < y->at);
+	if (c != 0)
+		return c;
+	struct source **sources = ((const struct crowd_order *)arg)->sources;
+	return address_rank(sources[x->at], sources[y->at]);
 }
 
 static void book_open(struct address_book *book, struct source **sources, size_t n)
@@ -166,9 +191,10 @@ static void book_close(struct address_book *book)
 	free(book->uses);
 }
 
-/* The uses of every address asked for twice or more, by address then path;
- * the others are filed in the book. */
-static struct address_use *crowds(struct address_book *book, size_t *n_out)
+/* The uses of every address asked for twice or more, by address then
+ * rank; the others are filed in the book. */
+static struct address_use *crowds(struct address_book *book, struct source **sources,
+                                  size_t *n_out)
 {
 	bool *crowded = xcalloc(book->n_uses ? book->n_uses : 1, sizeof *crowded);
 	size_t n = 0;
@@ -188,7 +214,8 @@ static struct address_use *crowds(struct address_book *book, size_t *n_out)
 		if (crowded[u])
 			list[(*n_out)++] = book->uses[u];
 	free(crowded);
-	qsort(list, *n_out, sizeof *list, by_url_then_path);
+	struct crowd_order order = {sources};
+	qsort_r(list, *n_out, sizeof *list, by_url_then_rank, &order);
 	return list;
 }
 
@@ -211,7 +238,7 @@ static void settle_all(struct snapshot_builder *b, struct source **sources, size
 	struct address_book book;
 	book_open(&book, sources, n);
 	size_t n_crowd;
-	struct address_use *crowd = crowds(&book, &n_crowd);
+	struct address_use *crowd = crowds(&book, sources, &n_crowd);
 	/* A copy elsewhere whose address is free again goes back to it. */
 	for (size_t u = 0; u < book.n_uses; u++) {
 		struct source *s = sources[book.uses[u].at];
@@ -224,7 +251,7 @@ static void settle_all(struct snapshot_builder *b, struct source **sources, size
 		size_t at = crowd[c].at;
 		if (c == 0 || strcmp(crowd[c].url, crowd[c - 1].url) != 0) {
 			first = at;
-			place(&st, at, crowd[c].url); /* the first by path keeps it */
+			place(&st, at, crowd[c].url); /* the first by rank keeps it */
 			continue;
 		}
 		char *url = free_address(sources[at], &book);
@@ -314,4 +341,97 @@ void settle_addresses_update(struct snapshot_builder *b, struct snapshot_full *f
 	f->displaced = xcalloc(f->n_displaced + 1, sizeof *f->displaced);
 	if (f->n_displaced > 0)
 		memcpy(f->displaced, prev->displaced, f->n_displaced * sizeof *f->displaced);
+}
+
+/* ---- Public: the same rule asked by an upload before it is written ---- */
+
+const char *snapshot_alias_refusal(int root_fd, const char *alias)
+{
+	const char *why = links_alias_refusal(alias);
+	if (why != NULL)
+		return why;
+	struct capsule_entry entry = {.fd = -1};
+	capsule_open(root_fd, alias, &entry);
+	if (entry.fd >= 0)
+		close(entry.fd);
+	return entry.kind != CAPSULE_MISSING ? "is a capsule file's or folder's address" : NULL;
+}
+
+/* The article other than a's source at address in f, or NULL. */
+static const struct article *held_by_other(const struct snapshot_full *f, const struct article *a,
+                                           const char *address)
+{
+	const struct article *holder = paths_find(f, address);
+	return holder != NULL && strcmp(holder->source, a->source) != 0 ? holder : NULL;
+}
+
+/* The article whose own address alias is the ".gmi" form of, other than
+ * a's source, or NULL. */
+static const struct article *gmi_form_holder(const struct snapshot_full *f,
+                                             const struct article *a, const char *alias)
+{
+	size_t len = strlen(alias);
+	if (!text_ends_with(alias, len, ".gmi"))
+		return NULL;
+	char *stem = xstrndup(alias, len - strlen(".gmi"));
+	const struct article *holder = held_by_other(f, a, stem);
+	if (holder != NULL && strcmp(holder->path, stem) != 0)
+		holder = NULL;
+	free(stem);
+	return holder;
+}
+
+static int line_or_first(int line)
+{
+	return line > 0 ? line : 1;
+}
+
+/* Whether the version of a's source in f asks for address already (as its
+ * own, or as alias k when alias): an edit that keeps its addresses takes
+ * nothing new, even where it was displaced. */
+static bool asked_before(const struct snapshot_full *f, const struct article *a,
+                         const char *address, bool alias)
+{
+	const struct source *s = sources_find(f->sources, f->n_sources, a->source);
+	if (s == NULL || s->article == NULL || !s->listed)
+		return false;
+	if (!alias)
+		return s->url != NULL && strcmp(own_url(s), address) == 0;
+	for (size_t k = 0; k < s->article->meta.n_aliases; k++)
+		if (strcmp(s->article->meta.aliases[k], address) == 0)
+			return true;
+	return false;
+}
+
+bool snapshot_address_clash(const struct snapshot *snap, int root_fd, const struct article *a,
+                            struct buf *reason)
+{
+	const struct snapshot_full *f = (const struct snapshot_full *)snap;
+	const struct article *holder = NULL;
+	if (a->path != NULL && !asked_before(f, a, a->path, false))
+		holder = held_by_other(f, a, a->path);
+	if (holder != NULL) {
+		buf_printf(reason, "%s:%d: %s is held by %s", a->source, line_or_first(a->meta.slug_line),
+		           a->path, holder->source);
+		return true;
+	}
+	int line = line_or_first(a->meta.aliases_line);
+	for (size_t i = 0; i < a->meta.n_aliases; i++) {
+		const char *alias = a->meta.aliases[i];
+		if (asked_before(f, a, alias, true))
+			continue;
+		holder = held_by_other(f, a, alias);
+		if (holder == NULL)
+			holder = gmi_form_holder(f, a, alias);
+		if (holder != NULL) {
+			buf_printf(reason, "%s:%d: %s is held by %s", a->source, line, alias, holder->source);
+			return true;
+		}
+		const char *why = snapshot_alias_refusal(root_fd, alias);
+		if (why != NULL) {
+			buf_printf(reason, "%s:%d: alias %s %s", a->source, line, alias, why);
+			return true;
+		}
+	}
+	return false;
 }

@@ -10,9 +10,14 @@
 
 #include "snapshot_types.h"
 
+/* snapshot_address_rank (snapshot.h) of the sources' articles: who keeps
+ * an address both ask for, here and in the path table's aliases
+ * (snapshot_paths.c). */
+int address_rank(const struct source *x, const struct source *y);
+
 /* Two articles at one address (the same slug in the same month, such as
- * guides of one name in two language folders) would hide one of them. In
- * sources (sorted by path) the first keeps the address; each other one is
+ * guides of one name in two language folders) would hide one of them. The
+ * first by address_rank keeps the address; each other one is
  * replaced by a copy at its folder's name after its slug, and a warning
  * names both files. A copy whose address is free again is replaced by one
  * there, so the outcome depends on the sources alone, never on history.

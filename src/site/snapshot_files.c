@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "article.h"
+#include "reserved.h"
 #include "text.h"
 
 #include <errno.h>
@@ -89,7 +90,7 @@ bool snapshot_path_matters(const char *relpath, bool is_dir)
 	if (is_dir)
 		return (strcmp(relpath, "news") == 0 || strncmp(relpath, "news/", 5) == 0) &&
 		       !path_has_ignored_part(relpath);
-	return strcmp(relpath, "index.gmi") == 0 || snapshot_article_path(relpath);
+	return strcmp(relpath, RESERVED_INDEX) == 0 || snapshot_article_path(relpath);
 }
 
 int snapshot_open_in_place(int root_fd, const char *relpath, struct capsule_entry *entry)

@@ -1,6 +1,7 @@
 #include "snapshot_merge.h"
 
 #include "alloc.h"
+#include "reserved.h"
 #include "snapshot_files.h"
 #include "snapshot_source.h"
 #include "snapshot_walk.h"
@@ -118,7 +119,7 @@ struct source **merge_changes(struct snapshot_builder *b, const struct snapshot_
 	struct found_list found = {0};
 	*intro_changed = false;
 	for (size_t i = 0; i < n_roots; i++) {
-		if (strcmp(roots[i], "index.gmi") == 0)
+		if (strcmp(roots[i], RESERVED_INDEX) == 0)
 			*intro_changed = true;
 		else
 			walk_changed(b->root_fd, roots[i], &found);

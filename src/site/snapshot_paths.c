@@ -1,6 +1,8 @@
 #include "snapshot_paths.h"
 
 #include "alloc.h"
+#include "log.h"
+#include "snapshot_address.h"
 #include "text.h"
 
 #include <stdlib.h>
@@ -43,28 +45,79 @@ static const struct source *routed(const struct snapshot_full *f, size_t i)
 	return i < f->pub.n_articles ? f->listed[i] : f->redirects[i - f->pub.n_articles];
 }
 
+static int by_rank(const void *a, const void *b)
+{
+	return address_rank(*(const struct source *const *)a, *(const struct source *const *)b);
+}
+
+/* The slot of the article address an alias is the ".gmi" form of (the
+ * routes answer "/news/x.gmi" with the article at "/news/x"), or NULL. */
+static struct path_slot *gmi_form_of(struct snapshot_full *f, const char *alias)
+{
+	size_t len = strlen(alias);
+	if (!text_ends_with(alias, len, ".gmi"))
+		return NULL;
+	size_t stem_len = len - strlen(".gmi");
+	uint64_t hash = text_hash(alias, stem_len);
+	for (size_t i = hash & f->paths_mask; f->paths[i].key != NULL; i = (i + 1) & f->paths_mask) {
+		struct path_slot *slot = &f->paths[i];
+		if (slot->hash == hash && strncmp(slot->key, alias, stem_len) == 0 &&
+		    slot->key[stem_len] == '\0')
+			return strcmp(slot->article->path, slot->key) == 0 ? slot : NULL;
+	}
+	return NULL;
+}
+
+/* s's k-th alias, unless another article holds it: an article's own
+ * address or its ".gmi" form always, another alias when that article
+ * ranks first (aliases are put in address_rank's order). A refused one
+ * still counts as a claim on the holder's slot, so that an update that
+ * takes the holder out builds the table again. */
+static void alias_put(struct snapshot_full *f, const struct source *s, size_t k)
+{
+	const char *alias = s->alias_paths[k];
+	uint64_t hash = text_hash(alias, strlen(alias));
+	struct path_slot *slot = &f->paths[path_slot_of(f, alias, hash)];
+	if (slot->key == NULL)
+		slot = gmi_form_of(f, alias);
+	if (slot == NULL) {
+		path_put(f, alias, hash, s->article);
+		return;
+	}
+	slot->claims++;
+	if (slot->article != s->article)
+		log_warn("%s:%d: alias %s is held by %s; not served", s->path,
+		         s->article->meta.aliases_line > 0 ? s->article->meta.aliases_line : 1, alias,
+		         slot->article->source);
+}
+
 /* Real paths first, so an alias never shadows an article's own path. */
 void paths_build(struct snapshot_full *f)
 {
 	size_t n_routed = f->pub.n_articles + f->n_redirects;
-	size_t n_keys = n_routed;
+	size_t n_keys = n_routed, n_aliased = 0;
 	for (size_t i = 0; i < n_routed; i++)
-		if (routed(f, i)->alias_paths != NULL)
+		if (routed(f, i)->alias_paths != NULL) {
 			n_keys += routed(f, i)->article->meta.n_aliases;
+			n_aliased++;
+		}
 	f->paths_mask = table_capacity(n_keys) - 1;
 	f->paths = xcalloc(f->paths_mask + 1, sizeof *f->paths);
+	const struct source **aliased = xcalloc(n_aliased ? n_aliased : 1, sizeof *aliased);
+	n_aliased = 0;
 	for (size_t i = 0; i < n_routed; i++) {
 		const struct source *s = routed(f, i);
 		if (s->url != NULL)
 			path_put(f, s->url, s->url_hash, s->article);
+		if (s->alias_paths != NULL)
+			aliased[n_aliased++] = s;
 	}
-	for (size_t i = 0; i < n_routed; i++) {
-		const struct source *s = routed(f, i);
-		for (size_t k = 0; s->alias_paths != NULL && k < s->article->meta.n_aliases; k++) {
-			const char *alias = s->alias_paths[k];
-			path_put(f, alias, text_hash(alias, strlen(alias)), s->article);
-		}
-	}
+	qsort(aliased, n_aliased, sizeof *aliased, by_rank);
+	for (size_t i = 0; i < n_aliased; i++)
+		for (size_t k = 0; k < aliased[i]->article->meta.n_aliases; k++)
+			if (aliased[i]->alias_paths[k] != NULL)
+				alias_put(f, aliased[i], k);
+	free(aliased);
 }
 
 static bool routes(const struct source *s)
@@ -100,6 +153,8 @@ static bool paths_take_out(struct snapshot_full *f, const struct source *s)
 	}
 	for (size_t k = 0; s->alias_paths != NULL && k < s->article->meta.n_aliases; k++) {
 		const char *alias = s->alias_paths[k];
+		if (alias == NULL)
+			continue;
 		size_t i = path_slot_of(f, alias, text_hash(alias, strlen(alias)));
 		if (f->paths[i].key == NULL || f->paths[i].claims != 1)
 			return false;
@@ -108,21 +163,33 @@ static bool paths_take_out(struct snapshot_full *f, const struct source *s)
 	return true;
 }
 
+/* Whether key's ".gmi" form is in f's table: an alias that key, once an
+ * article's own address, takes away (a full build says so). */
+static bool gmi_form_held(const struct snapshot_full *f, const char *key)
+{
+	char *form = xasprintf("%s.gmi", key);
+	bool held = paths_find(f, form) != NULL;
+	free(form);
+	return held;
+}
+
 /* Puts s's addresses in f's table: false when one is there already. */
 static bool paths_put_in(struct snapshot_full *f, const struct source *s)
 {
 	if (s->url != NULL) {
 		size_t i = path_slot_of(f, s->url, s->url_hash);
-		if (f->paths[i].key != NULL)
+		if (f->paths[i].key != NULL || gmi_form_held(f, s->url))
 			return false;
 		f->paths[i] = (struct path_slot){s->url, s->article, s->url_hash, 1};
 		f->n_paths++;
 	}
 	for (size_t k = 0; s->alias_paths != NULL && k < s->article->meta.n_aliases; k++) {
 		const char *alias = s->alias_paths[k];
+		if (alias == NULL)
+			continue;
 		uint64_t hash = text_hash(alias, strlen(alias));
 		size_t i = path_slot_of(f, alias, hash);
-		if (f->paths[i].key != NULL)
+		if (f->paths[i].key != NULL || gmi_form_of(f, alias) != NULL)
 			return false;
 		f->paths[i] = (struct path_slot){alias, s->article, hash, 1};
 		f->n_paths++;

@@ -140,8 +140,8 @@ void source_derive(struct snapshot_builder *b, struct source *s)
 	s->key_start[INDEX_KINDS] = (uint32_t)n;
 	s->alias_paths = m->n_aliases ? xcalloc(m->n_aliases, sizeof *s->alias_paths) : NULL;
 	for (size_t i = 0; i < m->n_aliases; i++)
-		s->alias_paths[i] = m->aliases[i][0] == '/' ? xstrdup(m->aliases[i])
-		                                            : xasprintf("/%s", m->aliases[i]);
+		if (snapshot_alias_refusal(b->root_fd, m->aliases[i]) == NULL)
+			s->alias_paths[i] = xstrdup(m->aliases[i]);
 	s->redirects = !m->draft && m->redirect != NULL;
 	s->listed = !m->draft && !s->redirects;
 	s->dated = m->date.set;
@@ -199,6 +199,21 @@ struct source *source_read(const struct snapshot_builder *b, const char *path, c
 	return s;
 }
 
+/* The aliases source_derive left out, and why. */
+static void warn_aliases(const struct snapshot_builder *b, const struct source *s)
+{
+	const struct article_meta *m = &s->article->meta;
+	for (size_t i = 0; i < m->n_aliases; i++) {
+		if (s->alias_paths[i] != NULL)
+			continue;
+		/* Asked again: a file may have gone since, so there is a default. */
+		const char *why = snapshot_alias_refusal(b->root_fd, m->aliases[i]);
+		log_warn("%s:%d: alias %s %s; not served", s->path,
+		         m->aliases_line > 0 ? m->aliases_line : 1, m->aliases[i],
+		         why != NULL ? why : "is refused");
+	}
+}
+
 struct source *source_settle(struct snapshot_builder *b, struct source *s, char *reason,
                              struct source *prev)
 {
@@ -206,6 +221,7 @@ struct source *source_settle(struct snapshot_builder *b, struct source *s, char 
 		return NULL;
 	if (s->article != NULL) {
 		source_derive(b, s);
+		warn_aliases(b, s);
 		return s;
 	}
 	bool keeping = prev != NULL && prev->article != NULL;

@@ -39,7 +39,9 @@ struct source {
 	 * in the order of the names they come from (authors, tags). */
 	uint32_t *key_ids;
 	uint32_t key_start[INDEX_KINDS + 1];
-	char **alias_paths;  /* one per meta.aliases, with a leading '/' */
+	/* One per meta.aliases; NULL where snapshot_alias_refusal refuses it
+	 * (outside /news/, not a plain path, a capsule file or folder there). */
+	char **alias_paths;
 	/* article->path (NULL for none) and its hash, kept here so that
 	 * building a snapshot's path table does not visit every article. */
 	const char *url;

@@ -19,6 +19,8 @@
 #include "gophermap.h"
 #include "render.h"
 #include "selector.h"
+#include "proxy.h"
+#include "tz.h"
 #include "url.h"
 
 #include <stdio.h>
@@ -109,6 +111,47 @@ static inline void fuzz_date(const char *data, size_t size)
 	struct buf out = {0};
 	date_format_rfc3339(&out, &w);
 	buf_free(&out);
+}
+
+/* A connection's first bytes on a listener behind a balancer: the PROXY
+ * header, and the networks allowed to send one read from the same bytes. */
+static inline void fuzz_proxy(const char *data, size_t size)
+{
+	struct proxy_header h;
+	const char *reason;
+	if (proxy_parse((const unsigned char *)data, size, &h, &reason) != PROXY_DONE)
+		return;
+	if (h.length > size)
+		abort(); /* a header longer than what was read */
+	char text[64];
+	size_t n = size < sizeof text - 1 ? size : sizeof text - 1;
+	memcpy(text, data, n);
+	text[n] = '\0';
+	struct cidr net;
+	if (cidr_parse(text, &net) && h.source.ss_family != AF_UNSPEC)
+		cidr_contains(&net, 1, &h.source);
+}
+
+/* A TZif file: parsed, then looked up across its transitions and beyond,
+ * and a local time read in it. */
+static inline void fuzz_tz(const char *data, size_t size)
+{
+	struct tz *z = tz_parse((const unsigned char *)data, size);
+	if (z == NULL)
+		return;
+	static const int64_t instants[] = {INT64_MIN, -2208988800LL, 0, 1700000000LL,
+	                                   4102444800LL, 253402300799LL, INT64_MAX};
+	for (size_t i = 0; i < sizeof instants / sizeof instants[0]; i++) {
+		const char *abbr;
+		tz_offset_at(z, instants[i], &abbr);
+		tz_offset_of_local(z, instants[i]);
+	}
+	struct tz *copy = tz_copy(z);
+	struct when w;
+	if (date_parse_in("2024-07-15 10:00", 16, 0, copy, &w))
+		date_zone_label(&w, copy, 0, "UTC");
+	tz_free(copy);
+	tz_free(z);
 }
 
 static inline void fuzz_render_both(const struct article *a)

@@ -326,6 +326,38 @@ def display_width(text):
     return width
 
 
+class Tmux:
+    """A tmux server of the test's own (its own socket name), so ending it
+    ends nothing else; terminal clients run in its session."""
+
+    started = 0  # a fresh socket each time: a killed server may still be going
+
+    def __init__(self, tmux, session):
+        self.tmux = tmux
+        self.session = session
+        Tmux.started += 1
+        self.socket = f"kabar-test-{os.getpid()}-{session}-{Tmux.started}"
+
+    def __call__(self, *args):
+        return subprocess.run([self.tmux, "-L", self.socket, *args], stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=10)
+
+    def start(self, command, width=100, height=40):
+        r = self("new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height),
+                 command)
+        assert r.returncode == 0, r.stderr
+
+    def keys(self, *keys):
+        for key in keys:
+            self("send-keys", "-t", self.session, key)
+
+    def screen(self):
+        return self("capture-pane", "-p", "-t", self.session).stdout
+
+    def kill(self):
+        self("kill-server")
+
+
 def wait_until(predicate, timeout=5.0, step=0.05):
     """Polls predicate until it returns a true value; returns it or the last value."""
     deadline = time.monotonic() + patience(timeout)

@@ -64,7 +64,7 @@ lang: ar
 title: مواعيد العبّارة
 description: جدول الرحلات اليومية
 lang: ar
-aliases: [/dalil/mawaid]
+aliases: [/news/dalil/mawaid]
 ---
 
 | الرحلة | الموعد |
@@ -108,7 +108,7 @@ lang: hi
 यात्रा से आधा घंटा पहले पहुँचना अच्छा रहता है।
 
 [चीनी संस्करण](../zh-hans/./港口.md), [यात्रा मार्गदर्शिका](yatra/index.md),
-[पुरानी सूची](/dalil/mawaid) और [बाहर का रास्ता](../../../../etc/passwd)।
+[पुरानी सूची](/news/dalil/mawaid) और [बाहर का रास्ता](../../../../etc/passwd)।
 """),
     ("hi/yatra/index.md", "yatra", """---
 title: यात्रा मार्गदर्शिका

@@ -4,7 +4,7 @@ test skips when its client is missing."""
 import os
 import subprocess
 
-from harness import Server, need_tool, tempdir, wait_until
+from harness import Server, Tmux, need_tool, tempdir, wait_until
 
 FRONT_TITLE = "Latest news"
 ARTICLE = "The harbour light shines again after three dark months"
@@ -35,31 +35,12 @@ def test_lynx_dump_gopher():
         assert FRONT_TITLE in text and ARTICLE in text, text[:500]
 
 
-class Tmux:
-    """A tmux server of the test's own (its own socket name), so ending it
-    ends nothing else."""
-
-    def __init__(self, tmux):
-        self.tmux = tmux
-        self.socket = f"kabar-test-{os.getpid()}"
-
-    def __call__(self, *args):
-        return subprocess.run([self.tmux, "-L", self.socket, *args], stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=10)
-
-    def screen(self):
-        return self("capture-pane", "-p", "-t", "amfora").stdout
-
-    def kill(self):
-        self("kill-server")
-
-
 def test_amfora_reads_the_front_page_and_follows_a_link():
     tmux_path = need_tool("tmux")
     amfora = need_tool("amfora")
     home = tempdir()
     with Server() as srv:
-        tmux = Tmux(tmux_path)
+        tmux = Tmux(tmux_path, "amfora")
         try:
             # amfora keeps its settings and trusted certificates (TOFU: the
             # first certificate seen is trusted, no question asked) in HOME.

@@ -44,7 +44,8 @@ title = '港の新しい時刻表'
 date = 2021-05-06T09:30:00+09:00
 lastmod = 2021-05-07T12:00:00+09:00
 draft = false
-aliases = ["/2021/05/06/Ferry-Timetable-1.52/"]
+aliases = ["/news/2021/05/06/ferry-timetable-1.52"]
+url = "news/2021/05/06/jikokuhyou"
 author = "Rina Paluseri"
 +++
 
@@ -98,7 +99,7 @@ DRAFT = ("2020-10-1-unfinished.markdown", "Title: Unfinished\nStatus: draft\n\nT
 
 # Front matter text that must never reach a page.
 LEAKS = ["+++", "---", "path =", "[taxonomies]", "[extra]", "banner", "Number:", "Title:",
-         "Category:", "Status:", "layout:", "lastmod", "Tags: crane", "](", "example.org/rina)"]
+         "Category:", "Status:", "layout:", "lastmod", "url =", "Tags: crane, weather", "](", "example.org/rina)"]
 
 
 def make_capsule():
@@ -156,6 +157,7 @@ def check_gemini_page(r, title, date, authors):
 
 
 def check_gopher_page(text, title, date, authors):
+    text = text.replace("\r\n", "\n")
     lines = text.splitlines()
     assert lines[0] == title, lines[:3]
     assert byline(lines) == ", ".join(authors), lines[:4]
@@ -175,8 +177,13 @@ def test_every_dialect_served():
         titles = set()
         for rel, _, address, title, date, authors in ARTICLES:
             check_gemini_page(pages[address], title, date, authors)
-            reply = gopher(server.gopher_port, address).decode("utf-8")
+            # The Gopher article as text, and as the menu that offers it.
+            reply = gopher(server.gopher_port, address + ".txt").decode("utf-8")
             check_gopher_page(reply, title, date, authors)
+            menu = gopher(server.gopher_port, address).decode("utf-8")
+            info = "\n".join(line[1:].split("\t")[0] for line in menu.splitlines()
+                             if line.startswith("i"))
+            check_gopher_page(info.strip("\n"), title, date, authors)
             titles.add(title)
         assert len(titles) == len(ARTICLES)
         # Authors are people: one page each, addressed by name alone.
@@ -185,9 +192,10 @@ def test_every_dialect_served():
         assert len(author_pages) == len(people), sorted(author_pages)
         for p in author_pages:
             assert "http" not in p and "example" not in p and "%5B" not in p.upper(), p
-        # The old permalinks send readers on.
-        for old, new in [("/2019/05/15/Four-Years-Of-The-Ferry", ARTICLES[0][2]),
-                         ("/2021/05/06/Ferry-Timetable-1.52/", ARTICLES[1][2])]:
+        # Old addresses among the article addresses send readers on (a
+        # permalink outside /news/, as Zola's path here, only dates it).
+        for old, new in [("/news/2021/05/06/ferry-timetable-1.52", ARTICLES[1][2]),
+                         ("/news/2021/05/06/jikokuhyou", ARTICLES[1][2])]:
             r = gemini(server.gemini_port, f"gemini://localhost{old}")
             assert r.status in (30, 31) and r.meta.endswith(new), (old, r)
         # The draft is not published.
@@ -201,7 +209,7 @@ def test_check_reads_every_dialect():
     summary = r.stdout.splitlines()[-1]
     # The draft is an article too (check reads what the site would), and
     # no article is dated by its file's time.
-    assert summary == (f"{len(ARTICLES) + 1} articles, 0 problems, "
+    assert summary == (f"{len(ARTICLES) + 1} articles (1 draft), 0 problems, "
                        "4 read from .markdown, .mdown or .mkd files"), r.stdout
     # A broken TOML line is named by file and line.
     with open(os.path.join(capsule, "news", "broken.md"), "w") as f:

@@ -374,10 +374,13 @@ def test_titan_refuses_articles_outside_news_and_server_names():
                            ("embargo.gmi", "text/gemini")):
             r = room.titan("a.test", f"/images/carol/{name}", embargo, CAROL, mime)
             assert r.status == 59, (name, r)
-        for name in ("gophermap", "index.gmi", "caps.txt", "robots.txt"):
-            r = room.titan("a.test", f"/news/alice/{name}", b"iEVIL-MAP\tx\t(NULL)\t0\n", ALICE,
-                           "text/plain")
-            assert r.status == 59, (name, r)
+        # A folder's Gopher menu is the server's in every folder; under
+        # news/ an index.gmi is a page bundle's article and a caps.txt an
+        # article like any other, so only the gophermap is refused there.
+        r = room.titan("a.test", "/news/alice/gophermap", b"iEVIL-MAP\tx\t(NULL)\t0\n", ALICE,
+                       "text/plain")
+        assert r.status == 59, r
+        for name in ("gophermap", "index.gmi"):
             r = room.titan("a.test", f"/images/carol/{name}", PNG, CAROL, "image/png")
             assert r.status == 59, (name, r)
         for name in ("embargo.md", "embargo.txt", "embargo.gmi"):

@@ -83,7 +83,7 @@ def assert_error(raw, words):
 
 def article_selector(port):
     for item in menu_lines(gopher(port, "/")):
-        if item[0] == "0" and item[2].startswith("/news/"):
+        if item[0] == "1" and item[2].startswith("/news/"):
             return item[2]
     raise AssertionError("no article on the front page")
 
@@ -96,7 +96,7 @@ def test_front_page_menu():
         assert items[0][0] == "i", items[0]
         for kind, _display, _selector, host, port in items:
             if kind not in "i3":
-                assert host == "127.0.0.1", (host, items)
+                assert host == "localhost", (host, items)  # the host's name, not the socket's
                 assert port == str(s.gopher_port)
         assert any(kind == "7" and sel == "/search" for kind, _, sel, _, _ in items), items
         # A Gopher+ client gets the same plain menu.
@@ -106,7 +106,8 @@ def test_front_page_menu():
 
 def test_article_is_wrapped_text():
     with Server(capsule=make_capsule()) as s:
-        lines = text_lines(gopher(s.gopher_port, article_selector(s.gopher_port)))
+        selector = article_selector(s.gopher_port)
+        lines = text_lines(gopher(s.gopher_port, selector + ".txt"))
         body = "\n".join(lines)
         assert "Kabar dari Barru" in body
         assert "新闻服务器" in body
@@ -114,6 +115,23 @@ def test_article_is_wrapped_text():
             assert display_width(line) <= 70, (display_width(line), line)
         # The CJK paragraph is wrapped into several lines, not cut.
         assert sum(1 for line in lines if "新闻" in line) >= 4
+
+
+def test_article_is_a_menu_to_follow():
+    """The article itself is a menu: its text as info lines within 70
+    columns, the plain text offered first, and the way on as items."""
+    with Server(capsule=make_capsule()) as s:
+        selector = article_selector(s.gopher_port)
+        items = menu_lines(gopher(s.gopher_port, selector))
+        assert items[0][:3] == ("0", "Plain text", selector + ".txt"), items[0]
+        info = [display for kind, display, _, _, _ in items if kind == "i"]
+        assert "Kabar dari Barru" in info
+        assert sum(1 for line in info if "新闻" in line) >= 4
+        ways = {(kind, sel) for kind, _, sel, _, _ in items if kind != "i"}
+        assert ("1", "/section/barru/") in ways, ways
+        assert ("1", "/tag/pemilu/") in ways, ways
+        assert ("1", "/author/muh-hasyim/") in ways, ways
+        assert ("1", "/") in ways, ways
 
 
 def test_site_routes():
@@ -201,9 +219,9 @@ def test_hand_written_gophermap():
         port = str(s.gopher_port)
         items = menu_lines(gopher(s.gopher_port, "/docs/"))
         assert items[0][:2] == ("i", "Hand-written menu"), items
-        assert ("0", "Our notes", "/notes.txt", "127.0.0.1", port) in items, items
-        assert ("1", "Front page", "/", "127.0.0.1", port) in items, items
-        assert ("h", "Web site", "URL:https://example.org/", "127.0.0.1", port) in items
+        assert ("0", "Our notes", "/notes.txt", "localhost", port) in items, items
+        assert ("1", "Front page", "/", "localhost", port) in items, items
+        assert ("h", "Web site", "URL:https://example.org/", "localhost", port) in items
         assert not any("comment" in item[1] for item in items)
         # "*": the generated listing follows, without the map itself.
         selectors = [item[2] for item in items]
@@ -222,8 +240,25 @@ def test_caps_txt():
     with Server(capsule=make_capsule()) as s:
         lines = text_lines(gopher(s.gopher_port, "/caps.txt"))
         assert lines[0] == "CAPS"
-        for want in ("CapsVersion=1", "PathDelimeter=/", "ServerSoftware=Kabar"):
+        for want in ("CapsVersion=1", "PathDelimeter=/", "ServerSoftware=Kabar",
+                     f"ServerTLSPort={s.gopher_port}"):
             assert want in lines, lines
+
+
+def test_menus_name_the_advertised_server():
+    """Behind NAT or a balancer (70 forwarded to the port kabar binds), every
+    item of every menu names the advertised host and port, over plain
+    Gopher and Gopher over TLS."""
+    config = "gopher_advertise: gopher.example:70\n"
+    with Server(capsule=make_capsule(), config=config) as s:
+        for selector in ("/", "/section/", "/archive/", "/docs/", "/files/", "/news/2022/04/"):
+            for tls in (False, True):
+                items = menu_lines(gopher(s.gopher_port, selector, tls=tls))
+                links = [i for i in items if i[0] not in "i3"]
+                assert links, (selector, items)
+                for kind, _display, sel, host, port in links:
+                    assert (host, port) == ("gopher.example", "70"), (selector, kind, sel, host, port)
+        assert "ServerTLSPort=70" in text_lines(gopher(s.gopher_port, "/caps.txt"))
 
 
 def test_curl_gopher_and_gophers():

@@ -113,10 +113,14 @@ def glibc_width(line):
 
 def test_gopher_hindi_and_tamil_within_70_columns():
     for slug in ("breakwater-hi", "breakwater-ta"):
-        text = gopher(server().gopher_port, f"/news/2024/03/{slug}").decode("utf-8")
+        text = gopher(server().gopher_port, f"/news/2024/03/{slug}.txt").decode("utf-8")
         lines = text.split("\r\n")
         widths = [glibc_width(line) for line in lines]
         assert min(widths) >= 0, slug
         assert max(widths) <= 70, [(w, l) for w, l in zip(widths, lines) if w > 70]
         # Full lines, not a wrap far narrower than asked.
         assert max(widths) >= 60, (slug, max(widths))
+        # The menu form's info lines fit the same 70 columns.
+        menu = gopher(server().gopher_port, f"/news/2024/03/{slug}").decode("utf-8")
+        shown = [line[1:].split("\t")[0] for line in menu.split("\r\n")[:-2]]
+        assert max(glibc_width(line) for line in shown) <= 70, slug

@@ -139,7 +139,7 @@ def test_packaged_sample_configuration_reads():
     r = kabar("check", "--config", os.path.join(REPO, "dist/kabar.yaml"))
     # The only problem on a machine without /srv/kabar is that folder.
     lines = r.stdout.splitlines()
-    assert lines[-1] in ("0 articles, 1 problems", "0 articles, 0 problems") or \
+    assert lines[-1] in ("0 articles, 1 problem", "0 articles, 0 problems") or \
         re.match(r"\d+ articles, 0 problems", lines[-1]), r.stdout
     for line in lines[:-1]:
         assert line.startswith("/srv/kabar"), line
@@ -322,10 +322,222 @@ def test_render_and_new_from_the_command_line():
     published = os.path.join(SAMPLE_CAPSULE, "news", "harbour-light-returns.md")
     r = kabar("render", published, "--config", os.path.join(REPO, "kabar.yaml"))
     assert r.returncode == 0, r.stderr
-    assert r.stderr == published + ": lang: en (identified from the text)\n", r.stderr
+    assert r.stderr == (f"kabar: settings from {os.path.join(REPO, 'kabar.yaml')}: host localhost, "
+                        f"zone WITA\n{published}: lang: en (identified from the text)\n"), r.stderr
     assert "2024-03-14 19:20 WITA" in r.stdout
 
     broken = write(os.path.join(capsule, "news", "zz-broken.md"), "---\ntitle: [x\n---\n")
     r = kabar("render", broken)
     assert r.returncode == 1 and r.stdout == ""
     assert re.fullmatch(re.escape(broken) + r":\d+: [^\n]+\n", r.stderr), r.stderr
+
+
+# ---- time zones by name ----
+
+def test_named_zone_daylight_saving_in_both_protocols():
+    if not os.path.exists("/usr/share/zoneinfo/Europe/Berlin") and not os.environ.get("TZDIR"):
+        raise Skip("no tzdata (Europe/Berlin)")
+    capsule = os.path.join(tempdir(), "capsule")
+    os.makedirs(os.path.join(capsule, "news"))
+    readable_by_all(os.path.dirname(capsule))
+    write(os.path.join(capsule, "news", "winter.md"),
+          "---\ntitle: Winter\ndate: 2024-01-15 10:00\n---\nCold.\n")
+    write(os.path.join(capsule, "news", "summer.md"),
+          "---\ntitle: Summer\ndate: 2024-07-15 10:00\n---\nWarm.\n")
+    # A zone written in the date itself is kept, and shown as its offset.
+    write(os.path.join(capsule, "news", "abroad.md"),
+          "---\ntitle: Abroad\ndate: 2024-07-15T10:00:00+08:00\n---\nFar.\n")
+    with Server(capsule=capsule, config="timezone: Europe/Berlin\n") as srv:
+        for slug, line in (("2024/01/winter", "2024-01-15 10:00 CET"),
+                           ("2024/07/summer", "2024-07-15 10:00 CEST"),
+                           ("2024/07/abroad", "2024-07-15 10:00 +08:00")):
+            page = gemini(srv.gemini_port, f"gemini://localhost/news/{slug}")
+            assert page.header.startswith("20 "), page.header
+            assert line in page.text, page.text
+            text = gopher(srv.gopher_port, f"/news/{slug}").decode("utf-8")
+            assert line in text, text
+        feed = gemini(srv.gemini_port, "gemini://localhost/feed.xml").text
+        assert "2024-01-15T10:00:00+01:00" in feed and "2024-07-15T10:00:00+02:00" in feed, feed
+    r = kabar("check", "--capsule", capsule, "--config", write(os.path.join(tempdir(), "k.yaml"),
+                                                               "timezone: America/New_York\n"))
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_editor_tools_read_the_settings_here():
+    """new, render and check read ./kabar.yaml as serve does, and say so."""
+    folder = tempdir()
+    shutil.copytree(SAMPLE_CAPSULE, os.path.join(folder, "capsule"))
+    env = {k: v for k, v in os.environ.items() if k != "USER"}
+    # Without settings: the defaults, said; no author, said.
+    r = kabar("new", "--capsule", "capsule", "Quiet harbour", cwd=folder, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "kabar: settings: the defaults (no --config, no ./kabar.yaml): host localhost, zone UTC" \
+        in r.stderr, r.stderr
+    assert "no author written" in r.stderr, r.stderr
+    text = open(os.path.join(folder, r.stdout.strip())).read()
+    assert "author:" not in text and re.search(r"^date: \S+Z   # UTC$", text, re.M), text
+    os.unlink(os.path.join(folder, r.stdout.strip()))
+
+    write(os.path.join(folder, "kabar.yaml"), "capsule: capsule\ntimezone: WITA\n")
+    r = kabar("new", "--author", "Rina", "Ferry back", cwd=folder, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "kabar: settings from kabar.yaml: host localhost, zone WITA\n", r.stderr
+    made = os.path.join(folder, r.stdout.strip())
+    assert made.startswith(os.path.join(folder, "capsule", "news")), made
+    text = open(made).read()
+    assert re.search(r"^date: \S+\+08:00   # WITA$", text, re.M), text
+    assert 'author: "Rina"' in text
+
+    published = os.path.join("capsule", "news", "harbour-light-returns.md")
+    r = kabar("render", published, cwd=folder)
+    assert r.returncode == 0, r.stderr
+    assert "2024-03-14 19:20 WITA" in r.stdout
+    assert r.stderr.startswith("kabar: settings from kabar.yaml: host localhost, zone WITA\n")
+    r = kabar("check", cwd=folder)
+    assert "kabar: settings from kabar.yaml" in r.stderr, r.stderr
+    assert r.returncode == 0, r.stdout
+    # --config still wins.
+    other = write(os.path.join(tempdir(), "other.yaml"),
+                  f"capsule: {os.path.join(folder, 'capsule')}\ntimezone: WIT\n")
+    r = kabar("render", published, "--config", other, cwd=folder)
+    assert "2024-03-14 19:20 +08:00" in r.stdout and f"settings from {other}" in r.stderr, r.stderr
+
+
+# ---- reloads that editors' tools and new editors make ----
+
+def replace_by_rename(path, text):
+    """As sed -i, vim and ansible save: a new file renamed over the old."""
+    tmp = path + ".new"
+    write(tmp, text)
+    os.chmod(tmp, 0o644)
+    os.rename(tmp, path)
+
+
+def confined(srv):
+    return "landlock: not available" not in srv.log()
+
+
+def test_reload_after_the_configuration_is_replaced_by_rename():
+    capsule = copy_capsule()
+    srv = Server(capsule=capsule, config="title: Before\n")
+    readable_by_all(srv.workdir, os.path.dirname(capsule))
+    with srv:
+        config = os.path.join(srv.workdir, "kabar.yaml")
+        for n, title in enumerate(("After", "Again")):
+            replace_by_rename(config, f"title: {title}\n")
+            srv.signal(signal.SIGHUP)
+            assert wait_until(lambda: srv.log().count("reloaded") == n + 1, 10), srv.log()
+            assert title in gemini(srv.gemini_port, "gemini://localhost/").text
+        assert "cannot open" not in srv.log(), srv.log()
+
+
+def editors_config(title, fingerprints, paths="[news/]"):
+    text = f"title: {title}\n"
+    if fingerprints:
+        text += "editors:\n"
+        for n, fp in enumerate(fingerprints):
+            text += f"  - name: Editor {n}\n    fingerprint: \"{fp}\"\n    paths: {paths}\n"
+    return text
+
+
+def test_an_editor_added_by_reload_uploads_or_the_reload_waits_for_a_restart():
+    from test_titan import ARTICLE, STRANGER, EDITOR, editable_capsule, titan
+    capsule = editable_capsule()
+    # No editors at start: nothing of the capsule is writable, so adding one
+    # by SIGHUP is refused, with its reason, and the old settings serve.
+    srv = Server(capsule=capsule, config=editors_config("Before", []))
+    readable_by_all(srv.workdir, os.path.dirname(capsule))
+    with srv:
+        config = os.path.join(srv.workdir, "kabar.yaml")
+        write(config, editors_config("After", [EDITOR[2]]))
+        srv.signal(signal.SIGHUP)
+        if not confined(srv):
+            raise Skip("no Landlock on this kernel")
+        assert wait_until(lambda: "reload refused" in srv.log(), 10), srv.log()
+        assert f"editor Editor 0: {capsule}/news/ was not writable when the server started" \
+            in srv.log(), srv.log()
+        assert "reloaded" not in srv.log()
+        assert "Before" in gemini(srv.gemini_port, "gemini://localhost/").text
+        assert titan(srv, "/news/ferry.md", ARTICLE.encode()).status != 30
+
+    # An editor with a folder already writable is added at once, and uploads.
+    srv = Server(capsule=capsule, config=editors_config("Before", [EDITOR[2]]))
+    readable_by_all(srv.workdir)
+    with srv:
+        config = os.path.join(srv.workdir, "kabar.yaml")
+        write(config, editors_config("After", [EDITOR[2], STRANGER[2]]))
+        srv.signal(signal.SIGHUP)
+        assert wait_until(lambda: "reloaded" in srv.log(), 10), srv.log()
+        r = titan(srv, "/news/ferry-by-the-new-editor.md", ARTICLE.encode(), cert=STRANGER)
+        assert r.status == 30, r
+
+
+def test_a_write_the_server_may_not_make_answers_50_with_a_reason():
+    from test_titan import ARTICLE, EDITOR, editable_capsule, titan
+    capsule = editable_capsule()
+    locked = os.path.join(capsule, "news", "locked")
+    os.makedirs(locked)
+    os.chmod(locked, 0o555)
+    srv = Server(capsule=capsule, config=editors_config("Desk", [EDITOR[2]]))
+    with srv:
+        r = titan(srv, "/news/locked/ferry.md", ARTICLE.encode())
+        assert r.status == 50, r
+        assert "may not write there" in r.meta and "administrator" in r.meta, r.meta
+
+
+# ---- small ones ----
+
+def test_sigterm_says_stopping_and_stopped():
+    srv = Server().start()
+    assert srv.stop() == 0
+    log = srv.log()
+    assert "kabar: stopping (SIGTERM)" in log, log
+    assert log.rstrip().endswith("kabar: stopped") or "kabar: stopped\n" in log, log
+    assert log.index("stopping (SIGTERM)") < log.index("kabar: stopped")
+
+
+def test_a_language_without_page_words_is_warned_once():
+    capsule = copy_capsule()
+    config = write(os.path.join(tempdir(), "kabar.yaml"), f"capsule: {capsule}\nlang: fr\n")
+    r = kabar("check", "--config", config)
+    assert r.returncode == 0, r.stdout + r.stderr
+    warning = f'{config}:2:7: lang: no page words for "fr" (en and id are built in): ' \
+              "the pages' own words are in English"
+    assert r.stderr.count(warning) == 1, r.stderr
+    r = kabar("check", "--config", write(config, f"capsule: {capsule}\nlang: id\n"))
+    assert "no page words" not in r.stderr, r.stderr
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens():
+    folder = tempdir()
+    article = write(os.path.join(folder, "quote.md"),
+                    '---\ntitle: "never closed\ndate: 2024-03-01\n---\n\nBody.\n')
+    r = kabar("render", article)
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"{article}:2: front matter: while scanning a quoted scalar"), \
+        r.stderr
+    config = write(os.path.join(folder, "kabar.yaml"), 'title: "never closed\nworkers: 2\n')
+    r = kabar("check", "--config", config)
+    assert r.stdout.startswith(f"{config}:1:8: while scanning a quoted scalar"), r.stdout
+
+
+def test_reload_after_a_certificate_elsewhere_is_replaced_by_rename():
+    import pwd
+    folder = os.path.join(tempdir(), "tls")
+    os.makedirs(folder)
+    if os.geteuid() == 0:  # the service user reads them at a reload
+        nobody = pwd.getpwnam("nobody")
+        os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+    readable_by_all(os.path.dirname(folder))
+    new_certificate(folder)
+    config = (f"hosts:\n  - hostname: localhost\n    cert: {folder}/localhost.crt\n"
+              f"    key: {folder}/localhost.key\n")
+    srv = Server(config=config)
+    readable_by_all(srv.workdir)
+    with srv:
+        old_cert = peer_certificate(srv.gemini_port)
+        new_certificate(folder)  # renamed over the files the server read
+        srv.signal(signal.SIGHUP)
+        assert wait_until(lambda: "reloaded" in srv.log(), 10), srv.log()
+        assert wait_until(lambda: peer_certificate(srv.gemini_port) != old_cert, 5), srv.log()
+        assert "Permission denied" not in srv.log(), srv.log()

@@ -32,7 +32,7 @@ date: 2022-04-21T11:18:00+08:00
 author: Muh. Hasyim
 section: barru
 tags: [pertanian]
-aliases: [/lama/panen]
+aliases: [/news/lama/panen]
 summary: Petani memanen padi.
 """, "Petani di Barru memanen padi.\n"),
         article("pasar.md", """
@@ -175,7 +175,7 @@ def test_article_with_related_and_navigation():
 def test_redirect_and_alias():
     r = get("/news/2022/03/pindah")
     assert r.status in (30, 31) and r.meta.endswith("/news/2022/04/panen"), r.header
-    r = get("/lama/panen")
+    r = get("/news/lama/panen")
     assert r.status in (30, 31) and r.meta.endswith("/news/2022/04/panen"), r.header
 
 
@@ -223,6 +223,34 @@ def test_index_lists_and_archive():
     assert len(dated_links(june)) == 20
 
 
+def test_addresses_go_up():
+    """The folders an article's address names are the month, the year and
+    the newest articles, in both protocols, and each links up and across."""
+    april = page("/news/2022/04/")
+    assert [h for _, _, h in dated_links(april)] == ["Panen Raya di Barru", "Pasar Sentral Dibuka"]
+    assert "=> /news/2022/ " in april and "=> /archive/ " in april
+    # March 2022 holds only a redirect: the month before with articles is June 2021.
+    assert re.search(r"^=> /news/2021/06/ .*June 2021$", april, re.M), april
+    assert "/news/2099/" not in april  # a month still to come is no neighbour
+    year = page("/news/2022/")
+    assert len(dated_links(year)) == 2
+    assert re.search(r"^=> /news/2021/ .*2021$", year, re.M), year
+    newest = page("/news/")
+    assert dated_links(newest)[0][2] == "Panen Raya di Barru"
+    assert "=> /news/page/2/ " in newest
+    assert dated_links(page("/news/page/2/"))
+    assert page("/news/2022/04/panen").startswith("# Panen Raya di Barru")
+    assert get("/news/2022/05/").status == 51
+    assert get("/news/2099/").status == 51
+    june = page("/archive/2021/06/")
+    assert re.search(r"^=> /archive/2022/04/ .*April 2022$", june, re.M), june
+    assert "=> /archive/2021/ " in june
+    items = menu("/news/2022/04/")
+    assert any(line.startswith("12022-04-21 Panen Raya di Barru\t/news/2022/04/panen\t")
+               for line in items), items
+    assert any(line.startswith("1") and line.split("\t")[1] == "/news/2022/" for line in items)
+
+
 def test_search():
     r = get("/search")
     assert r.status == 10 and r.meta, r.header
@@ -267,6 +295,50 @@ def test_atom_feeds_parse():
     assert get("/tag/nothing/feed.xml").status == 51
 
 
+# Debian's feedparser reads a feed as feed readers do; it is installed for
+# Debian's own python3, which may not be the one running the tests.
+FEEDPARSER = """
+import json, sys, feedparser
+d = feedparser.parse(sys.stdin.buffer.read())
+print(json.dumps({"bozo": bool(d.bozo), "entries": [
+    {"language": e.content[0].get("language") if e.get("content") else None,
+     "content": [(c.type, c.value) for c in e.get("content", [])]}
+    for e in d.entries]}))
+"""
+
+
+def feedparser_entries(body):
+    import json
+    import subprocess
+    if not os.path.exists("/usr/bin/python3"):
+        raise AssertionError("Debian's python3 is missing (scripts/install-deps.sh test)")
+    out = subprocess.run(["/usr/bin/python3", "-c", FEEDPARSER], input=body, capture_output=True,
+                         timeout=60, check=True)
+    parsed = json.loads(out.stdout)
+    assert not parsed["bozo"], out.stderr
+    return parsed["entries"]
+
+
+def test_feed_entries_carry_text_and_language():
+    """Every entry has the article's whole text (gemtext over Gemini, plain
+    text over Gopher) and its language, as feedparser reads them."""
+    entries = feedparser_entries(get("/feed.xml").body)
+    assert entries
+    for e in entries:
+        assert e["language"], e
+        assert e["content"] and e["content"][0][0] == "text/gemini", e
+    panen = entries[0]
+    assert "Petani di Barru memanen padi." in panen["content"][0][1]
+    # Links in the text are absolute: a feed reader shows it away from the site.
+    assert f"=> gemini://localhost:{server().gemini_port}/tag/pertanian/ " in panen["content"][0][1]
+    # Entries say their own language: the Go posts are English.
+    assert {e["language"] for e in entries} >= {"en"}, [e["language"] for e in entries]
+    raw = gopher(server().gopher_port, "/feed.xml")
+    gopher_entries = feedparser_entries(raw[:-3] if raw.endswith(b"\r\n.\r\n") else raw)
+    assert gopher_entries and all(e["content"][0][0] == "text/plain" for e in gopher_entries)
+    assert "Petani di Barru memanen padi." in gopher_entries[0]["content"][0][1]
+
+
 def test_gopher_menus():
     lines = menu("/")
     for line in lines:
@@ -275,14 +347,16 @@ def test_gopher_menus():
         assert len(fields[0]) <= 71
     assert any(line.startswith("7") and line.split("\t")[1] == "/search" for line in lines)
     section = menu("/section/barru/")
-    assert any(line.startswith("02022-04-21 Panen Raya di Barru\t/news/2022/04/panen\t")
+    assert any(line.startswith("12022-04-21 Panen Raya di Barru\t/news/2022/04/panen\t")
                for line in section), section
 
 
 def test_gopher_article_and_search():
     raw = gopher(server().gopher_port, "/news/2022/04/panen").decode("utf-8")
     assert "Petani di Barru memanen padi." in raw
-    assert "/0/news/2022/04/pasar" in raw
+    assert "\t/news/2022/04/pasar\t" in raw and "1Older: 2022-04-20 Pasar" in raw
+    text = gopher(server().gopher_port, "/news/2022/04/panen.txt").decode("utf-8")
+    assert "Petani di Barru memanen padi." in text and "/1/news/2022/04/pasar" in text
     found = gopher(server().gopher_port, "/search\tpasar").decode("utf-8")
     assert "\t/news/2022/04/pasar\t" in found
 

@@ -109,8 +109,11 @@ def test_who_may_upload():
         assert titan(srv, "/news/a.md", ARTICLE.encode(), cert=None).status == 60
         assert titan(srv, "/news/a.md", ARTICLE.encode(), cert=STRANGER).status == 61
         # An editor outside their paths.
-        assert titan(srv, "/about.gmi", b"# Hijacked\n", mime="text/gemini").status == 61
-        assert titan(srv, "/index.gmi", b"# Hijacked\n", mime="text/gemini").status == 61
+        png = open(os.path.join(capsule, "images", "harbour-light.png"), "rb").read()
+        assert titan(srv, "/press/a.png", png, mime="image/png").status == 61
+        # An article file outside news/, the server's own names.
+        assert titan(srv, "/about.gmi", b"# Hijacked\n", mime="text/gemini").status == 59
+        assert titan(srv, "/index.gmi", b"# Hijacked\n", mime="text/gemini").status == 59
     assert snapshot_of(capsule) == before
 
 
@@ -213,7 +216,10 @@ def test_concurrent_uploads_of_one_path_leave_one_whole():
             t.join()
         assert results == [30] * len(bodies), results
         with open(os.path.join(capsule, "news", "race.md"), "rb") as f:
-            assert f.read() in bodies
+            # Whole, and credited to its uploader beside the author it names.
+            credit = b'author: "Rina Paluseri"\n'
+            text = f.read()
+            assert credit in text and text.replace(credit, b"") in bodies
         leftovers = [n for n in os.listdir(os.path.join(capsule, "news")) if n.startswith(".")]
         assert leftovers == []
 
@@ -294,7 +300,7 @@ def test_kabar_editor_prints_an_entry_that_works():
     capsule = editable_capsule()
     with Server(capsule, config=out) as srv:
         assert titan(srv, "/news/by-entry.md", ARTICLE.encode()).status == 30
-        assert titan(srv, "/index.gmi", b"# x\n", mime="text/gemini").status == 61
+        assert titan(srv, "/index.gmi", b"# x\n", mime="text/gemini").status == 59
     bad = subprocess.run([kabar_bin(), "editor", "X", "/nonexistent.crt"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=patience(10))
     assert bad.returncode == 1 and b"/nonexistent.crt" in bad.stderr

@@ -115,7 +115,7 @@ static const char rich[] =
 	"tags: [banjir, cuaca, \xe5\xa4\xa9\xe6\xb0\x94]\n"
 	"summary: Air naik di tiga desa.\n"
 	"image: /img/banjir.jpg\n"
-	"aliases: [/old/banjir, lama/banjir]\n"
+	"aliases: [/news/old/banjir, news/lama/banjir]\n"
 	"weight: 7\n"
 	"editor_note: \"cek ulang\"\n"
 	"---\n"

@@ -236,7 +236,7 @@ static void test_overrides_win(void)
 {
 	struct config cfg;
 	struct buf errors = {0};
-	struct listen_addr listen[] = {{OUTPUT_GOPHER, "::1", 0}};
+	struct listen_addr listen[] = {{.proto = OUTPUT_GOPHER, .host = "::1", .port = 0}};
 	struct config_overrides over = {
 		.capsule = "elsewhere", .host = "Kabar.Test", .certs_dir = "/tmp/c",
 		.workers = 3, .listen = listen, .n_listen = 1,
@@ -360,6 +360,73 @@ static void test_zones(void)
 	}
 }
 
+/* A tzdata name: read at load, shared by every host that inherits it,
+ * and a name tzdata does not have is a problem at its line. */
+static void test_named_zones(void)
+{
+	if (access("/usr/share/zoneinfo/Europe/Berlin", R_OK) != 0 && getenv("TZDIR") == NULL) {
+		printf("skip: no tzdata\n");
+		return;
+	}
+	struct config cfg = {0};
+	struct buf errors = {0};
+	CHECK_INT(load_text("timezone: Europe/Berlin\nhosts:\n  - hostname: a.example\n"
+	                    "  - hostname: b.example\n    timezone: Asia/Makassar\n",
+	                    &cfg, &errors), 0);
+	CHECK_STR(errors.data, NULL);
+	if (cfg.n_vhosts == 2) {
+		CHECK_STR(cfg.vhosts[0].zone_name, "Europe/Berlin");
+		CHECK(cfg.vhosts[0].zone != NULL);
+		CHECK_STR(cfg.vhosts[1].zone_name, "Asia/Makassar");
+		CHECK_INT(cfg.vhosts[1].utc_offset_minutes, 480);
+	}
+	CHECK_INT(cfg.n_vhosts, 2);
+	config_free(&cfg);
+	buf_free(&errors);
+	char *got = errors_of("capsule: x\ntimezone: Asia/Atlantis\n");
+	CHECK(got != NULL && strncmp(got, "kabar.yaml:2:11: timezone: unknown time zone \"Asia/Atlantis\" (", 62) == 0);
+	free(got);
+	check_error("timezone: Atlantis\n",
+	            "kabar.yaml:1:11: timezone: unknown time zone \"Atlantis\" (use an offset such as "
+	            "+08:00, WIB, WITA, WIT, UTC, or a tzdata name such as Europe/Berlin)\n");
+	/* A name that climbs out of the zone folder is not one. */
+	got = errors_of("timezone: ../../etc/passwd\n");
+	CHECK(got != NULL && strstr(got, "is not a time zone name") != NULL);
+	free(got);
+}
+
+/* A listener behind a balancer: a mapping with proxy and proxy_from. */
+static void test_proxy_listeners(void)
+{
+	struct config cfg = {0};
+	struct buf errors = {0};
+	CHECK_INT(load_text("gemini:\n  - 127.0.0.1:1965\n"
+	                    "  - {address: \"*:1966\", proxy: true, proxy_from: [127.0.0.1, \"10.0.0.0/8\"]}\n"
+	                    "gopher: []\n", &cfg, &errors), 0);
+	CHECK_STR(errors.data, NULL);
+	CHECK_INT(cfg.n_listen, 2);
+	if (cfg.n_listen == 2) {
+		CHECK(!cfg.listen[0].proxy);
+		CHECK_INT(cfg.listen[0].n_proxy_from, 0);
+		CHECK(cfg.listen[1].proxy);
+		CHECK_INT(cfg.listen[1].port, 1966);
+		CHECK_INT(cfg.listen[1].n_proxy_from, 2);
+		CHECK_INT(cfg.listen[1].proxy_from[1].prefix, 8);
+	}
+	config_free(&cfg);
+	buf_free(&errors);
+	check_error("gemini:\n  - {address: 127.0.0.1:1965, proxy: true}\n",
+	            "kabar.yaml:2:5: gemini: proxy: true needs proxy_from, the balancers' addresses (proxy_from: [127.0.0.1])\n");
+	check_error("gemini:\n  - {address: 127.0.0.1:1965, proxy_from: [127.0.0.1]}\n",
+	            "kabar.yaml:2:5: gemini: proxy_from without proxy: true\n");
+	check_error("gopher:\n  - {proxy: true, proxy_from: [127.0.0.1]}\n",
+	            "kabar.yaml:2:5: gopher: a listener needs its address (address: 127.0.0.1:1965)\n");
+	check_error("gopher:\n  - {address: x:70, proxy: true, proxy_from: [localhost]}\n",
+	            "kabar.yaml:2:47: proxy_from: \"localhost\" is not an address such as 127.0.0.1, ::1 or 10.0.0.0/8\n");
+	check_error("gopher:\n  - {address: \"*:70\", proxied: true}\n",
+	            "kabar.yaml:2:23: unknown key \"proxied\"\n");
+}
+
 static void test_unknown_keys(void)
 {
 	check_error("capsule: x\ncolour: blue\n", "kabar.yaml:2:1: unknown key \"colour\"\n");
@@ -407,8 +474,8 @@ static void test_bad_values(void)
 	            "kabar.yaml:2:9: idle: expected a duration up to one hour such as 10s or 500ms, got \"2h\"\n");
 	check_error("timeouts:\n  request: 0\n",
 	            "kabar.yaml:2:12: request: expected a duration up to one hour such as 10s or 500ms, got \"0\"\n");
-	check_error("timezone: Asia/Makassar\n",
-	            "kabar.yaml:1:11: timezone: unknown time zone \"Asia/Makassar\" (use an offset such as +08:00, or WIB, WITA, WIT, UTC)\n");
+	check_error("timezone: Mars\n",
+	            "kabar.yaml:1:11: timezone: unknown time zone \"Mars\" (use an offset such as +08:00, WIB, WITA, WIT, UTC, or a tzdata name such as Europe/Berlin)\n");
 	check_error("lang: english language\n",
 	            "kabar.yaml:1:7: lang: \"english language\" is not a language tag such as en or id\n");
 	check_error("host: bad_host!\n", "kabar.yaml:1:7: host: \"bad_host!\" is not a host name\n");
@@ -416,6 +483,29 @@ static void test_bad_values(void)
 	            "kabar.yaml:3:5: gemini: \"::1:1965\" is not an address and port such as 127.0.0.1:1965, [::1]:1965 or *:1965\n");
 	check_error("gemini: []\ngopher: []\n",
 	            "kabar.yaml: no gemini or gopher address to listen on\n");
+}
+
+/* gopher_advertise: what Gopher menus name, at the top or per host. */
+static void test_gopher_advertise(void)
+{
+	struct config cfg;
+	struct buf errors = {0};
+	CHECK_INT(load_text("gopher_advertise: gopher.example:70\n"
+	                    "hosts:\n  - hostname: a.example\n"
+	                    "  - hostname: b.example\n    gopher_advertise: \"[2001:db8::1]:7070\"\n",
+	                    &cfg, &errors), 0);
+	CHECK_STR(cfg.vhosts[0].advertise_host, "gopher.example");
+	CHECK_INT(cfg.vhosts[0].advertise_port, 70);
+	CHECK_STR(cfg.vhosts[1].advertise_host, "2001:db8::1");
+	CHECK_INT(cfg.vhosts[1].advertise_port, 7070);
+	config_free(&cfg);
+	buf_free(&errors);
+	check_error("gopher_advertise: gopher.example\n",
+	            "kabar.yaml:1:19: gopher_advertise: \"gopher.example\" is not a host and port readers reach, such as gopher.example:70\n");
+	check_error("gopher_advertise: \"*:70\"\n",
+	            "kabar.yaml:1:19: gopher_advertise: \"*:70\" is not a host and port readers reach, such as gopher.example:70\n");
+	check_error("gopher_advertise: a.example:0\n",
+	            "kabar.yaml:1:19: gopher_advertise: \"a.example:0\" is not a host and port readers reach, such as gopher.example:70\n");
 }
 
 static void test_host_problems(void)
@@ -447,7 +537,7 @@ static void test_syntax_errors(void)
 	check_error("gemini: [a:1\n",
 	            "kabar.yaml:2:1: did not find expected ',' or ']' (while parsing a flow sequence at 1:9)\n");
 	check_error("title: \"open\n",
-	            "kabar.yaml:2:1: found unexpected end of stream (while scanning a quoted scalar at 1:8)\n");
+	            "kabar.yaml:1:8: while scanning a quoted scalar: found unexpected end of stream (at 2:1)\n");
 	check_error("title: ok\ncapsule: \xff\n", "kabar.yaml:2:10: invalid leading UTF-8 octet\n");
 	check_error("workers: 1\n---\nworkers: 2\n",
 	            "kabar.yaml:3:1: a second YAML document: the file must hold one\n");
@@ -462,7 +552,8 @@ static void test_editors(void)
 		"  - name: Rina Paluseri\n"
 		"    fingerprint: \"AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\"\n"
 		"    paths: [news/, /images]\n"
-		"limits:\n  upload_size: 2M\n"
+		"limits:\n  upload_size: 2M\n  uploads_in_flight: 4\n  upload_budget: 0\n"
+		"  upload_disk_floor: 2T\n"
 		"timeouts:\n  upload: 20s\n"
 		"hosts:\n"
 		"  - hostname: a.example\n"
@@ -470,7 +561,12 @@ static void test_editors(void)
 		"    editors:\n"
 		"      - name: Desk\n"
 		"        fingerprint: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
-		"        paths: /\n",
+		"        paths: /\n"
+		"        desk: all\n"
+		"      - name: Reporter\n"
+		"        fingerprint: 1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+		"        paths: news/a/\n"
+		"        desk: own\n",
 		&cfg, &errors);
 	CHECK_INT(status, 0);
 	if (status == 0) {
@@ -483,9 +579,24 @@ static void test_editors(void)
 		CHECK_INT(cfg.vhosts[0].editors[0].n_paths, 2);
 		CHECK_STR(cfg.vhosts[0].editors[0].paths[0], "news/");
 		CHECK_STR(cfg.vhosts[0].editors[0].paths[1], "images/");
-		CHECK_INT(cfg.vhosts[1].n_editors, 1);
+		CHECK_INT(cfg.uploads_in_flight, 4);
+		CHECK_INT(cfg.upload_budget, 0);
+		CHECK_INT(cfg.upload_disk_floor, 2LL << 40);
+		CHECK(!cfg.vhosts[0].editors[0].desk_all);
+		CHECK_INT(cfg.vhosts[1].n_editors, 2);
 		CHECK_STR(cfg.vhosts[1].editors[0].name, "Desk");
 		CHECK_STR(cfg.vhosts[1].editors[0].paths[0], "");
+		const struct editor *chief = &cfg.vhosts[1].editors[0];
+		const struct editor *reporter = &cfg.vhosts[1].editors[1];
+		CHECK(chief->desk_all && !reporter->desk_all);
+		CHECK(config_editor_sees(reporter, "news/a/draft.md"));
+		CHECK(!config_editor_sees(reporter, "news/b/draft.md"));
+		CHECK(!config_editor_sees(reporter, "news/ab.md"));
+		CHECK(config_editor_sees(chief, "news/b/draft.md"));
+		/* desk: all widens what is seen, never what is written. */
+		const struct editor narrow_chief = {.paths = reporter->paths, .n_paths = 1, .desk_all = true};
+		CHECK(config_editor_sees(&narrow_chief, "news/b/draft.md"));
+		CHECK(!config_editor_covers(&narrow_chief, "news/b/draft.md"));
 		config_free(&cfg);
 	}
 	buf_free(&errors);
@@ -504,6 +615,13 @@ static void test_editor_problems(void)
 	check_error("editors: yes\n", "kabar.yaml:1:10: editors: expected a list of editors\n");
 	check_error("limits:\n  upload_size: 2T\n",
 	            "kabar.yaml:2:16: upload_size: expected a size up to 1G such as 8M or 500K\n");
+	check_error("limits:\n  upload_budget: lots\n",
+	            "kabar.yaml:2:18: upload_budget: expected a size such as 64M, 2G or 0\n");
+	check_error("limits:\n  uploads_in_flight: 0\n",
+	            "kabar.yaml:2:22: uploads_in_flight: 0 is out of range (1 to 1000000)\n");
+	check_error("editors:\n  - name: X\n    fingerprint: \"" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n"
+	            "    paths: news/\n    desk: everyone\n",
+	            "kabar.yaml:5:11: desk: expected all or own, got \"everyone\"\n");
 }
 
 static void test_missing_file(void)
@@ -531,10 +649,13 @@ int main(void)
 	RUN(test_override_errors);
 	RUN(test_listen_parsing);
 	RUN(test_zones);
+	RUN(test_named_zones);
+	RUN(test_proxy_listeners);
 	RUN(test_unknown_keys);
 	RUN(test_wrong_types);
 	RUN(test_bad_values);
 	RUN(test_host_problems);
+	RUN(test_gopher_advertise);
 	RUN(test_several_problems_all_reported);
 	RUN(test_syntax_errors);
 	RUN(test_missing_file);

@@ -120,7 +120,7 @@ static void test_render_gopher_and_errors(void)
 	struct buf out = {0}, notes = {0}, error = {0};
 	CHECK_INT(editor_render(&cfg, good, EDITOR_GOPHER, &out, &notes, &error), 0);
 	CHECK(out.data != NULL && strstr(out.data, "Ferry\r\n=====\r\n") == out.data);
-	CHECK(out.data != NULL && strstr(out.data, "gopher://kabar.example/0/port.gmi") != NULL);
+	CHECK(out.data != NULL && strstr(out.data, "gopher://kabar.example/1/port.gmi") != NULL);
 	/* Too short to identify, no lang: key, no language folder. */
 	char *lang_note = xasprintf("%s: lang: en (the host's lang)\n", good);
 	CHECK_STR(notes.data, lang_note);

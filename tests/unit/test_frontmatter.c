@@ -55,7 +55,7 @@ static void test_known_keys(void)
 	            "by:\n- Russ Cox\n- Rob Pike\nsection: Barru\ntags: berita rilis\n"
 	            "categories:\n- berita\n- linux\ndescription: Ringkas\nlang: id\n"
 	            "draft: yes\nimage: /a.png\ncaption: Foto\nslug: Catatan\n"
-	            "redirect: /x\naliases: [/old, /older]\n", &m, &err));
+	            "redirect: /x\naliases: [/news/old, news/older]\n", &m, &err));
 	CHECK_STR(err.data, NULL);
 	CHECK_STR(m.title, "Catatan Rilis");
 	CHECK(m.date.set);
@@ -76,7 +76,7 @@ static void test_known_keys(void)
 	CHECK_STR(m.slug, "Catatan");
 	CHECK_STR(m.redirect, "/x");
 	CHECK_INT(m.n_aliases, 2);
-	CHECK_STR(m.aliases[1], "/older");
+	CHECK_STR(m.aliases[1], "/news/older");
 	release();
 	buf_free(&err);
 }
@@ -281,8 +281,9 @@ static void test_zola_toml(void)
 	CHECK(m.date.set);
 	CHECK(!m.date.has_time);
 	CHECK_INT(m.date.t, 1557849600); /* 2019-05-15 00:00 +08:00 */
-	CHECK_INT(m.n_aliases, 1);
-	CHECK_STR(m.n_aliases ? m.aliases[0] : NULL, "2019/05/15/Four-Years-Of-The-Ferry");
+	/* Outside the article addresses: no alias, but kept for the site. */
+	CHECK_INT(m.n_aliases, 0);
+	CHECK_STR(extra_value(&m, "path"), "2019/05/15/Four-Years-Of-The-Ferry");
 	CHECK_INT(m.n_authors, 1);
 	CHECK_STR(m.n_authors ? m.authors[0] : NULL, "The Harbour Desk");
 	CHECK_STR(m.summary, "Looking back.");
@@ -291,9 +292,9 @@ static void test_zola_toml(void)
 	CHECK_STR(extra_value(&m, "extra.banner"), "ferry.jpg");
 	CHECK_STR(extra_value(&m, "extra.toc"), "true");
 	/* A date key wins over the permalink's, wherever it stands. */
-	CHECK(parse_toml("url = \"/2019/05/15/four-years/\"\ndate = 2020-01-02T03:04:05Z\n", &m, &err));
+	CHECK(parse_toml("url = \"news/2019/05/15/four-years\"\ndate = 2020-01-02T03:04:05Z\n", &m, &err));
 	CHECK_INT(m.date.t, 1577934245);
-	CHECK_STR(m.n_aliases ? m.aliases[0] : NULL, "/2019/05/15/four-years/");
+	CHECK_STR(m.n_aliases ? m.aliases[0] : NULL, "/news/2019/05/15/four-years");
 	/* A full URL is no alias of this site. */
 	CHECK(parse_toml("url = \"https://example.org/2019/05/15/x/\"\n", &m, &err));
 	CHECK_INT(m.n_aliases, 0);
@@ -424,11 +425,56 @@ static void test_authors_are_people(void)
 	CHECK_STR(m.n_authors ? m.authors[0] : NULL, "Rina");
 	CHECK_STR(m.author_url, NULL);
 	/* Jekyll's permalink key is an alias too. */
-	CHECK(parse("permalink: /2018/3/9/old-post/\n", &m, &err));
-	CHECK_STR(m.n_aliases ? m.aliases[0] : NULL, "/2018/3/9/old-post/");
+	CHECK(parse("permalink: /news/2018/3/9/old-post\n", &m, &err));
+	CHECK_STR(m.n_aliases ? m.aliases[0] : NULL, "/news/2018/3/9/old-post");
 	CHECK(m.date.set);
 	release();
 	buf_free(&err);
+}
+
+/* A redirect leads where a link may (no javascript:, data:), and fits a
+ * Gemini header's meta (1,024 bytes); refused at its line otherwise. */
+static void test_redirect_scheme_and_length(void)
+{
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(!parse("title: x\nredirect: \"javascript:alert(1)\"\n", &m, &err));
+	CHECK_STR(err.data, "3: redirect's scheme is not one a link may have");
+	buf_free(&err);
+	CHECK(!parse("redirect: data:text/html,hi\n", &m, &err));
+	CHECK(err.data != NULL && strstr(err.data, "scheme is not one") != NULL);
+	buf_free(&err);
+	char long_url[1101];
+	memset(long_url, 'a', sizeof long_url - 1);
+	memcpy(long_url, "gemini://x/", 11);
+	long_url[sizeof long_url - 1] = '\0';
+	char *yaml = xasprintf("date: 2024-03-01\nredirect: %s\n", long_url);
+	CHECK(!parse(yaml, &m, &err));
+	CHECK_STR(err.data, "3: redirect is longer than a Gemini header allows (1024 bytes)");
+	buf_free(&err);
+	free(yaml);
+	long_url[1024] = '\0';
+	yaml = xasprintf("redirect: %s\n", long_url);
+	CHECK(parse(yaml, &m, &err)); /* exactly the limit */
+	free(yaml);
+	buf_free(&err);
+	release();
+}
+
+/* Aliases are rooted ("news/x" is "/news/x") and their line kept: which
+ * may be served is the site's to say (links_alias_refusal), and a bad one
+ * costs only itself, never its article. */
+static void test_aliases_rooted_with_their_line(void)
+{
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(parse("title: x\naliases:\n  - news/2024/03/old\n  - /robots.txt\n", &m, &err));
+	CHECK_INT(m.n_aliases, 2);
+	CHECK_STR(m.aliases[0], "/news/2024/03/old");
+	CHECK_STR(m.aliases[1], "/robots.txt");
+	CHECK_INT(m.aliases_line, 4);
+	buf_free(&err);
+	release();
 }
 
 int main(void)
@@ -440,6 +486,8 @@ int main(void)
 	RUN(test_pelican_lines);
 	RUN(test_authors_are_people);
 	RUN(test_redirect_refused);
+	RUN(test_redirect_scheme_and_length);
+	RUN(test_aliases_rooted_with_their_line);
 	RUN(test_split);
 	RUN(test_known_keys);
 	RUN(test_unknown_keys_kept);

@@ -27,7 +27,8 @@ struct target {
 static const struct target targets[] = {
 	{"gemini", fuzz_gemini},       {"gopher", fuzz_gopher},       {"frontmatter", fuzz_frontmatter},
 	{"date", fuzz_date},           {"article", fuzz_article},     {"gophermap", fuzz_gophermap},
-	{"config", fuzz_config},       {"template", fuzz_template},   {"toml", fuzz_toml},
+	{"config", fuzz_config},       {"template", fuzz_template},   {"tz", fuzz_tz},
+	{"proxy", fuzz_proxy},         {"toml", fuzz_toml},
 };
 
 static int replayed;

@@ -86,10 +86,11 @@ void site_open_file(const struct site *site, const struct snapshot *snap, const 
 }
 
 /* The editors' view (desk.h): its own module's work; here only /desk/. */
-void desk_route(const struct snapshot *snap, enum output out, const struct origin *origin,
-                const char *path, struct route_result *result)
+void desk_route(const struct snapshot *snap, const struct editor *editor, enum output out,
+                const struct origin *origin, const char *path, struct route_result *result)
 {
 	(void)snap;
+	(void)editor;
 	(void)out;
 	(void)origin;
 	memset(result, 0, sizeof *result);

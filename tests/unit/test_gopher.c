@@ -73,6 +73,14 @@ void site_open_file(const struct site *site, const struct snapshot *snap, const 
 	entry->kind = CAPSULE_FORBIDDEN;
 }
 
+/* Gemtext files link no article here. */
+const struct article *snapshot_link_target(const struct snapshot *snap, const char *site_path)
+{
+	(void)snap;
+	(void)site_path;
+	return NULL;
+}
+
 static char last_query[64];
 static struct origin last_origin;
 
@@ -128,6 +136,10 @@ static const struct {
 	const char *content;
 } capsule[] = {
 	{"/notes.txt", CAPSULE_FILE, ".hidden\nplain\n"},
+	{"/about.gmi", CAPSULE_FILE,
+	 "# About us\r\nWe are a newsroom.\n=> docs/ Our documents\n=> gemini://e.example/ Friends\n"
+	 "=> gopher://g.example/0/x.txt A text\n* one item\n> a quote\n```\n=> not a link\n```\n"
+	 "=> ../../up Climbing out\n"},
 	{"/photo.png", CAPSULE_FILE, "\x89PNG\r\n\x1a\n"},
 	{"/secret", CAPSULE_FORBIDDEN, NULL},
 	{"/news", CAPSULE_DIR, NULL},
@@ -205,6 +217,8 @@ const char *mime_type(int fd, const char *name, dev_t dev, ino_t ino, off_t size
 	const char *dot = strrchr(name, '.');
 	if (dot && strcmp(dot, ".txt") == 0)
 		return "text/plain";
+	if (dot && strcmp(dot, ".gmi") == 0)
+		return "text/gemini";
 	if (dot && strcmp(dot, ".png") == 0)
 		return "image/png";
 	if (dot && strcmp(dot, ".gif") == 0)
@@ -315,7 +329,7 @@ static void test_frame_keeps_nul_for_the_answer(void)
 
 static void test_front_page_menu(void)
 {
-	const char *want = "iFront\t\terror.host\t1\r\n0A\t/news/a\t127.0.0.1\t7070\r\n.\r\n";
+	const char *want = "iFront\t\terror.host\t1\r\n0A\t/news/a\tlocalhost\t7070\r\n.\r\n";
 	struct answer a;
 	ask(&a, "");
 	CHECK_STR(a.text, want);
@@ -331,7 +345,7 @@ static void test_front_page_menu(void)
 
 static void test_menu_host_rule(void)
 {
-	/* "localhost" asked for by SNI stays the name; other names always do. */
+	/* Menus name the host, never the socket's address, plain or TLS. */
 	struct request_info tls_info = plain_info;
 	tls_info.tls = true;
 	tls_info.sni = "localhost";
@@ -351,6 +365,18 @@ static void test_menu_host_rule(void)
 	answer_with(&a, &tls_info, "/", 1);
 	CHECK(strstr(a.text, "\t/news/a\tlocalhost\t7070\r\n") != NULL);
 	done(&a);
+	/* What the host advertises wins: its public name and port. */
+	vhost.advertise_host = "gopher.example";
+	vhost.advertise_port = 70;
+	ask(&a, "/");
+	CHECK(strstr(a.text, "\t/news/a\tgopher.example\t70\r\n") != NULL);
+	CHECK(strstr(a.text, "\t127.0.0.1\t") == NULL && strstr(a.text, "\t7070\r\n") == NULL);
+	done(&a);
+	ask(&a, "/caps.txt");
+	CHECK(strstr(a.text, "\r\nServerTLSPort=70\r\n") != NULL);
+	done(&a);
+	vhost.advertise_host = NULL;
+	vhost.advertise_port = 0;
 }
 
 static void test_text_page_is_dot_stuffed(void)
@@ -367,7 +393,7 @@ static void test_search(void)
 	ask(&a, "/search");
 	CHECK_STR(last_query, "(none)");
 	CHECK_STR(a.text, "iSearch the news\t\terror.host\t1\r\n"
-	                  "7Search the news\t/search\t127.0.0.1\t7070\r\n.\r\n");
+	                  "7Search the news\t/search\tlocalhost\t7070\r\n.\r\n");
 	done(&a);
 	ask(&a, "/search\tpemilu barru");
 	CHECK_STR(last_query, "pemilu barru");
@@ -425,6 +451,26 @@ static void test_text_file(void)
 	done(&a);
 }
 
+/* A capsule's gemtext is a menu: its link lines are items a client can
+ * follow, resolved against the file; text and preformatted lines info. */
+static void test_gemtext_file_is_a_menu(void)
+{
+	struct answer a;
+	ask(&a, "/about.gmi");
+	CHECK_STR(a.text, "iAbout us\t\terror.host\t1\r\n"
+	                  "iWe are a newsroom.\t\terror.host\t1\r\n"
+	                  "1Our documents\t/docs/\tlocalhost\t7070\r\n"
+	                  "hFriends\tURL:gemini://e.example/\tlocalhost\t7070\r\n"
+	                  "0A text\t/x.txt\tg.example\t70\r\n"
+	                  "i* one item\t\terror.host\t1\r\n"
+	                  "i> a quote\t\terror.host\t1\r\n"
+	                  "i=> not a link\t\terror.host\t1\r\n"
+	                  "iClimbing out\t\terror.host\t1\r\n"
+	                  ".\r\n");
+	CHECK_INT(a.res.fd, -1);
+	done(&a);
+}
+
 /* A small file of any type is answered whole from memory (pagecache.h),
  * as it is: no descriptor left open for the connection. */
 static void test_small_binary_file_answered_as_is(void)
@@ -445,10 +491,10 @@ static void test_generated_listing(void)
 	ask(&a, "/plain");
 	CHECK_STR(a.text, "iIndex of /plain/\t\terror.host\t1\r\n"
 	                  "i\t\terror.host\t1\r\n"
-	                  "1..\t/\t127.0.0.1\t7070\r\n"
-	                  "gb.gif\t/plain/b.gif\t127.0.0.1\t7070\r\n"
-	                  "1sub/\t/plain/sub/\t127.0.0.1\t7070\r\n"
-	                  "0z.txt\t/plain/z.txt\t127.0.0.1\t7070\r\n"
+	                  "1..\t/\tlocalhost\t7070\r\n"
+	                  "gb.gif\t/plain/b.gif\tlocalhost\t7070\r\n"
+	                  "1sub/\t/plain/sub/\tlocalhost\t7070\r\n"
+	                  "0z.txt\t/plain/z.txt\tlocalhost\t7070\r\n"
 	                  ".\r\n");
 	done(&a);
 	vhost.listing = false;
@@ -464,9 +510,9 @@ static void test_gophermap_with_listing(void)
 	struct answer a;
 	ask(&a, "/docs/");
 	CHECK_STR(a.text, "iOur documents\t\terror.host\t1\r\n"
-	                  "0Read me\t/docs/readme.txt\t127.0.0.1\t7070\r\n"
-	                  "1..\t/\t127.0.0.1\t7070\r\n"
-	                  "0readme.txt\t/docs/readme.txt\t127.0.0.1\t7070\r\n"
+	                  "0Read me\t/docs/readme.txt\tlocalhost\t7070\r\n"
+	                  "1..\t/\tlocalhost\t7070\r\n"
+	                  "0readme.txt\t/docs/readme.txt\tlocalhost\t7070\r\n"
 	                  ".\r\n");
 	done(&a);
 }
@@ -481,6 +527,7 @@ static void test_caps_txt(void)
 	CHECK(strstr(a.text, "\r\nServerSoftware=Kabar\r\n") != NULL);
 	CHECK(strstr(a.text, "\r\nServerSoftwareVersion=" KABAR_VERSION "\r\n") != NULL);
 	CHECK(strstr(a.text, "\r\nServerDescription=Kabar Test\r\n") != NULL);
+	CHECK(strstr(a.text, "\r\nServerTLSPort=7070\r\n") != NULL);
 	CHECK(strstr(a.text, "\r\n.\r\n") != NULL);
 	done(&a);
 }
@@ -515,6 +562,7 @@ int main(void)
 	RUN(test_generated_listing);
 	RUN(test_gophermap_with_listing);
 	RUN(test_caps_txt);
+	RUN(test_gemtext_file_is_a_menu);
 	RUN(test_url_redirect_page);
 	return check_report();
 }

@@ -5,7 +5,7 @@
 static void test_by_mime(void)
 {
 	CHECK_INT(item_type_of_mime("text/plain"), '0');
-	CHECK_INT(item_type_of_mime("text/gemini"), '0');
+	CHECK_INT(item_type_of_mime("text/gemini"), '1');
 	CHECK_INT(item_type_of_mime("text/html; charset=utf-8"), 'h');
 	CHECK_INT(item_type_of_mime("image/gif"), 'g');
 	CHECK_INT(item_type_of_mime("image/webp"), 'I');

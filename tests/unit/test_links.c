@@ -85,7 +85,7 @@ static const char *find(const char *site_path)
 {
 	int asked = 0;
 	const char *found = links_find_source(site_path, lookup, &asked);
-	CHECK(asked <= 7); /* bounded: the path, three extensions, three index files */
+	CHECK(asked <= 13); /* bounded: the path, six extensions, six index files */
 	return found;
 }
 
@@ -126,8 +126,37 @@ static void test_line_of(void)
 	CHECK_INT(links_line_of(text, len, "x.png", &c), 6);
 }
 
+/* Aliases live among the articles' addresses, as plain paths. */
+static void test_alias_refusal(void)
+{
+	const char *outside[] = {"/about.gmi", "/images/", "/images/harbour-light.png",
+	                         "/robots.txt", "/news/", "/newsroom/x"};
+	for (size_t i = 0; i < sizeof outside / sizeof *outside; i++)
+		CHECK_STR(links_alias_refusal(outside[i]), "is outside the article addresses (/news/...)");
+	const char *odd[] = {"/news/../robots.txt", "/news/a?b", "/news/a#b", "/news/a%2e", "/news//x",
+	                     "/news/x/.", "/news/a b", "/news/x\xc2\x85y", "/news/x\xe2\x80\xaey"};
+	for (size_t i = 0; i < sizeof odd / sizeof *odd; i++)
+		CHECK_STR(links_alias_refusal(odd[i]), "is not a plain path");
+	const char *fine[] = {"/news/2024/03/old", "/news/lama/", "/news/berita/pañen"};
+	for (size_t i = 0; i < sizeof fine / sizeof *fine; i++)
+		CHECK(links_alias_refusal(fine[i]) == NULL);
+}
+
+/* The schemes a link or a redirect may have. */
+static void test_scheme_allowed(void)
+{
+	CHECK(links_scheme_allowed("gemini://x/"));
+	CHECK(links_scheme_allowed("HTTPS://x/"));
+	CHECK(links_scheme_allowed("mailto:a@b"));
+	CHECK(!links_scheme_allowed("javascript:alert(1)"));
+	CHECK(!links_scheme_allowed("data:text/html,x"));
+	CHECK(!links_scheme_allowed("/news/x"));
+}
+
 int main(void)
 {
+	RUN(test_alias_refusal);
+	RUN(test_scheme_allowed);
 	RUN(test_relative_to_the_source_file);
 	RUN(test_kinds);
 	RUN(test_find_source);

@@ -19,8 +19,8 @@ static int port_of(const char *where)
 static void test_loopback_port_zero(void)
 {
 	struct listen_addr addrs[] = {
-		{OUTPUT_GEMINI, "127.0.0.1", 0},
-		{OUTPUT_GOPHER, "::1", 0},
+		{.proto = OUTPUT_GEMINI, .host = "127.0.0.1", .port = 0},
+		{.proto = OUTPUT_GOPHER, .host = "::1", .port = 0},
 	};
 	struct listener *ls = NULL;
 	struct buf errors = {0};
@@ -42,7 +42,7 @@ static void test_loopback_port_zero(void)
 
 static void test_wildcard_binds_both_families_on_one_port(void)
 {
-	struct listen_addr addrs[] = {{OUTPUT_GOPHER, "*", 0}};
+	struct listen_addr addrs[] = {{.proto = OUTPUT_GOPHER, .host = "*", .port = 0}};
 	struct listener *ls = NULL;
 	struct buf errors = {0};
 	int n = listeners_open(addrs, 1, &ls, &errors);
@@ -64,13 +64,13 @@ static void test_wildcard_binds_both_families_on_one_port(void)
 
 static void test_port_in_use_is_reported(void)
 {
-	struct listen_addr first[] = {{OUTPUT_GEMINI, "127.0.0.1", 0}};
+	struct listen_addr first[] = {{.proto = OUTPUT_GEMINI, .host = "127.0.0.1", .port = 0}};
 	struct listener *ls = NULL;
 	struct buf errors = {0};
 	CHECK_INT(listeners_open(first, 1, &ls, &errors), 1);
 	struct listen_addr again[] = {
-		{OUTPUT_GOPHER, "127.0.0.1", 0},
-		{OUTPUT_GEMINI, "127.0.0.1", port_of(ls[0].where)},
+		{.proto = OUTPUT_GOPHER, .host = "127.0.0.1", .port = 0},
+		{.proto = OUTPUT_GEMINI, .host = "127.0.0.1", .port = port_of(ls[0].where)},
 	};
 	struct listener *more = NULL;
 	CHECK_INT(listeners_open(again, 2, &more, &errors), -1);

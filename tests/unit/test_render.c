@@ -1,4 +1,5 @@
 #include "render.h"
+#include "gopher_lines.h"
 
 #include "alloc.h"
 #include "check.h"
@@ -72,7 +73,9 @@ static struct vhost test_vhost = {
 };
 
 static struct render_context gemini_ctx = {.vhost = &test_vhost, .base_url = "gemini://kabar.test"};
-static struct render_context gopher_ctx = {.vhost = &test_vhost, .base_url = "gopher://kabar.test:7070"};
+static const struct origin test_menu = {"kabar.test", 7070, false};
+static struct render_context gopher_ctx = {.vhost = &test_vhost, .base_url = "gopher://kabar.test:7070",
+                                           .menu = &test_menu};
 
 static struct article *new_article(const char *title)
 {
@@ -129,6 +132,38 @@ static void check_both(const char *name, struct article *a)
 	buf_free(&gmi);
 	buf_free(&txt);
 	article_free(a);
+}
+
+/* Every line of a menu is an item of four fields, its display within the
+ * menu width, and a link's item names a type a client knows. */
+static bool menu_well_formed(const char *s)
+{
+	for (const char *line = s; *line != '\0';) {
+		const char *end = strstr(line, "\r\n");
+		if (end == NULL || strchr("i0139hIgs", line[0]) == NULL)
+			return false;
+		int tabs = 0;
+		const char *first_tab = NULL;
+		for (const char *c = line; c < end; c++) {
+			if (*c == '\t' && tabs++ == 0)
+				first_tab = c;
+		}
+		if (tabs != 3 || text_width(line + 1, (size_t)(first_tab - line - 1)) > MENU_DISPLAY_COLUMNS)
+			return false;
+		line = end + 2;
+	}
+	return true;
+}
+
+/* The Gopher menu form of a, against NAME.menu. */
+static void check_menu_golden(const char *name, const struct article *a,
+                              const struct render_context *ctx)
+{
+	struct buf menu = {0};
+	render_gopher_menu(&menu, a, ctx);
+	check_golden(name, "menu", &menu);
+	CHECK(menu_well_formed(menu.data));
+	buf_free(&menu);
 }
 
 /* Every line of s (CRLF-terminated) fits width columns. */
@@ -211,6 +246,7 @@ static void check_markdown_golden(const char *name)
 	check_golden(name, "gmi", &gmi);
 	check_golden(name, "txt", &txt);
 	CHECK(gopher_lines_fit(txt.data, 70) || strcmp(name, "table_cjk") == 0);
+	check_menu_golden(name, a, &gopher_ctx);
 	buf_free(&gmi);
 	buf_free(&txt);
 	article_free(a);
@@ -269,13 +305,15 @@ static void test_seed(void)
 	struct vhost site = test_vhost;
 	site.lang = "id";
 	struct render_context gem = {.vhost = &site, .base_url = "gemini://barru.test"};
-	struct render_context gph = {.vhost = &site, .base_url = "gopher://barru.test"};
+	const struct origin menu = {"barru.test", 70, false};
+	struct render_context gph = {.vhost = &site, .base_url = "gopher://barru.test", .menu = &menu};
 	struct buf gmi = {0}, txt = {0};
 	render_gemtext(&gmi, a, &gem);
 	render_gopher_text(&txt, a, &gph);
 	check_golden("seed", "gmi", &gmi);
 	check_golden("seed", "txt", &txt);
 	CHECK(gopher_lines_fit(txt.data, 70));
+	check_menu_golden("seed", a, &gph);
 	buf_free(&gmi);
 	buf_free(&txt);
 	article_free(a);

@@ -136,17 +136,18 @@ static void test_order_and_indexes(void)
 static void test_paths_and_aliases(void)
 {
 	capsule_create();
-	put("news/one.md", "---\ntitle: One\ndate: 2022-04-01\naliases: [/old/one, legacy/one]\n---\nx\n");
-	put("news/two.md", "---\ntitle: Two\ndate: 2022-04-02\naliases: [/old/one]\n---\ny\n");
+	put("news/one.md", "---\ntitle: One\ndate: 2022-04-01\naliases: [/news/old/one, news/legacy/one]\n---\nx\n");
+	put("news/two.md", "---\ntitle: Two\ndate: 2022-04-02\naliases: [/news/old/one]\n---\ny\n");
 	put("index.gmi", "# Kabar Barru\n");
 	struct snapshot_builder *b = snapshot_builder_new(&vhost, root_fd);
 	struct snapshot *s = snapshot_scan(b, NULL);
 	CHECK_INT(s->n_articles, 2);
 	const struct article *one = s->articles[1];
 	CHECK(snapshot_find_article(s, one->path) == one);
-	CHECK(snapshot_find_article(s, "/legacy/one") == one);
-	/* Both claim /old/one: the newer article wins. */
-	CHECK(snapshot_find_article(s, "/old/one") == s->articles[0]);
+	CHECK(snapshot_find_article(s, "/news/legacy/one") == one);
+	/* Both claim /news/old/one: the earlier article keeps it
+	 * (snapshot_address_rank), whichever is listed first. */
+	CHECK(snapshot_find_article(s, "/news/old/one") == one);
 	CHECK(snapshot_find_article(s, "/news/nothing") == NULL);
 	CHECK_STR(s->front_intro, "# Kabar Barru\n");
 	snapshot_drop(s);
@@ -175,11 +176,11 @@ static bool has_line(const char *text, const char *line)
 static void test_link_targets(void)
 {
 	capsule_create();
-	put("news/older/harbour.md", "---\ntitle: Harbour\ndate: 2023-05-10\naliases: [/old/harbour]\n"
+	put("news/older/harbour.md", "---\ntitle: Harbour\ndate: 2023-05-10\naliases: [/news/old/harbour]\n"
 	                             "---\nThe lamp.\n");
 	put("news/links/ferry.md", "---\ntitle: Ferry\n---\n"
 	                           "See [the harbour](../older/harbour.md#lamp), [again](/news/older/harbour), "
-	                           "[old](/old/harbour), [chart](pics/chart.png), [guide](../guides/feri/) "
+	                           "[old](/news/old/harbour), [chart](pics/chart.png), [guide](../guides/feri/) "
 	                           "and [out](../../../etc/passwd).\n\n![Peta](../guides/feri/peta.png)\n");
 	touch_at("news/links/ferry.md", 1709236800); /* 2024-03-01 04:00 at +08:00 */
 	put("news/guides/feri/index.md", "---\ntitle: Feri\ndate: 2024-01-05\n---\n![Peta](peta.png)\n");
@@ -195,7 +196,7 @@ static void test_link_targets(void)
 	CHECK(ferry != NULL && ferry->dated_by_file && harbour != NULL && feri != NULL);
 	CHECK(snapshot_link_target(s, "/news/older/harbour.md") == harbour);
 	CHECK(snapshot_link_target(s, "/news/older/harbour") == harbour);
-	CHECK(snapshot_link_target(s, "/old/harbour") == harbour);
+	CHECK(snapshot_link_target(s, "/news/old/harbour") == harbour);
 	CHECK(snapshot_link_target(s, "/news/2023/05/harbour") == harbour);
 	CHECK(snapshot_link_target(s, "/news/guides/feri/") == feri);
 	CHECK(snapshot_link_target(s, "/news/draft.md") == NULL);
@@ -221,7 +222,7 @@ static void test_link_targets(void)
 		CHECK(out.data != NULL && strstr(out.data, " and out.") != NULL); /* the label stays, as text */
 		buf_clear(&out);
 		render_gopher_text(&out, ferry, &gph);
-		CHECK(out.data != NULL && strstr(out.data, "gopher://kabar.test/0/news/2023/05/harbour\r\n") != NULL);
+		CHECK(out.data != NULL && strstr(out.data, "gopher://kabar.test/1/news/2023/05/harbour\r\n") != NULL);
 		CHECK(out.data != NULL && strchr(out.data, '#') == NULL);
 		buf_clear(&out);
 		render_gemtext(&out, feri, &gem);
@@ -538,7 +539,7 @@ static void test_packed_article_whole(void)
 	capsule_create();
 	put("news/full.md", "---\ntitle: Full\ndate: 2022-04-01\nauthor: [Ana, Budi]\n"
 	                    "tags: [pasar, banjir]\nsection: barru\nsummary: In short.\n"
-	                    "image: /img/a.png\ncaption: A caption\naliases: [/old/full]\n"
+	                    "image: /img/a.png\ncaption: A caption\naliases: [/news/old/full]\n"
 	                    "mood: sunny\n---\n"
 	                    "Intro with [a link](https://example.org/a) and [another](/b).\n\n"
 	                    "| Kota | Jumlah |\n|:--|--:|\n| Barru | 12 |\n| Bone | 7 |\n\n"
@@ -553,7 +554,7 @@ static void test_packed_article_whole(void)
 	CHECK_STR(a->meta.tags[0], "pasar");
 	CHECK_STR(a->meta.summary, "In short.");
 	CHECK_STR(a->meta.caption, "A caption");
-	CHECK_STR(a->meta.aliases[0], "/old/full");
+	CHECK_STR(a->meta.aliases[0], "/news/old/full");
 	CHECK_INT(a->meta.n_extra, 1);
 	CHECK_STR(a->meta.extra[0].key, "mood");
 	CHECK_STR(a->meta.extra[0].value, "sunny");
@@ -580,7 +581,7 @@ static void test_packed_article_whole(void)
 		CHECK_INT(table->table->align[1], ALIGN_RIGHT);
 	}
 	CHECK(image != NULL && image->url != NULL && strcmp(image->url, "/img/b.png") == 0);
-	CHECK(snapshot_find_article(s, "/old/full") == a);
+	CHECK(snapshot_find_article(s, "/news/old/full") == a);
 	snapshot_drop(s);
 	snapshot_builder_free(b);
 	capsule_remove();

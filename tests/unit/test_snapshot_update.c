@@ -67,9 +67,11 @@ static char *random_article(int serial)
 	if (rand() % 8 == 0)
 		buf_printf(&b, "redirect: /news/2025/06/port-guide\n");
 	if (rand() % 4 == 0)
-		buf_printf(&b, "aliases: [/old/%s%d]\n", PICK(names), rand() % 3);
+		buf_printf(&b, "aliases: [/news/old/%s%d]\n", PICK(names), rand() % 3);
+	else if (rand() % 6 == 0) /* the .gmi form of an article's address */
+		buf_printf(&b, "aliases: [/news/2025/06/%s.gmi]\n", PICK(names));
 	else if (rand() % 8 == 0)
-		buf_printf(&b, "aliases: [/old/%s, /news/2025/06/report]\n", PICK(names));
+		buf_printf(&b, "aliases: [/news/old/%s, /news/2025/06/report]\n", PICK(names));
 	buf_printf(&b, "---\nBody %d of the story.\n", serial);
 	return buf_steal(&b);
 }
@@ -177,11 +179,18 @@ static void compare(int step, const struct snapshot *x, const struct snapshot *y
 		if (strcmp(source_of(snapshot_find_article(x, fixed[i])),
 		           source_of(snapshot_find_article(y, fixed[i]))) != 0)
 			differs(step, "address", fixed[i]);
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		char *form = xasprintf("/news/2025/06/%s.gmi", names[i]);
+		if (strcmp(source_of(snapshot_find_article(x, form)),
+		           source_of(snapshot_find_article(y, form))) != 0)
+			differs(step, "alias", form);
+		free(form);
+	}
 	/* Aliases, of articles gone too. */
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		for (int k = -1; k < 3; k++) {
-			char *alias = k < 0 ? xasprintf("/old/%s", names[i])
-			                    : xasprintf("/old/%s%d", names[i], k);
+			char *alias = k < 0 ? xasprintf("/news/old/%s", names[i])
+			                    : xasprintf("/news/old/%s%d", names[i], k);
 			if (strcmp(source_of(snapshot_find_article(x, alias)),
 			           source_of(snapshot_find_article(y, alias))) != 0)
 				differs(step, "alias", alias);
@@ -349,8 +358,192 @@ static void test_many_keys_equal_a_fresh_scan(void)
 	test_capsule_remove(&cap);
 }
 
+static void remove_file(const char *relpath)
+{
+	char full[1024];
+	snprintf(full, sizeof full, "%s/%s", cap.dir, relpath);
+	CHECK(remove(full) == 0);
+}
+
+static struct snapshot *updated(struct snapshot_builder *b, struct snapshot *prev, const char *rel,
+                                int step)
+{
+	char *changed = xstrdup(rel);
+	struct snapshot *s = snapshot_update(b, prev, &changed, 1);
+	free(changed);
+	snapshot_drop(prev);
+	compare_with_scan(step, s, cap.fd);
+	return s;
+}
+
+static const char *at(const struct snapshot *s, const char *address)
+{
+	return source_of(snapshot_find_article(s, address));
+}
+
+/* Bob's published story and Alice's newer one asking for its address,
+ * its alias and its .gmi form. Alice's path sorts first; the date decides. */
+static const char bob_path[] = "news/bob/bob-story.md";
+static const char bob_text[] = "---\ntitle: Bob's story\nauthor: Bob\ndate: 2024-03-10\n"
+                               "slug: bob-story\naliases: [/news/old/bob]\n---\nBob.\n";
+static const char alice_path[] = "news/alice/zz.md";
+static const char alice_text[] = "---\ntitle: Bob's story\nauthor: Bob\ndate: 2024-03-20\n"
+                                 "slug: bob-story\n"
+                                 "aliases: [/news/old/bob, /news/2024/03/bob-story.gmi]\n"
+                                 "---\nAlice.\n";
+
+static void check_bob_keeps(const struct snapshot *s)
+{
+	CHECK_STR(at(s, "/news/2024/03/bob-story"), bob_path);
+	CHECK_STR(at(s, "/news/old/bob"), bob_path);
+	/* Not Alice's alias: the routes answer it with Bob's article. */
+	CHECK_STR(at(s, "/news/2024/03/bob-story.gmi"), "(none)");
+	CHECK_STR(at(s, "/news/2024/03/bob-story-alice"), alice_path);
+}
+
+/* The earlier date keeps an address whichever file was read first, in a
+ * fresh scan and through updates; the newcomer moves, and gets it back
+ * only when the holder goes. */
+static void test_address_owner_in_either_order(void)
+{
+	for (int order = 0; order < 2; order++) {
+		CHECK(test_capsule_make(&cap, "snapshot-owner"));
+		vhost.capsule = cap.dir;
+		failures = 0;
+		const char *first = order == 0 ? bob_path : alice_path;
+		put(first, order == 0 ? bob_text : alice_text);
+		struct snapshot_builder *b = snapshot_builder_new(&vhost, cap.fd);
+		struct snapshot *s = snapshot_scan(b, NULL);
+		CHECK_STR(at(s, "/news/2024/03/bob-story"), first);
+		const char *second = order == 0 ? alice_path : bob_path;
+		put(second, order == 0 ? alice_text : bob_text);
+		s = updated(b, s, second, 0);
+		check_bob_keeps(s);
+		remove_file(bob_path);
+		s = updated(b, s, bob_path, 1);
+		CHECK_STR(at(s, "/news/2024/03/bob-story"), alice_path);
+		CHECK_STR(at(s, "/news/old/bob"), alice_path);
+		put(bob_path, bob_text);
+		s = updated(b, s, bob_path, 2);
+		check_bob_keeps(s);
+		CHECK_INT(failures, 0);
+		snapshot_drop(s);
+		snapshot_builder_free(b);
+		test_capsule_remove(&cap);
+	}
+}
+
+/* A scheduled article never takes a published one's address: its date is
+ * later, whatever its path. A draft asks for none. */
+static void test_unpublished_never_displaces(void)
+{
+	CHECK(test_capsule_make(&cap, "snapshot-scheduled"));
+	vhost.capsule = cap.dir;
+	failures = 0;
+	put("news/bob/bob-story.md", "---\ntitle: Bob\ndate: 2024-03-10\n---\nBob.\n");
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, cap.fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	put("news/a/draft.md", "---\ntitle: D\ndate: 2024-03-01\nslug: bob-story\ndraft: true\n"
+	                       "aliases: [/news/2024/03/bob-story.gmi]\n---\nD.\n");
+	s = updated(b, s, "news/a/draft.md", 0);
+	put("news/a/later.md", "---\ntitle: L\ndate: 2024-03-31T23:00:00+08:00\nslug: bob-story\n"
+	                       "aliases: [/news/2024/03/bob-story.gmi]\n---\nL.\n");
+	s = updated(b, s, "news/a/later.md", 1);
+	CHECK_STR(at(s, "/news/2024/03/bob-story"), "news/bob/bob-story.md");
+	CHECK_STR(at(s, "/news/2024/03/bob-story.gmi"), "(none)");
+	CHECK_STR(at(s, "/news/2024/03/bob-story-a"), "news/a/later.md");
+	/* An alias that becomes the .gmi form of a newcomer's own address is
+	 * the newcomer's from then on, after an update as after a scan. */
+	put("news/c.md", "---\ntitle: C\ndate: 2024-03-05\naliases: [/news/2024/03/late.gmi]\n"
+	                 "---\nC.\n");
+	s = updated(b, s, "news/c.md", 2);
+	CHECK_STR(at(s, "/news/2024/03/late.gmi"), "news/c.md");
+	put("news/late.md", "---\ntitle: Late\ndate: 2024-03-09\n---\nLate.\n");
+	s = updated(b, s, "news/late.md", 3);
+	CHECK_STR(at(s, "/news/2024/03/late.gmi"), "(none)");
+	remove_file("news/late.md");
+	s = updated(b, s, "news/late.md", 4);
+	CHECK_STR(at(s, "/news/2024/03/late.gmi"), "news/c.md");
+	CHECK_INT(failures, 0);
+	snapshot_drop(s);
+	snapshot_builder_free(b);
+	test_capsule_remove(&cap);
+}
+
+static struct article *parsed(const char *path, const char *text)
+{
+	struct article_context ctx = {.utc_offset_minutes = 480, .lang = "en", .file_time = 1749981600};
+	struct buf error = {0};
+	struct article *a = article_parse(path, text, strlen(text), &ctx, &error);
+	buf_free(&error);
+	CHECK(a != NULL);
+	return a;
+}
+
+/* What Titan asks before it writes: whose address would the upload take? */
+static void test_address_clash_names_the_holder(void)
+{
+	CHECK(test_capsule_make(&cap, "snapshot-clash"));
+	vhost.capsule = cap.dir;
+	put(bob_path, bob_text);
+	put("news/photo.jpg", "jpeg\n");
+	struct snapshot_builder *b = snapshot_builder_new(&vhost, cap.fd);
+	struct snapshot *s = snapshot_scan(b, NULL);
+	struct buf reason = {0};
+	struct article *a = parsed(alice_path, alice_text);
+	CHECK(snapshot_address_clash(s, cap.fd, a, &reason));
+	CHECK_STR(reason.data, "news/alice/zz.md:5: /news/2024/03/bob-story is held by "
+	                       "news/bob/bob-story.md");
+	article_free(a);
+	const char *aliases[][2] = {
+		{"/news/old/bob", "news/alice/zz.md:4: /news/old/bob is held by news/bob/bob-story.md"},
+		{"/news/2024/03/bob-story.gmi",
+		 "news/alice/zz.md:4: /news/2024/03/bob-story.gmi is held by news/bob/bob-story.md"},
+		{"/news/photo.jpg", "news/alice/zz.md:4: alias /news/photo.jpg is a capsule file's or "
+		                    "folder's address"},
+		{"/news/bob/",
+		 "news/alice/zz.md:4: alias /news/bob/ is a capsule file's or folder's address"},
+		{"/robots.txt",
+		 "news/alice/zz.md:4: alias /robots.txt is outside the article addresses (/news/...)"},
+	};
+	for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++) {
+		char *text = xasprintf("---\ntitle: A\ndate: 2024-03-20\naliases: [%s]\n---\nA.\n",
+		                       aliases[i][0]);
+		a = parsed(alice_path, text);
+		reason.len = 0;
+		CHECK(snapshot_address_clash(s, cap.fd, a, &reason));
+		CHECK_STR(reason.data, aliases[i][1]);
+		article_free(a);
+		free(text);
+	}
+	/* An edit of an article displaced already asks for nothing new. */
+	put(alice_path, alice_text);
+	char *changed = xstrdup(alice_path);
+	struct snapshot *next = snapshot_update(b, s, &changed, 1);
+	free(changed);
+	snapshot_drop(s);
+	s = next;
+	CHECK_STR(at(s, "/news/2024/03/bob-story-alice"), alice_path);
+	a = parsed(alice_path, alice_text);
+	reason.len = 0;
+	CHECK(!snapshot_address_clash(s, cap.fd, a, &reason));
+	article_free(a);
+	/* Bob writing his own story again holds nothing against himself. */
+	a = parsed(bob_path, bob_text);
+	reason.len = 0;
+	CHECK(!snapshot_address_clash(s, cap.fd, a, &reason));
+	article_free(a);
+	buf_free(&reason);
+	snapshot_drop(s);
+	snapshot_builder_free(b);
+	test_capsule_remove(&cap);
+}
+
 int main(void)
 {
+	RUN(test_address_owner_in_either_order);
+	RUN(test_unpublished_never_displaces);
+	RUN(test_address_clash_names_the_holder);
 	RUN(test_updates_equal_a_fresh_scan);
 	RUN(test_many_keys_equal_a_fresh_scan);
 	return check_report();

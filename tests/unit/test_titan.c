@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,13 +130,47 @@ static void test_finds_editors_and_their_paths(void)
 	CHECK(titan_editor(&vh, "") == NULL);
 	memset(fp, 'c', 64);
 	CHECK(titan_editor(&vh, fp) == NULL);
-	CHECK(titan_editor_may_write(&eds[0], "news/ferry.md"));
-	CHECK(titan_editor_may_write(&eds[0], "news/2024/ferry.md"));
-	CHECK(titan_editor_may_write(&eds[0], "images/a.png"));
-	CHECK(!titan_editor_may_write(&eds[0], "newsroom/a.md"));
-	CHECK(!titan_editor_may_write(&eds[0], "index.gmi"));
-	CHECK(!titan_editor_may_write(&eds[0], "news"));
-	CHECK(titan_editor_may_write(&eds[1], "index.gmi"));
+	CHECK(config_editor_covers(&eds[0], "news/ferry.md"));
+	CHECK(config_editor_covers(&eds[0], "news/2024/ferry.md"));
+	CHECK(config_editor_covers(&eds[0], "images/a.png"));
+	CHECK(!config_editor_covers(&eds[0], "newsroom/a.md"));
+	CHECK(!config_editor_covers(&eds[0], "index.gmi"));
+	CHECK(!config_editor_covers(&eds[0], "news"));
+	CHECK(config_editor_covers(&eds[1], "index.gmi"));
+}
+
+/* Who a request comes from, and the answer when it is no editor's. */
+static void test_the_editor_of_a_request(void)
+{
+	char *paths[] = {"news/"};
+	struct editor ed = {.name = "Rina", .paths = paths, .n_paths = 1};
+	memset(ed.fingerprint, 'a', 64);
+	struct vhost vh = host_with_editors(&ed, 1);
+	char fp[65];
+	memset(fp, 'a', 64);
+	fp[64] = '\0';
+	struct request_info info = {.client_cert_sha256 = fp};
+	struct titan_refusal why = {0};
+	CHECK(titan_request_editor(&vh, &info, &why) == &ed);
+	info.cert_period = CERT_EXPIRED;
+	CHECK(titan_request_editor(&vh, &info, &why) == NULL);
+	CHECK_INT(why.status, 62);
+	CHECK(strstr(why.meta, "expired") != NULL);
+	info.cert_period = CERT_NOT_YET_VALID;
+	CHECK(titan_request_editor(&vh, &info, &why) == NULL);
+	CHECK_INT(why.status, 62);
+	CHECK(strstr(why.meta, "not valid yet") != NULL);
+	memset(fp, 'b', 64);
+	CHECK(titan_request_editor(&vh, &info, &why) == NULL);
+	CHECK_INT(why.status, 61); /* a stranger's dates are no one's business */
+	info.client_cert_sha256 = NULL;
+	CHECK(titan_request_editor(&vh, &info, &why) == NULL);
+	CHECK_INT(why.status, 60);
+	CHECK(strstr(why.meta, "reconnect") == NULL);
+	info.resumed = true;
+	CHECK(titan_request_editor(&vh, &info, &why) == NULL);
+	CHECK_INT(why.status, 60);
+	CHECK(strstr(why.meta, "reconnect") != NULL);
 }
 
 static void test_classifies_by_name_and_bytes(void)
@@ -163,14 +198,14 @@ static void test_classifies_by_name_and_bytes(void)
 
 static void test_refuses_folders_deeper_than_the_loader_reads(void)
 {
-	char path[512] = "";
-	for (int i = 0; i < CAPSULE_MAX_DEPTH; i++)
+	char path[512] = "news/";
+	for (int i = 1; i < CAPSULE_MAX_DEPTH; i++)
 		strcat(path, "d/");
 	strcat(path, "a.md");
 	const char *reason = NULL;
 	CHECK_INT(titan_classify(path, "x", 1, &reason), TITAN_ARTICLE);
 	char deeper[520];
-	snprintf(deeper, sizeof deeper, "d/%s", path);
+	snprintf(deeper, sizeof deeper, "news/d/%s", path + 5);
 	CHECK_INT(titan_classify(deeper, "x", 1, &reason), TITAN_REFUSED);
 }
 
@@ -241,6 +276,36 @@ static void test_stores_replaces_and_deletes(void)
 	remove_capsule(fd);
 }
 
+/* A body written as it arrives: nothing is in place until the commit, and
+ * an abandoned one leaves nothing behind. */
+static void test_a_file_written_as_it_arrives(void)
+{
+	int fd = open_capsule();
+	struct buf error = {0};
+	struct titan_file f;
+	CHECK_INT(titan_begin_file(fd, "news/a/b.md", &f, &error), 0);
+	CHECK_INT(titan_file_write(&f, "one ", 4), 0);
+	CHECK_INT(titan_file_write(&f, "two\n", 4), 0);
+	CHECK(read_back("news/a/b.md") == NULL);
+	CHECK_INT(entries_in("news/a"), 1); /* the hidden temporary file */
+	CHECK_INT(titan_file_replace(&f, "three\n", 6), 0);
+	CHECK_INT(titan_file_commit(&f, "news/a/b.md", &error), 0);
+	titan_file_abandon(&f); /* after a commit: nothing to do */
+	char *text = read_back("news/a/b.md");
+	CHECK_STR(text, "three\n");
+	free(text);
+	CHECK_INT(entries_in("news/a"), 1);
+	CHECK_INT(titan_begin_file(fd, "news/a/c.md", &f, &error), 0);
+	CHECK_INT(titan_file_write(&f, "x", 1), 0);
+	titan_file_abandon(&f);
+	titan_file_abandon(&f);
+	CHECK_INT(entries_in("news/a"), 1);
+	CHECK(titan_free_bytes(fd) > 0);
+	CHECK_INT(error.len, 0);
+	buf_free(&error);
+	remove_capsule(fd);
+}
+
 static void test_never_follows_a_folder_link(void)
 {
 	int fd = open_capsule();
@@ -252,6 +317,10 @@ static void test_never_follows_a_folder_link(void)
 	struct buf error = {0};
 	CHECK_INT(titan_store(fd, "news/a.md", "x", 1, &error), -1);
 	CHECK(error.len > 0);
+	/* The failing step's errno says it was a link, for the answer (59). */
+	struct titan_file f;
+	CHECK_INT(titan_begin_file(fd, "news/b.md", &f, &error), -1);
+	CHECK(f.error == ELOOP || f.error == ENOTDIR);
 	char path[160];
 	snprintf(path, sizeof path, "%s/a.md", outside);
 	CHECK(access(path, F_OK) != 0);
@@ -276,6 +345,28 @@ static void test_deletes_only_articles_and_images(void)
 	remove_capsule(fd);
 }
 
+/* Article files only where they are articles; the server's own names never. */
+static void test_refuses_articles_outside_news_and_reserved_names(void)
+{
+	const char *reason = NULL;
+	CHECK(titan_path_allowed("news/alice/a.md", &reason));
+	CHECK(titan_path_allowed("news/guides/ferry/index.md", &reason));
+	CHECK(titan_path_allowed("images/alice/harbour.png", &reason));
+	static const char *const refused[] = {
+		"images/alice/embargo.md", "embargo.gmi", "images/a.TXT", "news/_index.md",
+		"images/gophermap", "gophermap", "news/gophermap", "images/index.gmi", "index.gmi",
+		"caps.txt", "robots.txt", "feed.xml", "feed.gmi", "desk/a.png", "search",
+		"tag/x/feed.xml", "archive/2024/a.png",
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		reason = NULL;
+		CHECK(!titan_path_allowed(refused[i], &reason));
+		CHECK(reason != NULL);
+	}
+	CHECK(titan_path_allowed("images/desk/a.png", &reason));
+	CHECK(titan_path_allowed("images/searchlight.png", &reason));
+}
+
 int main(void)
 {
 	RUN(test_parses_a_plain_upload);
@@ -284,9 +375,12 @@ int main(void)
 	RUN(test_refuses_malformed_lines);
 	RUN(test_recognises_titan);
 	RUN(test_finds_editors_and_their_paths);
+	RUN(test_the_editor_of_a_request);
 	RUN(test_classifies_by_name_and_bytes);
 	RUN(test_refuses_folders_deeper_than_the_loader_reads);
+	RUN(test_refuses_articles_outside_news_and_reserved_names);
 	RUN(test_stores_replaces_and_deletes);
+	RUN(test_a_file_written_as_it_arrives);
 	RUN(test_never_follows_a_folder_link);
 	RUN(test_deletes_only_articles_and_images);
 	return check_report();
