@@ -70,7 +70,8 @@ static inline void fuzz_gopher(const char *data, size_t size)
 	free(selector_normalise(data, size));
 }
 
-/* Front matter: the fences, then the YAML between them. */
+/* Front matter: the fences (or Pelican lines), then what lies between them
+ * in its dialect. */
 static inline void fuzz_frontmatter(const char *data, size_t size)
 {
 	struct buf error = {0};
@@ -79,8 +80,7 @@ static inline void fuzz_frontmatter(const char *data, size_t size)
 	if (frontmatter_split(data, size, &split, &found, &error)) {
 		/* The metadata is freed with the article that would hold it. */
 		struct article *a = xcalloc(1, sizeof *a);
-		frontmatter_parse(data + split.yaml_start, split.yaml_len, 2, fuzz_article_context(),
-		                  &a->meta, &error);
+		frontmatter_read(data, &split, fuzz_article_context(), &a->meta, &error);
 		article_free(a);
 	}
 	buf_free(&error);
