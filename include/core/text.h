@@ -33,12 +33,31 @@ size_t text_width(const char *s, size_t len);
 
 /*
  * Appends s wrapped at width display columns: each line begins with prefix
- * (the first line with first_prefix) and ends with eol. Breaks at spaces;
- * a word wider than the line is split between grapheme clusters, never
+ * (the first line with first_prefix) and ends with eol. Breaks at spaces,
+ * and in CJK and Thai text also where the Unicode line breaking algorithm
+ * (UAX #14) allows next to a character of those scripts, so no line starts
+ * with closing punctuation; Latin words break at spaces only, Korean too.
+ * A word wider than the line is split between grapheme clusters, never
  * inside one. Tabs are expanded.
  */
 void text_wrap(struct buf *out, const char *s, size_t len, size_t width,
                const char *first_prefix, const char *prefix, const char *eol);
+
+/*
+ * The one rule for a soft line break (a line end inside a paragraph): true
+ * when the characters before and after it are both of scripts written
+ * without spaces between words (Han, kana, CJK punctuation and fullwidth
+ * forms, Thai, Lao, Khmer, Myanmar) or either is a zero width space; the
+ * break then joins the lines with nothing between them (CSS Text's
+ * segment break rules). Otherwise it becomes a space: next to a Latin word,
+ * and between Hangul words, which Korean spaces.
+ */
+bool text_soft_break_joins(int32_t before, int32_t after);
+
+/* text_soft_break_joins of the last code point of before and the first of
+ * after; false when either is empty. */
+bool text_break_joins(const char *before, size_t before_len, const char *after,
+                      size_t after_len);
 
 /* Narrows the text s[0..*len) to leave out the ASCII white space at both
  * ends; nothing is copied. */

@@ -289,8 +289,10 @@ static void text_to_blocks(const char *text, size_t len, const struct article_co
 		}
 		if (line[0] == '\0')
 			blocks_add_text(out, BLOCK_PARAGRAPH, 0, &para);
+		else if (para.text.len > 0 &&
+		         !text_break_joins(para.text.data, para.text.len, line, strlen(line)))
+			buf_putc(&para.text, ' ');
 		buf_puts(&para.text, line);
-		buf_putc(&para.text, ' ');
 		free(line);
 	}
 	blocks_add_text(out, BLOCK_PARAGRAPH, 0, &para);

@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "html.h"
+#include "text.h"
 
 /*
  * The md4c front-end: md4c's callbacks handed to the block and span
@@ -152,6 +153,10 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
 {
 	struct md_reader *r = userdata;
+	/* These note where they start: a soft break before them stays (a
+	 * link's start is moved with it, in settle_soft_break). */
+	if (type == MD_SPAN_IMG || type == MD_SPAN_CODE)
+		r->soft_break_end = 0;
 	if (type == MD_SPAN_A) {
 		markdown_open_link(r, attribute_text(&((MD_SPAN_A_DETAIL *)detail)->href));
 	} else if (type == MD_SPAN_IMG) {
@@ -167,6 +172,7 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 {
 	(void)detail;
 	struct md_reader *r = userdata;
+	r->soft_break_end = 0;
 	if (type == MD_SPAN_A) {
 		markdown_close_link(r);
 	} else if (type == MD_SPAN_IMG) {
@@ -179,15 +185,42 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 	return 0;
 }
 
+/*
+ * A soft line break became the space that ends the text at soft_end (0:
+ * none), and text came right after it: the lines join with no space where
+ * text_soft_break_joins says so (CJK, Thai). A break in a quote is settled
+ * here first, then judged alike.
+ */
+static void settle_soft_break(struct md_reader *r, size_t soft_end, MD_TEXTTYPE type,
+                              const char *s, size_t size)
+{
+	struct buf *text = &r->text.text;
+	bool quote_break = r->quote_break_pending;
+	size_t n_breaks = r->text.n_breaks;
+	markdown_settle_quote_break(r, s, size);
+	if (quote_break && r->text.n_breaks == n_breaks)
+		soft_end = text->len;
+	if (type != MD_TEXT_NORMAL || soft_end == 0 || soft_end != text->len ||
+	    text->data[text->len - 1] != ' ')
+		return;
+	if (!text_break_joins(text->data, text->len - 1, s, size))
+		return;
+	text->len--;
+	if (r->link_depth > 0 && r->link_start == soft_end)
+		r->link_start--; /* the link's label starts where the space was */
+}
+
 static int on_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE size, void *userdata)
 {
 	struct md_reader *r = userdata;
+	size_t soft_end = r->soft_break_end;
+	r->soft_break_end = 0;
 	if (r->in_code || r->in_html_block) {
 		buf_append(&r->raw, s, size);
 		return 0;
 	}
 	struct buf *text = &r->text.text;
-	markdown_settle_quote_break(r, s, size);
+	settle_soft_break(r, soft_end, type, s, size);
 	if ((type == MD_TEXT_BR || type == MD_TEXT_SOFTBR) && r->images_in_paragraph == 1 &&
 	    text->len == r->paragraph_image_end)
 		r->line_after_image = true;
@@ -195,10 +228,12 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE size, void *userd
 	case MD_TEXT_NULLCHAR: buf_puts(text, REPLACEMENT_CHARACTER); break;
 	case MD_TEXT_BR: inline_add_break(&r->text); break;
 	case MD_TEXT_SOFTBR:
-		if (r->quote_depth > 0)
+		if (r->quote_depth > 0) {
 			r->quote_break_pending = true;
-		else
+		} else {
 			buf_putc(text, ' ');
+			r->soft_break_end = text->len;
+		}
 		break;
 	case MD_TEXT_ENTITY: html_decode(text, s, size); break;
 	case MD_TEXT_HTML: markdown_inline_html(r, s, size); break;

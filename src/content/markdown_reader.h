@@ -70,6 +70,9 @@ struct md_reader {
 	/* A line break in a quote, kept as a break if the next line is a
 	 * credit ("— Name"), else a space. */
 	bool quote_break_pending;
+	/* The text's length right after the space a soft line break put,
+	 * until something follows it; 0 when none (markdown.c). */
+	size_t soft_break_end;
 	/* Code and HTML blocks are gathered raw. */
 	bool in_code;
 	char *code_info;

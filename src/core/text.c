@@ -1,10 +1,12 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <linebreak.h>
 #include <utf8proc.h>
 
 #include "alloc.h"
@@ -255,8 +257,9 @@ static void line_put_word(struct wrap_line *l, const char *blanks, size_t n_blan
 		if (l->col > 0)
 			line_emit(l);
 	} else {
-		/* Wider than a line (a long URL, or CJK text without spaces):
-		 * fill this line first, then split between clusters. */
+		/* Wider than a line (a long URL, or CJK text with no place
+		 * UAX #14 lets it break): fill this line first, then split
+		 * between clusters. */
 		if (l->col > 0 && l->col + gap < room)
 			line_put_blanks(l, gap);
 		line_put_split_word(l, word, len);
@@ -269,6 +272,153 @@ static void line_put_word(struct wrap_line *l, const char *blanks, size_t n_blan
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
+}
+
+/* Han ideographs, kana, bopomofo, and the CJK punctuation and fullwidth
+ * forms that go with them. Not Hangul: Korean puts spaces between words. */
+static bool is_cjk(int32_t cp)
+{
+	return (cp >= 0x2e80 && cp <= 0x2fff) ||   /* radicals, ideographic description */
+	       (cp >= 0x3000 && cp <= 0x312f) ||   /* CJK punctuation, kana, bopomofo */
+	       (cp >= 0x3190 && cp <= 0x31ff) ||   /* kanbun, bopomofo ext., strokes, kana ext. */
+	       (cp >= 0x3200 && cp <= 0x4dbf) ||   /* enclosed and compatibility CJK, ext. A */
+	       (cp >= 0x4e00 && cp <= 0x9fff) ||   /* unified ideographs */
+	       (cp >= 0xf900 && cp <= 0xfaff) ||   /* compatibility ideographs */
+	       (cp >= 0xfe10 && cp <= 0xfe1f) ||   /* vertical forms */
+	       (cp >= 0xfe30 && cp <= 0xfe4f) ||   /* CJK compatibility forms */
+	       (cp >= 0xff01 && cp <= 0xff9f) ||   /* fullwidth forms, halfwidth kana */
+	       (cp >= 0xffe0 && cp <= 0xffe6) ||   /* fullwidth signs */
+	       (cp >= 0x1b000 && cp <= 0x1b16f) || /* kana supplement and ext. */
+	       (cp >= 0x20000 && cp <= 0x3ffff);   /* ideographs beyond the BMP */
+}
+
+/* Scripts written without spaces between words: CJK, and Thai, Lao,
+ * Khmer and Myanmar. */
+static bool is_spaceless_script(int32_t cp)
+{
+	return is_cjk(cp) || (cp >= 0x0e00 && cp <= 0x0eff) || (cp >= 0x1000 && cp <= 0x109f) ||
+	       (cp >= 0x1780 && cp <= 0x17ff);
+}
+
+/* Punctuation of East Asian width "ambiguous" that CJK text sets full
+ * width: quotation marks, dashes, ellipses, the middle dot, the reference
+ * mark. */
+static bool is_cjk_ambiguous_punctuation(int32_t cp)
+{
+	return cp == 0x00b7 || cp == 0x2014 || cp == 0x2015 || cp == 0x2018 || cp == 0x2019 ||
+	       cp == 0x201c || cp == 0x201d || cp == 0x2025 || cp == 0x2026 || cp == 0x203b;
+}
+
+bool text_soft_break_joins(int32_t before, int32_t after)
+{
+	/* A zero width space already marks the break (CSS Text 3). */
+	if (before == 0x200b || after == 0x200b)
+		return true;
+	if (is_spaceless_script(before) && is_spaceless_script(after))
+		return true;
+	/* “ ” … next to CJK are CJK punctuation too (CSS Text 3's third
+	 * rule); in Thai text they take a space. */
+	return (is_cjk(before) && is_cjk_ambiguous_punctuation(after)) ||
+	       (is_cjk_ambiguous_punctuation(before) && is_cjk(after));
+}
+
+/* The last code point of s[0..len) (len > 0). */
+static int32_t last_code_point(const char *s, size_t len)
+{
+	size_t i = len - 1;
+	while (i > 0 && len - i < 4 && ((unsigned char)s[i] & 0xc0) == 0x80)
+		i--;
+	int32_t cp;
+	if (text_decode(s, len, i, &cp) != len - i)
+		return 0xfffd;
+	return cp;
+}
+
+bool text_break_joins(const char *before, size_t before_len, const char *after,
+                      size_t after_len)
+{
+	if (before_len == 0 || after_len == 0)
+		return false;
+	int32_t next;
+	text_decode(after, after_len, 0, &next);
+	return text_soft_break_joins(last_code_point(before, before_len), next);
+}
+
+static bool is_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
+/*
+ * A copy of s, byte for byte as long, that libunibreak 1.1 (Debian 12's)
+ * can read: it aborts on an assertion for a regional indicator (U+1F1E6-
+ * 1F1FF, a class newer than its tables) and reads U+FFFF as the end of
+ * the text. Those become characters of the same length that break alike
+ * (a letter, U+1D400, and U+FFFD); a byte that is not UTF-8 becomes '?'.
+ */
+static char *unibreak_safe_copy(const char *s, size_t len)
+{
+	char *copy = xmalloc(len);
+	memcpy(copy, s, len);
+	for (size_t i = 0; i < len;) {
+		int32_t cp;
+		size_t n = text_decode(s, len, i, &cp);
+		if (cp == 0xfffd && n == 1)
+			copy[i] = '?';
+		else if (cp >= 0x1f1e6 && cp <= 0x1f1ff)
+			memcpy(copy + i, "\xf0\x9d\x90\x80", 4);
+		else if (cp == 0xfffe || cp == 0xffff)
+			memcpy(copy + i, "\xef\xbf\xbd", 3);
+		i += n;
+	}
+	return copy;
+}
+
+/*
+ * Places a run of text with no blanks in it. Latin words break only at
+ * blanks, as they always have; where the run holds CJK or Thai, it also
+ * breaks where UAX #14 (libunibreak) allows next to a character of those
+ * scripts, so a line never starts with closing punctuation (、。」）) and
+ * never ends with an opening one. Breaks fall between grapheme clusters
+ * only.
+ */
+static void line_put_run(struct wrap_line *l, const char *blanks, size_t n_blanks,
+                         const char *run, size_t len)
+{
+	if (is_ascii(run, len)) {
+		line_put_word(l, blanks, n_blanks, run, len);
+		return;
+	}
+	/* libunibreak's index of its tables: without it, looking up a CJK
+	 * character's class searches the whole table. */
+	static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+	pthread_once(&index_once, init_linebreak);
+	char *safe = unibreak_safe_copy(run, len);
+	char *brks = xmalloc(len);
+	set_linebreaks_utf8((const utf8_t *)safe, len, NULL, brks);
+	free(safe);
+	size_t start = 0;
+	int32_t prev = 0;
+	for (size_t i = 0; i < len;) {
+		struct grapheme g = next_grapheme(run, len, i);
+		int32_t first;
+		text_decode(run, len, i, &first);
+		bool breaks = i > start && brks[i - 1] != LINEBREAK_NOBREAK &&
+		              brks[i - 1] != LINEBREAK_INSIDEACHAR &&
+		              (is_spaceless_script(prev) || is_spaceless_script(first));
+		if (breaks) {
+			line_put_word(l, blanks, n_blanks, run + start, i - start);
+			n_blanks = 0;
+			start = i;
+		}
+		prev = last_code_point(run + i, g.end - i);
+		i = g.end;
+	}
+	line_put_word(l, blanks, n_blanks, run + start, len - start);
+	free(brks);
 }
 
 void text_wrap(struct buf *out, const char *s, size_t len, size_t width,
@@ -293,7 +443,7 @@ void text_wrap(struct buf *out, const char *s, size_t len, size_t width,
 		while (i < len && !is_blank(s[i]) && s[i] != '\n' && s[i] != '\r')
 			i++;
 		if (i > word)
-			line_put_word(&l, s + blanks, word - blanks, s + word, i - word);
+			line_put_run(&l, s + blanks, word - blanks, s + word, i - word);
 		if (i < len && (s[i] == '\n' || s[i] == '\r')) {
 			/* A hard line break; "\r\n" counts as one. */
 			if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')

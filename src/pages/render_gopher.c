@@ -69,14 +69,18 @@ static void gph_flush(struct gopher_text *g)
 {
 	if (g->menu == NULL)
 		return;
-	const char *s = g->text.data != NULL ? g->text.data : "";
-	for (size_t pos = 0; pos < g->text.len;) {
-		const char *eol = strstr(s + pos, CRLF);
-		size_t end = eol != NULL ? (size_t)(eol - s) : g->text.len;
+	const char *s = g->text.data;
+	size_t len = g->text.len;
+	/* Lines end "\r\n"; memchr reads only the line, where strstr (under
+	 * ASan's checks) measures the whole rest of the text each time. */
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(s + pos, '\n', len - pos);
+		size_t next = nl != NULL ? (size_t)(nl - s) + 1 : len;
+		size_t end = nl != NULL && nl > s + pos && nl[-1] == '\r' ? next - 2 : next - (nl != NULL);
 		char *line = xstrndup(s + pos, end - pos);
 		menu_info(g->menu, line);
 		free(line);
-		pos = eol != NULL ? end + 2 : g->text.len;
+		pos = next;
 	}
 	buf_append(g->menu, g->items.data, g->items.len);
 	buf_clear(&g->text);

@@ -14,6 +14,9 @@
 /* Articles under each section on the front page. */
 #define FRONT_SECTION_ITEMS 3
 #define RELATED_MAX 5
+/* Authors or tags an article's Gopher menu lists as ways on; past these,
+ * the index pages have them (an article may name thousands of tags). */
+#define NAMED_LINKS_MAX 32
 /* Deeper paths than this are never an index page. */
 #define MAX_SEGMENTS 6
 
@@ -182,6 +185,8 @@ static void neighbour_link(struct page *p, const char *word, const struct articl
 static void named_index_links(struct page *p, const struct index *idx, const char *kind,
                               const char *word, char **names, size_t n)
 {
+	if (n > NAMED_LINKS_MAX)
+		n = NAMED_LINKS_MAX;
 	for (size_t i = 0; i < n; i++) {
 		const struct index_entry *entry = listing_entry_named(idx, names[i]);
 		if (entry == NULL)

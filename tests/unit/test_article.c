@@ -159,6 +159,13 @@ static void test_plain_text(void)
 		CHECK_INT(a->format, FORMAT_TEXT);
 	}
 	article_free(a);
+	/* Lines of Japanese join with nothing between them; next to a Latin
+	 * word the line break is a space. */
+	a = parse("t.txt", "港の時刻表\nKamis, 21 April 2022 11:18 WITA\n\n港の新しい時刻表です。\nフェリーは Kabar\nで読めます。\n", &err);
+	CHECK(a != NULL);
+	if (a)
+		CHECK_STR(a->blocks[0].text, "港の新しい時刻表です。フェリーは Kabar で読めます。");
+	article_free(a);
 	buf_free(&err);
 }
 

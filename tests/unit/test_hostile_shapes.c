@@ -187,7 +187,9 @@ static void parse_and_render(const struct shape *s, size_t size, int fd)
 	                      .wrap_columns = 70};
 	const struct article_context actx = {.utc_offset_minutes = 480, .lang = "id"};
 	const struct render_context gemini = {.vhost = &vhost, .base_url = "gemini://localhost"};
-	const struct render_context gopher = {.vhost = &vhost, .base_url = "gopher://localhost:70"};
+	const struct origin menu = {"localhost", 70, false};
+	const struct render_context gopher = {.vhost = &vhost, .base_url = "gopher://localhost:70",
+	                                      .menu = &menu};
 	struct buf error = {0}, out = {0};
 	double start = cpu_seconds();
 	struct article *a = article_parse(s->source, text, len, &actx, &error);
@@ -195,6 +197,8 @@ static void parse_and_render(const struct shape *s, size_t size, int fd)
 		render_gemtext(&out, a, &gemini);
 		buf_clear(&out);
 		render_gopher_text(&out, a, &gopher);
+		buf_clear(&out);
+		render_gopher_menu(&out, a, &gopher);
 	}
 	double spent = cpu_seconds() - start;
 	if (a == NULL)

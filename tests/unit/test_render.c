@@ -278,6 +278,14 @@ static void test_html_table(void) { check_markdown_golden("html_table"); }
 static void test_quote_credit(void) { check_markdown_golden("quote_credit"); }
 static void test_image_labels(void) { check_markdown_golden("image_labels"); }
 static void test_nested_ordered(void) { check_markdown_golden("nested_ordered"); }
+/* Japanese, Chinese and Thai news whose lines break inside paragraphs: the
+ * breaks join with no space, and Gopher wraps between characters where
+ * UAX #14 allows, never before 、。」）; Latin words and Korean keep their
+ * spaces (cjk_mixed). */
+static void test_cjk_ja(void) { check_markdown_golden("cjk_ja"); }
+static void test_cjk_zh(void) { check_markdown_golden("cjk_zh"); }
+static void test_thai(void) { check_markdown_golden("thai"); }
+static void test_cjk_mixed(void) { check_markdown_golden("cjk_mixed"); }
 
 /* The real article this server exists for: no front matter, the regional
  * site's layout, an Indonesian newsroom in WITA. */
@@ -414,6 +422,10 @@ int main(void)
 	RUN(test_quote_credit);
 	RUN(test_image_labels);
 	RUN(test_nested_ordered);
+	RUN(test_cjk_ja);
+	RUN(test_cjk_zh);
+	RUN(test_thai);
+	RUN(test_cjk_mixed);
 	RUN(test_seed);
 	RUN(test_model_edges);
 	RUN(test_relative_links_without_base);

@@ -156,6 +156,141 @@ static void test_wrap_long_word(void)
 	free(s);
 }
 
+static int32_t cp_of(const char *s)
+{
+	int32_t cp;
+	text_decode(s, strlen(s), 0, &cp);
+	return cp;
+}
+
+/* The soft line break rule: CJK and Thai join, Latin and Hangul keep the
+ * space, CJK quotation marks join the CJK beside them. */
+static void test_soft_break_joins(void)
+{
+	CHECK(text_soft_break_joins(cp_of("。"), cp_of("フ")));
+	CHECK(text_soft_break_joins(cp_of("る"), cp_of("港")));
+	CHECK(text_soft_break_joins(cp_of("，"), cp_of("预")));
+	CHECK(text_soft_break_joins(cp_of("ะ"), cp_of("ก")));
+	CHECK(text_soft_break_joins(cp_of("，"), cp_of("“")));
+	CHECK(text_soft_break_joins(cp_of("”"), cp_of("在")));
+	CHECK(text_soft_break_joins('a', 0x200b));
+	CHECK(!text_soft_break_joins('a', 'b'));
+	CHECK(!text_soft_break_joins(cp_of("が"), 'K'));
+	CHECK(!text_soft_break_joins('.', cp_of("日")));
+	CHECK(!text_soft_break_joins(cp_of("도"), cp_of("공")));
+	CHECK(!text_soft_break_joins(cp_of("다"), cp_of("日")));
+	CHECK(!text_soft_break_joins(cp_of("ว่า"), cp_of("“")));
+	CHECK(!text_soft_break_joins(cp_of("é"), cp_of("ñ")));
+
+	const char *ja = "時刻表です。";
+	CHECK(text_break_joins(ja, strlen(ja), "フェリーは", strlen("フェリーは")));
+	CHECK(!text_break_joins(ja, strlen(ja), "Ferry", 5));
+	CHECK(!text_break_joins("", 0, "フ", strlen("フ")));
+	CHECK(!text_break_joins(ja, strlen(ja), "", 0));
+	/* A stray byte at the end reads as U+FFFD: a space. */
+	CHECK(!text_break_joins("\xe6\x97", 2, "フ", strlen("フ")));
+}
+
+/* No line of s (lines end in "\n") starts with one of the code points a
+ * line may not start with. */
+static bool no_line_starts_with_closing(const char *s)
+{
+	static const char *const closing[] = {"、", "。", "」", "）", "，", "』", "】"};
+	for (const char *line = s; *line != '\0';) {
+		for (size_t i = 0; i < sizeof closing / sizeof closing[0]; i++)
+			if (strncmp(line, closing[i], strlen(closing[i])) == 0)
+				return false;
+		const char *end = strchr(line, '\n');
+		if (end == NULL)
+			break;
+		line = end + 1;
+	}
+	return true;
+}
+
+/* Japanese news wraps by UAX #14: at every width no line starts with
+ * closing punctuation, none is wider than the width, none is cut inside
+ * a character, and nothing is lost. */
+static void test_wrap_cjk_punctuation(void)
+{
+	const char *text =
+		"港の新しい時刻表です。フェリーは朝六時から夜九時まで、一時間おきに出航します。"
+		"観光協会は「夜の花火大会の日だけでも臨時便を出してほしい」（事務局長）と要望し、"
+		"運航会社は『検討する』と答えました。";
+	for (size_t width = 4; width <= 40; width++) {
+		char *s = wrap(text, width, "", "");
+		CHECK(lines_fit(s, "\n", width));
+		CHECK(no_line_starts_with_closing(s));
+		CHECK(text_valid_utf8(s, strlen(s)));
+		struct buf joined = {0};
+		for (const char *p = s; *p; p++)
+			if (*p != '\n')
+				buf_putc(&joined, *p);
+		CHECK_STR(joined.data, text);
+		buf_free(&joined);
+		free(s);
+	}
+	/* 、 would start the second line at width 6; す moves down with it. */
+	char *s = wrap("です、ます", 4, "", "");
+	CHECK_STR(s, "で\nす、\nます\n");
+	free(s);
+	/* An opening bracket never ends a line: 「 goes down with 朝. */
+	s = wrap("午前「朝」", 6, "", "");
+	CHECK_STR(s, "午前\n「朝」\n");
+	free(s);
+}
+
+/* Chinese breaks between ideographs; a Latin word inside it stays whole,
+ * and so do numbers. */
+static void test_wrap_cjk_latin(void)
+{
+	char *s = wrap("新版本Kabar支持Gemini协议", 12, "", "");
+	CHECK(lines_fit(s, "\n", 12));
+	CHECK_STR(s, "新版本Kabar\n支持Gemini协\n议\n");
+	free(s);
+	/* Latin text is untouched: hyphens, slashes and punctuation do not
+	 * break, only spaces do. */
+	s = wrap("well-known self-hosted news/feeds (beta) sites", 12, "", "");
+	CHECK_STR(s, "well-known\nself-hosted\nnews/feeds\n(beta) sites\n");
+	free(s);
+	/* Korean breaks at its spaces only, never between syllables. */
+	s = wrap("한국어 기사는 띄어쓰기를 지킵니다", 14, "", "");
+	CHECK_STR(s, "한국어 기사는\n띄어쓰기를\n지킵니다\n");
+	free(s);
+}
+
+/* Thai wraps at the spaces it puts between phrases; a phrase longer than
+ * the line is split between clusters, never inside one (libunibreak 1.1
+ * has no Thai dictionary: UAX #14 treats a Thai phrase as one word). */
+static void test_wrap_thai(void)
+{
+	const char *text = "เรือจะออกทุกสามสิบนาที ในช่วงเช้าและเย็น เพื่อรองรับนักเรียน";
+	char *s = wrap(text, 24, "", "");
+	CHECK_STR(s, "เรือจะออกทุกสามสิบนาที\nในช่วงเช้าและเย็น\nเพื่อรองรับนักเรียน\n");
+	free(s);
+	s = wrap("ที่เดินทางเข้าเมืองทุกวัน", 8, "", "");
+	CHECK(lines_fit(s, "\n", 8));
+	/* Each line starts with a consonant or a leading vowel, never with a
+	 * mark that belongs to the cluster before. */
+	for (const char *line = s; *line != '\0';) {
+		int32_t cp = cp_of(line);
+		CHECK(text_category(cp) != UTF8PROC_CATEGORY_MN);
+		line = strchr(line, '\n') + 1;
+	}
+	free(s);
+}
+
+/* Regional indicators and U+FFFF upset libunibreak 1.1 (an assertion, the
+ * end of the text): they still wrap, with CJK around them. */
+static void test_wrap_unibreak_edges(void)
+{
+	const char *flags = "日本\xf0\x9f\x87\xaf\xf0\x9f\x87\xb5です\xef\xbf\xbf。\xff\xfe終わり";
+	char *s = wrap(flags, 6, "", "");
+	CHECK(lines_fit(s, "\n", 6));
+	CHECK(strstr(s, "\xf0\x9f\x87\xaf\xf0\x9f\x87\xb5") != NULL);
+	free(s);
+}
+
 static void test_fold(void)
 {
 	char *a = text_fold("Kabupatén", strlen("Kabupatén"));
@@ -546,6 +681,11 @@ int main(void)
 	RUN(test_wrap_graphemes);
 	RUN(test_wrap_tabs_and_breaks);
 	RUN(test_wrap_long_word);
+	RUN(test_soft_break_joins);
+	RUN(test_wrap_cjk_punctuation);
+	RUN(test_wrap_cjk_latin);
+	RUN(test_wrap_thai);
+	RUN(test_wrap_unibreak_edges);
 	RUN(test_fold);
 	RUN(test_fold_ascii);
 	RUN(test_category);
