@@ -28,7 +28,7 @@ INCLUDE_DIRS := $(sort $(wildcard include/*))
 CFLAGS  += -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -D_GNU_SOURCE -DKABAR_VERSION='"$(VERSION)"' \
            $(addprefix -I,$(INCLUDE_DIRS)) -I/usr/include/libexttextcat -MMD -MP
-LDLIBS  += -lssl -lcrypto -lmagic -lyaml -lmd4c -lgumbo -lutf8proc -lunibreak -lexttextcat-2.0 -lpthread
+LDLIBS  += -lssl -lcrypto -lmagic -lyaml -lmd4c -lgumbo -lutf8proc -lunibreak -lexttextcat-2.0 -lstemmer -lm -lpthread
 
 # SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
 ifeq ($(SAN),1)

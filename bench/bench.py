@@ -437,6 +437,12 @@ def scale_figures(args, build, kabar, workdir):
                for i in range(args.publishes)]
     search = loadgen(args, build, "gemini", port, 1,
                      [f"/search?{w}" for w in WORDS] + ["/search?kabupaten%20barru"], 5)
+    # The same words asked as a reader pages and refines: a phrase, a
+    # prefix, newest first, a later page. Apart from the figure above, which
+    # stays comparable with earlier runs.
+    search_more = loadgen(args, build, "gemini", port, 1,
+                          ["/search?%22kabupaten%20barru%22", "/search?pelaya%2A",
+                           "/search/newest?pasar", "/search/page/3?jalan%20penulis"], 5)
     index = loadgen(args, build, "gemini", port, 16, ["/section/barru/", "/tag/pasar/"], 5)
     static = loadgen(args, build, "gemini", port, 16, ["/static.gmi"], 5)
     rss_peak = peak_rss_kib(proc.proc.pid)
@@ -450,7 +456,7 @@ def scale_figures(args, build, kabar, workdir):
             "publish_first_ms": first_publish,
             "publish_p50_ms": publish[len(publish) // 2],
             "publish_p99_ms": publish[min(len(publish) - 1, int(len(publish) * 0.99))],
-            "search": search, "index": index, "static": static}
+            "search": search, "search_more": search_more, "index": index, "static": static}
 
 
 # Each kind of page with its Gemini path and its Gopher selector.
@@ -858,6 +864,8 @@ def write_report(args, gem, resumed, gph, held, c256, rss_kabar, sample, scale, 
               f"{scale['publish_first_ms']:.0f} ms |",
               f"| search p50 / p99 (c=1) | {scale['search']['p50_ms']:.2f} / "
               f"{scale['search']['p99_ms']:.2f} ms |",
+              f"| search p50 / p99, phrase, prefix, newest first, page 3 (c=1) | "
+              f"{scale['search_more']['p50_ms']:.2f} / {scale['search_more']['p99_ms']:.2f} ms |",
               f"| index page req/s, p99 (c=16) | {scale['index']['rps']:.0f}, "
               f"{scale['index']['p99_ms']:.1f} ms |"]
     lines.append(f"| static page req/s, p99 (c=16) | {scale['static']['rps']:.0f}, "

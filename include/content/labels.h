@@ -21,6 +21,13 @@ struct labels {
 	const char *search_prompt; /* "Search the news" / "Cari berita" */
 	const char *results;       /* "Results for" / "Hasil pencarian" */
 	const char *no_results;    /* "Nothing found." / "Tidak ditemukan." */
+	const char *result_one;    /* "result" / "hasil": after "1" */
+	const char *result_many;   /* "results" / "hasil": after any other count */
+	const char *page_of;       /* "of" / "dari": "Page 2 of 3" */
+	const char *newest_first;  /* "Newest first" / "Terbaru dulu" */
+	const char *best_first;    /* "Best match first" / "Paling cocok dulu" */
+	const char *next_page;     /* "Next page" / "Halaman berikutnya" */
+	const char *previous_page; /* "Previous page" / "Halaman sebelumnya" */
 	const char *feeds;         /* "Feeds" / "Umpan" */
 	const char *newer;         /* "Newer" / "Lebih baru" */
 	const char *older;         /* "Older" / "Lebih lama" */

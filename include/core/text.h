@@ -31,6 +31,11 @@ int text_category(int32_t cp);
  * U+FE0F counts two, where glibc says one. */
 size_t text_width(const char *s, size_t len);
 
+/* Where the grapheme cluster that starts at s[i] ends (len when i >= len):
+ * the places a cut may fall without splitting a character as the reader
+ * sees it (a flag, an emoji sequence, a letter and its accents). */
+size_t text_grapheme_end(const char *s, size_t len, size_t i);
+
 /*
  * Appends s wrapped at width display columns: each line begins with prefix
  * (the first line with first_prefix) and ends with eol. Breaks at spaces,

@@ -8,7 +8,10 @@
  * A Gopher request line taken apart: "SELECTOR[\tSEARCH][\tGOPHER+]" (the
  * line end already removed). Selectors are raw bytes as the client sent
  * them, never percent-decoded: every selector Kabar hands out is a plain
- * path, so that is what comes back.
+ * path, so that is what comes back. One exception: search terms may also
+ * come after '?' in the selector, percent-encoded ("/search/page/2?harbour
+ * %20light"), which is how the search pages link to their next page (a
+ * menu item cannot hold a TAB); terms after a TAB leave '?' alone.
  */
 
 #define SELECTOR_MAX 255   /* RFC 1436: a selector is at most 255 bytes */

@@ -7,8 +7,8 @@
 #include "route_context.h"
 
 /*
- * The site's index pages: sections, authors, tags, the archive, search and
- * the feeds. Reached from routes.c's path dispatch.
+ * The site's index pages: sections, authors, tags, the archive and the
+ * feeds (search is search_page.h). Reached from routes.c's path dispatch.
  */
 
 /* The indexes reached by name: /section/NAME/, /author/NAME/, /tag/NAME/. */
@@ -34,7 +34,5 @@ void routes_newest(struct route_context *ctx, size_t page);
 /* "/feed.xml" and "/feed.gmi": the latest news. */
 void routes_site_feed(struct route_context *ctx);
 void routes_latest(struct route_context *ctx);
-
-void routes_search(struct route_context *ctx, const char *query);
 
 #endif

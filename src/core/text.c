@@ -156,6 +156,11 @@ static struct grapheme next_grapheme(const char *s, size_t len, size_t i)
 	return (struct grapheme){.end = pos, .width = (size_t)width};
 }
 
+size_t text_grapheme_end(const char *s, size_t len, size_t i)
+{
+	return i < len ? next_grapheme(s, len, i).end : len;
+}
+
 size_t text_width(const char *s, size_t len)
 {
 	size_t width = 0;

@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "text.h"
+#include "url.h"
 
 /* One TAB-separated field of the request line. */
 struct field {
@@ -111,6 +112,21 @@ static enum selector_status classify_fields(const struct field *fields, size_t n
 	return SELECTOR_OK;
 }
 
+/* The terms after '?' in a selector, percent-decoded, as sel's search
+ * (none when empty); false when they do not decode to UTF-8. */
+static bool query_after_mark(const char *q, size_t len, struct selector *sel)
+{
+	struct buf decoded = {0};
+	if (url_decode(&decoded, q, len, true) != URL_OK) {
+		buf_free(&decoded);
+		return false;
+	}
+	if (decoded.len > 0)
+		sel->search = buf_steal(&decoded);
+	buf_free(&decoded);
+	return true;
+}
+
 enum selector_status selector_parse(const char *line, size_t len, struct selector *sel)
 {
 	memset(sel, 0, sizeof *sel);
@@ -128,10 +144,20 @@ enum selector_status selector_parse(const char *line, size_t len, struct selecto
 	if (status != SELECTOR_OK)
 		return status;
 	sel->url = url_of(&fields[0]);
-	if (sel->url == NULL) {
-		sel->path = selector_normalise(fields[0].start, fields[0].len);
-		if (sel->path == NULL)
-			return SELECTOR_TRAVERSAL;
+	if (sel->url != NULL) {
+		sel->gopher_plus = plus;
+		return SELECTOR_OK;
+	}
+	struct field path = fields[0];
+	const char *mark = search == NULL ? memchr(path.start, '?', path.len) : NULL;
+	if (mark != NULL)
+		path.len = (size_t)(mark - path.start);
+	sel->path = selector_normalise(path.start, path.len);
+	if (sel->path == NULL)
+		return SELECTOR_TRAVERSAL;
+	if (mark != NULL && !query_after_mark(mark + 1, fields[0].len - path.len - 1, sel)) {
+		selector_free(sel);
+		return SELECTOR_BAD_UTF8;
 	}
 	/* An empty search field is no search: the client is asking for the prompt. */
 	if (search && search->len > 0)

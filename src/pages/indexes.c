@@ -7,10 +7,8 @@
 #include "alloc.h"
 #include "feed.h"
 #include "listing.h"
-#include "search.h"
 
 /* Search results shown at most. */
-#define SEARCH_MAX_RESULTS 50
 
 static const char *const index_paths[] = {
 	[INDEX_SECTION] = "section",
@@ -410,46 +408,5 @@ void routes_latest(struct route_context *ctx)
 	if (n == 0)
 		page_text(&p, ctx->labels->no_results);
 	page_blank(&p);
-	page_link(&p, '1', "/", ctx->labels->front_page);
-}
-
-/* ---- search ---- */
-
-void routes_search(struct route_context *ctx, const char *query)
-{
-	if (query == NULL || query[strspn(query, " \t")] == '\0') {
-		ctx->result->kind = ROUTE_INPUT;
-		ctx->result->target = xstrdup(ctx->labels->search_prompt);
-		return;
-	}
-	/* One more than shown, to know whether the list was cut. */
-	size_t found[SEARCH_MAX_RESULTS + 1];
-	size_t n = 0;
-	if (ctx->snap->search != NULL)
-		n = search_query(ctx->snap->search, ctx->snap->articles, query, ctx->now, found,
-		                 SEARCH_MAX_RESULTS + 1);
-	bool cut = n > SEARCH_MAX_RESULTS;
-	if (cut)
-		n = SEARCH_MAX_RESULTS;
-	struct page p;
-	routes_begin_page(ctx, &p);
-	char *title = xasprintf("%s: %s", ctx->labels->results, query);
-	page_title(&p, title);
-	free(title);
-	page_blank(&p);
-	if (n == 0) {
-		page_text(&p, ctx->labels->no_results);
-	} else {
-		char *count = xasprintf("(%zu%s)", n, cut ? "+" : "");
-		page_text(&p, count);
-		free(count);
-		page_blank(&p);
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (found[i] < ctx->snap->n_articles)
-			page_article_link(&p, ctx->snap->articles[found[i]]);
-	}
-	page_blank(&p);
-	page_link(&p, '7', "/search", ctx->labels->search);
 	page_link(&p, '1', "/", ctx->labels->front_page);
 }

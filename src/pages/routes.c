@@ -10,6 +10,7 @@
 #include "listing.h"
 #include "reserved.h"
 #include "routes.h"
+#include "search_page.h"
 
 /* Articles under each section on the front page. */
 #define FRONT_SECTION_ITEMS 3
@@ -423,6 +424,17 @@ static bool route_news(struct route_context *ctx, const struct segments *s)
 	return true;
 }
 
+/* /search, /search/newest, each with [page/N] (search_page.h). */
+static void route_search(struct route_context *ctx, const struct segments *s, const char *query)
+{
+	bool newest = s->n > 1 && strcmp(s->part[1], "newest") == 0;
+	size_t page = listing_page(s, newest ? 2 : 1);
+	if (page == 0)
+		routes_not_found(ctx);
+	else
+		search_page(ctx, newest, page, query);
+}
+
 /* The routes named by their first part; false when the path is none. */
 static bool route_by_segments(struct route_context *ctx, const struct segments *s, const char *query)
 {
@@ -442,15 +454,17 @@ static bool route_by_segments(struct route_context *ctx, const struct segments *
 	}
 	if (strcmp(first, "news") == 0)
 		return route_news(ctx, s);
+	if (strcmp(first, RESERVED_SEARCH) == 0) {
+		route_search(ctx, s, query);
+		return true;
+	}
 	if (strcmp(first, RESERVED_DESK) == 0) {
 		routes_not_found(ctx); /* editors only (desk.h): no one else sees it */
 		return true;
 	}
 	if (s->n != 1)
 		return false;
-	if (strcmp(first, RESERVED_SEARCH) == 0)
-		routes_search(ctx, query);
-	else if (strcmp(first, RESERVED_FEED_XML) == 0)
+	if (strcmp(first, RESERVED_FEED_XML) == 0)
 		routes_site_feed(ctx);
 	else if (strcmp(first, RESERVED_FEED_GMI) == 0)
 		routes_latest(ctx);

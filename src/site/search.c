@@ -1,4 +1,4 @@
-#include "search.h"
+#include "search_parts.h"
 
 #include "alloc.h"
 #include "article.h"
@@ -10,94 +10,17 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libstemmer.h>
 #include <utf8proc.h>
 
 /* Field weights: a word in the title says more about an article than one
- * in its summary, which says more than one in the body. */
-enum { WEIGHT_TITLE = 8, WEIGHT_SUMMARY = 3, WEIGHT_BODY = 1 };
+ * in its summary, its authors, tags or section, which say more than one in
+ * the body. */
+enum { WEIGHT_TITLE = 8, WEIGHT_SUMMARY = 3, WEIGHT_META = 3, WEIGHT_BODY = 1 };
 
-/* Longer runs (URLs, base64 blobs) are not words anyone searches for. */
-enum { MAX_TERM_BYTES = 64 };
-
-/*
- * Term strings live in chunks that never move: chunk k holds 2^(k+10) ids,
- * so a reader can find term id without a lock while the loader appends.
- */
-enum { CHUNK_BASE_BITS = 10, MAX_CHUNKS = 22 };
-
-/* Open addressing; a slot is (hash high 32 bits << 32) | (id + 1), 0 empty,
- * written once with a release store. */
-struct vocab_table {
-	size_t mask;
-	_Atomic uint64_t *slots;
-};
-
-struct search_vocab {
-	_Atomic(struct vocab_table *) table;
-	struct vocab_table **retired; /* grown out of, kept for readers */
-	size_t n_retired;
-	char **chunks[MAX_CHUNKS];
-	uint32_t n_terms;
-	/* Article uids: the loader takes them, whoever frees the last
-	 * snapshot holding an article's terms gives them back. */
-	pthread_mutex_t uid_lock;
-	uint32_t next_uid;
-	uint32_t *free_uids;
-	size_t n_free, free_cap;
-};
-
-/* One allocation: the ids, then the scores right after them. uid: the
- * article's number in every index (see search_index), unique among the
- * terms alive in one vocabulary and given back when they are freed. */
-struct search_terms {
-	struct search_vocab *vocab;
-	uint32_t uid;
-	size_t n;
-	uint16_t *scores;
-	uint32_t ids[];
-};
-
-struct posting {
-	uint32_t uid;
-	uint16_t score;
-};
-
-/* One term's postings, sorted by uid; immutable, shared by every index
- * that holds the same articles under that term. */
-struct term_list {
-	atomic_size_t refs;
-	size_t n;
-	struct posting items[];
-};
-
-enum { NO_POS = UINT32_MAX };
-
-/* The lists of BLOCK_TERMS consecutive term ids, shared as a whole by the
- * indexes in which none of them changed: a publish copies the blocks it
- * touches and a few hundred pointers, not one pointer per term. */
-enum { BLOCK_BITS = 8, BLOCK_TERMS = 1 << BLOCK_BITS };
-
-struct list_block {
-	atomic_size_t refs;
-	struct term_list *lists[BLOCK_TERMS]; /* NULL: no article holds the term */
-};
-
-/*
- * Postings are keyed by the articles' uids, which do not move when other
- * articles come or go, so an index built from an earlier one copies only
- * the lists of the terms whose articles changed and shares the rest. A
- * query maps uids to positions in its snapshot at the end.
- */
-struct search_index {
-	const struct search_vocab *vocab;
-	uint32_t n_terms;          /* terms with an id below this have a slot */
-	struct list_block **blocks; /* term id >> BLOCK_BITS -> block */
-	size_t n_blocks;
-	uint32_t n_uids;
-	uint32_t *uid_pos;         /* uid -> position; NO_POS: not here */
-	struct search_terms **terms; /* position -> terms */
-	size_t n;
-};
+/* Ids added since the sorted order was made that a prefix looks through
+ * one by one, before the order is made again (merged, not sorted). */
+enum { SORTED_TAIL_MIN = 1024, SORTED_TAIL_SHARE = 8 };
 
 static void chunk_place(uint32_t id, size_t *chunk, size_t *offset)
 {
@@ -107,7 +30,7 @@ static void chunk_place(uint32_t id, size_t *chunk, size_t *offset)
 	*offset = (size_t)(n - (1ULL << bit));
 }
 
-static const char *vocab_term(const struct search_vocab *vocab, uint32_t id)
+const char *search_vocab_term(const struct search_vocab *vocab, uint32_t id)
 {
 	size_t chunk, offset;
 	chunk_place(id, &chunk, &offset);
@@ -132,6 +55,8 @@ struct search_vocab *search_vocab_new(void)
 {
 	struct search_vocab *vocab = xcalloc(1, sizeof *vocab);
 	atomic_init(&vocab->table, table_new(1024));
+	atomic_init(&vocab->n_slots, 1); /* slot 0: words kept whole */
+	vocab->memo = xcalloc((size_t)1 << STEM_MEMO_BITS, sizeof *vocab->memo);
 	pthread_mutex_init(&vocab->uid_lock, NULL);
 	return vocab;
 }
@@ -141,13 +66,16 @@ void search_vocab_free(struct search_vocab *vocab)
 	if (vocab == NULL)
 		return;
 	for (uint32_t id = 0; id < vocab->n_terms; id++)
-		free((char *)vocab_term(vocab, id));
+		free((char *)search_vocab_term(vocab, id));
 	for (size_t k = 0; k < MAX_CHUNKS; k++)
 		free(vocab->chunks[k]);
 	for (size_t i = 0; i < vocab->n_retired; i++)
 		table_free(vocab->retired[i]);
 	free(vocab->retired);
 	table_free(atomic_load(&vocab->table));
+	for (size_t k = 0; k < MAX_SLOTS; k++)
+		sb_stemmer_delete(vocab->stemmers[k]);
+	free(vocab->memo);
 	pthread_mutex_destroy(&vocab->uid_lock);
 	free(vocab->free_uids);
 	free(vocab);
@@ -166,10 +94,15 @@ static int64_t vocab_find(const struct search_vocab *vocab, const char *term, si
 		if ((uint32_t)(slot >> 32) != tag)
 			continue;
 		uint32_t id = (uint32_t)slot - 1;
-		const char *known = vocab_term(vocab, id);
+		const char *known = search_vocab_term(vocab, id);
 		if (strncmp(known, term, len) == 0 && known[len] == '\0')
 			return id;
 	}
+}
+
+int64_t search_vocab_find(const struct search_vocab *vocab, const char *key, size_t len)
+{
+	return vocab_find(vocab, key, len, text_hash(key, len));
 }
 
 static void table_put(struct vocab_table *t, uint64_t hash, uint64_t slot)
@@ -187,7 +120,7 @@ static void vocab_grow(struct search_vocab *vocab)
 	struct vocab_table *old = atomic_load(&vocab->table);
 	struct vocab_table *grown = table_new((old->mask + 1) * 2);
 	for (uint32_t id = 0; id < vocab->n_terms; id++) {
-		const char *term = vocab_term(vocab, id);
+		const char *term = search_vocab_term(vocab, id);
 		uint64_t hash = text_hash(term, strlen(term));
 		table_put(grown, hash, ((hash >> 32) << 32) | ((uint64_t)id + 1));
 	}
@@ -218,7 +151,7 @@ static uint32_t vocab_add(struct search_vocab *vocab, const char *term, size_t l
 	return id;
 }
 
-static bool is_word_char(utf8proc_int32_t c)
+bool search_is_word_char(int32_t c)
 {
 	switch (text_category(c)) {
 	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
@@ -231,36 +164,123 @@ static bool is_word_char(utf8proc_int32_t c)
 	}
 }
 
-/* Calls fn for each word of already folded text. */
-static void each_word(const char *folded, void (*fn)(const char *word, size_t len, void *ctx), void *ctx)
+void search_each_word(const char *text, size_t len,
+                      void (*fn)(const char *word, size_t len, void *ctx), void *ctx)
 {
-	size_t len = strlen(folded), i = 0, start = 0;
+	size_t i = 0, start = 0;
 	bool in_word = false;
 	while (i < len) {
 		int32_t c;
 		/* A bad byte reads as U+FFFD, which is no word character. */
-		size_t n = text_decode(folded, len, i, &c);
-		bool word = is_word_char(c);
+		size_t n = text_decode(text, len, i, &c);
+		bool word = search_is_word_char(c);
 		if (word && !in_word)
 			start = i;
-		if (!word && in_word && i - start <= MAX_TERM_BYTES)
-			fn(folded + start, i - start, ctx);
+		if (!word && in_word)
+			fn(text + start, i - start, ctx);
 		in_word = word;
 		i += n;
 	}
-	if (in_word && len - start <= MAX_TERM_BYTES)
-		fn(folded + start, len - start, ctx);
+	if (in_word)
+		fn(text + start, len - start, ctx);
+}
+
+bool search_language_code(const char *lang, char code[SLOT_CODE_BYTES])
+{
+	size_t n = lang != NULL ? strcspn(lang, "-_") : 0;
+	if (n == 0 || n >= SLOT_CODE_BYTES)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		code[i] = (char)(lang[i] >= 'A' && lang[i] <= 'Z' ? lang[i] - 'A' + 'a' : lang[i]);
+	code[n] = '\0';
+	return true;
+}
+
+size_t search_term_key(struct sb_stemmer *stemmer, uint8_t slot, const char *w, size_t len,
+                       char key[2 + 4 * MAX_TERM_BYTES])
+{
+	if (len > MAX_TERM_BYTES)
+		return 0;
+	const char *stem = w;
+	size_t n = len;
+	if (stemmer != NULL) {
+		const sb_symbol *s = sb_stemmer_stem(stemmer, (const sb_symbol *)w, (int)len);
+		int sn = sb_stemmer_length(stemmer);
+		if (s != NULL && sn > 0 && (size_t)sn <= 4 * MAX_TERM_BYTES) {
+			stem = (const char *)s;
+			n = (size_t)sn;
+		}
+	}
+	key[0] = (char)(slot + 1);
+	memcpy(key + 1, stem, n);
+	key[n + 1] = '\0';
+	return n + 1;
+}
+
+/* The slot of an article in language lang: its Snowball algorithm's,
+ * added on first sight, else slot 0. Loader thread only. */
+static uint8_t vocab_slot(struct search_vocab *vocab, const char *lang)
+{
+	char code[SLOT_CODE_BYTES];
+	if (!search_language_code(lang, code))
+		return 0;
+	uint32_t n = atomic_load_explicit(&vocab->n_slots, memory_order_relaxed);
+	for (uint32_t k = 1; k < n; k++)
+		if (strcmp(vocab->slot_codes[k], code) == 0)
+			return (uint8_t)k;
+	for (size_t k = 0; k < vocab->n_unstemmed; k++)
+		if (strcmp(vocab->unstemmed[k], code) == 0)
+			return 0;
+	struct sb_stemmer *stemmer = n < MAX_SLOTS ? sb_stemmer_new(code, NULL) : NULL;
+	if (stemmer == NULL) {
+		if (vocab->n_unstemmed < MAX_SLOTS)
+			strcpy(vocab->unstemmed[vocab->n_unstemmed++], code);
+		return 0;
+	}
+	strcpy(vocab->slot_codes[n], code);
+	vocab->stemmers[n] = stemmer;
+	atomic_store_explicit(&vocab->n_slots, n + 1, memory_order_release);
+	return (uint8_t)n;
+}
+
+/* The term id of folded word w in slot: from the memo, else stemmed and
+ * added. */
+static uint32_t vocab_word(struct search_vocab *vocab, uint8_t slot, const char *w, size_t len)
+{
+	uint64_t hash = text_hash(w, len) ^ ((uint64_t)slot * 0x9e3779b97f4a7c15u);
+	hash |= 1; /* 0 marks an empty entry */
+	struct stem_memo *m = &vocab->memo[hash & (((size_t)1 << STEM_MEMO_BITS) - 1)];
+	if (m->hash == hash)
+		return m->id;
+	char key[2 + 4 * MAX_TERM_BYTES];
+	size_t n = search_term_key(vocab->stemmers[slot], slot, w, len, key);
+	uint32_t id = vocab_add(vocab, key, n);
+	*m = (struct stem_memo){hash, id};
+	return id;
 }
 
 /* An article's terms while they are counted: id -> score, open addressing. */
 struct term_counter {
 	struct search_vocab *vocab;
+	uint8_t slot;
 	uint32_t *ids; /* id + 1, 0 empty */
 	uint32_t *scores;
 	size_t mask;
 	size_t n;
 	int weight;
+	uint16_t *seq; /* the words in order, for phrases */
+	size_t n_seq, seq_cap;
+	size_t words;
 };
+
+static void seq_push(struct term_counter *c, uint16_t v)
+{
+	if (c->n_seq == c->seq_cap) {
+		c->seq_cap = c->seq_cap ? c->seq_cap * 2 : 256;
+		c->seq = xreallocarray(c->seq, c->seq_cap, sizeof *c->seq);
+	}
+	c->seq[c->n_seq++] = v;
+}
 
 static void counter_slot_add(struct term_counter *c, uint32_t id, uint32_t score)
 {
@@ -292,9 +312,16 @@ static void counter_grow(struct term_counter *c)
 static void count_word(const char *word, size_t len, void *ctx)
 {
 	struct term_counter *c = ctx;
+	if (len > MAX_TERM_BYTES) {
+		seq_push(c, SEQ_BREAK);
+		return;
+	}
 	if ((c->n + 1) * 2 > c->mask + 1)
 		counter_grow(c);
-	counter_slot_add(c, vocab_add(c->vocab, word, len), (uint32_t)c->weight);
+	uint32_t id = vocab_word(c->vocab, c->slot, word, len);
+	counter_slot_add(c, id, (uint32_t)c->weight);
+	seq_push(c, search_seq_of(id));
+	c->words++;
 }
 
 static void count_text(struct term_counter *c, const char *text, int weight)
@@ -303,8 +330,9 @@ static void count_text(struct term_counter *c, const char *text, int weight)
 		return;
 	char *folded = text_fold(text, strlen(text));
 	c->weight = weight;
-	each_word(folded, count_word, c);
+	search_each_word(folded, strlen(folded), count_word, c);
 	free(folded);
+	seq_push(c, SEQ_BREAK);
 }
 
 static void count_block(struct term_counter *c, const struct block *b)
@@ -348,19 +376,32 @@ static uint32_t uid_limit(const struct search_vocab *vocab)
 
 struct search_terms *search_terms_of(struct search_vocab *vocab, const struct article *a)
 {
-	struct term_counter c = {.vocab = vocab, .mask = 63};
+	struct term_counter c = {.vocab = vocab, .slot = vocab_slot(vocab, a->meta.lang), .mask = 63};
 	c.ids = xcalloc(c.mask + 1, sizeof *c.ids);
 	c.scores = xcalloc(c.mask + 1, sizeof *c.scores);
 	count_text(&c, a->meta.title, WEIGHT_TITLE);
 	count_text(&c, a->meta.summary, WEIGHT_SUMMARY);
+	for (size_t i = 0; i < a->meta.n_authors; i++)
+		count_text(&c, a->meta.authors[i], WEIGHT_META);
+	for (size_t i = 0; i < a->meta.n_tags; i++)
+		count_text(&c, a->meta.tags[i], WEIGHT_META);
+	count_text(&c, a->meta.section, WEIGHT_META);
 	for (size_t i = 0; i < a->n_blocks; i++)
 		count_block(&c, &a->blocks[i]);
 
-	struct search_terms *terms =
-		xmalloc(sizeof *terms + c.n * (sizeof *terms->ids + sizeof *terms->scores));
+	struct search_terms *terms = xmalloc(sizeof *terms + c.n * (sizeof *terms->ids + sizeof *terms->scores)
+	                                     + c.n_seq * sizeof *terms->seq);
 	terms->vocab = vocab;
 	terms->uid = uid_take(vocab);
+	terms->story = terms->uid;
+	terms->slot = c.slot;
+	terms->length = c.words > UINT16_MAX ? UINT16_MAX : (uint16_t)c.words;
 	terms->scores = (uint16_t *)(terms->ids + c.n);
+	terms->seq = terms->scores + c.n;
+	terms->n_seq = c.n_seq;
+	if (c.n_seq > 0)
+		memcpy(terms->seq, c.seq, c.n_seq * sizeof *terms->seq);
+	free(c.seq);
 	terms->n = 0;
 	for (size_t i = 0; i <= c.mask; i++) {
 		if (c.ids[i] == 0)
@@ -372,6 +413,16 @@ struct search_terms *search_terms_of(struct search_vocab *vocab, const struct ar
 	free(c.ids);
 	free(c.scores);
 	return terms;
+}
+
+void search_terms_set_story(struct search_terms *terms, uint32_t story)
+{
+	terms->story = story;
+}
+
+uint32_t search_terms_uid(const struct search_terms *terms)
+{
+	return terms->uid;
 }
 
 void search_terms_free(struct search_terms *terms)
@@ -430,6 +481,11 @@ static struct list_block *block_copy(const struct list_block *block)
 	return copy;
 }
 
+const struct term_list *search_index_list(const struct search_index *idx, uint32_t id)
+{
+	return id < idx->n_terms ? idx->blocks[id >> BLOCK_BITS]->lists[id & (BLOCK_TERMS - 1)] : NULL;
+}
+
 static struct term_list *index_list(const struct search_index *idx, uint32_t id)
 {
 	return idx->blocks[id >> BLOCK_BITS]->lists[id & (BLOCK_TERMS - 1)];
@@ -449,11 +505,85 @@ static struct search_index *index_new(const struct search_vocab *vocab,
 	memset(idx->uid_pos, 0xff, ((size_t)idx->n_uids + 1) * sizeof *idx->uid_pos);
 	idx->terms = xmalloc((n ? n : 1) * sizeof *idx->terms);
 	idx->n = n;
+	idx->n_slots = atomic_load_explicit(&((struct search_vocab *)vocab)->n_slots,
+	                                    memory_order_acquire);
+	idx->shared_stories = false;
+	idx->sorted = NULL;
+	double words = 0;
 	for (size_t i = 0; i < n; i++) {
 		idx->terms[i] = terms[i];
 		idx->uid_pos[terms[i]->uid] = (uint32_t)i;
+		words += terms[i]->length;
+		if (terms[i]->story != terms[i]->uid)
+			idx->shared_stories = true;
 	}
+	idx->avg_length = n > 0 && words > 0 ? words / (double)n : 1;
 	return idx;
+}
+
+/* ---- term ids in the order of their strings, for prefixes ---- */
+
+struct named_id {
+	const char *term;
+	uint32_t id;
+};
+
+static int by_term(const void *a, const void *b)
+{
+	return strcmp(((const struct named_id *)a)->term, ((const struct named_id *)b)->term);
+}
+
+static struct sorted_terms *sorted_new(uint32_t upto)
+{
+	struct sorted_terms *s = xmalloc(sizeof *s + (size_t)upto * sizeof *s->ids);
+	atomic_init(&s->refs, 1);
+	s->upto = upto;
+	return s;
+}
+
+static void sorted_drop(struct sorted_terms *s)
+{
+	if (s != NULL && atomic_fetch_sub(&s->refs, 1) == 1)
+		free(s);
+}
+
+/* The ids from..upto, sorted by their strings. */
+static struct named_id *sorted_range(const struct search_vocab *vocab, uint32_t from, uint32_t upto)
+{
+	struct named_id *named = xmalloc(((size_t)(upto - from) + 1) * sizeof *named);
+	for (uint32_t id = from; id < upto; id++)
+		named[id - from] = (struct named_id){search_vocab_term(vocab, id), id};
+	qsort(named, upto - from, sizeof *named, by_term);
+	return named;
+}
+
+/*
+ * idx's order: prev's (shared) while the ids added since are few enough
+ * to look through one by one, else prev's merged with those ids sorted
+ * (the whole vocabulary sorted when there is no prev). The merge is linear
+ * and comes once per SORTED_TAIL_SHARE-th growth, so a publish rarely
+ * pays it.
+ */
+static void index_sort_terms(struct search_index *idx, const struct sorted_terms *prev)
+{
+	uint32_t have = prev != NULL ? prev->upto : 0;
+	uint32_t tail = idx->n_terms - have;
+	if (prev != NULL && (tail <= SORTED_TAIL_MIN || tail <= have / SORTED_TAIL_SHARE)) {
+		atomic_fetch_add_explicit(&((struct sorted_terms *)prev)->refs, 1, memory_order_relaxed);
+		idx->sorted = (struct sorted_terms *)prev;
+		return;
+	}
+	struct named_id *fresh = sorted_range(idx->vocab, have, idx->n_terms);
+	struct sorted_terms *s = sorted_new(idx->n_terms);
+	size_t i = 0, j = 0, out = 0;
+	while (i < have || j < tail) {
+		bool take_old = j == tail ||
+		                (i < have && strcmp(search_vocab_term(idx->vocab, prev->ids[i]),
+		                                    fresh[j].term) < 0);
+		s->ids[out++] = take_old ? prev->ids[i++] : fresh[j++].id;
+	}
+	free(fresh);
+	idx->sorted = s;
 }
 
 static bool index_holds(const struct search_index *idx, uint32_t uid)
@@ -484,10 +614,11 @@ struct search_index *search_index_build(const struct search_vocab *vocab,
 		const struct search_terms *at = idx->terms[idx->uid_pos[uid]];
 		for (size_t k = 0; k < at->n; k++) {
 			uint32_t t = at->ids[k];
-			index_list(idx, t)->items[count[t]++] = (struct posting){uid, at->scores[k]};
+			index_list(idx, t)->items[count[t]++] = (struct posting){uid, at->scores[k], at->length};
 		}
 	}
 	free(count);
+	index_sort_terms(idx, NULL);
 	return idx;
 }
 
@@ -496,6 +627,7 @@ struct change {
 	uint32_t term;
 	uint32_t uid;
 	uint16_t score;
+	uint16_t length;
 	bool add;
 };
 
@@ -511,7 +643,8 @@ static void changes_of(struct changes *c, const struct search_terms *terms, bool
 			c->cap = c->cap ? c->cap * 2 : 256;
 			c->items = xreallocarray(c->items, c->cap, sizeof *c->items);
 		}
-		c->items[c->n++] = (struct change){terms->ids[k], terms->uid, terms->scores[k], add};
+		c->items[c->n++] = (struct change){terms->ids[k], terms->uid, terms->scores[k], terms->length,
+		                                  add};
 	}
 }
 
@@ -557,7 +690,7 @@ static struct term_list *list_apply(const struct term_list *old, const struct ch
 			i = at;
 		}
 		if (c[k].add)
-			list->items[out++] = (struct posting){c[k].uid, c[k].score};
+			list->items[out++] = (struct posting){c[k].uid, c[k].score, c[k].length};
 		else
 			i++; /* the removed article's posting */
 	}
@@ -598,6 +731,7 @@ struct search_index *search_index_update(const struct search_index *prev,
 		list_drop(old);
 	}
 	free(c.items);
+	index_sort_terms(idx, prev->sorted);
 	return idx;
 }
 
@@ -610,146 +744,7 @@ void search_index_free(struct search_index *idx)
 	free(idx->blocks);
 	free(idx->uid_pos);
 	free(idx->terms);
+	sorted_drop(idx->sorted);
 	free(idx);
 }
 
-/* The query's terms, each with its posting list. */
-struct query_term {
-	const struct posting *list;
-	size_t n;
-};
-
-struct query_parse {
-	const struct search_index *idx;
-	struct query_term *terms;
-	size_t n_terms;
-	bool missing; /* a term no article holds: nothing can match */
-};
-
-static void add_query_word(const char *word, size_t len, void *ctx)
-{
-	struct query_parse *q = ctx;
-	int64_t id = vocab_find(q->idx->vocab, word, len, text_hash(word, len));
-	const struct term_list *found = id >= 0 && id < q->idx->n_terms
-	                                ? index_list(q->idx, (uint32_t)id) : NULL;
-	if (found == NULL) {
-		q->missing = true;
-		return;
-	}
-	const struct posting *list = found->items;
-	for (size_t i = 0; i < q->n_terms; i++)
-		if (q->terms[i].list == list)
-			return; /* the same word twice */
-	q->terms = xgrowarray(q->terms, q->n_terms, sizeof *q->terms);
-	q->terms[q->n_terms].list = list;
-	q->terms[q->n_terms].n = found->n;
-	q->n_terms++;
-}
-
-static int by_list_length(const void *a, const void *b)
-{
-	const struct query_term *x = a, *y = b;
-	return (x->n > y->n) - (x->n < y->n);
-}
-
-/* An article that matches: by uid while lists are intersected, then by
- * its position in the snapshot. */
-struct hit {
-	uint32_t at;
-	uint32_t score;
-};
-
-static int by_score_then_newest(const void *a, const void *b)
-{
-	const struct hit *x = a, *y = b;
-	if (x->score != y->score)
-		return x->score < y->score ? 1 : -1;
-	return (x->at > y->at) - (x->at < y->at);
-}
-
-/* First index at or after from whose uid is >= uid (galloping, since
- * successive calls ask for growing uids). */
-static size_t seek(const struct posting *list, size_t n, size_t from, uint32_t uid)
-{
-	size_t step = 1, hi = from;
-	while (hi < n && list[hi].uid < uid) {
-		from = hi + 1;
-		hi += step;
-		step *= 2;
-	}
-	if (hi > n)
-		hi = n;
-	while (from < hi) {
-		size_t mid = from + (hi - from) / 2;
-		if (list[mid].uid < uid)
-			from = mid + 1;
-		else
-			hi = mid;
-	}
-	return from;
-}
-
-/* Keeps the hits that the term's list also holds, adding its score. */
-static size_t intersect(struct hit *hits, size_t n_hits, const struct query_term *term)
-{
-	size_t kept = 0, at = 0;
-	for (size_t i = 0; i < n_hits; i++) {
-		at = seek(term->list, term->n, at, hits[i].at);
-		if (at == term->n)
-			break;
-		if (term->list[at].uid != hits[i].at)
-			continue;
-		hits[kept] = hits[i];
-		hits[kept].score += term->list[at].score;
-		kept++;
-	}
-	return kept;
-}
-
-/* Maps the hits' uids to positions in articles, leaving out the ones not
- * visible at now; returns how many are kept. */
-static size_t hits_to_positions(const struct search_index *idx, struct article *const *articles,
-                                time_t now, struct hit *hits, size_t n_hits)
-{
-	size_t kept = 0;
-	for (size_t i = 0; i < n_hits; i++) {
-		uint32_t pos = idx->uid_pos[hits[i].at];
-		if (!article_visible(articles[pos], now))
-			continue;
-		hits[kept].at = pos;
-		hits[kept].score = hits[i].score;
-		kept++;
-	}
-	return kept;
-}
-
-size_t search_query(const struct search_index *idx, struct article *const *articles,
-                    const char *query, time_t now, size_t *out, size_t max)
-{
-	if (idx == NULL || query == NULL || max == 0)
-		return 0;
-	struct query_parse q = {.idx = idx};
-	char *folded = text_fold(query, strlen(query));
-	each_word(folded, add_query_word, &q);
-	free(folded);
-	if (q.missing || q.n_terms == 0) {
-		free(q.terms);
-		return 0;
-	}
-	/* Start from the rarest term: the candidates only shrink from there. */
-	qsort(q.terms, q.n_terms, sizeof *q.terms, by_list_length);
-	struct hit *hits = xmalloc((q.terms[0].n ? q.terms[0].n : 1) * sizeof *hits);
-	size_t n_hits = q.terms[0].n;
-	for (size_t i = 0; i < n_hits; i++)
-		hits[i] = (struct hit){q.terms[0].list[i].uid, q.terms[0].list[i].score};
-	for (size_t t = 1; t < q.n_terms && n_hits > 0; t++)
-		n_hits = intersect(hits, n_hits, &q.terms[t]);
-	n_hits = hits_to_positions(idx, articles, now, hits, n_hits);
-	qsort(hits, n_hits, sizeof *hits, by_score_then_newest);
-	size_t n_out = n_hits < max ? n_hits : max;
-	for (size_t i = 0; i < n_out; i++)
-		out[i] = hits[i].at;
-	free(hits);
-	free(q.terms);
-	return n_out;
-}

@@ -30,7 +30,9 @@ static void test_every_label_set(void)
 		                     t->section, t->sections, t->tags, t->author, t->related,
 		                     t->latest, t->archive, t->search, t->search_prompt,
 		                     t->results, t->no_results, t->feeds, t->newer, t->older,
-		                     t->page, t->front_page, t->image, t->links};
+		                     t->page, t->front_page, t->image, t->links,
+		                     t->result_one, t->result_many, t->page_of, t->newest_first,
+		                     t->best_first, t->next_page, t->previous_page};
 		for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 			CHECK(all[i] != NULL && all[i][0] != '\0');
 		for (int m = 0; m < 12; m++)

@@ -91,6 +91,32 @@ static void test_search_terms(void)
 	CHECK(sel.path == NULL && sel.search == NULL);
 }
 
+/* Terms after '?' (how the search pages link to their next page):
+ * percent-decoded; a TAB's terms leave the '?' in the path. */
+static void test_terms_after_question_mark(void)
+{
+	struct selector sel;
+	CHECK_INT(parse("/search/page/2?harbour%20light", &sel), SELECTOR_OK);
+	CHECK_STR(sel.path, "/search/page/2");
+	CHECK_STR(sel.search, "harbour light");
+	selector_free(&sel);
+	CHECK_INT(parse("/search?%22kab%C3%A9%22", &sel), SELECTOR_OK);
+	CHECK_STR(sel.search, "\"kab\xc3\xa9\"");
+	selector_free(&sel);
+	CHECK_INT(parse("/search?", &sel), SELECTOR_OK);
+	CHECK_STR(sel.path, "/search");
+	CHECK(sel.search == NULL);
+	selector_free(&sel);
+	CHECK_INT(parse("/what?\tterms", &sel), SELECTOR_OK);
+	CHECK_STR(sel.path, "/what?");
+	CHECK_STR(sel.search, "terms");
+	selector_free(&sel);
+	CHECK_INT(parse("/search?%c0%ae", &sel), SELECTOR_BAD_UTF8);
+	CHECK(sel.path == NULL && sel.search == NULL);
+	CHECK_INT(parse("/search?%1b", &sel), SELECTOR_BAD_UTF8);
+	CHECK_INT(parse("/../x?y", &sel), SELECTOR_TRAVERSAL);
+}
+
 static void test_gopher_plus_suffix(void)
 {
 	const char *forms[] = {"/\t+", "/\t$", "/\t!", "/\t!+ABSTRACT", "/\t+text/plain", "/\t$+VIEWS"};
@@ -183,6 +209,7 @@ int main(void)
 	RUN(test_traversal_is_refused);
 	RUN(test_plain_selector);
 	RUN(test_search_terms);
+	RUN(test_terms_after_question_mark);
 	RUN(test_gopher_plus_suffix);
 	RUN(test_limits);
 	RUN(test_control_bytes);
