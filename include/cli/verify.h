@@ -16,6 +16,7 @@ struct verify_counts {
 	size_t problems; /* files that cannot be published, and such */
 	size_t warnings; /* links that lead nowhere, tags removed: problems under --strict */
 	size_t notes;    /* articles dated by their file's time */
+	size_t markdown_other; /* articles in .markdown, .mdown or .mkd files */
 };
 
 /* Parses every article source of vh->capsule, as the site would (files in

@@ -159,7 +159,7 @@ struct article *article_parse(const char *source, const char *data, size_t len,
 void article_free(struct article *a);
 
 /* The one rule for which files are articles: true when path's extension
- * is .md, .gmi or .txt, in any case. The loader (under news/), check and
+ * is .md (or .markdown, .mdown, .mkd), .gmi or .txt, in any case. The loader (under news/), check and
  * Titan's uploads all ask it. */
 bool article_source_name(const char *path);
 

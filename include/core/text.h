@@ -16,6 +16,10 @@ bool text_valid_utf8(const char *s, size_t len);
  * so that bad input still measures and wraps sensibly. */
 size_t text_decode(const char *s, size_t len, size_t i, int32_t *cp);
 
+/* Appends code point cp (a valid one: not a surrogate, at most U+10FFFF)
+ * as UTF-8. */
+void text_encode(struct buf *out, int32_t cp);
+
 /* utf8proc's general category of cp (a utf8proc_category_t), ASCII's
  * letters, digits and spaces answered without a call into utf8proc: they
  * are most of what is counted when an archive loads. */

@@ -344,6 +344,8 @@ static int run_check(struct options *opt)
 		printf(", %zu %s", counts.warnings, counts.warnings == 1 ? "warning" : "warnings");
 	if (counts.notes > 0)
 		printf(", %zu dated by file time", counts.notes);
+	if (counts.markdown_other > 0)
+		printf(", %zu read from .markdown, .mdown or .mkd files", counts.markdown_other);
 	putchar('\n');
 	buf_free(&problems);
 	return counts.problems > 0 ? 1 : 0;

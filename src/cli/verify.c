@@ -9,6 +9,7 @@
 #include "snapshot.h"
 #include "text.h"
 #include "snapshot_files.h"
+#include "text.h"
 #include "url.h"
 
 #include <ctype.h>
@@ -16,6 +17,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,6 +103,15 @@ static void warn_left_out(struct walk *w, const char *relpath, const struct arti
 	}
 }
 
+/* Markdown under a name other than .md, which sites before 0.2 skipped:
+ * counted, so an editor sees that these files are now published. */
+static bool markdown_other_name(const char *relpath)
+{
+	const char *ext = strrchr(text_base_name(relpath), '.');
+	return ext != NULL && strcasecmp(ext, ".md") != 0 && strcasecmp(ext, ".gmi") != 0 &&
+	       strcasecmp(ext, ".txt") != 0;
+}
+
 static void keep_checked(struct walk *w, const char *relpath, struct article *a,
                          struct buf *data)
 {
@@ -139,6 +150,7 @@ static void verify_article(struct walk *w, int fd, const char *relpath)
 		if (a != NULL) {
 			w->counts->articles++;
 			w->counts->drafts += a->meta.draft;
+			w->counts->markdown_other += markdown_other_name(relpath);
 			if (a->dated_by_file)
 				note_dated_by_file(w, relpath, a);
 			warn_left_out(w, relpath, a);

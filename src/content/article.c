@@ -14,6 +14,7 @@
 #include "layout.h"
 #include "links.h"
 #include "markdown.h"
+#include "pathdate.h"
 #include "shortcodes.h"
 #include "text.h"
 
@@ -109,23 +110,6 @@ static enum article_format format_of(const char *source)
 	return FORMAT_MARKDOWN;
 }
 
-/* "2022-04-21-" at the start of a file name, as Jekyll names posts: the
- * shape of the prefix ('d' a digit), and the length of its date. */
-static const char date_prefix_shape[] = "dddd-dd-dd-";
-#define DATE_PREFIX_LEN (sizeof date_prefix_shape - 1)
-#define DATE_PREFIX_DATE_LEN (DATE_PREFIX_LEN - 1)
-
-static bool has_date_prefix(const char *name)
-{
-	const char *shape = date_prefix_shape;
-	for (size_t i = 0; shape[i]; i++) {
-		bool digit = isdigit((unsigned char)name[i]);
-		if (shape[i] == 'd' ? !digit : name[i] != shape[i])
-			return false;
-	}
-	return true;
-}
-
 /* Lower case, white space as '-', no '/', no dashes at either end; no
  * control or bidi control either (text_clean's rule: a file name may hold
  * C0 and C1 controls, which would reach addresses and feed.xml). '?', '#'
@@ -176,9 +160,11 @@ static char *file_slug(const char *source)
 {
 	size_t len;
 	const char *name = article_name(source, &len);
-	if (len > DATE_PREFIX_LEN && has_date_prefix(name)) {
-		name += DATE_PREFIX_LEN;
-		len -= DATE_PREFIX_LEN;
+	struct when day;
+	size_t prefix;
+	if (pathdate_prefix(name, len, 0, NULL, &day, &prefix)) {
+		name += prefix;
+		len -= prefix;
 	}
 	return slug_from(name, len);
 }
@@ -501,9 +487,12 @@ static bool settle_place(struct article *a, const struct article_context *ctx, s
 	char *slug = a->meta.slug ? slug_from(a->meta.slug, strlen(a->meta.slug)) : file_slug(a->source);
 	free(a->meta.slug);
 	a->meta.slug = slug;
-	if (!a->meta.date.set && name_len >= DATE_PREFIX_LEN && has_date_prefix(name))
-		date_parse_in(name, DATE_PREFIX_DATE_LEN, ctx->utc_offset_minutes, ctx->zone,
-		              &a->meta.date);
+	size_t prefix;
+	if (!a->meta.date.set)
+		pathdate_prefix(name, name_len, ctx->utc_offset_minutes, ctx->zone, &a->meta.date,
+		                &prefix);
+	if (!a->meta.date.set)
+		pathdate_folders(a->source, ctx->utc_offset_minutes, ctx->zone, &a->meta.date);
 	if (!a->meta.date.set && a->meta.redirect == NULL && ctx->file_time != 0)
 		date_by_file(a, ctx);
 	if (!a->meta.date.set && a->meta.redirect == NULL) {
@@ -624,10 +613,14 @@ static bool read_article(struct article *a, const char *text, size_t len,
 	bool has_front_matter;
 	if (!frontmatter_split(text, len, &split, &has_front_matter, error) && has_front_matter)
 		return false;
+	/* Pelican's "Key: value" lines head Markdown files only: a gemtext or
+	 * plain text file opening so is text. */
+	if (has_front_matter && split.kind == FRONTMATTER_LINES && a->format != FORMAT_MARKDOWN)
+		has_front_matter = false;
 	const char *body = text;
 	size_t body_len = len;
 	if (has_front_matter) {
-		if (!frontmatter_parse(text + split.yaml_start, split.yaml_len, 2, ctx, &a->meta, error))
+		if (!frontmatter_read(text, &split, ctx, &a->meta, error))
 			return false;
 		body += split.body_start;
 		body_len -= split.body_start;
@@ -725,5 +718,9 @@ bool article_visible(const struct article *a, time_t now)
 bool article_source_name(const char *path)
 {
 	const char *ext = text_extension(path);
-	return strcasecmp(ext, "md") == 0 || strcasecmp(ext, "gmi") == 0 || strcasecmp(ext, "txt") == 0;
+	static const char *const extensions[] = {"md", "markdown", "mdown", "mkd", "gmi", "txt"};
+	for (size_t i = 0; i < sizeof extensions / sizeof *extensions; i++)
+		if (strcasecmp(ext, extensions[i]) == 0)
+			return true;
+	return false;
 }

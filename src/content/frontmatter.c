@@ -10,8 +10,10 @@
 #include "corrections.h"
 #include "date.h"
 #include "links.h"
+#include "pathdate.h"
 #include "strset.h"
 #include "text.h"
+#include "toml.h"
 
 /* The scalars of one front matter value, in order. */
 struct strlist {
@@ -46,6 +48,13 @@ struct fm_value {
 	int line;
 };
 
+/* What the keys of one front matter are applied to, whatever its dialect. */
+struct fm_target {
+	struct article_meta *meta;
+	const struct article_context *ctx;
+	struct when path_date; /* from a permalink key, if it held a date */
+};
+
 static bool at_line_start_fence(const char *s, size_t len, const char *fence)
 {
 	size_t n = strlen(fence);
@@ -57,25 +66,93 @@ static bool at_line_start_fence(const char *s, size_t len, const char *fence)
 	return i == len || s[i] == '\n';
 }
 
-bool frontmatter_split(const char *text, size_t len, struct frontmatter_split *split,
-                       bool *found, struct buf *error)
+/* The keys a Pelican or MultiMarkdown file may open with: one of them on
+ * the first line makes the lines up to the first blank one metadata. */
+static const char *const metadata_first_keys[] = {
+	"title", "date", "modified", "author", "authors", "category", "tags",
+	"slug", "summary", "lang", "status",
+};
+
+/* The length of the key of a "Key: value" line at s (or 0): a letter, then
+ * letters, digits, '_', '-' or spaces, then ':' and a space or the end. */
+static size_t metadata_key_len(const char *s, size_t len)
 {
-	*found = at_line_start_fence(text, len, "---");
-	if (!*found)
+	if (len == 0 || !isalpha((unsigned char)s[0]))
+		return 0;
+	size_t n = 1;
+	while (n < len && (isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '-' || s[n] == ' '))
+		n++;
+	if (n >= len || s[n] != ':' || n > 40)
+		return 0;
+	if (n + 1 < len && s[n + 1] != ' ' && s[n + 1] != '\t' && s[n + 1] != '\n')
+		return 0;
+	return n;
+}
+
+static bool metadata_first_key(const char *s, size_t len)
+{
+	size_t n = metadata_key_len(s, len);
+	for (size_t i = 0; n > 0 && i < sizeof metadata_first_keys / sizeof *metadata_first_keys; i++)
+		if (strlen(metadata_first_keys[i]) == n && strncasecmp(s, metadata_first_keys[i], n) == 0)
+			return true;
+	return false;
+}
+
+static bool is_blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	return true;
+}
+
+/* Pelican's "Title: ..." lines: a known key first, then "Key: value" or
+ * indented continuation lines up to the first blank line. Any other line
+ * in the run means the file is prose that happens to start so. */
+static bool split_metadata_lines(const char *text, size_t len, struct frontmatter_split *split)
+{
+	if (!metadata_first_key(text, len))
 		return false;
-	const char *nl = memchr(text, '\n', len);
-	if (nl == NULL) {
-		buf_puts(error, "1: front matter has no closing \"---\" line");
-		return false;
+	size_t pos = 0;
+	int line = 1;
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		const char *s = text + pos;
+		size_t n = end - pos;
+		if (is_blank(s, n))
+			break;
+		if (metadata_key_len(s, n) == 0 && s[0] != ' ' && s[0] != '\t')
+			return false;
+		pos = nl ? end + 1 : len;
+		line++;
 	}
-	size_t pos = (size_t)(nl - text) + 1;
+	*split = (struct frontmatter_split){.kind = FRONTMATTER_LINES, .yaml_start = 0,
+	                                    .yaml_len = pos, .first_line = 1};
+	if (pos < len) { /* past the blank line */
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		pos = nl ? (size_t)(nl - text) + 1 : len;
+		line++;
+	}
+	split->body_start = pos;
+	split->body_line = line;
+	return true;
+}
+
+/* Front matter between fence lines ("---" YAML, "+++" TOML). */
+static bool split_fenced(const char *text, size_t len, const char *fence,
+                         struct frontmatter_split *split, struct buf *error)
+{
+	const char *nl = memchr(text, '\n', len);
+	size_t pos = nl ? (size_t)(nl - text) + 1 : len;
 	int line = 2;
 	split->yaml_start = pos;
-	while (pos < len) {
+	split->first_line = 2;
+	while (nl != NULL && pos < len) {
 		const char *end = memchr(text + pos, '\n', len - pos);
 		size_t line_end = end ? (size_t)(end - text) : len;
-		if (at_line_start_fence(text + pos, len - pos, "---") ||
-		    at_line_start_fence(text + pos, len - pos, "...")) {
+		if (at_line_start_fence(text + pos, len - pos, fence) ||
+		    (fence[0] == '-' && at_line_start_fence(text + pos, len - pos, "..."))) {
 			split->yaml_len = pos - split->yaml_start;
 			split->body_start = end ? line_end + 1 : len;
 			split->body_line = line + 1;
@@ -84,8 +161,24 @@ bool frontmatter_split(const char *text, size_t len, struct frontmatter_split *s
 		pos = line_end + 1;
 		line++;
 	}
-	buf_puts(error, "1: front matter has no closing \"---\" line");
+	buf_printf(error, "1: front matter has no closing \"%s\" line", fence);
 	return false;
+}
+
+bool frontmatter_split(const char *text, size_t len, struct frontmatter_split *split,
+                       bool *found, struct buf *error)
+{
+	*found = true;
+	if (at_line_start_fence(text, len, "---")) {
+		split->kind = FRONTMATTER_YAML;
+		return split_fenced(text, len, "---", split, error);
+	}
+	if (at_line_start_fence(text, len, "+++")) {
+		split->kind = FRONTMATTER_TOML;
+		return split_fenced(text, len, "+++", split, error);
+	}
+	*found = split_metadata_lines(text, len, split);
+	return *found;
 }
 
 /* Reading YAML events with the limits that keep hostile input cheap. */
@@ -284,11 +377,87 @@ static void add_words(char ***items, size_t *n, const struct fm_value *v)
 	}
 }
 
-/* Names: each item of a sequence, or one scalar as one name. */
-static void add_names(char ***items, size_t *n, const struct fm_value *v)
+/* One person as written: "Name", "[Name](URL)" (the name, and the URL as
+ * the byline's link when there is none yet) or "Name <mail>" (the name). */
+static void add_person(struct article_meta *meta, const char *s, size_t len)
 {
-	for (size_t i = 0; i < v->scalars.count; i++)
-		list_add(items, n, v->scalars.items[i], strlen(v->scalars.items[i]));
+	text_trim(&s, &len);
+	const char *mid = len > 4 && s[0] == '[' && s[len - 1] == ')' ? strstr(s, "](") : NULL;
+	if (mid != NULL && mid < s + len) {
+		size_t url_len = (size_t)(s + len - 1 - (mid + 2));
+		/* The link goes on a link line: no space may cut it short. */
+		bool one_word = url_len > 0 && memchr(mid + 2, ' ', url_len) == NULL &&
+		                memchr(mid + 2, '\t', url_len) == NULL;
+		if (meta->author_url == NULL && one_word)
+			meta->author_url = xstrndup(mid + 2, url_len);
+		list_add(&meta->authors, &meta->n_authors, s + 1, (size_t)(mid - s - 1));
+		return;
+	}
+	const char *mail = len > 2 && s[len - 1] == '>' ? memchr(s, '<', len) : NULL;
+	if (mail != NULL && mail > s)
+		len = (size_t)(mail - s);
+	list_add(&meta->authors, &meta->n_authors, s, len);
+}
+
+/* The length of a separator between two names at s, outside brackets:
+ * ';' alone when the string has one (so "Last, First; Other, Name" keeps
+ * its commas), else ',' and the words "and", "&" and "dan". */
+static size_t name_separator(const char *s, bool semicolons)
+{
+	if (semicolons)
+		return *s == ';';
+	if (*s == ',')
+		return 1;
+	static const char *const words[] = {" and ", " & ", " dan "};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (strncmp(s, words[i], strlen(words[i])) == 0)
+			return strlen(words[i]);
+	return 0;
+}
+
+/* Whether s holds c outside [...] and (...). */
+static bool has_outside_brackets(const char *s, char c)
+{
+	int depth = 0;
+	for (; *s; s++) {
+		depth += (*s == '[' || *s == '(') - (*s == ']' || *s == ')');
+		if (depth <= 0 && *s == c)
+			return true;
+	}
+	return false;
+}
+
+/* One string naming one or more people. */
+static void add_people(struct article_meta *meta, const char *s)
+{
+	bool semicolons = has_outside_brackets(s, ';');
+	int depth = 0;
+	const char *start = s;
+	while (*s) {
+		depth += (*s == '[' || *s == '(') - (*s == ']' || *s == ')');
+		size_t sep = depth <= 0 ? name_separator(s, semicolons) : 0;
+		if (sep == 0) {
+			s++;
+			continue;
+		}
+		add_person(meta, start, (size_t)(s - start));
+		s += sep;
+		start = s;
+	}
+	add_person(meta, start, (size_t)(s - start));
+}
+
+/* Names: each item of a list is one person as written; one string may
+ * name several (add_people). */
+static void add_names(struct article_meta *meta, const struct fm_value *v)
+{
+	for (size_t i = 0; i < v->scalars.count; i++) {
+		const char *s = v->scalars.items[i];
+		if (v->is_sequence)
+			add_person(meta, s, strlen(s));
+		else
+			add_people(meta, s);
+	}
 }
 
 static bool truthy(const struct fm_value *v)
@@ -373,11 +542,10 @@ static const char *redirect_refusal(const struct fm_value *v)
  * line they are on. Which may be served is the site's to say
  * (links_alias_refusal, and the addresses other articles hold): one bad
  * alias costs only itself, never its article. */
-static void add_aliases(struct article_meta *meta, const struct fm_value *v)
+/* Gives the aliases from index from on their leading '/'. */
+static void root_aliases(struct article_meta *meta, size_t from, int line)
 {
-	size_t from = meta->n_aliases;
-	add_words(&meta->aliases, &meta->n_aliases, v);
-	meta->aliases_line = v->line;
+	meta->aliases_line = line;
 	for (size_t i = from; i < meta->n_aliases; i++) {
 		if (meta->aliases[i][0] == '/')
 			continue;
@@ -400,17 +568,57 @@ static bool set_part(struct article_meta *meta, const struct fm_value *v, struct
 	return true;
 }
 
-static bool apply_key(struct article_meta *meta, const char *key, const struct fm_value *v,
-                      const struct article_context *ctx, struct buf *error)
+static void add_aliases(struct article_meta *meta, const struct fm_value *v)
 {
+	size_t from = meta->n_aliases;
+	add_words(&meta->aliases, &meta->n_aliases, v);
+	root_aliases(meta, from, v->line);
+}
+
+/* The old permalink ("path", "url", "permalink") of a site's generator:
+ * the article's date when it holds one (used once the whole front matter
+ * is read, if no date key gave one), an alias when it is a path among the
+ * article addresses (links_alias_refusal), and kept as an extra field
+ * either way (a permalink outside /news/ is the site's to resolve). */
+static void set_permalink(struct fm_target *target, const char *key, const struct fm_value *v)
+{
+	add_extra(target->meta, key, v);
+	if (v->scalars.count != 1)
+		return;
+	const char *s = v->scalars.items[0];
+	size_t len = strlen(s);
+	text_trim(&s, &len);
+	if (len == 0 || starts_with_scheme(s) || memchr(s, ' ', len) != NULL || s[0] == '#')
+		return;
+	pathdate_folders(v->scalars.items[0], target->ctx->utc_offset_minutes, target->ctx->zone,
+	                 &target->path_date);
+	char *rooted = xasprintf("%s%.*s", s[0] == '/' ? "" : "/", (int)len, s);
+	if (links_alias_refusal(rooted) == NULL) {
+		size_t from = target->meta->n_aliases;
+		list_add(&target->meta->aliases, &target->meta->n_aliases, rooted, strlen(rooted));
+		root_aliases(target->meta, from, v->line);
+	}
+	free(rooted);
+}
+
+static bool is_draft_status(const struct fm_value *v)
+{
+	return v->scalars.count == 1 && strcasecmp(v->scalars.items[0], "draft") == 0;
+}
+
+static bool apply_key(struct fm_target *target, const char *key, const struct fm_value *v,
+                      struct buf *error)
+{
+	struct article_meta *meta = target->meta;
+	const struct article_context *ctx = target->ctx;
 	if (key_is(key, "title", NULL)) {
 		set_text(&meta->title, v);
 	} else if (key_is(key, "date", NULL)) {
 		return set_date(&meta->date, v, "date", ctx, v->line, error);
-	} else if (key_is(key, "updated", "lastmod")) {
+	} else if (key_is(key, "updated", "lastmod") || key_is(key, "modified", NULL)) {
 		return set_date(&meta->updated, v, key, ctx, v->line, error);
 	} else if (key_is(key, "author", "by") || key_is(key, "authors", NULL)) {
-		add_names(&meta->authors, &meta->n_authors, v);
+		add_names(meta, v);
 	} else if (key_is(key, "section", NULL)) {
 		set_text(&meta->section, v);
 		lower_ascii(meta->section);
@@ -422,6 +630,10 @@ static bool apply_key(struct article_meta *meta, const char *key, const struct f
 		set_text(&meta->lang, v);
 	} else if (key_is(key, "draft", NULL)) {
 		meta->draft = truthy(v);
+	} else if (key_is(key, "status", NULL)) {
+		meta->draft = is_draft_status(v);
+	} else if (key_is(key, "path", "url") || key_is(key, "permalink", NULL)) {
+		set_permalink(target, key, v);
 	} else if (key_is(key, "image", NULL)) {
 		set_text(&meta->image, v);
 	} else if (key_is(key, "caption", NULL)) {
@@ -452,8 +664,7 @@ static bool apply_key(struct article_meta *meta, const char *key, const struct f
 }
 
 /* One "key: value" pair of the top mapping; the key's event is in key_ev. */
-static bool read_pair(struct fm_reader *r, yaml_event_t *key_ev, const struct article_context *ctx,
-                      struct article_meta *meta)
+static bool read_pair(struct fm_reader *r, yaml_event_t *key_ev, struct fm_target *target)
 {
 	if (key_ev->type != YAML_SCALAR_EVENT) {
 		bool alias = key_ev->type == YAML_ALIAS_EVENT;
@@ -472,23 +683,34 @@ static bool read_pair(struct fm_reader *r, yaml_event_t *key_ev, const struct ar
 		ok = collect_value(r, &ev, &v, 0);
 	}
 	if (ok && !v.is_null)
-		ok = apply_key(meta, key, &v, ctx, r->error);
+		ok = apply_key(target, key, &v, r->error);
 	strlist_free(&v.scalars);
 	free(key);
 	return ok;
 }
 
-static bool read_mapping(struct fm_reader *r, const struct article_context *ctx,
-                         struct article_meta *meta)
+static bool read_mapping(struct fm_reader *r, struct fm_target *target)
 {
 	for (;;) {
 		yaml_event_t ev;
 		enum next_item got = next_item(r, YAML_MAPPING_END_EVENT, &ev);
 		if (got != ITEM_READ)
 			return got == ITEM_END;
-		if (!read_pair(r, &ev, ctx, meta))
+		if (!read_pair(r, &ev, target))
 			return false;
 	}
+}
+
+/* Once every key is read: repeats dropped, and the permalink's date used
+ * when no key gave one. */
+static void finish(struct fm_target *target)
+{
+	struct article_meta *meta = target->meta;
+	drop_repeats(meta->tags, &meta->n_tags);
+	drop_repeats(meta->authors, &meta->n_authors);
+	drop_repeats(meta->aliases, &meta->n_aliases);
+	if (!meta->date.set && target->path_date.set)
+		meta->date = target->path_date;
 }
 
 /* Reads events up to the document's content: true with *ev holding it, or
@@ -519,10 +741,9 @@ bool frontmatter_parse(const char *yaml, size_t len, int first_line,
 	bool ok = read_document_start(&r, &ev);
 	if (ok && ev.type == YAML_MAPPING_START_EVENT) {
 		yaml_event_delete(&ev);
-		ok = read_mapping(&r, ctx, meta);
-		drop_repeats(meta->tags, &meta->n_tags);
-		drop_repeats(meta->authors, &meta->n_authors);
-		drop_repeats(meta->aliases, &meta->n_aliases);
+		struct fm_target target = {.meta = meta, .ctx = ctx};
+		ok = read_mapping(&r, &target);
+		finish(&target);
 	} else if (ok) {
 		bool empty = ev.type == YAML_STREAM_END_EVENT ||
 		             (ev.type == YAML_SCALAR_EVENT && scalar_is_null(&ev));
@@ -533,4 +754,114 @@ bool frontmatter_parse(const char *yaml, size_t len, int first_line,
 	}
 	yaml_parser_delete(&r.parser);
 	return ok;
+}
+
+/* ---- TOML (Hugo, Zola) ---- */
+
+/* Zola's [taxonomies] tags, categories and authors mean what the same
+ * keys do at the top; other keys keep their whole dotted name. */
+static const char *toml_key_meaning(const char *key)
+{
+	static const char *const taxonomies[] = {"taxonomies.tags", "taxonomies.categories",
+	                                         "taxonomies.authors"};
+	for (size_t i = 0; i < sizeof taxonomies / sizeof *taxonomies; i++)
+		if (strcasecmp(key, taxonomies[i]) == 0)
+			return key + strlen("taxonomies.");
+	return key;
+}
+
+static bool toml_pair(void *reader, const char *key, const struct toml_value *tv, struct buf *error)
+{
+	/* The items are borrowed for the call: apply_key copies what it keeps. */
+	struct fm_value v = {.scalars = {.items = tv->items, .count = tv->count, .cap = tv->count},
+	                     .is_sequence = tv->is_array, .line = tv->line};
+	return apply_key(reader, toml_key_meaning(key), &v, error);
+}
+
+bool frontmatter_parse_toml(const char *toml, size_t len, int first_line,
+                            const struct article_context *ctx, struct article_meta *meta,
+                            struct buf *error)
+{
+	struct fm_target target = {.meta = meta, .ctx = ctx};
+	bool ok = toml_read(toml, len, first_line, toml_pair, &target, error);
+	finish(&target);
+	return ok;
+}
+
+/* ---- Pelican and MultiMarkdown "Key: value" lines ---- */
+
+/* One "Key: value" line, with its indented continuation lines. */
+static bool metadata_pair(struct fm_target *target, const char *s, size_t n, const char *more,
+                          size_t more_len, int line, struct buf *error)
+{
+	size_t key_len = metadata_key_len(s, n);
+	char *key = xstrndup(s, key_len);
+	struct buf text = {0};
+	buf_append(&text, s + key_len + 1, n - key_len - 1);
+	/* Each continuation line joins the value trimmed, after one space. */
+	for (size_t pos = 0; pos < more_len;) {
+		const char *nl = memchr(more + pos, '\n', more_len - pos);
+		size_t end = nl ? (size_t)(nl - more) : more_len;
+		const char *part = more + pos;
+		size_t part_len = end - pos;
+		text_trim(&part, &part_len);
+		buf_putc(&text, ' ');
+		buf_append(&text, part, part_len);
+		pos = end + 1;
+	}
+	char *value = trimmed(text.data);
+	buf_free(&text);
+	bool ok = true;
+	if (value[0] != '\0') {
+		struct fm_value v = {.line = line};
+		strlist_push(&v.scalars, value);
+		ok = apply_key(target, key, &v, error);
+		strlist_free(&v.scalars);
+	} else {
+		free(value);
+	}
+	free(key);
+	return ok;
+}
+
+bool frontmatter_parse_lines(const char *text, size_t len, int first_line,
+                             const struct article_context *ctx, struct article_meta *meta,
+                             struct buf *error)
+{
+	struct fm_target target = {.meta = meta, .ctx = ctx};
+	bool ok = true;
+	int line = first_line;
+	for (size_t pos = 0; ok && pos < len;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		const char *s = text + pos;
+		size_t n = end - pos;
+		int key_line = line;
+		pos = nl ? end + 1 : len;
+		line++;
+		if (metadata_key_len(s, n) == 0)
+			continue; /* a continuation line, taken with its key's */
+		/* The continuation lines that follow, as one run of text. */
+		size_t more = pos;
+		while (pos < len && (text[pos] == ' ' || text[pos] == '\t')) {
+			const char *next = memchr(text + pos, '\n', len - pos);
+			pos = next ? (size_t)(next - text) + 1 : len;
+			line++;
+		}
+		ok = metadata_pair(&target, s, n, text + more, pos - more, key_line, error);
+	}
+	finish(&target);
+	return ok;
+}
+
+bool frontmatter_read(const char *text, const struct frontmatter_split *split,
+                      const struct article_context *ctx, struct article_meta *meta,
+                      struct buf *error)
+{
+	const char *head = text + split->yaml_start;
+	if (split->kind == FRONTMATTER_TOML)
+		return frontmatter_parse_toml(head, split->yaml_len, split->first_line, ctx, meta, error);
+	if (split->kind == FRONTMATTER_LINES)
+		return frontmatter_parse_lines(head, split->yaml_len, split->first_line, ctx, meta, error);
+	return frontmatter_parse(head, split->yaml_len, split->first_line, ctx, meta, error);
 }

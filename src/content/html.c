@@ -8,6 +8,7 @@
 #include <gumbo.h>
 
 #include "alloc.h"
+#include "text.h"
 
 /* Longer than any name in the table below ("frac12", "hellip"). */
 #define MAX_ENTITY_NAME 9
@@ -57,25 +58,6 @@ static const struct named_entity entities[] = {
 	{"ccedil", "\xc3\xa7"}, {"ntilde", "\xc3\xb1"}, {"szlig", "\xc3\x9f"},
 };
 
-static void put_utf8(struct buf *out, unsigned long cp)
-{
-	if (cp < 0x80) {
-		buf_putc(out, (char)cp);
-	} else if (cp < 0x800) {
-		buf_putc(out, (char)(0xc0 | (cp >> 6)));
-		buf_putc(out, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_putc(out, (char)(0xe0 | (cp >> 12)));
-		buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(out, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_putc(out, (char)(0xf0 | (cp >> 18)));
-		buf_putc(out, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(out, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 /* Invisible characters that carry no meaning in text: the zero-width
  * space, the word joiner and the BOM. The joiners U+200C and U+200D stay:
  * they build emoji sequences and shape Indic and Persian words. */
@@ -107,7 +89,7 @@ static size_t numeric_entity(const char *s, size_t len, struct buf *out)
 	if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 		cp = 0xfffd;
 	if (!zero_width(cp))
-		put_utf8(out, cp);
+		text_encode(out, (int32_t)cp);
 	return i + 1;
 }
 

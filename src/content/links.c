@@ -8,9 +8,10 @@
 #include "text.h"
 #include "url.h"
 
-/* The extensions an article's source may have (article_source_name's three),
+/* The extensions an article's source may have (article_source_name's),
  * in the order a link without one tries them. */
-static const char *const article_extensions[] = {".md", ".gmi", ".txt"};
+static const char *const article_extensions[] = {".md", ".gmi", ".txt", ".markdown", ".mdown",
+                                                 ".mkd"};
 #define N_EXTENSIONS (sizeof article_extensions / sizeof article_extensions[0])
 
 static bool is_external(const char *ref)

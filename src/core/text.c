@@ -57,6 +57,13 @@ struct grapheme {
 	size_t width;
 };
 
+void text_encode(struct buf *out, int32_t cp)
+{
+	utf8proc_uint8_t bytes[4];
+	utf8proc_ssize_t n = utf8proc_encode_char(cp, bytes);
+	buf_append(out, (const char *)bytes, (size_t)n);
+}
+
 size_t text_decode(const char *s, size_t len, size_t i, int32_t *cp)
 {
 	if ((unsigned char)s[i] < 0x80) {

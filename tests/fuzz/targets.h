@@ -71,7 +71,8 @@ static inline void fuzz_gopher(const char *data, size_t size)
 	free(selector_normalise(data, size));
 }
 
-/* Front matter: the fences, then the YAML between them. */
+/* Front matter: the fences (or Pelican lines), then what lies between them
+ * in its dialect. */
 static inline void fuzz_frontmatter(const char *data, size_t size)
 {
 	struct buf error = {0};
@@ -80,10 +81,23 @@ static inline void fuzz_frontmatter(const char *data, size_t size)
 	if (frontmatter_split(data, size, &split, &found, &error)) {
 		/* The metadata is freed with the article that would hold it. */
 		struct article *a = xcalloc(1, sizeof *a);
-		frontmatter_parse(data + split.yaml_start, split.yaml_len, 2, fuzz_article_context(),
-		                  &a->meta, &error);
+		frontmatter_read(data, &split, fuzz_article_context(), &a->meta, &error);
 		article_free(a);
 	}
+	buf_free(&error);
+}
+
+/* The TOML reader (Hugo and Zola's "+++" front matter) and the Pelican
+ * "Key: value" lines, each reading the whole input into metadata. */
+static inline void fuzz_toml(const char *data, size_t size)
+{
+	struct buf error = {0};
+	struct article *a = xcalloc(1, sizeof *a);
+	frontmatter_parse_toml(data, size, 2, fuzz_article_context(), &a->meta, &error);
+	article_free(a);
+	a = xcalloc(1, sizeof *a);
+	frontmatter_parse_lines(data, size, 1, fuzz_article_context(), &a->meta, &error);
+	article_free(a);
 	buf_free(&error);
 }
 

@@ -1,5 +1,6 @@
 #include "alloc.h"
 #include "article.h"
+#include "date.h"
 
 #include "check.h"
 
@@ -351,8 +352,9 @@ static void test_visible(void)
 static void test_source_names(void)
 {
 	const char *yes[] = {"news/a.md", "news/b.gmi", "news/c.txt", "news/d.MD", "news/e.Gmi",
-	                     "news/2024/06/banjir-bandang.md", "news/東京/報道.txt", "news/a.b.md"};
-	const char *no[] = {"news/a.markdown", "news/a.html", "news/a", "news/a.md/", "news/a.md.bak",
+	                     "news/2024/06/banjir-bandang.md", "news/東京/報道.txt", "news/a.b.md",
+	                     "news/a.markdown", "news/b.mdown", "news/c.mkd", "news/d.MARKDOWN"};
+	const char *no[] = {"news/a.mdwn", "news/a.html", "news/a", "news/a.md/", "news/a.md.bak",
 	                    "news/.md", "news/a.pdf", "", "news/a.md~", "news/a.b/c"};
 	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
 		CHECK(article_source_name(yes[i]));
@@ -363,8 +365,175 @@ static void test_source_names(void)
 	}
 }
 
+/* True when no block of a carries text, a URL or alt text holding needle:
+ * front matter must never reach a page. */
+static bool nowhere_in_body(const struct article *a, const char *needle)
+{
+	for (size_t i = 0; i < a->n_blocks; i++) {
+		const struct block *b = &a->blocks[i];
+		if ((b->text && strstr(b->text, needle)) || (b->url && strstr(b->url, needle)) ||
+		    (b->alt && strstr(b->alt, needle)))
+			return false;
+	}
+	return true;
+}
+
+/* A Zola post: TOML front matter, dated by its permalink, tagged by its
+ * taxonomies, its [extra] kept. */
+static void test_zola_post(void)
+{
+	struct buf err = {0};
+	struct article *a = parse_at("news/four-years-of-the-ferry.md",
+	                             "+++\n"
+	                             "title = \"Four years of the ferry\"\n"
+	                             "path = \"2019/05/15/Four-Years-Of-The-Ferry\"\n"
+	                             "authors = [\"The Harbour Desk\"]\n"
+	                             "\n[taxonomies]\ntags = [\"ferry\"]\ncategories = [\"harbour\"]\n"
+	                             "\n[extra]\nbanner = \"ferry.jpg\"\n"
+	                             "+++\n\nThe ferry has crossed the strait for four years now.\n",
+	                             LEAP_EVENING, &err);
+	CHECK_STR(err.data, NULL);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK_STR(a->meta.title, "Four years of the ferry");
+		CHECK(!a->dated_by_file);
+		CHECK_STR(a->path, "/news/2019/05/four-years-of-the-ferry");
+		CHECK_INT(a->meta.n_authors, 1);
+		CHECK_INT(a->meta.n_tags, 2);
+		CHECK_INT(a->meta.n_aliases, 0); /* its path lies outside /news/ */
+		CHECK_INT(a->n_blocks, 1);
+		CHECK(nowhere_in_body(a, "+++"));
+		CHECK(nowhere_in_body(a, "path ="));
+	}
+	article_free(a);
+	/* A TOML error names its line in the file (the fence is line 1). */
+	a = parse_at("news/x.md", "+++\ntitle = \"x\"\ndate = yesterday\n+++\nText.\n", 0, &err);
+	CHECK(a == NULL);
+	CHECK_STR(err.data, "3: front matter: a value must be a \"string\", a number, true or false, "
+	                    "a date, an [array] or an {inline table}");
+	buf_free(&err);
+}
+
+/* A Hugo post in TOML with lastmod and aliases, in Japanese. */
+static void test_hugo_toml_post(void)
+{
+	struct buf err = {0};
+	struct article *a = parse_at("news/ja/jikokuhyou.md",
+	                             "+++\ntitle = \"港の新しい時刻表\"\ndate = 2021-05-06T09:30:00+09:00\n"
+	                             "lastmod = 2021-05-07T12:00:00+09:00\n"
+	                             "aliases = [\"/2021/05/06/Ferry-Timetable-1.52/\"]\n"
+	                             "author = \"Rina Paluseri\"\n+++\n"
+	                             "フェリーの新しい時刻表です。\n",
+	                             LEAP_EVENING, &err);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK_STR(a->meta.title, "港の新しい時刻表");
+		CHECK_STR(a->path, "/news/2021/05/jikokuhyou");
+		CHECK(a->meta.updated.set);
+		CHECK_STR(a->meta.n_aliases ? a->meta.aliases[0] : NULL, "/2021/05/06/Ferry-Timetable-1.52/");
+		CHECK_STR(a->meta.lang, "ja");
+		CHECK(nowhere_in_body(a, "lastmod"));
+	}
+	article_free(a);
+	buf_free(&err);
+}
+
+/* A Pelican newsletter issue, a .markdown file whose name carries an
+ * unpadded date that its Date: line corrects. */
+static void test_pelican_newsletter(void)
+{
+	struct buf err = {0};
+	struct article *a = parse_at("news/2020-11-4-this-week-in-the-harbour.markdown",
+	                             "Title: Harbour Weekly 663\nNumber: 663\nDate: 2020-11-05 09:00\n"
+	                             "Category: Newsletter\nTags: ferry, crane\n"
+	                             "Author: [Rina Paluseri](https://example.org/rina)\n\n"
+	                             "# This week\n\nThe crane arrived.\n",
+	                             LEAP_EVENING, &err);
+	CHECK_STR(err.data, NULL);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK_STR(a->meta.title, "Harbour Weekly 663");
+		CHECK_STR(a->meta.slug, "this-week-in-the-harbour");
+		CHECK_STR(a->path, "/news/2020/11/this-week-in-the-harbour");
+		CHECK_INT(a->meta.n_tags, 3);
+		CHECK_STR(a->meta.n_authors ? a->meta.authors[0] : NULL, "Rina Paluseri");
+		CHECK_STR(a->meta.author_url, "https://example.org/rina");
+		CHECK(nowhere_in_body(a, "Number:"));
+		CHECK(nowhere_in_body(a, "Title:"));
+		struct tm tm;
+		date_local(&a->meta.date, &tm);
+		CHECK_INT(tm.tm_mday, 5);
+	}
+	article_free(a);
+	/* In a plain text file such lines are text: its first line the title. */
+	a = parse_at("news/2020-11-4-note.txt", "Title: Harbour Weekly 661\n\nText.\n", LEAP_EVENING, &err);
+	CHECK_STR(a ? a->meta.title : NULL, "Title: Harbour Weekly 661");
+	article_free(a);
+	/* No Date: line: the unpadded prefix dates it. */
+	a = parse_at("news/2020-11-4-this-week.mkd", "Title: Harbour Weekly 662\n\nText.\n",
+	             LEAP_EVENING, &err);
+	CHECK(a != NULL && !a->dated_by_file);
+	if (a) {
+		struct tm tm;
+		date_local(&a->meta.date, &tm);
+		CHECK_INT(tm.tm_mday, 4);
+		CHECK_STR(a->meta.slug, "this-week");
+	}
+	article_free(a);
+	buf_free(&err);
+}
+
+/* A Jekyll post with categories and an Indonesian title. */
+static void test_jekyll_post(void)
+{
+	struct buf err = {0};
+	struct article *a = parse_at("news/2023-07-09-kapal-feri-baru.md",
+	                             "---\nlayout: post\ntitle: \"Kapal feri baru tiba di pelabuhan\"\n"
+	                             "categories: berita pelabuhan\nauthor: Rina dan Andi\n---\n"
+	                             "Kapal feri baru tiba pagi ini.\n",
+	                             LEAP_EVENING, &err);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK_STR(a->path, "/news/2023/07/kapal-feri-baru");
+		CHECK_INT(a->meta.n_tags, 2);
+		CHECK_INT(a->meta.n_authors, 2);
+		CHECK(!a->dated_by_file);
+	}
+	article_free(a);
+	buf_free(&err);
+}
+
+/* Dates in folder names, before the file's time. */
+static void test_folder_dates(void)
+{
+	struct buf err = {0};
+	struct article *a = parse_at("news/2019/05/15/four-years.md", "---\ntitle: x\n---\nText.\n",
+	                             LEAP_EVENING, &err);
+	CHECK(a != NULL && !a->dated_by_file);
+	CHECK_STR(a ? a->path : NULL, "/news/2019/05/four-years");
+	article_free(a);
+	a = parse_at("news/2019/05/ferry/index.md", "---\ntitle: x\n---\nText.\n", LEAP_EVENING, &err);
+	CHECK(a != NULL && !a->dated_by_file);
+	CHECK_STR(a ? a->path : NULL, "/news/2019/05/ferry");
+	article_free(a);
+	/* Not dates: a month 13, a year folder alone, digits in a name. */
+	const char *undated[] = {"news/2019/13/x.md", "news/2019/x.md", "news/2019-05/x.md",
+	                         "news/12345/05/x.md"};
+	for (size_t i = 0; i < sizeof undated / sizeof *undated; i++) {
+		a = parse_at(undated[i], "---\ntitle: x\n---\nText.\n", LEAP_EVENING, &err);
+		CHECK(a != NULL && a->dated_by_file);
+		article_free(a);
+	}
+	buf_free(&err);
+}
+
 int main(void)
 {
+	RUN(test_zola_post);
+	RUN(test_hugo_toml_post);
+	RUN(test_pelican_newsletter);
+	RUN(test_jekyll_post);
+	RUN(test_folder_dates);
 	RUN(test_slug_drops_controls);
 	RUN(test_markdown_article);
 	RUN(test_visible);

@@ -202,6 +202,236 @@ static void test_redirect_refused(void)
 	release();
 }
 
+static bool parse_toml(const char *toml, struct article_meta *m, struct buf *err)
+{
+	article_free(holder);
+	holder = xcalloc(1, sizeof *holder);
+	bool ok = frontmatter_parse_toml(toml, strlen(toml), 2, &ctx, &holder->meta, err);
+	*m = holder->meta;
+	return ok;
+}
+
+static bool parse_lines(const char *text, struct article_meta *m, struct buf *err)
+{
+	article_free(holder);
+	holder = xcalloc(1, sizeof *holder);
+	bool ok = frontmatter_parse_lines(text, strlen(text), 1, &ctx, &holder->meta, err);
+	*m = holder->meta;
+	return ok;
+}
+
+static const char *extra_value(const struct article_meta *m, const char *key)
+{
+	for (size_t i = 0; i < m->n_extra; i++)
+		if (strcmp(m->extra[i].key, key) == 0)
+			return m->extra[i].value;
+	return NULL;
+}
+
+/* Each dialect is told by its first line. */
+static void test_split_dialects(void)
+{
+	struct frontmatter_split s;
+	bool found;
+	struct buf err = {0};
+	const char *toml = "+++\ntitle = \"x\"\n+++\nbody\n";
+	CHECK(frontmatter_split(toml, strlen(toml), &s, &found, &err));
+	CHECK(found);
+	CHECK_INT(s.kind, FRONTMATTER_TOML);
+	CHECK_INT(s.first_line, 2);
+	CHECK_STR(toml + s.body_start, "body\n");
+	const char *lines = "Title: Harbour Weekly 663\nDate: 2026-08-05\n  10:00\n\nBody.\n";
+	CHECK(frontmatter_split(lines, strlen(lines), &s, &found, &err));
+	CHECK_INT(s.kind, FRONTMATTER_LINES);
+	CHECK_INT(s.first_line, 1);
+	CHECK_INT(s.yaml_len, 51);
+	CHECK_STR(lines + s.body_start, "Body.\n");
+	CHECK_INT(s.body_line, 5);
+	/* Prose that starts like a key, or a run with a line that is not one. */
+	const char *prose[] = {"Note: the ferry is late.\n", "Title: x\nand then prose\n",
+	                       "Title:x\n", "# Title: x\n"};
+	for (size_t i = 0; i < sizeof prose / sizeof *prose; i++) {
+		CHECK(!frontmatter_split(prose[i], strlen(prose[i]), &s, &found, &err));
+		CHECK(!found);
+	}
+	CHECK(!frontmatter_split("+++\ntitle = 1\n", 15, &s, &found, &err));
+	CHECK(found);
+	CHECK_STR(err.data, "1: front matter has no closing \"+++\" line");
+	buf_free(&err);
+}
+
+/* A Zola post: its permalink dates it, [taxonomies] tags it, [extra] is kept. */
+static void test_zola_toml(void)
+{
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(parse_toml("title = \"Four years of the ferry\"\n"
+	                 "path = \"2019/05/15/Four-Years-Of-The-Ferry\"\n"
+	                 "authors = [\"The Harbour Desk\"]\n"
+	                 "description = \"Looking back.\"\n"
+	                 "[taxonomies]\n"
+	                 "tags = [\"ferry\", \"anniversary\"]\n"
+	                 "categories = [\"harbour\"]\n"
+	                 "[extra]\n"
+	                 "banner = \"ferry.jpg\"\n"
+	                 "toc = true\n",
+	                 &m, &err));
+	CHECK_STR(err.data, NULL);
+	CHECK_STR(m.title, "Four years of the ferry");
+	CHECK(m.date.set);
+	CHECK(!m.date.has_time);
+	CHECK_INT(m.date.t, 1557849600); /* 2019-05-15 00:00 +08:00 */
+	/* Outside the article addresses: no alias, but kept for the site. */
+	CHECK_INT(m.n_aliases, 0);
+	CHECK_STR(extra_value(&m, "path"), "2019/05/15/Four-Years-Of-The-Ferry");
+	CHECK_INT(m.n_authors, 1);
+	CHECK_STR(m.n_authors ? m.authors[0] : NULL, "The Harbour Desk");
+	CHECK_STR(m.summary, "Looking back.");
+	CHECK_INT(m.n_tags, 3);
+	CHECK_STR(m.n_tags == 3 ? m.tags[2] : NULL, "harbour");
+	CHECK_STR(extra_value(&m, "extra.banner"), "ferry.jpg");
+	CHECK_STR(extra_value(&m, "extra.toc"), "true");
+	/* A date key wins over the permalink's, wherever it stands. */
+	CHECK(parse_toml("url = \"news/2019/05/15/four-years\"\ndate = 2020-01-02T03:04:05Z\n", &m, &err));
+	CHECK_INT(m.date.t, 1577934245);
+	CHECK_STR(m.n_aliases ? m.aliases[0] : NULL, "/news/2019/05/15/four-years");
+	/* A full URL is no alias of this site. */
+	CHECK(parse_toml("url = \"https://example.org/2019/05/15/x/\"\n", &m, &err));
+	CHECK_INT(m.n_aliases, 0);
+	CHECK(!m.date.set);
+	release();
+	buf_free(&err);
+}
+
+/* A Hugo post in TOML: lastmod, aliases, draft, a slug. */
+static void test_hugo_toml(void)
+{
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(parse_toml("title = \"港の新しい時刻表\"\n"
+	                 "date = 2021-05-06T09:30:00+09:00\n"
+	                 "lastmod = 2021-05-07\n"
+	                 "draft = true\n"
+	                 "slug = \"jikokuhyou\"\n"
+	                 "aliases = [\"/2021/05/06/Ferry-Timetable-1.52/\"]\n"
+	                 "author = \"Rina Paluseri\"\n"
+	                 "summary = 'New times from Monday'\n"
+	                 "tags = [\"ferry\"]\n"
+	                 "categories = [\"news\"]\n"
+	                 "[params]\n"
+	                 "canonical_url = \"https://example.org/x\"\n",
+	                 &m, &err));
+	CHECK_STR(err.data, NULL);
+	CHECK_STR(m.title, "港の新しい時刻表");
+	CHECK_INT(m.date.t, 1620261000);
+	CHECK_INT(m.date.offset_minutes, 540);
+	CHECK(m.updated.set);
+	CHECK(m.draft);
+	CHECK_STR(m.slug, "jikokuhyou");
+	CHECK_STR(m.n_aliases ? m.aliases[0] : NULL, "/2021/05/06/Ferry-Timetable-1.52/");
+	CHECK_STR(m.n_authors ? m.authors[0] : NULL, "Rina Paluseri");
+	CHECK_STR(m.summary, "New times from Monday");
+	CHECK_INT(m.n_tags, 2);
+	CHECK_STR(extra_value(&m, "params.canonical_url"), "https://example.org/x");
+	release();
+	buf_free(&err);
+}
+
+/* TOML's errors read like YAML's: the line, then the reason. */
+static void test_toml_errors(void)
+{
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(!parse_toml("title = \"x\"\ndate = \"someday\"\n", &m, &err));
+	CHECK_STR(err.data, "3: date is not a date: \"someday\"");
+	buf_clear(&err);
+	CHECK(!parse_toml("title = \"x\"\n[[authors]]\n", &m, &err));
+	CHECK_STR(err.data, "3: front matter: arrays of tables ([[name]]) are not read in front matter");
+	release();
+	buf_free(&err);
+}
+
+/* A Pelican newsletter's head. */
+static void test_pelican_lines(void)
+{
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(parse_lines("Title: Harbour Weekly 663\n"
+	                  "Number: 663\n"
+	                  "Date: 2026-08-05 10:20\n"
+	                  "Modified: 2026-08-06\n"
+	                  "Category: Newsletter\n"
+	                  "Tags: ferry, timetable,  harbour\n"
+	                  "Authors: Rina Paluseri, Andi Mappa\n"
+	                  "Slug: harbour-weekly-663\n"
+	                  "Summary: The ferry's new timetable,\n"
+	                  "    and the harbour's new crane.\n"
+	                  "Lang: en\n"
+	                  "Status: draft\n",
+	                  &m, &err));
+	CHECK_STR(err.data, NULL);
+	CHECK_STR(m.title, "Harbour Weekly 663");
+	CHECK_STR(extra_value(&m, "Number"), "663");
+	CHECK(m.date.set && m.date.has_time);
+	CHECK(m.updated.set);
+	CHECK_INT(m.n_tags, 4);
+	CHECK_STR(m.n_tags == 4 ? m.tags[0] : NULL, "Newsletter");
+	CHECK_STR(m.n_tags == 4 ? m.tags[3] : NULL, "harbour");
+	CHECK_INT(m.n_authors, 2);
+	CHECK_STR(m.n_authors == 2 ? m.authors[1] : NULL, "Andi Mappa");
+	CHECK_STR(m.slug, "harbour-weekly-663");
+	CHECK_STR(m.summary, "The ferry's new timetable, and the harbour's new crane.");
+	CHECK_STR(m.lang, "en");
+	CHECK(m.draft);
+	CHECK(parse_lines("Title: x\nStatus: published\n", &m, &err));
+	CHECK(!m.draft);
+	CHECK(!parse_lines("Title: x\nDate: the fifth\n", &m, &err));
+	CHECK_STR(err.data, "2: date is not a date: \"the fifth\"");
+	release();
+	buf_free(&err);
+}
+
+/* People, not strings: links are names, lists and "and" are several. */
+static void test_authors_are_people(void)
+{
+	struct article_meta m;
+	struct buf err = {0};
+	CHECK(parse("author: '[Rina Paluseri](https://example.org/rina), Andi Mappa'\n", &m, &err));
+	CHECK_INT(m.n_authors, 2);
+	CHECK_STR(m.n_authors == 2 ? m.authors[0] : NULL, "Rina Paluseri");
+	CHECK_STR(m.n_authors == 2 ? m.authors[1] : NULL, "Andi Mappa");
+	CHECK_STR(m.author_url, "https://example.org/rina");
+	CHECK(parse("authors: Rina and Andi & Sari dan Budi\n", &m, &err));
+	CHECK_INT(m.n_authors, 4);
+	CHECK_STR(m.n_authors == 4 ? m.authors[3] : NULL, "Budi");
+	/* With a ';' the commas stay inside names: "Last, First; ...". */
+	CHECK(parse("author: Paluseri, Rina; Mappa, Andi\n", &m, &err));
+	CHECK_INT(m.n_authors, 2);
+	CHECK_STR(m.n_authors == 2 ? m.authors[0] : NULL, "Paluseri, Rina");
+	/* A list item is one person as written, commas and all. */
+	CHECK(parse("authors:\n- Paluseri, Rina\n- '[Andi Mappa](gemini://example.org/andi)'\n"
+	            "- Sari Dewi <sari@example.org>\n", &m, &err));
+	CHECK_INT(m.n_authors, 3);
+	CHECK_STR(m.n_authors == 3 ? m.authors[0] : NULL, "Paluseri, Rina");
+	CHECK_STR(m.n_authors == 3 ? m.authors[1] : NULL, "Andi Mappa");
+	CHECK_STR(m.n_authors == 3 ? m.authors[2] : NULL, "Sari Dewi");
+	CHECK_STR(m.author_url, "gemini://example.org/andi");
+	/* A comma inside a link's address parts nobody. */
+	CHECK(parse("author: '[Rina](https://example.org/a,b) and Andi'\n", &m, &err));
+	CHECK_INT(m.n_authors, 2);
+	CHECK_STR(m.author_url, "https://example.org/a,b");
+	/* A link with a space in its address names the person, no link. */
+	CHECK(parse("author: '[Rina](https://example.org/a b)'\n", &m, &err));
+	CHECK_STR(m.n_authors ? m.authors[0] : NULL, "Rina");
+	CHECK_STR(m.author_url, NULL);
+	/* Jekyll's permalink key is an alias too. */
+	CHECK(parse("permalink: /news/2018/3/9/old-post\n", &m, &err));
+	CHECK_STR(m.n_aliases ? m.aliases[0] : NULL, "/news/2018/3/9/old-post");
+	CHECK(m.date.set);
+	release();
+	buf_free(&err);
+}
+
 /* A redirect leads where a link may (no javascript:, data:), and fits a
  * Gemini header's meta (1,024 bytes); refused at its line otherwise. */
 static void test_redirect_scheme_and_length(void)
@@ -249,6 +479,12 @@ static void test_aliases_rooted_with_their_line(void)
 
 int main(void)
 {
+	RUN(test_split_dialects);
+	RUN(test_zola_toml);
+	RUN(test_hugo_toml);
+	RUN(test_toml_errors);
+	RUN(test_pelican_lines);
+	RUN(test_authors_are_people);
 	RUN(test_redirect_refused);
 	RUN(test_redirect_scheme_and_length);
 	RUN(test_aliases_rooted_with_their_line);

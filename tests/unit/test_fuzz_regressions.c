@@ -29,6 +29,7 @@ static const struct target targets[] = {
 	{"date", fuzz_date},           {"article", fuzz_article},     {"gophermap", fuzz_gophermap},
 	{"config", fuzz_config},       {"template", fuzz_template},   {"tz", fuzz_tz},
 	{"proxy", fuzz_proxy},         {"shortcodes", fuzz_shortcodes},
+	{"toml", fuzz_toml},
 };
 
 static int replayed;

@@ -85,7 +85,7 @@ static const char *find(const char *site_path)
 {
 	int asked = 0;
 	const char *found = links_find_source(site_path, lookup, &asked);
-	CHECK(asked <= 7); /* bounded: the path, three extensions, three index files */
+	CHECK(asked <= 13); /* bounded: the path, six extensions, six index files */
 	return found;
 }
 
