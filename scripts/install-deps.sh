@@ -9,7 +9,7 @@ set -eu
 build_pkgs="gcc make libc6-dev libssl-dev libmagic-dev libyaml-dev libmd4c-dev libgumbo-dev libutf8proc-dev libunibreak-dev libexttextcat-dev libexttextcat-data libstemmer-dev openssl tzdata"
 # dpkg-buildpackage wants build-essential; curl fetches over Gopher.
 package_pkgs="build-essential dpkg-dev debhelper fakeroot lintian curl"
-test_pkgs="python3 python3-cryptography python3-feedparser curl lynx sacc bombadillo amfora tmux valgrind clang libclang-rt-14-dev haproxy mandoc man-db git"
+test_pkgs="python3 python3-cryptography python3-feedparser curl lynx sacc bombadillo amfora tmux valgrind clang libclang-rt-14-dev haproxy rsync mandoc man-db git"
 
 case "${1:-build}" in
 build) wanted="$build_pkgs" ;;

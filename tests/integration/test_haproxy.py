@@ -14,7 +14,8 @@ import subprocess
 import time
 
 from harness import (REPO, SAMPLE_CAPSULE, Server, Skip, client_context, connect, copy_capsule,
-                     gemini, gopher, patience, tempdir, wait_until)
+                     gemini, gopher, need_tool, patience, tempdir, wait_until)
+from test_titan import EDITOR, editable_capsule
 
 SAMPLE = os.path.join(REPO, "dist", "haproxy.cfg")
 
@@ -267,3 +268,71 @@ def test_proxy_v1_and_v2_from_the_balancer_only():
         assert "192.0.2.99" not in srv.log() and "192.0.2.98" not in srv.log()
         assert "127.0.0.2: may not send a PROXY header" in srv.log(), srv.log()[-2000:]
         assert "no PROXY header: connection refused" in srv.log(), srv.log()[-2000:]
+
+
+# ---- Titan in a fleet: one writer, replicated by rsync ----
+
+FLEET_ARTICLE = b"""---
+title: Fleet edition goes out from one desk
+date: 2024-04-28 07:30
+section: community
+---
+Uploaded once, through the editors' name, and copied to every instance.
+"""
+
+
+def fleet_config(capsule, editors):
+    """kabar.example with the editors' name beside it; editors on the
+    writer only."""
+    entry = (f"hosts:\n  - hostname: [kabar.example, editors.kabar.example]\n"
+             f"    capsule: {capsule}\n    title: Kabar Pesisir\n")
+    if editors:
+        entry += (f"    editors:\n      - name: Rina Paluseri\n"
+                  f"        fingerprint: \"{EDITOR[2]}\"\n        paths: [news/]\n")
+    return entry
+
+
+def test_titan_in_a_fleet_writes_to_the_writer_and_rsync_spreads_it():
+    """dist/haproxy.cfg sends the editors' name to the writer alone; the
+    upload lands there, and after doc/scaling.md's rsync every instance
+    serves it."""
+    haproxy = need_haproxy()
+    rsync = need_tool("rsync")
+    writer_capsule, reader_capsule = editable_capsule(), copy_capsule()
+    for path in (os.path.dirname(writer_capsule), os.path.dirname(reader_capsule)):
+        os.chmod(path, 0o755)
+    certs = os.path.join(tempdir(), "certs")
+    writer = proxied(fleet_config(writer_capsule, True), certs=certs).start()
+    reader, proxy = None, None
+    try:
+        reader = proxied(fleet_config(reader_capsule, False), certs=certs).start()
+        gemini_port, gopher_port = free_port(), free_port()
+        proxy = start_haproxy(haproxy, proxy_config(gemini_port, gopher_port, writer, reader))
+        url = (f"titan://editors.kabar.example/news/fleet.md;size={len(FLEET_ARTICLE)};"
+               f"mime=text/markdown").encode()
+        ctx = client_context(EDITOR[0], EDITOR[1])
+        r = through_proxy(lambda: gemini(gemini_port, url + b"\r\n" + FLEET_ARTICLE,
+                                         sni="editors.kabar.example", ctx=ctx))
+        assert r.status == 30, r
+        assert os.path.exists(os.path.join(writer_capsule, "news", "fleet.md"))
+        assert not os.path.exists(os.path.join(reader_capsule, "news", "fleet.md"))
+        address = "gemini://kabar.example/news/2024/04/fleet"
+
+        def served_by_both():
+            answers = [through_proxy(lambda: gemini(gemini_port, address, sni="kabar.example"))
+                       for _ in range(4)]
+            return all(a.status == 20 for a in answers)
+
+        assert not served_by_both()  # the reader does not have it yet
+        out = subprocess.run([rsync, "-a", "--delete", "--delay-updates", "--exclude", ".titan-*",
+                              writer_capsule + "/", reader_capsule + "/"],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert wait_until(served_by_both, patience(10)), (writer.log()[-1500:], reader.log()[-1500:])
+        assert wait_until(lambda: "/news/2024/04/fleet" in reader.log(), patience(5)), \
+            reader.log()[-1500:]
+    finally:
+        stop_haproxy(proxy)
+        for srv in (reader, writer):
+            if srv is not None:
+                srv.stop()
