@@ -193,11 +193,15 @@ static void parse_and_render(const struct shape *s, size_t size, int fd)
 	struct buf error = {0}, out = {0};
 	double start = cpu_seconds();
 	struct article *a = article_parse(s->source, text, len, &actx, &error);
+	/* As the loader does: the file's bytes go once the model is built, and
+	 * each answer is its own (one request renders one form). */
+	free(text);
+	text = NULL;
 	if (a != NULL) {
 		render_gemtext(&out, a, &gemini);
-		buf_clear(&out);
+		buf_free(&out);
 		render_gopher_text(&out, a, &gopher);
-		buf_clear(&out);
+		buf_free(&out);
 		render_gopher_menu(&out, a, &gopher);
 	}
 	double spent = cpu_seconds() - start;
