@@ -72,21 +72,36 @@ def test_lynx_dump_shows_the_text_and_lists_the_links():
         assert f":{srv.gopher_port}/1{SECTION_PATH}" in text, text[-1500:]
 
 
-def follow_in_tmux(srv, session, command, keys_for, want):
-    """Starts command (a terminal client on the seed article) in tmux, waits
-    for the article, sends keys_for(number of the wanted item), and waits for
-    want to show. Returns the screen."""
+# Where each client goes from the seed article, and what shows it got there.
+TARGETS = ((NEWER_PATH, NEWER_TEXT), (SECTION_PATH, SECTION_TITLE))
+
+
+def follow_in_tmux(session, command, keys, want):
+    """Starts command (a terminal client on the seed article) in tmux; with
+    keys, waits for the article and sends them; then waits for want to
+    show. Returns the screen. Tall, so that every item is on screen."""
     tmux = Tmux(need_tool("tmux"), session)
     try:
-        tmux.start(command)
-        shown = wait_until(lambda: HEADLINE in tmux.screen(), 20)
-        assert shown, tmux.screen()
-        tmux.keys(*keys_for)
+        tmux.start(command, height=150)
+        if keys:
+            assert wait_until(lambda: HEADLINE in tmux.screen(), 20), tmux.screen()
+            tmux.keys(*keys)
         after = wait_until(lambda: want in tmux.screen() and tmux.screen(), 20)
         assert after, tmux.screen()
         return after
     finally:
         tmux.kill()
+
+
+def follow_each_target(session, start):
+    """For each target, start(home, url, number) gives the client's command
+    and the keys that follow item number; yields (target, screen)."""
+    with Server(capsule=seeded_capsule()) as srv:
+        items = links_of(srv.gopher_port, SEED_PATH)
+        url = f"gopher://127.0.0.1:{srv.gopher_port}/1{SEED_PATH}"
+        for target, want in TARGETS:
+            command, keys = start(tempdir(), url, number_of(items, target))
+            yield target, follow_in_tmux(session, command, keys, want)
 
 
 def client_env(home):
@@ -96,52 +111,35 @@ def client_env(home):
 
 def test_lynx_follows_newer_and_the_section_from_the_article():
     lynx = need_tool("lynx")
-    with Server(capsule=seeded_capsule()) as srv:
-        items = links_of(srv.gopher_port, SEED_PATH)
-        url = f"gopher://127.0.0.1:{srv.gopher_port}/1{SEED_PATH}"
-        for target, want in ((NEWER_PATH, NEWER_TEXT), (SECTION_PATH, SECTION_TITLE)):
-            home = tempdir()
-            script = os.path.join(home, "keys")
-            # With links numbered, lynx reads "N" then Enter as "follow link
-            # N" (by default digits are arrow keys).
-            with open(os.path.join(home, ".lynxrc"), "w") as f:
-                f.write("keypad_mode=LINKS_ARE_NUMBERED\n")
-            with open(script, "w") as f:
-                for ch in str(number_of(items, target)):
-                    f.write(f"key {ch}\n")
-                f.write("key ^J\n")
-            command = (f"{client_env(home)} {lynx} -number_links -accept_all_cookies "
-                       f"-cmd_script={script} {url}")
-            tmux = Tmux(need_tool("tmux"), "lynx")
-            try:
-                tmux.start(command, height=150)
-                screen = wait_until(lambda: want in tmux.screen() and tmux.screen(), 20)
-                assert screen, tmux.screen()
-            finally:
-                tmux.kill()
+
+    def start(home, url, number):
+        # With links numbered, lynx reads "N" then Enter as "follow link N"
+        # (by default digits are arrow keys); its script types them.
+        with open(os.path.join(home, ".lynxrc"), "w") as f:
+            f.write("keypad_mode=LINKS_ARE_NUMBERED\n")
+        script = os.path.join(home, "keys")
+        with open(script, "w") as f:
+            f.write("".join(f"key {ch}\n" for ch in str(number)) + "key ^J\n")
+        return (f"{client_env(home)} {lynx} -number_links -accept_all_cookies "
+                f"-cmd_script={script} {url}", [])
+
+    for _target, _screen in follow_each_target("lynx", start):
+        pass
 
 
 def test_sacc_follows_newer_and_the_section_from_the_article():
     sacc = need_tool("sacc")
-    with Server(capsule=seeded_capsule()) as srv:
-        items = links_of(srv.gopher_port, SEED_PATH)
-        url = f"gopher://127.0.0.1:{srv.gopher_port}/1{SEED_PATH}"
-        for target, want in ((NEWER_PATH, NEWER_TEXT), (SECTION_PATH, SECTION_TITLE)):
-            # sacc starts on the first item; J moves to the next one, l opens it.
-            keys = ["J"] * (number_of(items, target) - 1) + ["l"]
-            screen = follow_in_tmux(srv, "sacc", f"{client_env(tempdir())} {sacc} {url}",
-                                    keys, want)
-            assert SEED_TEXT not in screen
+    # sacc starts on the first item; J moves to the next one, l opens it.
+    start = lambda home, url, number: (f"{client_env(home)} {sacc} {url}",
+                                       ["J"] * (number - 1) + ["l"])
+    for _target, screen in follow_each_target("sacc", start):
+        assert SEED_TEXT not in screen
 
 
 def test_bombadillo_follows_newer_and_the_section_from_the_article():
     bombadillo = need_tool("bombadillo")
-    with Server(capsule=seeded_capsule()) as srv:
-        items = links_of(srv.gopher_port, SEED_PATH)
-        url = f"gopher://127.0.0.1:{srv.gopher_port}/1{SEED_PATH}"
-        for target, want in ((NEWER_PATH, NEWER_TEXT), (SECTION_PATH, SECTION_TITLE)):
-            # bombadillo numbers the items; the number and Enter open one.
-            keys = [str(number_of(items, target)), "Enter"]
-            screen = follow_in_tmux(srv, "bombadillo",
-                                    f"{client_env(tempdir())} {bombadillo} {url}", keys, want)
-            assert f"/1{target}" in screen, screen
+    # bombadillo numbers the items; the number and Enter open one.
+    start = lambda home, url, number: (f"{client_env(home)} {bombadillo} {url}",
+                                       [str(number), "Enter"])
+    for target, screen in follow_each_target("bombadillo", start):
+        assert f"/1{target}" in screen, screen
