@@ -26,13 +26,19 @@
  */
 void markdown_to_blocks(const char *text, size_t len, const char *lang, struct block_list *out);
 
-/* One piece of a page (between Go template actions, gotemplate.h): read as
- * it stands, footnotes left where they are. */
 /* The spaces every non-blank line of text starts with (a tab counts as
  * one; 0 when a line starts with a tab): at 4 or more the body is read
  * unindented, not as code (shortcodes.c finds code blocks the same way). */
 size_t markdown_common_indent(const char *text, size_t len);
 
+/* The length of the code fence s starts with (CommonMark: three or more `
+ * or ~, and a ` fence's info string holds no `), or 0 when s starts none.
+ * The one rule for where code starts and ends, wherever a body is read
+ * before md4c (markdown_bound.c, shortcodes.c). */
+size_t markdown_fence_length(const char *s, size_t len);
+
+/* One piece of a page (between Go template actions, gotemplate.h): read as
+ * it stands, footnotes left where they are. */
 void markdown_fragment_to_blocks(const char *text, size_t len, struct block_list *out);
 
 #endif

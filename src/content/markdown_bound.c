@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "markdown.h"
 
 /*
  * Paragraphs of bounded size for md4c. md4c 0.4.8 (Debian 12's) costs more
@@ -74,14 +75,12 @@ static size_t skip_space(const char *s, size_t i, size_t end)
 	return i;
 }
 
-/* A fence opener or closer at s[i]: three or more ` or ~ (a ` fence's
- * info string holds no `, else it is no fence). */
-static size_t fence_length(const char *s, size_t i, size_t end)
+size_t markdown_fence_length(const char *s, size_t len)
 {
 	size_t n = 0;
-	while (i + n < end && s[i + n] == s[i] && (s[i] == '`' || s[i] == '~'))
+	while (n < len && s[n] == s[0] && (s[0] == '`' || s[0] == '~'))
 		n++;
-	if (n < 3 || (s[i] == '`' && memchr(s + i + n, '`', end - i - n) != NULL))
+	if (n < 3 || (s[0] == '`' && memchr(s + n, '`', len - n) != NULL))
 		return 0;
 	return n;
 }
@@ -311,7 +310,7 @@ static void take_line(struct bounder *b, const struct line *l)
 {
 	const char *s = b->s;
 	size_t content = limit_containers(b, l);
-	size_t fence = fence_length(s, content, l->end);
+	size_t fence = markdown_fence_length(s + content, l->end - content);
 	if (b->fence > 0) {
 		if (fence >= b->fence && s[content] == b->fence_char)
 			b->fence = 0;

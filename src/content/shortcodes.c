@@ -560,7 +560,7 @@ static bool code_line(struct rewriter *r, const char *s, size_t len)
 	size_t rest_len = len - skip;
 	size_t rel = width > r->base_indent ? width - r->base_indent : 0;
 	char ch = rest_len > 0 ? rest[0] : '\0';
-	size_t run = (ch == '`' || ch == '~') ? run_of(rest, rest_len, 0, ch) : 0;
+	size_t run = markdown_fence_length(rest, rest_len);
 	if (r->in_fence) {
 		if (ch == r->fence_char && run >= r->fence_len) {
 			size_t k = run;
@@ -572,7 +572,7 @@ static bool code_line(struct rewriter *r, const char *s, size_t len)
 		return true;
 	}
 	bool blank = rest_len == 0;
-	if (run >= 3 && !(ch == '`' && memchr(rest + run, '`', rest_len - run) != NULL)) {
+	if (run > 0) {
 		r->in_fence = true;
 		r->fence_char = ch;
 		r->fence_len = run;
