@@ -185,7 +185,7 @@ static void neighbour_link(struct page *p, const char *word, const struct articl
  * article names, for Gopher, whose text shows them as words only (gemtext
  * links them in the byline and the tag line). */
 static void named_index_links(struct page *p, const struct index *idx, const char *kind,
-                              const char *word, char **names, size_t n)
+                              const char *word, char *const *names, size_t n)
 {
 	if (n > NAMED_LINKS_MAX)
 		n = NAMED_LINKS_MAX;
@@ -221,14 +221,8 @@ static void article_navigation(struct route_context *ctx, struct page *p, const 
 		neighbour_link(p, ctx->labels->newer, newer);
 	if (older != NULL)
 		neighbour_link(p, ctx->labels->older, older);
-	const struct index_entry *section = listing_entry_named(&ctx->snap->sections, a->meta.section);
-	if (section != NULL) {
-		char *path = xasprintf("/section/%s/", section->key);
-		char *label = xasprintf("%s: %s", ctx->labels->section, section->name);
-		page_link(p, '1', path, label);
-		free(label);
-		free(path);
-	}
+	named_index_links(p, &ctx->snap->sections, "section", ctx->labels->section,
+	                  &a->meta.section, 1);
 	if (ctx->out == OUTPUT_GOPHER) {
 		named_index_links(p, &ctx->snap->authors, "author", ctx->labels->author,
 		                  a->meta.authors, a->meta.n_authors);
